@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../platform/db/index.js';
+import type { PermissionSet, Role, UserStatus } from '../platform/db/schema.js';
+
+/** All SQL about accounts. Each function runs on whatever the caller passes: a tenant transaction, usually. */
+export const accountsRepository = {
+  findByEmail(db: Queryable, email: string) {
+    return db.selectFrom('users').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+  },
+  findById(db: Queryable, id: string) {
+    return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+  list(db: Queryable) {
+    return db.selectFrom('users').leftJoin('organisations', 'organisations.id', 'users.organisation_id')
+      .select(['users.id', 'users.email', 'users.display_name', 'users.role', 'users.permission_sets', 'users.status', 'users.last_sign_in_at', 'organisations.name as organisation_name'])
+      .orderBy('users.display_name').execute();
+  },
+  insert(db: Queryable, row: { lioId: string; email: string; displayName: string; role: Role; permissionSets: PermissionSet[]; organisationId: string | null; passwordHash: string | null; status: UserStatus; now: Date }) {
+    return db.insertInto('users').values({
+      lio_id: row.lioId, email: row.email, display_name: row.displayName, role: row.role, permission_sets: row.permissionSets,
+      organisation_id: row.organisationId, password_hash: row.passwordHash, status: row.status, created_at: row.now, updated_at: row.now,
+    }).returning(['id']).executeTakeFirstOrThrow();
+  },
+  recordFailure(db: Queryable, id: string, lockedUntil: Date | null) {
+    return db.updateTable('users').set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1), ...(lockedUntil ? { locked_until: lockedUntil } : {}) }))
+      .where('id', '=', id).returning('failed_sign_ins').executeTakeFirstOrThrow();
+  },
+  recordSuccess(db: Queryable, id: string, now: Date) {
+    return db.updateTable('users').set({ failed_sign_ins: 0, locked_until: null, last_sign_in_at: now }).where('id', '=', id).execute();
+  },
+  setPassword(db: Queryable, id: string, hash: string, now: Date) {
+    return db.updateTable('users').set({ password_hash: hash, status: 'active', failed_sign_ins: 0, locked_until: null, updated_at: now }).where('id', '=', id).execute();
+  },
+  setRole(db: Queryable, id: string, role: Role, permissionSets: PermissionSet[], organisationId: string | null, now: Date) {
+    return db.updateTable('users').set({ role, permission_sets: permissionSets, organisation_id: organisationId, updated_at: now }).where('id', '=', id).execute();
+  },
+  setStatus(db: Queryable, id: string, status: UserStatus, now: Date) {
+    return db.updateTable('users').set({ status, updated_at: now }).where('id', '=', id).execute();
+  },
+  endSessions(db: Queryable, userId: string) {
+    return db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  },
+  insertToken(db: Queryable, row: { lioId: string; userId: string; purpose: 'password_reset' | 'invite'; tokenHash: string; expiresAt: Date; now: Date }) {
+    return db.insertInto('user_tokens').values({
+      lio_id: row.lioId, user_id: row.userId, purpose: row.purpose, token_hash: row.tokenHash, expires_at: row.expiresAt, created_at: row.now,
+    }).execute();
+  },
+  findToken(db: Queryable, tokenHash: string) {
+    return db.selectFrom('user_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  },
+  /** Marks the token used only if it still was not: of two racing uses, one wins. */
+  useToken(db: Queryable, id: string, now: Date) {
+    return db.updateTable('user_tokens').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+  },
+  organisations(db: Queryable) {
+    return db.selectFrom('organisations').select(['id', 'name']).orderBy('name').execute();
+  },
+  organisationExists(db: Queryable, id: string) {
+    return db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst();
+  },
+};

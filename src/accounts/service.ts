@@ -1,0 +1,228 @@
+import type { Database } from '../platform/db/index.js';
+import type { Clock } from '../platform/clock.js';
+import type { Config } from '../platform/config.js';
+import type { JobQueue } from '../platform/jobs.js';
+import type { PermissionSet, Role } from '../platform/db/schema.js';
+import type { SignedInUser } from '../platform/auth/actor.js';
+import { PERMISSION_SETS, ROLES, ROLE_LABELS } from '../platform/auth/actor.js';
+import { authorise } from '../platform/auth/policy.js';
+import { hashPassword, hashSecret, newSecret, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from '../platform/auth/secrets.js';
+import { recordAudit, type Actor } from '../platform/audit.js';
+import { queueEmail } from '../platform/mail.js';
+import { FormErrors, checkEmail, checkText } from '../platform/http/forms.js';
+import { accountsRepository as repo } from './repository.js';
+
+export const RESET_LINK_MINUTES = 60;
+export const INVITE_LINK_DAYS = 7;
+
+export type TokenPurpose = 'password_reset' | 'invite';
+export type TokenCheck =
+  | { state: 'valid'; tokenId: string; userId: string; email: string; displayName: string }
+  | { state: 'expired' | 'used' | 'unknown' };
+
+export interface InviteInput { email: string; displayName: string; role: string; permissionSets: string[]; organisationId: string }
+export interface RoleInput { role: string; permissionSets: string[]; organisationId: string }
+
+const asActor = (a: SignedInUser): Actor => ({ userId: a.id, label: a.email });
+
+export class AccountsService {
+  constructor(private readonly deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {}
+
+  /** The same answer, and about the same time, whether the account is unknown, disabled, locked or the password wrong. */
+  async signIn(lioId: string, email: string, password: string): Promise<{ ok: true; userId: string } | { ok: false }> {
+    const { db, clock, config } = this.deps;
+    const now = clock.now();
+    const user = email.length <= 254 ? await db.withTenant(lioId, (tx) => repo.findByEmail(tx, email)) : undefined;
+    const passwordOk = await verifyPassword(user?.password_hash ?? null, password.slice(0, PASSWORD_MAX), config.passwordHashing);
+    return db.withTenant(lioId, async (tx) => {
+      const anonymous = { userId: null, label: 'anonymous' };
+      if (!user) {
+        await recordAudit(tx, lioId, anonymous, { action: 'sign_in.failed', detail: { reason: 'unknown_account' } }, now);
+        return { ok: false as const };
+      }
+      const actor = { userId: user.id, label: user.email };
+      const locked = user.locked_until !== null && user.locked_until > now;
+      const reason = user.status !== 'active' ? `account_${user.status}` : locked ? 'locked' : passwordOk ? null : 'wrong_password';
+      if (reason) {
+        if (reason === 'wrong_password') {
+          const { failed_sign_ins } = await repo.recordFailure(tx, user.id, null);
+          if (failed_sign_ins >= config.lockout.maxFailures) {
+            await repo.recordFailure(tx, user.id, new Date(now.getTime() + config.lockout.minutes * 60_000));
+            await tx.updateTable('users').set({ failed_sign_ins: 0 }).where('id', '=', user.id).execute();
+            await recordAudit(tx, lioId, actor, { action: 'sign_in.locked_out', subjectType: 'user', subjectId: user.id, detail: { minutes: config.lockout.minutes } }, now);
+          }
+        }
+        await recordAudit(tx, lioId, actor, { action: 'sign_in.failed', subjectType: 'user', subjectId: user.id, detail: { reason } }, now);
+        return { ok: false as const };
+      }
+      await repo.recordSuccess(tx, user.id, now);
+      await recordAudit(tx, lioId, actor, { action: 'sign_in.succeeded', subjectType: 'user', subjectId: user.id }, now);
+      return { ok: true as const, userId: user.id };
+    });
+  }
+
+  async signedOut(actor: SignedInUser): Promise<void> {
+    await this.deps.db.withTenant(actor.lioId, (tx) => recordAudit(tx, actor.lioId, asActor(actor), { action: 'sign_out', subjectType: 'user', subjectId: actor.id }, this.deps.clock.now()));
+  }
+
+  /** Always looks the same to the person asking, so it cannot be used to find out who has an account. */
+  async requestPasswordReset(lioId: string, lioName: string, email: string, origin: string): Promise<void> {
+    const { db, clock, jobs } = this.deps;
+    const now = clock.now();
+    await db.withTenant(lioId, async (tx) => {
+      const user = await repo.findByEmail(tx, email);
+      if (!user || user.status !== 'active') {
+        await recordAudit(tx, lioId, { userId: null, label: 'anonymous' }, { action: 'password_reset.requested', detail: { matched: false } }, now);
+        return;
+      }
+      const token = newSecret();
+      await repo.insertToken(tx, { lioId, userId: user.id, purpose: 'password_reset', tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + RESET_LINK_MINUTES * 60_000), now });
+      await queueEmail(tx, jobs, lioId, {
+        to: user.email,
+        subject: `Reset your password for ${lioName}`,
+        text: `Hello ${user.display_name},\n\nSomeone asked to reset the password for your ${lioName} account on Common Ground. If it was you, use this link within ${RESET_LINK_MINUTES} minutes:\n\n${origin}/reset-password/${token}\n\nThe link works once. If you did not ask, you can ignore this e-mail: your password has not changed.\n`,
+      }, clock);
+      await recordAudit(tx, lioId, { userId: user.id, label: user.email }, { action: 'password_reset.requested', subjectType: 'user', subjectId: user.id, detail: { matched: true } }, now);
+    });
+  }
+
+  async checkToken(lioId: string, token: string, purpose: TokenPurpose): Promise<TokenCheck> {
+    if (!token || token.length > 100) return { state: 'unknown' };
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      const row = await repo.findToken(tx, hashSecret(token));
+      if (!row || row.purpose !== purpose) return { state: 'unknown' as const };
+      if (row.used_at) return { state: 'used' as const };
+      if (row.expires_at <= now) return { state: 'expired' as const };
+      const user = await repo.findById(tx, row.user_id);
+      if (!user || user.status === 'disabled') return { state: 'unknown' as const };
+      return { state: 'valid' as const, tokenId: row.id, userId: user.id, email: user.email, displayName: user.display_name };
+    });
+  }
+
+  /** Sets the password from a reset or invite link; the link is spent in the same transaction. */
+  async completeToken(lioId: string, token: string, purpose: TokenPurpose, password: string, confirm: string): Promise<{ errors: FormErrors; check: TokenCheck; userId?: string }> {
+    const errors = new FormErrors();
+    const check = await this.checkToken(lioId, token, purpose);
+    if (check.state !== 'valid') return { errors, check };
+    checkNewPassword(errors, password, confirm);
+    if (errors.any) return { errors, check };
+    const { db, clock, config } = this.deps;
+    const hash = await hashPassword(password, config.passwordHashing);
+    const now = clock.now();
+    const spent = await db.withTenant(lioId, async (tx) => {
+      const used = await repo.useToken(tx, check.tokenId, now);
+      if (Number(used.numUpdatedRows) !== 1) return false;
+      await repo.setPassword(tx, check.userId, hash, now);
+      // A reset ends every other session: whoever knew the old password is signed out.
+      await repo.endSessions(tx, check.userId);
+      await recordAudit(tx, lioId, { userId: check.userId, label: check.email }, {
+        action: purpose === 'invite' ? 'invite.accepted' : 'password_reset.completed', subjectType: 'user', subjectId: check.userId,
+      }, now);
+      return true;
+    });
+    if (!spent) return { errors, check: { state: 'used' } };
+    return { errors, check, userId: check.userId };
+  }
+
+  async listUsers(actor: SignedInUser | null) {
+    authorise(actor, 'users.manage');
+    return this.deps.db.withTenant(actor.lioId, (tx) => repo.list(tx));
+  }
+
+  async organisations(actor: SignedInUser | null) {
+    authorise(actor, 'users.manage');
+    return this.deps.db.withTenant(actor.lioId, (tx) => repo.organisations(tx));
+  }
+
+  async getUser(actor: SignedInUser | null, userId: string) {
+    authorise(actor, 'users.manage');
+    return this.deps.db.withTenant(actor.lioId, (tx) => repo.findById(tx, userId));
+  }
+
+  async invite(actor: SignedInUser | null, input: InviteInput, origin: string, lioName: string): Promise<{ errors: FormErrors; userId?: string }> {
+    authorise(actor, 'users.manage');
+    const { db, clock, jobs } = this.deps;
+    const errors = new FormErrors();
+    checkText(errors, 'displayName', input.displayName, 'their full name', 120);
+    checkEmail(errors, 'email', input.email);
+    return db.withTenant(actor.lioId, async (tx) => {
+      const roleInput = await validateRole(tx, errors, input);
+      if (!errors.any && (await repo.findByEmail(tx, input.email))) errors.add('email', 'There is already an account with this email address');
+      if (errors.any || !roleInput) return { errors };
+      const now = clock.now();
+      const { id } = await repo.insert(tx, {
+        lioId: actor.lioId, email: input.email, displayName: input.displayName, role: roleInput.role, permissionSets: roleInput.permissionSets,
+        organisationId: roleInput.organisationId, passwordHash: null, status: 'invited', now,
+      });
+      const token = newSecret();
+      await repo.insertToken(tx, { lioId: actor.lioId, userId: id, purpose: 'invite', tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITE_LINK_DAYS * 86_400_000), now });
+      await queueEmail(tx, jobs, actor.lioId, {
+        to: input.email,
+        subject: `You have been invited to ${lioName} on Common Ground`,
+        text: `Hello ${input.displayName},\n\n${actor.displayName} has invited you to use Common Ground at ${lioName} as ${ROLE_LABELS[roleInput.role]}. Choose your password with this link within ${INVITE_LINK_DAYS} days:\n\n${origin}/accept-invite/${token}\n`,
+      }, clock);
+      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'user.invited', subjectType: 'user', subjectId: id, detail: { role: roleInput.role, permissionSets: roleInput.permissionSets } }, now);
+      return { errors, userId: id };
+    });
+  }
+
+  async changeRole(actor: SignedInUser | null, userId: string, input: RoleInput): Promise<{ errors: FormErrors; found: boolean }> {
+    authorise(actor, 'users.manage');
+    const errors = new FormErrors();
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const user = await repo.findById(tx, userId);
+      if (!user) return { errors, found: false };
+      const roleInput = await validateRole(tx, errors, input);
+      if (user.id === actor.id && roleInput && roleInput.role !== 'admin') errors.add('role', 'You cannot remove your own admin role; ask another admin');
+      if (errors.any || !roleInput) return { errors, found: true };
+      const now = this.deps.clock.now();
+      await repo.setRole(tx, userId, roleInput.role, roleInput.permissionSets, roleInput.organisationId, now);
+      await recordAudit(tx, actor.lioId, asActor(actor), {
+        action: 'user.role_changed', subjectType: 'user', subjectId: userId,
+        detail: { from: { role: user.role, permissionSets: user.permission_sets }, to: { role: roleInput.role, permissionSets: roleInput.permissionSets } },
+      }, now);
+      return { errors, found: true };
+    });
+  }
+
+  async setDisabled(actor: SignedInUser | null, userId: string, disabled: boolean): Promise<'done' | 'not_found' | 'self'> {
+    authorise(actor, 'users.manage');
+    if (userId === actor.id && disabled) return 'self';
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const user = await repo.findById(tx, userId);
+      if (!user) return 'not_found';
+      const now = this.deps.clock.now();
+      const status = disabled ? 'disabled' : user.password_hash ? 'active' : 'invited';
+      await repo.setStatus(tx, userId, status, now);
+      if (disabled) await repo.endSessions(tx, userId);
+      await recordAudit(tx, actor.lioId, asActor(actor), { action: disabled ? 'user.disabled' : 'user.enabled', subjectType: 'user', subjectId: userId }, now);
+      return 'done';
+    });
+  }
+}
+
+export function checkNewPassword(errors: FormErrors, password: string, confirm: string): void {
+  if (!password) errors.add('password', 'Enter a new password');
+  else if (password.length < PASSWORD_MIN) errors.add('password', `Your password must be at least ${PASSWORD_MIN} characters`);
+  else if (password.length > PASSWORD_MAX) errors.add('password', `Your password must be ${PASSWORD_MAX} characters or fewer`);
+  else if (password !== confirm) errors.add('confirmPassword', 'The passwords do not match');
+}
+
+async function validateRole(tx: Parameters<typeof repo.organisationExists>[0], errors: FormErrors, input: RoleInput) {
+  const role = input.role as Role;
+  if (!ROLES.includes(role)) {
+    errors.add('role', 'Select a role');
+    return null;
+  }
+  const permissionSets = input.permissionSets.filter((p): p is PermissionSet => PERMISSION_SETS.includes(p as PermissionSet));
+  if (permissionSets.length !== input.permissionSets.length) errors.add('permissionSets', 'Select permission sets from the list');
+  if (role === 'staff' && permissionSets.length === 0) errors.add('permissionSets', 'Select at least one permission set for LIO staff');
+  let organisationId: string | null = null;
+  if (role === 'group_member') {
+    const valid = /^[0-9a-f-]{36}$/i.test(input.organisationId) && (await repo.organisationExists(tx, input.organisationId));
+    if (!valid) errors.add('organisationId', 'Select the organisation this group member belongs to');
+    else organisationId = input.organisationId;
+  }
+  return { role, permissionSets: role === 'staff' ? permissionSets : [], organisationId };
+}

@@ -1,0 +1,223 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import csrf from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
+import { Registry, Histogram, collectDefaultMetrics } from 'prom-client';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/index.js';
+import type { Clock } from './platform/clock.js';
+import { createMailer, registerEmailJob, type Mailer } from './platform/mail.js';
+import { JobQueue } from './platform/jobs.js';
+import { LioResolver, type Lio } from './platform/tenancy.js';
+import { Sessions } from './platform/http/session.js';
+import type { SignedInUser } from './platform/auth/actor.js';
+import { ForbiddenError } from './platform/auth/policy.js';
+import { recordAudit } from './platform/audit.js';
+import { registerAssets } from './platform/http/assets.js';
+import { createViewEnvironment } from './web/views.js';
+import { navigationFor } from './web/navigation.js';
+import { registerWebRoutes } from './web/routes.js';
+import { registerAccountRoutes } from './accounts/routes.js';
+import { registerAdminRoutes } from './admin/routes.js';
+import { registerOrganisationRoutes } from './directory/routes.js';
+import { registerApi } from './api/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lio: Lio;
+    actor: SignedInUser | null;
+  }
+  interface FastifyReply {
+    render(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
+    flash(message: string): FastifyReply;
+  }
+  interface FastifyContextConfig {
+    /** Set false only on routes that take no cookies (the token-authenticated API). */
+    csrf?: boolean;
+  }
+}
+
+export interface AppDependencies {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  mailer?: Mailer;
+}
+
+export type App = FastifyInstance & { jobs: JobQueue; lios: LioResolver };
+
+const FLASH_COOKIE = 'cg_flash';
+
+/** The composition root: health, security, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
+export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom) }: AppDependencies): Promise<App> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+      serializers: {
+        // Log the route pattern, not the URL: URLs can carry reset tokens and search terms about people.
+        req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', host: req.hostname }),
+      },
+    },
+    trustProxy: true,
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const jobs = new JobQueue(db, clock, app.log, config.worker.pollMs);
+  registerEmailJob(jobs, db, mailer, clock);
+  const lios = new LioResolver(db);
+  const sessions = new Sessions(db, clock, config);
+  const views = createViewEnvironment();
+  app.decorate('jobs', jobs);
+  app.decorate('lios', lios);
+
+  // Health and metrics: no tenant, no session.
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [metrics],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(db.system);
+      return { status: 'ready', database: db.engine };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: db.engine });
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+
+  // Security headers with a fresh CSP nonce per request.
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'img-src': ["'self'", 'data:'],
+        'upgrade-insecure-requests': config.secureCookies ? [] : null,
+      },
+    },
+    hsts: config.secureCookies,
+  });
+  await registerAssets(app);
+
+  // Which LIO is this request for?
+  app.decorateRequest('lio', null as unknown as Lio);
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url ?? '';
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics' || route.startsWith('/assets/')) return;
+    const lio = await lios.forHostname(request.hostname);
+    if (!lio) return reply.code(404).type('text/plain').send('No Local Infrastructure Organisation is set up for this address.');
+    request.lio = lio;
+  });
+
+  // Cookies, session, parsing.
+  await app.register(cookie, { secret: config.sessionSecret });
+  app.addHook('onRequest', async (request) => {
+    if (request.lio) request.actor = await sessions.load(request);
+  });
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+
+  // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
+  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.secureCookies } });
+  app.addHook('preHandler', (request, reply, done) => {
+    const safe = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
+    if (safe || request.routeOptions.config.csrf === false || !request.routeOptions.url) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
+    const request = this.request;
+    const flash = request.cookies[FLASH_COOKIE] ? request.unsignCookie(request.cookies[FLASH_COOKIE]) : null;
+    if (flash) this.clearCookie(FLASH_COOKIE, { path: '/' });
+    const html = views.render(template, {
+      lio: request.lio,
+      actor: request.actor,
+      navigation: navigationFor(request.actor, request.url.split('?')[0] ?? '/'),
+      csrfToken: this.generateCsrf(),
+      cspNonce: (this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script,
+      flash: flash?.valid ? flash.value : null,
+      ...context,
+    });
+    return this.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+  });
+  app.decorateReply('flash', function (this: FastifyReply, message: string) {
+    return this.setCookie(FLASH_COOKIE, message, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.secureCookies });
+  });
+
+  // Routes, one capability at a time.
+  await registerWebRoutes(app);
+  await registerAccountRoutes(app, { db, clock, config, jobs, sessions });
+  await registerAdminRoutes(app, { db, clock, config, jobs });
+  await registerOrganisationRoutes(app, { db, clock });
+  await registerApi(app, { db, clock });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (isApi(request)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such resource' });
+    if (!request.lio) return reply.code(404).type('text/plain').send('Not found');
+    return reply.render('web/views/404.njk', { title: 'Page not found' }, 404);
+  });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error instanceof ForbiddenError && request.lio) {
+      await db.withTenant(request.lio.id, (tx) => recordAudit(tx, request.lio.id, actorOf(request), {
+        action: 'access.denied', subjectType: 'route', subjectId: request.routeOptions.url ?? 'unmatched', detail: { method: request.method, permission: error.permission },
+      }, clock.now())).catch((err) => request.log.error({ err }, 'could not audit a refusal'));
+    }
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (isApi(request)) {
+      if (error.validation) {
+        return reply.code(400).send({
+          statusCode: 400, error: 'Bad Request', message: 'The request is not valid',
+          fields: error.validation.map((v) => ({ field: fieldOf(v), message: v.message ?? 'is not valid' })),
+        });
+      }
+      return reply.code(status).send({ statusCode: status, error: status >= 500 ? 'Internal Server Error' : error.name, message: status >= 500 ? 'Something went wrong' : error.message });
+    }
+    if (!request.lio) return reply.code(status).type('text/plain').send(status >= 500 ? 'Something went wrong' : error.message);
+    if (error.code?.startsWith('FST_CSRF')) {
+      return reply.render('web/views/error.njk', { title: 'Your form could not be accepted', message: 'The form had expired or was not sent from this service. Go back, reload the page and try again.' }, 403);
+    }
+    if (status === 403) return reply.render('web/views/403.njk', { title: 'You cannot see this page' }, 403);
+    if (status === 429) return reply.render('web/views/error.njk', { title: 'Too many attempts', message: 'You have tried too many times. Wait a minute, then try again.' }, 429);
+    if (status < 500) return reply.render('web/views/error.njk', { title: 'There is a problem', message: error.message }, status);
+    return reply.render('web/views/500.njk', { title: 'Sorry, there is a problem with the service' }, 500);
+  });
+
+  app.addHook('onReady', async () => {
+    if (config.worker.enabled) jobs.start();
+  });
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    mailer.close();
+  });
+  return app as unknown as App;
+}
+
+function isApi(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/v1') || request.url.startsWith('/api/openapi');
+}
+
+function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> }): string {
+  const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  const missing = v.params?.missingProperty as string | undefined;
+  return [path, missing].filter(Boolean).join('.') || 'body';
+}
+
+export function actorOf(request: FastifyRequest): { userId: string | null; label: string } {
+  return request.actor ? { userId: request.actor.id, label: request.actor.email } : { userId: null, label: 'anonymous' };
+}

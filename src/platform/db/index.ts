@@ -1,0 +1,80 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import type { Config } from '../config.js';
+import type { DB } from './schema.js';
+import { PGliteDialect } from './pglite-driver.js';
+
+export type Db = Kysely<DB>;
+export type Tx = Transaction<DB>;
+/** Anything a repository can run a query on: the pool (system work) or a tenant transaction. */
+export type Queryable = Kysely<DB> | Transaction<DB>;
+
+export interface Database {
+  engine: 'pglite' | 'postgres';
+  /**
+   * The owner connection. It bypasses row-level security, so only platform code that works
+   * across LIOs uses it: migrations, resolving the LIO of a request, claiming jobs, backups.
+   */
+  system: Db;
+  /**
+   * Runs `work` in a transaction as the application role, scoped to one LIO. Row-level security
+   * makes rows of every other LIO invisible and unwritable inside it.
+   */
+  withTenant<T>(lioId: string, work: (tx: Tx) => Promise<T>): Promise<T>;
+  appRole: string;
+  schema: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  databaseSchema: string | null;
+  appDbRole: string;
+  /** keep the embedded database in memory (tests) */
+  inMemory?: boolean;
+}
+
+export async function openDatabase(options: DatabaseOptions | Config & { inMemory?: boolean }): Promise<Database> {
+  const schema = options.databaseSchema ?? 'public';
+  let system: Db;
+  let engine: Database['engine'];
+  if (options.databaseUrl) {
+    const pg = await import('pg');
+    // timestamps come back as Date, bigints (counts) as numbers when safe
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    const pool = new pg.default.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
+    });
+    system = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    engine = 'postgres';
+  } else {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const dataDir = options.inMemory ? undefined : options.dataDir;
+    const pg = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      parsers: { 20: (v: string) => Number(v) },
+    });
+    system = new Kysely<DB>({ dialect: new PGliteDialect(pg) });
+    engine = 'pglite';
+  }
+  const appRole = options.appDbRole;
+  return {
+    engine,
+    system,
+    appRole,
+    schema,
+    withTenant(lioId, work) {
+      return system.transaction().execute(async (tx) => {
+        // set_config(..., true) is SET LOCAL: both revert when the transaction ends,
+        // so a pooled connection never carries one LIO's context into the next request.
+        await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
+        return work(tx);
+      });
+    },
+    async close() {
+      await system.destroy();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Row types of the tables, kept beside the migrations that create them. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type Role = 'admin' | 'staff' | 'group_member' | 'volunteer' | 'partner' | 'network';
+export type PermissionSet = 'adviser' | 'volunteer_coordinator' | 'helpline';
+export type UserStatus = 'invited' | 'active' | 'disabled';
+
+export interface LiosTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  hostnames: ColumnType<string[], string[] | undefined, string[]>;
+  is_default: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  lio_id: string;
+  name: string;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  lio_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  role: Role;
+  permission_sets: ColumnType<PermissionSet[], PermissionSet[] | undefined, PermissionSet[]>;
+  organisation_id: string | null;
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
+  failed_sign_ins: ColumnType<number, number | undefined, number>;
+  locked_until: NullableTimestamp;
+  last_sign_in_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  lio_id: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface UserTokensTable {
+  id: Generated<string>;
+  lio_id: string;
+  user_id: string;
+  purpose: 'password_reset' | 'invite';
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  lio_id: string;
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  scope: 'read' | 'write';
+  created_by: string | null;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  lio_id: string;
+  occurred_at: Timestamp;
+  actor_user_id: string | null;
+  actor_label: string;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  detail: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  lio_id: string | null;
+  kind: string;
+  payload: JSONColumnType<Record<string, unknown>, string, string>;
+  status: ColumnType<'queued' | 'running' | 'done' | 'failed', 'queued' | undefined, 'queued' | 'running' | 'done' | 'failed'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  run_at: Timestamp;
+  locked_at: NullableTimestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface EmailMessagesTable {
+  id: Generated<string>;
+  lio_id: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  status: ColumnType<'queued' | 'sent' | 'outbox' | 'failed', 'queued' | undefined, 'queued' | 'sent' | 'outbox' | 'failed'>;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface DB {
+  lios: LiosTable;
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  user_tokens: UserTokensTable;
+  api_tokens: ApiTokensTable;
+  audit_events: AuditEventsTable;
+  jobs: JobsTable;
+  email_messages: EmailMessagesTable;
+}

@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database, Queryable } from './db/index.js';
+import type { Clock } from './clock.js';
+
+export interface Job { id: number; lioId: string | null; kind: string; payload: Record<string, unknown>; attempts: number; maxAttempts: number }
+export type JobHandler = (job: Job) => Promise<void>;
+
+export interface EnqueueOptions { lioId: string | null; kind: string; payload?: Record<string, unknown>; runAt?: Date; maxAttempts?: number }
+
+/** A job left "running" this long belongs to a process that died; it is taken again. */
+const STALE_AFTER_MS = 5 * 60_000;
+
+export function backoffMs(attempts: number): number {
+  return Math.min(2 ** Math.max(0, attempts - 1) * 10_000, 60 * 60_000);
+}
+
+/**
+ * Durable background work: rows in `jobs`, claimed with FOR UPDATE SKIP LOCKED so that several
+ * workers (or processes) never take the same job, retried with exponential backoff.
+ */
+export class JobQueue {
+  private readonly handlers = new Map<string, JobHandler>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(private readonly db: Database, private readonly clock: Clock, private readonly log: FastifyBaseLogger, private readonly pollMs: number) {}
+
+  register(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  /** Enqueue inside the caller's transaction, so the job exists only if the work that asked for it was committed. */
+  async enqueue(db: Queryable, options: EnqueueOptions): Promise<void> {
+    await db.insertInto('jobs').values({
+      lio_id: options.lioId,
+      kind: options.kind,
+      payload: JSON.stringify(options.payload ?? {}),
+      run_at: options.runAt ?? this.clock.now(),
+      max_attempts: options.maxAttempts ?? 5,
+      created_at: this.clock.now(),
+    }).execute();
+    this.wake();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Runs every job that is due now; returns how many ran. Tests use it to wait for e-mail deterministically. */
+  async drain(): Promise<number> {
+    let n = 0;
+    while (await this.runOne()) n++;
+    return n;
+  }
+
+  private wake(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.running) return void this.running.then(() => this.schedule(0));
+      this.running = this.drain().then(() => undefined)
+        .catch((err) => this.log.error({ err }, 'job worker error'))
+        .finally(() => {
+          this.running = null;
+          if (!this.stopped) this.schedule(this.pollMs);
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async runOne(): Promise<boolean> {
+    const now = this.clock.now();
+    const staleBefore = new Date(now.getTime() - STALE_AFTER_MS);
+    const claimed = await sql<{ id: number; lio_id: string | null; kind: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
+      update jobs set status = 'running', locked_at = ${now}, attempts = attempts + 1
+      where id = (
+        select id from jobs
+        where (status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_at < ${staleBefore})
+        order by run_at, id
+        for update skip locked
+        limit 1)
+      returning id, lio_id, kind, payload, attempts, max_attempts`.execute(this.db.system);
+    const row = claimed.rows[0];
+    if (!row) return false;
+    const job: Job = { id: row.id, lioId: row.lio_id, kind: row.kind, payload: row.payload, attempts: row.attempts, maxAttempts: row.max_attempts };
+    const handler = this.handlers.get(job.kind);
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      await handler(job);
+      await this.db.system.updateTable('jobs').set({ status: 'done', finished_at: this.clock.now(), last_error: null }).where('id', '=', job.id).execute();
+    } catch (err) {
+      const message = (err as Error).message?.slice(0, 1000) ?? 'error';
+      const final = job.attempts >= job.maxAttempts;
+      this.log.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, final }, 'job failed');
+      await this.db.system.updateTable('jobs').set(final
+        ? { status: 'failed', finished_at: this.clock.now(), last_error: message }
+        : { status: 'queued', run_at: new Date(this.clock.now().getTime() + backoffMs(job.attempts)), last_error: message })
+        .where('id', '=', job.id).execute();
+    }
+    return true;
+  }
+}

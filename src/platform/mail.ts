@@ -1,0 +1,55 @@
+import nodemailer from 'nodemailer';
+import type { Database, Queryable } from './db/index.js';
+import type { JobQueue } from './jobs.js';
+import type { Clock } from './clock.js';
+
+export interface OutgoingEmail { to: string; subject: string; text: string }
+
+/** Delivers one message. `held` means no SMTP server is configured: the message stays in the outbox. */
+export interface Mailer { deliver(message: OutgoingEmail): Promise<'sent' | 'held'>; close(): void }
+
+export function createMailer(smtpUrl: string | null, from: string): Mailer {
+  if (!smtpUrl) return { deliver: async () => 'held', close: () => {} };
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    async deliver(message) {
+      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      return 'sent';
+    },
+    close: () => transport.close(),
+  };
+}
+
+export const SEND_EMAIL_JOB = 'email.send';
+
+/** Records the message and queues its delivery in the caller's transaction. */
+export async function queueEmail(tx: Queryable, jobs: JobQueue, lioId: string, message: OutgoingEmail, clock: Clock): Promise<void> {
+  const row = await tx.insertInto('email_messages').values({
+    lio_id: lioId, to_address: message.to, subject: message.subject, body_text: message.text, created_at: clock.now(),
+  }).returning('id').executeTakeFirstOrThrow();
+  await jobs.enqueue(tx, { lioId, kind: SEND_EMAIL_JOB, payload: { messageId: row.id } });
+}
+
+export function registerEmailJob(jobs: JobQueue, db: Database, mailer: Mailer, clock: Clock): void {
+  jobs.register(SEND_EMAIL_JOB, async (job) => {
+    const lioId = job.lioId as string;
+    const messageId = String(job.payload.messageId);
+    const message = await db.withTenant(lioId, (tx) => tx.selectFrom('email_messages').selectAll().where('id', '=', messageId).executeTakeFirst());
+    if (!message || message.status === 'sent') return;
+    try {
+      const outcome = await mailer.deliver({ to: message.to_address, subject: message.subject, text: message.body_text });
+      await db.withTenant(lioId, (tx) => tx.updateTable('email_messages')
+        .set({ status: outcome === 'sent' ? 'sent' : 'outbox', sent_at: outcome === 'sent' ? clock.now() : null })
+        .where('id', '=', messageId).execute());
+    } catch (err) {
+      if (job.attempts >= job.maxAttempts) {
+        await db.withTenant(lioId, (tx) => tx.updateTable('email_messages').set({ status: 'failed' }).where('id', '=', messageId).execute());
+      }
+      throw err;
+    }
+  });
+}
+
+export async function listEmails(db: Queryable, limit = 100) {
+  return db.selectFrom('email_messages').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+}
