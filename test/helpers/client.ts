@@ -1,0 +1,63 @@
+import * as cheerio from 'cheerio';
+import type { App } from '../../src/app.js';
+
+export interface Page { status: number; headers: Record<string, unknown>; body: string; $: cheerio.CheerioAPI; location?: string }
+
+/**
+ * A cookie-keeping client over app.inject, for one LIO host. `submit` scrapes the CSRF token from
+ * the form page, as a browser would send it; `postRaw` sends exactly what it is given.
+ */
+export class Client {
+  private readonly cookies = new Map<string, string>();
+  constructor(private readonly app: App, readonly host: string, private readonly remoteAddress = '127.0.0.1') {}
+
+  async get(url: string): Promise<Page> {
+    return this.request('GET', url);
+  }
+
+  /** GET the page holding the form, then POST the form with its CSRF token. */
+  async submit(formPage: string, action: string, fields: Record<string, string | string[]>): Promise<Page> {
+    const page = await this.get(formPage);
+    const csrf = page.$('input[name="_csrf"]').first().val() as string | undefined;
+    if (!csrf) throw new Error(`No CSRF token on ${formPage} (status ${page.status})`);
+    return this.postRaw(action, { ...fields, _csrf: csrf });
+  }
+
+  async postRaw(url: string, fields: Record<string, string | string[]>): Promise<Page> {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+    return this.request('POST', url, body.toString(), 'application/x-www-form-urlencoded');
+  }
+
+  async signIn(email: string, password: string): Promise<Page> {
+    const page = await this.submit('/sign-in', '/sign-in', { email, password });
+    if (page.status !== 303) throw new Error(`Sign-in failed for ${email}: ${page.status}`);
+    return page;
+  }
+
+  hasCookie(name: string): boolean {
+    return this.cookies.has(name);
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  private async request(method: 'GET' | 'POST', url: string, payload?: string, contentType?: string): Promise<Page> {
+    const response = await this.app.inject({
+      method, url, payload, remoteAddress: this.remoteAddress,
+      headers: {
+        host: this.host,
+        ...(contentType ? { 'content-type': contentType } : {}),
+        ...(this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+      },
+    });
+    for (const c of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const expired = c.value === '' || (c.maxAge !== undefined && c.maxAge <= 0) || (c.expires && c.expires.getTime() < Date.now());
+      if (expired) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const body = response.body;
+    return { status: response.statusCode, headers: response.headers, body, $: cheerio.load(body), location: response.headers.location as string | undefined };
+  }
+}
