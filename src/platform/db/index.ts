@@ -51,9 +51,14 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     engine = 'postgres';
   } else {
     const { PGlite } = await import('@electric-sql/pglite');
+    const [{ pg_trgm }, { cube }, { earthdistance }, { citext }, { unaccent }] = await Promise.all([
+      import('@electric-sql/pglite/contrib/pg_trgm'), import('@electric-sql/pglite/contrib/cube'), import('@electric-sql/pglite/contrib/earthdistance'),
+      import('@electric-sql/pglite/contrib/citext'), import('@electric-sql/pglite/contrib/unaccent'),
+    ]);
     const dataDir = options.inMemory ? undefined : options.dataDir;
     const pg = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
+      extensions: { pg_trgm, cube, earthdistance, citext, unaccent },
       parsers: { 20: (v: string) => Number(v) },
     });
     system = new Kysely<DB>({ dialect: new PGliteDialect(pg) });

@@ -15,6 +15,7 @@ export interface MigrationResult { applied: string[]; alreadyApplied: number }
 export async function migrate(db: Database): Promise<MigrationResult> {
   const { system, appRole, schema } = db;
   await ensureAppRole(db);
+  await ensureExtensions(db);
   await sql`create table if not exists schema_migrations (
     version text primary key, applied_at timestamptz not null default now())`.execute(system);
   const done = new Set((await sql<{ version: string }>`select version from schema_migrations`.execute(system)).rows.map((r) => r.version));
@@ -37,6 +38,23 @@ export async function migrate(db: Database): Promise<MigrationResult> {
   }
   await sql.raw(`grant usage on schema ${quoteIdent(schema)} to ${quoteIdent(appRole)}`).execute(system);
   return { applied, alreadyApplied: done.size };
+}
+
+/** The extensions both engines share. They live in "public" so every schema (one per test file) can use them. */
+export const EXTENSIONS = ['pg_trgm', 'cube', 'earthdistance', 'citext', 'unaccent'];
+
+async function ensureExtensions(db: Database): Promise<void> {
+  for (const name of EXTENSIONS) {
+    const present = await sql<{ n: number }>`select count(*)::int as n from pg_extension where extname = ${name}`.execute(db.system);
+    if (present.rows[0]?.n) continue;
+    try {
+      await sql.raw(`create extension if not exists ${name} with schema public`).execute(db.system);
+    } catch (err) {
+      // Two test files creating the same extension at once: the loser sees a duplicate, which is fine.
+      const code = (err as { code?: string }).code;
+      if (code !== '23505' && code !== '42710') throw err;
+    }
+  }
 }
 
 async function ensureAppRole(db: Database): Promise<void> {

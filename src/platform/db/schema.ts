@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { DirectoryTables, OrganisationDirectoryColumns } from './directory-schema.js';
 
 /** Row types of the tables, kept beside the migrations that create them. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -14,10 +15,11 @@ export interface LiosTable {
   name: string;
   hostnames: ColumnType<string[], string[] | undefined, string[]>;
   is_default: ColumnType<boolean, boolean | undefined, boolean>;
+  verification_months: ColumnType<number, number | undefined, number>;
   created_at: Generated<Date>;
 }
 
-export interface OrganisationsTable {
+export interface OrganisationsTable extends OrganisationDirectoryColumns {
   id: Generated<string>;
   lio_id: string;
   name: string;
@@ -113,7 +115,7 @@ export interface EmailMessagesTable {
   sent_at: NullableTimestamp;
 }
 
-export interface DB {
+export interface DB extends DirectoryTables {
   lios: LiosTable;
   organisations: OrganisationsTable;
   users: UsersTable;
