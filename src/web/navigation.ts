@@ -6,6 +6,11 @@ interface NavItem { href: string; text: string; permission?: Permission }
 const items: NavItem[] = [
   { href: '/', text: 'Home' },
   { href: '/organisations', text: 'Organisations', permission: 'organisations.read' },
+  { href: '/services', text: 'Services', permission: 'organisations.read' },
+  { href: '/directory/approvals', text: 'Approvals', permission: 'listing.approve' },
+  { href: '/my-organisation', text: 'Our listing', permission: 'listing.edit_own' },
+  { href: '/admin/taxonomy', text: 'Taxonomy', permission: 'taxonomy.manage' },
+  { href: '/admin/imports', text: 'Imports', permission: 'directory.import' },
   { href: '/admin/users', text: 'Users', permission: 'users.manage' },
   { href: '/admin/audit', text: 'Audit log', permission: 'audit.read' },
   { href: '/admin/outbox', text: 'Outbox', permission: 'outbox.read' },
@@ -14,7 +19,12 @@ const items: NavItem[] = [
 
 /** Items shaped for govukServiceNavigation; each role sees only what it can use. */
 export function navigationFor(actor: SignedInUser | null, currentPath: string) {
-  if (!actor) return [{ href: '/sign-in', text: 'Sign in', active: currentPath === '/sign-in' }];
+  if (!actor) {
+    return [
+      { href: '/find', text: 'Find local services', active: currentPath.startsWith('/find') },
+      { href: '/sign-in', text: 'Sign in', active: currentPath === '/sign-in' },
+    ];
+  }
   return items
     .filter((item) => !item.permission || can(actor, item.permission))
     .map((item) => ({

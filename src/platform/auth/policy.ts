@@ -11,7 +11,13 @@ export type Permission =
   | 'api_tokens.manage'
   | 'organisations.read'
   | 'organisations.write'
-  | 'api.reference';
+  | 'api.reference'
+  | 'services.write'
+  | 'listing.edit_own'
+  | 'listing.approve'
+  | 'taxonomy.manage'
+  | 'directory.import'
+  | 'directory.export';
 
 const isAdmin = (a: SignedInUser) => a.role === 'admin';
 const isLioStaff = (a: SignedInUser) => a.role === 'admin' || a.role === 'staff';
@@ -24,6 +30,13 @@ const rules: Record<Permission, (actor: SignedInUser) => boolean> = {
   'organisations.read': isLioStaff,
   'organisations.write': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
   'api.reference': isLioStaff,
+  'services.write': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
+  // A group member proposes edits to their own organisation's listing; staff approve them.
+  'listing.edit_own': (a) => a.role === 'group_member' && a.organisationId !== null,
+  'listing.approve': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
+  'taxonomy.manage': isAdmin,
+  'directory.import': isAdmin,
+  'directory.export': isLioStaff,
 };
 
 export function can(actor: SignedInUser | null, permission: Permission): boolean {
