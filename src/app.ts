@@ -24,7 +24,12 @@ import { registerWebRoutes } from './web/routes.js';
 import { registerAccountRoutes } from './accounts/routes.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerOrganisationRoutes } from './directory/routes.js';
+import { registerServiceRoutes } from './directory/services/routes.js';
+import { registerTaxonomyRoutes } from './directory/taxonomy/routes.js';
 import { registerApi } from './api/index.js';
+import { registerOrukRoutes } from './directory/oruk/routes.js';
+import { registerImportRoutes } from './directory/oruk/admin-routes.js';
+import { registerPublicDirectoryRoutes } from './directory/public/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -105,6 +110,10 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       useDefaults: true,
       directives: {
         'img-src': ["'self'", 'data:'],
+        // Listed so that the per-request nonces are added to 'self' rather than replacing it (a nonce-only
+        // style-src would block our own stylesheet).
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
         'upgrade-insecure-requests': config.secureCookies ? [] : null,
       },
     },
@@ -158,19 +167,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     return this.setCookie(FLASH_COOKIE, message, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.secureCookies });
   });
 
-  // Routes, one capability at a time.
-  await registerWebRoutes(app);
-  await registerAccountRoutes(app, { db, clock, config, jobs, sessions });
-  await registerAdminRoutes(app, { db, clock, config, jobs });
-  await registerOrganisationRoutes(app, { db, clock });
-  await registerApi(app, { db, clock });
-
-  app.setNotFoundHandler(async (request, reply) => {
-    if (isApi(request)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such resource' });
-    if (!request.lio) return reply.code(404).type('text/plain').send('Not found');
-    return reply.render('web/views/404.njk', { title: 'Page not found' }, 404);
-  });
-
+  // Errors: set before any route is added, because a route keeps the error handler of the moment it was added
+  // (routes added before a later `await register` would otherwise answer with Fastify's JSON default).
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (error instanceof ForbiddenError && request.lio) {
@@ -196,6 +194,24 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     if (status === 429) return reply.render('web/views/error.njk', { title: 'Too many attempts', message: 'You have tried too many times. Wait a minute, then try again.' }, 429);
     if (status < 500) return reply.render('web/views/error.njk', { title: 'There is a problem', message: error.message }, status);
     return reply.render('web/views/500.njk', { title: 'Sorry, there is a problem with the service' }, 500);
+  });
+
+  // Routes, one capability at a time.
+  await registerWebRoutes(app);
+  await registerAccountRoutes(app, { db, clock, config, jobs, sessions });
+  await registerAdminRoutes(app, { db, clock, config, jobs });
+  await registerOrganisationRoutes(app, { db, clock, config, jobs });
+  await registerServiceRoutes(app, { db, clock });
+  await registerTaxonomyRoutes(app, { db, clock });
+  await registerApi(app, { db, clock });
+  await registerOrukRoutes(app, { db, config });
+  await registerImportRoutes(app, { db, clock });
+  await registerPublicDirectoryRoutes(app, { db, clock, config, jobs });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (isApi(request)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such resource' });
+    if (!request.lio) return reply.code(404).type('text/plain').send('Not found');
+    return reply.render('web/views/404.njk', { title: 'Page not found' }, 404);
   });
 
   app.addHook('onReady', async () => {

@@ -8,6 +8,8 @@ import { backup, restore } from './platform/backup.js';
 import { hashPassword, PASSWORD_MIN } from './platform/auth/secrets.js';
 import { isEmail } from './platform/http/forms.js';
 import { buildApp } from './app.js';
+import { runPostcodeImport } from './directory/postcodes-import.js';
+import { ORUK_USAGE, runOrukImport } from './directory/oruk/import/cli.js';
 
 const USAGE = `Usage: commonground <command>
 
@@ -19,6 +21,9 @@ Commands:
                              create an LIO admin (and the LIO if there is none yet)
   backup FILE                write all data to FILE (gzipped JSON lines)
   restore FILE               replace all data with the contents of FILE
+  import postcodes FILE      load the ONS Postcode Directory (ONSPD) CSV, for search by distance
+  import oruk URL-or-FILE [--lio SLUG] [--report FILE]
+                             import an Open Referral UK feed (3.0 or 1.0), ORUK JSON file, or HSDS CSV folder
 
 Configuration comes from environment variables: see README.md.`;
 
@@ -31,6 +36,19 @@ async function open(config: Config): Promise<Database> {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadConfig();
+  try {
+    return await run(command, rest, config);
+  } catch (err) {
+    // A mistyped option is the user's error, not a crash: say what is wrong, no stack trace.
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function run(command: string | undefined, rest: string[], config: Config): Promise<number> {
   switch (command) {
     case 'start': return start(config);
     case 'migrate': {
@@ -82,10 +100,34 @@ export async function main(argv: string[]): Promise<number> {
       const db = await open(config);
       try {
         const counts = command === 'backup' ? await backup(db, file) : await restore(db, file);
-        console.log(`${command === 'backup' ? 'Wrote' : 'Restored'} ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+        const total = Object.values(counts).reduce((a, b) => a + b, 0);
+        console.log(`${command === 'backup' ? `Wrote ${file}` : `Restored ${file}`}: ${total} rows (${Object.entries(counts).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ') || 'no data'})`);
         return 0;
+      } catch (err) {
+        console.error(command === 'backup'
+          ? `Backup failed: ${(err as Error).message}`
+          : `Restore failed; nothing was changed: ${(err as Error).message}`);
+        return 1;
       } finally {
         await db.close();
+      }
+    }
+    case 'import': {
+      const [kind, ...args] = rest;
+      switch (kind) {
+        case 'postcodes': {
+          if (!args[0]) { console.error('Name the file: commonground import postcodes FILE'); return 2; }
+          const db = await open(config);
+          try {
+            return await runPostcodeImport(db, args[0]);
+          } finally {
+            await db.close();
+          }
+        }
+        case 'oruk': return runOrukImport(args, () => open(config));
+        default:
+          console.error(`${kind ? `Unknown import: ${kind}` : 'Say what to import'}. Usage:\n  commonground import postcodes FILE\n  ${ORUK_USAGE}`);
+          return 2;
       }
     }
     case undefined:

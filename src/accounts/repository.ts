@@ -52,6 +52,9 @@ export const accountsRepository = {
   useToken(db: Queryable, id: string, now: Date) {
     return db.updateTable('user_tokens').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
   },
+  spendTokensOf(db: Queryable, userId: string, now: Date) {
+    return db.updateTable('user_tokens').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+  },
   organisations(db: Queryable) {
     return db.selectFrom('organisations').select(['id', 'name']).orderBy('name').execute();
   },

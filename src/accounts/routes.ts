@@ -8,13 +8,22 @@ import { FormErrors, checkEmail, list, str } from '../platform/http/forms.js';
 import { permitted, signedIn } from '../platform/http/guards.js';
 import { publicOrigin } from '../platform/tenancy.js';
 import { PERMISSION_SETS, PERMISSION_SET_LABELS, ROLES, ROLE_LABELS } from '../platform/auth/actor.js';
-import { AccountsService, type TokenPurpose, INVITE_LINK_DAYS, RESET_LINK_MINUTES } from './service.js';
+import { AccountsService, type TokenPurpose, INVITE_LINK_DAYS, RESET_LINK_MINUTES, isUuid } from './service.js';
 
 const SIGN_IN_ERROR = 'Enter a correct email address and password. After 5 wrong attempts, signing in to the account is paused for 15 minutes.';
 
+/** A password as typed: not trimmed (spaces can be part of it); of a repeated field, the first. */
+function passwordField(body: unknown, field: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[field];
+  const one = Array.isArray(value) ? value[0] : value;
+  return typeof one === 'string' ? one : '';
+}
+
 function safeReturnTo(value: string): string {
-  // Only paths on this site: "//evil.example" and absolute URLs are refused.
-  return /^\/(?![/\\])/.test(value) ? value : '/';
+  // Only paths on this site: "//evil.example", "/\\evil.example" and absolute URLs are refused, and so is any
+  // whitespace, control character or backslash, which browsers drop or read as "/" ("/\t/evil.example" is "//evil.example").
+  // eslint-disable-next-line no-control-regex
+  return value.length <= 2000 && /^\/(?![/\\])[^\s\\\u0000-\u001f\u007f]*$/.test(value) ? value : '/';
 }
 
 export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue; sessions: Sessions }) {
@@ -31,13 +40,13 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Da
 
   app.post('/sign-in', { config: { rateLimit } }, async (request, reply) => {
     const email = str(request.body, 'email');
-    const password = (request.body as Record<string, string> | undefined)?.password ?? '';
+    const password = passwordField(request.body, 'password');
     const returnTo = safeReturnTo(str(request.body, 'returnTo'));
     const errors = new FormErrors();
     checkEmail(errors, 'email', email);
     if (!password) errors.add('password', 'Enter your password');
     if (!errors.any) {
-      const result = await accounts.signIn(request.lio.id, email, String(password));
+      const result = await accounts.signIn(request.lio.id, email, password);
       if (result.ok) {
         await sessions.start(request, reply, result.userId);
         return reply.redirect(returnTo, 303);
@@ -83,8 +92,7 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Da
 
     app.post(page.path, { config: { rateLimit } }, async (request, reply) => {
       const { token } = request.params as { token: string };
-      const body = request.body as Record<string, string> | undefined;
-      const result = await accounts.completeToken(request.lio.id, token, page.purpose, String(body?.password ?? ''), String(body?.confirmPassword ?? ''));
+      const result = await accounts.completeToken(request.lio.id, token, page.purpose, passwordField(request.body, 'password'), passwordField(request.body, 'confirmPassword'));
       if (result.check.state !== 'valid') return renderProblem(reply, result.check.state);
       if (result.errors.any) {
         return reply.render('accounts/views/set-password.njk', { title: page.title, email: result.check.email, purpose: page.purpose, errors: result.errors.list }, 400);
@@ -125,7 +133,7 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Da
 
   const userPage = async (request: FastifyRequest, reply: FastifyReply, errors?: FormErrors, values?: Record<string, unknown>) => {
     const { id } = request.params as { id: string };
-    const user = /^[0-9a-f-]{36}$/i.test(id) ? await accounts.getUser(request.actor, id) : undefined;
+    const user = isUuid(id) ? await accounts.getUser(request.actor, id) : undefined;
     if (!user) return reply.callNotFound();
     const organisations = await accounts.organisations(request.actor);
     return reply.render('accounts/views/user.njk', {
@@ -140,7 +148,7 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Da
   app.post('/admin/users/:id/role', { preHandler: permitted('users.manage') }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const values = { role: str(request.body, 'role'), permissionSets: list(request.body, 'permissionSets'), organisationId: str(request.body, 'organisationId') };
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return reply.callNotFound();
+    if (!isUuid(id)) return reply.callNotFound();
     const result = await accounts.changeRole(request.actor, id, values);
     if (!result.found) return reply.callNotFound();
     if (result.errors.any) return userPage(request, reply, result.errors, values);
@@ -150,7 +158,7 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Da
   for (const [suffix, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/admin/users/:id/${suffix}`, { preHandler: permitted('users.manage') }, async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return reply.callNotFound();
+      if (!isUuid(id)) return reply.callNotFound();
       const outcome = await accounts.setDisabled(request.actor, id, disabled);
       if (outcome === 'not_found') return reply.callNotFound();
       if (outcome === 'self') {

@@ -15,6 +15,10 @@ import { accountsRepository as repo } from './repository.js';
 export const RESET_LINK_MINUTES = 60;
 export const INVITE_LINK_DAYS = 7;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids from URLs and forms are checked before they reach the database, which would refuse a malformed uuid with an error. */
+export const isUuid = (value: string): boolean => UUID.test(value);
+
 export type TokenPurpose = 'password_reset' | 'invite';
 export type TokenCheck =
   | { state: 'valid'; tokenId: string; userId: string; email: string; displayName: string }
@@ -33,7 +37,10 @@ export class AccountsService {
     const { db, clock, config } = this.deps;
     const now = clock.now();
     const user = email.length <= 254 ? await db.withTenant(lioId, (tx) => repo.findByEmail(tx, email)) : undefined;
-    const passwordOk = await verifyPassword(user?.password_hash ?? null, password.slice(0, PASSWORD_MAX), config.passwordHashing);
+    // No password may be longer than PASSWORD_MAX, so a longer one is wrong; it is never cut down to size (that would let
+    // "the password + anything" in). The decoy check still runs, so the answer takes as long as any other.
+    const tooLong = password.length > PASSWORD_MAX;
+    const passwordOk = (await verifyPassword(tooLong ? null : user?.password_hash ?? null, tooLong ? '' : password, config.passwordHashing)) && !tooLong;
     return db.withTenant(lioId, async (tx) => {
       const anonymous = { userId: null, label: 'anonymous' };
       if (!user) {
@@ -112,16 +119,21 @@ export class AccountsService {
     const now = clock.now();
     const spent = await db.withTenant(lioId, async (tx) => {
       const used = await repo.useToken(tx, check.tokenId, now);
-      if (Number(used.numUpdatedRows) !== 1) return false;
+      if (Number(used.numUpdatedRows) !== 1) return 'used' as const;
+      // Checked again inside the transaction: an account disabled since the link was opened stays disabled.
+      const user = await repo.findById(tx, check.userId);
+      if (!user || user.status === 'disabled') return 'unknown' as const;
       await repo.setPassword(tx, check.userId, hash, now);
+      // Any other link still out for this account (an older reset e-mail, say) stops working too.
+      await repo.spendTokensOf(tx, check.userId, now);
       // A reset ends every other session: whoever knew the old password is signed out.
       await repo.endSessions(tx, check.userId);
       await recordAudit(tx, lioId, { userId: check.userId, label: check.email }, {
         action: purpose === 'invite' ? 'invite.accepted' : 'password_reset.completed', subjectType: 'user', subjectId: check.userId,
       }, now);
-      return true;
+      return 'done' as const;
     });
-    if (!spent) return { errors, check: { state: 'used' } };
+    if (spent !== 'done') return { errors, check: { state: spent } };
     return { errors, check, userId: check.userId };
   }
 
@@ -220,7 +232,7 @@ async function validateRole(tx: Parameters<typeof repo.organisationExists>[0], e
   if (role === 'staff' && permissionSets.length === 0) errors.add('permissionSets', 'Select at least one permission set for LIO staff');
   let organisationId: string | null = null;
   if (role === 'group_member') {
-    const valid = /^[0-9a-f-]{36}$/i.test(input.organisationId) && (await repo.organisationExists(tx, input.organisationId));
+    const valid = isUuid(input.organisationId) && (await repo.organisationExists(tx, input.organisationId));
     if (!valid) errors.add('organisationId', 'Select the organisation this group member belongs to');
     else organisationId = input.organisationId;
   }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -7,6 +7,7 @@ import type { Clock } from '../platform/clock.js';
 import { hashSecret } from '../platform/auth/secrets.js';
 import { apiTokensRepository, type ApiScope } from '../admin/api-tokens.js';
 import { OrganisationsService } from '../directory/organisations.js';
+import { apiValidatorCompiler } from './validation.js';
 
 declare module 'fastify' {
   interface FastifyRequest { apiToken: { id: string; scope: ApiScope } | null }
@@ -25,7 +26,12 @@ const Page = Type.Object({
 });
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const NewOrganisation = Type.Object({ name: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
-const errors = { 400: Type.Ref('Error'), 401: Type.Ref('Error'), 403: Type.Ref('Error'), 404: Type.Ref('Error') };
+const errors = {
+  400: Type.Ref('Error', { description: 'The request is not valid: `fields` names each field at fault' }),
+  401: Type.Ref('Error', { description: 'No API token, or one that is unknown to this LIO or revoked' }),
+  403: Type.Ref('Error', { description: 'The token may not make this call (a read token used to write)' }),
+  404: Type.Ref('Error', { description: 'No such resource' }),
+};
 
 const TOKEN_LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -41,6 +47,10 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Only the JSON API belongs in the document: web pages and forms registered without `hide` stay out.
+    transform: ({ schema, url }) => ({ schema: url.startsWith('/api/') ? schema : { ...schema, hide: true }, url }),
+    // Name the shared schemas by their $id (components/schemas/Error), not def-0, def-1.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   root.addSchema(ErrorBody);
   root.addSchema(Organisation);
@@ -58,19 +68,36 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
   await root.register(async (api) => {
     const app = api.withTypeProvider<TypeBoxTypeProvider>();
     app.decorateRequest('apiToken', null);
+    app.setValidatorCompiler(apiValidatorCompiler);
     app.addHook('onRoute', (route) => {
       route.config = { ...(route.config as object), csrf: false };
     });
-    app.addHook('preHandler', async (request, reply) => authenticate(request, reply));
+    // Authenticate before the body is parsed or validated: a caller without a valid token learns nothing else.
+    app.addHook('onRequest', async (request, reply) => authenticate(request, reply));
+    // This context was created before the app's error handler was set, so the API answers its own errors, as JSON.
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      if (error.validation) {
+        return reply.code(400).send({
+          statusCode: 400, error: 'Bad Request', message: 'The request is not valid',
+          fields: error.validation.map((v) => ({ field: fieldOf(v), message: v.message ?? 'is not valid' })),
+        });
+      }
+      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'API request failed');
+      return reply.code(status).send({
+        statusCode: status, error: status >= 500 ? 'Internal Server Error' : (STATUS_NAMES[status] ?? 'Error'),
+        message: status >= 500 ? 'Something went wrong' : error.message,
+      });
+    });
 
     app.get('/lio', {
-      schema: { summary: 'The LIO this token belongs to', tags: ['LIO'], response: { 200: Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() }), ...errors } },
+      schema: { operationId: 'getLio', summary: 'The LIO this token belongs to', tags: ['LIO'], response: { 200: Type.Object({ id: Type.String({ format: 'uuid' }), slug: Type.String(), name: Type.String() }, { description: 'The LIO' }), ...errors } },
     }, async (request) => ({ id: request.lio.id, slug: request.lio.slug, name: request.lio.name }));
 
     app.get('/organisations', {
       schema: {
-        summary: 'List organisations', tags: ['Organisations'], querystring: Page,
-        response: { 200: Type.Object({ total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer(), items: Type.Array(Type.Ref('Organisation')) }), ...errors },
+        operationId: 'listOrganisations', summary: 'List organisations', tags: ['Organisations'], querystring: Page,
+        response: { 200: Type.Object({ total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer(), items: Type.Array(Type.Ref('Organisation')) }, { description: 'One page of organisations, by name' }), ...errors },
       },
     }, async (request) => {
       const q = request.query as Static<typeof Page>;
@@ -81,7 +108,7 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
     });
 
     app.get('/organisations/:id', {
-      schema: { summary: 'One organisation', tags: ['Organisations'], params: IdParams, response: { 200: Type.Ref('Organisation'), ...errors } },
+      schema: { operationId: 'getOrganisation', summary: 'One organisation', tags: ['Organisations'], params: IdParams, response: { 200: Type.Ref('Organisation', { description: 'The organisation' }), ...errors } },
     }, async (request, reply) => {
       const found = await organisations.find(request.lio.id, (request.params as Static<typeof IdParams>).id);
       if (!found) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No organisation with that id' });
@@ -90,7 +117,7 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
 
     app.post('/organisations', {
       config: { scope: 'write' },
-      schema: { summary: 'Add an organisation (write scope)', tags: ['Organisations'], body: NewOrganisation, response: { 201: Type.Ref('Organisation'), ...errors } },
+      schema: { operationId: 'createOrganisation', summary: 'Add an organisation (write scope)', tags: ['Organisations'], body: NewOrganisation, response: { 201: Type.Ref('Organisation', { description: 'The organisation was added' }), ...errors } },
     }, async (request, reply) => {
       const body = request.body as Static<typeof NewOrganisation>;
       const result = await organisations.create(request.lio.id, { userId: null, label: `api-token:${request.apiToken!.id}` }, body.name.trim());
@@ -117,6 +144,15 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
       await db.withTenant(request.lio.id, (tx) => apiTokensRepository.touch(tx, token.id, now));
     }
   }
+}
+
+const STATUS_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
+
+/** The field an Ajv error is about: `name`, `per_page`, `id`; for a missing or unknown property, that property. */
+function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> }): string {
+  const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  const named = (v.params?.missingProperty ?? v.params?.additionalProperty) as string | undefined;
+  return [path, named].filter(Boolean).join('.') || 'body';
 }
 
 function presentOrganisation(o: { id: string; name: string; created_at: Date; updated_at: Date }) {

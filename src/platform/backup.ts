@@ -1,64 +1,253 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { access, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from './db/index.js';
+import type { DB } from './db/schema.js';
+import { quoteIdent } from './db/migrate.js';
 
-/** Tables in the order their foreign keys need on restore. */
-export const BACKUP_TABLES = ['lios', 'organisations', 'users', 'sessions', 'user_tokens', 'api_tokens', 'audit_events', 'jobs', 'email_messages'] as const;
 const FORMAT = 'commonground-backup';
+const VERSION = 2;
+/** Rows fetched per round trip when writing, and inserted per statement when restoring. */
+const BATCH = 500;
+
+export class BackupError extends Error {}
+
+type Tx = Transaction<DB>;
 
 /**
- * A backup is gzipped JSON lines: a header naming the migrations applied, then one line per row.
- * The same file restores on PGlite or PostgreSQL.
+ * Every table of the application's schema (all migrations, present and future), in an order that
+ * satisfies foreign keys where the references allow one. schema_migrations is not data.
+ */
+async function dataTables(tx: Tx): Promise<string[]> {
+  const tables = (await sql<{ name: string }>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition and c.relname <> 'schema_migrations'
+    order by c.relname`.execute(tx)).rows.map((r) => r.name);
+  const edges = (await sql<{ child: string; parent: string }>`
+    select c.relname as child, p.relname as parent from pg_constraint k
+    join pg_class c on c.oid = k.conrelid join pg_class p on p.oid = k.confrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    where k.contype = 'f' and n.nspname = current_schema() and c.oid <> p.oid`.execute(tx)).rows;
+  // Depth-first topological order; a cycle is simply cut (foreign keys are deferred during restore anyway).
+  const ordered: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (table: string) => {
+    if (state.get(table)) return;
+    state.set(table, 'visiting');
+    for (const e of edges) if (e.child === table && tables.includes(e.parent)) visit(e.parent);
+    state.set(table, 'done');
+    ordered.push(table);
+  };
+  tables.forEach(visit);
+  return ordered;
+}
+
+async function appliedMigrations(db: Database | Tx): Promise<string[]> {
+  const q = 'system' in db ? db.system : db;
+  return (await sql<{ version: string }>`select version from schema_migrations order by version`.execute(q)).rows.map((r) => r.version);
+}
+
+/**
+ * A backup is gzipped JSON lines: a header naming the migrations applied, one line per row (the row
+ * as PostgreSQL's own JSON, so every type round-trips exactly), and a trailer with the row counts.
+ * It is read in one repeatable-read snapshot, so it is consistent even while the app is writing,
+ * and written to FILE.partial, renamed to FILE only when complete. The same file restores on
+ * PGlite or PostgreSQL.
  */
 export async function backup(db: Database, file: string): Promise<Record<string, number>> {
-  const migrations = (await sql<{ version: string }>`select version from schema_migrations order by version`.execute(db.system)).rows.map((r) => r.version);
   const counts: Record<string, number> = {};
-  async function* lines() {
-    yield JSON.stringify({ format: FORMAT, version: 1, createdAt: new Date().toISOString(), migrations }) + '\n';
-    for (const table of BACKUP_TABLES) {
-      const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db.system)).rows;
-      counts[table] = rows.length;
-      for (const row of rows) yield JSON.stringify({ t: table, r: row }) + '\n';
-    }
+  const partial = `${file}.partial`;
+  try {
+    await db.system.transaction().setIsolationLevel('repeatable read').execute(async (tx) => {
+      const migrations = await appliedMigrations(tx);
+      const tables = await dataTables(tx);
+      async function* lines() {
+        yield JSON.stringify({ format: FORMAT, version: VERSION, createdAt: new Date().toISOString(), engine: db.engine, migrations, tables }) + '\n';
+        for (const table of tables) {
+          counts[table] = 0;
+          // A cursor keeps memory flat however big the table.
+          await sql.raw(`declare cg_backup no scroll cursor for select row_to_json(t)::text as j from ${quoteIdent(table)} t`).execute(tx);
+          for (;;) {
+            const rows = (await sql.raw<{ j: string }>(`fetch ${BATCH} from cg_backup`).execute(tx)).rows;
+            if (rows.length === 0) break;
+            counts[table] += rows.length;
+            yield rows.map((r) => `{"t":${JSON.stringify(table)},"r":${r.j}}\n`).join('');
+          }
+          await sql.raw('close cg_backup').execute(tx);
+        }
+        yield JSON.stringify({ end: true, rows: counts }) + '\n';
+      }
+      await pipeline(Readable.from(lines()), createGzip(), createWriteStream(partial));
+    });
+    await rename(partial, file);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
   }
-  await pipeline(Readable.from(lines()), createGzip(), createWriteStream(file));
   return counts;
 }
 
-/** Replaces everything with the backup's contents, in one transaction: on any error nothing changes. */
+/** The lines of a gzipped file; a read or decompression error (a truncated or damaged file) rejects. */
+async function* gzippedLines(file: string): AsyncGenerator<string> {
+  const gunzip = createGunzip();
+  const input = createReadStream(file);
+  input.on('error', (err) => gunzip.destroy(err));
+  input.pipe(gunzip);
+  let rest = '';
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      rest += chunk.toString('utf8');
+      const parts = rest.split('\n');
+      rest = parts.pop()!;
+      for (const line of parts) if (line.trim()) yield line;
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('Z_')) throw new BackupError(`The file is not a Common Ground backup, or it is damaged or cut short (${(err as Error).message})`);
+    throw err;
+  }
+  if (rest.trim()) yield rest;
+}
+
+function parseLine(line: string, n: number): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new BackupError(`The backup is damaged: line ${n} is not valid`);
+}
+
+/**
+ * Replaces everything with the backup's contents, in one transaction: on any error (a damaged,
+ * truncated or foreign file, a backup from a newer version) nothing changes.
+ */
 export async function restore(db: Database, file: string): Promise<Record<string, number>> {
-  const input = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  try {
+    await access(file, constants.R_OK);
+  } catch {
+    throw new BackupError(`Cannot read ${file}`);
+  }
+  const migrations = await appliedMigrations(db);
   const counts: Record<string, number> = {};
-  const migrations = (await sql<{ version: string }>`select version from schema_migrations order by version`.execute(db.system)).rows.map((r) => r.version);
   await db.system.transaction().execute(async (tx) => {
-    let header = true;
-    await sql.raw(`truncate ${BACKUP_TABLES.map((t) => `"${t}"`).join(', ')} restart identity cascade`).execute(tx);
-    for await (const line of input) {
-      if (!line.trim()) continue;
-      const parsed = JSON.parse(line);
-      if (header) {
-        if (parsed.format !== FORMAT) throw new Error('This file is not a Common Ground backup');
+    const tables = await dataTables(tx);
+    const columns = new Map<string, Set<string>>();
+    for (const row of (await sql<{ table: string; column: string }>`
+      select c.relname as table, a.attname as column from pg_attribute a
+      join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''`.execute(tx)).rows) {
+      if (!columns.has(row.table)) columns.set(row.table, new Set());
+      columns.get(row.table)!.add(row.column);
+    }
+    // Foreign keys are checked once all rows are in (rows may refer to rows later in the file, or to
+    // themselves); the original settings are put back before commit. Triggers written for live edits
+    // (history rows and the like) must not fire for restored rows.
+    const foreignKeys = (await sql<{ table: string; name: string; deferrable: boolean; deferred: boolean }>`
+      select c.relname as table, k.conname as name, k.condeferrable as deferrable, k.condeferred as deferred
+      from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+      where k.contype = 'f' and n.nspname = current_schema()`.execute(tx)).rows;
+    for (const fk of foreignKeys) await sql.raw(`alter table ${quoteIdent(fk.table)} alter constraint ${quoteIdent(fk.name)} deferrable initially deferred`).execute(tx);
+    for (const table of tables) await sql.raw(`alter table ${quoteIdent(table)} disable trigger user`).execute(tx);
+    if (tables.length) await sql.raw(`truncate ${tables.map(quoteIdent).join(', ')} restart identity cascade`).execute(tx);
+
+    let header: Record<string, unknown> | null = null;
+    let trailer: Record<string, unknown> | null = null;
+    const batch: { table: string; rows: string[] } = { table: '', rows: [] };
+    const flush = async () => {
+      if (batch.rows.length === 0) return;
+      const { table, rows } = batch;
+      // Insert the columns the backup has and this database can take (a column added by a later
+      // migration keeps its default); PostgreSQL converts each JSON value to the column's type.
+      const present = Object.keys(JSON.parse(rows[0]!) as Record<string, unknown>).filter((c) => columns.get(table)?.has(c));
+      const list = present.map(quoteIdent).join(', ');
+      await sql`insert into ${sql.table(table)} (${sql.raw(list)}) overriding system value
+        select ${sql.raw(list)} from json_populate_recordset(null::${sql.table(table)}, ${`[${rows.join(',')}]`}::json)`.execute(tx);
+      counts[table] = (counts[table] ?? 0) + rows.length;
+      batch.rows = [];
+    };
+    const add = async (table: string, row: string) => {
+      if (batch.table !== table) {
+        await flush();
+        batch.table = table;
+      }
+      batch.rows.push(row);
+      if (batch.rows.length >= BATCH) await flush();
+    };
+
+    let n = 0;
+    for await (const line of gzippedLines(file)) {
+      n++;
+      if (trailer) throw new BackupError('The backup is damaged: there is data after its end');
+      if (!header) {
+        const parsed = parseLine(line, n);
+        if (parsed.format !== FORMAT || !Array.isArray(parsed.migrations)) throw new BackupError('This file is not a Common Ground backup');
+        if (typeof parsed.version !== 'number' || parsed.version > VERSION) throw new BackupError('The backup was made by a newer version of Common Ground; upgrade first');
         const missing = (parsed.migrations as string[]).filter((m) => !migrations.includes(m));
-        if (missing.length) throw new Error(`The backup comes from a newer version (migrations ${missing.join(', ')}); upgrade first`);
-        header = false;
+        if (missing.length) throw new BackupError(`The backup comes from a newer version (migrations ${missing.join(', ')}); upgrade first`);
+        header = parsed;
         continue;
       }
-      const table = parsed.t as string;
-      if (!(BACKUP_TABLES as readonly string[]).includes(table)) throw new Error(`Unknown table in backup: ${table}`);
-      const row = parsed.r as Record<string, unknown>;
-      const columns = Object.keys(row);
-      const values = columns.map((c) => { const v = row[c]; return v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v; });
-      await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) overriding system value values (${sql.join(values)})`.execute(tx);
-      counts[table] = (counts[table] ?? 0) + 1;
+      // Row lines are split without parsing the row itself: PostgreSQL parses it on insert.
+      const match = /^\{"t":("(?:[^"\\]|\\.)*"),"r":(\{.*\})\}$/.exec(line);
+      if (!match) {
+        const parsed = parseLine(line, n);
+        if (parsed.end === true) {
+          await flush();
+          trailer = parsed;
+          continue;
+        }
+        if (typeof parsed.t === 'string' && parsed.r && typeof parsed.r === 'object') {
+          // A row written by another JSON writer (version 1 files)
+          const table = parsed.t;
+          if (!tables.includes(table)) throw new BackupError(`The backup has a table this version does not know: ${table}`);
+          await add(table, JSON.stringify(parsed.r));
+          continue;
+        }
+        throw new BackupError(`The backup is damaged: line ${n} is not valid`);
+      }
+      const table = JSON.parse(match[1]!) as string;
+      if (!tables.includes(table)) throw new BackupError(`The backup has a table this version does not know: ${table}`);
+      await add(table, match[2]!);
     }
-    if (header) throw new Error('The backup file is empty');
-    for (const table of ['audit_events', 'jobs']) {
-      await sql.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), coalesce((select max(id) from "${table}"), 0) + 1, false)`).execute(tx);
+    await flush();
+    if (!header) throw new BackupError('The backup file is empty');
+    if ((header.version as number) >= 2) {
+      if (!trailer) throw new BackupError('The backup is incomplete: it ends before its last line');
+      const expected = trailer.rows as Record<string, number>;
+      for (const [table, count] of Object.entries(expected)) {
+        if ((counts[table] ?? 0) !== count) throw new BackupError(`The backup is damaged: ${table} should have ${count} rows, it has ${counts[table] ?? 0}`);
+      }
+    }
+
+    // Identity and serial columns continue after the highest restored value.
+    const sequences = (await sql<{ table: string; column: string }>`
+      select c.relname as table, a.attname as column from pg_attribute a
+      join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+        and pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) is not null`.execute(tx)).rows;
+    for (const { table, column } of sequences) {
+      await sql`select setval(pg_get_serial_sequence(${`${quoteIdent(await currentSchema(tx))}.${quoteIdent(table)}`}, ${column}),
+        coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(tx);
+    }
+
+    // Check every foreign key now (tables cannot be altered while checks are pending), then put the
+    // triggers and constraints back as they were.
+    await sql.raw('set constraints all immediate').execute(tx);
+    for (const table of tables) await sql.raw(`alter table ${quoteIdent(table)} enable trigger user`).execute(tx);
+    for (const fk of foreignKeys) {
+      const mode = fk.deferrable ? `deferrable initially ${fk.deferred ? 'deferred' : 'immediate'}` : 'not deferrable';
+      await sql.raw(`alter table ${quoteIdent(fk.table)} alter constraint ${quoteIdent(fk.name)} ${mode}`).execute(tx);
     }
   });
   return counts;
+}
+
+async function currentSchema(tx: Tx): Promise<string> {
+  return (await sql<{ s: string }>`select current_schema() as s`.execute(tx)).rows[0]!.s;
 }

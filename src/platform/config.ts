@@ -20,6 +20,8 @@ const EnvSchema = Type.Object({
   SIGN_IN_RATE_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   APP_DB_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   NODE_ENV: Type.Optional(Type.String()),
+  POSTCODES_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
+  MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+/.*[{]z[}].*[{]x[}].*[{]y[}]' })),
 });
 
 export interface Config {
@@ -43,6 +45,10 @@ export interface Config {
   session: { idleMinutes: number; absoluteHours: number };
   lockout: { maxFailures: number; minutes: number };
   worker: { pollMs: number; enabled: boolean };
+  /** a postcodes.io-compatible service asked when a postcode is not in the local table */
+  postcodesApiUrl: string | null;
+  /** map tiles for the public search map, such as https://tile.example.org/{z}/{x}/{y}.png; none: markers only */
+  mapTileUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -53,14 +59,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const value = env[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
-  const errors = [...Value.Errors(EnvSchema, picked)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.path.replace(/^\//, '')}: ${describe(e.path.replace(/^\//, ''))}`);
-    throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
+  const bad = new Set([...Value.Errors(EnvSchema, picked)].map((e) => e.path.replace(/^\//, '')));
+  // The patterns catch the wrong kind of value; these catch values of the right kind that cannot work.
+  if (picked.PORT && Number(picked.PORT) > 65535) bad.add('PORT');
+  if (picked.DATABASE_URL && !parsesAsUrl(picked.DATABASE_URL, false)) bad.add('DATABASE_URL');
+  if (picked.SMTP_URL && !parsesAsUrl(picked.SMTP_URL, true)) bad.add('SMTP_URL');
+  if (picked.BASE_URL && !parsesAsUrl(picked.BASE_URL, true)) bad.add('BASE_URL');
+  if (bad.size > 0) {
+    // Name the variable and what it must be, never the value: it may hold a password.
+    const lines = [...bad].map((key) => `${key}: ${describe(key)}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = picked as Static<typeof EnvSchema>;
   const port = e.PORT ? Number(e.PORT) : 3000;
-  if (port > 65535) throw new ConfigError('Invalid configuration:\n  PORT: must be a port number from 0 to 65535');
   const baseUrl = (e.BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
   const production = e.NODE_ENV === 'production';
   if (production && !e.SESSION_SECRET) {
@@ -84,9 +95,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     session: { idleMinutes: 120, absoluteHours: 12 },
     lockout: { maxFailures: 5, minutes: 15 },
     worker: { pollMs: 1000, enabled: true },
+    postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,
+    mapTileUrl: e.MAP_TILE_URL ?? null,
     ...overrides,
   };
   return Object.freeze(config);
+}
+
+function parsesAsUrl(value: string, needsHost: boolean): boolean {
+  try {
+    const url = new URL(value);
+    return !needsHost || url.hostname.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function describe(key: string): string {
@@ -99,6 +121,8 @@ function describe(key: string): string {
     case 'LOG_LEVEL': return 'must be one of fatal, error, warn, info, debug, trace, silent';
     case 'DATABASE_SCHEMA':
     case 'APP_DB_ROLE': return 'must be a lower-case PostgreSQL identifier';
+    case 'POSTCODES_API_URL': return 'must be the address of a postcodes.io-compatible service such as https://api.postcodes.io';
+    case 'MAP_TILE_URL': return 'must be a tile address with {z}, {x} and {y}, such as https://tile.example.org/{z}/{x}/{y}.png';
     case 'SIGN_IN_RATE_LIMIT': return 'must be a whole number of attempts per minute';
     default: return 'is not valid';
   }

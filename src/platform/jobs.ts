@@ -59,8 +59,26 @@ export class JobQueue {
   /** Runs every job that is due now; returns how many ran. Tests use it to wait for e-mail deterministically. */
   async drain(): Promise<number> {
     let n = 0;
+    await this.abandonDeadJobs();
     while (await this.runOne()) n++;
     return n;
+  }
+
+  /** The worker's loop: like drain, but stops taking new jobs once stop() is called, so shutdown waits for one job at most. */
+  private async work(): Promise<void> {
+    await this.abandonDeadJobs();
+    while (!this.stopped && await this.runOne());
+  }
+
+  /**
+   * A job whose process died while running it, with no attempts left, is not tried again:
+   * a job that kills its worker would otherwise be taken back for ever.
+   */
+  private async abandonDeadJobs(): Promise<void> {
+    const now = this.clock.now();
+    await sql`update jobs set status = 'failed', finished_at = ${now},
+        last_error = coalesce(last_error || ' / ', '') || 'abandoned: the worker stopped while running it, and no attempts are left'
+      where status = 'running' and locked_at < ${new Date(now.getTime() - STALE_AFTER_MS)} and attempts >= max_attempts`.execute(this.db.system);
   }
 
   private wake(): void {
@@ -68,11 +86,13 @@ export class JobQueue {
   }
 
   private schedule(ms: number): void {
+    if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
+      if (this.stopped) return;
       if (this.running) return void this.running.then(() => this.schedule(0));
-      this.running = this.drain().then(() => undefined)
+      this.running = this.work()
         .catch((err) => this.log.error({ err }, 'job worker error'))
         .finally(() => {
           this.running = null;
@@ -89,7 +109,7 @@ export class JobQueue {
       update jobs set status = 'running', locked_at = ${now}, attempts = attempts + 1
       where id = (
         select id from jobs
-        where (status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_at < ${staleBefore})
+        where (status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_at < ${staleBefore} and attempts < max_attempts)
         order by run_at, id
         for update skip locked
         limit 1)

@@ -10,7 +10,9 @@ export interface Mailer { deliver(message: OutgoingEmail): Promise<'sent' | 'hel
 
 export function createMailer(smtpUrl: string | null, from: string): Mailer {
   if (!smtpUrl) return { deliver: async () => 'held', close: () => {} };
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Timeouts well below nodemailer's defaults (up to 10 minutes), so a server that hangs fails the
+  // attempt and the job is retried, instead of holding the worker. Query-string options in the URL win.
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
   return {
     async deliver(message) {
       await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });

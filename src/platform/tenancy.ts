@@ -8,7 +8,13 @@ export interface Lio { id: string; slug: string; name: string; hostnames: string
  */
 export class LioResolver {
   private readonly cache = new Map<string, { lio: Lio | null; until: number }>();
+  /** Host headers are chosen by the caller: without a bound, a stream of made-up names would fill the memory. */
+  static readonly MAX_CACHED = 1000;
   constructor(private readonly db: Database, private readonly ttlMs = 30_000) {}
+
+  get cachedHostnames(): number {
+    return this.cache.size;
+  }
 
   async forHostname(hostname: string): Promise<Lio | null> {
     const key = hostname.toLowerCase();
@@ -18,6 +24,10 @@ export class LioResolver {
     const byHost = await this.db.system.selectFrom('lios').select(['id', 'slug', 'name', 'hostnames'])
       .where((eb) => eb(eb.val(key), '=', eb.fn.any('hostnames'))).executeTakeFirst();
     const lio = byHost ?? (await this.db.system.selectFrom('lios').select(['id', 'slug', 'name', 'hostnames']).where('is_default', '=', true).executeTakeFirst()) ?? null;
+    if (this.cache.size >= LioResolver.MAX_CACHED) {
+      for (const [name, entry] of this.cache) if (entry.until <= now) this.cache.delete(name);
+      if (this.cache.size >= LioResolver.MAX_CACHED) this.cache.clear();
+    }
     this.cache.set(key, { lio, until: now + this.ttlMs });
     return lio;
   }
@@ -32,5 +42,11 @@ export class LioResolver {
  * anything else (a forged Host header) gets the configured BASE_URL, so links cannot be poisoned.
  */
 export function publicOrigin(lio: Lio, request: { protocol: string; hostname: string; host: string }, baseUrl: string): string {
-  return lio.hostnames.includes(request.hostname.toLowerCase()) ? `${request.protocol}://${request.host}` : baseUrl;
+  // The whole Host must be a registered name with at most a port: "cvs.example:@evil.example" has a registered
+  // hostname part, but a browser would read it as a user name at evil.example. The scheme can come from
+  // X-Forwarded-Proto, so it too must be exactly http or https.
+  const host = /^([a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(request.host);
+  const registered = host !== null && lio.hostnames.includes(host[1]!.toLowerCase());
+  const scheme = request.protocol === 'https' || request.protocol === 'http' ? request.protocol : null;
+  return registered && scheme ? `${scheme}://${request.host.toLowerCase()}` : baseUrl;
 }

@@ -2,6 +2,7 @@ import type { Database } from '../platform/db/index.js';
 import type { Config } from '../platform/config.js';
 import type { PermissionSet, Role } from '../platform/db/schema.js';
 import { hashPassword } from '../platform/auth/secrets.js';
+import { seedDirectory } from './directory.js';
 
 export const DEMO_PASSWORD = 'riverside-demo-2026';
 
@@ -38,6 +39,7 @@ export async function seedDemo(db: Database, config: Config): Promise<{ created:
       lio_id: lio.id, email: u.email, display_name: u.name, role: u.role, permission_sets: u.sets ?? [],
       organisation_id: u.org ? orgs[0]!.id : null, password_hash: hash, status: 'active' as const, created_at: now, updated_at: now,
     }))).execute();
+    await seedDirectory(tx, lio.id, now);
   });
   return { created: true, signIns };
 }

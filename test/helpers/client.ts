@@ -29,6 +29,17 @@ export class Client {
     return this.request('POST', url, body.toString(), 'application/x-www-form-urlencoded');
   }
 
+  /** POST multipart/form-data (a form with file inputs): fields as text, files as { name, text } under their field name. */
+  async postMultipart(url: string, fields: Record<string, string>, files: Record<string, { name: string; text: string }[]> = {}): Promise<Page> {
+    const boundary = `----cg${Math.random().toString(16).slice(2)}`;
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(fields)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+    for (const [k, list] of Object.entries(files)) {
+      for (const f of list) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n${f.text}\r\n`);
+    }
+    return this.request('POST', url, `${parts.join('')}--${boundary}--\r\n`, `multipart/form-data; boundary=${boundary}`);
+  }
+
   async signIn(email: string, password: string): Promise<Page> {
     const page = await this.submit('/sign-in', '/sign-in', { email, password });
     if (page.status !== 303) throw new Error(`Sign-in failed for ${email}: ${page.status}`);

@@ -17,7 +17,8 @@ export type Permission =
   | 'listing.approve'
   | 'taxonomy.manage'
   | 'directory.import'
-  | 'directory.export';
+  | 'directory.export'
+  | 'directory.settings';
 
 const isAdmin = (a: SignedInUser) => a.role === 'admin';
 const isLioStaff = (a: SignedInUser) => a.role === 'admin' || a.role === 'staff';
@@ -37,6 +38,8 @@ const rules: Record<Permission, (actor: SignedInUser) => boolean> = {
   'taxonomy.manage': isAdmin,
   'directory.import': isAdmin,
   'directory.export': isLioStaff,
+  // The LIO's directory settings (how long a listing stays verified).
+  'directory.settings': isAdmin,
 };
 
 export function can(actor: SignedInUser | null, permission: Permission): boolean {

@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { DirectoryTables, OrganisationDirectoryColumns } from './directory-schema.js';
+import type { OrukTables } from './oruk-schema.js';
+import type { PublicSearchTables } from './public-search-schema.js';
 
 /** Row types of the tables, kept beside the migrations that create them. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -115,7 +117,7 @@ export interface EmailMessagesTable {
   sent_at: NullableTimestamp;
 }
 
-export interface DB extends DirectoryTables {
+export interface DB extends DirectoryTables, OrukTables, PublicSearchTables {
   lios: LiosTable;
   organisations: OrganisationsTable;
   users: UsersTable;

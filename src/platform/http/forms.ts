@@ -9,18 +9,22 @@ export class FormErrors {
   get any(): boolean { return this.list.length > 0; }
 }
 
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
+// Control characters are never part of an address (and PostgreSQL cannot store NUL at all).
+// eslint-disable-next-line no-control-regex
+const EMAIL = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+@[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+\.[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]{2,}$/;
+/** PostgreSQL text cannot hold NUL: a form value carrying one would make the query fail (a 500), so it is dropped. */
+const withoutNul = (value: string) => value.replaceAll('\u0000', '');
 
 export function str(body: unknown, field: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[field];
-  if (Array.isArray(value)) return String(value[0] ?? '').trim();
-  return typeof value === 'string' ? value.trim() : '';
+  if (Array.isArray(value)) return withoutNul(String(value[0] ?? '')).trim();
+  return typeof value === 'string' ? withoutNul(value).trim() : '';
 }
 
 export function list(body: unknown, field: string): string[] {
   const value = (body as Record<string, unknown> | undefined)?.[field];
   if (value === undefined || value === null || value === '') return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
+  return (Array.isArray(value) ? value : [value]).map((v) => withoutNul(String(v)));
 }
 
 export function checkEmail(errors: FormErrors, field: string, value: string, what = 'email address'): void {

@@ -1,0 +1,208 @@
+/**
+ * Public directory search benchmark: /find with words + category + postcode within 5 km (first page)
+ * over HTTP with autocannon at 50 connections, beside the same search SQL run directly, on PGlite and
+ * (when DATABASE_URL is set) on PostgreSQL. Also GET /api/oruk/services/{id} when that route exists.
+ * The directory is made by bench/generate-directory.ts (100,000 services at 150,000 locations; BENCH_SERVICES to change).
+ *
+ *   node --import tsx bench/directory-search.ts
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/directory-search.ts
+ *
+ * Environment: BENCH_SERVICES (100000), BENCH_DURATION seconds per run (15), BENCH_CONNECTIONS (50),
+ * BENCH_ENGINES (pglite,postgres), BENCH_PGLITE_DIR (a folder in the temp dir, kept between runs),
+ * BENCH_PG_SCHEMA (bench_directory), BENCH_REGENERATE=1 to make the directory again.
+ *
+ * The app runs in a child process so that autocannon does not share its event loop. Prints JSON.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { BENCH_LIO_SLUG, existingDirectory, generateDirectory } from './generate-directory.js';
+
+const SERVICES = Number(process.env.BENCH_SERVICES ?? 100_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PG_SCHEMA = process.env.BENCH_PG_SCHEMA ?? 'bench_directory';
+const PGLITE_DIR = process.env.BENCH_PGLITE_DIR ?? path.join(tmpdir(), 'commonground-bench-directory-pglite');
+const SQL_RUNS = 300;
+
+type Engine = 'pglite' | 'postgres';
+
+interface Ready {
+  type: 'ready';
+  port: number;
+  searchPath: string;
+  orukPath: string | null;
+  generated: { services: number; seconds: number | null };
+  sql: { searchMedianMs: number; searchP95Ms: number; pageDataMedianMs: number; results: number; total: number };
+}
+
+const percentile = (sorted: number[], p: number) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN;
+const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
+
+// ---------------------------------------------------------------------------------------------------
+// The child: database, directory, direct SQL timings, then the app listening
+// ---------------------------------------------------------------------------------------------------
+
+async function serve(engine: Engine): Promise<void> {
+  const { loadConfig } = await import('../src/platform/config.js');
+  const { openDatabase } = await import('../src/platform/db/index.js');
+  const { migrate } = await import('../src/platform/db/migrate.js');
+  const { buildApp } = await import('../src/app.js');
+  const { systemClock } = await import('../src/platform/clock.js');
+  const { geocodePostcode } = await import('../src/directory/geocode.js');
+  const { searchPublished, termWithDescendants } = await import('../src/directory/public/repository.js');
+  const { PublicDirectory } = await import('../src/directory/public/search.js');
+
+  const env = engine === 'postgres'
+    ? { LOG_LEVEL: 'silent', DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: PG_SCHEMA }
+    : { LOG_LEVEL: 'silent', DATA_DIR: PGLITE_DIR };
+  const config = loadConfig(env, { worker: { pollMs: 1000, enabled: false } });
+  if (engine === 'postgres') {
+    const bootstrap = await openDatabase({ ...config, databaseSchema: null });
+    await sql.raw(`create schema if not exists ${PG_SCHEMA}`).execute(bootstrap.system);
+    await bootstrap.close();
+  }
+  const db = await openDatabase(config);
+  await migrate(db);
+
+  let generated: Ready['generated'] = { services: SERVICES, seconds: null };
+  const existing = await existingDirectory(db);
+  if (!existing || existing.services !== SERVICES || process.env.BENCH_REGENERATE === '1') {
+    const made = await generateDirectory(db, { services: SERVICES, log: (m) => process.stderr.write(`[${engine}] ${m}\n`) });
+    generated = { services: made.services, seconds: made.seconds };
+  }
+  const lio = await db.system.selectFrom('lios').select(['id', 'name']).where('slug', '=', BENCH_LIO_SLUG).executeTakeFirstOrThrow();
+  const category = await db.withTenant(lio.id, (tx) => tx.selectFrom('taxonomy_terms').select('id').where('code', '=', 'food').executeTakeFirstOrThrow());
+  const postcode = 'LS1 1UR';
+  const searchPath = `/find?q=food&category=${category.id}&postcode=${encodeURIComponent(postcode)}&distance=5&unit=km`;
+
+  // The same search, straight to the database: the query of the results page in its tenant transaction.
+  const found = await geocodePostcode(db, postcode);
+  if (found.status !== 'found') throw new Error(`the bench postcode ${postcode} is not in the postcodes table`);
+  const termIds = await db.withTenant(lio.id, (tx) => termWithDescendants(tx, category.id));
+  const criteria = {
+    text: 'food', termIds, near: { latitude: found.latitude, longitude: found.longitude, radiusM: 5000 }, locality: null, deliveryModes: [], openAt: null,
+    freeOnly: false, age: null, limit: 20, offset: 0,
+  };
+  const once = () => db.withTenant(lio.id, (tx) => searchPublished(tx, criteria));
+  for (let i = 0; i < 30; i++) await once();
+  const times: number[] = [];
+  let last = await once();
+  for (let i = 0; i < SQL_RUNS; i++) {
+    const t0 = performance.now();
+    last = await once();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  // Everything the page reads (postcode, categories, areas, results, places, opening times), still without HTTP.
+  const directory = new PublicDirectory({ db, clock: systemClock, config });
+  const query = Object.fromEntries(new URLSearchParams(searchPath.split('?')[1]));
+  for (let i = 0; i < 20; i++) await directory.search(lio.id, query);
+  const pageTimes: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t0 = performance.now();
+    await directory.search(lio.id, query);
+    pageTimes.push(performance.now() - t0);
+  }
+  pageTimes.sort((a, b) => a - b);
+
+  const app = await buildApp({ config, db, clock: systemClock });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as { port: number }).port;
+  // The ORUK API is another part of the directory work: measured only when it is there.
+  const serviceId = await db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('id').where('status', '=', 'active').orderBy('id').limit(1).executeTakeFirstOrThrow());
+  const orukPath = `/api/oruk/services/${serviceId.id}`;
+  const oruk = await app.inject({ method: 'GET', url: orukPath, headers: { host: '127.0.0.1' } });
+  const searchCheck = await app.inject({ method: 'GET', url: searchPath, headers: { host: '127.0.0.1' } });
+  if (searchCheck.statusCode !== 200) throw new Error(`the search page answered ${searchCheck.statusCode}`);
+
+  const ready: Ready = {
+    type: 'ready', port, searchPath, orukPath: oruk.statusCode === 200 ? orukPath : null, generated,
+    sql: { searchMedianMs: round(percentile(times, 50), 3), searchP95Ms: round(percentile(times, 95), 3), pageDataMedianMs: round(percentile(pageTimes, 50), 3), results: last.rows.length, total: last.total },
+  };
+  process.send!(ready);
+  process.on('message', async (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    await app.close();
+    await db.close();
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The parent: autocannon against the child, figures as JSON
+// ---------------------------------------------------------------------------------------------------
+
+interface Load { requests: number; requestsPerSec: number; p50Ms: number; p95Ms: number; p99Ms: number; errors: number; non2xx: number; bytesPerResponse: number }
+
+async function load(url: string, duration: number): Promise<Load> {
+  const latencies: number[] = [];
+  let bytes = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client, _status, resBytes, responseTime) => {
+      latencies.push(responseTime);
+      bytes += resBytes;
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length, requestsPerSec: round(result.requests.average, 1),
+    p50Ms: round(percentile(latencies, 50)), p95Ms: round(percentile(latencies, 95)), p99Ms: round(percentile(latencies, 99)),
+    errors: result.errors + result.timeouts, non2xx: result.non2xx, bytesPerResponse: latencies.length ? Math.round(bytes / latencies.length) : 0,
+  };
+}
+
+async function runEngine(engine: Engine) {
+  const child: ChildProcess = fork(process.argv[1]!, ['--serve', engine], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ready));
+    child.once('exit', (code) => reject(new Error(`the ${engine} server exited (${code}) before it was ready`)));
+  });
+  try {
+    const base = `http://127.0.0.1:${ready.port}`;
+    await load(`${base}${ready.searchPath}`, 3); // warm-up
+    const search = await load(`${base}${ready.searchPath}`, DURATION);
+    const health = await load(`${base}/healthz`, Math.min(5, DURATION));
+    const oruk = ready.orukPath ? await load(`${base}${ready.orukPath}`, Math.min(10, DURATION)) : null;
+    return {
+      engine, services: ready.generated.services, locations: Math.floor(ready.generated.services * 1.5), generatedInSeconds: ready.generated.seconds,
+      search: {
+        path: ready.searchPath.replace(/category=[^&]+/, 'category=<food>'), connections: CONNECTIONS, durationSeconds: DURATION,
+        resultsOnPage: ready.sql.results, matching: ready.sql.total, http: search,
+        sqlMedianMs: ready.sql.searchMedianMs, sqlP95Ms: ready.sql.searchP95Ms, pageDataMedianMs: ready.sql.pageDataMedianMs,
+        ratioHttpP50ToSqlP50: round(search.p50Ms / ready.sql.searchMedianMs, 1),
+        target: { p95Ms: engine === 'postgres' ? 25 : 60, met: search.p95Ms <= (engine === 'postgres' ? 25 : 60) },
+      },
+      healthz: { p50Ms: health.p50Ms, p95Ms: health.p95Ms, requestsPerSec: health.requestsPerSec },
+      orukService: oruk ? { path: '/api/oruk/services/{id}', ...oruk, target: { p95Ms: 10, met: oruk.p95Ms <= 10 } } : 'not measured: GET /api/oruk/services/{id} is not available',
+    };
+  } finally {
+    child.send({ type: 'stop' });
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--serve') return serve(process.argv[3] as Engine);
+  const wanted = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim()) as Engine[];
+  const engines = wanted.filter((e) => e === 'pglite' || (e === 'postgres' && process.env.DATABASE_URL));
+  const results = [];
+  for (const engine of engines) results.push(await runEngine(engine));
+  console.log(JSON.stringify({
+    benchmark: 'directory-search', node: process.version, cpus: (await import('node:os')).cpus().length,
+    note: 'HTTP figures are for 50 concurrent connections (closed loop) against one Node process on the same machine as the database and autocannon',
+    results,
+    ...(process.env.DATABASE_URL ? {} : { postgres: 'not measured: set DATABASE_URL' }),
+  }, null, 2));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,180 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isCsvPackageFile, readCsvPackage } from './csv-package.js';
+import { isFlatService, JsonReader, readDocument, type ReadDocument, type RecordKind } from './json.js';
+import type { ImportSet } from './model.js';
+
+/**
+ * Where an import comes from: a feed's address (followed page by page until its last page), a file or folder
+ * on disk (the command line), or files uploaded on the admin page. JSON is read as ORUK 3.0 or 1.0; CSV files as
+ * the HSDS tabular package.
+ */
+
+export type OrukSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'path'; path: string }
+  | { kind: 'files'; files: { name: string; text: string }[] };
+
+export interface SourceProgress { stage: 'fetch' | 'read'; done: number; total: number | null; message: string }
+export interface ReadOptions {
+  onProgress?: (p: SourceProgress) => void;
+  timeoutMs?: number;
+  /** a guard against a feed that never says it has ended */
+  maxPages?: number;
+  /** requests for full services made at once, when a list gives only their one-to-one fields */
+  detailConcurrency?: number;
+}
+
+/** A source that cannot be read at all: the import is rejected with this message. */
+export class SourceError extends Error {}
+
+export function describeSource(source: OrukSource): string {
+  if (source.kind === 'url') return source.url;
+  if (source.kind === 'path') return source.path;
+  return source.files.map((f) => f.name).join(', ').slice(0, 2000) || 'uploaded files';
+}
+
+export async function readSource(source: OrukSource, set: ImportSet, options: ReadOptions = {}): Promise<{ format: 'oruk' | 'hsds_csv' }> {
+  if (source.kind === 'url') {
+    await readFeed(source.url, set, options);
+    return { format: 'oruk' };
+  }
+  const files = source.kind === 'files' ? source.files : await filesAt(source.path);
+  const csv = files.filter((f) => isCsvPackageFile(f.name));
+  const json = files.filter((f) => /\.json$/i.test(f.name) || (!isCsvPackageFile(f.name) && /^\s*[[{]/.test(f.text)));
+  const other = files.filter((f) => !csv.includes(f) && !json.includes(f));
+  for (const f of other) set.warning({ record: 'file', file: f.name, message: `${f.name} is neither JSON nor CSV: ignored` });
+  if (csv.length === 0 && json.length === 0) throw new SourceError('There was nothing to import: give an ORUK JSON file, the CSV files of an HSDS package, or a feed’s address');
+  const reader = new JsonReader(set);
+  json.forEach((f, i) => {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(f.text.charCodeAt(0) === 0xfeff ? f.text.slice(1) : f.text);
+    } catch (err) {
+      set.error({ record: 'file', file: f.name, message: `${f.name} is not valid JSON: ${(err as Error).message}` });
+      return;
+    }
+    const read = readDocument(doc);
+    if (read.apiDetails) {
+      set.error({ record: 'file', file: f.name, message: `${f.name} describes an API (its version and OpenAPI address) but holds no records: give the feed’s address instead` });
+      return;
+    }
+    for (const item of read.items) reader.add(item, { oneZero: read.oneZero, source: f.name });
+    options.onProgress?.({ stage: 'read', done: i + 1, total: json.length, message: `Read ${f.name}` });
+  });
+  if (csv.length) readCsvPackage(csv, set);
+  return { format: csv.length && !json.length ? 'hsds_csv' : 'oruk' };
+}
+
+async function filesAt(location: string): Promise<{ name: string; text: string }[]> {
+  let info;
+  try {
+    info = await stat(location);
+  } catch {
+    throw new SourceError(`There is no file or folder at ${location}`);
+  }
+  const paths = info.isDirectory()
+    ? (await readdir(location)).filter((n) => /\.(json|csv)$/i.test(n)).sort().map((n) => path.join(location, n))
+    : [location];
+  return Promise.all(paths.map(async (p) => ({ name: path.basename(p), text: await readFile(p, 'utf8') })));
+}
+
+const ENDPOINT_KINDS: Record<string, RecordKind> = {
+  services: 'service', organizations: 'organization', taxonomies: 'taxonomy', taxonomy_terms: 'taxonomy_term', service_at_locations: 'service_at_location',
+};
+
+/** Reads a feed: its API root (then its /services), or any list endpoint, page after page until the last. */
+async function readFeed(address: string, set: ImportSet, options: ReadOptions): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw new SourceError(`${address} is not a web address`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${address} is not an http or https address`);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let read = readDocument(await getJson(url, timeoutMs));
+  if (read.apiDetails) {
+    url = new URL(`${url.pathname.replace(/\/$/, '')}/services${url.search}`, url);
+    read = readDocument(await getJson(url, timeoutMs));
+  }
+  const segments = url.pathname.replace(/\/$/, '').split('/');
+  const endpoint = segments[segments.length - 1] ?? '';
+  const kind = ENDPOINT_KINDS[endpoint];
+  const apiBase = `${url.origin}${segments.slice(0, -1).join('/')}`;
+  const reader = new JsonReader(set);
+  const maxPages = options.maxPages ?? 100_000;
+  let pageNumber = read.paging?.pageNumber ?? (Number(url.searchParams.get('page')) || 1);
+  let pages = 0;
+  let previousFirst: string | null = null;
+  for (;;) {
+    pages += 1;
+    const first = firstId(read);
+    if (pages > 1 && first !== null && first === previousFirst) {
+      set.warning({ record: 'feed', message: `${url.href} answered page ${pageNumber} with the same records as the page before: reading stopped there` });
+      break;
+    }
+    previousFirst = first;
+    await readPage(read, kind, apiBase, url.href, reader, set, options, timeoutMs);
+    const total = read.paging?.totalPages ?? null;
+    options.onProgress?.({ stage: 'fetch', done: pages, total, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
+    const paging = read.paging;
+    if (!paging || read.items.length === 0 || paging.lastPage === true) break;
+    if (paging.lastPage === null && paging.totalPages !== null && pageNumber >= paging.totalPages) break;
+    if (paging.lastPage === null && paging.totalPages === null) break;
+    if (pages >= maxPages) {
+      set.error({ record: 'feed', message: `${address} had not reached its last page after ${maxPages} pages: stopped` });
+      break;
+    }
+    pageNumber = (paging.pageNumber ?? pageNumber) + 1;
+    url.searchParams.set('page', String(pageNumber));
+    read = readDocument(await getJson(url, timeoutMs));
+  }
+}
+
+function firstId(read: ReadDocument): string | null {
+  const item = read.items[0] as { id?: unknown } | undefined;
+  return item && (typeof item.id === 'string' || typeof item.id === 'number') ? String(item.id) : null;
+}
+
+async function readPage(read: ReadDocument, kind: RecordKind | undefined, apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, timeoutMs: number) {
+  const items = read.items;
+  // A list of services with their one-to-one fields only: each full service is at /services/{id}.
+  if (kind === 'service') {
+    const flat = items.map((item, i) => ({ item, i })).filter(({ item }) => isFlatService(item) && firstIdOf(item) !== null);
+    const concurrency = options.detailConcurrency ?? 8;
+    for (let start = 0; start < flat.length; start += concurrency) {
+      await Promise.all(flat.slice(start, start + concurrency).map(async ({ item, i }) => {
+        const id = firstIdOf(item)!;
+        try {
+          items[i] = await getJson(new URL(`${apiBase}/services/${encodeURIComponent(id)}`), timeoutMs);
+        } catch (err) {
+          set.warning({ record: 'service', id, message: `its full record could not be read (${(err as Error).message}): imported from the list alone` });
+        }
+      }));
+    }
+  }
+  for (const item of items) reader.add(item, { ...(kind ? { kind } : {}), oneZero: read.oneZero, source: href });
+}
+
+function firstIdOf(item: unknown): string | null {
+  const id = (item as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+}
+
+async function getJson(url: URL, timeoutMs: number): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  } catch (err) {
+    const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message);
+    throw new SourceError(`${url.href} could not be reached: ${reason}`);
+  }
+  if (!response.ok) throw new SourceError(`${url.href} answered ${response.status} ${response.statusText}`.trim());
+  const body = await response.text();
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new SourceError(`${url.href} did not answer with JSON`);
+  }
+}

@@ -1,0 +1,534 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../../../platform/db/index.js';
+import { isUuid } from './clean.js';
+import type { ImpAttribute, ImpLanguage, ImpPhone, ImpSchedule, ImportSet } from './model.js';
+
+/**
+ * Writes an ImportSet in the caller's (tenant) transaction, in batches: each statement carries up to
+ * CHUNK rows as one JSON parameter (`jsonb_to_recordset`), so 100,000 services take a few hundred statements.
+ *
+ * Identity: a record is matched to one already held by its feed id (external_id) or, when the feed id is a
+ * UUID, by id; a re-import updates it. A new record keeps the feed's UUID as its own id when no other record
+ * anywhere holds it (so a feed exports back with the same ids), or else gets a fresh one. Of a record the
+ * feed sends, the feed's values replace the held ones; a value the feed leaves out does not erase one held,
+ * and a collection (schedules, contacts, …) is replaced only when the feed sends that collection.
+ */
+
+const CHUNK = 2000;
+
+export interface EntityCounts { created: number; updated: number }
+export interface WriteResult {
+  organisations: EntityCounts; services: EntityCounts; locations: EntityCounts; taxonomies: EntityCounts; taxonomy_terms: EntityCounts;
+  createdOrganisations: { id: string; name: string; charityNumber: string | null }[];
+  serviceIds: string[];
+}
+export type WriteProgress = (stage: string, done: number, total: number) => void;
+
+type Row = Record<string, unknown>;
+interface Column { name: string; type: string }
+const cols = (spec: string): Column[] => spec.split(',').map((c) => c.trim()).filter(Boolean).map((c) => {
+  const [name, ...type] = c.split(/\s+/);
+  return { name: name!, type: type.join(' ') };
+});
+
+const TABLES = {
+  taxonomies: cols('id uuid, lio_id uuid, name text, description text, uri text, version text, external_id text, created_at timestamptz, updated_at timestamptz'),
+  taxonomy_terms: cols('id uuid, lio_id uuid, taxonomy_id uuid, code text, name text, description text, term_uri text, external_id text, created_at timestamptz, updated_at timestamptz'),
+  organisations: cols(`id uuid, lio_id uuid, name text, description text, email text, website text, logo text, uri text, charity_number text, company_number text,
+    consent_to_publish boolean, status text, external_id text, created_at timestamptz, updated_at timestamptz`),
+  locations: cols(`id uuid, lio_id uuid, organisation_id uuid, location_type text, name text, description text, latitude float8, longitude float8,
+    external_identifier text, external_identifier_type text, address_id uuid, address_attention text, address_1 text, address_2 text, city text, region text,
+    state_province text, postal_code text, country text, address_type text, accessibility_id uuid, accessibility text, accessibility_details text,
+    accessibility_url text, external_id text, created_at timestamptz, updated_at timestamptz`),
+  services: cols(`id uuid, lio_id uuid, organisation_id uuid, name text, description text, url text, email text, status text, fees_description text,
+    accreditations text, minimum_age int, maximum_age int, assured_date date, assurer_email text, alert text, delivery_modes text[], is_free boolean,
+    consent_to_publish boolean, external_id text, created_at timestamptz, updated_at timestamptz`),
+  service_delivery_changes: cols('id uuid, lio_id uuid, service_id uuid, changed_on date, delivery_modes text[], status text, note text'),
+  service_at_locations: cols('id uuid, lio_id uuid, service_id uuid, location_id uuid, description text'),
+  schedules: cols(`id uuid, lio_id uuid, service_id uuid, service_at_location_id uuid, valid_from date, valid_to date, dtstart date, freq text, interval int,
+    byday text, bymonthday text, opens_at time, closes_at time, description text, notes text, attending_type text, schedule_link text`),
+  contacts: cols('id uuid, lio_id uuid, organisation_id uuid, service_id uuid, name text, title text, department text, email text'),
+  phones: cols('id uuid, lio_id uuid, organisation_id uuid, service_id uuid, location_id uuid, contact_id uuid, number text, extension text, type text, description text'),
+  languages: cols('id uuid, lio_id uuid, service_id uuid, phone_id uuid, location_id uuid, name text, code text, note text'),
+  cost_options: cols('id uuid, lio_id uuid, service_id uuid, valid_from date, valid_to date, option text, amount numeric, currency text, amount_description text'),
+  service_areas: cols('id uuid, lio_id uuid, service_id uuid, name text, description text, extent text, extent_type text, uri text, service_area text'),
+  funding: cols('id uuid, lio_id uuid, organisation_id uuid, service_id uuid, source text'),
+  organization_identifiers: cols('id uuid, lio_id uuid, organisation_id uuid, identifier_scheme text, identifier_type text, identifier text'),
+  attributes: cols('id uuid, lio_id uuid, link_id uuid, link_type text, link_entity text, taxonomy_term_id uuid, value text'),
+} as const;
+type Table = keyof typeof TABLES;
+
+const recordset = (table: Table) => sql.raw(`r(${TABLES[table].map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
+const columnList = (table: Table) => sql.raw(TABLES[table].map((c) => `"${c.name}"`).join(', '));
+
+function* chunks<T>(rows: T[], size = CHUNK): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+/**
+ * Inserts rows, keeping each row's id unless another record (of any LIO: ids are unique everywhere) already
+ * has it, in which case the row gets a fresh id. Returns the ids that changed (old → new).
+ */
+async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promise<Map<string, string>> {
+  const changed = new Map<string, string>();
+  // One id twice in the same import (a feed that reuses one): the second gets a fresh id.
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (seen.has(r.id as string)) r.id = randomUUID();
+    seen.add(r.id as string);
+  }
+  for (const chunk of chunks(rows)) {
+    const inserted = await sql<{ id: string }>`insert into ${sql.table(table)} (${columnList(table)})
+      select ${columnList(table)} from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as ${recordset(table)}
+      on conflict (id) do nothing returning id`.execute(tx);
+    if (inserted.rows.length === chunk.length) continue;
+    const done = new Set(inserted.rows.map((r) => r.id));
+    const again = chunk.filter((r) => !done.has(r.id as string)).map((r) => {
+      const id = randomUUID();
+      changed.set(r.id as string, id);
+      return { ...r, id };
+    });
+    await sql`insert into ${sql.table(table)} (${columnList(table)})
+      select ${columnList(table)} from jsonb_to_recordset(${JSON.stringify(again)}::jsonb) as ${recordset(table)}`.execute(tx);
+  }
+  return changed;
+}
+
+/** Updates rows by id: columns in `keep` keep their held value when the feed gives none. */
+async function updateRows(tx: Tx, table: Table, rows: Row[], columns: string[], keep: string[]): Promise<void> {
+  const set = sql.raw(columns.map((c) => (keep.includes(c) ? `"${c}" = coalesce(r."${c}", t."${c}")` : `"${c}" = r."${c}"`)).join(', '));
+  for (const chunk of chunks(rows)) {
+    await sql`update ${sql.table(table)} as t set ${set} from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as ${recordset(table)} where t.id = r.id`.execute(tx);
+  }
+}
+
+async function deleteWhere(tx: Tx, table: Table, column: string, ids: string[], extra = sql``): Promise<void> {
+  for (const chunk of chunks(ids, 5000)) {
+    await sql`delete from ${sql.table(table)} where ${sql.ref(column)} = any(${chunk}::uuid[]) ${extra}`.execute(tx);
+  }
+}
+
+/** Held records of a table matched by the feed's ids: by external_id, or by id when the feed id is a UUID. */
+async function held(tx: Tx, table: 'organisations' | 'services' | 'locations' | 'taxonomies' | 'taxonomy_terms', exts: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const chunk of chunks(exts, 5000)) {
+    const uuids = chunk.filter(isUuid).map((u) => u.toLowerCase());
+    const rows = await sql<{ id: string; external_id: string | null }>`select id, external_id from ${sql.table(table)}
+      where external_id = any(${chunk}::text[]) or id = any(${uuids}::uuid[])`.execute(tx);
+    const byId = new Map(rows.rows.map((r) => [r.id, r.id]));
+    const byExternal = new Map(rows.rows.filter((r) => r.external_id !== null).map((r) => [r.external_id!, r.id]));
+    for (const ext of chunk) {
+      const id = byExternal.get(ext) ?? (isUuid(ext) ? byId.get(ext.toLowerCase()) : undefined);
+      if (id) found.set(ext, id);
+    }
+  }
+  return found;
+}
+
+const newId = (ext: string | null) => (ext && isUuid(ext) ? ext.toLowerCase() : randomUUID());
+
+export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress = () => undefined): Promise<WriteResult> {
+  const iso = now.toISOString();
+  const today = iso.slice(0, 10);
+  const result: WriteResult = {
+    organisations: { created: 0, updated: 0 }, services: { created: 0, updated: 0 }, locations: { created: 0, updated: 0 },
+    taxonomies: { created: 0, updated: 0 }, taxonomy_terms: { created: 0, updated: 0 }, createdOrganisations: [], serviceIds: [],
+  };
+  const warn = (record: string, id: string, message: string) => set.warning({ record, id, message });
+
+  // Taxonomies: matched by feed id, by id, or by name (a name is unique in an LIO).
+  progress('taxonomies', 0, set.taxonomies.size);
+  const taxonomyIds = new Map<string, string>();
+  if (set.taxonomies.size) {
+    const existing = (await sql<{ id: string; name: string; external_id: string | null }>`select id, name, external_id from taxonomies`.execute(tx)).rows;
+    const byName = new Map(existing.map((t) => [t.name.toLowerCase(), t]));
+    const inserts: Row[] = [];
+    const updates: Row[] = [];
+    for (const t of set.taxonomies.values()) {
+      const ext = t.ext;
+      const match = (ext ? existing.find((e) => e.external_id === ext || e.id === ext.toLowerCase()) : undefined) ?? byName.get(t.name.toLowerCase());
+      if (match) {
+        taxonomyIds.set(t.key, match.id);
+        if (t.standIn) continue;
+        const nameTaken = byName.get(t.name.toLowerCase());
+        const name = nameTaken && nameTaken.id !== match.id ? match.name : t.name;
+        if (name !== t.name) warn('taxonomy', t.ext ?? t.name, `another taxonomy is already called "${t.name}": this one keeps its name "${match.name}"`);
+        updates.push({ id: match.id, name, description: t.description || null, uri: t.uri, version: t.version, updated_at: iso });
+        result.taxonomies.updated++;
+      } else {
+        const id = newId(t.ext);
+        taxonomyIds.set(t.key, id);
+        if (t.standIn) warn('taxonomy', t.ext ?? t.name, `is named by taxonomy terms but not described in the feed: created as "${t.name}"`);
+        inserts.push({ id, lio_id: lioId, name: t.name, description: t.description, uri: t.uri, version: t.version, external_id: t.ext, created_at: iso, updated_at: iso });
+        byName.set(t.name.toLowerCase(), { id, name: t.name, external_id: t.ext });
+        result.taxonomies.created++;
+      }
+    }
+    remap(taxonomyIds, await insertKeepingIds(tx, 'taxonomies', inserts));
+    await updateRows(tx, 'taxonomies', updates, ['name', 'description', 'uri', 'version', 'updated_at'], ['description', 'uri', 'version']);
+  }
+
+  // Taxonomy terms: matched by feed id, by id, or by code within their taxonomy (unique there).
+  progress('taxonomy terms', 0, set.terms.size);
+  const termIds = new Map<string, string>();
+  const terms = [...set.terms.values()].filter((t) => {
+    if (taxonomyIds.has(t.taxonomyKey)) return true;
+    warn('taxonomy_term', t.ext, 'belongs to no taxonomy: not imported');
+    return false;
+  });
+  if (terms.length) {
+    const heldTerms = await held(tx, 'taxonomy_terms', terms.map((t) => t.ext));
+    const codes = terms.map((t) => `${taxonomyIds.get(t.taxonomyKey)}|${t.code}`);
+    const byCode = new Map((await sql<{ id: string; key: string }>`select id, taxonomy_id || '|' || code as key from taxonomy_terms
+      where taxonomy_id || '|' || code = any(${codes}::text[])`.execute(tx)).rows.map((r) => [r.key, r.id]));
+    const inserts: Row[] = [];
+    const updates: Row[] = [];
+    const codesUsed = new Set<string>();
+    for (const t of terms) {
+      const taxonomyId = taxonomyIds.get(t.taxonomyKey)!;
+      let codeKey = `${taxonomyId}|${t.code}`;
+      const match = heldTerms.get(t.ext) ?? byCode.get(codeKey);
+      let code = t.code;
+      if (codesUsed.has(codeKey) || (byCode.has(codeKey) && byCode.get(codeKey) !== match)) {
+        code = `${t.code}-${t.ext}`.slice(0, 100);
+        codeKey = `${taxonomyId}|${code}`;
+        warn('taxonomy_term', t.ext, `another term of its taxonomy has the code "${t.code}": this one was given the code "${code}"`);
+      }
+      codesUsed.add(codeKey);
+      const row = { taxonomy_id: taxonomyId, code, name: t.name, description: t.description, term_uri: t.termUri, updated_at: iso };
+      if (match) {
+        termIds.set(t.key, match);
+        updates.push({ id: match, ...row });
+        result.taxonomy_terms.updated++;
+      } else {
+        const id = newId(t.ext);
+        termIds.set(t.key, id);
+        inserts.push({ id, lio_id: lioId, external_id: t.ext, created_at: iso, ...row });
+        result.taxonomy_terms.created++;
+      }
+    }
+    remap(termIds, await insertKeepingIds(tx, 'taxonomy_terms', inserts));
+    await updateRows(tx, 'taxonomy_terms', updates, ['taxonomy_id', 'code', 'name', 'description', 'term_uri', 'updated_at'], ['description', 'term_uri']);
+    // Parents: a term of this import or one held; otherwise the reference is kept as given.
+    const parentExts = [...new Set(terms.map((t) => t.parentExt).filter((p): p is string => p !== null))];
+    const heldParents = await held(tx, 'taxonomy_terms', parentExts.filter((p) => !set.terms.has(`id:${p}`)));
+    const parents = terms.filter((t) => t.parentExt !== null).map((t) => {
+      const parentId = termIds.get(`id:${t.parentExt}`) ?? heldParents.get(t.parentExt!) ?? null;
+      return { id: termIds.get(t.key), parent_id: parentId, parent_external_id: parentId ? null : t.parentExt };
+    });
+    for (const chunk of chunks(parents)) {
+      await sql`update taxonomy_terms as t set parent_id = r.parent_id, parent_external_id = r.parent_external_id
+        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(id uuid, parent_id uuid, parent_external_id text) where t.id = r.id`.execute(tx);
+    }
+  }
+  const termIdOf = async (keys: string[]) => {
+    const missing = [...new Set(keys.filter((k) => !termIds.has(k)))];
+    if (missing.length) {
+      const found = await held(tx, 'taxonomy_terms', missing.map((k) => k.slice(3)));
+      for (const k of missing) { const id = found.get(k.slice(3)); if (id) termIds.set(k, id); }
+    }
+  };
+
+  // Organisations.
+  progress('organisations', 0, set.organisations.size);
+  const orgIds = new Map<string, string>();
+  const serviceOrgExts = [...set.services.values()].map((s) => s.orgExt).filter((e) => !set.organisations.has(e));
+  {
+    const exts = [...set.organisations.keys()];
+    const heldOrgs = await held(tx, 'organisations', [...exts, ...new Set(serviceOrgExts)]);
+    const inserts: Row[] = [];
+    const updates: Row[] = [];
+    for (const o of set.organisations.values()) {
+      const charity = o.identifiers.find((i) => /^GB-(CHC|SC|NIC)$/i.test(i.scheme ?? '') && /^([0-9]{6,8}(-[0-9]{1,3})?|SC[0-9]{6})$/.test(i.identifier.replace(/\s+/g, '').toUpperCase()));
+      const company = o.identifiers.find((i) => /^GB-COH$/i.test(i.scheme ?? '') && /^([0-9]{8}|[A-Z]{2}[0-9]{6})$/.test(i.identifier.replace(/\s+/g, '').toUpperCase()));
+      const row = {
+        name: o.name, description: o.description || null, email: o.email, website: o.website, logo: o.logo, uri: o.uri,
+        charity_number: charity ? charity.identifier.replace(/\s+/g, '').toUpperCase() : null, company_number: company ? company.identifier.replace(/\s+/g, '').toUpperCase() : null,
+        updated_at: iso,
+      };
+      const match = heldOrgs.get(o.ext);
+      if (match) {
+        orgIds.set(o.ext, match);
+        updates.push({ id: match, ...row });
+        result.organisations.updated++;
+      } else {
+        const id = newId(o.ext);
+        orgIds.set(o.ext, id);
+        inserts.push({ id, lio_id: lioId, ...row, description: o.description, consent_to_publish: true, status: 'active', external_id: o.ext, created_at: iso });
+        result.organisations.created++;
+      }
+    }
+    remap(orgIds, await insertKeepingIds(tx, 'organisations', inserts));
+    await updateRows(tx, 'organisations', updates, ['name', 'description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number', 'updated_at'],
+      ['description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number']);
+    for (const ins of inserts) result.createdOrganisations.push({ id: orgIds.get(String(ins.external_id))!, name: String(ins.name), charityNumber: (ins.charity_number as string | null) ?? null });
+    for (const ext of serviceOrgExts) { const id = heldOrgs.get(ext); if (id) orgIds.set(ext, id); }
+    // Parents: an organisation of this import or one held; otherwise the feed's UUID as given.
+    const parents = [...set.organisations.values()].filter((o) => o.parentExt !== null).map((o) => ({ o, parent: o.parentExt! }));
+    const heldParents = await held(tx, 'organisations', parents.map((p) => p.parent).filter((p) => !orgIds.has(p)));
+    const parentRows = parents.map(({ o, parent }) => {
+      const id = orgIds.get(parent) ?? heldParents.get(parent) ?? (isUuid(parent) ? parent.toLowerCase() : null);
+      if (!id) warn('organization', o.ext, `parent_organization_id "${parent}" names no organisation here and is not a UUID: left out`);
+      return { id: orgIds.get(o.ext), parent_organization_id: id };
+    });
+    for (const chunk of chunks(parentRows)) {
+      await sql`update organisations as t set parent_organization_id = r.parent_organization_id
+        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(id uuid, parent_organization_id uuid) where t.id = r.id`.execute(tx);
+    }
+  }
+
+  // Locations.
+  progress('locations', 0, set.locations.size);
+  const locationIds = new Map<string, string>();
+  const updatedLocations = new Set<string>();
+  {
+    const heldLocations = await held(tx, 'locations', [...set.locations.keys()]);
+    const inserts: Row[] = [];
+    const updates: Row[] = [];
+    for (const l of set.locations.values()) {
+      const a = l.address;
+      const access = l.accessibility;
+      const row = {
+        organisation_id: l.orgExt ? orgIds.get(l.orgExt) ?? null : null, location_type: l.type, name: l.name, description: l.description,
+        latitude: l.latitude, longitude: l.longitude, external_identifier: l.externalIdentifier, external_identifier_type: l.externalIdentifierType,
+        address_id: a?.ext && isUuid(a.ext) ? a.ext.toLowerCase() : null, address_attention: a?.attention ?? null, address_1: a?.address1 ?? null,
+        address_2: a?.address2 ?? null, city: a?.city ?? null, region: a?.region ?? null, state_province: a?.stateProvince ?? null,
+        postal_code: a?.postalCode ?? null, country: a?.country ?? null, address_type: a?.type ?? null,
+        accessibility_id: access?.ext && isUuid(access.ext) ? access.ext.toLowerCase() : null, accessibility: access?.description ?? null,
+        accessibility_details: access?.details ?? null, accessibility_url: access?.url ?? null, updated_at: iso,
+      };
+      const match = heldLocations.get(l.ext);
+      if (match) {
+        locationIds.set(l.ext, match);
+        updatedLocations.add(match);
+        updates.push({ id: match, ...row });
+        result.locations.updated++;
+      } else {
+        const id = newId(l.ext);
+        locationIds.set(l.ext, id);
+        inserts.push({ id, lio_id: lioId, ...row, country: row.country ?? 'GB', external_id: l.ext, created_at: iso });
+        result.locations.created++;
+      }
+    }
+    remap(locationIds, await insertKeepingIds(tx, 'locations', inserts));
+    const columns = TABLES.locations.map((c) => c.name).filter((c) => !['id', 'lio_id', 'external_id', 'created_at'].includes(c));
+    await updateRows(tx, 'locations', updates, columns, columns.filter((c) => c !== 'updated_at' && c !== 'location_type'));
+  }
+
+  // Services.
+  progress('services', 0, set.services.size);
+  const serviceIds = new Map<string, string>();
+  const updatedServices = new Set<string>();
+  const services = [...set.services.values()].filter((s) => {
+    if (orgIds.has(s.orgExt)) return true;
+    set.warning({ record: 'service', id: s.ext, name: s.name, field: 'organization_id', message: `names the organisation "${s.orgExt}", which is neither in this import nor held here: not imported` });
+    return false;
+  });
+  {
+    const heldServices = await held(tx, 'services', services.map((s) => s.ext));
+    const inserts: Row[] = [];
+    const updates: Row[] = [];
+    const firstHistory: Row[] = [];
+    for (const s of services) {
+      const modes = new Set<string>();
+      for (const sal of s.sals) if (set.locations.get(sal.locationExt)?.type === 'physical') modes.add('in_person');
+      if (s.sals.some((sal) => set.locations.get(sal.locationExt)?.type === 'virtual') || (s.url && s.sals.length === 0)) modes.add('online');
+      if (s.phones.length || s.contacts.some((c) => c.phones.length)) modes.add('phone');
+      const isFree = s.costOptions.length > 0 ? s.costOptions.every((c) => c.amount === 0) : /^\s*free\b/i.test(s.fees ?? '');
+      const row = {
+        organisation_id: orgIds.get(s.orgExt), name: s.name, description: s.description, url: s.url, email: s.email, status: s.status, fees_description: s.fees,
+        accreditations: s.accreditations, minimum_age: s.minimumAge, maximum_age: s.maximumAge, assured_date: s.assuredDate, assurer_email: s.assurerEmail,
+        alert: s.alert, updated_at: s.lastModified ? s.lastModified.toISOString() : iso,
+      };
+      const match = heldServices.get(s.ext);
+      if (match) {
+        serviceIds.set(s.ext, match);
+        updatedServices.add(match);
+        updates.push({ id: match, ...row });
+        result.services.updated++;
+      } else {
+        const id = newId(s.ext);
+        serviceIds.set(s.ext, id);
+        const deliveryModes = [...modes];
+        inserts.push({ id, lio_id: lioId, ...row, delivery_modes: deliveryModes, is_free: isFree, consent_to_publish: true, external_id: s.ext, created_at: iso });
+        firstHistory.push({ id: randomUUID(), lio_id: lioId, service_id: id, changed_on: today, delivery_modes: deliveryModes, status: s.status, note: 'Imported' });
+        result.services.created++;
+      }
+    }
+    const changed = await insertKeepingIds(tx, 'services', inserts);
+    remap(serviceIds, changed);
+    for (const h of firstHistory) h.service_id = changed.get(h.service_id as string) ?? h.service_id;
+    await insertKeepingIds(tx, 'service_delivery_changes', firstHistory);
+    progress('services', inserts.length, set.services.size);
+    await updateRows(tx, 'services', updates, ['organisation_id', 'name', 'description', 'url', 'email', 'status', 'fees_description', 'accreditations', 'minimum_age',
+      'maximum_age', 'assured_date', 'assurer_email', 'alert', 'updated_at'], ['url', 'email', 'fees_description', 'accreditations', 'minimum_age', 'maximum_age',
+      'assured_date', 'assurer_email', 'alert']);
+    progress('services', services.length, set.services.size);
+  }
+  result.serviceIds = [...serviceIds.values()];
+
+  // The parts of each record, replaced wholesale when the feed sends them.
+  progress('details', 0, services.length);
+  const updated = (ids: string[]) => ids.filter((id) => updatedServices.has(id));
+  const sendsAny = <K extends keyof (typeof services)[number]>(key: K) => services.filter((s) => (s[key] as unknown[]).length > 0);
+  const idsOf = (list: typeof services) => list.map((s) => serviceIds.get(s.ext)!);
+
+  // service at locations (and their schedules)
+  const salIds = new Map<object, string>();
+  {
+    const sending = sendsAny('sals');
+    await deleteWhere(tx, 'service_at_locations', 'service_id', updated(idsOf(sending)));
+    const rows: Row[] = [];
+    for (const s of sending) {
+      const serviceId = serviceIds.get(s.ext)!;
+      const seen = new Set<string>();
+      for (const sal of s.sals) {
+        const locationId = locationIds.get(sal.locationExt);
+        if (!locationId) { warn('service', s.ext, `is at the location "${sal.locationExt}", which is not in this import: that link was left out`); continue; }
+        if (seen.has(locationId)) continue;
+        seen.add(locationId);
+        const id = newId(sal.ext);
+        salIds.set(sal, id);
+        rows.push({ id, lio_id: lioId, service_id: serviceId, location_id: locationId, description: sal.description });
+      }
+    }
+    const changed = await insertKeepingIds(tx, 'service_at_locations', rows);
+    for (const [k, v] of salIds) salIds.set(k, changed.get(v) ?? v);
+  }
+  {
+    const sending = services.filter((s) => s.schedules.length > 0);
+    await deleteWhere(tx, 'schedules', 'service_id', updated(idsOf(sending)));
+    const rows: Row[] = [];
+    for (const s of sending) for (const sc of s.schedules) rows.push(scheduleRow(sc, lioId, serviceIds.get(s.ext)!, null));
+    for (const s of services) for (const sal of s.sals) {
+      const salId = salIds.get(sal);
+      if (salId) for (const sc of sal.schedules) rows.push(scheduleRow(sc, lioId, null, salId));
+    }
+    await insertKeepingIds(tx, 'schedules', rows);
+  }
+  // contacts, then phones (of services, contacts, locations, organisations), then languages (which may name a phone)
+  const phoneIds = new Map<string, string>();
+  const phoneRows: Row[] = [];
+  const languageRows: Row[] = [];
+  const pushPhones = (phones: ImpPhone[], owner: { service_id?: string; contact_id?: string; location_id?: string; organisation_id?: string }) => {
+    for (const p of phones) {
+      const id = newId(p.ext);
+      if (p.ext) phoneIds.set(p.ext, id);
+      phoneRows.push({ id, lio_id: lioId, service_id: null, contact_id: null, location_id: null, organisation_id: null, ...owner, number: p.number, extension: p.extension, type: p.type, description: p.description });
+      for (const l of p.languages) languageRows.push(languageRow(l, lioId, {}, id));
+    }
+  };
+  {
+    const sending = sendsAny('contacts');
+    await deleteWhere(tx, 'contacts', 'service_id', updated(idsOf(sending)));
+    const rows: Row[] = [];
+    const contactPhones: { phones: ImpPhone[]; contactId: string }[] = [];
+    for (const s of sending) {
+      for (const c of s.contacts) {
+        const id = newId(c.ext);
+        rows.push({ id, lio_id: lioId, organisation_id: null, service_id: serviceIds.get(s.ext), name: c.name, title: c.title, department: c.department, email: c.email });
+        contactPhones.push({ phones: c.phones, contactId: id });
+      }
+    }
+    const changed = await insertKeepingIds(tx, 'contacts', rows);
+    for (const cp of contactPhones) pushPhones(cp.phones, { contact_id: changed.get(cp.contactId) ?? cp.contactId });
+  }
+  {
+    const sending = sendsAny('phones');
+    await deleteWhere(tx, 'phones', 'service_id', updated(idsOf(sending)), sql`and contact_id is null and location_id is null`);
+    for (const s of sending) pushPhones(s.phones, { service_id: serviceIds.get(s.ext)! });
+    const locationsSending = [...set.locations.values()].filter((l) => l.phones.length > 0);
+    await deleteWhere(tx, 'phones', 'location_id', locationsSending.map((l) => locationIds.get(l.ext)!).filter((id) => updatedLocations.has(id)));
+    for (const l of locationsSending) pushPhones(l.phones, { location_id: locationIds.get(l.ext)! });
+    const orgsSending = [...set.organisations.values()].filter((o) => o.phones.length > 0);
+    await deleteWhere(tx, 'phones', 'organisation_id', orgsSending.map((o) => orgIds.get(o.ext)!), sql`and service_id is null and contact_id is null and location_id is null`);
+    for (const o of orgsSending) pushPhones(o.phones, { organisation_id: orgIds.get(o.ext)! });
+    const changed = await insertKeepingIds(tx, 'phones', phoneRows);
+    for (const [ext, id] of phoneIds) phoneIds.set(ext, changed.get(id) ?? id);
+    for (const l of languageRows) l.phone_id = changed.get(l.phone_id as string) ?? l.phone_id;
+  }
+  {
+    const sending = sendsAny('languages');
+    await deleteWhere(tx, 'languages', 'service_id', updated(idsOf(sending)));
+    for (const s of sending) for (const l of s.languages) languageRows.push(languageRow(l, lioId, { service_id: serviceIds.get(s.ext)! }, l.phoneExt ? phoneIds.get(l.phoneExt) ?? null : null));
+    const locationsSending = [...set.locations.values()].filter((l) => l.languages.length > 0);
+    await deleteWhere(tx, 'languages', 'location_id', locationsSending.map((l) => locationIds.get(l.ext)!).filter((id) => updatedLocations.has(id)));
+    for (const loc of locationsSending) for (const l of loc.languages) languageRows.push(languageRow(l, lioId, { location_id: locationIds.get(loc.ext)! }, null));
+    await insertKeepingIds(tx, 'languages', languageRows);
+  }
+  {
+    const sending = sendsAny('costOptions');
+    await deleteWhere(tx, 'cost_options', 'service_id', updated(idsOf(sending)));
+    await insertKeepingIds(tx, 'cost_options', sending.flatMap((s) => s.costOptions.map((c) => ({
+      id: newId(c.ext), lio_id: lioId, service_id: serviceIds.get(s.ext), valid_from: c.validFrom, valid_to: c.validTo, option: c.option, amount: c.amount,
+      currency: c.currency ?? 'GBP', amount_description: c.amountDescription,
+    }))));
+  }
+  {
+    const sending = sendsAny('serviceAreas');
+    await deleteWhere(tx, 'service_areas', 'service_id', updated(idsOf(sending)));
+    await insertKeepingIds(tx, 'service_areas', sending.flatMap((s) => s.serviceAreas.map((a) => ({
+      id: newId(a.ext), lio_id: lioId, service_id: serviceIds.get(s.ext), name: a.name, description: a.description, extent: a.extent, extent_type: a.extentType,
+      uri: a.uri, service_area: a.serviceArea,
+    }))));
+  }
+  {
+    const sending = sendsAny('funding');
+    await deleteWhere(tx, 'funding', 'service_id', updated(idsOf(sending)));
+    const orgsSending = [...set.organisations.values()].filter((o) => o.funding.length > 0);
+    await deleteWhere(tx, 'funding', 'organisation_id', orgsSending.map((o) => orgIds.get(o.ext)!), sql`and service_id is null`);
+    await insertKeepingIds(tx, 'funding', [
+      ...sending.flatMap((s) => s.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: null, service_id: serviceIds.get(s.ext), source: f.source }))),
+      ...orgsSending.flatMap((o) => o.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), service_id: null, source: f.source }))),
+    ]);
+  }
+  {
+    const orgsSending = [...set.organisations.values()].filter((o) => o.identifiers.length > 0);
+    await deleteWhere(tx, 'organization_identifiers', 'organisation_id', orgsSending.map((o) => orgIds.get(o.ext)!));
+    await insertKeepingIds(tx, 'organization_identifiers', orgsSending.flatMap((o) => o.identifiers.map((i) => ({
+      id: newId(i.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), identifier_scheme: i.scheme, identifier_type: i.type, identifier: i.identifier,
+    }))));
+  }
+  {
+    // attributes: the taxonomy terms of services, locations and organisations
+    const owners: { linkId: string; linkType: 'service' | 'location' | 'organization'; attributes: ImpAttribute[]; ext: string }[] = [
+      ...sendsAny('attributes').map((s) => ({ linkId: serviceIds.get(s.ext)!, linkType: 'service' as const, attributes: s.attributes, ext: s.ext })),
+      ...[...set.locations.values()].filter((l) => l.attributes.length).map((l) => ({ linkId: locationIds.get(l.ext)!, linkType: 'location' as const, attributes: l.attributes, ext: l.ext })),
+      ...[...set.organisations.values()].filter((o) => o.attributes.length).map((o) => ({ linkId: orgIds.get(o.ext)!, linkType: 'organization' as const, attributes: o.attributes, ext: o.ext })),
+    ];
+    await termIdOf(owners.flatMap((o) => o.attributes.map((a) => a.termKey)));
+    await deleteWhere(tx, 'attributes', 'link_id', owners.map((o) => o.linkId));
+    const rows: Row[] = [];
+    for (const owner of owners) {
+      const seen = new Set<string>();
+      for (const a of owner.attributes) {
+        const termId = termIds.get(a.termKey);
+        if (!termId) { warn(owner.linkType, owner.ext, `names the taxonomy term "${a.termKey.slice(3)}", which is neither in this import nor held here: that term was left out`); continue; }
+        if (seen.has(termId)) continue;
+        seen.add(termId);
+        rows.push({ id: newId(a.ext), lio_id: lioId, link_id: owner.linkId, link_type: owner.linkType, link_entity: a.linkType ?? owner.linkType, taxonomy_term_id: termId, value: a.value });
+      }
+    }
+    await insertKeepingIds(tx, 'attributes', rows);
+  }
+  progress('details', services.length, services.length);
+  return result;
+}
+
+function remap(ids: Map<string, string>, changed: Map<string, string>) {
+  if (changed.size === 0) return;
+  for (const [k, v] of ids) { const c = changed.get(v); if (c) ids.set(k, c); }
+}
+
+function scheduleRow(sc: ImpSchedule, lioId: string, serviceId: string | null, salId: string | null): Row {
+  return {
+    id: newId(sc.ext), lio_id: lioId, service_id: serviceId, service_at_location_id: salId, valid_from: sc.validFrom, valid_to: sc.validTo, dtstart: sc.dtstart,
+    freq: sc.freq, interval: sc.interval, byday: sc.byday, bymonthday: sc.bymonthday, opens_at: sc.opensAt, closes_at: sc.closesAt, description: sc.description,
+    notes: sc.notes, attending_type: sc.attendingType, schedule_link: sc.scheduleLink,
+  };
+}
+
+function languageRow(l: ImpLanguage, lioId: string, owner: { service_id?: string; location_id?: string }, phoneId: string | null): Row {
+  return { id: newId(l.ext), lio_id: lioId, service_id: owner.service_id ?? null, location_id: owner.location_id ?? null, phone_id: phoneId, name: l.name, code: l.code, note: l.note };
+}

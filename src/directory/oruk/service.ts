@@ -1,0 +1,129 @@
+import type { Database, Queryable } from '../../platform/db/index.js';
+import { loadServices, type HsdsService } from '../services/repository.js';
+import { orukRepository as repo, type ServiceFilters } from './repository.js';
+import {
+  groupBy, page, presentOrganisationNested, presentOrganisationSummary, presentSalSummary, presentService, presentServiceSummary, presentTaxonomy,
+  presentTerm, type OrukExtras,
+} from './present.js';
+
+/**
+ * The Open Referral UK API's reads. The API is public: it serves only what the LIO publishes (organisations
+ * with consent to publish, not closed or merged away; their services with consent, defunct ones only by id).
+ * Full services come from the shared read model (loadServices) plus the HSDS parts only this API shows.
+ */
+export class OrukService {
+  constructor(private readonly deps: { db: Database }) {}
+
+  private tenant<T>(lioId: string, work: (tx: Queryable) => Promise<T>) {
+    return this.deps.db.withTenant(lioId, work);
+  }
+
+  async services(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {
+    return this.tenant(lioId, async (tx) => {
+      const { total, rows } = await repo.listServices(tx, filters, perPage, (pageNumber - 1) * perPage);
+      return page(rows.map(presentServiceSummary), { page: pageNumber, perPage, total });
+    });
+  }
+
+  async service(lioId: string, id: string) {
+    return this.tenant(lioId, async (tx) => {
+      const published = await repo.publishedServiceIds(tx, [id]);
+      if (!published.has(id)) return null;
+      return (await nestedServices(tx, [id]))[0] ?? null;
+    });
+  }
+
+  async serviceAtLocations(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {
+    return this.tenant(lioId, async (tx) => {
+      const { total, rows } = await repo.listServiceAtLocations(tx, filters, perPage, (pageNumber - 1) * perPage);
+      return page(rows.map(presentSalSummary), { page: pageNumber, perPage, total });
+    });
+  }
+
+  async serviceAtLocation(lioId: string, id: string) {
+    return this.tenant(lioId, async (tx) => {
+      const sal = await repo.findServiceAtLocation(tx, id);
+      if (!sal) return null;
+      const [service] = await nestedServices(tx, [sal.service_id]);
+      const nested = service?.service_at_locations.find((x) => x.id === id);
+      if (!service || !nested) return null;
+      return { id, service_id: sal.service_id, location_id: sal.location_id, ...(nested.description ? { description: nested.description } : {}), location: nested.location, schedules: nested.schedules, service };
+    });
+  }
+
+  async organisations(lioId: string, pageNumber: number, perPage: number) {
+    return this.tenant(lioId, async (tx) => {
+      const { total, rows } = await repo.listOrganisations(tx, perPage, (pageNumber - 1) * perPage);
+      return page(rows.map(presentOrganisationSummary), { page: pageNumber, perPage, total });
+    });
+  }
+
+  async organisation(lioId: string, id: string) {
+    return this.tenant(lioId, async (tx) => {
+      const organisation = await repo.findOrganisation(tx, id);
+      if (!organisation) return null;
+      const serviceIds = await repo.serviceIdsOfOrganisation(tx, id);
+      const services = await nestedServices(tx, serviceIds);
+      const extras = await extrasFor(tx, [], [id]);
+      return { ...presentOrganisationNested(organisation, extras), services };
+    });
+  }
+
+  async taxonomies(lioId: string, pageNumber: number, perPage: number) {
+    return this.tenant(lioId, async (tx) => {
+      const { total, rows } = await repo.listTaxonomies(tx, perPage, (pageNumber - 1) * perPage);
+      return page(rows.map(presentTaxonomy), { page: pageNumber, perPage, total });
+    });
+  }
+
+  async taxonomy(lioId: string, id: string) {
+    return this.tenant(lioId, async (tx) => {
+      const taxonomy = await repo.findTaxonomy(tx, id);
+      if (!taxonomy) return null;
+      return { ...presentTaxonomy(taxonomy), taxonomy_terms: (await repo.termsOfTaxonomy(tx, id)).map(presentTerm) };
+    });
+  }
+
+  async terms(lioId: string, filter: { taxonomyId?: string; parentId?: string }, pageNumber: number, perPage: number) {
+    return this.tenant(lioId, async (tx) => {
+      const { total, rows } = await repo.listTerms(tx, filter, perPage, (pageNumber - 1) * perPage);
+      return page(rows.map(presentTerm), { page: pageNumber, perPage, total });
+    });
+  }
+
+  async term(lioId: string, id: string) {
+    return this.tenant(lioId, async (tx) => {
+      const term = await repo.findTerm(tx, id);
+      return term ? presentTerm(term) : null;
+    });
+  }
+}
+
+/** Services, fully nested in ORUK terms, in the order asked. */
+export async function nestedServices(tx: Queryable, ids: string[]) {
+  if (ids.length === 0) return [];
+  const services = await loadServices(tx, ids);
+  const extras = await extrasFor(tx, services, [...new Set(services.map((s) => s.organization_id))]);
+  return services.map((s) => presentService(s, extras));
+}
+
+async function extrasFor(tx: Queryable, services: HsdsService[], organisationIds: string[]): Promise<OrukExtras> {
+  const serviceIds = services.map((s) => s.id);
+  const locationIds = [...new Set(services.flatMap((s) => s.service_at_locations.map((sal) => sal.location_id)))];
+  const termIds = [...new Set(services.flatMap((s) => s.attributes.map((a) => a.taxonomy_term_id)))];
+  const [o, s] = await Promise.all([
+    repo.organisationExtras(tx, organisationIds),
+    serviceIds.length ? repo.serviceExtras(tx, serviceIds, locationIds, termIds) : Promise.resolve(null),
+  ]);
+  return {
+    organisations: new Map(o.organisations.map((r) => [r.id, r])),
+    identifiers: groupBy(o.identifiers, (r) => r.organisation_id),
+    organisationFunding: groupBy(o.funding, (r) => r.organisation_id),
+    organisationAttributes: groupBy(o.attributes, (r) => r.link_id),
+    serviceFunding: groupBy(s?.funding ?? [], (r) => r.service_id),
+    serviceAreaText: new Map((s?.areas ?? []).flatMap((r) => (r.service_area === null ? [] : [[r.id, r.service_area] as const]))),
+    locations: new Map((s?.locations ?? []).map((r) => [r.id, r])),
+    locationAttributes: groupBy(s?.attributes ?? [], (r) => r.link_id),
+    termParents: new Map((s?.parents ?? []).map((r) => [r.id, r.parent_external_id])),
+  };
+}

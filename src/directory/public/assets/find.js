@@ -1,0 +1,135 @@
+/* global window */
+// Public directory enhancements. Everything here is optional: the pages work without it.
+// - "Print" buttons appear and print the page.
+// - Search results get a map: map tiles when the LIO configured a tile server (data-tiles),
+//   otherwise numbered markers on a plain SVG drawing. The numbered list stays the way to read results.
+
+for (const button of document.querySelectorAll('[data-print]')) {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+}
+
+const map = document.querySelector('[data-find-map]');
+if (map) drawMap(map);
+
+function drawMap(root) {
+  const points = [...document.querySelectorAll('[data-result][data-lat][data-lng]')].map((el) => ({
+    lat: Number(el.dataset.lat), lng: Number(el.dataset.lng), name: el.dataset.name, href: el.dataset.href, number: el.dataset.number,
+  })).filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng));
+  if (points.length === 0) return;
+  const centre = root.dataset.lat ? { lat: Number(root.dataset.lat), lng: Number(root.dataset.lng) } : null;
+  const radius = Number(root.dataset.radius) || 0;
+  root.hidden = false;
+  const heading = document.createElement('h3');
+  heading.className = 'govuk-visually-hidden';
+  heading.textContent = 'Map of the services found. The numbers match the list below.';
+  root.before(heading);
+  if (root.dataset.tiles) tileMap(root, points, centre, radius, root.dataset.tiles);
+  else svgMap(root, points, centre, radius);
+}
+
+// Web Mercator, in pixels of a world 256 × 2^zoom wide.
+const project = (lat, lng, zoom) => {
+  const size = 256 * 2 ** zoom;
+  const s = Math.sin((Math.max(-85, Math.min(85, lat)) * Math.PI) / 180);
+  return { x: ((lng + 180) / 360) * size, y: (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * size };
+};
+
+function bounds(points, centre, radius) {
+  const all = centre ? [...points, centre] : points;
+  let minLat = Math.min(...all.map((p) => p.lat)); let maxLat = Math.max(...all.map((p) => p.lat));
+  let minLng = Math.min(...all.map((p) => p.lng)); let maxLng = Math.max(...all.map((p) => p.lng));
+  if (centre && radius) {
+    const dLat = radius / 111320; const dLng = radius / (111320 * Math.cos((centre.lat * Math.PI) / 180));
+    minLat = Math.min(minLat, centre.lat - dLat); maxLat = Math.max(maxLat, centre.lat + dLat);
+    minLng = Math.min(minLng, centre.lng - dLng); maxLng = Math.max(maxLng, centre.lng + dLng);
+  }
+  return { minLat, maxLat, minLng, maxLng };
+}
+
+function marker(p) {
+  const a = document.createElement('a');
+  a.className = 'cg-map__marker';
+  a.href = p.href;
+  a.textContent = p.number;
+  a.setAttribute('aria-label', `${p.number}. ${p.name}`);
+  a.title = p.name;
+  return a;
+}
+
+function tileMap(root, points, centre, radius, template) {
+  const width = root.clientWidth; const height = root.clientHeight;
+  const b = bounds(points, centre, radius);
+  let zoom = 17;
+  for (; zoom > 2; zoom--) {
+    const tl = project(b.maxLat, b.minLng, zoom); const br = project(b.minLat, b.maxLng, zoom);
+    if (br.x - tl.x < width - 40 && br.y - tl.y < height - 40) break;
+  }
+  const mid = project((b.minLat + b.maxLat) / 2, (b.minLng + b.maxLng) / 2, zoom);
+  const left = mid.x - width / 2; const top = mid.y - height / 2;
+  const tiles = document.createElement('div');
+  tiles.className = 'cg-map__tiles';
+  const max = 2 ** zoom;
+  for (let x = Math.floor(left / 256); x <= Math.floor((left + width) / 256); x++) {
+    for (let y = Math.floor(top / 256); y <= Math.floor((top + height) / 256); y++) {
+      if (y < 0 || y >= max) continue;
+      const img = document.createElement('img');
+      img.alt = '';
+      img.src = template.replace('{z}', zoom).replace('{x}', ((x % max) + max) % max).replace('{y}', y).replace('{s}', 'a');
+      img.style.left = `${x * 256 - left}px`; img.style.top = `${y * 256 - top}px`;
+      tiles.append(img);
+    }
+  }
+  root.append(tiles);
+  const place = (el, lat, lng) => {
+    const p = project(lat, lng, zoom);
+    el.style.left = `${p.x - left}px`; el.style.top = `${p.y - top}px`;
+    root.append(el);
+  };
+  if (centre) {
+    const c = document.createElement('span');
+    c.className = 'cg-map__centre'; c.title = 'The postcode you searched';
+    place(c, centre.lat, centre.lng);
+  }
+  for (const p of points) place(marker(p), p.lat, p.lng);
+  const credit = document.createElement('p');
+  credit.className = 'cg-map__credit';
+  credit.textContent = `Map tiles: ${new URL(template.replace(/[{}]/g, '')).hostname}`;
+  root.append(credit);
+}
+
+function svgMap(root, points, centre, radius) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const width = 600; const height = 340; const pad = 24;
+  const b = bounds(points, centre, radius);
+  const midLat = (b.minLat + b.maxLat) / 2;
+  const k = Math.cos((midLat * Math.PI) / 180);
+  const spanX = Math.max((b.maxLng - b.minLng) * k, 0.002); const spanY = Math.max(b.maxLat - b.minLat, 0.002);
+  const scale = Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY);
+  const cx = (b.minLng + b.maxLng) / 2; const cy = midLat;
+  const xy = (lat, lng) => ({ x: width / 2 + (lng - cx) * k * scale, y: height / 2 - (lat - cy) * scale });
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'group');
+  svg.setAttribute('aria-label', 'Map of the services found');
+  const el = (name, attrs, parent = svg) => {
+    const node = document.createElementNS(ns, name);
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+    parent.append(node);
+    return node;
+  };
+  if (centre) {
+    const c = xy(centre.lat, centre.lng);
+    if (radius) el('circle', { cx: c.x, cy: c.y, r: (radius / 111320) * scale, fill: '#ffffff', 'fill-opacity': 0.6, stroke: '#505a5f', 'stroke-dasharray': '6 4', 'aria-hidden': 'true' });
+    el('rect', { x: c.x - 7, y: c.y - 7, width: 14, height: 14, fill: '#d4351c', stroke: '#ffffff', 'stroke-width': 2, 'aria-hidden': 'true' });
+  }
+  for (const p of [...points].reverse()) {
+    const at = xy(p.lat, p.lng);
+    const a = el('a', { href: p.href, 'aria-label': `${p.number}. ${p.name}` });
+    el('title', {}, a).textContent = p.name;
+    el('circle', { cx: at.x, cy: at.y, r: 13, fill: '#0b6e4f', stroke: '#ffffff', 'stroke-width': 2 }, a);
+    const t = el('text', { x: at.x, y: at.y + 5, 'text-anchor': 'middle', fill: '#ffffff', 'font-size': 14, 'font-weight': 700, 'font-family': 'system-ui, sans-serif' }, a);
+    t.textContent = p.number;
+  }
+  root.append(svg);
+}

@@ -1,0 +1,225 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Queryable } from '../../platform/db/index.js';
+import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
+
+/**
+ * All SQL of the public directory. Every query runs in the LIO's tenant transaction, so row-level
+ * security keeps it to that LIO; see migration 006 for how the queries stay on indexes under it.
+ * Only published services are ever returned: the service active or temporarily closed and consented,
+ * its organisation active, consented and not merged into another.
+ */
+
+export const EARTH_RADIUS_M = 6_371_008.8;
+const METRES_PER_DEGREE = 111_320;
+
+export interface Near { latitude: number; longitude: number; radiusM: number }
+export interface OpenAt { date: string; day: string; yesterday: string; time: string }
+
+export interface SearchCriteria {
+  text: string | null;
+  /** the chosen category and every term below it */
+  termIds: string[] | null;
+  near: Near | null;
+  locality: string | null;
+  deliveryModes: DeliveryMode[];
+  openAt: OpenAt | null;
+  freeOnly: boolean;
+  age: number | null;
+  limit: number;
+  offset: number;
+}
+
+export interface SearchRow {
+  id: string;
+  name: string;
+  description: string;
+  status: ServiceStatus;
+  delivery_modes: DeliveryMode[];
+  is_free: boolean;
+  organisation_name: string;
+  distance_m: number | null;
+  total: number;
+}
+
+/** The conditions that make a service public, for services `s` joined to organisations `o`. */
+export const published = sql`s.status in ('active', 'temporarily closed') and s.consent_to_publish and o.consent_to_publish and o.status = 'active' and o.merged_into_id is null`;
+
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+
+/** Great-circle distance in metres from a point to a location row `l` (haversine, plain arithmetic). */
+function distanceTo(near: Near): RawBuilder<number> {
+  const lat = near.latitude;
+  const lng = near.longitude;
+  return sql<number>`(${EARTH_RADIUS_M * 2}::float8 * asin(least(1::float8, sqrt(
+    power(sin(radians(l.latitude - ${lat}::float8) / 2), 2)
+    + ${Math.cos((lat * Math.PI) / 180)}::float8 * cos(radians(l.latitude)) * power(sin(radians(l.longitude - ${lng}::float8) / 2), 2)))))`;
+}
+
+/** The latitude/longitude box around a circle, a little larger than it so no edge case falls outside. */
+export function boundingBox(near: Near) {
+  const dLat = (near.radiusM / METRES_PER_DEGREE) * 1.01;
+  const dLng = (near.radiusM / (METRES_PER_DEGREE * Math.max(0.01, Math.cos((near.latitude * Math.PI) / 180)))) * 1.01;
+  return { minLat: near.latitude - dLat, maxLat: near.latitude + dLat, minLng: near.longitude - dLng, maxLng: near.longitude + dLng };
+}
+
+function filters(c: SearchCriteria, textAsFilter: boolean): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [published];
+  if (c.text && textAsFilter) {
+    // The query is parsed once (an init plan), not once per row.
+    where.push(sql`(s.search_text @@ (select websearch_to_tsquery('english', ${c.text})) or lower(s.name) like ${likePattern(c.text)})`);
+  }
+  if (c.termIds) {
+    where.push(sql`exists (select 1 from attributes a where a.link_id = s.id and a.link_type = 'service' and a.taxonomy_term_id = any(${c.termIds}::uuid[]))`);
+  }
+  if (c.locality) {
+    const loc = c.locality.toLowerCase();
+    where.push(sql`(exists (select 1 from service_areas sa where sa.service_id = s.id and (lower(sa.name) = ${loc} or lower(sa.service_area) = ${loc}))
+      or exists (select 1 from unnest(o.areas_served) area where lower(area) = ${loc}))`);
+  }
+  if (c.deliveryModes.length) where.push(sql`s.delivery_modes && ${c.deliveryModes}::text[]`);
+  if (c.freeOnly) where.push(sql`s.is_free`);
+  if (c.age !== null) where.push(sql`(s.minimum_age is null or s.minimum_age <= ${c.age}) and (s.maximum_age is null or s.maximum_age >= ${c.age})`);
+  if (c.openAt) where.push(openAtCondition(c.openAt));
+  return where;
+}
+
+/** A weekly schedule (of the service or of one of its places) covering the moment, or a one-off session on it. */
+function openAtCondition(at: OpenAt): RawBuilder<unknown> {
+  const matches = sql`(sc.valid_from is null or sc.valid_from <= ${at.date}::date) and (sc.valid_to is null or sc.valid_to >= ${at.date}::date)
+    and sc.opens_at is not null and sc.closes_at is not null and (
+      (sc.byday is not null and (sc.freq is null or sc.freq = 'WEEKLY') and (
+        (${at.day} = any(string_to_array(replace(upper(sc.byday), ' ', ''), ',')) and sc.opens_at <= ${at.time}::time
+          and (sc.closes_at > ${at.time}::time or sc.closes_at <= sc.opens_at))
+        or (${at.yesterday} = any(string_to_array(replace(upper(sc.byday), ' ', ''), ',')) and sc.closes_at <= sc.opens_at and ${at.time}::time < sc.closes_at)))
+      or (sc.byday is null and coalesce(sc.dtstart, sc.valid_from) = ${at.date}::date and sc.opens_at <= ${at.time}::time and sc.closes_at > ${at.time}::time))`;
+  return sql`(exists (select 1 from schedules sc where sc.service_id = s.id and ${matches})
+    or exists (select 1 from service_at_locations sal2 join schedules sc on sc.service_at_location_id = sal2.id where sal2.service_id = s.id and ${matches}))`;
+}
+
+const columns = sql`s.id, s.name, s.description, s.status, s.delivery_modes, s.is_free, o.name as organisation_name`;
+
+/**
+ * One page of published services matching the criteria, and how many match in all.
+ * With a postcode: the services with a place inside the circle, nearest first (the box is read
+ * from the btree, the exact distance worked out for the rows inside it). With words and no
+ * postcode: the text index (through cg_services_matching_text), best match first. Otherwise by
+ * name, with the count capped at `countCap` so that a broad search never counts the whole directory.
+ */
+export async function searchPublished(db: Queryable, c: SearchCriteria, countCap = 1000): Promise<{ rows: SearchRow[]; total: number; capped: boolean }> {
+  if (c.near) {
+    const box = boundingBox(c.near);
+    const where = filters(c, true);
+    const result = await sql<SearchRow>`
+      with near as (
+        select sal.service_id, min(${distanceTo(c.near)}) as distance_m
+        from locations l join service_at_locations sal on sal.location_id = l.id
+        where l.latitude between ${box.minLat}::float8 and ${box.maxLat}::float8 and l.longitude between ${box.minLng}::float8 and ${box.maxLng}::float8
+        group by sal.service_id
+      )
+      select ${columns}, near.distance_m, count(*) over () as total
+      from near join services s on s.id = near.service_id join organisations o on o.id = s.organisation_id
+      where near.distance_m <= ${c.near.radiusM}::float8 and ${sql.join(where, sql` and `)}
+      order by near.distance_m, s.name, s.id
+      limit ${c.limit} offset ${c.offset}`.execute(db);
+    return pageOf(result.rows, c);
+  }
+  if (c.text) {
+    const where = filters(c, false);
+    const result = await sql<SearchRow>`
+      select ${columns}, null::float8 as distance_m, count(*) over () as total
+      from cg_services_matching_text(${c.text}) m join services s on s.id = m.service_id join organisations o on o.id = s.organisation_id
+      where ${sql.join(where, sql` and `)}
+      order by m.rank desc, s.name, s.id
+      limit ${c.limit} offset ${c.offset}`.execute(db);
+    return pageOf(result.rows, c);
+  }
+  const where = sql.join(filters(c, false), sql` and `);
+  const [page, count] = await Promise.all([
+    sql<SearchRow>`select ${columns}, null::float8 as distance_m, 0 as total
+      from services s join organisations o on o.id = s.organisation_id where ${where}
+      order by s.name, s.id limit ${c.limit} offset ${c.offset}`.execute(db),
+    sql<{ n: number }>`select count(*)::int as n from (select 1 from services s join organisations o on o.id = s.organisation_id where ${where} limit ${countCap + 1}) x`.execute(db),
+  ]);
+  const n = Number(count.rows[0]?.n ?? 0);
+  return { rows: page.rows, total: Math.min(n, countCap), capped: n > countCap };
+}
+
+function pageOf(rows: SearchRow[], c: SearchCriteria): { rows: SearchRow[]; total: number; capped: boolean } {
+  // A page past the end has no rows to carry the count; that page simply shows none.
+  const total = rows.length ? Number(rows[0]!.total) : c.offset > 0 ? c.offset : 0;
+  return { rows, total, capped: false };
+}
+
+export interface PlaceRow { service_id: string; name: string | null; address_1: string | null; city: string | null; postal_code: string | null; latitude: number | null; longitude: number | null; distance_m: number | null }
+
+/** The place to show for each service: the nearest to the postcode, or the first by name. */
+export async function placesFor(db: Queryable, serviceIds: string[], near: Near | null): Promise<PlaceRow[]> {
+  if (serviceIds.length === 0) return [];
+  const distance = near ? sql<number | null>`case when l.latitude is null or l.longitude is null then null else ${distanceTo(near)} end` : sql<null>`null::float8`;
+  const result = await sql<PlaceRow>`
+    select distinct on (sal.service_id) sal.service_id, l.name, l.address_1, l.city, l.postal_code, l.latitude, l.longitude, ${distance} as distance_m
+    from service_at_locations sal join locations l on l.id = sal.location_id
+    where sal.service_id = any(${serviceIds}::uuid[])
+    order by sal.service_id, ${distance} nulls last, l.name, l.id`.execute(db);
+  return result.rows;
+}
+
+export interface ScheduleRow {
+  service_id: string; freq: string | null; byday: string | null; opens_at: string | null; closes_at: string | null;
+  valid_from: string | null; valid_to: string | null; dtstart: string | null; description: string | null;
+}
+
+/** Opening times of the services, their own and those of their places, with dates and times as text. */
+export async function schedulesFor(db: Queryable, serviceIds: string[]): Promise<ScheduleRow[]> {
+  if (serviceIds.length === 0) return [];
+  const columns = sql`sc.freq, sc.byday, to_char(sc.opens_at, 'HH24:MI:SS') as opens_at, to_char(sc.closes_at, 'HH24:MI:SS') as closes_at,
+    to_char(sc.valid_from, 'YYYY-MM-DD') as valid_from, to_char(sc.valid_to, 'YYYY-MM-DD') as valid_to, to_char(sc.dtstart, 'YYYY-MM-DD') as dtstart, sc.description`;
+  // Two index look-ups rather than one OR, which would read every schedule of the LIO.
+  const result = await sql<ScheduleRow>`
+    select sc.service_id, ${columns} from schedules sc where sc.service_id = any(${serviceIds}::uuid[])
+    union all
+    select sal.service_id, ${columns} from service_at_locations sal join schedules sc on sc.service_at_location_id = sal.id
+    where sal.service_id = any(${serviceIds}::uuid[])`.execute(db);
+  return result.rows;
+}
+
+/** Which of these services are published (for the detail page and signposting lists). */
+export async function publishedIds(db: Queryable, serviceIds: string[]): Promise<Set<string>> {
+  if (serviceIds.length === 0) return new Set();
+  const result = await sql<{ id: string }>`select s.id from services s join organisations o on o.id = s.organisation_id
+    where s.id = any(${serviceIds}::uuid[]) and ${published}`.execute(db);
+  return new Set(result.rows.map((r) => r.id));
+}
+
+export interface TermRow { id: string; name: string; parent_id: string | null; taxonomy_id: string; taxonomy_name: string }
+
+/** Every taxonomy term of the LIO, for the category choice. */
+export async function allTerms(db: Queryable): Promise<TermRow[]> {
+  return db.selectFrom('taxonomy_terms as t').innerJoin('taxonomies as x', 'x.id', 't.taxonomy_id')
+    .select(['t.id', 't.name', 't.parent_id', 't.taxonomy_id', 'x.name as taxonomy_name'])
+    .orderBy('x.name').orderBy('t.name').orderBy('t.id').execute();
+}
+
+/** A term and every term below it. */
+export async function termWithDescendants(db: Queryable, termId: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    with recursive tree(id) as (
+      select id from taxonomy_terms where id = ${termId}::uuid
+      union
+      select c.id from taxonomy_terms c join tree on c.parent_id = tree.id
+    ) select id from tree`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/** Places named as the areas published services cover (service areas and the organisations' areas served). */
+export async function localities(db: Queryable): Promise<string[]> {
+  const result = await sql<{ name: string }>`
+    select distinct trim(name) as name from (
+      select coalesce(sa.name, sa.service_area) as name from service_areas sa
+        join services s on s.id = sa.service_id join organisations o on o.id = s.organisation_id where ${published}
+      union
+      select unnest(o.areas_served) from organisations o
+        where o.consent_to_publish and o.status = 'active' and o.merged_into_id is null
+    ) x where name is not null and trim(name) <> '' order by 1 limit 500`.execute(db);
+  return result.rows.map((r) => r.name);
+}

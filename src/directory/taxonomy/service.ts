@@ -1,0 +1,118 @@
+import type { Database } from '../../platform/db/index.js';
+import type { Clock } from '../../platform/clock.js';
+import type { SignedInUser } from '../../platform/auth/actor.js';
+import { authorise } from '../../platform/auth/policy.js';
+import { recordAudit, type Actor } from '../../platform/audit.js';
+import { FormErrors, checkText, str } from '../../platform/http/forms.js';
+import { buildTree, descendantIds, flattenTree, taxonomyRepository as repo, type TermRow } from './repository.js';
+import { ensureDefaultTaxonomy } from './default-taxonomy.js';
+import { importTaxonomyJson, type ImportResult } from './import.js';
+
+export interface TermValues { code: string; name: string; description: string; parentId: string; termUri: string }
+
+const CODE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+
+function isWebAddress(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export class NotFound extends Error {
+  readonly statusCode = 404;
+  constructor(what: string) { super(`There is no such ${what}`); }
+}
+
+/** Admins look after the LIO's taxonomies: the tree, terms added and renamed, other taxonomies imported. */
+export class TaxonomyService {
+  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+
+  async overview(actor: SignedInUser | null, lioId: string, taxonomyId: string | null) {
+    authorise(actor, 'taxonomy.manage');
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      const taxonomies = await repo.taxonomies(tx);
+      const selected = (taxonomyId ? taxonomies.find((t) => t.id === taxonomyId) : undefined) ?? taxonomies[0];
+      if (taxonomyId && (!selected || selected.id !== taxonomyId)) throw new NotFound('taxonomy');
+      if (!selected) return { taxonomies, selected: null, tree: [], counts: new Map<string, number>() };
+      const [terms, counts] = await Promise.all([repo.terms(tx, selected.id), repo.serviceCounts(tx, selected.id)]);
+      return { taxonomies, selected, tree: buildTree(terms), counts };
+    });
+  }
+
+  async installDefault(actor: SignedInUser | null, lioId: string, who: Actor) {
+    authorise(actor, 'taxonomy.manage');
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      const id = await ensureDefaultTaxonomy(tx, lioId, now);
+      await recordAudit(tx, lioId, who, { action: 'taxonomy.default_installed', subjectType: 'taxonomy', subjectId: id }, now);
+      return id;
+    });
+  }
+
+  /** The form for a new term (in a taxonomy) or an existing one. */
+  async termForm(actor: SignedInUser | null, lioId: string, ref: { taxonomyId: string } | { termId: string }) {
+    authorise(actor, 'taxonomy.manage');
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      const term = 'termId' in ref ? await repo.term(tx, ref.termId) : undefined;
+      if ('termId' in ref && !term) throw new NotFound('term');
+      const taxonomy = await repo.taxonomy(tx, term ? term.taxonomy_id : (ref as { taxonomyId: string }).taxonomyId);
+      if (!taxonomy) throw new NotFound('taxonomy');
+      const terms = await repo.terms(tx, taxonomy.id);
+      return { taxonomy, term, terms, parentChoices: parentChoices(terms, term?.id ?? null) };
+    });
+  }
+
+  /** Adds a term (no termId) or changes one. Bad input comes back as errors with the values kept. */
+  async saveTerm(actor: SignedInUser | null, lioId: string, who: Actor, ref: { taxonomyId: string } | { termId: string }, body: unknown) {
+    authorise(actor, 'taxonomy.manage');
+    const values: TermValues = { code: str(body, 'code'), name: str(body, 'name'), description: str(body, 'description'), parentId: str(body, 'parentId'), termUri: str(body, 'termUri') };
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      const term = 'termId' in ref ? await repo.term(tx, ref.termId) : undefined;
+      if ('termId' in ref && !term) throw new NotFound('term');
+      const taxonomy = await repo.taxonomy(tx, term ? term.taxonomy_id : (ref as { taxonomyId: string }).taxonomyId);
+      if (!taxonomy) throw new NotFound('taxonomy');
+      const terms = await repo.terms(tx, taxonomy.id);
+      const errors = new FormErrors();
+      if (!values.code) errors.add('code', 'Enter a code for the term');
+      else if (values.code.length > 100) errors.add('code', 'The code must be 100 characters or fewer');
+      else if (values.code !== term?.code && !CODE.test(values.code)) errors.add('code', 'The code can only hold letters, numbers, full stops, hyphens, colons and slashes, with no spaces');
+      else if (await repo.codeTaken(tx, taxonomy.id, values.code, term?.id ?? null)) errors.add('code', `Another term in ${taxonomy.name} already has the code ${values.code}`);
+      checkText(errors, 'name', values.name, 'the term’s name', 200);
+      checkText(errors, 'description', values.description, 'the description', 2000, false);
+      if (values.termUri && (values.termUri.length > 500 || !isWebAddress(values.termUri))) errors.add('termUri', 'Enter the term’s web address in full, starting with https://');
+      if (values.parentId) {
+        const allowed = parentChoices(terms, term?.id ?? null).some((c) => c.id === values.parentId);
+        if (!allowed) errors.add('parentId', term ? 'Choose a parent term from the list; a term cannot sit under itself or a term below it' : 'Choose a parent term from the list');
+      }
+      if (errors.any) return { errors, values, taxonomy, term, parentChoices: parentChoices(terms, term?.id ?? null) };
+      const write = { code: values.code, name: values.name, description: values.description, parentId: values.parentId || null, termUri: values.termUri || null };
+      let id: string;
+      if (term) {
+        await repo.updateTerm(tx, term.id, write, now);
+        id = term.id;
+      } else {
+        id = (await repo.insertTerm(tx, lioId, taxonomy.id, write, now)).id;
+      }
+      await recordAudit(tx, lioId, who, {
+        action: term ? 'taxonomy_term.updated' : 'taxonomy_term.created', subjectType: 'taxonomy_term', subjectId: id,
+        detail: term && term.name !== values.name ? { renamedFrom: term.name, renamedTo: values.name } : {},
+      }, now);
+      return { errors, values, taxonomy, term, id };
+    });
+  }
+
+  async importJson(actor: SignedInUser | null, lioId: string, who: Actor, source: string): Promise<ImportResult> {
+    authorise(actor, 'taxonomy.manage');
+    return importTaxonomyJson(this.deps.db, lioId, who, source, this.deps.clock.now());
+  }
+}
+
+/** Terms a term may sit under: any in its taxonomy except itself and those below it. */
+export function parentChoices(terms: TermRow[], termId: string | null) {
+  const excluded = new Set(termId ? descendantIds(terms, termId) : []);
+  return flattenTree(buildTree(terms)).filter((t) => !excluded.has(t.id)).map((t) => ({ id: t.id, label: `${'— '.repeat(t.depth)}${t.name} (${t.code})` }));
+}

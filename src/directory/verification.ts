@@ -1,0 +1,221 @@
+import { sql } from 'kysely';
+import type { Database, Queryable } from '../platform/db/index.js';
+import type { Clock } from '../platform/clock.js';
+import type { JobQueue } from '../platform/jobs.js';
+import type { SignedInUser } from '../platform/auth/actor.js';
+import { authorise } from '../platform/auth/policy.js';
+import { recordAudit } from '../platform/audit.js';
+import { queueEmail } from '../platform/mail.js';
+import { hashSecret, newSecret } from '../platform/auth/secrets.js';
+import { FormErrors } from '../platform/http/forms.js';
+import { UUID, displayValue } from './organisation-policy.js';
+import { asAuditActor, organisationsRepository, recordOrganisationEvent } from './organisations.js';
+
+/** A verification link works once, for this many days. */
+export const VERIFY_LINK_DAYS = 28;
+/** A listing e-mailed in the last this-many days is not e-mailed again by a bulk send. */
+export const RESEND_AFTER_DAYS = 14;
+/** Listings e-mailed by one run of the job; a longer queue continues in a follow-up job. */
+export const VERIFICATION_BATCH = 200;
+export const VERIFICATION_JOB = 'directory.verification_emails';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Listings due for review: never verified, or verified longer ago than the LIO's verification period
+ * (lios.verification_months). Closed and merged records are not reviewed.
+ */
+function dueQuery(db: Queryable, now: Date, months: number) {
+  return db.selectFrom('organisations as o')
+    .where('o.merged_into_id', 'is', null)
+    .where('o.status', '<>', 'closed')
+    .where((eb) => eb.or([
+      eb('o.last_verified_at', 'is', null),
+      eb('o.last_verified_at', '<', sql<Date>`${now}::timestamptz - make_interval(months => ${months}::int)`),
+    ]));
+}
+
+function emailable(db: Queryable, now: Date, months: number) {
+  return dueQuery(db, now, months)
+    .where('o.email', 'is not', null)
+    .where(sql<boolean>`not exists (select 1 from verification_requests v where v.organisation_id = o.id and v.sent_at > ${new Date(now.getTime() - RESEND_AFTER_DAYS * DAY_MS)})`);
+}
+
+const lastSent = sql<Date | null>`(select max(v.sent_at) from verification_requests v where v.organisation_id = o.id)`;
+
+export const verificationRepository = {
+  async months(db: Queryable, lioId: string): Promise<number> {
+    return (await db.selectFrom('lios').select('verification_months').where('id', '=', lioId).executeTakeFirstOrThrow()).verification_months;
+  },
+  setMonths: (db: Queryable, lioId: string, months: number) => db.updateTable('lios').set({ verification_months: months }).where('id', '=', lioId).execute(),
+
+  async queue(db: Queryable, now: Date, months: number, page: number, pageSize: number) {
+    const base = dueQuery(db, now, months);
+    const counts = await base.select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('o.email').as('with_email')]).executeTakeFirstOrThrow();
+    const items = await base.select(['o.id', 'o.name', 'o.email', 'o.status', 'o.last_verified_at', lastSent.as('last_sent_at')])
+      .orderBy(sql`o.last_verified_at asc nulls first`).orderBy(sql`lower(o.name)`).orderBy('o.id')
+      .limit(pageSize).offset((page - 1) * pageSize).execute();
+    return { total: Number(counts.n), withEmail: Number(counts.with_email), items };
+  },
+
+  /** The due listings with an e-mail address that were not e-mailed recently. */
+  toEmail: (db: Queryable, now: Date, months: number, limit: number) => emailable(db, now, months)
+    .select(['o.id', 'o.name', 'o.email']).orderBy(sql`o.last_verified_at asc nulls first`).orderBy('o.id').limit(limit).execute(),
+  countToEmail: async (db: Queryable, now: Date, months: number) =>
+    Number((await emailable(db, now, months).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+
+  insertRequest: (db: Queryable, lioId: string, organisationId: string, tokenHash: string, now: Date) =>
+    db.insertInto('verification_requests').values({ lio_id: lioId, organisation_id: organisationId, token_hash: tokenHash, sent_at: now }).execute(),
+
+  findRequest: (db: Queryable, tokenHash: string) => db.selectFrom('verification_requests').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),
+
+  spend: (db: Queryable, id: string, now: Date) =>
+    db.updateTable('verification_requests').set({ confirmed_at: now }).where('id', '=', id).where('confirmed_at', 'is', null).executeTakeFirst(),
+};
+
+export type LinkCheck =
+  | { state: 'valid'; requestId: string; organisation: { id: string; name: string; rows: { label: string; value: string }[] } }
+  | { state: 'used' | 'expired' | 'unknown' };
+
+const PUBLIC_FIELDS = ['name', 'description', 'address', 'postcode', 'phone', 'email', 'website', 'areas_served'] as const;
+const PUBLIC_LABELS: Record<typeof PUBLIC_FIELDS[number], string> = {
+  name: 'Name', description: 'What you do', address: 'Address', postcode: 'Postcode', phone: 'Phone number', email: 'Email address', website: 'Website', areas_served: 'Areas served',
+};
+
+export class VerificationService {
+  constructor(private readonly deps: { db: Database; clock: Clock; jobs: JobQueue }) {}
+
+  /** The review queue: listings due for verification, oldest first. */
+  async queue(actor: SignedInUser | null, page: number, pageSize: number) {
+    authorise(actor, 'organisations.read');
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const months = await verificationRepository.months(tx, actor.lioId);
+      return { months, ...(await verificationRepository.queue(tx, now, months, page, pageSize)) };
+    });
+  }
+
+  async settings(actor: SignedInUser | null) {
+    authorise(actor, 'directory.settings');
+    return { verificationMonths: await this.deps.db.withTenant(actor.lioId, (tx) => verificationRepository.months(tx, actor.lioId)) };
+  }
+
+  async saveSettings(actor: SignedInUser | null, raw: string): Promise<{ errors: FormErrors }> {
+    authorise(actor, 'directory.settings');
+    const errors = new FormErrors();
+    const months = /^[0-9]{1,3}$/.test(raw) ? Number(raw) : NaN;
+    if (!raw) errors.add('verificationMonths', 'Enter how many months a listing stays verified');
+    else if (!Number.isInteger(months)) errors.add('verificationMonths', 'Enter the number of months as a whole number, like 12');
+    else if (months < 1 || months > 60) errors.add('verificationMonths', 'Enter a number of months from 1 to 60');
+    if (errors.any) return { errors };
+    const now = this.deps.clock.now();
+    await this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const before = await verificationRepository.months(tx, actor.lioId);
+      await verificationRepository.setMonths(tx, actor.lioId, months);
+      await recordAudit(tx, actor.lioId, asAuditActor(actor), { action: 'settings.verification_months', subjectType: 'lio', subjectId: actor.lioId, detail: { from: before, to: months } }, now);
+    });
+    return { errors };
+  }
+
+  /**
+   * Asks the job queue to e-mail listings a verification link: one organisation, or every due listing
+   * not e-mailed in the last RESEND_AFTER_DAYS days. `origin` is where the links point.
+   */
+  async requestEmails(actor: SignedInUser | null, origin: string, organisationId?: string): Promise<{ outcome: 'queued'; count: number } | { outcome: 'no_email' | 'not_found' }> {
+    authorise(actor, 'organisations.write');
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      let count: number;
+      if (organisationId) {
+        if (!UUID.test(organisationId)) return { outcome: 'not_found' as const };
+        const org = await organisationsRepository.get(tx, organisationId);
+        if (!org || org.merged_into_id) return { outcome: 'not_found' as const };
+        if (!org.email) return { outcome: 'no_email' as const };
+        count = 1;
+      } else {
+        const months = await verificationRepository.months(tx, actor.lioId);
+        count = await verificationRepository.countToEmail(tx, now, months);
+      }
+      await this.deps.jobs.enqueue(tx, {
+        lioId: actor.lioId, kind: VERIFICATION_JOB, payload: { origin, organisationId: organisationId ?? null, requestedBy: actor.displayName },
+      });
+      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+        action: 'organisation.verification_requested', subjectType: organisationId ? 'organisation' : 'lio', subjectId: organisationId ?? actor.lioId, detail: { listings: count },
+      }, now);
+      return { outcome: 'queued' as const, count };
+    });
+  }
+
+  /** The job: makes a one-time link per listing (only its hash is stored) and queues the e-mail. */
+  register(): void {
+    const { db, clock, jobs } = this.deps;
+    jobs.register(VERIFICATION_JOB, async (job) => {
+      const lioId = job.lioId as string;
+      const origin = String(job.payload.origin);
+      const organisationId = typeof job.payload.organisationId === 'string' ? job.payload.organisationId : null;
+      const requestedBy = typeof job.payload.requestedBy === 'string' ? job.payload.requestedBy : 'Common Ground';
+      const now = clock.now();
+      await db.withTenant(lioId, async (tx) => {
+        const lio = await tx.selectFrom('lios').select(['name', 'verification_months']).where('id', '=', lioId).executeTakeFirstOrThrow();
+        let targets: { id: string; name: string; email: string | null }[];
+        if (organisationId) {
+          const org = await organisationsRepository.get(tx, organisationId);
+          targets = org && org.email && !org.merged_into_id ? [{ id: org.id, name: org.name, email: org.email }] : [];
+        } else {
+          targets = await verificationRepository.toEmail(tx, now, lio.verification_months, VERIFICATION_BATCH);
+        }
+        for (const target of targets) {
+          if (!target.email) continue;
+          const token = newSecret();
+          await verificationRepository.insertRequest(tx, lioId, target.id, hashSecret(token), now);
+          await queueEmail(tx, jobs, lioId, {
+            to: target.email,
+            subject: `Is the listing of ${target.name} still right?`,
+            text: `Hello,\n\n${lio.name} lists ${target.name} in its directory of local groups and services, which residents, GPs and council staff use to find help.\n\n`
+              + `Please check the details we hold and confirm they are still right, using this link within ${VERIFY_LINK_DAYS} days (no sign-in needed):\n\n${origin}/verify/${token}\n\n`
+              + `If something has changed, reply to this e-mail or contact ${lio.name} and we will update it.\n\nThank you,\n${lio.name}\n`,
+          }, clock);
+          await recordOrganisationEvent(tx, lioId, target.id, requestedBy, 'verification_sent', `Verification e-mail sent to ${target.email}`, {}, now);
+        }
+        // A long queue continues in a follow-up run rather than one long transaction.
+        if (!organisationId && targets.length === VERIFICATION_BATCH) {
+          await jobs.enqueue(tx, { lioId, kind: VERIFICATION_JOB, payload: job.payload });
+        }
+      });
+    });
+  }
+
+  /** What a verification link shows, without signing in. */
+  async checkLink(lioId: string, token: string): Promise<LinkCheck> {
+    if (!token || token.length > 100) return { state: 'unknown' };
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx): Promise<LinkCheck> => {
+      const request = await verificationRepository.findRequest(tx, hashSecret(token));
+      if (!request) return { state: 'unknown' };
+      if (request.confirmed_at) return { state: 'used' };
+      if (request.sent_at.getTime() + VERIFY_LINK_DAYS * DAY_MS <= now.getTime()) return { state: 'expired' };
+      const org = await organisationsRepository.get(tx, request.organisation_id);
+      if (!org || org.merged_into_id) return { state: 'unknown' };
+      const rows = PUBLIC_FIELDS.map((f) => ({ label: PUBLIC_LABELS[f], value: displayValue(f, org[f]) || 'Not given' }));
+      return { state: 'valid', requestId: request.id, organisation: { id: org.id, name: org.name, rows } };
+    });
+  }
+
+  /** The contact confirms: the link is spent and the listing verified, in one transaction. */
+  async confirm(lioId: string, token: string): Promise<LinkCheck> {
+    const check = await this.checkLink(lioId, token);
+    if (check.state !== 'valid') return check;
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx): Promise<LinkCheck> => {
+      const spent = await verificationRepository.spend(tx, check.requestId, now);
+      if (Number(spent.numUpdatedRows) !== 1) return { state: 'used' };
+      await organisationsRepository.setVerified(tx, check.organisation.id, now);
+      await recordOrganisationEvent(tx, lioId, check.organisation.id, 'Listing contact (e-mailed link)', 'verified',
+        'The listing’s contact confirmed the details are still right', { verification_request: check.requestId }, now);
+      await recordAudit(tx, lioId, { userId: null, label: 'verification-link' }, {
+        action: 'organisation.verified_by_link', subjectType: 'organisation', subjectId: check.organisation.id, detail: { request: check.requestId },
+      }, now);
+      return check;
+    });
+  }
+}

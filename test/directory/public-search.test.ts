@@ -1,0 +1,347 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { Client, type Page } from '../helpers/client.js';
+import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
+
+/** The public search page /find: each filter, distance, opening now, published-only and the service page. */
+
+let t: TestContext;
+let d: DirectoryFactories;
+beforeAll(async () => {
+  t = await createTestApp();
+  d = directoryFactories(t.db);
+});
+afterAll(async () => { await t.close(); });
+
+/** Leeds city centre and points at known distances east of it (1° of longitude at 53.8°N ≈ 65.7 km). */
+const CENTRE = { latitude: 53.8, longitude: -1.55 };
+const east = (km: number) => ({ latitude: CENTRE.latitude, longitude: CENTRE.longitude + km / 65.7 });
+
+const names = (page: Page) => page.$('.cg-result__name a').map((_i, el) => page.$(el).text().trim()).get();
+const errorText = (page: Page) => page.$('.govuk-error-summary').text().replace(/\s+/g, ' ').trim();
+
+async function setClock(iso: string) {
+  t.clock.advance(new Date(iso).getTime() - t.clock.now().getTime());
+}
+
+async function freshLio() {
+  const lio = await t.make.lio();
+  return { lio, client: new Client(t.app, lio.host) };
+}
+
+describe('public search', () => {
+  it('shows the search form and categories to browse to anyone, without signing in', async () => {
+    const { lio, client } = await freshLio();
+    const taxonomy = await d.taxonomy(lio);
+    await d.term(lio, taxonomy.id, { name: 'Food and essentials' });
+    const page = await client.get('/find');
+    expect(page.status).toBe(200);
+    expect(page.$('h1').text()).toBe('Find local services');
+    expect(page.$('label[for="q"]').text()).toContain('What are you looking for?');
+    expect(page.$('a[href^="/find?category="]').text()).toContain('Food and essentials');
+    expect(page.$('.cg-result').length).toBe(0);
+  });
+
+  it('finds services by words in their name or description, and by part of a name', async () => {
+    const { lio, client } = await freshLio();
+    await d.service(lio, { name: 'Riverside Food Bank', description: 'Emergency food parcels.' });
+    await d.service(lio, { name: 'Debt Advice Clinic', description: 'Help with money and debts.' });
+    await d.service(lio, { name: 'Lunch Club', description: 'A hot meal and company; food for all.' });
+    expect(names(await client.get('/find?q=food')).sort()).toEqual(['Lunch Club', 'Riverside Food Bank']);
+    expect(names(await client.get('/find?q=debts'))).toEqual(['Debt Advice Clinic']);
+    // part of a word in the name
+    expect(names(await client.get('/find?q=advi'))).toEqual(['Debt Advice Clinic']);
+    const none = await client.get('/find?q=swimming');
+    expect(none.status).toBe(200);
+    expect(none.$('#results').text()).toContain('0 services found');
+    expect(none.$('main').text()).toContain('No services matched your search');
+  });
+
+  it('finds services in a category and in every category below it', async () => {
+    const { lio, client } = await freshLio();
+    const taxonomy = await d.taxonomy(lio);
+    const food = await d.term(lio, taxonomy.id, { name: 'Food' });
+    const foodBanks = await d.term(lio, taxonomy.id, { name: 'Food banks', parentId: food.id });
+    const money = await d.term(lio, taxonomy.id, { name: 'Money' });
+    await d.service(lio, { name: 'Pantry', termIds: [food.id] });
+    await d.service(lio, { name: 'Food Bank', termIds: [foodBanks.id] });
+    await d.service(lio, { name: 'Debt Advice', termIds: [money.id] });
+    expect(names(await client.get(`/find?category=${food.id}`))).toEqual(['Food Bank', 'Pantry']);
+    expect(names(await client.get(`/find?category=${foodBanks.id}`))).toEqual(['Food Bank']);
+    const page = await client.get(`/find?category=${money.id}`);
+    expect(names(page)).toEqual(['Debt Advice']);
+    // the category stays chosen, with children indented under their parent
+    expect(page.$('#category option:selected').text()).toBe('Money');
+    expect(page.$('#category option').map((_i, el) => page.$(el).text()).get()).toEqual(['Any category', 'Food', '\u2003Food banks', 'Money']);
+  });
+
+  it('says clearly when a category is not one of the LIO’s', async () => {
+    const { lio, client } = await freshLio();
+    const other = await t.make.lio();
+    const theirs = await d.term(other, (await d.taxonomy(other)).id, { name: 'Theirs' });
+    await d.service(lio, { name: 'Mine' });
+    for (const value of [theirs.id, 'not-a-uuid']) {
+      const page = await client.get(`/find?category=${value}`);
+      expect(page.status).toBe(400);
+      expect(errorText(page)).toContain('Choose a category from the list');
+      expect(page.$('#category-error').text()).toContain('Choose a category from the list');
+    }
+  });
+
+  it('finds services near a postcode, nearest first, within the distance chosen in miles or kilometres', async () => {
+    const { lio, client } = await freshLio();
+    await d.postcode({ postcode: 'LS1 1UR', ...CENTRE });
+    await d.service(lio, { name: 'Two km away', locations: [{ ...east(2), name: 'Chapel Hall', postcode: 'LS9 8AA' }] });
+    await d.service(lio, { name: 'Half a km away', locations: [{ ...east(0.5), name: 'Civic Hall' }] });
+    await d.service(lio, { name: 'Eight km away', locations: [{ ...east(8) }] });
+    await d.service(lio, { name: 'Two places', locations: [{ ...east(20) }, { ...east(1.2), name: 'Near venue' }] });
+    await d.service(lio, { name: 'Online only', deliveryModes: ['online'] });
+
+    const miles = await client.get('/find?postcode=ls11ur&distance=3&unit=miles');
+    expect(miles.status).toBe(200);
+    expect(names(miles)).toEqual(['Half a km away', 'Two places', 'Two km away']);
+    expect(miles.$('#results').text()).toContain('within 3 miles of LS1 1UR');
+    const first = miles.$('.cg-result').first();
+    expect(first.find('.cg-facts').text()).toContain('0.3 miles – Civic Hall');
+    // the nearest of a service's places is the one shown
+    expect(miles.$('.cg-result').eq(1).find('.cg-facts').text()).toContain('0.7 miles – Near venue');
+
+    const km = await client.get('/find?postcode=LS1+1UR&distance=10&unit=km');
+    expect(names(km)).toEqual(['Half a km away', 'Two places', 'Two km away', 'Eight km away']);
+    expect(km.$('.cg-result').first().find('.cg-facts').text()).toContain('0.5 km');
+
+    const one = await client.get('/find?postcode=LS1%201UR&distance=1&unit=km');
+    expect(names(one)).toEqual(['Half a km away']);
+    // the map is drawn from the results' coordinates when JavaScript runs
+    expect(one.$('[data-find-map]').attr('data-lat')).toBe(String(CENTRE.latitude));
+    expect(one.$('.cg-result').first().attr('data-lat')).toBeDefined();
+  });
+
+  it('combines words, category and postcode', async () => {
+    const { lio, client } = await freshLio();
+    await d.postcode({ postcode: 'LS2 7HY', ...CENTRE });
+    const taxonomy = await d.taxonomy(lio);
+    const food = await d.term(lio, taxonomy.id, { name: 'Food' });
+    await d.service(lio, { name: 'Near Food Bank', termIds: [food.id], locations: [east(1)] });
+    await d.service(lio, { name: 'Far Food Bank', termIds: [food.id], locations: [east(30)] });
+    await d.service(lio, { name: 'Near Food Advice', locations: [east(1)] });
+    await d.service(lio, { name: 'Near Pantry', termIds: [food.id], locations: [east(2)] });
+    const page = await client.get(`/find?q=food+bank&category=${food.id}&postcode=LS2+7HY&distance=5&unit=km`);
+    expect(names(page)).toEqual(['Near Food Bank']);
+  });
+
+  it('answers a malformed, unknown or unmappable postcode with a clear message', async () => {
+    const { lio, client } = await freshLio();
+    await d.service(lio, { name: 'Somewhere', locations: [CENTRE] });
+    await d.postcode({ postcode: 'ZE1 0AA', latitude: null, longitude: null });
+    const malformed = await client.get('/find?postcode=NOT+A+POSTCODE');
+    expect(malformed.status).toBe(400);
+    expect(errorText(malformed)).toContain('Enter a real postcode, like LS1 1UR');
+    expect(malformed.$('#postcode-error').text()).toContain('Enter a real postcode');
+    expect(malformed.$('#postcode').val()).toBe('NOT A POSTCODE');
+    expect(malformed.$('.cg-result').length).toBe(0);
+
+    const unknown = await client.get('/find?postcode=ls99+9zz');
+    expect(unknown.status).toBe(400);
+    expect(errorText(unknown)).toContain('We could not find the postcode LS99 9ZZ');
+
+    const noPlace = await client.get('/find?postcode=ZE1+0AA');
+    expect(noPlace.status).toBe(400);
+    expect(errorText(noPlace)).toContain('We do not know where the postcode ZE1 0AA is on a map');
+
+    const badDistance = await client.get('/find?postcode=ZE1+0AA&distance=7&unit=furlongs');
+    expect(errorText(badDistance)).toContain('Choose a distance of 1, 3, 5, 10, 25');
+    expect(errorText(badDistance)).toContain('Choose miles or kilometres');
+  });
+
+  it('searches around a terminated postcode and says so', async () => {
+    const { lio, client } = await freshLio();
+    await d.postcode({ postcode: 'LS1 9ZZ', ...CENTRE, terminatedOn: '2019-06-01' });
+    await d.service(lio, { name: 'Close by', locations: [east(0.2)] });
+    const page = await client.get('/find?postcode=LS1+9ZZ');
+    expect(names(page)).toEqual(['Close by']);
+    expect(page.$('.govuk-inset-text').text()).toContain('LS1 9ZZ is no longer in use');
+  });
+
+  it('filters by area served, how help is given, free of charge and age', async () => {
+    const { lio, client } = await freshLio();
+    const inHolbeck = await d.service(lio, { name: 'Holbeck Hub', deliveryModes: ['in_person', 'phone'], isFree: false });
+    await t.db.withTenant(lio.id, (tx) => tx.insertInto('service_areas').values({ lio_id: lio.id, service_id: inHolbeck.id, name: 'Holbeck' }).execute());
+    const org = await d.organisation(lio, { name: 'Armley Together' });
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('organisations').set({ areas_served: ['Armley'] }).where('id', '=', org.id).execute());
+    await d.service(lio, { name: 'Armley Youth Club', organisationId: org.id, deliveryModes: ['in_person'], minimumAge: 11, maximumAge: 18 });
+    await d.service(lio, { name: 'Phone Befriending', deliveryModes: ['phone'], minimumAge: 60 });
+    await d.service(lio, { name: 'Online Advice', deliveryModes: ['online'] });
+
+    const areas = await client.get('/find');
+    expect(areas.$('#locality option').map((_i, el) => areas.$(el).text()).get()).toEqual(['Any area', 'Armley', 'Holbeck']);
+    expect(names(await client.get('/find?locality=Holbeck'))).toEqual(['Holbeck Hub']);
+    expect(names(await client.get('/find?locality=armley'))).toEqual(['Armley Youth Club']);
+    expect(names(await client.get('/find?mode=phone'))).toEqual(['Holbeck Hub', 'Phone Befriending']);
+    expect(names(await client.get('/find?mode=online&mode=home_visit'))).toEqual(['Online Advice']);
+    expect(names(await client.get('/find?free=yes'))).toEqual(['Armley Youth Club', 'Online Advice', 'Phone Befriending']);
+    expect(names(await client.get('/find?age=15'))).toEqual(['Armley Youth Club', 'Holbeck Hub', 'Online Advice']);
+    expect(names(await client.get('/find?age=70'))).toEqual(['Holbeck Hub', 'Online Advice', 'Phone Befriending']);
+    const page = await client.get('/find?mode=phone&free=yes');
+    expect(names(page)).toEqual(['Phone Befriending']);
+    // the filters used stay open and chosen
+    expect(page.$('details.govuk-details').attr('open')).toBeDefined();
+    expect(page.$('input[name="mode"][value="phone"]').attr('checked')).toBeDefined();
+    expect(page.$('input[name="free"]').attr('checked')).toBeDefined();
+
+    const badAge = await client.get('/find?age=eight');
+    expect(badAge.status).toBe(400);
+    expect(errorText(badAge)).toContain('Enter an age as a whole number of years');
+    const badMode = await client.get('/find?mode=carrier-pigeon');
+    expect(errorText(badMode)).toContain('Choose how you want to get help from the list');
+  });
+
+  it('shows only the services open now in the LIO’s local time, by the clock', async () => {
+    const { lio, client } = await freshLio();
+    await d.service(lio, { name: 'Weekday Office', opening: [{ day: 'MO,TU,WE,TH,FR', opens: '09:00', closes: '17:00' }] });
+    await d.service(lio, { name: 'Monday Evening Club', opening: [{ day: 'MO', opens: '18:00', closes: '21:00' }] });
+    await d.service(lio, { name: 'Night Shelter', opening: [{ day: 'SU', opens: '20:00', closes: '08:00' }] });
+    await d.service(lio, { name: 'No Times Known' });
+
+    // Monday 5 January 2026, 10:00 in London (GMT)
+    await setClock('2026-01-05T10:00:00Z');
+    const morning = await client.get('/find?open=now');
+    expect(names(morning)).toEqual(['Weekday Office']);
+    expect(morning.$('.cg-result').first().text()).toContain('Open now until 5pm');
+    // the others say when they next open
+    const all = await client.get('/find?q=club');
+    expect(all.$('.cg-result').first().text()).toContain('Opens today at 6pm');
+
+    await setClock('2026-01-05T18:30:00Z');
+    expect(names(await client.get('/find?open=now'))).toEqual(['Monday Evening Club']);
+    // Monday 07:00 London: Sunday night's shelter is still open
+    await setClock('2026-01-05T07:00:00Z');
+    expect(names(await client.get('/find?open=now'))).toEqual(['Night Shelter']);
+    // Summer time: 08:30 UTC is 09:30 in London on Monday 6 July 2026
+    await setClock('2026-07-06T08:30:00Z');
+    expect(names(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
+    await setClock('2026-07-04T12:00:00Z');
+    const saturday = await client.get('/find?open=now');
+    expect(names(saturday)).toEqual([]);
+    expect(saturday.$('#results').text()).toContain('0 services found');
+  });
+
+  it('shows only published services: organisations consenting and active, services active or (marked) temporarily closed', async () => {
+    const { lio, client } = await freshLio();
+    const other = await t.make.lio();
+    const hidden = await d.organisation(lio, { consentToPublish: false });
+    const dormant = await d.organisation(lio, { status: 'dormant' });
+    await d.service(lio, { name: 'Shown Service' });
+    await d.service(lio, { name: 'Shown Closed For Now', status: 'temporarily closed' });
+    await d.service(lio, { name: 'Shown Inactive', status: 'inactive' });
+    await d.service(lio, { name: 'Shown Defunct', status: 'defunct' });
+    await d.service(lio, { name: 'Shown No Consent', organisationId: hidden.id });
+    await d.service(lio, { name: 'Shown Dormant', organisationId: dormant.id });
+    await d.service(other, { name: 'Shown Elsewhere' });
+    const page = await client.get('/find?q=shown');
+    expect(names(page)).toEqual(['Shown Closed For Now', 'Shown Service']);
+    expect(page.$('.cg-result').first().text()).toContain('Closed for now');
+  });
+
+  it('pages through many results', async () => {
+    const { lio, client } = await freshLio();
+    const org = await d.organisation(lio);
+    for (let i = 1; i <= 23; i++) await d.service(lio, { organisationId: org.id, name: `Club ${String(i).padStart(2, '0')}` });
+    const first = await client.get('/find?q=club');
+    expect(first.$('#results').text()).toContain('23 services found');
+    expect(names(first)).toHaveLength(20);
+    const next = first.$('.govuk-pagination__next a').attr('href');
+    expect(next).toBe('/find?q=club&page=2#results');
+    const second = await client.get(next!);
+    expect(names(second)).toHaveLength(3);
+    expect(second.$('ol.cg-results').attr('start')).toBe('21');
+    const browse = await client.get('/find?free=yes&page=2');
+    expect(names(browse)).toEqual(['Club 21', 'Club 22', 'Club 23']);
+  });
+});
+
+describe('the page of a service', () => {
+  it('shows a published service in plain words: contacts, opening times, costs, how to use it and a map link', async () => {
+    const { lio, client } = await freshLio();
+    const org = await d.organisation(lio, { name: 'Riverside Trust' });
+    const service = await d.service(lio, {
+      organisationId: org.id, name: 'Riverside Food Bank', description: 'Emergency food parcels.\n\nBring a referral if you have one.',
+      deliveryModes: ['in_person', 'phone'], isFree: false, minimumAge: 18, maximumAge: null,
+      locations: [{ name: 'St Mark’s Hall', latitude: 53.8, longitude: -1.55, postcode: 'LS1 1UR', address: '2 Church Lane', city: 'Leeds' }],
+      opening: [{ day: 'TU,TH', opens: '10:00', closes: '12:30' }], costs: [{ option: 'Per parcel', amount: 1.5 }],
+    });
+    await t.db.withTenant(lio.id, async (tx) => {
+      await tx.insertInto('phones').values({ lio_id: lio.id, service_id: service.id, number: '0113 496 0000' }).execute();
+      await tx.updateTable('services').set({ email: 'help@foodbank.example', url: 'https://foodbank.example' }).where('id', '=', service.id).execute();
+    });
+    await setClock('2026-01-06T09:00:00Z'); // a Tuesday, 9am
+    const page = await client.get(`/find/services/${service.id}`);
+    expect(page.status).toBe(200);
+    expect(page.$('h1').text()).toBe('Riverside Food Bank');
+    expect(page.$('.govuk-caption-l').text()).toBe('Riverside Trust');
+    const text = page.$('main').text().replace(/\s+/g, ' ');
+    expect(text).toContain('Opens today at 10am');
+    expect(text).toContain('Bring a referral if you have one.');
+    expect(text).toContain('Phone them on 0113 496 0000.');
+    expect(text).toContain('For people aged 18 and over.');
+    expect(page.$('a[href="tel:01134960000"]').text()).toBe('0113 496 0000');
+    expect(page.$('a[href="mailto:help@foodbank.example"]').length).toBe(1);
+    expect(text).toContain('2 Church Lane');
+    expect(page.$('a[href^="https://www.openstreetmap.org/?mlat=53.80000&mlon=-1.55000"]').length).toBe(1);
+    const week = page.$('table.cg-week tr').map((_i, tr) => `${page.$(tr).find('th').text()}: ${page.$(tr).find('td').text()}`).get();
+    expect(week).toEqual(['Monday: Closed', 'Tuesday: 10am to 12:30pm', 'Wednesday: Closed', 'Thursday: 10am to 12:30pm', 'Friday: Closed', 'Saturday: Closed', 'Sunday: Closed']);
+    expect(text).toContain('£1.50 – Per parcel');
+    expect(page.$('form[action="/find/list/items"] input[name="service"]').val()).toBe(service.id);
+  });
+
+  it('keeps the way back to the search it came from', async () => {
+    const { lio, client } = await freshLio();
+    const service = await d.service(lio, { name: 'Warm Space' });
+    const results = await client.get('/find?q=warm');
+    const href = results.$('.cg-result__name a').attr('href')!;
+    expect(href).toBe(`/find/services/${service.id}?from=q%3Dwarm`);
+    const page = await client.get(href);
+    expect(page.$('.govuk-back-link').attr('href')).toBe(`/find?q=warm#service-${service.id}`);
+    // nothing but search parameters is carried back
+    const odd = await client.get(`/find/services/${service.id}?from=${encodeURIComponent('q=warm&next=//evil.example')}`);
+    expect(odd.$('.govuk-back-link').attr('href')).toBe(`/find?q=warm#service-${service.id}`);
+  });
+
+  it('is not found for a service that is not published, of another LIO, or not an id', async () => {
+    const { lio, client } = await freshLio();
+    const other = await t.make.lio();
+    const inactive = await d.service(lio, { status: 'inactive' });
+    const unconsented = await d.service(lio, { organisationId: (await d.organisation(lio, { consentToPublish: false })).id });
+    const elsewhere = await d.service(other);
+    for (const id of [inactive.id, unconsented.id, elsewhere.id, 'nope', '00000000-0000-0000-0000-000000000000']) {
+      const page = await client.get(`/find/services/${id}`);
+      expect(page.status).toBe(404);
+    }
+  });
+});
+
+describe('map tiles', () => {
+  it('lets the page load tiles from the configured tile server only, and marks the map for them', async () => {
+    const tiles = await createTestApp({ env: { MAP_TILE_URL: 'https://tiles.example.org/{z}/{x}/{y}.png' } });
+    try {
+      const lio = await tiles.make.lio();
+      await directoryFactories(tiles.db).service(lio, { name: 'Mapped', locations: [CENTRE] });
+      const page = await new Client(tiles.app, lio.host).get('/find?q=mapped');
+      expect(page.$('[data-find-map]').attr('data-tiles')).toBe('https://tiles.example.org/{z}/{x}/{y}.png');
+      expect(String(page.headers['content-security-policy'])).toMatch(/img-src 'self' data: https:\/\/tiles\.example\.org(;|$)/);
+      // other pages do not widen the policy
+      const home = await new Client(tiles.app, lio.host).get('/');
+      expect(String(home.headers['content-security-policy'])).not.toContain('tiles.example.org');
+    } finally {
+      await tiles.close();
+    }
+  });
+
+  it('has no tile server by default: no tiles are named and the policy stays as it is', async () => {
+    const { lio, client } = await freshLio();
+    await d.service(lio, { name: 'Mapped', locations: [CENTRE] });
+    const page = await client.get('/find?q=mapped');
+    expect(page.$('[data-find-map]').attr('data-tiles')).toBe('');
+    expect(String(page.headers['content-security-policy'])).toMatch(/img-src 'self' data:(;|$)/);
+  });
+});

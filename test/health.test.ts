@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { createTestApp, type TestContext } from './helpers/app.js';
+import { createTestDatabase } from './helpers/database.js';
+import { buildTestAppOn, createPersistentStore, type PersistentStore } from './helpers/store.js';
+import { startServer, type RunningServer } from './helpers/cli.js';
+
+describe('health, readiness and metrics', () => {
+  let t: TestContext;
+  beforeAll(async () => { t = await createTestApp(); });
+  afterAll(async () => { await t.close(); });
+
+  it('/healthz answers 200 for any host, with no LIO, session or cookies involved', async () => {
+    for (const host of ['unknown-host.test', 'localhost']) {
+      const res = await t.app.inject({ method: 'GET', url: '/healthz', headers: { host } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: 'ok' });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+  });
+
+  it('/readyz answers 200 naming the database engine when the database answers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/readyz', headers: { host: 'unknown-host.test' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', database: t.db.engine });
+  });
+
+  it('/readyz answers 503 when the database does not', async () => {
+    const { db, dispose } = await createTestDatabase();
+    const { app } = await buildTestAppOn(db);
+    try {
+      await dispose();
+      const res = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: 'unavailable' });
+      const health = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(health.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('/metrics is Prometheus text with request durations labelled by route pattern, never by URL', async () => {
+    const lio = await t.make.lio();
+    const { token } = await t.make.apiToken(lio, 'read');
+    const id = randomUUID();
+    await t.app.inject({ method: 'GET', url: '/healthz' });
+    await t.app.inject({ method: 'GET', url: `/api/v1/organisations/${id}`, headers: { host: lio.host, authorization: `Bearer ${token}` } });
+    await t.app.inject({ method: 'GET', url: '/sign-in?email=someone%40example.org', headers: { host: lio.host } });
+
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(text).toMatch(/^# HELP http_request_duration_seconds /m);
+    expect(text).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);
+    expect(text).toMatch(/^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/healthz",status="200"\} \d+$/m);
+    expect(text).toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/organisations\/:id",status="404"\} 1$/m);
+    expect(text).toMatch(/^http_request_duration_seconds_sum\{.*route="\/sign-in".*\} [0-9.e-]+$/m);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);
+    expect(text).not.toContain(id);
+    expect(text).not.toContain('example.org');
+    // Every sample line is well formed.
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
+      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?([0-9.e+-]+|NaN|\+Inf|-Inf)$/);
+    }
+  });
+});
+
+describe('the server process', () => {
+  vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+  let store: PersistentStore;
+  const servers: RunningServer[] = [];
+  beforeAll(async () => { store = await createPersistentStore(); });
+  afterAll(async () => {
+    for (const s of servers) await s.kill('SIGKILL');
+    await store.dispose();
+  });
+
+  it('serves /healthz, /readyz and /metrics over HTTP, and shuts down cleanly on SIGTERM with exit code 0', async () => {
+    const server = await startServer(store.env);
+    servers.push(server);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: store.engine });
+    const metrics = await fetch(`${server.url}/metrics`);
+    expect(await metrics.text()).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
+
+    const exit = await server.kill('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('shuts down cleanly on SIGINT too, and starts again on the same data', async () => {
+    const server = await startServer(store.env);
+    servers.push(server);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const exit = await server.kill('SIGINT');
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+});
