@@ -35,12 +35,18 @@ const TOWNS = ['Riverside', 'Northfield', 'Eastbrook', 'Westmoor', 'Southwold', 
 const NEEDS = ['Food', 'Debt advice', 'Benefits', 'Housing', 'Mental health', 'Befriending', 'Transport', 'Digital skills', 'Employment', 'Carers support'];
 const TERMS = 50;
 
+/** A well-spread number in [0, 1) for venue n: venues sit across England, not on a few points. */
+const spread = (n: number, salt: number) => {
+  const x = Math.sin(n * 12.9898 + salt * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+};
+
 function service(i: number) {
   const org = Math.floor(i / 8);
   const town = TOWNS[i % TOWNS.length]!;
   const need = NEEDS[i % NEEDS.length]!;
   // 150,000 locations for 100,000 services: every service has its own venue, every other one a second
-  const locations = [i * 3 / 2, ...(i % 2 === 0 ? [i * 3 / 2 + 1] : [])].map((n) => Math.floor(n));
+  const locations = [i, ...(i % 2 === 0 ? [SERVICES + i / 2] : [])];
   return {
     id: uuid(1, i), name: `${need} service ${i}`, status: 'active', url: `https://services.example/${i}`, email: `service${i}@services.example`,
     description: `${need} for people in ${town}: drop in, call, or ask a friend to refer you. We help with forms, letters and what to do next, in confidence.`,
@@ -52,7 +58,7 @@ function service(i: number) {
     ],
     service_at_locations: locations.map((l) => ({
       id: uuid(4, l), location: {
-        id: uuid(5, l), location_type: 'physical', name: `${town} Venue ${l}`, latitude: 53.5 + (l % 1000) / 2000, longitude: -1.9 + (l % 700) / 1000,
+        id: uuid(5, l), location_type: 'physical', name: `${town} Venue ${l}`, latitude: 50.5 + 4 * spread(l, 1), longitude: -4 + 4.5 * spread(l, 2),
         addresses: [{ id: uuid(6, l), address_1: `${l % 200} High Street`, city: town, state_province: 'England', postal_code: `RV${l % 9} ${l % 10}AB`, country: 'GB', address_type: 'physical' }],
       },
     })),

@@ -68,7 +68,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
         req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', host: req.hostname }),
       },
     },
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },

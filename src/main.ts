@@ -4,6 +4,8 @@ import { openDatabase, type Database } from './platform/db/index.js';
 import { migrate } from './platform/db/migrate.js';
 import { systemClock } from './platform/clock.js';
 import { seedDemo } from './seed/demo.js';
+import { runTaxonomyImport, TAXONOMY_IMPORT_USAGE } from './directory/taxonomy/cli.js';
+import { installDefaultTaxonomyIfNone } from './directory/taxonomy/default-taxonomy.js';
 import { backup, restore } from './platform/backup.js';
 import { hashPassword, PASSWORD_MIN } from './platform/auth/secrets.js';
 import { isEmail } from './platform/http/forms.js';
@@ -24,6 +26,8 @@ Commands:
   import postcodes FILE      load the ONS Postcode Directory (ONSPD) CSV, for search by distance
   import oruk URL-or-FILE [--lio SLUG] [--report FILE]
                              import an Open Referral UK feed (3.0 or 1.0), ORUK JSON file, or HSDS CSV folder
+  import taxonomy FILE [--lio SLUG]
+                             import a taxonomy (HSDS taxonomy and taxonomy terms JSON); a re-import updates it
 
 Configuration comes from environment variables: see README.md.`;
 
@@ -80,6 +84,7 @@ async function run(command: string | undefined, rest: string[], config: Config):
           : (await db.system.selectFrom('lios').select('id').where('is_default', '=', true).executeTakeFirst())
             ?? (await db.system.insertInto('lios').values({ slug: 'main', name: 'Common Ground', is_default: true }).returning('id').executeTakeFirstOrThrow());
         if (!lio) { console.error(`No LIO with slug ${values.lio}`); return 2; }
+        await db.withTenant(lio.id, (tx) => installDefaultTaxonomyIfNone(tx, lio.id));
         const email = values.email;
         const clash = await db.withTenant(lio.id, (tx) => tx.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst());
         if (clash) { console.error('There is already an account with this email address'); return 2; }
@@ -125,8 +130,9 @@ async function run(command: string | undefined, rest: string[], config: Config):
           }
         }
         case 'oruk': return runOrukImport(args, () => open(config));
+        case 'taxonomy': return runTaxonomyImport(args, () => open(config));
         default:
-          console.error(`${kind ? `Unknown import: ${kind}` : 'Say what to import'}. Usage:\n  commonground import postcodes FILE\n  ${ORUK_USAGE}`);
+          console.error(`${kind ? `Unknown import: ${kind}` : 'Say what to import'}. Usage:\n  commonground import postcodes FILE\n  ${ORUK_USAGE}\n  ${TAXONOMY_IMPORT_USAGE}`);
           return 2;
       }
     }

@@ -20,6 +20,7 @@ const EnvSchema = Type.Object({
   SIGN_IN_RATE_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   APP_DB_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   NODE_ENV: Type.Optional(Type.String()),
+  TRUST_PROXY: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   POSTCODES_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
   MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+/.*[{]z[}].*[{]x[}].*[{]y[}]' })),
 });
@@ -33,6 +34,8 @@ export interface Config {
   /** PostgreSQL schema to use; lets test files run side by side in one database */
   databaseSchema: string | null;
   appDbRole: string;
+  /** Believe X-Forwarded-For/-Proto only behind a known reverse proxy; otherwise clients could dodge rate limits. */
+  trustProxy: boolean;
   smtpUrl: string | null;
   mailFrom: string;
   baseUrl: string;
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     session: { idleMinutes: 120, absoluteHours: 12 },
     lockout: { maxFailures: 5, minutes: 15 },
     worker: { pollMs: 1000, enabled: true },
+    trustProxy: e.TRUST_PROXY === 'true',
     postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,
     mapTileUrl: e.MAP_TILE_URL ?? null,
     ...overrides,
@@ -121,6 +125,7 @@ function describe(key: string): string {
     case 'LOG_LEVEL': return 'must be one of fatal, error, warn, info, debug, trace, silent';
     case 'DATABASE_SCHEMA':
     case 'APP_DB_ROLE': return 'must be a lower-case PostgreSQL identifier';
+    case 'TRUST_PROXY': return 'must be true (behind a reverse proxy that sets X-Forwarded-For) or false';
     case 'POSTCODES_API_URL': return 'must be the address of a postcodes.io-compatible service such as https://api.postcodes.io';
     case 'MAP_TILE_URL': return 'must be a tile address with {z}, {x} and {y}, such as https://tile.example.org/{z}/{x}/{y}.png';
     case 'SIGN_IN_RATE_LIMIT': return 'must be a whole number of attempts per minute';

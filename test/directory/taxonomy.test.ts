@@ -5,6 +5,10 @@ import * as cheerio from 'cheerio';
 import { DEFAULT_TAXONOMY, DEFAULT_TERMS, ensureDefaultTaxonomy, flattenDefaultTerms } from '../../src/directory/taxonomy/default-taxonomy.js';
 import { importTaxonomyJson } from '../../src/directory/taxonomy/import.js';
 import { SESSION_COOKIE } from '../../src/platform/http/session.js';
+import { runTaxonomyImport } from '../../src/directory/taxonomy/cli.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 let t: TestContext;
 beforeAll(async () => { t = await createTestApp(); });
@@ -306,5 +310,31 @@ describe('importing a taxonomy', () => {
     expect(audit).toEqual([{ action: 'taxonomy.imported', actor_label: 'cli' }]);
     const rejected = await importTaxonomyJson(t.db, lio.id, { userId: null, label: 'cli' }, JSON.stringify({ taxonomy_terms: [{ id: 'z', name: 'No taxonomy' }] }), new Date());
     expect(rejected).toEqual({ ok: false, problems: [{ row: 'Term 1', field: 'taxonomy', message: 'is missing: say which taxonomy the term belongs to (taxonomy_id or taxonomy)' }] });
+  });
+
+  it('runs from the command line: commonground import taxonomy FILE --lio SLUG', async () => {
+    const lio = await t.make.lio();
+    const dir = await mkdtemp(path.join(tmpdir(), 'cg-taxonomy-'));
+    const good = path.join(dir, 'good.json');
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(good, JSON.stringify(HSDS));
+    await writeFile(bad, JSON.stringify({ name: 'Broken', taxonomy_terms: [{ id: 'a', name: 'A', parent_id: 'b' }] }));
+    const lines: string[] = [];
+    const out = { log: (m: string) => lines.push(m), error: (m: string) => lines.push(`! ${m}`) };
+    const open = async () => ({ ...t.db, close: async () => undefined });
+
+    expect(await runTaxonomyImport([good, '--lio', lio.slug], open, out)).toBe(0);
+    expect(lines).toEqual([`Local needs added in ${lio.name}: 3 terms added, 0 updated`]);
+    expect(await runTaxonomyImport([good, '--lio', lio.slug], open, out)).toBe(0);
+    expect(lines.at(-1)).toBe(`Local needs updated in ${lio.name}: 0 terms added, 3 updated`);
+    expect(await termsOf(lio)).toHaveLength(3);
+
+    lines.length = 0;
+    expect(await runTaxonomyImport([bad, '--lio', lio.slug], open, out)).toBe(1);
+    expect(lines).toEqual([`! ${bad} was rejected; nothing was imported. 1 problem:`, '!   Term 1 (A): parent_id “b” is not a term of this taxonomy']);
+    expect(await runTaxonomyImport([path.join(dir, 'missing.json'), '--lio', lio.slug], open, out)).toBe(2);
+    expect(await runTaxonomyImport([good, '--lio', 'no-such-lio'], open, out)).toBe(2);
+    expect(lines.at(-1)).toBe('! No LIO with slug no-such-lio');
+    expect(await runTaxonomyImport([], open, out)).toBe(2);
   });
 });

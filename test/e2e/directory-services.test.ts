@@ -75,7 +75,7 @@ describe('services, staff side, in the browser', () => {
     const csv = await page.context().request.get('/directory/changes.csv');
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain('Remaking,');
-  });
+  }, 300_000);
 
   it('the service form works without JavaScript, every venue note shown', async () => {
     const org = await d.organisation(e.lio, { name: 'Canalside Men’s Shed' });
@@ -138,5 +138,5 @@ describe('the taxonomy, admin side, in the browser', () => {
     expect(await page.getByTestId('taxonomy-name').textContent()).toBe('Local needs');
     await e.follow(page, () => page.getByRole('link', { name: 'Community needs and services' }).click());
     expect(await page.getByTestId('term-tree').locator('strong', { hasText: /^School uniform swaps$/ }).count()).toBe(1);
-  });
+  }, 300_000);
 });

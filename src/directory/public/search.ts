@@ -125,7 +125,7 @@ const excerpt = (text: string, max = 180) => {
 };
 
 export class PublicDirectory {
-  private readonly localityCache = new Map<string, { values: string[]; until: number }>();
+  private readonly localityCache = new Map<string, { values: string[]; until: number; refreshing: boolean }>();
 
   constructor(private readonly deps: { db: Database; clock: Clock; config: Config }) {}
 
@@ -211,13 +211,25 @@ export class PublicDirectory {
     });
   }
 
-  /** The list of areas changes rarely and costs a scan of the LIO's services: kept for a minute. */
+  /**
+   * The list of areas changes rarely and costs a scan of the LIO's services, so it is kept for a minute
+   * and then refreshed in the background while the kept one is still shown: only the first search reads it.
+   */
   private async localitiesOf(lioId: string, tx: Queryable): Promise<string[]> {
     const hit = this.localityCache.get(lioId);
     const at = Date.now();
     if (hit && hit.until > at) return hit.values;
+    if (hit) {
+      if (!hit.refreshing) {
+        hit.refreshing = true;
+        this.deps.db.withTenant(lioId, (t) => localities(t))
+          .then((values) => this.localityCache.set(lioId, { values, until: Date.now() + 60_000, refreshing: false }))
+          .catch(() => { hit.refreshing = false; });
+      }
+      return hit.values;
+    }
     const values = await localities(tx);
-    this.localityCache.set(lioId, { values, until: at + 60_000 });
+    this.localityCache.set(lioId, { values, until: at + 60_000, refreshing: false });
     return values;
   }
 

@@ -96,11 +96,15 @@ function groupBy<T>(rows: T[], key: (row: T) => string | null): Map<string, T[]>
 export async function loadServices(db: Queryable, ids: readonly string[]): Promise<HsdsService[]> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return [];
-  const salIds = db.selectFrom('service_at_locations').select('id').where('service_id', 'in', wanted);
-  const locationIds = db.selectFrom('service_at_locations').select('location_id').where('service_id', 'in', wanted);
-  const contactIds = db.selectFrom('contacts').select('id').where('service_id', 'in', wanted);
+  // One array parameter per list (not one parameter per id), and plain lists rather than subqueries, so that
+  // "service_id = any(…) or location_id = any(…)" is answered from the indexes (a bitmap OR) at any batch size.
+  const anyOf = (column: string, values: readonly string[]) => sql<SqlBool>`${sql.ref(column)} = any(${[...values]}::uuid[])`;
+  const eitherOf = (...pairs: [string, readonly string[]][]) => {
+    const used = pairs.filter(([, values]) => values.length > 0);
+    return sql<SqlBool>`(${sql.join(used.map(([column, values]) => anyOf(column, values)), sql` or `)})`;
+  };
 
-  const [services, sals, schedules, costs, areas, languages, contacts, phones, attributes] = await Promise.all([
+  const [services, sals, contacts, costs, areas, attributes] = await Promise.all([
     db.selectFrom('services').innerJoin('organisations as o', 'o.id', 'services.organisation_id')
       .select(['services.id', 'services.organisation_id', 'services.name', 'services.description', 'services.url', 'services.email', 'services.status',
         'services.fees_description', 'services.accreditations', 'services.minimum_age', 'services.maximum_age', 'services.assurer_email', 'services.alert',
@@ -108,33 +112,38 @@ export async function loadServices(db: Queryable, ids: readonly string[]): Promi
         day('services.assured_date').as('assured_date'),
         'o.name as o_name', 'o.description as o_description', 'o.email as o_email', 'o.website as o_website', 'o.phone as o_phone',
         'o.charity_number as o_charity_number', 'o.company_number as o_company_number', 'o.status as o_status', 'o.updated_at as o_updated_at'])
-      .where('services.id', 'in', wanted).execute(),
+      .where(anyOf('services.id', wanted)).execute(),
     db.selectFrom('service_at_locations as sal').innerJoin('locations as l', 'l.id', 'sal.location_id')
       .select(['sal.id', 'sal.service_id', 'sal.location_id', 'sal.description', 'l.organisation_id', 'l.location_type', 'l.name', 'l.description as l_description',
         'l.latitude', 'l.longitude', 'l.external_identifier', 'l.external_identifier_type', 'l.address_1', 'l.address_2', 'l.city', 'l.region',
         'l.state_province', 'l.postal_code', 'l.country', 'l.accessibility', 'l.accessibility_details'])
-      .where('sal.service_id', 'in', wanted).orderBy('l.name').orderBy('sal.id').execute(),
-    db.selectFrom('schedules')
-      .select(['id', 'service_id', 'service_at_location_id', 'freq', 'interval', 'byday', 'bymonthday', 'description', 'notes', 'attending_type', 'schedule_link',
-        day('valid_from').as('valid_from'), day('valid_to').as('valid_to'), day('dtstart').as('dtstart'), time('opens_at').as('opens_at'), time('closes_at').as('closes_at')])
-      .where((eb) => eb.or([eb('service_id', 'in', wanted), eb('service_at_location_id', 'in', salIds)]))
-      .orderBy(sql`coalesce(dtstart, valid_from)`, (ob) => ob.asc().nullsFirst()).orderBy(sql`array_position(array['MO','TU','WE','TH','FR','SA','SU'], split_part(byday, ',', 1))`)
-      .orderBy('opens_at').orderBy('id').execute(),
-    db.selectFrom('cost_options').select(['id', 'service_id', 'option', 'amount', 'currency', 'amount_description', day('valid_from').as('valid_from'), day('valid_to').as('valid_to')])
-      .where('service_id', 'in', wanted).orderBy('amount', (ob) => ob.asc().nullsFirst()).orderBy('option').orderBy('id').execute(),
-    db.selectFrom('service_areas').select(['id', 'service_id', 'name', 'description', 'extent', 'extent_type', 'uri'])
-      .where('service_id', 'in', wanted).orderBy('name').orderBy('id').execute(),
-    db.selectFrom('languages').select(['id', 'service_id', 'location_id', 'phone_id', 'name', 'code', 'note'])
-      .where((eb) => eb.or([eb('service_id', 'in', wanted), eb('location_id', 'in', locationIds)])).orderBy('name').orderBy('id').execute(),
+      .where(anyOf('sal.service_id', wanted)).orderBy('l.name').orderBy('sal.id').execute(),
     db.selectFrom('contacts').select(['id', 'service_id', 'organisation_id', 'name', 'title', 'department', 'email'])
-      .where('service_id', 'in', wanted).orderBy('name').orderBy('id').execute(),
-    db.selectFrom('phones').select(['id', 'service_id', 'location_id', 'contact_id', 'organisation_id', 'number', 'extension', 'type', 'description'])
-      .where((eb) => eb.or([eb('service_id', 'in', wanted), eb('location_id', 'in', locationIds), eb('contact_id', 'in', contactIds)]))
-      .orderBy('number').orderBy('id').execute(),
+      .where(anyOf('service_id', wanted)).orderBy('name').orderBy('id').execute(),
+    db.selectFrom('cost_options').select(['id', 'service_id', 'option', 'amount', 'currency', 'amount_description', day('valid_from').as('valid_from'), day('valid_to').as('valid_to')])
+      .where(anyOf('service_id', wanted)).orderBy('amount', (ob) => ob.asc().nullsFirst()).orderBy('option').orderBy('id').execute(),
+    db.selectFrom('service_areas').select(['id', 'service_id', 'name', 'description', 'extent', 'extent_type', 'uri'])
+      .where(anyOf('service_id', wanted)).orderBy('name').orderBy('id').execute(),
     db.selectFrom('attributes as a').innerJoin('taxonomy_terms as t', 't.id', 'a.taxonomy_term_id').innerJoin('taxonomies as x', 'x.id', 't.taxonomy_id')
       .select(['a.id', 'a.link_id', 'a.link_type', 'a.link_entity', 'a.taxonomy_term_id', 'a.value', 't.code', 't.name', 't.description', 't.parent_id',
         't.taxonomy_id', 't.term_uri', 'x.name as taxonomy'])
-      .where('a.link_id', 'in', wanted).where('a.link_type', '=', 'service').orderBy('x.name').orderBy('t.name').orderBy('a.id').execute(),
+      .where(anyOf('a.link_id', wanted)).where('a.link_type', '=', 'service').orderBy('x.name').orderBy('t.name').orderBy('a.id').execute(),
+  ]);
+  const salIds = sals.map((r) => r.id);
+  const locationIds = [...new Set(sals.map((r) => r.location_id))];
+  const contactIds = contacts.map((r) => r.id);
+  const [schedules, languages, phones] = await Promise.all([
+    db.selectFrom('schedules')
+      .select(['id', 'service_id', 'service_at_location_id', 'freq', 'interval', 'byday', 'bymonthday', 'description', 'notes', 'attending_type', 'schedule_link',
+        day('valid_from').as('valid_from'), day('valid_to').as('valid_to'), day('dtstart').as('dtstart'), time('opens_at').as('opens_at'), time('closes_at').as('closes_at')])
+      .where(eitherOf(['service_id', wanted], ['service_at_location_id', salIds]))
+      .orderBy(sql`coalesce(dtstart, valid_from)`, (ob) => ob.asc().nullsFirst()).orderBy(sql`array_position(array['MO','TU','WE','TH','FR','SA','SU'], split_part(byday, ',', 1))`)
+      .orderBy('opens_at').orderBy('id').execute(),
+    db.selectFrom('languages').select(['id', 'service_id', 'location_id', 'phone_id', 'name', 'code', 'note'])
+      .where(eitherOf(['service_id', wanted], ['location_id', locationIds])).orderBy('name').orderBy('id').execute(),
+    db.selectFrom('phones').select(['id', 'service_id', 'location_id', 'contact_id', 'organisation_id', 'number', 'extension', 'type', 'description'])
+      .where(eitherOf(['service_id', wanted], ['location_id', locationIds], ['contact_id', contactIds]))
+      .orderBy('number').orderBy('id').execute(),
   ]);
 
   const phoneRows: HsdsPhone[] = phones.map((p) => ({

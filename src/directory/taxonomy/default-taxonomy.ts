@@ -158,3 +158,9 @@ export async function ensureDefaultTaxonomy(tx: Queryable, lioId: string, now: D
   }))).execute();
   return taxonomy.id;
 }
+
+/** For paths that may meet an LIO that already exists: installs the default taxonomy only if the LIO has no taxonomy at all. */
+export async function installDefaultTaxonomyIfNone(tx: Queryable, lioId: string, now: Date = new Date()): Promise<string | null> {
+  const any = await tx.selectFrom('taxonomies').select('id').where('lio_id', '=', lioId).executeTakeFirst();
+  return any ? null : ensureDefaultTaxonomy(tx, lioId, now);
+}

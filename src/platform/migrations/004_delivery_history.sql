@@ -42,3 +42,9 @@ create trigger services_delivery_history
   for each row
   when (old.delivery_modes is distinct from new.delivery_modes or old.status is distinct from new.status)
   execute function cg_record_service_delivery_change();
+
+-- The shared read model (services/repository.ts loadServices) reads phones and languages of a batch's venues and
+-- contacts in one query each; these keep those lookups on an index however large the directory grows.
+create index phones_location on phones (location_id) where location_id is not null;
+create index phones_contact on phones (contact_id) where contact_id is not null;
+create index languages_location on languages (location_id) where location_id is not null;

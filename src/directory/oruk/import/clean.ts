@@ -167,11 +167,11 @@ export function timeOfDay(value: unknown, field: string, warn: Warn): string | n
 }
 
 /** The record's identifier in the feed, as text; a record without one gets a stable stand-in made from its content. */
-export function identifier(value: unknown, kind: string, content: string, warn: Warn): string {
+export function identifier(value: unknown, kind: string, content: () => string, warn: Warn): string {
   if (typeof value === 'string' && value.trim() !== '') return withoutNul(value.trim()).slice(0, 300);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   warn('id', 'is missing: an identifier was made from the record, so a re-import finds it only if it is unchanged');
-  return `${kind}:${createHash('sha1').update(content).digest('hex').slice(0, 24)}`;
+  return `${kind}:${createHash('sha1').update(content()).digest('hex').slice(0, 24)}`;
 }
 
 const DAY_CODES: Record<string, string> = {

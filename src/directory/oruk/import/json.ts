@@ -98,7 +98,7 @@ export class JsonReader {
 
   service(raw: Raw, lenient: boolean, orgExtGiven: string | null): ImpService | null {
     const early: { field: string; message: string }[] = [];
-    const ext = identifier(raw.id, 'service', JSON.stringify(raw), (field, message) => early.push({ field, message }));
+    const ext = identifier(raw.id, 'service', () => JSON.stringify(raw), (field, message) => early.push({ field, message }));
     const nameRaw = text(raw.name, 'name', () => undefined, { lenient: true });
     const warn = this.warner('service', ext, nameRaw ?? undefined);
     for (const e of early) warn(e.field, e.message);
@@ -183,7 +183,7 @@ export class JsonReader {
 
   organisation(raw: Raw, lenient: boolean): ImpOrganisation | null {
     const early: { field: string; message: string }[] = [];
-    const ext = identifier(raw.id, 'organization', JSON.stringify({ ...raw, services: undefined }), (field, message) => early.push({ field, message }));
+    const ext = identifier(raw.id, 'organization', () => JSON.stringify({ ...raw, services: undefined }), (field, message) => early.push({ field, message }));
     const lenientHere = lenient || !isUuid(raw.id);
     const warn = this.warner('organization', ext, typeof raw.name === 'string' ? raw.name : undefined);
     for (const e of early) warn(e.field, e.message);
@@ -294,7 +294,7 @@ export class JsonReader {
   }
 
   location(raw: Raw, lenient: boolean, orgExt: string | null): ImpLocation | null {
-    const ext = identifier(raw.id, 'location', JSON.stringify(raw), () => undefined);
+    const ext = identifier(raw.id, 'location', () => JSON.stringify(raw), () => undefined);
     const warn = this.warner('location', ext, typeof raw.name === 'string' ? raw.name : undefined);
     if (!idOf(raw.id)) warn('id', 'is missing: an identifier was made from the record');
     const t = (v: unknown, field: string, max?: number, html = false) => text(v, field, warn, { lenient, html, ...(max ? { max } : {}) });

@@ -35,15 +35,13 @@ const project = (lat, lng, zoom) => {
   return { x: ((lng + 180) / 360) * size, y: (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * size };
 };
 
-function bounds(points, centre, radius) {
+// The box around the results and the searched postcode, with a margin; the search circle may run past it.
+function bounds(points, centre) {
   const all = centre ? [...points, centre] : points;
   let minLat = Math.min(...all.map((p) => p.lat)); let maxLat = Math.max(...all.map((p) => p.lat));
   let minLng = Math.min(...all.map((p) => p.lng)); let maxLng = Math.max(...all.map((p) => p.lng));
-  if (centre && radius) {
-    const dLat = radius / 111320; const dLng = radius / (111320 * Math.cos((centre.lat * Math.PI) / 180));
-    minLat = Math.min(minLat, centre.lat - dLat); maxLat = Math.max(maxLat, centre.lat + dLat);
-    minLng = Math.min(minLng, centre.lng - dLng); maxLng = Math.max(maxLng, centre.lng + dLng);
-  }
+  const padLat = Math.max((maxLat - minLat) * 0.1, 0.002); const padLng = Math.max((maxLng - minLng) * 0.1, 0.003);
+  minLat -= padLat; maxLat += padLat; minLng -= padLng; maxLng += padLng;
   return { minLat, maxLat, minLng, maxLng };
 }
 
@@ -59,7 +57,7 @@ function marker(p) {
 
 function tileMap(root, points, centre, radius, template) {
   const width = root.clientWidth; const height = root.clientHeight;
-  const b = bounds(points, centre, radius);
+  const b = bounds(points, centre);
   let zoom = 17;
   for (; zoom > 2; zoom--) {
     const tl = project(b.maxLat, b.minLng, zoom); const br = project(b.minLat, b.maxLng, zoom);
@@ -101,7 +99,7 @@ function tileMap(root, points, centre, radius, template) {
 function svgMap(root, points, centre, radius) {
   const ns = 'http://www.w3.org/2000/svg';
   const width = 600; const height = 340; const pad = 24;
-  const b = bounds(points, centre, radius);
+  const b = bounds(points, centre);
   const midLat = (b.minLat + b.maxLat) / 2;
   const k = Math.cos((midLat * Math.PI) / 180);
   const spanX = Math.max((b.maxLng - b.minLng) * k, 0.002); const spanY = Math.max(b.maxLat - b.minLat, 0.002);
