@@ -8,6 +8,10 @@ import { directoryFactories } from '../helpers/directory-factories.js';
 import { OrukImportService, type ImportReport } from '../../src/directory/oruk/import/importer.js';
 import { STANDARD_DIR, announceSkipIfAbsent, readStandard, schemaErrors, standardPresent } from './oruk-standard.js';
 
+// The API's JSON, read loosely in assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
 /**
  * Importing Open Referral: ORUK 3.0 feeds (paged, from a server started here), single files, the HSDS CSV
  * package, ORUK 1.0-era feeds read leniently; re-imports that update; rejections that commit nothing; and the
@@ -28,7 +32,7 @@ const fileSource = (name: string, value: unknown) => ({ kind: 'files' as const, 
 
 async function get(lio: Lio, url: string) {
   const response = await t.app.inject({ method: 'GET', url, headers: { host: lio.host } });
-  return { status: response.statusCode, body: response.json() as Record<string, any> };
+  return { status: response.statusCode, body: response.json() as Record<string, J> };
 }
 
 async function count(lio: Lio, table: 'services' | 'organisations' | 'locations' | 'schedules' | 'contacts' | 'phones' | 'attributes' | 'service_at_locations' | 'taxonomy_terms' | 'taxonomies' | 'cost_options' | 'languages' | 'funding') {
@@ -66,7 +70,7 @@ announceSkipIfAbsent('the round trip of the Open Referral UK examples');
 describe.skipIf(!standardPresent)('the examples of the standard import and export back the same', () => {
   let lio: Lio;
   beforeAll(async () => { lio = await t.make.lio(); });
-  const example = (name: string) => readStandard<Record<string, any>>(`examples/${name}`);
+  const example = (name: string) => readStandard<Record<string, J>>(`examples/${name}`);
   // The examples place their one location at latitude 100, which is not on Earth: the import says so and leaves the coordinates out (a longitude alone is no place).
   const offEarth = (prefix: string) => [`${prefix}latitude`, `${prefix}longitude`];
 

@@ -5,6 +5,10 @@ import {
   announceSkipIfAbsent, pageSchemaFile, pagingErrors, schemaErrors, standardPresent, testProfile,
 } from './oruk-standard.js';
 
+// The API's JSON, read loosely in assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
 /**
  * The Open Referral UK API: every endpoint against the official schemas of the standard (records against
  * schema/compiled, paged lists against the validator's page schemas, as its test profile asks), the filters,
@@ -122,16 +126,16 @@ describe.skipIf(!standardPresent)('against the official Open Referral UK 3.0 sch
       expect(schemaErrors('schema/compiled/service.json', body)).toEqual([]);
     }
     const { body } = await get(`/api/oruk/services/${data.pantry.id}`);
-    const s = body as Record<string, any>;
+    const s = body as Record<string, J>;
     expect(s).toMatchObject({
       id: data.pantry.id, name: 'Community Pantry', status: 'active', url: 'https://riverside-food.example/pantry', fees: '£2.50 for members',
       minimum_age: 16, maximum_age: 99, assured_date: '2024-02-01', last_modified: '2024-03-01T10:00:00.000Z', alert: 'Closed on bank holidays',
     });
     expect(s.organization).toMatchObject({ id: data.org.id, name: 'Riverside Food Bank', logo: 'https://riverside-food.example/logo.png' });
-    expect(s.organization.organization_identifiers.map((i: any) => [i.identifier_scheme, i.identifier]).sort()).toEqual([['GB-CHC', '1123456'], ['GB-COH', '01234567']]);
-    expect(s.organization.funding.map((f: any) => f.source)).toEqual(['Donations']);
+    expect(s.organization.organization_identifiers.map((i: J) => [i.identifier_scheme, i.identifier]).sort()).toEqual([['GB-CHC', '1123456'], ['GB-COH', '01234567']]);
+    expect(s.organization.funding.map((f: J) => f.source)).toEqual(['Donations']);
     expect(s.organization.attributes[0]).toMatchObject({ value: 'yes', taxonomy_term: { id: data.advice.id, name: 'Advice', taxonomy: 'Service types' } });
-    expect(s.schedules.map((x: any) => [x.byday, x.opens_at, x.closes_at])).toEqual([['MO', '09:00:00', '12:00:00'], ['TH', '13:00:00', '17:00:00']]);
+    expect(s.schedules.map((x: J) => [x.byday, x.opens_at, x.closes_at])).toEqual([['MO', '09:00:00', '12:00:00'], ['TH', '13:00:00', '17:00:00']]);
     const sal = s.service_at_locations[0];
     expect(sal.schedules[0]).toMatchObject({ freq: 'MONTHLY', byday: '1SA', dtstart: '2024-01-06', schedule_link: 'https://example.org/calendar' });
     expect(sal.location).toMatchObject({ name: 'St Mark’s Hall', latitude: 53.797, external_identifier_type: 'UPRN' });
@@ -141,10 +145,10 @@ describe.skipIf(!standardPresent)('against the official Open Referral UK 3.0 sch
     expect(sal.location.phones[0].number).toBe('0113 496 0002');
     expect(sal.location.languages[0].name).toBe('British Sign Language');
     expect(s.contacts[0]).toMatchObject({ name: 'Pat Organiser', phones: [{ number: '0113 496 0000', extension: '12' }] });
-    expect(s.phones.map((p: any) => p.number)).toEqual(['0113 496 0001']);
-    expect(s.languages.map((l: any) => l.name)).toEqual(['English', 'Polish']);
+    expect(s.phones.map((p: J) => p.number)).toEqual(['0113 496 0001']);
+    expect(s.languages.map((l: J) => l.name)).toEqual(['English', 'Polish']);
     expect(s.service_areas[0]).toMatchObject({ name: 'Leeds', service_area: 'Leeds and nearby' });
-    expect(s.funding.map((f: any) => f.source)).toEqual(['National Lottery']);
+    expect(s.funding.map((f: J) => f.source)).toEqual(['National Lottery']);
     expect(s.cost_options[0]).toMatchObject({ option: 'Members', amount: 2.5, currency: 'GBP' });
     expect(s.attributes[0].taxonomy_term).toMatchObject({ id: data.parcels.id, name: 'Food parcels', parent_id: data.food.id, taxonomy_id: data.taxonomy.id, taxonomy: 'Needs' });
   });

@@ -271,10 +271,8 @@ export class RegisterCsvService {
       let organisationId = r.get('organisation_id').trim().toLowerCase();
       const organisationName = r.get('organisation_name').trim();
       if (organisationId) {
+        // the id decides: a name that differs (the organisation was renamed) is not an error
         if (!orgById.has(organisationId)) error(line, 'organisation_id', 'names no organisation in this register');
-        else if (organisationName && orgById.get(organisationId)!.name.toLowerCase() !== organisationName.toLowerCase() && has('organisation_name')) {
-          // the id decides; a renamed organisation is not an error
-        }
       } else if (organisationName) {
         const matches = orgsByName.get(organisationName.toLowerCase()) ?? [];
         if (matches.length === 0) error(line, 'organisation_name', `“${organisationName}” is not an organisation in this register: add it first, or give its id`);

@@ -98,18 +98,56 @@ function openAtCondition(at: OpenAt): RawBuilder<unknown> {
 
 const columns = sql`s.id, s.name, s.description, s.status, s.delivery_modes, s.is_free, o.name as organisation_name`;
 
+export interface PlaceJson { name: string | null; address_1: string | null; city: string | null; postal_code: string | null; latitude: number | null; longitude: number | null; distance_m: number | null }
+
+export interface ScheduleJson {
+  freq: string | null; byday: string | null; opens_at: string | null; closes_at: string | null;
+  valid_from: string | null; valid_to: string | null; dtstart: string | null; description: string | null;
+}
+
+export interface PageRow extends SearchRow {
+  /** the place to show: the nearest to the postcode, or the first by name */
+  place: PlaceJson | null;
+  /** opening times of the service and of its places, dates and times as text */
+  schedules: ScheduleJson[];
+}
+
+const scheduleColumns = sql`sc.freq, sc.byday, to_char(sc.opens_at, 'HH24:MI:SS') as opens_at, to_char(sc.closes_at, 'HH24:MI:SS') as closes_at,
+  to_char(sc.valid_from, 'YYYY-MM-DD') as valid_from, to_char(sc.valid_to, 'YYYY-MM-DD') as valid_to, to_char(sc.dtstart, 'YYYY-MM-DD') as dtstart, sc.description`;
+
 /**
- * One page of published services matching the criteria, and how many match in all.
+ * The rows of one page (`page`, a query of SearchRow) with what the results list shows of each: its
+ * place and opening times, read for those rows only, in the same statement (one round trip).
+ */
+function withDetails(page: RawBuilder<unknown>, near: Near | null): RawBuilder<PageRow> {
+  const distance = near ? sql`case when l.latitude is null or l.longitude is null then null else ${distanceTo(near)} end` : sql`null::float8`;
+  return sql<PageRow>`
+    with page as (${page})
+    select page.*,
+      (select row_to_json(p) from (
+        select l.name, l.address_1, l.city, l.postal_code, l.latitude, l.longitude, ${distance} as distance_m
+        from service_at_locations sal join locations l on l.id = sal.location_id where sal.service_id = page.id
+        order by 7 nulls last, l.name, l.id limit 1) p) as place,
+      (select coalesce(json_agg(x), '[]'::json) from (
+        select ${scheduleColumns} from schedules sc where sc.service_id = page.id
+        union all
+        select ${scheduleColumns} from service_at_locations sal join schedules sc on sc.service_at_location_id = sal.id where sal.service_id = page.id) x) as schedules
+    from page`;
+}
+
+/**
+ * One page of published services matching the criteria, with their places and opening times, and how
+ * many match in all.
  * With a postcode: the services with a place inside the circle, nearest first (the box is read
  * from the btree, the exact distance worked out for the rows inside it). With words and no
  * postcode: the text index (through cg_services_matching_text), best match first. Otherwise by
  * name, with the count capped at `countCap` so that a broad search never counts the whole directory.
  */
-export async function searchPublished(db: Queryable, c: SearchCriteria, countCap = 1000): Promise<{ rows: SearchRow[]; total: number; capped: boolean }> {
+export async function searchPublished(db: Queryable, c: SearchCriteria, countCap = 1000): Promise<{ rows: PageRow[]; total: number; capped: boolean }> {
   if (c.near) {
     const box = boundingBox(c.near);
     const where = filters(c, true);
-    const result = await sql<SearchRow>`
+    const result = await withDetails(sql`
       with near as (
         select sal.service_id, min(${distanceTo(c.near)}) as distance_m
         from locations l join service_at_locations sal on sal.location_id = l.id
@@ -120,67 +158,32 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
       from near join services s on s.id = near.service_id join organisations o on o.id = s.organisation_id
       where near.distance_m <= ${c.near.radiusM}::float8 and ${sql.join(where, sql` and `)}
       order by near.distance_m, s.name, s.id
-      limit ${c.limit} offset ${c.offset}`.execute(db);
+      limit ${c.limit} offset ${c.offset}`, c.near).execute(db);
     return pageOf(result.rows, c);
   }
   if (c.text) {
     const where = filters(c, false);
-    const result = await sql<SearchRow>`
+    const result = await withDetails(sql`
       select ${columns}, null::float8 as distance_m, count(*) over () as total
       from cg_services_matching_text(${c.text}) m join services s on s.id = m.service_id join organisations o on o.id = s.organisation_id
       where ${sql.join(where, sql` and `)}
       order by m.rank desc, s.name, s.id
-      limit ${c.limit} offset ${c.offset}`.execute(db);
+      limit ${c.limit} offset ${c.offset}`, null).execute(db);
     return pageOf(result.rows, c);
   }
   const where = sql.join(filters(c, false), sql` and `);
-  const [page, count] = await Promise.all([
-    sql<SearchRow>`select ${columns}, null::float8 as distance_m, 0 as total
+  const page = await withDetails(sql`select ${columns}, null::float8 as distance_m, 0 as total
       from services s join organisations o on o.id = s.organisation_id where ${where}
-      order by s.name, s.id limit ${c.limit} offset ${c.offset}`.execute(db),
-    sql<{ n: number }>`select count(*)::int as n from (select 1 from services s join organisations o on o.id = s.organisation_id where ${where} limit ${countCap + 1}) x`.execute(db),
-  ]);
+      order by s.name, s.id limit ${c.limit} offset ${c.offset}`, null).execute(db);
+  const count = await sql<{ n: number }>`select count(*)::int as n from (select 1 from services s join organisations o on o.id = s.organisation_id where ${where} limit ${countCap + 1}) x`.execute(db);
   const n = Number(count.rows[0]?.n ?? 0);
   return { rows: page.rows, total: Math.min(n, countCap), capped: n > countCap };
 }
 
-function pageOf(rows: SearchRow[], c: SearchCriteria): { rows: SearchRow[]; total: number; capped: boolean } {
+function pageOf(rows: PageRow[], c: SearchCriteria): { rows: PageRow[]; total: number; capped: boolean } {
   // A page past the end has no rows to carry the count; that page simply shows none.
   const total = rows.length ? Number(rows[0]!.total) : c.offset > 0 ? c.offset : 0;
   return { rows, total, capped: false };
-}
-
-export interface PlaceRow { service_id: string; name: string | null; address_1: string | null; city: string | null; postal_code: string | null; latitude: number | null; longitude: number | null; distance_m: number | null }
-
-/** The place to show for each service: the nearest to the postcode, or the first by name. */
-export async function placesFor(db: Queryable, serviceIds: string[], near: Near | null): Promise<PlaceRow[]> {
-  if (serviceIds.length === 0) return [];
-  const distance = near ? sql<number | null>`case when l.latitude is null or l.longitude is null then null else ${distanceTo(near)} end` : sql<null>`null::float8`;
-  const result = await sql<PlaceRow>`
-    select distinct on (sal.service_id) sal.service_id, l.name, l.address_1, l.city, l.postal_code, l.latitude, l.longitude, ${distance} as distance_m
-    from service_at_locations sal join locations l on l.id = sal.location_id
-    where sal.service_id = any(${serviceIds}::uuid[])
-    order by sal.service_id, ${distance} nulls last, l.name, l.id`.execute(db);
-  return result.rows;
-}
-
-export interface ScheduleRow {
-  service_id: string; freq: string | null; byday: string | null; opens_at: string | null; closes_at: string | null;
-  valid_from: string | null; valid_to: string | null; dtstart: string | null; description: string | null;
-}
-
-/** Opening times of the services, their own and those of their places, with dates and times as text. */
-export async function schedulesFor(db: Queryable, serviceIds: string[]): Promise<ScheduleRow[]> {
-  if (serviceIds.length === 0) return [];
-  const columns = sql`sc.freq, sc.byday, to_char(sc.opens_at, 'HH24:MI:SS') as opens_at, to_char(sc.closes_at, 'HH24:MI:SS') as closes_at,
-    to_char(sc.valid_from, 'YYYY-MM-DD') as valid_from, to_char(sc.valid_to, 'YYYY-MM-DD') as valid_to, to_char(sc.dtstart, 'YYYY-MM-DD') as dtstart, sc.description`;
-  // Two index look-ups rather than one OR, which would read every schedule of the LIO.
-  const result = await sql<ScheduleRow>`
-    select sc.service_id, ${columns} from schedules sc where sc.service_id = any(${serviceIds}::uuid[])
-    union all
-    select sal.service_id, ${columns} from service_at_locations sal join schedules sc on sc.service_at_location_id = sal.id
-    where sal.service_id = any(${serviceIds}::uuid[])`.execute(db);
-  return result.rows;
 }
 
 /** Which of these services are published (for the detail page and signposting lists). */

@@ -7,7 +7,7 @@ import { geocodePostcode, postcodeMessage } from '../geocode.js';
 import { isUuid, loadServices, type HsdsSchedule, type HsdsService } from '../services/repository.js';
 import { localNow, openingSummary, openingWeek, type LocalNow, type OpeningSummary } from './opening.js';
 import {
-  allTerms, localities, placesFor, publishedIds, schedulesFor, searchPublished, type SearchCriteria, type TermRow,
+  allTerms, localities, publishedIds, searchPublished, type SearchCriteria, type TermRow,
 } from './repository.js';
 
 /**
@@ -124,10 +124,47 @@ const excerpt = (text: string, max = 180) => {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20))}…`;
 };
 
-export class PublicDirectory {
-  private readonly localityCache = new Map<string, { values: string[]; until: number; refreshing: boolean }>();
+/**
+ * Values of an LIO that change rarely and are read on every search (its categories, the areas it
+ * covers): kept for a while, then refreshed in the background while the kept value is still used,
+ * so only the first search of an LIO waits for them.
+ */
+class Kept<T> {
+  private readonly entries = new Map<string, { value: T; until: number; refreshing: boolean }>();
+  constructor(private readonly db: Database, private readonly ttlMs: number, private readonly load: (tx: Queryable) => Promise<T>) {}
 
-  constructor(private readonly deps: { db: Database; clock: Clock; config: Config }) {}
+  async get(lioId: string, tx: Queryable): Promise<T> {
+    const hit = this.entries.get(lioId);
+    const now = Date.now();
+    if (hit && hit.until > now) return hit.value;
+    if (hit) {
+      if (!hit.refreshing) {
+        hit.refreshing = true;
+        this.db.withTenant(lioId, (t) => this.load(t))
+          .then((value) => this.entries.set(lioId, { value, until: Date.now() + this.ttlMs, refreshing: false }))
+          .catch(() => { hit.refreshing = false; });
+      }
+      return hit.value;
+    }
+    return this.fresh(lioId, tx);
+  }
+
+  /** Read now (when the kept value may be behind, say a category just added). */
+  async fresh(lioId: string, tx: Queryable): Promise<T> {
+    const value = await this.load(tx);
+    this.entries.set(lioId, { value, until: Date.now() + this.ttlMs, refreshing: false });
+    return value;
+  }
+}
+
+export class PublicDirectory {
+  private readonly terms: Kept<TermRow[]>;
+  private readonly localities: Kept<string[]>;
+
+  constructor(private readonly deps: { db: Database; clock: Clock; config: Config }) {
+    this.terms = new Kept(deps.db, 30_000, allTerms);
+    this.localities = new Kept(deps.db, 60_000, localities);
+  }
 
   /** Runs a search from the query string; errors in it come back for the form, with no results. */
   async search(lioId: string, query: unknown): Promise<SearchPage> {
@@ -166,16 +203,18 @@ export class PublicDirectory {
     }
 
     return db.withTenant(lioId, async (tx) => {
-      const terms = await allTerms(tx);
+      let terms = await this.terms.get(lioId, tx);
+      const known = () => terms.some((t) => t.id === values.category);
+      if (values.category && isUuid(values.category) && !known()) terms = await this.terms.fresh(lioId, tx);
       const { all: categories, top: topCategories } = categoryChoices(terms);
       let termIds: string[] | null = null;
       if (values.category) {
-        if (!isUuid(values.category) || !terms.some((t) => t.id === values.category)) errors.add('category', 'Choose a category from the list');
+        if (!isUuid(values.category) || !known()) errors.add('category', 'Choose a category from the list');
         else termIds = descendantsOf(terms, values.category);
       }
       const page: SearchPage = {
         values, errors, searched: false, results: [], total: 0, capped: false, pages: 1, categories, topCategories,
-        localities: await this.localitiesOf(lioId, tx), near, queryString: queryStringOf(values),
+        localities: await this.localities.get(lioId, tx), near, queryString: queryStringOf(values),
       };
       const asked = Boolean(values.q || values.category || values.postcode || values.locality || values.modes.length || values.open || values.free || values.age);
       if (errors.any || !asked) return page;
@@ -187,15 +226,12 @@ export class PublicDirectory {
         limit: PAGE_SIZE, offset: (values.page - 1) * PAGE_SIZE,
       };
       const found = await searchPublished(tx, criteria);
-      const ids = found.rows.map((r) => r.id);
-      const [places, schedules] = await Promise.all([placesFor(tx, ids, criteria.near), schedulesFor(tx, ids)]);
-      const placeOf = new Map(places.map((p) => [p.service_id, p]));
       page.searched = true;
       page.total = found.total;
       page.capped = found.capped;
       page.pages = Math.max(1, Math.ceil(found.total / PAGE_SIZE));
       page.results = found.rows.map((r) => {
-        const place = placeOf.get(r.id);
+        const place = r.place;
         const metres = r.distance_m ?? place?.distance_m ?? null;
         return {
           id: r.id, name: r.name, organisationName: r.organisation_name, summary: excerpt(r.description), temporarilyClosed: r.status === 'temporarily closed',
@@ -203,34 +239,12 @@ export class PublicDirectory {
           place: place ? [place.name, place.address_1, place.city, place.postal_code].filter(Boolean).join(', ') || null : null,
           latitude: place?.latitude ?? null, longitude: place?.longitude ?? null,
           hasPoint: place?.latitude != null && place?.longitude != null,
-          opening: r.status === 'temporarily closed' ? null : openingSummary(schedules.filter((s) => s.service_id === r.id), now),
+          opening: r.status === 'temporarily closed' ? null : openingSummary(r.schedules, now),
           modes: r.delivery_modes.map((m) => DELIVERY_MODE_LABELS[m]), isFree: r.is_free,
         };
       });
       return page;
     });
-  }
-
-  /**
-   * The list of areas changes rarely and costs a scan of the LIO's services, so it is kept for a minute
-   * and then refreshed in the background while the kept one is still shown: only the first search reads it.
-   */
-  private async localitiesOf(lioId: string, tx: Queryable): Promise<string[]> {
-    const hit = this.localityCache.get(lioId);
-    const at = Date.now();
-    if (hit && hit.until > at) return hit.values;
-    if (hit) {
-      if (!hit.refreshing) {
-        hit.refreshing = true;
-        this.deps.db.withTenant(lioId, (t) => localities(t))
-          .then((values) => this.localityCache.set(lioId, { values, until: Date.now() + 60_000, refreshing: false }))
-          .catch(() => { hit.refreshing = false; });
-      }
-      return hit.values;
-    }
-    const values = await localities(tx);
-    this.localityCache.set(lioId, { values, until: at + 60_000, refreshing: false });
-    return values;
   }
 
   /** A published service, fully, for its public page; undefined when there is none to show. */

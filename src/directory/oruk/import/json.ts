@@ -279,9 +279,7 @@ export class JsonReader {
   }
 
   private serviceAtLocation(raw: Raw, warn: Warn, lenient: boolean, orgExt: string | null): ImpServiceAtLocation | null {
-    let locationExt: string | null = null;
-    if (isObject(raw.location)) locationExt = this.location(raw.location, lenient, orgExt)?.ext ?? null;
-    else locationExt = idOf(raw.location_id);
+    const locationExt = isObject(raw.location) ? this.location(raw.location, lenient, orgExt)?.ext ?? null : idOf(raw.location_id);
     if (!locationExt) {
       warn('service_at_locations', 'entry without a location left out');
       return null;

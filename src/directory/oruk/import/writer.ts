@@ -6,7 +6,7 @@ import type { ImpAttribute, ImpLanguage, ImpPhone, ImpSchedule, ImportSet } from
 
 /**
  * Writes an ImportSet in the caller's (tenant) transaction, in batches: each statement carries up to
- * CHUNK rows as one JSON parameter (`jsonb_to_recordset`), so 100,000 services take a few hundred statements.
+ * CHUNK rows as one JSON parameter (`json_to_recordset`), so 100,000 services take a few hundred statements.
  *
  * Identity: a record is matched to one already held by its feed id (external_id) or, when the feed id is a
  * UUID, by id; a re-import updates it. A new record keeps the feed's UUID as its own id when no other record
@@ -80,7 +80,7 @@ async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promise<Map<
   }
   for (const chunk of chunks(rows)) {
     const inserted = await sql<{ id: string }>`insert into ${sql.table(table)} (${columnList(table)})
-      select ${columnList(table)} from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as ${recordset(table)}
+      select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}
       on conflict (id) do nothing returning id`.execute(tx);
     if (inserted.rows.length === chunk.length) continue;
     const done = new Set(inserted.rows.map((r) => r.id));
@@ -90,7 +90,7 @@ async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promise<Map<
       return { ...r, id };
     });
     await sql`insert into ${sql.table(table)} (${columnList(table)})
-      select ${columnList(table)} from jsonb_to_recordset(${JSON.stringify(again)}::jsonb) as ${recordset(table)}`.execute(tx);
+      select ${columnList(table)} from json_to_recordset(${JSON.stringify(again)}::json) as ${recordset(table)}`.execute(tx);
   }
   return changed;
 }
@@ -99,7 +99,7 @@ async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promise<Map<
 async function updateRows(tx: Tx, table: Table, rows: Row[], columns: string[], keep: string[]): Promise<void> {
   const set = sql.raw(columns.map((c) => (keep.includes(c) ? `"${c}" = coalesce(r."${c}", t."${c}")` : `"${c}" = r."${c}"`)).join(', '));
   for (const chunk of chunks(rows)) {
-    await sql`update ${sql.table(table)} as t set ${set} from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as ${recordset(table)} where t.id = r.id`.execute(tx);
+    await sql`update ${sql.table(table)} as t set ${set} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)} where t.id = r.id`.execute(tx);
   }
 }
 
@@ -219,7 +219,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     });
     for (const chunk of chunks(parents)) {
       await sql`update taxonomy_terms as t set parent_id = r.parent_id, parent_external_id = r.parent_external_id
-        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(id uuid, parent_id uuid, parent_external_id text) where t.id = r.id`.execute(tx);
+        from json_to_recordset(${JSON.stringify(chunk)}::json) as r(id uuid, parent_id uuid, parent_external_id text) where t.id = r.id`.execute(tx);
     }
   }
   const termIdOf = async (keys: string[]) => {
@@ -274,7 +274,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     });
     for (const chunk of chunks(parentRows)) {
       await sql`update organisations as t set parent_organization_id = r.parent_organization_id
-        from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(id uuid, parent_organization_id uuid) where t.id = r.id`.execute(tx);
+        from json_to_recordset(${JSON.stringify(chunk)}::json) as r(id uuid, parent_organization_id uuid) where t.id = r.id`.execute(tx);
     }
   }
 
