@@ -14,7 +14,7 @@
  * The app runs in a child process so that autocannon does not share its event loop. Prints JSON.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -172,7 +172,7 @@ async function runEngine(engine: Engine) {
       engine, services: ready.generated.services, locations: Math.floor(ready.generated.services * 1.5), generatedInSeconds: ready.generated.seconds,
       search: {
         path: ready.searchPath.replace(/category=[^&]+/, 'category=<food>'), connections: CONNECTIONS, durationSeconds: DURATION,
-        resultsOnPage: ready.sql.results, matching: ready.sql.total, http: search,
+        resultsOnPage: ready.sql.results, matching: ready.sql.total, http: { ...search, msPerRequestAtSaturation: round(1000 / search.requestsPerSec, 2) },
         sqlMedianMs: ready.sql.searchMedianMs, sqlP95Ms: ready.sql.searchP95Ms, pageDataMedianMs: ready.sql.pageDataMedianMs,
         ratioHttpP50ToSqlP50: round(search.p50Ms / ready.sql.searchMedianMs, 1),
         target: { p95Ms: engine === 'postgres' ? 25 : 60, met: search.p95Ms <= (engine === 'postgres' ? 25 : 60) },
@@ -191,10 +191,13 @@ async function main(): Promise<void> {
   const wanted = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim()) as Engine[];
   const engines = wanted.filter((e) => e === 'pglite' || (e === 'postgres' && process.env.DATABASE_URL));
   const results = [];
+  const loadBefore = loadavg().map((n) => round(n, 1));
   for (const engine of engines) results.push(await runEngine(engine));
   console.log(JSON.stringify({
-    benchmark: 'directory-search', node: process.version, cpus: (await import('node:os')).cpus().length,
-    note: 'HTTP figures are for 50 concurrent connections (closed loop) against one Node process on the same machine as the database and autocannon',
+    benchmark: 'directory-search', node: process.version, cpus: cpus().length,
+    loadAverage: { before: loadBefore, after: loadavg().map((n) => round(n, 1)) },
+    note: `HTTP figures are for ${CONNECTIONS} concurrent connections (closed loop: each sends its next request when the last is answered) against one Node `
+      + 'process on the same machine as the database and autocannon, so latency = connections / throughput once the server is saturated',
     results,
     ...(process.env.DATABASE_URL ? {} : { postgres: 'not measured: set DATABASE_URL' }),
   }, null, 2));

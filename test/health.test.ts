@@ -5,6 +5,9 @@ import { createTestDatabase } from './helpers/database.js';
 import { buildTestAppOn, createPersistentStore, type PersistentStore } from './helpers/store.js';
 import { startServer, type RunningServer } from './helpers/cli.js';
 
+// Some tests open a database on disk several times or start the real server: allow for a busy machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+
 describe('health, readiness and metrics', () => {
   let t: TestContext;
   beforeAll(async () => { t = await createTestApp(); });
@@ -69,7 +72,6 @@ describe('health, readiness and metrics', () => {
 });
 
 describe('the server process', () => {
-  vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
   let store: PersistentStore;
   const servers: RunningServer[] = [];
   beforeAll(async () => { store = await createPersistentStore(); });

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { createTestApp, type TestContext } from './helpers/app.js';
 import { buildTestAppOn, createPersistentStore, onPostgres, type PersistentStore } from './helpers/store.js';
 import { JobQueue, backoffMs, type Job } from '../src/platform/jobs.js';
 import { FixedClock } from '../src/platform/clock.js';
 import { openDatabase, type Database } from '../src/platform/db/index.js';
+
+// Some tests open a database on disk several times or start the real server: allow for a busy machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const silent = pino({ level: 'silent' });
 const MINUTE = 60_000;

@@ -39,6 +39,7 @@ export async function createPersistentStore(): Promise<PersistentStore> {
     await bootstrap.close();
   }
   const dataDir = path.join(dir, 'data');
+  let openHandles = 0;
   const env: Record<string, string> = databaseUrl && schema
     ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema, DATA_DIR: dataDir }
     : { DATA_DIR: dataDir };
@@ -47,8 +48,22 @@ export async function createPersistentStore(): Promise<PersistentStore> {
     dir,
     env,
     async open() {
+      // Two PGlite instances on one directory corrupt it (a timed-out test still holding one, say): refuse.
+      if (!databaseUrl && openHandles > 0) throw new Error(`the PGlite store in ${dataDir} is already open in this process`);
       const db = await openDatabase({ databaseUrl, dataDir, databaseSchema: schema, appDbRole: 'commonground_app' });
-      await migrate(db);
+      openHandles++;
+      const close = db.close.bind(db);
+      let closed = false;
+      db.close = async () => {
+        if (!closed) { closed = true; openHandles--; }
+        await close();
+      };
+      try {
+        await migrate(db);
+      } catch (err) {
+        await db.close();
+        throw err;
+      }
       return db;
     },
     async dispose() {
