@@ -142,7 +142,7 @@ async function load(url: string, duration: number): Promise<Load> {
   const latencies: number[] = [];
   let bytes = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1, timeout: 60 }, (err, res) => (err ? reject(err) : resolve(res)));
     instance.on('response', (_client, _status, resBytes, responseTime) => {
       latencies.push(responseTime);
       bytes += resBytes;

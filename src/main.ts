@@ -156,10 +156,19 @@ async function start(config: Config): Promise<number> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // In-flight requests finish, the job worker finishes its current job; then the database closes cleanly.
+    const force = setTimeout(() => {
+      console.error('Shutdown took longer than 10 seconds; stopping anyway');
+      process.exit(1);
+    }, 10_000);
     force.unref();
-    await app.close();
-    await db.close();
+    try {
+      await app.close();
+      await db.close();
+    } catch (err) {
+      console.error(`Shutdown failed: ${(err as Error).message}`);
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

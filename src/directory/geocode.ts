@@ -1,4 +1,4 @@
-import type { Database } from '../platform/db/index.js';
+import type { Database, Queryable } from '../platform/db/index.js';
 
 /**
  * Postcode geocoding: the local `postcodes` table (imported from the ONS Postcode Directory with
@@ -47,16 +47,23 @@ export interface GeocodeOptions {
   remember?: boolean;
 }
 
+/**
+ * The local table only, for a postcode already normalised. Any connection can read it (the app role
+ * may select the shared table), so a search looks it up inside its own tenant transaction.
+ */
+export async function lookupPostcode(db: Queryable, compact: string): Promise<GeocodeResult> {
+  const row = await db.selectFrom('postcodes').select(['latitude', 'longitude', 'terminated_on']).where('postcode', '=', compact).executeTakeFirst();
+  if (!row) return { status: 'unknown' };
+  if (row.latitude === null || row.longitude === null) return { status: 'no_coordinates' };
+  return { status: 'found', latitude: row.latitude, longitude: row.longitude, postcode: formatPostcode(compact), terminated: row.terminated_on !== null };
+}
+
 export async function geocodePostcode(db: Database, postcode: string, options: GeocodeOptions = {}): Promise<GeocodeResult> {
   const compact = normalisePostcode(postcode);
   if (!compact) return { status: 'malformed' };
   // The postcodes table is reference data shared by every LIO (no tenant rows), so it is read on the owner connection.
-  const row = await db.system.selectFrom('postcodes').select(['latitude', 'longitude', 'terminated_on']).where('postcode', '=', compact).executeTakeFirst();
-  if (row) {
-    if (row.latitude === null || row.longitude === null) return { status: 'no_coordinates' };
-    return { status: 'found', latitude: row.latitude, longitude: row.longitude, postcode: formatPostcode(compact), terminated: row.terminated_on !== null };
-  }
-  if (!options.apiUrl) return { status: 'unknown' };
+  const local = await lookupPostcode(db.system, compact);
+  if (local.status !== 'unknown' || !options.apiUrl) return local;
   const remote = await askService(options.apiUrl, compact, options.timeoutMs ?? 3000);
   if (remote.status === 'found' && options.remember !== false) {
     await db.system.insertInto('postcodes').values({

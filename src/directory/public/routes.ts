@@ -24,7 +24,7 @@ const LIST_COOKIE_DAYS = 90;
 export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
   const directory = new PublicDirectory(deps);
   const lists = new SignpostingLists({ ...deps, directory });
-  const formLimit = { max: 20, timeWindow: '1 minute' };
+  const formLimit = { max: 60, timeWindow: '1 minute' };
 
   const assets: Record<string, { body: Buffer; type: string }> = {
     'find.js': { body: await readFile(path.join(here, 'assets', 'find.js')), type: 'text/javascript; charset=utf-8' },

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { DeliveryMode } from '../../platform/db/directory-schema.js';
 import { FormErrors, list, str } from '../../platform/http/forms.js';
-import { geocodePostcode, postcodeMessage } from '../geocode.js';
+import { geocodePostcode, lookupPostcode, normalisePostcode, postcodeMessage, type GeocodeResult } from '../geocode.js';
 import { isUuid, loadServices, type HsdsSchedule, type HsdsService } from '../services/repository.js';
 import { localNow, openingSummary, openingWeek, type LocalNow, type OpeningSummary } from './opening.js';
 import {
@@ -188,21 +188,36 @@ export class PublicDirectory {
     if (values.unit && values.unit !== unit) errors.add('unit', 'Choose miles or kilometres');
 
     const now = localNow(clock.now());
-    let near: SearchPage['near'] = null;
-    if (values.postcode) {
-      if (values.postcode.length > 12) {
-        errors.add('postcode', postcodeMessage('malformed', values.postcode));
-      } else {
-        const found = await geocodePostcode(db, values.postcode, { apiUrl: config.postcodesApiUrl });
-        if (found.status === 'found') {
-          near = { postcode: found.postcode, terminated: found.terminated, latitude: found.latitude, longitude: found.longitude, distanceText: `${distance} ${unit === 'km' ? 'km' : distance === 1 ? 'mile' : 'miles'}` };
-        } else {
-          errors.add('postcode', postcodeMessage(found.status, values.postcode));
-        }
-      }
-    }
+    const compact = values.postcode ? normalisePostcode(values.postcode.slice(0, 20)) : null;
+    if (values.postcode && !compact) errors.add('postcode', postcodeMessage('malformed', values.postcode));
+    const distanceText = `${distance} ${unit === 'km' ? 'km' : distance === 1 ? 'mile' : 'miles'}`;
+    const placeOf = (found: GeocodeResult): SearchPage['near'] => {
+      if (found.status === 'found') return { postcode: found.postcode, terminated: found.terminated, latitude: found.latitude, longitude: found.longitude, distanceText };
+      errors.add('postcode', postcodeMessage(found.status, values.postcode));
+      return null;
+    };
 
+    // The postcode is looked up in the same transaction as the search (one turn at the database, which
+    // matters on the single-connection embedded one); only a postcode the table lacks, with a postcode
+    // service configured, is asked of the service outside it, and the search then runs again.
+    const first = await this.searchWith(lioId, values, errors, now, compact, null, placeOf, { distance, unit, age, modes });
+    if (first !== 'ask-service') return first;
+    const remote = await geocodePostcode(db, values.postcode, { apiUrl: config.postcodesApiUrl });
+    const page = await this.searchWith(lioId, values, errors, now, compact, remote, placeOf, { distance, unit, age, modes });
+    return page as SearchPage;
+  }
+
+  private async searchWith(lioId: string, values: SearchValues, errors: FormErrors, now: LocalNow, compact: string | null, geocoded: GeocodeResult | null,
+    placeOf: (found: GeocodeResult) => SearchPage['near'], o: { distance: number; unit: Unit; age: number | null; modes: DeliveryMode[] }): Promise<SearchPage | 'ask-service'> {
+    const { db, config } = this.deps;
+    const { distance, unit, age, modes } = o;
     return db.withTenant(lioId, async (tx) => {
+      let near: SearchPage['near'] = null;
+      if (compact) {
+        const found = geocoded ?? await lookupPostcode(tx, compact);
+        if (found.status === 'unknown' && !geocoded && config.postcodesApiUrl) return 'ask-service' as const;
+        near = placeOf(found);
+      }
       let terms = await this.terms.get(lioId, tx);
       const known = () => terms.some((t) => t.id === values.category);
       if (values.category && isUuid(values.category) && !known()) terms = await this.terms.fresh(lioId, tx);

@@ -16,17 +16,20 @@ create index services_lio_name on services (lio_id, name, id);
 create index services_name_trgm on services using gin (lower(name) gin_trgm_ops);
 create index service_areas_lio_name on service_areas (lio_id, lower(name));
 
--- Services of the current LIO whose text matches: the words (web-search syntax: quotes, or, -word) in
--- the name and description, or the characters anywhere in the name. Rank: text relevance, plus one
--- when the name holds the characters.
+-- Published services of the current LIO whose text matches: the words (web-search syntax: quotes, or,
+-- -word) in the name and description, or the characters anywhere in the name. Rank: text relevance,
+-- plus one when the name holds the characters. "Published" is the same rule as the public search's:
+-- the service active or temporarily closed and consented, its organisation active, consented, not merged.
 create function cg_services_matching_text(terms text) returns table (service_id uuid, rank real)
   language sql stable security definer set search_path = {{schema}}, public
 as $$
   select s.id,
     ts_rank(s.search_text, websearch_to_tsquery('english', terms))
       + case when lower(s.name) like '%' || replace(replace(replace(lower(terms), '\', '\\'), '%', '\%'), '_', '\_') || '%' then 1 else 0 end
-  from services s
-  where s.lio_id = cg_current_lio()
+  from services s join organisations o on o.id = s.organisation_id
+  where s.lio_id = cg_current_lio() and o.lio_id = cg_current_lio()
+    and s.status in ('active', 'temporarily closed') and s.consent_to_publish
+    and o.consent_to_publish and o.status = 'active' and o.merged_into_id is null
     and (s.search_text @@ websearch_to_tsquery('english', terms)
       or lower(s.name) like '%' || replace(replace(replace(lower(terms), '\', '\\'), '%', '\%'), '_', '\_') || '%')
 $$;
