@@ -138,11 +138,11 @@ async function serve(engine: Engine): Promise<void> {
 
 interface Load { requests: number; requestsPerSec: number; p50Ms: number; p95Ms: number; p99Ms: number; errors: number; non2xx: number; bytesPerResponse: number }
 
-async function load(url: string, duration: number): Promise<Load> {
+async function load(url: string, duration: number, connections = CONNECTIONS): Promise<Load> {
   const latencies: number[] = [];
   let bytes = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1, timeout: 60 }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon({ url, connections, duration, pipelining: 1, timeout: 60 }, (err, res) => (err ? reject(err) : resolve(res)));
     instance.on('response', (_client, _status, resBytes, responseTime) => {
       latencies.push(responseTime);
       bytes += resBytes;
@@ -156,6 +156,17 @@ async function load(url: string, duration: number): Promise<Load> {
   };
 }
 
+/** Waits until the server has answered everything still queued from the last run (autocannon stops sending, not the server working). */
+async function settle(base: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    const t0 = performance.now();
+    await fetch(`${base}/healthz`).then((r) => r.text()).catch(() => undefined);
+    if (performance.now() - t0 < 20) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function runEngine(engine: Engine) {
   const child: ChildProcess = fork(process.argv[1]!, ['--serve', engine], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<Ready>((resolve, reject) => {
@@ -165,8 +176,14 @@ async function runEngine(engine: Engine) {
   try {
     const base = `http://127.0.0.1:${ready.port}`;
     await load(`${base}${ready.searchPath}`, 3); // warm-up
+    await settle(base);
     const search = await load(`${base}${ready.searchPath}`, DURATION);
+    await settle(base);
+    // One connection: the time of a request on its own, without waiting behind 49 others.
+    const alone = await load(`${base}${ready.searchPath}`, Math.min(10, DURATION), 1);
+    await settle(base);
     const health = await load(`${base}/healthz`, Math.min(5, DURATION));
+    await settle(base);
     const oruk = ready.orukPath ? await load(`${base}${ready.orukPath}`, Math.min(10, DURATION)) : null;
     return {
       engine, services: ready.generated.services, locations: Math.floor(ready.generated.services * 1.5), generatedInSeconds: ready.generated.seconds,
@@ -175,6 +192,7 @@ async function runEngine(engine: Engine) {
         resultsOnPage: ready.sql.results, matching: ready.sql.total, http: { ...search, msPerRequestAtSaturation: round(1000 / search.requestsPerSec, 2) },
         sqlMedianMs: ready.sql.searchMedianMs, sqlP95Ms: ready.sql.searchP95Ms, pageDataMedianMs: ready.sql.pageDataMedianMs,
         ratioHttpP50ToSqlP50: round(search.p50Ms / ready.sql.searchMedianMs, 1),
+        oneConnection: { p50Ms: alone.p50Ms, p95Ms: alone.p95Ms, requestsPerSec: alone.requestsPerSec, ratioHttpP50ToSqlP50: round(alone.p50Ms / ready.sql.searchMedianMs, 1) },
         target: { p95Ms: engine === 'postgres' ? 25 : 60, met: search.p95Ms <= (engine === 'postgres' ? 25 : 60) },
       },
       healthz: { p50Ms: health.p50Ms, p95Ms: health.p95Ms, requestsPerSec: health.requestsPerSec },

@@ -5,6 +5,8 @@ interface NavItem { href: string; text: string; permission?: Permission }
 
 const items: NavItem[] = [
   { href: '/', text: 'Home' },
+  // The public directory, where staff also make signposting lists for callers.
+  { href: '/find', text: 'Find services' },
   { href: '/organisations', text: 'Organisations', permission: 'organisations.read' },
   { href: '/services', text: 'Services', permission: 'organisations.read' },
   { href: '/directory/approvals', text: 'Approvals', permission: 'listing.approve' },
