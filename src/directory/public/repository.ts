@@ -168,11 +168,12 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
       // Words alone: the function's matches are already published, so only the page's rows are read.
       const result = await withDetails(sql`
         with m as materialized (select service_id, rank from cg_services_matching_text(${c.text})),
-        top as (select service_id, rank from m order by rank desc, service_id limit ${c.limit} offset ${c.offset})
+        top as (select m.service_id, m.rank, t.name from m join services t on t.id = m.service_id
+          order by m.rank desc, t.name, m.service_id limit ${c.limit} offset ${c.offset})
         select ${columns}, null::float8 as distance_m, (select count(*) from m) as total
         from top m join services s on s.id = m.service_id join organisations o on o.id = s.organisation_id
         where ${sql.join(where, sql` and `)}
-        order by m.rank desc, m.service_id`, null).execute(db);
+        order by m.rank desc, m.name, m.service_id`, null).execute(db);
       return pageOf(result.rows, c);
     }
     const result = await withDetails(sql`
