@@ -12,7 +12,7 @@ afterAll(async () => { await e?.close(); });
 
 const h1 = async (page: Page) => ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').trim();
 const path = (page: Page) => new URL(page.url()).pathname;
-const menu = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name });
+const menu = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name, exact: true });
 
 describe('services, staff side, in the browser', () => {
   it('an adviser adds a service, fixes a mistake, changes how it is delivered, and sees it counted', async () => {
