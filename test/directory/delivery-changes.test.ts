@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page } from '../helpers/client.js';
+import { Client, errorSummary } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import type { DeliveryMode, ServiceStatus } from '../../src/platform/db/directory-schema.js';
 
@@ -13,7 +13,7 @@ afterAll(async () => { await t.close(); });
 type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 const historyOf = (lio: Lio, id: string) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('service_delivery_changes')
   .select([sql<string>`to_char(changed_on, 'YYYY-MM-DD')`.as('on'), 'delivery_modes', 'status', 'note']).where('service_id', '=', id).orderBy('changed_on').orderBy('id').execute());
-const summary = (page: Page) => page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));
+const summary = errorSummary;
 
 /** A service as it was: created on a day, with its history written as the app writes it. */
 async function serviceWithHistory(lio: Lio, name: string, createdOn: string, changes: [string, DeliveryMode[], ServiceStatus][], organisationId?: string) {

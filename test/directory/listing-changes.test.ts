@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page } from '../helpers/client.js';
+import { Client, type Page, errorSummary, signedInClient } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 
 let t: TestContext;
@@ -12,9 +12,7 @@ type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 
 async function signedIn(lio: Lio, overrides: Parameters<TestContext['make']['user']>[1] = {}) {
   const user = await t.make.user(lio, overrides);
-  const client = new Client(t.app, lio.host);
-  await client.signIn(user.email, user.password);
-  return { user, client };
+  return { user, client: await signedInClient(t.app, lio.host, user) };
 }
 
 /** The fields of a form as a browser would send them unchanged. */
@@ -33,7 +31,7 @@ function formFields(page: Page, selector: string): Record<string, string | strin
   return fields;
 }
 
-const summary = (page: Page) => page.$('.govuk-error-summary a').toArray().map((a) => page.$(a).attr('href'));
+const summary = (page: Page) => errorSummary(page).map((e) => e.href);
 const rowOf = (lio: Lio, id: string) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
 const changesOf = (lio: Lio, id: string) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('listing_changes').selectAll().where('organisation_id', '=', id).orderBy('submitted_at').execute());
 const eventsOf = (lio: Lio, id: string) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('organisation_events').selectAll().where('organisation_id', '=', id).orderBy('occurred_at').orderBy('kind').execute());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page } from '../helpers/client.js';
+import { Client, type Page, errorSummary } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import { linksIn, startSmtpServer } from '../helpers/smtp.js';
 import { hashSecret } from '../../src/platform/auth/secrets.js';
@@ -8,7 +8,7 @@ import { hashSecret } from '../../src/platform/auth/secrets.js';
 type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 const DAY = 86_400_000;
 
-const summary = (page: Page) => page.$('.govuk-error-summary a').toArray().map((a) => page.$(a).attr('href'));
+const summary = (page: Page) => errorSummary(page).map((e) => e.href);
 const queueNames = (page: Page) => page.$('[data-testid="review-queue"] tbody td:first-child a').toArray().map((a) => page.$(a).text().trim());
 const pathOf = (link: string) => { const u = new URL(link); return `${u.pathname}${u.search}`; };
 

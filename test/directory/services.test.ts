@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page } from '../helpers/client.js';
+import { Client, type Page, errorSummary, mainText, signedInClient } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import { loadService } from '../../src/directory/services/repository.js';
 import { normalisePostcode, parseTime } from '../../src/directory/services/service.js';
@@ -14,12 +14,10 @@ type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 
 async function signedIn(lio: Lio, overrides: Parameters<TestContext['make']['user']>[1] = {}) {
   const user = await t.make.user(lio, overrides);
-  const client = new Client(t.app, lio.host);
-  await client.signIn(user.email, user.password);
-  return { user, client };
+  return { user, client: await signedInClient(t.app, lio.host, user) };
 }
-const summary = (page: Page) => page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));
-const text = (page: Page) => page.$('main').text().replace(/\s+/g, ' ').trim();
+const summary = errorSummary;
+const text = mainText;
 const fieldError = (page: Page, id: string) => page.$(`#${id}-error`).text().replace(/\s+/g, ' ').replace('Error:', '').trim();
 
 async function setting(lio: Lio) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page } from '../helpers/client.js';
+import { Client, errorSummary } from '../helpers/client.js';
 import * as cheerio from 'cheerio';
 import { DEFAULT_TAXONOMY, DEFAULT_TERMS, ensureDefaultTaxonomy, flattenDefaultTerms } from '../../src/directory/taxonomy/default-taxonomy.js';
 import { importTaxonomyJson } from '../../src/directory/taxonomy/import.js';
@@ -22,7 +22,7 @@ async function admin(lio: Lio) {
   await client.signIn(user.email, user.password);
   return { user, client };
 }
-const summary = (page: Page) => page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));
+const summary = errorSummary;
 const termsOf = (lio: Lio) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('taxonomy_terms').innerJoin('taxonomies', 'taxonomies.id', 'taxonomy_terms.taxonomy_id')
   .select(['taxonomy_terms.id', 'taxonomy_terms.code', 'taxonomy_terms.name', 'taxonomy_terms.parent_id', 'taxonomy_terms.description', 'taxonomy_terms.external_id', 'taxonomies.name as taxonomy'])
   .orderBy('taxonomy_terms.code').execute());

@@ -72,3 +72,20 @@ export class Client {
     return { status: response.statusCode, headers: response.headers, body, $: cheerio.load(body), location: response.headers.location as string | undefined };
   }
 }
+
+/** The GOV.UK error summary's links, as a person reads them: where each goes and what it says. */
+export function errorSummary(page: Page): { href: string; text: string }[] {
+  return page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));
+}
+
+/** The main content's text with white space folded. */
+export function mainText(page: Page): string {
+  return page.$('main').text().replace(/\s+/g, ' ').trim();
+}
+
+/** A client for `host`, signed in as `user`. */
+export async function signedInClient(app: App, host: string, user: { email: string; password: string }): Promise<Client> {
+  const client = new Client(app, host);
+  await client.signIn(user.email, user.password);
+  return client;
+}
