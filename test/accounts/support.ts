@@ -28,13 +28,7 @@ export function setCookie(page: Page, name: string): string | undefined {
 }
 
 /** What the person reads on the page: the main content's text, whitespace folded. */
-export function mainText(page: Page): string {
-  return page.$('main').text().replace(/\s+/g, ' ').trim();
-}
-
-export function errorSummaryLinks(page: Page): { href: string; text: string }[] {
-  return page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));
-}
+export { mainText, errorSummary as errorSummaryLinks } from '../helpers/client.js';
 
 export function navLinks(page: Page): string[] {
   return page.$('.govuk-service-navigation__list a').toArray().map((a) => page.$(a).text().trim());
