@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -30,6 +31,7 @@ import { registerApi } from './api/index.js';
 import { registerOrukRoutes } from './directory/oruk/routes.js';
 import { registerImportRoutes } from './directory/oruk/admin-routes.js';
 import { registerPublicDirectoryRoutes } from './directory/public/routes.js';
+import { PublishedCache, type KeptResponse } from './directory/published-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +40,10 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
+    /** Renders a page that is the same for every visitor who is not signed in (see sharedPageFor), to keep and send with sendShared. */
+    renderShared(template: string, context?: Record<string, unknown>, status?: number): KeptResponse;
+    /** Sends a page made by renderShared, with this response's own CSP nonce and CSRF token in it. */
+    sendShared(page: KeptResponse): FastifyReply;
     flash(message: string): FastifyReply;
   }
   interface FastifyContextConfig {
@@ -56,6 +62,17 @@ export interface AppDependencies {
 export type App = FastifyInstance & { jobs: JobQueue; lios: LioResolver };
 
 const FLASH_COOKIE = 'cg_flash';
+
+/**
+ * A shared page carries these in place of the CSP nonce and the CSRF token, which differ per response. They
+ * are random per process, so no text in the directory (escaped as it is) can contain them.
+ */
+const SHARED_MARKS = { nonce: `cgnonce${randomBytes(16).toString('hex')}`, csrf: `cgcsrf${randomBytes(16).toString('hex')}` };
+
+/** Whether this request would get the same page as any other visitor's: not signed in, no message waiting. */
+export function seesSharedPages(request: FastifyRequest): boolean {
+  return request.actor === null && !request.cookies[FLASH_COOKIE];
+}
 
 /** The composition root: health, security, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
 export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom) }: AppDependencies): Promise<App> {
@@ -79,6 +96,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   const lios = new LioResolver(db);
   const sessions = new Sessions(db, clock, config);
   const views = createViewEnvironment();
+  const published = new PublishedCache(db);
   app.decorate('jobs', jobs);
   app.decorate('lios', lios);
 
@@ -148,6 +166,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     app.csrfProtection(request, reply, done);
   });
 
+  const sendHtml = (reply: FastifyReply, html: string, status: number) =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const request = this.request;
     const flash = request.cookies[FLASH_COOKIE] ? request.unsignCookie(request.cookies[FLASH_COOKIE]) : null;
@@ -161,7 +181,19 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       flash: flash?.valid ? flash.value : null,
       ...context,
     });
-    return this.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+    return sendHtml(this, html, status);
+  });
+  app.decorateReply('renderShared', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200): KeptResponse {
+    const request = this.request;
+    const body = views.render(template, {
+      lio: request.lio, actor: null, navigation: navigationFor(null, request.url.split('?')[0] ?? '/'),
+      csrfToken: SHARED_MARKS.csrf, cspNonce: SHARED_MARKS.nonce, flash: null, ...context,
+    });
+    return { body, status };
+  });
+  app.decorateReply('sendShared', function (this: FastifyReply, page: KeptResponse) {
+    const nonce = (this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script ?? '';
+    return sendHtml(this, page.body.replaceAll(SHARED_MARKS.nonce, nonce).replaceAll(SHARED_MARKS.csrf, this.generateCsrf()), page.status);
   });
   app.decorateReply('flash', function (this: FastifyReply, message: string) {
     return this.setCookie(FLASH_COOKIE, message, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.secureCookies });
@@ -204,9 +236,9 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   await registerServiceRoutes(app, { db, clock });
   await registerTaxonomyRoutes(app, { db, clock });
   await registerApi(app, { db, clock });
-  await registerOrukRoutes(app, { db, config });
+  await registerOrukRoutes(app, { db, config, published });
   await registerImportRoutes(app, { db, clock });
-  await registerPublicDirectoryRoutes(app, { db, clock, config, jobs });
+  await registerPublicDirectoryRoutes(app, { db, clock, config, jobs, published });
 
   app.setNotFoundHandler(async (request, reply) => {
     if (isApi(request)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such resource' });

@@ -16,11 +16,14 @@ import { restore } from '../src/platform/backup.js';
 // Every test here starts real processes (and PGlite opens its data directory in each): allow for a busy machine.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
-/** Every row of every table (schema_migrations aside), as PostgreSQL's own JSON, in a stable order. */
+/**
+ * Every row of every data table, as PostgreSQL's own JSON, in a stable order. Not data: schema_migrations, and
+ * directory_changes, which a restore moves on (so running apps drop pages kept of the directory before it).
+ */
 async function snapshot(db: Database): Promise<Record<string, string[]>> {
   const tables = (await sql<{ name: string }>`
     select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = current_schema() and c.relkind = 'r' and c.relname <> 'schema_migrations' order by 1`.execute(db.system)).rows.map((r) => r.name);
+    where n.nspname = current_schema() and c.relkind = 'r' and c.relname not in ('schema_migrations', 'directory_changes') order by 1`.execute(db.system)).rows.map((r) => r.name);
   const out: Record<string, string[]> = {};
   for (const table of tables) {
     out[table] = (await sql<{ j: string }>`select row_to_json(t)::text as j from ${sql.table(table)} t`.execute(db.system)).rows.map((r) => r.j).sort();
@@ -218,6 +221,9 @@ describe('commonground CLI', () => {
     afterAll(async () => { await store.dispose(); });
 
     it('backup FILE writes a gzipped file, and restore FILE after changes gives back exactly the same data', async () => {
+      let changesBefore: Record<string, number> = {};
+      const directoryChanges = async (db: Database) => Object.fromEntries((await sql<{ lio_id: string; n: number }>`
+        select lio_id, sum(weight)::int as n from directory_changes group by lio_id`.execute(db.system)).rows.map((r) => [r.lio_id, r.n]));
       const written = await runCli(['backup', file], store.env);
       expect(written.stderr).toBe('');
       expect(written.code).toBe(0);
@@ -238,6 +244,7 @@ describe('commonground CLI', () => {
         await db.system.deleteFrom('lios').where('id', '<>', lio.id).execute();
         await db.system.insertInto('jobs').values({ kind: 'after.backup', payload: '{}', run_at: new Date(), created_at: new Date() }).execute();
         altered = await snapshot(db);
+        changesBefore = await directoryChanges(db);
       });
       expect(altered).not.toEqual(original);
 
@@ -248,6 +255,9 @@ describe('commonground CLI', () => {
 
       await withDb(store, async (db) => {
         expect(await snapshot(db)).toEqual(original);
+        // Pages kept by running apps are of the directory before the restore: every LIO's version moved on.
+        const changesAfter = await directoryChanges(db);
+        for (const [lioId, before] of Object.entries(changesBefore)) expect(changesAfter[lioId]).toBeGreaterThan(before);
         // Identity columns carry on after the restored rows.
         const lio = await db.system.selectFrom('lios').select('id').executeTakeFirstOrThrow();
         await db.withTenant(lio.id, (tx) => recordAudit(tx, lio.id, { userId: null, label: 'test' }, { action: 'after.restore' }, new Date()));

@@ -20,12 +20,13 @@ type Tx = Transaction<DB>;
 
 /**
  * Every table of the application's schema (all migrations, present and future), in an order that
- * satisfies foreign keys where the references allow one. schema_migrations is not data.
+ * satisfies foreign keys where the references allow one. schema_migrations is not data, nor is
+ * directory_changes (a count that tells running apps their kept pages are out of date).
  */
 async function dataTables(tx: Tx): Promise<string[]> {
   const tables = (await sql<{ name: string }>`
     select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition and c.relname <> 'schema_migrations'
+    where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition and c.relname not in ('schema_migrations', 'directory_changes')
     order by c.relname`.execute(tx)).rows.map((r) => r.name);
   const edges = (await sql<{ child: string; parent: string }>`
     select c.relname as child, p.relname as parent from pg_constraint k
@@ -240,6 +241,8 @@ export async function restore(db: Database, file: string): Promise<Record<string
     // triggers and constraints back as they were.
     await sql.raw('set constraints all immediate').execute(tx);
     for (const table of tables) await sql.raw(`alter table ${quoteIdent(table)} enable trigger user`).execute(tx);
+    // Triggers were off, so tell running apps that every LIO's directory changed.
+    await sql`insert into directory_changes (lio_id) select id from lios`.execute(tx);
     for (const fk of foreignKeys) {
       const mode = fk.deferrable ? `deferrable initially ${fk.deferred ? 'deferred' : 'immediate'}` : 'not deferrable';
       await sql.raw(`alter table ${quoteIdent(fk.table)} alter constraint ${quoteIdent(fk.name)} ${mode}`).execute(tx);

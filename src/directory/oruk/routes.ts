@@ -8,6 +8,7 @@ import { geocodePostcode, postcodeMessage } from '../geocode.js';
 import { dayCode } from './import/clean.js';
 import type { ServiceFilters } from './repository.js';
 import { OrukService } from './service.js';
+import type { PublishedCache } from '../published-cache.js';
 import {
   ApiDetails, Organization, OrganizationSummary, OrukError, PageOf, Service, ServiceAtLocation, ServiceAtLocationSummary, ServiceSummary, Taxonomy,
   TaxonomyTerm, TaxonomyWithTerms,
@@ -65,8 +66,9 @@ const errors = {
   404: Type.Ref('OrukError', { description: 'No such record is published here' }),
 };
 
-export async function registerOrukRoutes(root: FastifyInstance, deps: { db: Database; config: Config }) {
+export async function registerOrukRoutes(root: FastifyInstance, deps: { db: Database; config: Config; published: PublishedCache }) {
   const oruk = new OrukService(deps);
+  const keys = new WeakMap<FastifyRequest, string>();
 
   await root.register(async (scope) => {
     const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -79,6 +81,20 @@ export async function registerOrukRoutes(root: FastifyInstance, deps: { db: Data
     app.addHook('onSend', async (_request, reply) => {
       reply.header('access-control-allow-origin', '*');
       reply.header('cross-origin-resource-policy', 'cross-origin');
+    });
+    // Every answer here is public and the same for anyone asking the same URL of the same version of the
+    // directory, so it is made once and kept (see PublishedCache). The origin is part of the URL because
+    // links in the answers are built from it.
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'GET') return;
+      const key = await deps.published.keyFor(request.lio.id, `oruk|${origin(request)}${request.url}`);
+      const kept = deps.published.get(key);
+      if (kept) return reply.code(kept.status).type('application/json; charset=utf-8').send(kept.body);
+      keys.set(request, key);
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      const key = keys.get(request);
+      if (key && reply.statusCode === 200 && typeof payload === 'string') deps.published.keep(key, { body: payload, status: 200 });
     });
     app.setErrorHandler(async (error: FastifyError & { field?: string; reason?: string }, request, reply) => {
       if (error instanceof BadParameter) return reply.code(400).send(badRequest([{ field: error.field, message: error.reason }]));

@@ -9,8 +9,10 @@ import type { JobQueue } from '../../platform/jobs.js';
 import { can } from '../../platform/auth/policy.js';
 import { FormErrors, str } from '../../platform/http/forms.js';
 import { publicOrigin } from '../../platform/tenancy.js';
-import { actorOf } from '../../app.js';
-import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODE_LABELS, DISTANCES, PAGE_SIZE, PublicDirectory, UNITS, type SearchPage } from './search.js';
+import { actorOf, seesSharedPages } from '../../app.js';
+import type { PublishedCache } from '../published-cache.js';
+import { localNow } from './opening.js';
+import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODE_LABELS, DISTANCES, PAGE_SIZE, PublicDirectory, UNITS, readSearch, type SearchPage } from './search.js';
 import { SignpostingLists, normaliseShareCode } from './signposting.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,7 +23,7 @@ const LIST_COOKIE_DAYS = 90;
  * The public directory at /find (no sign-in; each LIO's own by hostname) and signposting lists at
  * /find/list. Thin: the work is in PublicDirectory and SignpostingLists.
  */
-export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
+export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue; published: PublishedCache }) {
   const directory = new PublicDirectory(deps);
   const lists = new SignpostingLists({ ...deps, directory });
   const formLimit = { max: 60, timeWindow: '1 minute' };
@@ -53,15 +55,16 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
     if (typeof csp === 'string') reply.header('content-security-policy', csp.replace(/img-src ([^;]*)/, (_m, sources: string) => `img-src ${sources} ${origin}`));
   };
 
-  const renderSearch = async (request: FastifyRequest, reply: FastifyReply, page: SearchPage) => {
+  const renderSearch = async (request: FastifyRequest, reply: FastifyReply, page: SearchPage, shared: string | null) => {
     const code = heldCode(request);
-    const inList = await lists.serviceIdsOf(request.lio.id, code);
+    const inList = shared ? new Set<string>() : await lists.serviceIdsOf(request.lio.id, code);
     const v = page.values;
     const distance = v.distance || String(DEFAULT_DISTANCE);
     const unit = v.unit || DEFAULT_UNIT;
     allowTiles(reply);
     const filtersOpen = Boolean(v.locality || v.modes.length || v.open || v.free || v.age || page.errors.list.some((e) => ['#locality', '#mode', '#age'].includes(e.href)));
-    return reply.render('directory/public/views/find.njk', {
+    const template = 'directory/public/views/find.njk';
+    const context = {
       title: page.searched ? `${page.capped ? 'More than ' : ''}${page.total} services found` : 'Find local services',
       ...page,
       page: v.page,
@@ -81,10 +84,29 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
       mapPoints: page.results.some((r) => r.hasPoint),
       mapTileUrl: deps.config.mapTileUrl ?? '',
       radiusM: page.near ? Math.round(Number(distance) * (UNITS[unit as keyof typeof UNITS] ?? 1)) : 0,
-    }, page.errors.any ? 400 : 200);
+    };
+    const status = page.errors.any ? 400 : 200;
+    if (!shared) return reply.render(template, context, status);
+    const kept = reply.renderShared(template, context, status);
+    deps.published.keep(shared, kept);
+    return reply.sendShared(kept);
   };
 
-  app.get('/find', async (request, reply) => renderSearch(request, reply, await directory.search(request.lio.id, request.query)));
+  // A search is the same page for every visitor who is not signed in and holds no list, until the directory
+  // changes or the minute turns (opening times say "open now"): such pages are made once and kept.
+  app.get('/find', async (request, reply) => {
+    let shared: string | null = null;
+    if (seesSharedPages(request) && !request.cookies[LIST_COOKIE]) {
+      const now = localNow(deps.clock.now());
+      shared = await deps.published.keyFor(request.lio.id, `find|${now.date}T${now.time.slice(0, 5)}|${JSON.stringify(readSearch(request.query))}`);
+      const kept = deps.published.get(shared);
+      if (kept) {
+        allowTiles(reply);
+        return reply.sendShared(kept);
+      }
+    }
+    return renderSearch(request, reply, await directory.search(request.lio.id, request.query), shared);
+  });
 
   app.get('/find/services/:id', async (request, reply) => {
     const { id } = request.params as { id: string };

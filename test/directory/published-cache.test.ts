@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { Client, signedInClient, type Page } from '../helpers/client.js';
+import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
+import { PublishedCache } from '../../src/directory/published-cache.js';
+
+/**
+ * Public search pages and Open Referral UK answers are kept and served again: never after the directory
+ * under them changed, never with another visitor's CSRF token or CSP nonce, never to a signed-in person.
+ */
+
+let t: TestContext;
+let d: DirectoryFactories;
+beforeAll(async () => {
+  t = await createTestApp();
+  d = directoryFactories(t.db);
+});
+afterAll(async () => { await t.close(); });
+
+const names = (page: Page) => page.$('.cg-result__name a').map((_i, el) => page.$(el).text().trim()).get();
+const scriptNonce = (page: Page) => page.$('script[src="/assets/find.js"]').attr('nonce');
+const cspNonce = (page: Page) => /script-src[^;]*'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
+
+describe('the directory version', () => {
+  it('rises with each committed write to the directory, for that LIO only, and not for other work', async () => {
+    const versions = new PublishedCache(t.db);
+    const mine = await t.make.lio();
+    const theirs = await t.make.lio();
+    const start = { mine: await versions.version(mine.id), theirs: await versions.version(theirs.id) };
+
+    const service = await d.service(mine, { name: 'Lunch Club' });
+    const afterCreate = await versions.version(mine.id);
+    expect(BigInt(afterCreate)).toBeGreaterThan(BigInt(start.mine));
+    expect(await versions.version(theirs.id)).toBe(start.theirs);
+
+    // a transaction of many statements counts once; one that is rolled back not at all
+    await t.db.withTenant(mine.id, async (tx) => {
+      await tx.updateTable('services').set({ name: 'Lunch Club (Tuesdays)' }).where('id', '=', service.id).execute();
+      await tx.updateTable('services').set({ description: 'Soup and company.' }).where('id', '=', service.id).execute();
+    });
+    const afterEdit = await versions.version(mine.id);
+    expect(BigInt(afterEdit) - BigInt(afterCreate)).toBe(1n);
+    await expect(t.db.withTenant(mine.id, async (tx) => {
+      await tx.updateTable('services').set({ name: 'Never seen' }).where('id', '=', service.id).execute();
+      throw new Error('changed my mind');
+    })).rejects.toThrow('changed my mind');
+    expect(await versions.version(mine.id)).toBe(afterEdit);
+
+    // a user's sign-in is not a directory change
+    await t.make.user(mine);
+    expect(await versions.version(mine.id)).toBe(afterEdit);
+
+    // platform work without an LIO (a postcode import) may change every LIO's directory
+    await d.postcode({ postcode: 'LS6 2AA', latitude: 53.82, longitude: -1.57 });
+    expect(BigInt(await versions.version(mine.id))).toBeGreaterThan(BigInt(afterEdit));
+    expect(BigInt(await versions.version(theirs.id))).toBeGreaterThan(BigInt(start.theirs));
+  });
+
+  it('keeps counting through the folding of old changes into one', async () => {
+    const versions = new PublishedCache(t.db);
+    const lio = await t.make.lio();
+    const seen = [BigInt(await versions.version(lio.id))];
+    // enough transactions to pass a fold (every 200th change)
+    for (let i = 0; i < 210; i++) {
+      await t.db.withTenant(lio.id, (tx) => tx.insertInto('taxonomies').values({ lio_id: lio.id, name: `Taxonomy ${i}`, created_at: new Date(), updated_at: new Date() }).execute());
+      seen.push(BigInt(await versions.version(lio.id)));
+    }
+    for (let i = 1; i < seen.length; i++) expect(seen[i]! - seen[i - 1]!).toBe(1n);
+    const rows = await sql<{ n: number }>`select count(*)::int as n from directory_changes where lio_id = ${lio.id}`.execute(t.db.system);
+    expect(rows.rows[0]!.n).toBeLessThan(200);
+  });
+});
+
+describe('kept search pages', () => {
+  it('change as soon as a service is published, edited or withdrawn', async () => {
+    const lio = await t.make.lio();
+    const client = new Client(t.app, lio.host);
+    expect(names(await client.get('/find?q=swimming'))).toEqual([]);
+    const pool = await d.service(lio, { name: 'Swimming for All' });
+    expect(names(await client.get('/find?q=swimming'))).toEqual(['Swimming for All']);
+    expect(names(await client.get('/find?q=swimming'))).toEqual(['Swimming for All']);
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ name: 'Swimming for Everyone' }).where('id', '=', pool.id).execute());
+    expect(names(await client.get('/find?q=swimming'))).toEqual(['Swimming for Everyone']);
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ consent_to_publish: false }).where('id', '=', pool.id).execute());
+    expect(names(await client.get('/find?q=swimming'))).toEqual([]);
+  });
+
+  it('carry each visitor’s own CSRF token and script nonce, and the token works', async () => {
+    const lio = await t.make.lio();
+    await d.service(lio, { name: 'Knit and Natter' });
+    const first = new Client(t.app, lio.host);
+    const second = new Client(t.app, lio.host);
+    const a = await first.get('/find?q=knit');
+    const b = await second.get('/find?q=knit');
+    expect(names(b)).toEqual(['Knit and Natter']);
+    expect(scriptNonce(a)).toBe(cspNonce(a));
+    expect(scriptNonce(b)).toBe(cspNonce(b));
+    expect(scriptNonce(a)).not.toBe(scriptNonce(b));
+    expect(b.body).not.toMatch(/cgnonce|cgcsrf/);
+    const token = b.$('form[action="/find/list/items"] input[name="_csrf"]').val() as string;
+    expect(token).toBeTruthy();
+    expect(token).not.toBe(a.$('form[action="/find/list/items"] input[name="_csrf"]').val());
+    const added = await second.postRaw('/find/list/items', {
+      _csrf: token, service: b.$('form[action="/find/list/items"] input[name="service"]').val() as string, returnTo: '/find?q=knit',
+    });
+    expect(added.status).toBe(303);
+    // once the visitor holds a list, the page is theirs: the service shows as on their list
+    const own = await second.get('/find?q=knit');
+    expect(own.$('.cg-on-list').text()).toContain('On your list');
+    expect((await first.get('/find?q=knit')).$('.cg-on-list').length).toBe(0);
+  });
+
+  it('are not shown to signed-in staff, who get their own page', async () => {
+    const lio = await t.make.lio();
+    await d.service(lio, { name: 'Tea Dance' });
+    const visitor = new Client(t.app, lio.host);
+    expect((await visitor.get('/find?q=tea')).$('form[action="/sign-out"]').length).toBe(0);
+    const staff = await t.make.user(lio, { role: 'staff' });
+    const signedIn = await signedInClient(t.app, lio.host, staff);
+    const page = await signedIn.get('/find?q=tea');
+    expect(names(page)).toEqual(['Tea Dance']);
+    expect(page.$('form[action="/sign-out"]').length).toBe(1);
+  });
+});
+
+describe('kept Open Referral UK answers', () => {
+  it('change as soon as the service does', async () => {
+    const lio = await t.make.lio();
+    const service = await d.service(lio, { name: 'Benefits Advice' });
+    const get = async () => {
+      const response = await t.app.inject({ method: 'GET', url: `/api/oruk/services/${service.id}`, headers: { host: lio.host } });
+      return { status: response.statusCode, type: response.headers['content-type'], cors: response.headers['access-control-allow-origin'], body: response.json() as { name: string } };
+    };
+    const first = await get();
+    expect(first.body.name).toBe('Benefits Advice');
+    const again = await get();
+    expect(again).toEqual(first);
+    expect(again.type).toContain('application/json');
+    expect(again.cors).toBe('*');
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ name: 'Benefits and Debt Advice' }).where('id', '=', service.id).execute());
+    expect((await get()).body.name).toBe('Benefits and Debt Advice');
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ consent_to_publish: false }).where('id', '=', service.id).execute());
+    expect((await get()).status).toBe(404);
+  });
+});
