@@ -8,10 +8,14 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/directory-search.ts
  *
  * Environment: BENCH_SERVICES (100000), BENCH_DURATION seconds per run (15), BENCH_CONNECTIONS (50),
- * BENCH_ENGINES (pglite,postgres), BENCH_PGLITE_DIR (a folder in the temp dir, kept between runs),
+ * BENCH_ENGINES (pglite,postgres), BENCH_TARGETS (search,oruk: which loads to run), BENCH_CPU_PROF (a folder: the app's
+ * process writes a V8 CPU profile there), BENCH_PGLITE_DIR (a folder in the temp dir, kept between runs),
  * BENCH_PG_SCHEMA (bench_directory), BENCH_REGENERATE=1 to make the directory again.
  *
- * The app runs in a child process so that autocannon does not share its event loop. Prints JSON.
+ * The search is measured twice: as served (a search page is kept until the directory changes or the minute turns,
+ * see src/directory/published-cache.ts) and by the same app keeping nothing ("nothingKept"), where every request
+ * runs the search and renders the page. The app runs in a child process so that autocannon does not share its
+ * event loop. Prints JSON.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,12 +31,15 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PG_SCHEMA = process.env.BENCH_PG_SCHEMA ?? 'bench_directory';
 const PGLITE_DIR = process.env.BENCH_PGLITE_DIR ?? path.join(tmpdir(), 'commonground-bench-directory-pglite');
 const SQL_RUNS = 300;
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'search,oruk').split(',').map((x) => x.trim()));
 
 type Engine = 'pglite' | 'postgres';
 
 interface Ready {
   type: 'ready';
   port: number;
+  /** the same app keeping nothing: every request does all its work */
+  coldPort: number;
   searchPath: string;
   orukPath: string | null;
   generated: { services: number; seconds: number | null };
@@ -55,6 +62,7 @@ async function serve(engine: Engine): Promise<void> {
   const { geocodePostcode } = await import('../src/directory/geocode.js');
   const { searchPublished, termWithDescendants } = await import('../src/directory/public/repository.js');
   const { PublicDirectory } = await import('../src/directory/public/search.js');
+  const { PublishedCache } = await import('../src/directory/published-cache.js');
 
   const env = engine === 'postgres'
     ? { LOG_LEVEL: 'silent', DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: PG_SCHEMA }
@@ -112,6 +120,9 @@ async function serve(engine: Engine): Promise<void> {
   const app = await buildApp({ config, db, clock: systemClock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
+  const coldApp = await buildApp({ config, db, clock: systemClock, published: new PublishedCache(db, 0) });
+  await coldApp.listen({ port: 0, host: '127.0.0.1' });
+  const coldPort = (coldApp.server.address() as { port: number }).port;
   // The ORUK API is another part of the directory work: measured only when it is there.
   const serviceId = await db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('id').where('status', '=', 'active').orderBy('id').limit(1).executeTakeFirstOrThrow());
   const orukPath = `/api/oruk/services/${serviceId.id}`;
@@ -120,15 +131,17 @@ async function serve(engine: Engine): Promise<void> {
   if (searchCheck.statusCode !== 200) throw new Error(`the search page answered ${searchCheck.statusCode}`);
 
   const ready: Ready = {
-    type: 'ready', port, searchPath, orukPath: oruk.statusCode === 200 ? orukPath : null, generated,
+    type: 'ready', port, coldPort, searchPath, orukPath: oruk.statusCode === 200 ? orukPath : null, generated,
     sql: { searchMedianMs: round(percentile(times, 50), 3), searchP95Ms: round(percentile(times, 95), 3), pageDataMedianMs: round(percentile(pageTimes, 50), 3), results: last.rows.length, total: last.total },
   };
   process.send!(ready);
   process.on('message', async (message: { type: string }) => {
     if (message.type !== 'stop') return;
     await app.close();
+    await coldApp.close();
     await db.close();
-    process.exit(0);
+    // process.exit would skip writing the CPU profile (BENCH_CPU_PROF); disconnecting lets the process end by itself.
+    process.disconnect();
   });
 }
 
@@ -168,23 +181,37 @@ async function settle(base: string): Promise<void> {
 }
 
 async function runEngine(engine: Engine) {
-  const child: ChildProcess = fork(process.argv[1]!, ['--serve', engine], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = [...process.execArgv, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])];
+  const child: ChildProcess = fork(process.argv[1]!, ['--serve', engine], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Ready));
     child.once('exit', (code) => reject(new Error(`the ${engine} server exited (${code}) before it was ready`)));
   });
   try {
     const base = `http://127.0.0.1:${ready.port}`;
-    await load(`${base}${ready.searchPath}`, 3); // warm-up
-    await settle(base);
-    const search = await load(`${base}${ready.searchPath}`, DURATION);
-    await settle(base);
-    // One connection: the time of a request on its own, without waiting behind 49 others.
-    const alone = await load(`${base}${ready.searchPath}`, Math.min(10, DURATION), 1);
-    await settle(base);
+    const none: Load = { requests: 0, requestsPerSec: NaN, p50Ms: NaN, p95Ms: NaN, p99Ms: NaN, errors: 0, non2xx: 0, bytesPerResponse: 0 };
+    let search = none;
+    let alone = none;
+    let cold = none;
+    let coldAlone = none;
+    if (TARGETS.has('search')) {
+      await load(`${base}${ready.searchPath}`, 3); // warm-up
+      await settle(base);
+      search = await load(`${base}${ready.searchPath}`, DURATION);
+      await settle(base);
+      // One connection: the time of a request on its own, without waiting behind 49 others.
+      alone = await load(`${base}${ready.searchPath}`, Math.min(10, DURATION), 1);
+      await settle(base);
+      // The same, with nothing kept: every request runs the search and renders the page.
+      const coldBase = `http://127.0.0.1:${ready.coldPort}`;
+      cold = await load(`${coldBase}${ready.searchPath}`, DURATION);
+      await settle(coldBase);
+      coldAlone = await load(`${coldBase}${ready.searchPath}`, Math.min(10, DURATION), 1);
+      await settle(coldBase);
+    }
     const health = await load(`${base}/healthz`, Math.min(5, DURATION));
     await settle(base);
-    const oruk = ready.orukPath ? await load(`${base}${ready.orukPath}`, Math.min(10, DURATION)) : null;
+    const oruk = ready.orukPath && TARGETS.has('oruk') ? await load(`${base}${ready.orukPath}`, Math.min(10, DURATION)) : null;
     return {
       engine, services: ready.generated.services, locations: Math.floor(ready.generated.services * 1.5), generatedInSeconds: ready.generated.seconds,
       search: {
@@ -193,6 +220,10 @@ async function runEngine(engine: Engine) {
         sqlMedianMs: ready.sql.searchMedianMs, sqlP95Ms: ready.sql.searchP95Ms, pageDataMedianMs: ready.sql.pageDataMedianMs,
         ratioHttpP50ToSqlP50: round(search.p50Ms / ready.sql.searchMedianMs, 1),
         oneConnection: { p50Ms: alone.p50Ms, p95Ms: alone.p95Ms, requestsPerSec: alone.requestsPerSec, ratioHttpP50ToSqlP50: round(alone.p50Ms / ready.sql.searchMedianMs, 1) },
+        nothingKept: {
+          http: cold, ratioHttpP50ToSqlP50: round(cold.p50Ms / ready.sql.searchMedianMs, 1),
+          oneConnection: { p50Ms: coldAlone.p50Ms, p95Ms: coldAlone.p95Ms, requestsPerSec: coldAlone.requestsPerSec, ratioHttpP50ToSqlP50: round(coldAlone.p50Ms / ready.sql.searchMedianMs, 1) },
+        },
         target: { p95Ms: engine === 'postgres' ? 25 : 60, met: search.p95Ms <= (engine === 'postgres' ? 25 : 60) },
       },
       healthz: { p50Ms: health.p50Ms, p95Ms: health.p95Ms, requestsPerSec: health.requestsPerSec },

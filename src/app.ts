@@ -57,6 +57,8 @@ export interface AppDependencies {
   db: Database;
   clock: Clock;
   mailer?: Mailer;
+  /** Public pages kept per directory version; one of its own unless given. */
+  published?: PublishedCache;
 }
 
 export type App = FastifyInstance & { jobs: JobQueue; lios: LioResolver };
@@ -75,7 +77,7 @@ export function seesSharedPages(request: FastifyRequest): boolean {
 }
 
 /** The composition root: health, security, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
-export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom) }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), published = new PublishedCache(db) }: AppDependencies): Promise<App> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -96,7 +98,6 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   const lios = new LioResolver(db);
   const sessions = new Sessions(db, clock, config);
   const views = createViewEnvironment();
-  const published = new PublishedCache(db);
   app.decorate('jobs', jobs);
   app.decorate('lios', lios);
 

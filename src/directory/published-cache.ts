@@ -15,10 +15,11 @@ export interface KeptResponse { body: string; status: number }
  * response newer than its version, never older.
  */
 export class PublishedCache {
-  private readonly kept: LRUCache<string, KeptResponse>;
+  private readonly kept: LRUCache<string, KeptResponse> | null;
 
+  /** maxBytes 0 keeps nothing (the benchmark's way to time every request doing all its work). */
   constructor(private readonly db: Database, maxBytes = 64 * 1024 * 1024) {
-    this.kept = new LRUCache<string, KeptResponse>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length * 2) });
+    this.kept = maxBytes > 0 ? new LRUCache<string, KeptResponse>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length * 2) }) : null;
   }
 
   /** The LIO's directory version: one index-only read, outside any tenant transaction. */
@@ -33,10 +34,10 @@ export class PublishedCache {
   }
 
   get(key: string): KeptResponse | undefined {
-    return this.kept.get(key);
+    return this.kept?.get(key);
   }
 
   keep(key: string, response: KeptResponse): void {
-    this.kept.set(key, response);
+    this.kept?.set(key, response);
   }
 }
