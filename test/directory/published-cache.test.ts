@@ -86,6 +86,31 @@ describe('kept search pages', () => {
     expect(names(await client.get('/find?q=swimming'))).toEqual([]);
   });
 
+  it('last no longer than the minute: "open now" turns to "closed" on the minute the service closes', async () => {
+    const lio = await t.make.lio();
+    await d.service(lio, { name: 'Weekday Office', opening: [{ day: 'MO,TU,WE,TH,FR', opens: '09:00', closes: '17:00' }] });
+    const client = new Client(t.app, lio.host);
+    t.clock.advance(new Date('2026-01-05T16:59:10Z').getTime() - t.clock.now().getTime());
+    expect(names(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
+    t.clock.advance(40_000);
+    expect(names(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
+    t.clock.advance(20_000); // 17:00:10
+    expect(names(await client.get('/find?open=now'))).toEqual([]);
+  });
+
+  it('of a service change as soon as the service does', async () => {
+    const lio = await t.make.lio();
+    const service = await d.service(lio, { name: 'Men’s Shed', description: 'Woodwork on Wednesdays.' });
+    const client = new Client(t.app, lio.host);
+    const text = async () => (await client.get(`/find/services/${service.id}?from=q%3Dshed`)).$('main').text();
+    expect(await text()).toContain('Woodwork on Wednesdays.');
+    expect(await text()).toContain('Woodwork on Wednesdays.');
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ description: 'Woodwork and repairs on Wednesdays.' }).where('id', '=', service.id).execute());
+    expect(await text()).toContain('Woodwork and repairs on Wednesdays.');
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ status: 'defunct' }).where('id', '=', service.id).execute());
+    expect((await client.get(`/find/services/${service.id}?from=q%3Dshed`)).status).toBe(404);
+  });
+
   it('carry each visitor’s own CSRF token and script nonce, and the token works', async () => {
     const lio = await t.make.lio();
     await d.service(lio, { name: 'Knit and Natter' });

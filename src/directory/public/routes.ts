@@ -55,6 +55,22 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
     if (typeof csp === 'string') reply.header('content-security-policy', csp.replace(/img-src ([^;]*)/, (_m, sources: string) => `img-src ${sources} ${origin}`));
   };
 
+  /** The key of a page kept for everyone (see PublishedCache), or null when this visitor's page is their own. */
+  const sharedKey = async (request: FastifyRequest, what: string) => {
+    if (!seesSharedPages(request) || request.cookies[LIST_COOKIE]) return null;
+    // Opening times say "open now": a kept page lasts until the minute turns, at most.
+    const now = localNow(deps.clock.now());
+    return deps.published.keyFor(request.lio.id, `${what}|${now.date}T${now.time.slice(0, 5)}`);
+  };
+
+  /** Renders a page: for this visitor alone, or (with a key) for everyone, kept under the key. */
+  const renderPage = (reply: FastifyReply, shared: string | null, template: string, context: Record<string, unknown>, status = 200) => {
+    if (!shared) return reply.render(template, context, status);
+    const page = reply.renderShared(template, context, status);
+    deps.published.keep(shared, page);
+    return reply.sendShared(page);
+  };
+
   const renderSearch = async (request: FastifyRequest, reply: FastifyReply, page: SearchPage, shared: string | null) => {
     const code = heldCode(request);
     const inList = shared ? new Set<string>() : await lists.serviceIdsOf(request.lio.id, code);
@@ -85,41 +101,38 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
       mapTileUrl: deps.config.mapTileUrl ?? '',
       radiusM: page.near ? Math.round(Number(distance) * (UNITS[unit as keyof typeof UNITS] ?? 1)) : 0,
     };
-    const status = page.errors.any ? 400 : 200;
-    if (!shared) return reply.render(template, context, status);
-    const kept = reply.renderShared(template, context, status);
-    deps.published.keep(shared, kept);
-    return reply.sendShared(kept);
+    return renderPage(reply, shared, template, context, page.errors.any ? 400 : 200);
   };
 
   // A search is the same page for every visitor who is not signed in and holds no list, until the directory
   // changes or the minute turns (opening times say "open now"): such pages are made once and kept.
   app.get('/find', async (request, reply) => {
-    let shared: string | null = null;
-    if (seesSharedPages(request) && !request.cookies[LIST_COOKIE]) {
-      const now = localNow(deps.clock.now());
-      shared = await deps.published.keyFor(request.lio.id, `find|${now.date}T${now.time.slice(0, 5)}|${JSON.stringify(readSearch(request.query))}`);
-      const kept = deps.published.get(shared);
-      if (kept) {
-        allowTiles(reply);
-        return reply.sendShared(kept);
-      }
+    const shared = await sharedKey(request, `find|${JSON.stringify(readSearch(request.query))}`);
+    const kept = shared ? deps.published.get(shared) : undefined;
+    if (kept) {
+      allowTiles(reply);
+      return reply.sendShared(kept);
     }
     return renderSearch(request, reply, await directory.search(request.lio.id, request.query), shared);
   });
 
   app.get('/find/services/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const service = await directory.service(request.lio.id, id);
-    if (!service) return reply.callNotFound();
     // "from" carries the search this page was reached from, for the way back; only its parameters are kept.
     const back = new URLSearchParams(str(request.query, 'from'));
     const backQuery = new URLSearchParams([...back.entries()].filter(([k]) => ['q', 'category', 'postcode', 'distance', 'unit', 'locality', 'mode', 'open', 'free', 'age', 'page'].includes(k))).toString();
+    const shared = await sharedKey(request, `service|${id}|${backQuery}`);
+    const kept = shared ? deps.published.get(shared) : undefined;
+    if (kept) return reply.sendShared(kept);
+    const service = await directory.service(request.lio.id, id);
+    if (!service) return reply.callNotFound();
     const code = heldCode(request);
-    const inList = await lists.serviceIdsOf(request.lio.id, code);
-    return reply.render('directory/public/views/service.njk', {
-      title: service.name, s: service, backQuery, inList, listCode: code, returnTo: `/find/services/${service.id}${backQuery ? `?from=${encodeURIComponent(backQuery)}` : ''}`,
-    });
+    const template = 'directory/public/views/service.njk';
+    const context = {
+      title: service.name, s: service, backQuery, inList: shared ? new Set<string>() : await lists.serviceIdsOf(request.lio.id, code), listCode: code,
+      returnTo: `/find/services/${service.id}${backQuery ? `?from=${encodeURIComponent(backQuery)}` : ''}`,
+    };
+    return renderPage(reply, shared, template, context);
   });
 
   // Signposting lists ------------------------------------------------------------------------------
