@@ -57,6 +57,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
   const verification = new VerificationService(deps);
   const merges = new MergeService(deps);
   verification.register();
+  verification.registerDailySweep(deps.config.baseUrl);
   const origin = (request: FastifyRequest) => publicOrigin(request.lio, request, deps.config.baseUrl);
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 

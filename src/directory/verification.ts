@@ -18,6 +18,9 @@ export const RESEND_AFTER_DAYS = 14;
 /** Listings e-mailed by one run of the job; a longer queue continues in a follow-up job. */
 export const VERIFICATION_BATCH = 200;
 export const VERIFICATION_JOB = 'directory.verification_emails';
+/** The daily job that e-mails, in every LIO, the listings that fell due: no one has to press the button. */
+export const VERIFICATION_SWEEP_JOB = 'directory.verification_sweep';
+const SWEEP_LABEL = 'Daily verification sweep';
 
 const DAY_MS = 86_400_000;
 
@@ -35,10 +38,24 @@ function dueQuery(db: Queryable, now: Date, months: number) {
     ]));
 }
 
-function emailable(db: Queryable, now: Date, months: number) {
+/**
+ * A staff member's bulk send skips listings asked in the last RESEND_AFTER_DAYS days; the daily sweep asks each
+ * listing at most once per verification period, so a contact who does not answer is not e-mailed every fortnight.
+ */
+export type Sender = 'staff' | 'sweep';
+
+function emailable(db: Queryable, now: Date, months: number, sender: Sender) {
+  const askedSince = sender === 'sweep' ? sql<Date>`${now}::timestamptz - make_interval(months => ${months}::int)` : sql<Date>`${new Date(now.getTime() - RESEND_AFTER_DAYS * DAY_MS)}::timestamptz`;
   return dueQuery(db, now, months)
     .where('o.email', 'is not', null)
-    .where(sql<boolean>`not exists (select 1 from verification_requests v where v.organisation_id = o.id and v.sent_at > ${new Date(now.getTime() - RESEND_AFTER_DAYS * DAY_MS)})`);
+    .where(sql<boolean>`not exists (select 1 from verification_requests v where v.organisation_id = o.id and v.sent_at > ${askedSince})`);
+}
+
+/** Where a link in an e-mail sent without a request points: BASE_URL for the default LIO, else the LIO's first hostname. */
+export function lioOrigin(lio: { is_default: boolean; hostnames: string[] }, baseUrl: string): string {
+  const host = lio.hostnames[0];
+  if (lio.is_default || !host) return baseUrl;
+  return `${new URL(baseUrl).protocol}//${host}`;
 }
 
 const lastSent = sql<Date | null>`(select max(v.sent_at) from verification_requests v where v.organisation_id = o.id)`;
@@ -59,10 +76,10 @@ export const verificationRepository = {
   },
 
   /** The due listings with an e-mail address that were not e-mailed recently. */
-  toEmail: (db: Queryable, now: Date, months: number, limit: number) => emailable(db, now, months)
+  toEmail: (db: Queryable, now: Date, months: number, limit: number, sender: Sender) => emailable(db, now, months, sender)
     .select(['o.id', 'o.name', 'o.email']).orderBy(sql`o.last_verified_at asc nulls first`).orderBy('o.id').limit(limit).execute(),
-  countToEmail: async (db: Queryable, now: Date, months: number) =>
-    Number((await emailable(db, now, months).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+  countToEmail: async (db: Queryable, now: Date, months: number, sender: Sender) =>
+    Number((await emailable(db, now, months, sender).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
 
   insertRequest: (db: Queryable, lioId: string, organisationId: string, tokenHash: string, now: Date) =>
     db.insertInto('verification_requests').values({ lio_id: lioId, organisation_id: organisationId, token_hash: tokenHash, sent_at: now }).execute(),
@@ -134,7 +151,7 @@ export class VerificationService {
         count = 1;
       } else {
         const months = await verificationRepository.months(tx, actor.lioId);
-        count = await verificationRepository.countToEmail(tx, now, months);
+        count = await verificationRepository.countToEmail(tx, now, months, 'staff');
       }
       await this.deps.jobs.enqueue(tx, {
         lioId: actor.lioId, kind: VERIFICATION_JOB, payload: { origin, organisationId: organisationId ?? null, requestedBy: actor.displayName },
@@ -154,15 +171,18 @@ export class VerificationService {
       const origin = String(job.payload.origin);
       const organisationId = typeof job.payload.organisationId === 'string' ? job.payload.organisationId : null;
       const requestedBy = typeof job.payload.requestedBy === 'string' ? job.payload.requestedBy : 'Common Ground';
+      const sender: Sender = job.payload.sender === 'sweep' ? 'sweep' : 'staff';
       const now = clock.now();
       await db.withTenant(lioId, async (tx) => {
+        // Two bulk runs for one LIO (a staff send and the sweep) take turns, so neither e-mails what the other just did.
+        if (!organisationId) await sql`select pg_advisory_xact_lock(hashtext(${`verification:${lioId}`}))`.execute(tx);
         const lio = await tx.selectFrom('lios').select(['name', 'verification_months']).where('id', '=', lioId).executeTakeFirstOrThrow();
         let targets: { id: string; name: string; email: string | null }[];
         if (organisationId) {
           const org = await organisationsRepository.get(tx, organisationId);
           targets = org && org.email && !org.merged_into_id ? [{ id: org.id, name: org.name, email: org.email }] : [];
         } else {
-          targets = await verificationRepository.toEmail(tx, now, lio.verification_months, VERIFICATION_BATCH);
+          targets = await verificationRepository.toEmail(tx, now, lio.verification_months, VERIFICATION_BATCH, sender);
         }
         for (const target of targets) {
           if (!target.email) continue;
@@ -182,6 +202,29 @@ export class VerificationService {
           await jobs.enqueue(tx, { lioId, kind: VERIFICATION_JOB, payload: job.payload });
         }
       });
+    });
+  }
+
+  /**
+   * Once a day, for every LIO, queues the verification e-mails of the listings that fell due and were not asked
+   * within the verification period. The e-mails themselves go out through the same job as a staff member's send.
+   */
+  registerDailySweep(baseUrl: string): void {
+    const { db, clock, jobs } = this.deps;
+    jobs.registerRecurring(VERIFICATION_SWEEP_JOB, DAY_MS, async () => {
+      const now = clock.now();
+      const lios = await db.system.selectFrom('lios').select(['id', 'hostnames', 'is_default']).orderBy('created_at').execute();
+      for (const lio of lios) {
+        await db.withTenant(lio.id, async (tx) => {
+          const months = await verificationRepository.months(tx, lio.id);
+          const count = await verificationRepository.countToEmail(tx, now, months, 'sweep');
+          if (count === 0) return;
+          await jobs.enqueue(tx, { lioId: lio.id, kind: VERIFICATION_JOB, payload: { origin: lioOrigin(lio, baseUrl), organisationId: null, requestedBy: SWEEP_LABEL, sender: 'sweep' } });
+          await recordAudit(tx, lio.id, { userId: null, label: SWEEP_LABEL }, {
+            action: 'organisation.verification_requested', subjectType: 'lio', subjectId: lio.id, detail: { listings: count, automatic: true },
+          }, now);
+        });
+      }
     });
   }
 

@@ -10,6 +10,8 @@ export interface EnqueueOptions { lioId: string | null; kind: string; payload?: 
 
 /** A job left "running" this long belongs to a process that died; it is taken again. */
 const STALE_AFTER_MS = 5 * 60_000;
+/** How often a running worker checks that every recurring job still has a run waiting (one could have been abandoned). */
+const RECURRING_CHECK_MS = 10 * 60_000;
 
 export function backoffMs(attempts: number): number {
   return Math.min(2 ** Math.max(0, attempts - 1) * 10_000, 60 * 60_000);
@@ -21,6 +23,8 @@ export function backoffMs(attempts: number): number {
  */
 export class JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly recurring = new Map<string, number>();
+  private recurringCheckedAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
@@ -29,6 +33,32 @@ export class JobQueue {
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler);
+  }
+
+  /**
+   * A job that runs every `everyMs` without anyone asking: one run waits in `jobs` at a time, and when it ends (done,
+   * or failed for the last time) the next is queued `everyMs` later. Being a row like any other job, it survives
+   * restarts, and across several processes still runs once per interval.
+   */
+  registerRecurring(kind: string, everyMs: number, handler: JobHandler): void {
+    this.register(kind, handler);
+    this.recurring.set(kind, everyMs);
+  }
+
+  /** Queues a run, due now, of each recurring job that has none waiting or running: at start, and after a run was abandoned. */
+  async ensureRecurring(): Promise<void> {
+    this.recurringCheckedAt = Date.now();
+    for (const kind of this.recurring.keys()) await this.queueRecurring(kind, this.clock.now(), null);
+  }
+
+  /** The advisory lock makes check-then-insert safe when two processes start together. */
+  private async queueRecurring(kind: string, runAt: Date, finishingId: number | null): Promise<void> {
+    await this.db.system.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`jobs.recurring:${kind}`}))`.execute(tx);
+      const waiting = await tx.selectFrom('jobs').select('id').where('kind', '=', kind).where('status', 'in', ['queued', 'running'])
+        .$if(finishingId !== null, (q) => q.where('id', '!=', finishingId!)).executeTakeFirst();
+      if (!waiting) await tx.insertInto('jobs').values({ lio_id: null, kind, payload: '{}', run_at: runAt, max_attempts: 3, created_at: this.clock.now() }).execute();
+    });
   }
 
   /** Enqueue inside the caller's transaction, so the job exists only if the work that asked for it was committed. */
@@ -67,6 +97,7 @@ export class JobQueue {
   /** The worker's loop: like drain, but stops taking new jobs once stop() is called, so shutdown waits for one job at most. */
   private async work(): Promise<void> {
     await this.abandonDeadJobs();
+    if (Date.now() - this.recurringCheckedAt >= RECURRING_CHECK_MS) await this.ensureRecurring();
     while (!this.stopped && await this.runOne());
   }
 
@@ -122,6 +153,7 @@ export class JobQueue {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       await handler(job);
       await this.db.system.updateTable('jobs').set({ status: 'done', finished_at: this.clock.now(), last_error: null }).where('id', '=', job.id).execute();
+      await this.queueNextRun(job);
     } catch (err) {
       const message = (err as Error).message?.slice(0, 1000) ?? 'error';
       const final = job.attempts >= job.maxAttempts;
@@ -130,7 +162,13 @@ export class JobQueue {
         ? { status: 'failed', finished_at: this.clock.now(), last_error: message }
         : { status: 'queued', run_at: new Date(this.clock.now().getTime() + backoffMs(job.attempts)), last_error: message })
         .where('id', '=', job.id).execute();
+      if (final) await this.queueNextRun(job);
     }
     return true;
+  }
+
+  private async queueNextRun(job: Job): Promise<void> {
+    const everyMs = this.recurring.get(job.kind);
+    if (everyMs !== undefined) await this.queueRecurring(job.kind, new Date(this.clock.now().getTime() + everyMs), job.id);
   }
 }

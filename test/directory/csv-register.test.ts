@@ -201,6 +201,81 @@ describe('services as a spreadsheet', () => {
     expect(history.map((h) => h.status)).toContain('temporarily closed');
   });
 
+  it('shows categories, venues, phones and costs as cells a spreadsheet user edits, and imports the edits back', async () => {
+    const lio = await t.make.lio();
+    const d = directoryFactories(t.db);
+    const org = await d.organisation(lio, { name: 'Warm Welcome Trust' });
+    const needs = await d.taxonomy(lio, 'Needs');
+    const other = await d.taxonomy(lio, 'Council list');
+    const food = await d.term(lio, needs.id, { name: 'Food', code: 'food' });
+    const warm = await d.term(lio, needs.id, { name: 'Warm spaces', code: 'warm' });
+    const councilFood = await d.term(lio, other.id, { name: 'Food (council)', code: 'FOOD' });
+    const service = await d.service(lio, {
+      organisationId: org.id, name: 'Warm Hub', isFree: false, termIds: [food.id],
+      locations: [{ name: 'Chapel Hall', address: '3 Mill Lane', city: 'Riverside', postcode: 'RV1 2AB', latitude: 53.1, longitude: -1.2 }],
+      costs: [{ option: 'Adults', amount: 3.5 }, { option: 'Donations welcome', amount: null }],
+    });
+    await t.db.withTenant(lio.id, (tx) => tx.insertInto('phones').values({ lio_id: lio.id, service_id: service.id, number: '01632 960 001' }).execute());
+    await d.postcode({ postcode: 'RV3 9ZZ', latitude: 53.2, longitude: -1.3 });
+    const client = await adminClient(lio);
+
+    const exported = parseCsv((await client.get('/services/export.csv')).body);
+    const header = exported[0]!.values;
+    const row = Object.fromEntries(header.map((h, i) => [h, exported[1]!.values[i]!]));
+    expect(row).toMatchObject({
+      taxonomy_terms: 'Needs: food', locations: 'Chapel Hall, 3 Mill Lane, Riverside, RV1 2AB', phones: '01632 960 001', costs: 'Donations welcome\nAdults: £3.50',
+    });
+
+    // The spreadsheet user retags, adds a venue by address and postcode, changes the phone and a price.
+    const edited: Record<string, string> = { ...row, taxonomy_terms: 'warm\nCouncil list: FOOD', locations: 'Chapel Hall, 3 Mill Lane, Riverside, RV1 2AB\nScout Hut, Park Road, Riverside, rv39zz',
+      phones: '01632 960 001; 0808 157 0192', costs: 'Adults: £4\nDonations welcome' };
+    const report = await importCsv(client, 'services', toCsv(header, [header.map((h) => edited[h]!)]));
+    expect(report.$('.govuk-notification-banner').text()).toMatch(/0 added, 1 updated/);
+    const held = await t.db.withTenant(lio.id, async (tx) => ({
+      terms: (await tx.selectFrom('attributes').select('taxonomy_term_id').where('link_id', '=', service.id).execute()).map((r) => r.taxonomy_term_id).sort(),
+      venues: await tx.selectFrom('service_at_locations as sal').innerJoin('locations as l', 'l.id', 'sal.location_id')
+        .select(['l.id', 'l.name', 'l.address_1', 'l.city', 'l.postal_code', 'l.latitude', 'l.longitude', 'l.organisation_id']).where('sal.service_id', '=', service.id).orderBy('l.name').execute(),
+      phones: (await tx.selectFrom('phones').select('number').where('service_id', '=', service.id).orderBy('number').execute()).map((r) => r.number),
+      costs: (await tx.selectFrom('cost_options').select(['option', 'amount']).where('service_id', '=', service.id).orderBy('option').execute()).map((c) => [c.option, c.amount === null ? null : Number(c.amount)]),
+    }));
+    expect(held.terms).toEqual([warm.id, councilFood.id].sort());
+    expect(held.venues).toEqual([
+      { id: service.locationIds[0], name: 'Chapel Hall', address_1: '3 Mill Lane', city: 'Riverside', postal_code: 'RV1 2AB', latitude: 53.1, longitude: -1.2, organisation_id: org.id },
+      { id: expect.any(String), name: 'Scout Hut', address_1: 'Park Road', city: 'Riverside', postal_code: 'RV3 9ZZ', latitude: 53.2, longitude: -1.3, organisation_id: org.id },
+    ]);
+    expect(held.phones).toEqual(['01632 960 001', '0808 157 0192']);
+    expect(held.costs).toEqual([['Adults', 4], ['Donations welcome', null]]);
+
+    // Exported again, the edits read back as typed (the postcode tidied), and that file changes nothing more.
+    const again = parseCsv((await client.get('/services/export.csv')).body);
+    const second = Object.fromEntries(again[0]!.values.map((h, i) => [h, again[1]!.values[i]!]));
+    expect(second).toMatchObject({
+      taxonomy_terms: 'Council list: FOOD\nwarm', locations: 'Chapel Hall, 3 Mill Lane, Riverside, RV1 2AB\nScout Hut, Park Road, Riverside, RV3 9ZZ',
+      phones: '01632 960 001\n0808 157 0192', costs: 'Donations welcome\nAdults: £4.00',
+    });
+    const locationsBefore = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('locations').select('id').execute());
+    expect((await importCsv(client, 'services', toCsv(header, [again[0]!.values.map((_, i) => again[1]!.values[i]!)]))).$('.govuk-notification-banner').text()).toMatch(/0 added, 0 updated/);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('locations').select('id').execute())).toHaveLength(locationsBefore.length);
+
+    // Wrong cells are named row by row, and nothing is written: not even the new venue of a row that was fine.
+    const bad = toCsv(['id', 'organisation_name', 'name', 'taxonomy_terms', 'locations', 'phones', 'costs'], [
+      [service.id, '', 'Warm Hub', 'warm', 'Church Rooms, Station Road, Riverside, RV3 9ZZ', '', ''],
+      ['', 'Warm Welcome Trust', 'Ghost Service', 'FOOD\nno-such-code', 'Somewhere without a postcode', 'call us', 'Adults: £lots'],
+    ]);
+    const rejected = await importCsv(client, 'services', bad);
+    expect(rejected.$('h1').text()).toBe('Import rejected');
+    const problems = issueRows(rejected).map((r) => [r[0], r[1], r[3]!.replace(/^Error: /, '')]);
+    expect(problems).toEqual([
+      ['3', 'taxonomy_terms', '“FOOD” is a code in more than one taxonomy (Council list, Needs): write it like “Council list: FOOD”'],
+      ['3', 'taxonomy_terms', '“no-such-code” is not the code of a taxonomy term: see Taxonomy for the codes'],
+      ['3', 'phones', '“call us” is not a phone number, like 01632 960 001 or +44 808 157 0192'],
+      ['3', 'costs', '“£lots” is not an amount in pounds up to £100,000, like £3.50'],
+      ['3', 'locations', '“Somewhere without a postcode” does not end with a postcode: write the address, then a comma and the postcode, like 12 High Street, Riverside, RV1 2AB'],
+    ]);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('locations').select('id').execute())).toHaveLength(locationsBefore.length);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('attributes').select('taxonomy_term_id').where('link_id', '=', service.id).execute())).toHaveLength(2);
+  });
+
   it('rejects the file row by row and commits nothing', async () => {
     const lio = await t.make.lio();
     const d = directoryFactories(t.db);

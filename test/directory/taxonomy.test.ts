@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, errorSummary } from '../helpers/client.js';
+import { directoryFactories } from '../helpers/directory-factories.js';
 import * as cheerio from 'cheerio';
 import { DEFAULT_TAXONOMY, DEFAULT_TERMS, ensureDefaultTaxonomy, flattenDefaultTerms } from '../../src/directory/taxonomy/default-taxonomy.js';
 import { importTaxonomyJson } from '../../src/directory/taxonomy/import.js';
@@ -157,7 +158,60 @@ describe('the taxonomy admin pages', () => {
       expect((await client.get('/admin/taxonomy')).status, role).toBe(403);
       expect((await client.get('/admin/taxonomy/import')).status, role).toBe(403);
       expect((await client.get(`/admin/taxonomy/${taxonomyId}/terms/new`)).status, role).toBe(403);
+      const food = (await termsOf(lio)).find((x) => x.code === 'food')!;
+      expect((await client.get(`/admin/taxonomy/terms/${food.id}/delete`)).status, role).toBe(403);
     }
+  });
+
+  it('deletes a term nothing uses after a confirmation, and refuses one that tags services or has terms under it', async () => {
+    const lio = await t.make.lio();
+    const d = directoryFactories(t.db);
+    const taxonomy = await d.taxonomy(lio, 'Needs');
+    const parent = await d.term(lio, taxonomy.id, { name: 'Food', code: 'food' });
+    const child = await d.term(lio, taxonomy.id, { name: 'Food banks', code: 'food.bank', parentId: parent.id });
+    const tagged = await d.term(lio, taxonomy.id, { name: 'Warm spaces', code: 'warm' });
+    const unused = await d.term(lio, taxonomy.id, { name: 'Old term', code: 'old' });
+    const pantry = await d.service(lio, { name: 'Community Pantry', termIds: [tagged.id] });
+    const { client, user } = await admin(lio);
+
+    const tree = await client.get(`/admin/taxonomy?taxonomy=${taxonomy.id}`);
+    expect(tree.$(`#term-${unused.id} a[href="/admin/taxonomy/terms/${unused.id}/delete"]`).text()).toBe('Delete Old term');
+
+    const confirm = await client.get(`/admin/taxonomy/terms/${unused.id}/delete`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.$('h1').text()).toBe('Delete Old term');
+    expect(confirm.$('main').text()).toContain('Deleting a term cannot be undone');
+    const deleted = await client.submit(`/admin/taxonomy/terms/${unused.id}/delete`, `/admin/taxonomy/terms/${unused.id}/delete`, {});
+    expect(deleted.status).toBe(303);
+    expect(deleted.location).toBe(`/admin/taxonomy?taxonomy=${taxonomy.id}`);
+    expect((await client.get(deleted.location!)).$('.govuk-notification-banner').text()).toContain('Old term deleted');
+    expect((await termsOf(lio)).map((x) => x.code)).toEqual(['food', 'food.bank', 'warm']);
+    const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select(['action', 'actor_user_id', 'detail']).where('subject_id', '=', unused.id).execute());
+    expect(audit).toEqual([{ action: 'taxonomy_term.deleted', actor_user_id: user.id, detail: { code: 'old', name: 'Old term', taxonomy: 'Needs' } }]);
+    expect((await client.get(`/admin/taxonomy/terms/${unused.id}/delete`)).status).toBe(404);
+
+    // A term tagging a service: the page says why and names the service; posting anyway is refused with the error summary.
+    const inUse = await client.get(`/admin/taxonomy/terms/${tagged.id}/delete`);
+    expect(inUse.$('[data-testid="in-use"]').text()).toContain('1 service is tagged with it: take the term off that service first');
+    expect(inUse.$('[data-testid="tagged-services"] a').attr('href')).toBe(`/services/${pantry.id}/edit`);
+    expect(inUse.$('form[action$="/delete"]').length).toBe(0);
+    const refused = await client.submit(`/admin/taxonomy/terms/${tagged.id}/edit`, `/admin/taxonomy/terms/${tagged.id}/delete`, {});
+    expect(refused.status).toBe(400);
+    expect(summary(refused)).toEqual([{ href: '#in-use', text: 'Warm spaces cannot be deleted. 1 service is tagged with it: take the term off that service first.' }]);
+    expect(refused.$('#in-use').length).toBe(1);
+
+    const withChild = await client.submit(`/admin/taxonomy/terms/${parent.id}/edit`, `/admin/taxonomy/terms/${parent.id}/delete`, {});
+    expect(withChild.status).toBe(400);
+    expect(summary(withChild)[0]!.text).toBe('Food cannot be deleted. 1 term sits under it: move it to another parent, or delete it, first.');
+    expect(withChild.$('[data-testid="child-terms"] a').attr('href')).toBe(`/admin/taxonomy/terms/${child.id}/edit`);
+    expect((await termsOf(lio)).map((x) => x.code)).toEqual(['food', 'food.bank', 'warm']);
+
+    // Once the child is gone the parent can go too.
+    expect((await client.submit(`/admin/taxonomy/terms/${child.id}/delete`, `/admin/taxonomy/terms/${child.id}/delete`, {})).status).toBe(303);
+    expect((await client.submit(`/admin/taxonomy/terms/${parent.id}/delete`, `/admin/taxonomy/terms/${parent.id}/delete`, {})).status).toBe(303);
+    expect((await termsOf(lio)).map((x) => x.code)).toEqual(['warm']);
+    const tags = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('attributes').select('link_id').where('taxonomy_term_id', '=', tagged.id).execute());
+    expect(tags).toEqual([{ link_id: pantry.id }]);
   });
 });
 

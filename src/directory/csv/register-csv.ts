@@ -17,6 +17,8 @@ import { findLikelyDuplicates } from '../duplicates.js';
 import { loadServices, isUuid } from '../services/repository.js';
 import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, parseTime } from '../services/service.js';
 import { CsvSyntaxError, readCsvTable, toCsv, uncell } from './csv.js';
+import { TermCodes, checkPhone, costText, knownVenues, parseCost, parseVenue, venueKey, venuesOf, writeParts, type PartsWanted } from './service-parts.js';
+import { taxonomyRepository } from '../taxonomy/repository.js';
 
 /**
  * The register as a spreadsheet: organisations and services exported as CSV, and the same files (edited, or
@@ -86,12 +88,13 @@ function organisationBody(get: (c: string) => string, present: OrganisationField
 // ---------------------------------------------------------------------------------------------------
 
 export const SERVICE_COLUMNS = ['id', 'organisation_id', 'organisation_name', 'name', 'description', 'status', 'delivery_modes', 'url', 'email', 'fees_description',
-  'is_free', 'minimum_age', 'maximum_age', 'opening_times', 'languages', 'service_areas'] as const;
+  'is_free', 'minimum_age', 'maximum_age', 'opening_times', 'languages', 'service_areas', 'taxonomy_terms', 'locations', 'phones', 'costs'] as const;
 type ServiceColumn = typeof SERVICE_COLUMNS[number];
 const SERVICE_LABELS: Record<ServiceColumn, string> = {
   id: 'id', organisation_id: 'organisation id', organisation_name: 'organisation name', name: 'name', description: 'description', status: 'status',
   delivery_modes: 'delivery modes', url: 'website', email: 'email address', fees_description: 'fees', is_free: 'free of charge', minimum_age: 'minimum age',
   maximum_age: 'maximum age', opening_times: 'opening times', languages: 'languages', service_areas: 'service areas',
+  taxonomy_terms: 'categories', locations: 'venues', phones: 'phone numbers', costs: 'costs',
 };
 const STATUS_OPTIONS = Object.fromEntries(SERVICE_STATUSES.map((s) => [s.value, s.text]));
 const MODE_OPTIONS = Object.fromEntries(DELIVERY_MODES.map((m) => [m.value, m.text]));
@@ -115,7 +118,7 @@ function parseOpening(line: string): { day: string; opens: string; closes: strin
 interface ServiceRowValues {
   id: string | null; organisationId: string; name: string; description: string; status: ServiceStatus; deliveryModes: DeliveryMode[];
   url: string | null; email: string | null; feesDescription: string | null; isFree: boolean; minimumAge: number | null; maximumAge: number | null;
-  opening: { day: string; opens: string; closes: string }[]; languages: string[]; serviceAreas: string[];
+  opening: { day: string; opens: string; closes: string }[]; languages: string[]; serviceAreas: string[]; parts: PartsWanted;
 }
 
 /** A simple weekly opening time of the service itself: what the spreadsheet shows and replaces; other schedules are left alone. */
@@ -143,8 +146,11 @@ export class RegisterCsvService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const ids = (await tx.selectFrom('services').select('id').orderBy(sql`lower(name)`).orderBy('id').execute()).map((r) => r.id);
       const rows: string[][] = [];
+      const terms = new TermCodes(await taxonomyRepository.allTerms(tx));
       for (let i = 0; i < ids.length; i += 500) {
-        for (const s of await loadServices(tx, ids.slice(i, i + 500))) {
+        const batch = ids.slice(i, i + 500);
+        const venues = await venuesOf(tx, batch);
+        for (const s of await loadServices(tx, batch)) {
           const opening = s.schedules.filter((x) => x.service_at_location_id === null && x.freq === 'WEEKLY' && /^(MO|TU|WE|TH|FR|SA|SU)$/.test(x.byday ?? '')
             && x.opens_at && x.closes_at && !x.valid_from && !x.valid_to && !x.dtstart);
           const values: Record<ServiceColumn, string> = {
@@ -155,6 +161,10 @@ export class RegisterCsvService {
             opening_times: joinList(opening.map((o) => openingText({ day: o.byday!, opens: o.opens_at!.slice(0, 5), closes: o.closes_at!.slice(0, 5) }))),
             languages: joinList(s.languages.map((l) => l.name).filter((n): n is string => Boolean(n))),
             service_areas: joinList(s.service_areas.map((a) => a.name).filter((n): n is string => Boolean(n))),
+            taxonomy_terms: joinList(s.attributes.map((a) => terms.text(a.taxonomy_term_id))),
+            locations: joinList(venues.get(s.id) ?? []),
+            phones: joinList(s.phones.map((p) => p.number)),
+            costs: joinList(s.cost_options.filter((c) => c.option || c.amount !== null).map((c) => costText({ option: c.option ?? 'Cost', amount: c.amount }))),
           };
           rows.push(SERVICE_COLUMNS.map((c) => values[c]));
         }
@@ -260,6 +270,7 @@ export class RegisterCsvService {
     const held = new Map((ids.length ? await tx.selectFrom('services').selectAll().where('id', 'in', ids).execute() : []).map((s) => [s.id, s]));
     const seen = new Set<string>();
     const planned: ServiceRowValues[] = [];
+    const termCodes = has('taxonomy_terms') ? new TermCodes(await taxonomyRepository.allTerms(tx)) : null;
     for (const r of rows) {
       const line = r.line;
       const before = issues.length;
@@ -334,8 +345,14 @@ export class RegisterCsvService {
       if (languages.some((l) => l.length > 100)) error(line, 'languages', 'each language must be 100 characters or fewer');
       const serviceAreas = has('service_areas') ? splitCell(r.get('service_areas')) : [];
       if (serviceAreas.some((a) => a.length > 200)) error(line, 'service_areas', 'each area must be 200 characters or fewer');
+      const parts = readParts(r, has, termCodes, (column, message) => error(line, column, message));
+      const unreadable = parts.venues?.filter((v) => v.problem) ?? [];
+      if (unreadable.length && orgById.has(organisationId)) {
+        const known = await knownVenues(tx, current?.id ?? null, organisationId);
+        for (const v of unreadable) if (!known.has(venueKey(v.text))) error(line, 'locations', v.problem!);
+      }
       if (issues.length === before) {
-        planned.push({ id: current?.id ?? null, organisationId, name, description, status, deliveryModes, url, email, feesDescription, isFree, minimumAge, maximumAge, opening, languages, serviceAreas });
+        planned.push({ id: current?.id ?? null, organisationId, name, description, status, deliveryModes, url, email, feesDescription, isFree, minimumAge, maximumAge, opening, languages, serviceAreas, parts });
       }
     }
     if (issues.some((i) => i.level === 'error')) return { created: 0, updated: 0 };
@@ -353,7 +370,8 @@ export class RegisterCsvService {
       if (id) {
         const current = held.get(id)!;
         const same = (Object.keys(values) as (keyof typeof values)[]).every((k) => JSON.stringify(values[k]) === JSON.stringify(current[k]));
-        const partsChanged = await this.replaceParts(tx, actor.lioId, id, p, { opening: has('opening_times'), languages: has('languages'), serviceAreas: has('service_areas') });
+        const partsChanged = (await this.replaceParts(tx, actor.lioId, id, p, { opening: has('opening_times'), languages: has('languages'), serviceAreas: has('service_areas') }))
+          || (await writeParts(tx, actor.lioId, id, p.organisationId, p.parts, now));
         if (same && !partsChanged) continue;
         await tx.updateTable('services').set({ ...values, updated_at: now }).where('id', '=', id).execute();
         updated++;
@@ -362,6 +380,7 @@ export class RegisterCsvService {
         await tx.insertInto('services').values({ id, lio_id: actor.lioId, ...values, created_at: now, updated_at: now }).execute();
         await tx.insertInto('service_delivery_changes').values({ lio_id: actor.lioId, service_id: id, changed_on: today, delivery_modes: p.deliveryModes, status: p.status, note: 'Added from a spreadsheet' }).execute();
         await this.replaceParts(tx, actor.lioId, id, p, { opening: true, languages: true, serviceAreas: true });
+        await writeParts(tx, actor.lioId, id, p.organisationId, p.parts, now);
         created++;
       }
     }
@@ -418,4 +437,27 @@ export class RegisterCsvService {
 }
 
 type CsvRow = { line: number; get: (c: string) => string; has: (c: string) => boolean };
+
+/** The categories, venues, phones and costs cells of a row; a column missing from the file leaves that part as it is. */
+function readParts(r: CsvRow, has: (c: ServiceColumn) => boolean, termCodes: TermCodes | null, error: (column: ServiceColumn, message: string) => void): PartsWanted {
+  const cell = (c: ServiceColumn) => (has(c) ? splitCell(r.get(c)) : null);
+  const termIds = cell('taxonomy_terms')?.flatMap((written) => {
+    const found = termCodes!.find(written);
+    if ('error' in found) { error('taxonomy_terms', found.error); return []; }
+    return [found.id];
+  }) ?? null;
+  // An address holds commas and may hold semicolons: venues are one per line only.
+  const venues = has('locations') ? r.get('locations').split(/\r?\n/).map((v) => v.trim()).filter(Boolean).map((text) => {
+    const parsed = parseVenue(text);
+    return { text, parsed: 'venue' in parsed ? parsed.venue : null, problem: 'error' in parsed ? parsed.error : null };
+  }) : null;
+  const phones = cell('phones');
+  for (const n of phones ?? []) { const problem = checkPhone(n); if (problem) error('phones', problem); }
+  const costs = cell('costs')?.flatMap((line) => {
+    const parsed = parseCost(line);
+    if ('error' in parsed) { error('costs', parsed.error); return []; }
+    return [parsed.cost];
+  }) ?? null;
+  return { termIds: termIds && [...new Set(termIds)], venues, phones, costs };
+}
 class RowsRejected extends Error {}

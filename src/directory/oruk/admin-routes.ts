@@ -5,7 +5,7 @@ import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise, can } from '../../platform/auth/policy.js';
 import { permitted } from '../../platform/http/guards.js';
 import { FormErrors, list, str } from '../../platform/http/forms.js';
-import { acceptMultipart } from '../taxonomy/multipart.js';
+import { acceptMultipart } from '../../platform/http/multipart.js';
 import { isUuid } from '../services/repository.js';
 import { RegisterCsvService } from '../csv/register-csv.js';
 import { registerCsvExportRoutes } from '../csv/routes.js';
@@ -80,7 +80,7 @@ export async function registerImportRoutes(app: FastifyInstance, deps: { db: Dat
   });
 
   await app.register(async (scope) => {
-    acceptMultipart(scope, UPLOAD_LIMIT);
+    await acceptMultipart(scope, UPLOAD_LIMIT);
 
     scope.post('/admin/imports/oruk', guard, async (request, reply) => {
       const url = str(request.body, 'url');

@@ -70,11 +70,17 @@ export function normalisePostcode(value: string): string | null {
   return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
 }
 
-function parseAmount(value: string): number | null | undefined {
+/** '£3.50', '1,200' → pounds; undefined when it is not an amount of money up to £100,000. */
+export function parseAmount(value: string): number | null | undefined {
   const cleaned = value.replace(/^£/, '').replace(/,/g, '').trim();
   if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return undefined;
   const amount = Number(cleaned);
   return amount > 100_000 ? undefined : amount;
+}
+
+/** A UK or international phone number as people write it: digits, spaces, brackets, hyphens, a leading +. */
+export function isPhoneNumber(value: string): boolean {
+  return value.length <= 40 && /^\+?[0-9 ()-]+$/.test(value) && value.replace(/\D/g, '').length >= 6;
 }
 
 function parseAge(value: string): number | null | undefined {
@@ -186,7 +192,7 @@ async function validate(tx: Tx, v: ServiceFormValues, existing: { id: string; st
   if (modes.length === 0 || modes.length !== v.deliveryModes.length) errors.add('deliveryModes', 'Select how the service is delivered');
   if (v.url && (v.url.length > 500 || !isWebAddress(v.url))) errors.add('url', 'Enter the website in full, like https://www.example.org');
   if (v.email && !isEmail(v.email)) errors.add('email', 'Enter an email address in the correct format, like name@example.org');
-  if (v.phone && (v.phone.length > 40 || !/^\+?[0-9 ()-]+$/.test(v.phone) || v.phone.replace(/\D/g, '').length < 6)) {
+  if (v.phone && !isPhoneNumber(v.phone)) {
     errors.add('phone', 'Enter a phone number, like 01632 960 001 or +44 808 157 0192');
   }
   if (v.isFree !== 'yes' && v.isFree !== 'no') errors.add('isFree', 'Say whether the service is free of charge');

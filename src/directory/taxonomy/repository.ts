@@ -53,6 +53,27 @@ export const taxonomyRepository = {
     db.updateTable('taxonomy_terms').set({ code: v.code, name: v.name, description: v.description, parent_id: v.parentId, term_uri: v.termUri, updated_at: now })
       .where('id', '=', id).execute(),
 
+  /** What deleting a term would untag or orphan: services (and organisations or locations) tagged with it, and the terms directly under it. */
+  termUsage: async (db: Queryable, termId: string) => {
+    const [services, otherLinks, children] = await Promise.all([
+      db.selectFrom('attributes').innerJoin('services', 'services.id', 'attributes.link_id').select(['services.id', 'services.name'])
+        .where('attributes.taxonomy_term_id', '=', termId).where('attributes.link_type', '=', 'service').orderBy(sql`lower(services.name)`).execute(),
+      db.selectFrom('attributes').select((eb) => eb.fn.countAll<number>().as('n')).where('taxonomy_term_id', '=', termId).where('link_type', '!=', 'service')
+        .executeTakeFirstOrThrow().then((r) => Number(r.n)),
+      db.selectFrom('taxonomy_terms').select(['id', 'name']).where('parent_id', '=', termId).orderBy(sql`lower(name)`).execute(),
+    ]);
+    return { services, otherLinks, children };
+  },
+
+  /** Only a term nothing uses is deleted: the guard is in the statement too, so a service tagged meanwhile is not silently untagged. */
+  deleteUnusedTerm: async (db: Queryable, termId: string): Promise<boolean> => {
+    const deleted = await db.deleteFrom('taxonomy_terms').where('id', '=', termId)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('attributes').select('attributes.id').whereRef('attributes.taxonomy_term_id', '=', 'taxonomy_terms.id'))))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('taxonomy_terms as child').select('child.id').whereRef('child.parent_id', '=', 'taxonomy_terms.id'))))
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows) === 1;
+  },
+
   taxonomyByExternalId: (db: Queryable, externalId: string) =>
     db.selectFrom('taxonomies').select(['id', 'name', 'description', 'uri', 'version']).where('external_id', '=', externalId).executeTakeFirst(),
 

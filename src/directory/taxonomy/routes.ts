@@ -5,7 +5,7 @@ import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
 import { actorOf } from '../../app.js';
 import { TaxonomyService } from './service.js';
-import { acceptMultipart } from './multipart.js';
+import { acceptMultipart } from '../../platform/http/multipart.js';
 import type { ImportProblem } from './import.js';
 
 const IMPORT_LIMIT = 8 * 1024 * 1024;
@@ -65,6 +65,21 @@ export async function registerTaxonomyRoutes(app: FastifyInstance, deps: { db: D
     return reply.flash(`${result.values.name} saved`).redirect(`/admin/taxonomy?taxonomy=${result.taxonomy.id}#term-${result.id}`, 303);
   });
 
+  app.get<{ Params: { termId: string } }>('/admin/taxonomy/terms/:termId/delete', guard, async (request, reply) => {
+    const found = await taxonomy.deleteForm(request.actor, request.lio.id, request.params.termId);
+    return reply.render('directory/taxonomy/views/delete.njk', { title: `Delete ${found.term.name}`, ...found });
+  });
+
+  app.post<{ Params: { termId: string } }>('/admin/taxonomy/terms/:termId/delete', guard, async (request, reply) => {
+    const result = await taxonomy.deleteTerm(request.actor, request.lio.id, actorOf(request), request.params.termId);
+    if (result.refusal) {
+      return reply.render('directory/taxonomy/views/delete.njk', {
+        title: `Delete ${result.term.name}`, ...result, errors: [{ text: result.refusal, href: '#in-use' }],
+      }, 400);
+    }
+    return reply.flash(`${result.term.name} deleted`).redirect(`/admin/taxonomy?taxonomy=${result.taxonomy.id}`, 303);
+  });
+
   app.get('/admin/taxonomy/import', guard, async (request, reply) => {
     await taxonomy.overview(request.actor, request.lio.id, null);
     return reply.render('directory/taxonomy/views/import.njk', { title: 'Import a taxonomy', values: {} });
@@ -72,7 +87,7 @@ export async function registerTaxonomyRoutes(app: FastifyInstance, deps: { db: D
 
   // The import form may carry a file: only this route reads multipart bodies.
   await app.register(async (scoped) => {
-    acceptMultipart(scoped, IMPORT_LIMIT);
+    await acceptMultipart(scoped, IMPORT_LIMIT);
     scoped.post('/admin/taxonomy/import', { ...guard, bodyLimit: IMPORT_LIMIT }, async (request, reply) => {
       const pasted = str(request.body, 'json');
       const uploaded = str(request.body, 'file');

@@ -1,4 +1,4 @@
-import type { Database } from '../../platform/db/index.js';
+import type { Database, Queryable } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
@@ -103,6 +103,45 @@ export class TaxonomyService {
       }, now);
       return { errors, values, taxonomy, term, id };
     });
+  }
+
+  /** The confirmation page: the term, and why it cannot be deleted if something still uses it. */
+  async deleteForm(actor: SignedInUser | null, lioId: string, termId: string) {
+    authorise(actor, 'taxonomy.manage');
+    return this.deps.db.withTenant(lioId, (tx) => this.termInUse(tx, termId));
+  }
+
+  /**
+   * Deletes a term nothing uses. A term still tagging services, or with terms under it, is refused with the reason:
+   * deleting it would silently drop it from those services (and from residents' searches) or cut its children loose.
+   */
+  async deleteTerm(actor: SignedInUser | null, lioId: string, who: Actor, termId: string) {
+    authorise(actor, 'taxonomy.manage');
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      const found = await this.termInUse(tx, termId);
+      if (found.refusal || !(await repo.deleteUnusedTerm(tx, found.term.id))) {
+        return { ...found, refusal: found.refusal ?? 'The term was tagged or given a term under it meanwhile. Look again before deleting it.' };
+      }
+      await recordAudit(tx, lioId, who, {
+        action: 'taxonomy_term.deleted', subjectType: 'taxonomy_term', subjectId: found.term.id, detail: { code: found.term.code, name: found.term.name, taxonomy: found.taxonomy.name },
+      }, now);
+      return { ...found, refusal: null };
+    });
+  }
+
+  private async termInUse(tx: Queryable, termId: string) {
+    const term = await repo.term(tx, termId);
+    if (!term) throw new NotFound('term');
+    const taxonomy = (await repo.taxonomy(tx, term.taxonomy_id))!;
+    const usage = await repo.termUsage(tx, term.id);
+    const reasons: string[] = [];
+    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    if (usage.services.length) reasons.push(`${plural(usage.services.length, 'service is', 'services are')} tagged with it: take the term off ${usage.services.length === 1 ? 'that service' : 'those services'} first`);
+    if (usage.otherLinks) reasons.push(`${plural(usage.otherLinks, 'organisation or location is', 'organisations or locations are')} tagged with it (from an import): take the term off first`);
+    if (usage.children.length) reasons.push(`${plural(usage.children.length, 'term sits', 'terms sit')} under it: move ${usage.children.length === 1 ? 'it' : 'them'} to another parent, or delete ${usage.children.length === 1 ? 'it' : 'them'}, first`);
+    const refusal = reasons.length ? `${term.name} cannot be deleted. ${reasons.map((r) => `${r[0]!.toUpperCase()}${r.slice(1)}.`).join(' ')}` : null;
+    return { term, taxonomy, usage, refusal };
   }
 
   async importJson(actor: SignedInUser | null, lioId: string, who: Actor, source: string): Promise<ImportResult> {
