@@ -72,6 +72,46 @@ describe('the directory version', () => {
   });
 });
 
+describe('reading the version', () => {
+  it('shares a read among requests, but never one begun before a request arrived', async () => {
+    const pending: { lioId: string; resolve: (v: string) => void }[] = [];
+    const versions = new PublishedCache(t.db, 1024, (lioId) => new Promise((resolve) => pending.push({ lioId, resolve })));
+    const first = versions.version('lio-a');
+    expect(pending.length).toBe(1);
+    // Arriving while that read is under way: a write may have committed after it began, so they wait for the next.
+    const second = versions.version('lio-a');
+    const third = versions.version('lio-a');
+    const otherLio = versions.version('lio-b');
+    expect(pending.map((p) => p.lioId)).toEqual(['lio-a', 'lio-b']);
+    pending[0]!.resolve('7');
+    expect(await first).toBe('7');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pending.map((p) => p.lioId)).toEqual(['lio-a', 'lio-b', 'lio-a']);
+    pending[2]!.resolve('8');
+    expect([await second, await third]).toEqual(['8', '8']);
+    pending[1]!.resolve('1');
+    expect(await otherLio).toBe('1');
+    // Nothing under way: a new read.
+    const later = versions.version('lio-a');
+    expect(pending.length).toBe(4);
+    pending[3]!.resolve('9');
+    expect(await later).toBe('9');
+  });
+
+  it('begins the next read even when the one under way fails', async () => {
+    let calls = 0;
+    const versions = new PublishedCache(t.db, 1024, async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('connection lost');
+      return '5';
+    });
+    const failing = versions.version('lio-a');
+    const waiting = versions.version('lio-a');
+    await expect(failing).rejects.toThrow('connection lost');
+    expect(await waiting).toBe('5');
+  });
+});
+
 describe('kept search pages', () => {
   it('change as soon as a service is published, edited or withdrawn', async () => {
     const lio = await t.make.lio();
