@@ -77,7 +77,7 @@ export function seesSharedPages(request: FastifyRequest): boolean {
 }
 
 /** The composition root: health, security, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
-export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), published = new PublishedCache(db) }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), ...given }: AppDependencies): Promise<App> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -98,6 +98,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   const lios = new LioResolver(db);
   const sessions = new Sessions(db, clock, config);
   const views = createViewEnvironment();
+  const published = given.published ?? await PublishedCache.open(db);
   app.decorate('jobs', jobs);
   app.decorate('lios', lios);
 

@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../platform/db/index.js';
 
+/** The channel migration 007's trigger notifies, with the LIO's id or "all". */
+const DIRECTORY_CHANGED = 'cg_directory_changed';
+
 interface VersionReads { current: Promise<string> | null; next: Promise<string> | null }
 
 /** A response kept for everyone who asks the same thing of the same version of a directory. */
@@ -19,12 +22,13 @@ export interface KeptResponse { body: string; status: number }
 export class PublishedCache {
   private readonly kept: LRUCache<string, KeptResponse> | null;
   private readonly reads = new Map<string, VersionReads>();
-
   private readonly readVersion: (lioId: string) => Promise<string>;
+  /** Embedded engine: changes counted from notifications, per LIO and for all LIOs at once. */
+  private notified: { all: number; byLio: Map<string, number> } | null = null;
 
   /**
    * maxBytes 0 keeps nothing (the benchmark's way to time every request doing all its work). `read` replaces
-   * the database read of a version, for tests of how reads are shared.
+   * the database read of a version, for tests of how reads are shared. Use `open` to follow a database.
    */
   constructor(db: Database, maxBytes = 64 * 1024 * 1024, read?: (lioId: string) => Promise<string>) {
     this.readVersion = read ?? (async (lioId) => {
@@ -35,12 +39,32 @@ export class PublishedCache {
   }
 
   /**
-   * The LIO's directory version as it is now. Requests that ask while a read is under way share the next
-   * read, begun when that one ends: a read begun before a request arrived could miss a write committed just
-   * before it, while one begun after cannot. So a busy server reads about once per read's time, not once
+   * A cache that follows `db`. The embedded engine is one process and tells it of each commit that changed a
+   * directory before that commit returns (Database.listenInProcess), so its versions are counted in memory
+   * and asking costs nothing. On PostgreSQL other processes write too, and notifications arrive later than the
+   * commit, so the version is read from the database (shared among requests, see `version`).
+   */
+  static async open(db: Database, maxBytes?: number): Promise<PublishedCache> {
+    const cache = new PublishedCache(db, maxBytes);
+    if (db.listenInProcess) {
+      const counts = { all: 0, byLio: new Map<string, number>() };
+      await db.listenInProcess(DIRECTORY_CHANGED, (payload) => {
+        if (payload === 'all') counts.all += 1;
+        else counts.byLio.set(payload, (counts.byLio.get(payload) ?? 0) + 1);
+      });
+      cache.notified = counts;
+    }
+    return cache;
+  }
+
+  /**
+   * The LIO's directory version as it is now. On PostgreSQL, requests that ask while a read is under way share
+   * the next read, begun when that one ends: a read begun before a request arrived could miss a write committed
+   * just before it, while one begun after cannot. So a busy server reads about once per read's time, not once
    * per request, and never answers from before a commit it has already reported.
    */
   version(lioId: string): Promise<string> {
+    if (this.notified) return Promise.resolve(`${this.notified.all}.${this.notified.byLio.get(lioId) ?? 0}`);
     let reads = this.reads.get(lioId);
     if (!reads) this.reads.set(lioId, reads = { current: null, next: null });
     const r = reads;

@@ -243,6 +243,7 @@ export async function restore(db: Database, file: string): Promise<Record<string
     for (const table of tables) await sql.raw(`alter table ${quoteIdent(table)} enable trigger user`).execute(tx);
     // Triggers were off, so tell running apps that every LIO's directory changed.
     await sql`insert into directory_changes (lio_id) select id from lios`.execute(tx);
+    await sql`select pg_notify('cg_directory_changed', 'all')`.execute(tx);
     for (const fk of foreignKeys) {
       const mode = fk.deferrable ? `deferrable initially ${fk.deferred ? 'deferred' : 'immediate'}` : 'not deferrable';
       await sql.raw(`alter table ${quoteIdent(fk.table)} alter constraint ${quoteIdent(fk.name)} ${mode}`).execute(tx);

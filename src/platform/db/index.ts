@@ -22,6 +22,12 @@ export interface Database {
   withTenant<T>(lioId: string, work: (tx: Tx) => Promise<T>): Promise<T>;
   appRole: string;
   schema: string;
+  /**
+   * Embedded engine only: calls `handler` with each NOTIFY payload on `channel`. Delivery is in-process and
+   * happens before the notifying COMMIT's promise resolves, so code after an awaited commit already sees it.
+   * (PostgreSQL delivers notifications to another connection some time after the commit, with no such order.)
+   */
+  listenInProcess?: (channel: string, handler: (payload: string) => void) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +44,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   const schema = options.databaseSchema ?? 'public';
   let system: Db;
   let engine: Database['engine'];
+  let listenInProcess: Database['listenInProcess'];
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamps come back as Date, bigints (counts) as numbers when safe
@@ -63,6 +70,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     });
     system = new Kysely<DB>({ dialect: new PGliteDialect(pg) });
     engine = 'pglite';
+    listenInProcess = async (channel, handler) => { await pg.listen(channel, handler); };
   }
   const appRole = options.appDbRole;
   return {
@@ -70,6 +78,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     system,
     appRole,
     schema,
+    ...(listenInProcess ? { listenInProcess } : {}),
     withTenant(lioId, work) {
       return system.transaction().execute(async (tx) => {
         // set_config(..., true) is SET LOCAL: both revert when the transaction ends,

@@ -6,6 +6,8 @@
 -- the commit, queueing every other writer of that LIO behind a long import (and risking deadlocks).
 -- A reader's version is the sum of the LIO's weights, which any commit that wrote the directory
 -- raises and nothing lowers; now and then the rows of each LIO are folded into one of the same sum.
+-- The embedded engine (one process, notifications delivered in it before a commit returns) counts
+-- the notifications sent at each such commit instead of reading the sum.
 
 create table directory_changes (
   id bigint generated always as identity primary key,
@@ -44,6 +46,8 @@ begin
     insert into directory_changes (lio_id) values (lio);
   end if;
   perform set_config('cg.directory_changed', coalesce(lio::text, 'all'), true);
+  -- Delivered at commit, and not at all on rollback: the embedded engine keeps its versions from these.
+  perform pg_notify('cg_directory_changed', coalesce(lio::text, 'all'));
   select max(id) into noted from directory_changes;
   if noted % 200 = 0 then
     perform cg_fold_directory_changes();
