@@ -69,7 +69,11 @@ const FLASH_COOKIE = 'cg_flash';
  * A shared page carries these in place of the CSP nonce and the CSRF token, which differ per response. They
  * are random per process, so no text in the directory (escaped as it is) can contain them.
  */
-const SHARED_MARKS = { nonce: `cgnonce${randomBytes(16).toString('hex')}`, csrf: `cgcsrf${randomBytes(16).toString('hex')}` };
+const SHARED_MARKS = (() => {
+  const nonce = `cgnonce${randomBytes(16).toString('hex')}`;
+  const csrf = `cgcsrf${randomBytes(16).toString('hex')}`;
+  return { nonce, csrf, pattern: new RegExp(`(${nonce}|${csrf})`) };
+})();
 
 /** Whether this request would get the same page as any other visitor's: not signed in, no message waiting. */
 export function seesSharedPages(request: FastifyRequest): boolean {
@@ -168,8 +172,6 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     app.csrfProtection(request, reply, done);
   });
 
-  const sendHtml = (reply: FastifyReply, html: string, status: number) =>
-    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const request = this.request;
     const flash = request.cookies[FLASH_COOKIE] ? request.unsignCookie(request.cookies[FLASH_COOKIE]) : null;
@@ -183,19 +185,30 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       flash: flash?.valid ? flash.value : null,
       ...context,
     });
-    return sendHtml(this, html, status);
+    return this.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   });
   app.decorateReply('renderShared', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200): KeptResponse {
     const request = this.request;
-    const body = views.render(template, {
+    const html = views.render(template, {
       lio: request.lio, actor: null, navigation: navigationFor(null, request.url.split('?')[0] ?? '/'),
       csrfToken: SHARED_MARKS.csrf, cspNonce: SHARED_MARKS.nonce, flash: null, ...context,
     });
-    return { body, status };
+    // Split at the marks (captured, so they come back at odd places) and encode the rest once.
+    const pieces = html.split(SHARED_MARKS.pattern);
+    return {
+      status,
+      chunks: pieces.filter((_p, i) => i % 2 === 0).map((p) => Buffer.from(p)),
+      holes: pieces.filter((_p, i) => i % 2 === 1).map((m) => (m === SHARED_MARKS.nonce ? 'nonce' : 'csrf')),
+    };
   });
   app.decorateReply('sendShared', function (this: FastifyReply, page: KeptResponse) {
-    const nonce = (this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script ?? '';
-    return sendHtml(this, page.body.replaceAll(SHARED_MARKS.nonce, nonce).replaceAll(SHARED_MARKS.csrf, this.generateCsrf()), page.status);
+    const fill = {
+      nonce: Buffer.from((this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script ?? ''),
+      csrf: page.holes.includes('csrf') ? Buffer.from(this.generateCsrf()) : Buffer.alloc(0),
+    };
+    const parts: Buffer[] = [page.chunks[0]!];
+    page.holes.forEach((hole, i) => parts.push(fill[hole], page.chunks[i + 1]!));
+    return this.code(page.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(Buffer.concat(parts));
   });
   app.decorateReply('flash', function (this: FastifyReply, message: string) {
     return this.setCookie(FLASH_COOKIE, message, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.secureCookies });

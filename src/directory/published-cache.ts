@@ -7,8 +7,11 @@ const DIRECTORY_CHANGED = 'cg_directory_changed';
 
 interface VersionReads { current: Promise<string> | null; next: Promise<string> | null }
 
-/** A response kept for everyone who asks the same thing of the same version of a directory. */
-export interface KeptResponse { body: string; status: number }
+/**
+ * A response kept for everyone who asks the same thing of the same version of a directory, already encoded.
+ * Between its chunks go the parts that differ per response (`holes`: one fewer than the chunks).
+ */
+export interface KeptResponse { status: number; chunks: Buffer[]; holes: ('nonce' | 'csrf')[] }
 
 /**
  * What the public sees of an LIO's directory (the search pages, the Open Referral UK API) is the same for
@@ -35,7 +38,7 @@ export class PublishedCache {
       const { rows } = await sql<{ version: string | null }>`select sum(weight)::text as version from directory_changes where lio_id = ${lioId}`.execute(db.system);
       return rows[0]?.version ?? '0';
     });
-    this.kept = maxBytes > 0 ? new LRUCache<string, KeptResponse>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length * 2) }) : null;
+    this.kept = maxBytes > 0 ? new LRUCache<string, KeptResponse>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.chunks.reduce((n, c) => n + c.length, 0)) }) : null;
   }
 
   /**

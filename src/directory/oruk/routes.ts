@@ -89,12 +89,12 @@ export async function registerOrukRoutes(root: FastifyInstance, deps: { db: Data
       if (request.method !== 'GET') return;
       const key = await deps.published.keyFor(request.lio.id, `oruk|${origin(request)}${request.url}`);
       const kept = deps.published.get(key);
-      if (kept) return reply.code(kept.status).type('application/json; charset=utf-8').send(kept.body);
+      if (kept) return reply.code(kept.status).type('application/json; charset=utf-8').send(kept.chunks[0]);
       keys.set(request, key);
     });
     app.addHook('onSend', async (request, reply, payload) => {
       const key = keys.get(request);
-      if (key && reply.statusCode === 200 && typeof payload === 'string') deps.published.keep(key, { body: payload, status: 200 });
+      if (key && reply.statusCode === 200 && typeof payload === 'string') deps.published.keep(key, { status: 200, chunks: [Buffer.from(payload)], holes: [] });
     });
     app.setErrorHandler(async (error: FastifyError & { field?: string; reason?: string }, request, reply) => {
       if (error instanceof BadParameter) return reply.code(400).send(badRequest([{ field: error.field, message: error.reason }]));

@@ -35,7 +35,18 @@ const formatter = new Intl.DateTimeFormat('en-GB', {
 });
 const WEEKDAY: Record<string, DayCode> = { Mon: 'MO', Tue: 'TU', Wed: 'WE', Thu: 'TH', Fri: 'FR', Sat: 'SA', Sun: 'SU' };
 
+/** The last second asked about: a busy public search asks many times a second, and formatting is not free. */
+let lastNow: { second: number; value: LocalNow } | null = null;
+
 export function localNow(now: Date): LocalNow {
+  const second = Math.floor(now.getTime() / 1000);
+  if (lastNow?.second === second) return lastNow.value;
+  const value = localNowUncached(now);
+  lastNow = { second, value };
+  return value;
+}
+
+function localNowUncached(now: Date): LocalNow {
   const parts: Record<string, string> = {};
   for (const p of formatter.formatToParts(now)) parts[p.type] = p.value;
   const day = WEEKDAY[parts.weekday ?? 'Mon'] ?? 'MO';
