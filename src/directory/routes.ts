@@ -13,6 +13,7 @@ import {
 } from './organisation-policy.js';
 import { OrganisationsService, type OrganisationFilter, type OrganisationSort } from './organisations.js';
 import { ListingChangesService } from './listing-changes.js';
+import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, statusText, withBlankRows, type ServiceFormValues } from './services/service.js';
 import { VERIFY_LINK_DAYS, VerificationService, type LinkCheck } from './verification.js';
 import { MergeService } from './duplicates.js';
 import type { LikelyDuplicate } from './duplicates.js';
@@ -222,7 +223,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     if (!mine) return reply.callNotFound();
     return reply.render(`${V}/organisation-mine.njk`, {
       title: 'Our listing', ...mine, ...formContext(values ?? mine.values, MEMBER_FIELDS, mine.current.themes, mine.current.groups_served),
-      errors: errors?.list, labels: FIELD_LABELS,
+      errors: errors?.list, labels: FIELD_LABELS, statusText,
     }, errors?.any ? 400 : 200);
   };
 
@@ -238,6 +239,27 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     return reply.flash(`Your changes have been sent to ${request.lio.name}. They will appear in the directory once approved.`).redirect('/my-organisation', 303);
   });
 
+  // A service of the member's own organisation: the same fields as staff edit for what the group knows best.
+  const renderMyService = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, typed?: { values: ServiceFormValues; errors: FormErrors }) => {
+    const mine = await listingChanges.myService(request.actor, request.params.id);
+    if (!mine) return reply.callNotFound();
+    return reply.render(`${V}/service-mine.njk`, {
+      title: `Change ${mine.service.name}`, ...mine, values: withBlankRows(typed?.values ?? mine.values),
+      statuses: SERVICE_STATUSES, deliveryModes: DELIVERY_MODES, days: DAYS, errors: typed?.errors.list,
+    }, typed ? 400 : 200);
+  };
+
+  app.get<{ Params: { id: string } }>('/my-organisation/services/:id', { preHandler: permitted('listing.edit_own') }, async (request, reply) => renderMyService(request, reply));
+
+  app.post<{ Params: { id: string } }>('/my-organisation/services/:id', { preHandler: permitted('listing.edit_own') }, async (request, reply) => {
+    const result = await listingChanges.proposeServiceChange(request.actor, request.params.id, request.body, request.lio.name);
+    if (!result) return reply.callNotFound();
+    if (result.outcome === 'invalid') return renderMyService(request, reply, result);
+    const back = `/my-organisation/services/${request.params.id}`;
+    if (result.outcome === 'unchanged') return reply.flash('You have not changed anything, so there is nothing to send').redirect(back, 303);
+    return reply.flash(`Your changes have been sent to ${request.lio.name}. They will appear in the directory once approved.`).redirect(back, 303);
+  });
+
   // --- Approvals ---
 
   const renderApprovals = async (request: FastifyRequest, reply: FastifyReply, errors?: FormErrors, notes: Record<string, string> = {}) => {
@@ -251,7 +273,8 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     const result = await listingChanges.approve(request.actor, idOf(request), request.lio.name);
     if (result.outcome === 'not_found') return reply.callNotFound();
     if (result.outcome === 'already_reviewed') return reply.flash('Those changes had already been reviewed').redirect('/directory/approvals', 303);
-    return reply.flash(`Changes to ${result.outcome === 'done' ? result.organisationName : 'the listing'} approved and published`).redirect('/directory/approvals', 303);
+    if (result.outcome === 'cannot_apply') return renderApprovals(request, reply, result.errors);
+    return reply.flash(`Changes to ${result.outcome === 'done' ? result.name : 'the listing'} approved and published`).redirect('/directory/approvals', 303);
   });
 
   app.post('/directory/approvals/:id/reject', { preHandler: permitted('listing.approve') }, async (request, reply) => {
@@ -260,8 +283,8 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     const result = await listingChanges.reject(request.actor, id, note, request.lio.name);
     if (result.outcome === 'not_found') return reply.callNotFound();
     if (result.outcome === 'invalid') return renderApprovals(request, reply, result.errors, { [id]: note });
-    if (result.outcome === 'already_reviewed') return reply.flash('Those changes had already been reviewed').redirect('/directory/approvals', 303);
-    return reply.flash(`Changes to ${result.organisationName} not approved; the group has been told why`).redirect('/directory/approvals', 303);
+    if (result.outcome !== 'done') return reply.flash('Those changes had already been reviewed').redirect('/directory/approvals', 303);
+    return reply.flash(`Changes to ${result.name} not approved; the group has been told why`).redirect('/directory/approvals', 303);
   });
 
   // --- Review queue and verification ---

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page, errorSummary, signedInClient } from '../helpers/client.js';
+import { Client, type Page, errorSummary, formFields, signedInClient } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 
 let t: TestContext;
@@ -13,22 +13,6 @@ type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 async function signedIn(lio: Lio, overrides: Parameters<TestContext['make']['user']>[1] = {}) {
   const user = await t.make.user(lio, overrides);
   return { user, client: await signedInClient(t.app, lio.host, user) };
-}
-
-/** The fields of a form as a browser would send them unchanged. */
-function formFields(page: Page, selector: string): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
-  for (const el of page.$(`${selector} input, ${selector} textarea, ${selector} select`).toArray()) {
-    const $el = page.$(el);
-    const name = $el.attr('name');
-    if (!name || name === '_csrf') continue;
-    const type = $el.attr('type');
-    if ((type === 'checkbox' || type === 'radio') && $el.attr('checked') === undefined) continue;
-    const tag = (el as { tagName?: string }).tagName;
-    const value = tag === 'textarea' ? $el.text() : tag === 'select' ? ($el.find('option[selected]').attr('value') ?? '') : ($el.attr('value') ?? '');
-    fields[name] = fields[name] === undefined ? value : [...[fields[name]].flat(), value];
-  }
-  return fields;
 }
 
 const summary = (page: Page) => errorSummary(page).map((e) => e.href);

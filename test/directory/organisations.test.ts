@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page, errorSummary, mainText, signedInClient } from '../helpers/client.js';
+import { Client, type Page, errorSummary, formFields, mainText, signedInClient } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import { findLikelyDuplicates } from '../../src/directory/duplicates.js';
 
@@ -229,17 +229,7 @@ describe('the organisation page and editing', () => {
     expect(form.$('#name').val()).toBe('Open Door Refugee Welcome');
     expect(form.$('#website').val()).toBe('http://opendoor.example.org');
 
-    const fields: Record<string, string | string[]> = {};
-    for (const el of form.$('form[action$="/edit"] input, form[action$="/edit"] textarea, form[action$="/edit"] select').toArray()) {
-      const $el = form.$(el);
-      const name = $el.attr('name');
-      if (!name || name === '_csrf') continue;
-      const type = $el.attr('type');
-      if ((type === 'checkbox' || type === 'radio') && $el.attr('checked') === undefined) continue;
-      const tag = (el as { tagName?: string }).tagName;
-    const value = tag === 'textarea' ? $el.text() : tag === 'select' ? ($el.find('option[selected]').attr('value') ?? '') : ($el.attr('value') ?? '');
-      fields[name] = fields[name] === undefined ? value : [...[fields[name]].flat(), value];
-    }
+    const fields = formFields(form, 'form[action$="/edit"]');
     const saved = await client.submit(`/organisations/${id}/edit`, `/organisations/${id}/edit`, { ...fields, website: 'https://opendoor.example.org', membership: 'member', groups_served: ['refugees_asylum'] });
     expect(saved.status).toBe(303);
     expect(await rowOf(lio, id)).toMatchObject({ website: 'https://opendoor.example.org', membership: 'member', groups_served: ['refugees_asylum'], name: 'Open Door Refugee Welcome' });

@@ -15,6 +15,9 @@ const path = (page: Page) => new URL(page.url()).pathname;
 describe('the organisation register in the browser', () => {
   it('group member updates their listing and staff approve it', async () => {
     const org = await d.organisation(e.lio, { name: 'Northgate Mutual Aid', email: 'hello@northgate.example', description: 'Neighbours helping neighbours.' });
+    const befriending = await d.service(e.lio, {
+      organisationId: org.id, name: 'Telephone befriending', description: 'A friendly weekly call.', deliveryModes: ['phone'], opening: [{ day: 'TU', opens: '10:00', closes: '12:00' }],
+    });
     const member = await e.t.make.user(e.lio, { role: 'group_member', organisationId: org.id, name: 'Dan Murphy' });
     const adviser = await e.t.make.user(e.lio, { role: 'staff', permissionSets: ['adviser'], name: 'Ben Okafor' });
 
@@ -36,6 +39,22 @@ describe('the organisation register in the browser', () => {
     const pending = page.getByTestId('pending');
     expect(await pending.getByRole('row').count()).toBe(5);
     expect(await pending.getByRole('row', { name: /Website/ }).textContent()).toContain('https://northgate.example');
+
+    // Their service too: a new way it is delivered and a second weekly session.
+    await e.follow(page, () => page.getByTestId('our-services').getByRole('link', { name: 'Change Telephone befriending' }).click());
+    expect(await h1(page)).toBe('Change Telephone befriending');
+    await page.getByLabel('Name of the service').fill('Telephone and video befriending');
+    await page.getByRole('group', { name: 'How is it delivered?' }).getByLabel('Online').check();
+    await page.getByLabel('Day of opening time 2').selectOption('TH');
+    await page.getByLabel('Opens (opening time 2)').fill('6pm');
+    await page.getByLabel('Closes (opening time 2)').fill('5pm');
+    await e.follow(page, () => page.getByRole('button', { name: 'Send changes for approval' }).click());
+    expect((await errorSummary(page)).errors).toEqual([{ text: 'Opening time 2 must close after it opens', href: '#openingCloses-2' }]);
+    expect(await page.getByLabel('Name of the service').inputValue()).toBe('Telephone and video befriending');
+    await page.getByLabel('Closes (opening time 2)').fill('8pm');
+    await e.follow(page, () => page.getByRole('button', { name: 'Send changes for approval' }).click());
+    expect(await flash(page)).toContain('Your changes have been sent');
+    expect(await page.getByTestId('pending').getByRole('row', { name: /Opening times/ }).textContent()).toContain('Thursdays, 18:00 to 20:00');
     await e.signOut(page);
 
     // Not published yet.
@@ -45,18 +64,30 @@ describe('the organisation register in the browser', () => {
     await e.signIn(page, adviser);
     await e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Approvals' }).click());
     expect(await h1(page)).toBe('Listing changes to approve');
-    const change = page.getByTestId('listing-change').filter({ hasText: 'Northgate Mutual Aid' });
+    // The listing's change and the service's: each section is named by what it changes.
+    const change = page.getByRole('region', { name: 'Northgate Mutual Aid', exact: true });
     const website = change.getByRole('row', { name: /Website/ });
     expect((await website.getByRole('cell').allTextContents()).map((c) => c.trim())).toEqual(['(blank)', 'https://northgate.example']);
     expect(await change.textContent()).toContain('Sent by Dan Murphy');
     await e.follow(page, () => change.getByRole('button', { name: 'Approve and publish' }).click());
     expect(await flash(page)).toBe('Changes to Northgate Mutual Aid approved and published');
+    const serviceChange = page.getByRole('region', { name: 'Telephone befriending', exact: true });
+    expect(await serviceChange.textContent()).toContain('Service run by Northgate Mutual Aid');
+    expect((await serviceChange.getByRole('row', { name: /How it is delivered/ }).getByRole('cell').allTextContents()).map((c) => c.trim())).toEqual(['By phone', 'By phone, Online']);
+    await e.follow(page, () => serviceChange.getByRole('button', { name: 'Approve and publish' }).click());
+    expect(await flash(page)).toBe('Changes to Telephone befriending (Northgate Mutual Aid) approved and published');
     expect(await page.getByTestId('no-changes').count()).toBe(1);
+    // Published: the public page shows the service as the group described it.
+    await e.visit(page, `/find/services/${befriending.id}`);
+    expect(await h1(page)).toBe('Telephone and video befriending');
+    expect(await page.locator('main').textContent()).toContain('Thursday');
 
     await e.visit(page, `/organisations/${org.id}`);
     const timeline = page.getByTestId('timeline');
-    expect(await timeline.locator('li[data-kind="change_approved"] h3').textContent()).toContain('Proposed changes approved and published');
-    expect(await timeline.locator('li[data-kind="change_submitted"]').count()).toBe(1);
+    expect((await timeline.locator('li[data-kind="change_approved"] h3').allTextContents()).map((h) => h.replace(/:.*/s, '')).sort()).toEqual([
+      'Proposed changes approved and published', 'Proposed changes to the service Telephone befriending approved and published',
+    ]);
+    expect(await timeline.locator('li[data-kind="change_submitted"]').count()).toBe(2);
     const after = await e.t.db.withTenant(e.lio.id, (tx) => tx.selectFrom('organisations').select(['website', 'phone', 'themes']).where('id', '=', org.id).executeTakeFirstOrThrow());
     expect(after).toEqual({ website: 'https://northgate.example', phone: '01632 960 001', themes: ['Food'] });
   }, 240_000);

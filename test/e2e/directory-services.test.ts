@@ -138,5 +138,20 @@ describe('the taxonomy, admin side, in the browser', () => {
     expect(await page.getByTestId('taxonomy-name').textContent()).toBe('Local needs');
     await e.follow(page, () => page.getByRole('link', { name: 'Community needs and services' }).click());
     expect(await page.getByTestId('term-tree').locator('strong', { hasText: /^School uniform swaps$/ }).count()).toBe(1);
+
+    // A term with terms under it cannot be deleted: the page says why and offers no button.
+    await e.follow(page, () => page.getByRole('link', { name: 'Delete Food and essentials', exact: true }).click());
+    expect(await h1(page)).toBe('Delete Food and essentials');
+    expect(await page.getByTestId('in-use').textContent()).toContain('Food and essentials cannot be deleted.');
+    expect(await page.getByTestId('child-terms').getByRole('link', { name: 'School uniform swaps' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+    // An unused term asks first, then goes.
+    await e.follow(page, () => page.locator('main').getByRole('link', { name: 'Back to the taxonomy' }).click());
+    await e.follow(page, () => page.getByRole('link', { name: 'Delete School uniform swaps', exact: true }).click());
+    expect(await h1(page)).toBe('Delete School uniform swaps');
+    expect(await page.locator('.govuk-warning-text').textContent()).toContain('cannot be undone');
+    await e.follow(page, () => page.getByRole('button', { name: 'Delete School uniform swaps' }).click());
+    expect(await flash(page)).toBe('School uniform swaps deleted');
+    expect(await page.getByTestId('term-tree').locator('strong', { hasText: /^School uniform swaps$/ }).count()).toBe(0);
   }, 300_000);
 });

@@ -5,6 +5,7 @@ import type { Database } from '../../src/platform/db/index.js';
 import type { Mailer } from '../../src/platform/mail.js';
 import { createTestDatabase } from './database.js';
 import { factories, type Factories } from './factories.js';
+import { signedInClient } from './client.js';
 
 /** argon2id at a lower cost so suites stay quick; the algorithm and code path are the production ones. */
 export const TEST_HASHING = { memoryCost: 1024, timeCost: 1 };
@@ -30,4 +31,10 @@ export async function createTestApp(options: { env?: Record<string, string>; con
       await dispose();
     },
   };
+}
+
+/** A new user of `lio` (a member of staff unless `overrides` say otherwise) and a client signed in as them. */
+export async function signedInUser(t: TestContext, lio: { id: string; host: string }, overrides: Parameters<Factories['user']>[1] = {}) {
+  const user = await t.make.user(lio, overrides);
+  return { user, client: await signedInClient(t.app, lio.host, user) };
 }

@@ -73,6 +73,22 @@ export class Client {
   }
 }
 
+/** The fields of a form as a browser would send them unchanged. */
+export function formFields(page: Page, selector: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const el of page.$(`${selector} input, ${selector} textarea, ${selector} select`).toArray()) {
+    const $el = page.$(el);
+    const name = $el.attr('name');
+    if (!name || name === '_csrf') continue;
+    const type = $el.attr('type');
+    if ((type === 'checkbox' || type === 'radio') && $el.attr('checked') === undefined) continue;
+    const tag = (el as { tagName?: string }).tagName;
+    const value = tag === 'textarea' ? $el.text() : tag === 'select' ? ($el.find('option[selected]').attr('value') ?? '') : ($el.attr('value') ?? '');
+    fields[name] = fields[name] === undefined ? value : [...[fields[name]].flat(), value];
+  }
+  return fields;
+}
+
 /** The GOV.UK error summary's links, as a person reads them: where each goes and what it says. */
 export function errorSummary(page: Page): { href: string; text: string }[] {
   return page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));

@@ -179,7 +179,7 @@ export function withBlankRows(v: ServiceFormValues): ServiceFormValues {
  * Checks everything and turns it into what the repository writes. Row errors point at the row's field
  * (`openingOpens-2`), numbered as the rows are shown once blank rows are dropped.
  */
-async function validate(tx: Tx, v: ServiceFormValues, existing: { id: string; status: string; deliveryModes: string[]; createdOn: string; lastChange: string | null } | null, today: string) {
+export async function validateService(tx: Tx, v: ServiceFormValues, existing: { id: string; status: string; deliveryModes: string[]; createdOn: string; lastChange: string | null } | null, today: string) {
   const errors = new FormErrors();
   if (!v.organisationId) errors.add('organisationId', 'Choose the organisation that runs the service');
   else if (!(await repo.organisationExists(tx, v.organisationId))) errors.add('organisationId', 'Choose an organisation from the list');
@@ -417,7 +417,7 @@ export class ServicesService {
     const now = this.deps.clock.now();
     const today = londonDay(now);
     return this.deps.db.withTenant(lioId, async (tx) => {
-      const { errors, write } = await validate(tx, values, null, today);
+      const { errors, write } = await validateService(tx, values, null, today);
       if (!write) return { errors, values, options: await this.options(tx, values.organisationId || null, null), id: null };
       const id = await insertService(tx, lioId, write, now, today);
       await recordAudit(tx, lioId, who, { action: 'service.created', subjectType: 'service', subjectId: id }, now);
@@ -433,30 +433,43 @@ export class ServicesService {
     authorise(actor, 'services.write');
     const values = valuesFromBody(body);
     const now = this.deps.clock.now();
-    const today = londonDay(now);
     return this.deps.db.withTenant(lioId, async (tx) => {
-      const current = isUuid(id) ? await repo.current(tx, id) : undefined;
-      if (!current) return null;
-      const existing = { id, status: current.status, deliveryModes: current.delivery_modes, createdOn: londonDay(current.created_at), lastChange: await repo.lastChangeDay(tx, id) };
-      const { errors, write, changeOn } = await validate(tx, values, existing, today);
-      if (!write) return { errors, values, options: await this.options(tx, values.organisationId || current.organisation_id, id), name: current.name };
-      await updateService(tx, lioId, id, write, now, changeOn);
-      const modesChanged = sortModes(current.delivery_modes).join() !== write.deliveryModes.join();
-      const statusChanged = current.status !== write.status;
-      await recordAudit(tx, lioId, who, {
-        action: 'service.updated', subjectType: 'service', subjectId: id,
-        detail: { ...(modesChanged ? { deliveryModes: { from: current.delivery_modes, to: write.deliveryModes } } : {}), ...(statusChanged ? { status: { from: current.status, to: write.status } } : {}) },
-      }, now);
-      const what = [modesChanged ? `now delivered ${modesText(write.deliveryModes).toLowerCase()}` : '', statusChanged ? `status ${statusText(write.status).toLowerCase()}` : ''].filter(Boolean).join('; ');
-      await tx.insertInto('organisation_events').values({
-        lio_id: lioId, organisation_id: write.organisationId, occurred_at: now, actor_label: who.label, kind: 'service_changed',
-        summary: `Service changed: ${write.name}${what ? ` (${what})` : ''}`, detail: JSON.stringify({ serviceId: id }),
-      }).execute();
-      return { errors, values, options: null, name: write.name };
+      const saved = await saveServiceUpdate(tx, lioId, who, id, values, now);
+      if (!saved) return null;
+      if (saved.errors.any) return { errors: saved.errors, values, options: await this.options(tx, values.organisationId || saved.current.organisation_id, id), name: saved.current.name };
+      return { errors: saved.errors, values, options: null, name: values.name };
     });
   }
 
   canWrite(actor: SignedInUser | null) {
     return can(actor, 'services.write');
   }
+}
+
+/**
+ * The one way a service is changed after it is added, whoever asked: staff on the service form, or staff
+ * approving a group's proposed change. It checks everything, writes, dates any change of delivery modes or
+ * status (the delivery history) and leaves an audit entry and a line on the organisation's timeline.
+ * Null when the service does not exist; the caller decides whether the person may change it.
+ */
+export async function saveServiceUpdate(tx: Tx, lioId: string, who: Actor, id: string, values: ServiceFormValues, now: Date) {
+  const current = isUuid(id) ? await repo.current(tx, id) : undefined;
+  if (!current) return null;
+  const today = londonDay(now);
+  const existing = { id, status: current.status, deliveryModes: current.delivery_modes, createdOn: londonDay(current.created_at), lastChange: await repo.lastChangeDay(tx, id) };
+  const { errors, write, changeOn } = await validateService(tx, values, existing, today);
+  if (!write) return { errors, current, write: null };
+  await updateService(tx, lioId, id, write, now, changeOn);
+  const modesChanged = sortModes(current.delivery_modes).join() !== write.deliveryModes.join();
+  const statusChanged = current.status !== write.status;
+  await recordAudit(tx, lioId, who, {
+    action: 'service.updated', subjectType: 'service', subjectId: id,
+    detail: { ...(modesChanged ? { deliveryModes: { from: current.delivery_modes, to: write.deliveryModes } } : {}), ...(statusChanged ? { status: { from: current.status, to: write.status } } : {}) },
+  }, now);
+  const what = [modesChanged ? `now delivered ${modesText(write.deliveryModes).toLowerCase()}` : '', statusChanged ? `status ${statusText(write.status).toLowerCase()}` : ''].filter(Boolean).join('; ');
+  await tx.insertInto('organisation_events').values({
+    lio_id: lioId, organisation_id: write.organisationId, occurred_at: now, actor_label: who.label, kind: 'service_changed',
+    summary: `Service changed: ${write.name}${what ? ` (${what})` : ''}`, detail: JSON.stringify({ serviceId: id }),
+  }).execute();
+  return { errors, current, write };
 }

@@ -32,7 +32,7 @@ const rules: Record<Permission, (actor: SignedInUser) => boolean> = {
   'organisations.write': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
   'api.reference': isLioStaff,
   'services.write': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
-  // A group member proposes edits to their own organisation's listing; staff approve them.
+  // A group member proposes edits to their own organisation's listing and its services; staff approve them.
   'listing.edit_own': (a) => a.role === 'group_member' && a.organisationId !== null,
   'listing.approve': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
   'taxonomy.manage': isAdmin,
