@@ -1,9 +1,16 @@
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../platform/db/index.js';
 
 /** The channel migration 007's trigger notifies, with the LIO's id or "all". */
 const DIRECTORY_CHANGED = 'cg_directory_changed';
+
+/**
+ * On PostgreSQL, how long a version read stands for other processes' writes (this process's own are never
+ * missed): a deployment of several processes shows a change made through one on the others within this.
+ */
+export const OTHER_PROCESSES_SEEN_WITHIN_MS = 250;
+const VERSION_SQL = 'select sum(weight)::text as version from directory_changes where lio_id = $1';
 
 interface VersionReads { current: Promise<string> | null; next: Promise<string> | null }
 
@@ -26,6 +33,9 @@ export class PublishedCache {
   private readonly kept: LRUCache<string, KeptResponse> | null;
   private readonly reads = new Map<string, VersionReads>();
   private readonly readVersion: (lioId: string) => Promise<string>;
+  /** PostgreSQL: tells whether this process may have committed anything since a read began (Database.settledCount). */
+  private settledCount: (() => number) | null = null;
+  private readonly lastRead = new Map<string, { value: string; startedAt: number; settledAtStart: number }>();
   /** Embedded engine: changes counted from notifications, per LIO and for all LIOs at once. */
   private notified: { all: number; byLio: Map<string, number> } | null = null;
 
@@ -35,9 +45,12 @@ export class PublishedCache {
    */
   constructor(db: Database, maxBytes = 64 * 1024 * 1024, read?: (lioId: string) => Promise<string>) {
     this.readVersion = read ?? (async (lioId) => {
-      const { rows } = await sql<{ version: string | null }>`select sum(weight)::text as version from directory_changes where lio_id = ${lioId}`.execute(db.system);
+      const rows = db.readPrepared
+        ? await db.readPrepared<{ version: string | null }>('cg_directory_version', VERSION_SQL, [lioId])
+        : (await db.system.executeQuery(CompiledQuery.raw(VERSION_SQL, [lioId]))).rows as { version: string | null }[];
       return rows[0]?.version ?? '0';
     });
+    if (!read && db.settledCount) this.settledCount = db.settledCount;
     this.kept = maxBytes > 0 ? new LRUCache<string, KeptResponse>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.chunks.reduce((n, c) => n + c.length, 0)) }) : null;
   }
 
@@ -68,6 +81,10 @@ export class PublishedCache {
    */
   version(lioId: string): Promise<string> {
     if (this.notified) return Promise.resolve(`${this.notified.all}.${this.notified.byLio.get(lioId) ?? 0}`);
+    // The last read still holds while this process has finished nothing on the database since it began (so
+    // no write of its own can have committed unseen), for a moment: writes of other processes show after it.
+    const last = this.settledCount ? this.lastRead.get(lioId) : undefined;
+    if (last && last.settledAtStart === this.settledCount!() && Date.now() - last.startedAt < OTHER_PROCESSES_SEEN_WITHIN_MS) return Promise.resolve(last.value);
     let reads = this.reads.get(lioId);
     if (!reads) this.reads.set(lioId, reads = { current: null, next: null });
     const r = reads;
@@ -80,7 +97,15 @@ export class PublishedCache {
   }
 
   private startRead(lioId: string, r: VersionReads): Promise<string> {
-    const read: Promise<string> = this.readVersion(lioId).finally(() => { if (r.current === read) r.current = null; });
+    const startedAt = Date.now();
+    const settledAtStart = this.settledCount?.() ?? 0;
+    const read: Promise<string> = this.readVersion(lioId)
+      .then((value) => {
+        const last = this.lastRead.get(lioId);
+        if (!last || last.startedAt <= startedAt) this.lastRead.set(lioId, { value, startedAt, settledAtStart });
+        return value;
+      })
+      .finally(() => { if (r.current === read) r.current = null; });
     r.current = read;
     return read;
   }

@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, signedInClient, type Page } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
-import { PublishedCache } from '../../src/directory/published-cache.js';
+import { OTHER_PROCESSES_SEEN_WITHIN_MS, PublishedCache } from '../../src/directory/published-cache.js';
+import { openDatabase } from '../../src/platform/db/index.js';
+import { onPostgres } from '../helpers/database.js';
 
 /**
  * Public search pages and Open Referral UK answers are kept and served again: never after the directory
@@ -73,6 +75,28 @@ describe('the directory version', () => {
     for (let i = 2; i < seen.length; i++) expect(seen[i]! - seen[i - 1]!).toBe(1);
     const rows = await sql<{ n: number }>`select count(*)::int as n from directory_changes where lio_id = ${lio.id}`.execute(t.db.system);
     expect(rows.rows[0]!.n).toBeLessThan(200);
+  });
+});
+
+describe('on PostgreSQL, where several processes may share the database', () => {
+  it.skipIf(!onPostgres)('sees this process’s writes at once, and another process’s within a moment', async () => {
+    const versions = await PublishedCache.open(t.db);
+    const lio = await t.make.lio();
+    const before = await versions.version(lio.id);
+    // With nothing done in between, the last read stands.
+    expect(await versions.version(lio.id)).toBe(before);
+    await d.service(lio, { name: 'Written here' });
+    const afterOwn = await versions.version(lio.id);
+    expect(afterOwn).not.toBe(before);
+
+    const elsewhere = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, dataDir: '', databaseSchema: t.db.schema, appDbRole: t.db.appRole });
+    try {
+      await directoryFactories(elsewhere).service(lio, { name: 'Written by another process' });
+    } finally {
+      await elsewhere.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, OTHER_PROCESSES_SEEN_WITHIN_MS + 20));
+    expect(await versions.version(lio.id)).not.toBe(afterOwn);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type DatabaseConnection, type Driver, type PostgresDialectConfig, type Transaction } from 'kysely';
 import type { Config } from '../config.js';
 import type { DB } from './schema.js';
 import { PGliteDialect } from './pglite-driver.js';
@@ -28,6 +28,14 @@ export interface Database {
    * (PostgreSQL delivers notifications to another connection some time after the commit, with no such order.)
    */
   listenInProcess?: (channel: string, handler: (payload: string) => void) => Promise<void>;
+  /**
+   * PostgreSQL only: a count that moves on each time this process finishes a statement or a transaction
+   * (a connection handed back to the pool), so a reader can tell whether any write of its own may have
+   * committed since it last looked.
+   */
+  settledCount?: () => number;
+  /** PostgreSQL only: one read-only statement, prepared once per connection, not counted by settledCount. */
+  readPrepared?: <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -45,6 +53,8 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let system: Db;
   let engine: Database['engine'];
   let listenInProcess: Database['listenInProcess'];
+  let settledCount: Database['settledCount'];
+  let readPrepared: Database['readPrepared'];
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamps come back as Date, bigints (counts) as numbers when safe
@@ -54,8 +64,11 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       max: 10,
       ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
     });
-    system = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    let settled = 0;
+    system = new Kysely<DB>({ dialect: new SettlingPostgresDialect({ pool }, () => { settled += 1; }) });
     engine = 'postgres';
+    settledCount = () => settled;
+    readPrepared = async <R>(name: string, text: string, values: unknown[]) => (await pool.query({ name, text, values })).rows as R[];
   } else {
     const { PGlite } = await import('@electric-sql/pglite');
     const [{ pg_trgm }, { cube }, { earthdistance }, { citext }, { unaccent }] = await Promise.all([
@@ -79,6 +92,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     appRole,
     schema,
     ...(listenInProcess ? { listenInProcess } : {}),
+    ...(settledCount && readPrepared ? { settledCount, readPrepared } : {}),
     withTenant(lioId, work) {
       return system.transaction().execute(async (tx) => {
         // set_config(..., true) is SET LOCAL: both revert when the transaction ends,
@@ -91,4 +105,21 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       await system.destroy();
     },
   };
+}
+
+/** Kysely's PostgreSQL dialect, telling `onSettled` after each connection is handed back (a statement or a transaction done). */
+class SettlingPostgresDialect extends PostgresDialect {
+  constructor(config: PostgresDialectConfig, private readonly onSettled: () => void) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const release = driver.releaseConnection.bind(driver);
+    driver.releaseConnection = async (connection: DatabaseConnection) => {
+      await release(connection);
+      this.onSettled();
+    };
+    return driver;
+  }
 }
