@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -19,6 +18,7 @@ import type { SignedInUser } from './platform/auth/actor.js';
 import { ForbiddenError } from './platform/auth/policy.js';
 import { recordAudit } from './platform/audit.js';
 import { registerAssets } from './platform/http/assets.js';
+import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { createViewEnvironment } from './web/views.js';
 import { navigationFor } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
@@ -128,21 +128,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 
   // Security headers with a fresh CSP nonce per request.
-  await app.register(helmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        'img-src': ["'self'", 'data:'],
-        // Listed so that the per-request nonces are added to 'self' rather than replacing it (a nonce-only
-        // style-src would block our own stylesheet).
-        'script-src': ["'self'"],
-        'style-src': ["'self'"],
-        'upgrade-insecure-requests': config.secureCookies ? [] : null,
-      },
-    },
-    hsts: config.secureCookies,
-  });
+  registerSecurityHeaders(app, { secure: config.secureCookies });
   await registerAssets(app);
 
   // Which LIO is this request for?
@@ -181,7 +167,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       actor: request.actor,
       navigation: navigationFor(request.actor, request.url.split('?')[0] ?? '/'),
       csrfToken: this.generateCsrf(),
-      cspNonce: (this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script,
+      cspNonce: this.cspNonce.script,
       flash: flash?.valid ? flash.value : null,
       ...context,
     });
@@ -203,7 +189,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   });
   app.decorateReply('sendShared', function (this: FastifyReply, page: KeptResponse) {
     const fill = {
-      nonce: Buffer.from((this as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script ?? ''),
+      nonce: Buffer.from(this.cspNonce.script),
       csrf: page.holes.includes('csrf') ? Buffer.from(this.generateCsrf()) : Buffer.alloc(0),
     };
     const parts: Buffer[] = [page.chunks[0]!];
