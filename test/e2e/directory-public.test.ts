@@ -58,7 +58,10 @@ describe('finding services', () => {
     const map = page.locator('[data-find-map]');
     await expect.poll(() => map.isVisible()).toBe(true);
     expect(await map.locator('svg a').count()).toBe(2);
-    expect(await map.locator('svg a').first().getAttribute('aria-label')).toMatch(/^\d\. /);
+    // the markers say what the numbered list says, and lead to the same pages
+    const labels = await map.locator('svg a').evaluateAll((links) => links.map((a) => `${a.getAttribute('aria-label')} → ${a.getAttribute('href')?.split('?')[0]}`));
+    const listed = await page.locator('.cg-result__name a').evaluateAll((links) => links.map((a, i) => `${i + 1}. ${a.textContent?.trim()} → ${a.getAttribute('href')?.split('?')[0]}`));
+    expect(labels.sort()).toEqual(listed.sort());
     await e.checkAccessibility(page);
 
     await e.follow(page, () => page.locator('.cg-results').getByRole('link', { name: 'Holbeck Food Bank', exact: true }).click());

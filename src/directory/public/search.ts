@@ -117,6 +117,8 @@ export function descendantsOf(terms: TermRow[], termId: string): string[] {
   return found;
 }
 
+const roundCoordinate = (value: number | null | undefined) => (value == null ? null : Math.round(value * 1e5) / 1e5);
+
 const excerpt = (text: string, max = 180) => {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
@@ -252,7 +254,8 @@ export class PublicDirectory {
           id: r.id, name: r.name, organisationName: r.organisation_name, summary: excerpt(r.description), temporarilyClosed: r.status === 'temporarily closed',
           distance: metres !== null && near ? formatDistance(metres, unit) : null,
           place: place ? [place.name, place.address_1, place.city, place.postal_code].filter(Boolean).join(', ') || null : null,
-          latitude: place?.latitude ?? null, longitude: place?.longitude ?? null,
+          // to about a metre: the map needs no more, and the page is smaller
+          latitude: roundCoordinate(place?.latitude), longitude: roundCoordinate(place?.longitude),
           hasPoint: place?.latitude != null && place?.longitude != null,
           opening: r.status === 'temporarily closed' ? null : openingSummary(r.schedules, now),
           modes: r.delivery_modes.map((m) => DELIVERY_MODE_LABELS[m]), isFree: r.is_free,

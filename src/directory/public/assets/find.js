@@ -13,9 +13,15 @@ const map = document.querySelector('[data-find-map]');
 if (map) drawMap(map);
 
 function drawMap(root) {
-  const points = [...document.querySelectorAll('[data-result][data-lat][data-lng]')].map((el) => ({
-    lat: Number(el.dataset.lat), lng: Number(el.dataset.lng), name: el.dataset.name, href: el.dataset.href, number: el.dataset.number,
-  })).filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng));
+  // Each result's number, name and link are those of the list, so the markers say what the list says.
+  const list = document.querySelector('.cg-results');
+  const first = Number(list?.getAttribute('start')) || 1;
+  const points = [...document.querySelectorAll('[data-result]')].map((el, i) => {
+    const link = el.querySelector('.cg-result__name a');
+    return {
+      lat: Number(el.dataset.lat), lng: Number(el.dataset.lng), name: link?.textContent.trim() ?? '', href: link?.getAttribute('href') ?? '#', number: String(first + i),
+    };
+  }).filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lng));
   if (points.length === 0) return;
   const centre = root.dataset.lat ? { lat: Number(root.dataset.lat), lng: Number(root.dataset.lng) } : null;
   const radius = Number(root.dataset.radius) || 0;
