@@ -115,20 +115,28 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions): 
       break;
     }
     previousFirst = first;
-    await readPage(read, kind, apiBase, url.href, reader, set, options, timeoutMs);
-    const total = read.paging?.totalPages ?? null;
-    options.onProgress?.({ stage: 'fetch', done: pages, total, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
     const paging = read.paging;
-    if (!paging || read.items.length === 0 || paging.lastPage === true) break;
-    if (paging.lastPage === null && paging.totalPages !== null && pageNumber >= paging.totalPages) break;
-    if (paging.lastPage === null && paging.totalPages === null) break;
-    if (pages >= maxPages) {
+    const last = !paging || read.items.length === 0 || paging.lastPage === true
+      || (paging.lastPage === null && (paging.totalPages === null || pageNumber >= paging.totalPages));
+    // The next page is asked for before this one is read, so that the feed prepares and sends it meanwhile.
+    let next: { url: URL; pageNumber: number; body: Promise<unknown> } | null = null;
+    if (!last && pages < maxPages) {
+      const nextNumber = (paging!.pageNumber ?? pageNumber) + 1;
+      const nextUrl = new URL(url);
+      nextUrl.searchParams.set('page', String(nextNumber));
+      next = { url: nextUrl, pageNumber: nextNumber, body: getJson(nextUrl, timeoutMs) };
+      next.body.catch(() => undefined); // awaited below; an import that stops first leaves it
+    }
+    await readPage(read, kind, apiBase, url.href, reader, set, options, timeoutMs);
+    const total = paging?.totalPages ?? null;
+    options.onProgress?.({ stage: 'fetch', done: pages, total, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
+    if (last) break;
+    if (!next) {
       set.error({ record: 'feed', message: `${address} had not reached its last page after ${maxPages} pages: stopped` });
       break;
     }
-    pageNumber = (paging.pageNumber ?? pageNumber) + 1;
-    url.searchParams.set('page', String(pageNumber));
-    read = readDocument(await getJson(url, timeoutMs));
+    ({ url, pageNumber } = next);
+    read = readDocument(await next.body);
   }
 }
 

@@ -78,19 +78,34 @@ async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promise<Map<
     if (seen.has(r.id as string)) r.id = randomUUID();
     seen.add(r.id as string);
   }
-  for (const chunk of chunks(rows)) {
-    const inserted = await sql<{ id: string }>`insert into ${sql.table(table)} (${columnList(table)})
-      select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}
-      on conflict (id) do nothing returning id`.execute(tx);
-    if (inserted.rows.length === chunk.length) continue;
+  const again: Row[] = [];
+  const settle = ({ chunk, inserted }: { chunk: Row[]; inserted: { rows: { id: string }[] } }) => {
+    if (inserted.rows.length === chunk.length) return;
     const done = new Set(inserted.rows.map((r) => r.id));
-    const again = chunk.filter((r) => !done.has(r.id as string)).map((r) => {
+    for (const r of chunk) {
+      if (done.has(r.id as string)) continue;
       const id = randomUUID();
       changed.set(r.id as string, id);
-      return { ...r, id };
-    });
+      again.push({ ...r, id });
+    }
+  };
+  // Each statement is built (its JSON written) while the one before it runs: on PostgreSQL the database and
+  // this process then work at the same time instead of taking turns.
+  let previous: Promise<{ chunk: Row[]; inserted: { rows: { id: string }[] } }> | null = null;
+  for (const chunk of chunks(rows)) {
+    const current = sql<{ id: string }>`insert into ${sql.table(table)} (${columnList(table)})
+      select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}
+      on conflict (id) do nothing returning id`.execute(tx).then((inserted) => ({ chunk, inserted }));
+    // settled below, in order; a failure of this one is awaited there (and until then not left unhandled)
+    current.catch(() => undefined);
+    if (previous) settle(await previous);
+    previous = current;
+  }
+  if (previous) settle(await previous);
+  // Ids another record already has: those rows again, with fresh ids.
+  for (const chunk of chunks(again)) {
     await sql`insert into ${sql.table(table)} (${columnList(table)})
-      select ${columnList(table)} from json_to_recordset(${JSON.stringify(again)}::json) as ${recordset(table)}`.execute(tx);
+      select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}`.execute(tx);
   }
   return changed;
 }
@@ -129,6 +144,29 @@ async function held(tx: Tx, table: 'organisations' | 'services' | 'locations' | 
 const newId = (ext: string | null) => (ext && isUuid(ext) ? ext.toLowerCase() : randomUUID());
 
 export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress = () => undefined): Promise<WriteResult> {
+  // Writes that nothing later depends on (schedules, languages, cost options, …: the leaves) are queued rather
+  // than awaited where they are made, so that the rows of the next table are built while the database writes
+  // them. Statements of one transaction still run one at a time, in the order made; each queued write waits for
+  // the parents its rows name. All are awaited before the result is given.
+  const queued: Promise<unknown>[] = [];
+  const queue = (work: () => Promise<unknown>) => {
+    const running = work();
+    running.catch(() => undefined); // awaited below, with the others
+    queued.push(running);
+  };
+  try {
+    const result = await writeRecords(tx, lioId, set, now, progress, queue);
+    await Promise.all(queued);
+    progress('details', result.serviceIds.length, result.serviceIds.length);
+    return result;
+  } catch (err) {
+    // After one statement fails, every later one fails with "the transaction is aborted": report the first.
+    const failures = (await Promise.allSettled(queued)).flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    throw [...failures, err].find((e) => (e as { code?: string }).code !== '25P02') ?? err;
+  }
+}
+
+async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress, queue: (work: () => Promise<unknown>) => void): Promise<WriteResult> {
   const iso = now.toISOString();
   const today = iso.slice(0, 10);
   const result: WriteResult = {
@@ -359,7 +397,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     const changed = await insertKeepingIds(tx, 'services', inserts);
     remap(serviceIds, changed);
     for (const h of firstHistory) h.service_id = changed.get(h.service_id as string) ?? h.service_id;
-    await insertKeepingIds(tx, 'service_delivery_changes', firstHistory);
+    queue(() => insertKeepingIds(tx, 'service_delivery_changes', firstHistory));
     progress('services', inserts.length, set.services.size);
     await updateRows(tx, 'services', updates, ['organisation_id', 'name', 'description', 'url', 'email', 'status', 'fees_description', 'accreditations', 'minimum_age',
       'maximum_age', 'assured_date', 'assurer_email', 'alert', 'updated_at'], ['url', 'email', 'fees_description', 'accreditations', 'minimum_age', 'maximum_age',
@@ -396,7 +434,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     const changed = await insertKeepingIds(tx, 'service_at_locations', rows);
     for (const [k, v] of salIds) salIds.set(k, changed.get(v) ?? v);
   }
-  {
+  queue(async () => {
     const sending = services.filter((s) => s.schedules.length > 0);
     await deleteWhere(tx, 'schedules', 'service_id', updated(idsOf(sending)));
     const rows: Row[] = [];
@@ -406,7 +444,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
       if (salId) for (const sc of sal.schedules) rows.push(scheduleRow(sc, lioId, null, salId));
     }
     await insertKeepingIds(tx, 'schedules', rows);
-  }
+  });
   // contacts, then phones (of services, contacts, locations, organisations), then languages (which may name a phone)
   const phoneIds = new Map<string, string>();
   const phoneRows: Row[] = [];
@@ -448,7 +486,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     for (const [ext, id] of phoneIds) phoneIds.set(ext, changed.get(id) ?? id);
     for (const l of languageRows) l.phone_id = changed.get(l.phone_id as string) ?? l.phone_id;
   }
-  {
+  queue(async () => {
     const sending = sendsAny('languages');
     await deleteWhere(tx, 'languages', 'service_id', updated(idsOf(sending)));
     for (const s of sending) for (const l of s.languages) languageRows.push(languageRow(l, lioId, { service_id: serviceIds.get(s.ext)! }, l.phoneExt ? phoneIds.get(l.phoneExt) ?? null : null));
@@ -456,24 +494,24 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     await deleteWhere(tx, 'languages', 'location_id', locationsSending.map((l) => locationIds.get(l.ext)!).filter((id) => updatedLocations.has(id)));
     for (const loc of locationsSending) for (const l of loc.languages) languageRows.push(languageRow(l, lioId, { location_id: locationIds.get(loc.ext)! }, null));
     await insertKeepingIds(tx, 'languages', languageRows);
-  }
-  {
+  });
+  queue(async () => {
     const sending = sendsAny('costOptions');
     await deleteWhere(tx, 'cost_options', 'service_id', updated(idsOf(sending)));
     await insertKeepingIds(tx, 'cost_options', sending.flatMap((s) => s.costOptions.map((c) => ({
       id: newId(c.ext), lio_id: lioId, service_id: serviceIds.get(s.ext), valid_from: c.validFrom, valid_to: c.validTo, option: c.option, amount: c.amount,
       currency: c.currency ?? 'GBP', amount_description: c.amountDescription,
     }))));
-  }
-  {
+  });
+  queue(async () => {
     const sending = sendsAny('serviceAreas');
     await deleteWhere(tx, 'service_areas', 'service_id', updated(idsOf(sending)));
     await insertKeepingIds(tx, 'service_areas', sending.flatMap((s) => s.serviceAreas.map((a) => ({
       id: newId(a.ext), lio_id: lioId, service_id: serviceIds.get(s.ext), name: a.name, description: a.description, extent: a.extent, extent_type: a.extentType,
       uri: a.uri, service_area: a.serviceArea,
     }))));
-  }
-  {
+  });
+  queue(async () => {
     const sending = sendsAny('funding');
     await deleteWhere(tx, 'funding', 'service_id', updated(idsOf(sending)));
     const orgsSending = [...set.organisations.values()].filter((o) => o.funding.length > 0);
@@ -482,15 +520,15 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
       ...sending.flatMap((s) => s.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: null, service_id: serviceIds.get(s.ext), source: f.source }))),
       ...orgsSending.flatMap((o) => o.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), service_id: null, source: f.source }))),
     ]);
-  }
-  {
+  });
+  queue(async () => {
     const orgsSending = [...set.organisations.values()].filter((o) => o.identifiers.length > 0);
     await deleteWhere(tx, 'organization_identifiers', 'organisation_id', orgsSending.map((o) => orgIds.get(o.ext)!));
     await insertKeepingIds(tx, 'organization_identifiers', orgsSending.flatMap((o) => o.identifiers.map((i) => ({
       id: newId(i.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), identifier_scheme: i.scheme, identifier_type: i.type, identifier: i.identifier,
     }))));
-  }
-  {
+  });
+  queue(async () => {
     // attributes: the taxonomy terms of services, locations and organisations
     const owners: { linkId: string; linkType: 'service' | 'location' | 'organization'; attributes: ImpAttribute[]; ext: string }[] = [
       ...sendsAny('attributes').map((s) => ({ linkId: serviceIds.get(s.ext)!, linkType: 'service' as const, attributes: s.attributes, ext: s.ext })),
@@ -511,8 +549,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
       }
     }
     await insertKeepingIds(tx, 'attributes', rows);
-  }
-  progress('details', services.length, services.length);
+  });
   return result;
 }
 
