@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, type Page } from '../helpers/client.js';
+import { Client, type Page, resultNames } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 
 /** The public search page /find: each filter, distance, opening now, published-only and the service page. */
@@ -17,7 +17,7 @@ afterAll(async () => { await t.close(); });
 const CENTRE = { latitude: 53.8, longitude: -1.55 };
 const east = (km: number) => ({ latitude: CENTRE.latitude, longitude: CENTRE.longitude + km / 65.7 });
 
-const names = (page: Page) => page.$('.cg-result__name a').map((_i, el) => page.$(el).text().trim()).get();
+const names = resultNames;
 const errorText = (page: Page) => page.$('.govuk-error-summary').text().replace(/\s+/g, ' ').trim();
 
 async function setClock(iso: string) {

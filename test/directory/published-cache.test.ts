@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { Client, signedInClient, type Page } from '../helpers/client.js';
+import { Client, signedInClient, type Page, resultNames } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import { OTHER_PROCESSES_SEEN_WITHIN_MS, PublishedCache } from '../../src/directory/published-cache.js';
 import { openDatabase } from '../../src/platform/db/index.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-const names = (page: Page) => page.$('.cg-result__name a').map((_i, el) => page.$(el).text().trim()).get();
+const names = resultNames;
 const scriptNonce = (page: Page) => page.$('script[src="/assets/find.js"]').attr('nonce');
 const cspNonce = (page: Page) => /script-src[^;]*'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
 

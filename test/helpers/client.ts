@@ -94,6 +94,11 @@ export function errorSummary(page: Page): { href: string; text: string }[] {
   return page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));
 }
 
+/** The names of the services on a page of public search results, in order. */
+export function resultNames(page: Page): string[] {
+  return page.$('.cg-result__name a').map((_i, el) => page.$(el).text().trim()).get();
+}
+
 /** The main content's text with white space folded. */
 export function mainText(page: Page): string {
   return page.$('main').text().replace(/\s+/g, ' ').trim();
