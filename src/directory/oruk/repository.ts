@@ -1,6 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { ServiceStatus } from '../../platform/db/directory-schema.js';
+import { boundingBox } from '../public/repository.js';
 
 /**
  * The SQL of the Open Referral UK API: which records are published, the filters of /services and
@@ -66,11 +67,16 @@ function serviceConditions(f: ServiceFilters, s: string): Expression<SqlBool>[] 
   return out;
 }
 
+/**
+ * Inside the circle. The latitude/longitude box comes first because, under row-level security, only its plain
+ * comparisons can use an index (locations_lat_lng, see migration 006); the exact distance is then worked out
+ * for the few places inside the box.
+ */
 function withinRadius(near: NonNullable<ServiceFilters['near']>, lat: ReturnType<typeof sql.ref>, lng: ReturnType<typeof sql.ref>) {
-  const point = earth(near.latitude, near.longitude);
-  return sql<SqlBool>`${lat} is not null and ${lng} is not null
-    and earth_box(${point}, ${near.proximity}::float8) @> ll_to_earth(${lat}, ${lng})
-    and earth_distance(${point}, ll_to_earth(${lat}, ${lng})) <= ${near.proximity}::float8`;
+  const radiusM = near.proximity ?? 0;
+  const box = boundingBox({ latitude: near.latitude, longitude: near.longitude, radiusM });
+  return sql<SqlBool>`${lat} between ${box.minLat}::float8 and ${box.maxLat}::float8 and ${lng} between ${box.minLng}::float8 and ${box.maxLng}::float8
+    and earth_distance(${earth(near.latitude, near.longitude)}, ll_to_earth(${lat}, ${lng})) <= ${radiusM}::float8`;
 }
 
 const serviceSummaryColumns = sql`s.id, s.organisation_id, s.name, s.description, s.url, s.email, s.status, s.fees_description, s.accreditations,
@@ -91,8 +97,9 @@ export const orukRepository = {
       const nearest = sql`(select min(earth_distance(${point}, ll_to_earth(l.latitude, l.longitude))) from service_at_locations x join locations l on l.id = x.location_id
         where x.service_id = s.id and l.latitude is not null and l.longitude is not null)`;
       if (f.near.proximity !== null) {
-        conditions.push(sql<SqlBool>`exists (select 1 from service_at_locations x join locations l on l.id = x.location_id
-          where x.service_id = s.id and ${withinRadius(f.near, sql.ref('l.latitude'), sql.ref('l.longitude'))})`);
+        // The places in the circle first (an index range), then their services.
+        conditions.push(sql<SqlBool>`s.id in (select x.service_id from locations l join service_at_locations x on x.location_id = l.id
+          where ${withinRadius(f.near, sql.ref('l.latitude'), sql.ref('l.longitude'))})`);
       }
       nearness = sql`, ${nearest} as distance`;
       order = sql`distance nulls last, lower(s.name), s.id`;
