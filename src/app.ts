@@ -158,27 +158,21 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     app.csrfProtection(request, reply, done);
   });
 
+  // A page's context: what every template reads, then the visitor's own parts, then the route's.
+  const renderView = (request: FastifyRequest, template: string, own: { actor: SignedInUser | null; csrfToken: string; cspNonce: string; flash: string | null }, context: Record<string, unknown>) =>
+    views.render(template, { lio: request.lio, navigation: navigationFor(own.actor, request.url.split('?')[0] ?? '/'), ...own, ...context });
+  const sendHtml = (reply: FastifyReply, body: string | Buffer, status: number) =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+
   app.decorateReply('render', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const request = this.request;
     const flash = request.cookies[FLASH_COOKIE] ? request.unsignCookie(request.cookies[FLASH_COOKIE]) : null;
     if (flash) this.clearCookie(FLASH_COOKIE, { path: '/' });
-    const html = views.render(template, {
-      lio: request.lio,
-      actor: request.actor,
-      navigation: navigationFor(request.actor, request.url.split('?')[0] ?? '/'),
-      csrfToken: this.generateCsrf(),
-      cspNonce: this.cspNonce.script,
-      flash: flash?.valid ? flash.value : null,
-      ...context,
-    });
-    return this.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+    const own = { actor: request.actor, csrfToken: this.generateCsrf(), cspNonce: this.cspNonce.script, flash: flash?.valid ? flash.value : null };
+    return sendHtml(this, renderView(request, template, own, context), status);
   });
   app.decorateReply('renderShared', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200): KeptResponse {
-    const request = this.request;
-    const html = views.render(template, {
-      lio: request.lio, actor: null, navigation: navigationFor(null, request.url.split('?')[0] ?? '/'),
-      csrfToken: SHARED_MARKS.csrf, cspNonce: SHARED_MARKS.nonce, flash: null, ...context,
-    });
+    const html = renderView(this.request, template, { actor: null, csrfToken: SHARED_MARKS.csrf, cspNonce: SHARED_MARKS.nonce, flash: null }, context);
     // Split at the marks (captured, so they come back at odd places) and encode the rest once.
     const pieces = html.split(SHARED_MARKS.pattern);
     return {
@@ -194,7 +188,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     };
     const parts: Buffer[] = [page.chunks[0]!];
     page.holes.forEach((hole, i) => parts.push(fill[hole], page.chunks[i + 1]!));
-    return this.code(page.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(Buffer.concat(parts));
+    return sendHtml(this, Buffer.concat(parts), page.status);
   });
   app.decorateReply('flash', function (this: FastifyReply, message: string) {
     return this.setCookie(FLASH_COOKIE, message, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.secureCookies });

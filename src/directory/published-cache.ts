@@ -1,4 +1,3 @@
-import { CompiledQuery } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../platform/db/index.js';
 
@@ -12,7 +11,12 @@ const DIRECTORY_CHANGED = 'cg_directory_changed';
 export const OTHER_PROCESSES_SEEN_WITHIN_MS = 250;
 const VERSION_SQL = 'select sum(weight)::text as version from directory_changes where lio_id = $1';
 
-interface VersionReads { current: Promise<string> | null; next: Promise<string> | null }
+/** One LIO's version reads: the one under way, the one queued behind it, and the last one done. */
+interface VersionReads {
+  current: Promise<string> | null;
+  next: Promise<string> | null;
+  last: { value: string; startedAt: number; settledAtStart: number } | null;
+}
 
 /**
  * A response kept for everyone who asks the same thing of the same version of a directory, already encoded.
@@ -31,11 +35,10 @@ export interface KeptResponse { status: number; chunks: Buffer[]; holes: ('nonce
  */
 export class PublishedCache {
   private readonly kept: LRUCache<string, KeptResponse> | null;
-  private readonly reads = new Map<string, VersionReads>();
-  private readonly readVersion: (lioId: string) => Promise<string>;
+  private readonly readVersion: ((lioId: string) => Promise<string>) | null;
   /** PostgreSQL: tells whether this process may have committed anything since a read began (Database.settledCount). */
-  private settledCount: (() => number) | null = null;
-  private readonly lastRead = new Map<string, { value: string; startedAt: number; settledAtStart: number }>();
+  private readonly settledCount: (() => number) | null;
+  private readonly reads = new Map<string, VersionReads>();
   /** Embedded engine: changes counted from notifications, per LIO and for all LIOs at once. */
   private notified: { all: number; byLio: Map<string, number> } | null = null;
 
@@ -44,13 +47,11 @@ export class PublishedCache {
    * the database read of a version, for tests of how reads are shared. Use `open` to follow a database.
    */
   constructor(db: Database, maxBytes = 64 * 1024 * 1024, read?: (lioId: string) => Promise<string>) {
-    this.readVersion = read ?? (async (lioId) => {
-      const rows = db.readPrepared
-        ? await db.readPrepared<{ version: string | null }>('cg_directory_version', VERSION_SQL, [lioId])
-        : (await db.system.executeQuery(CompiledQuery.raw(VERSION_SQL, [lioId]))).rows as { version: string | null }[];
-      return rows[0]?.version ?? '0';
-    });
-    if (!read && db.settledCount) this.settledCount = db.settledCount;
+    const { readPrepared } = db;
+    this.readVersion = read ?? (readPrepared
+      ? async (lioId) => (await readPrepared<{ version: string | null }>('cg_directory_version', VERSION_SQL, [lioId]))[0]?.version ?? '0'
+      : null);
+    this.settledCount = !read && db.settledCount ? db.settledCount : null;
     this.kept = maxBytes > 0 ? new LRUCache<string, KeptResponse>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.chunks.reduce((n, c) => n + c.length, 0)) }) : null;
   }
 
@@ -81,28 +82,30 @@ export class PublishedCache {
    */
   version(lioId: string): Promise<string> {
     if (this.notified) return Promise.resolve(`${this.notified.all}.${this.notified.byLio.get(lioId) ?? 0}`);
+    let r = this.reads.get(lioId);
+    if (!r) this.reads.set(lioId, r = { current: null, next: null, last: null });
     // The last read still holds while this process has finished nothing on the database since it began (so
     // no write of its own can have committed unseen), for a moment: writes of other processes show after it.
-    const last = this.settledCount ? this.lastRead.get(lioId) : undefined;
-    if (last && last.settledAtStart === this.settledCount!() && Date.now() - last.startedAt < OTHER_PROCESSES_SEEN_WITHIN_MS) return Promise.resolve(last.value);
-    let reads = this.reads.get(lioId);
-    if (!reads) this.reads.set(lioId, reads = { current: null, next: null });
-    const r = reads;
+    const { last } = r;
+    if (last && this.settledCount && last.settledAtStart === this.settledCount() && Date.now() - last.startedAt < OTHER_PROCESSES_SEEN_WITHIN_MS) {
+      return Promise.resolve(last.value);
+    }
     if (!r.current) return this.startRead(lioId, r);
+    const reads = r;
     r.next ??= r.current.catch(() => undefined).then(() => {
-      r.next = null;
-      return this.startRead(lioId, r);
+      reads.next = null;
+      return this.startRead(lioId, reads);
     });
     return r.next;
   }
 
   private startRead(lioId: string, r: VersionReads): Promise<string> {
+    if (!this.readVersion) throw new Error('PublishedCache: this database tells no versions; make the cache with PublishedCache.open');
     const startedAt = Date.now();
     const settledAtStart = this.settledCount?.() ?? 0;
     const read: Promise<string> = this.readVersion(lioId)
       .then((value) => {
-        const last = this.lastRead.get(lioId);
-        if (!last || last.startedAt <= startedAt) this.lastRead.set(lioId, { value, startedAt, settledAtStart });
+        if (!r.last || r.last.startedAt <= startedAt) r.last = { value, startedAt, settledAtStart };
         return value;
       })
       .finally(() => { if (r.current === read) r.current = null; });
