@@ -139,12 +139,15 @@ async function run(engine: 'pglite' | 'postgres', feedUrl: string) {
   }
 }
 
+// The feed's pages are made before the clock starts, so what is timed is the import, not the making of the feed
+// (which would otherwise share this process, and its CPU, with the importer).
+const pages = Array.from({ length: Math.ceil(SERVICES / PER_PAGE) }, (_, k) => Buffer.from(JSON.stringify(page(k + 1))));
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://bench');
-  if (url.pathname !== '/oruk/services') { res.writeHead(404).end(); return; }
-  const n = Number(url.searchParams.get('page') ?? '1');
+  const body = url.pathname === '/oruk/services' ? pages[Number(url.searchParams.get('page') ?? '1') - 1] : undefined;
+  if (!body) { res.writeHead(404).end(); return; }
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(page(n)));
+  res.end(body);
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oruk/services`;

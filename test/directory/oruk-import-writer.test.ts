@@ -55,4 +55,34 @@ describe('the ORUK writer', () => {
     expect(await count(lio.id, 'services')).toBe(0);
     expect(await count(lio.id, 'schedules')).toBe(0);
   });
+
+  it('keeps every part of a service, venue and contact owned, so that deleting a LIO takes all its directory with it', async () => {
+    // The parts' foreign keys to lios were dropped for import speed (migration 010): ownership must carry the cascade.
+    const lio = await t.make.lio();
+    const other = await t.make.lio();
+    for (const target of [lio, other]) {
+      const full = {
+        ...service(1), id: undefined,
+        service_at_locations: [{ location: { name: 'Hall', location_type: 'physical', addresses: [{ address_1: '1 High St', city: 'Leeds', postal_code: 'LS1 1UR', country: 'GB', address_type: 'physical' }] },
+          schedules: [{ freq: 'WEEKLY', byday: 'TU', opens_at: '10:00', closes_at: '11:00' }] }],
+        contacts: [{ name: 'Sam', phones: [{ number: '0113 496 0000', languages: [{ name: 'Welsh', code: 'cy' }] }] }],
+        service_areas: [{ name: 'Leeds' }],
+        attributes: [{ taxonomy_term: { id: 'food', name: 'Food', taxonomy: 'Needs' } }],
+      };
+      const one = new ImportSet();
+      new JsonReader(one).add({ ...full, id: `00000001-0000-4000-8000-00000000000${target === lio ? 1 : 2}` }, { kind: 'service', source: 'test' });
+      await t.db.withTenant(target.id, (tx) => writeImportSet(tx, target.id, one, t.clock.now()));
+    }
+    const tables = ['services', 'locations', 'service_at_locations', 'schedules', 'contacts', 'phones', 'languages', 'cost_options', 'service_areas', 'attributes', 'service_delivery_changes'] as const;
+    const held = async (lioId: string) => Object.fromEntries(await Promise.all(tables.map(async (table) =>
+      [table, Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where lio_id = ${lioId}`.execute(t.db.system)).rows[0]!.n)])));
+    const before = await held(lio.id);
+    for (const table of tables) expect(before[table], table).toBeGreaterThan(0);
+    await t.db.system.deleteFrom('lios').where('id', '=', lio.id).execute();
+    expect(Object.values(await held(lio.id)).every((n) => n === 0)).toBe(true);
+    expect(await held(other.id)).toEqual(before);
+    // A part with no owner would outlive its LIO: the database refuses it.
+    const refused = await t.db.withTenant(other.id, (tx) => tx.insertInto('phones').values({ lio_id: other.id, number: '0113 496 0001' }).execute()).then(() => null, (err: Error) => err);
+    expect(refused?.message).toMatch(/phones_owner/);
+  });
 });
