@@ -7,13 +7,14 @@
 --   * every row has an owner it cascades from (a service, venue, contact, phone or taxonomy term), and that owner
 --     cascades from its LIO, so deleting a LIO still deletes the row.
 -- The owner is guaranteed by a NOT NULL column or, where a part may belong to one of several owners, by the
--- checks added here. Organisations, services, locations (a venue may have no organisation), taxonomies and every
--- other table keep their foreign key to lios.
+-- checks added here. Organisations, locations (a venue may have no organisation), taxonomies and every other
+-- table keep their foreign key to lios; a service always has its organisation (organisation_id is NOT NULL).
 alter table schedules add constraint schedules_owner check (num_nonnulls(service_id, service_at_location_id) >= 1);
 alter table contacts add constraint contacts_owner check (num_nonnulls(organisation_id, service_id) >= 1);
 alter table phones add constraint phones_owner check (num_nonnulls(organisation_id, service_id, location_id, contact_id) >= 1);
 alter table languages add constraint languages_owner check (num_nonnulls(service_id, phone_id, location_id) >= 1);
 
+alter table services drop constraint services_lio_id_fkey;
 alter table service_at_locations drop constraint service_at_locations_lio_id_fkey;
 alter table schedules drop constraint schedules_lio_id_fkey;
 alter table contacts drop constraint contacts_lio_id_fkey;
