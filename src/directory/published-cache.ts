@@ -82,8 +82,7 @@ export class PublishedCache {
    */
   version(lioId: string): Promise<string> {
     if (this.notified) return Promise.resolve(`${this.notified.all}.${this.notified.byLio.get(lioId) ?? 0}`);
-    let r = this.reads.get(lioId);
-    if (!r) this.reads.set(lioId, r = { current: null, next: null, last: null });
+    const r = this.readsOf(lioId);
     // The last read still holds while this process has finished nothing on the database since it began (so
     // no write of its own can have committed unseen), for a moment: writes of other processes show after it.
     const { last } = r;
@@ -91,12 +90,17 @@ export class PublishedCache {
       return Promise.resolve(last.value);
     }
     if (!r.current) return this.startRead(lioId, r);
-    const reads = r;
     r.next ??= r.current.catch(() => undefined).then(() => {
-      reads.next = null;
-      return this.startRead(lioId, reads);
+      r.next = null;
+      return this.startRead(lioId, r);
     });
     return r.next;
+  }
+
+  private readsOf(lioId: string): VersionReads {
+    let r = this.reads.get(lioId);
+    if (!r) this.reads.set(lioId, r = { current: null, next: null, last: null });
+    return r;
   }
 
   private startRead(lioId: string, r: VersionReads): Promise<string> {

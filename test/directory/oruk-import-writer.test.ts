@@ -62,7 +62,7 @@ describe('the ORUK writer', () => {
     const other = await t.make.lio();
     for (const target of [lio, other]) {
       const full = {
-        ...service(1), id: undefined,
+        ...service(1),
         service_at_locations: [{ location: { name: 'Hall', location_type: 'physical', addresses: [{ address_1: '1 High St', city: 'Leeds', postal_code: 'LS1 1UR', country: 'GB', address_type: 'physical' }] },
           schedules: [{ freq: 'WEEKLY', byday: 'TU', opens_at: '10:00', closes_at: '11:00' }] }],
         contacts: [{ name: 'Sam', phones: [{ number: '0113 496 0000', languages: [{ name: 'Welsh', code: 'cy' }] }] }],

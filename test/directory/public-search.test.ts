@@ -17,7 +17,6 @@ afterAll(async () => { await t.close(); });
 const CENTRE = { latitude: 53.8, longitude: -1.55 };
 const east = (km: number) => ({ latitude: CENTRE.latitude, longitude: CENTRE.longitude + km / 65.7 });
 
-const names = resultNames;
 const errorText = (page: Page) => page.$('.govuk-error-summary').text().replace(/\s+/g, ' ').trim();
 
 async function setClock(iso: string) {
@@ -47,10 +46,10 @@ describe('public search', () => {
     await d.service(lio, { name: 'Riverside Food Bank', description: 'Emergency food parcels.' });
     await d.service(lio, { name: 'Debt Advice Clinic', description: 'Help with money and debts.' });
     await d.service(lio, { name: 'Lunch Club', description: 'A hot meal and company; food for all.' });
-    expect(names(await client.get('/find?q=food')).sort()).toEqual(['Lunch Club', 'Riverside Food Bank']);
-    expect(names(await client.get('/find?q=debts'))).toEqual(['Debt Advice Clinic']);
+    expect(resultNames(await client.get('/find?q=food')).sort()).toEqual(['Lunch Club', 'Riverside Food Bank']);
+    expect(resultNames(await client.get('/find?q=debts'))).toEqual(['Debt Advice Clinic']);
     // part of a word in the name
-    expect(names(await client.get('/find?q=advi'))).toEqual(['Debt Advice Clinic']);
+    expect(resultNames(await client.get('/find?q=advi'))).toEqual(['Debt Advice Clinic']);
     const none = await client.get('/find?q=swimming');
     expect(none.status).toBe(200);
     expect(none.$('#results').text()).toContain('0 services found');
@@ -66,10 +65,10 @@ describe('public search', () => {
     await d.service(lio, { name: 'Pantry', termIds: [food.id] });
     await d.service(lio, { name: 'Food Bank', termIds: [foodBanks.id] });
     await d.service(lio, { name: 'Debt Advice', termIds: [money.id] });
-    expect(names(await client.get(`/find?category=${food.id}`))).toEqual(['Food Bank', 'Pantry']);
-    expect(names(await client.get(`/find?category=${foodBanks.id}`))).toEqual(['Food Bank']);
+    expect(resultNames(await client.get(`/find?category=${food.id}`))).toEqual(['Food Bank', 'Pantry']);
+    expect(resultNames(await client.get(`/find?category=${foodBanks.id}`))).toEqual(['Food Bank']);
     const page = await client.get(`/find?category=${money.id}`);
-    expect(names(page)).toEqual(['Debt Advice']);
+    expect(resultNames(page)).toEqual(['Debt Advice']);
     // the category stays chosen, with children indented under their parent
     expect(page.$('#category option:selected').text()).toBe('Money');
     expect(page.$('#category option').map((_i, el) => page.$(el).text()).get()).toEqual(['Any category', 'Food', '\u2003Food banks', 'Money']);
@@ -99,7 +98,7 @@ describe('public search', () => {
 
     const miles = await client.get('/find?postcode=ls11ur&distance=3&unit=miles');
     expect(miles.status).toBe(200);
-    expect(names(miles)).toEqual(['Half a km away', 'Two places', 'Two km away']);
+    expect(resultNames(miles)).toEqual(['Half a km away', 'Two places', 'Two km away']);
     expect(miles.$('#results').text()).toContain('within 3 miles of LS1 1UR');
     const first = miles.$('.cg-result').first();
     expect(first.find('.cg-facts').text()).toContain('0.3 miles – Civic Hall');
@@ -107,11 +106,11 @@ describe('public search', () => {
     expect(miles.$('.cg-result').eq(1).find('.cg-facts').text()).toContain('0.7 miles – Near venue');
 
     const km = await client.get('/find?postcode=LS1+1UR&distance=10&unit=km');
-    expect(names(km)).toEqual(['Half a km away', 'Two places', 'Two km away', 'Eight km away']);
+    expect(resultNames(km)).toEqual(['Half a km away', 'Two places', 'Two km away', 'Eight km away']);
     expect(km.$('.cg-result').first().find('.cg-facts').text()).toContain('0.5 km');
 
     const one = await client.get('/find?postcode=LS1%201UR&distance=1&unit=km');
-    expect(names(one)).toEqual(['Half a km away']);
+    expect(resultNames(one)).toEqual(['Half a km away']);
     // the map is drawn from the results' coordinates when JavaScript runs
     expect(one.$('[data-find-map]').attr('data-lat')).toBe(String(CENTRE.latitude));
     expect(one.$('.cg-result').first().attr('data-lat')).toBeDefined();
@@ -127,7 +126,7 @@ describe('public search', () => {
     await d.service(lio, { name: 'Near Food Advice', locations: [east(1)] });
     await d.service(lio, { name: 'Near Pantry', termIds: [food.id], locations: [east(2)] });
     const page = await client.get(`/find?q=food+bank&category=${food.id}&postcode=LS2+7HY&distance=5&unit=km`);
-    expect(names(page)).toEqual(['Near Food Bank']);
+    expect(resultNames(page)).toEqual(['Near Food Bank']);
   });
 
   it('answers a malformed, unknown or unmappable postcode with a clear message', async () => {
@@ -159,7 +158,7 @@ describe('public search', () => {
     await d.postcode({ postcode: 'LS1 9ZZ', ...CENTRE, terminatedOn: '2019-06-01' });
     await d.service(lio, { name: 'Close by', locations: [east(0.2)] });
     const page = await client.get('/find?postcode=LS1+9ZZ');
-    expect(names(page)).toEqual(['Close by']);
+    expect(resultNames(page)).toEqual(['Close by']);
     expect(page.$('.govuk-inset-text').text()).toContain('LS1 9ZZ is no longer in use');
   });
 
@@ -175,15 +174,15 @@ describe('public search', () => {
 
     const areas = await client.get('/find');
     expect(areas.$('#locality option').map((_i, el) => areas.$(el).text()).get()).toEqual(['Any area', 'Armley', 'Holbeck']);
-    expect(names(await client.get('/find?locality=Holbeck'))).toEqual(['Holbeck Hub']);
-    expect(names(await client.get('/find?locality=armley'))).toEqual(['Armley Youth Club']);
-    expect(names(await client.get('/find?mode=phone'))).toEqual(['Holbeck Hub', 'Phone Befriending']);
-    expect(names(await client.get('/find?mode=online&mode=home_visit'))).toEqual(['Online Advice']);
-    expect(names(await client.get('/find?free=yes'))).toEqual(['Armley Youth Club', 'Online Advice', 'Phone Befriending']);
-    expect(names(await client.get('/find?age=15'))).toEqual(['Armley Youth Club', 'Holbeck Hub', 'Online Advice']);
-    expect(names(await client.get('/find?age=70'))).toEqual(['Holbeck Hub', 'Online Advice', 'Phone Befriending']);
+    expect(resultNames(await client.get('/find?locality=Holbeck'))).toEqual(['Holbeck Hub']);
+    expect(resultNames(await client.get('/find?locality=armley'))).toEqual(['Armley Youth Club']);
+    expect(resultNames(await client.get('/find?mode=phone'))).toEqual(['Holbeck Hub', 'Phone Befriending']);
+    expect(resultNames(await client.get('/find?mode=online&mode=home_visit'))).toEqual(['Online Advice']);
+    expect(resultNames(await client.get('/find?free=yes'))).toEqual(['Armley Youth Club', 'Online Advice', 'Phone Befriending']);
+    expect(resultNames(await client.get('/find?age=15'))).toEqual(['Armley Youth Club', 'Holbeck Hub', 'Online Advice']);
+    expect(resultNames(await client.get('/find?age=70'))).toEqual(['Holbeck Hub', 'Online Advice', 'Phone Befriending']);
     const page = await client.get('/find?mode=phone&free=yes');
-    expect(names(page)).toEqual(['Phone Befriending']);
+    expect(resultNames(page)).toEqual(['Phone Befriending']);
     // the filters used stay open and chosen
     expect(page.$('details.govuk-details').attr('open')).toBeDefined();
     expect(page.$('input[name="mode"][value="phone"]').attr('checked')).toBeDefined();
@@ -206,23 +205,23 @@ describe('public search', () => {
     // Monday 5 January 2026, 10:00 in London (GMT)
     await setClock('2026-01-05T10:00:00Z');
     const morning = await client.get('/find?open=now');
-    expect(names(morning)).toEqual(['Weekday Office']);
+    expect(resultNames(morning)).toEqual(['Weekday Office']);
     expect(morning.$('.cg-result').first().text()).toContain('Open now until 5pm');
     // the others say when they next open
     const all = await client.get('/find?q=club');
     expect(all.$('.cg-result').first().text()).toContain('Opens today at 6pm');
 
     await setClock('2026-01-05T18:30:00Z');
-    expect(names(await client.get('/find?open=now'))).toEqual(['Monday Evening Club']);
+    expect(resultNames(await client.get('/find?open=now'))).toEqual(['Monday Evening Club']);
     // Monday 07:00 London: Sunday night's shelter is still open
     await setClock('2026-01-05T07:00:00Z');
-    expect(names(await client.get('/find?open=now'))).toEqual(['Night Shelter']);
+    expect(resultNames(await client.get('/find?open=now'))).toEqual(['Night Shelter']);
     // Summer time: 08:30 UTC is 09:30 in London on Monday 6 July 2026
     await setClock('2026-07-06T08:30:00Z');
-    expect(names(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
+    expect(resultNames(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
     await setClock('2026-07-04T12:00:00Z');
     const saturday = await client.get('/find?open=now');
-    expect(names(saturday)).toEqual([]);
+    expect(resultNames(saturday)).toEqual([]);
     expect(saturday.$('#results').text()).toContain('0 services found');
   });
 
@@ -239,7 +238,7 @@ describe('public search', () => {
     await d.service(lio, { name: 'Shown Dormant', organisationId: dormant.id });
     await d.service(other, { name: 'Shown Elsewhere' });
     const page = await client.get('/find?q=shown');
-    expect(names(page)).toEqual(['Shown Closed For Now', 'Shown Service']);
+    expect(resultNames(page)).toEqual(['Shown Closed For Now', 'Shown Service']);
     expect(page.$('.cg-result').first().text()).toContain('Closed for now');
   });
 
@@ -249,14 +248,14 @@ describe('public search', () => {
     for (let i = 1; i <= 23; i++) await d.service(lio, { organisationId: org.id, name: `Club ${String(i).padStart(2, '0')}` });
     const first = await client.get('/find?q=club');
     expect(first.$('#results').text()).toContain('23 services found');
-    expect(names(first)).toHaveLength(20);
+    expect(resultNames(first)).toHaveLength(20);
     const next = first.$('.govuk-pagination__next a').attr('href');
     expect(next).toBe('/find?q=club&page=2#results');
     const second = await client.get(next!);
-    expect(names(second)).toHaveLength(3);
+    expect(resultNames(second)).toHaveLength(3);
     expect(second.$('ol.cg-results').attr('start')).toBe('21');
     const browse = await client.get('/find?free=yes&page=2');
-    expect(names(browse)).toEqual(['Club 21', 'Club 22', 'Club 23']);
+    expect(resultNames(browse)).toEqual(['Club 21', 'Club 22', 'Club 23']);
   });
 });
 

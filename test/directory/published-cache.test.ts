@@ -20,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-const names = resultNames;
 const scriptNonce = (page: Page) => page.$('script[src="/assets/find.js"]').attr('nonce');
 const cspNonce = (page: Page) => /script-src[^;]*'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
 
@@ -144,14 +143,14 @@ describe('kept search pages', () => {
   it('change as soon as a service is published, edited or withdrawn', async () => {
     const lio = await t.make.lio();
     const client = new Client(t.app, lio.host);
-    expect(names(await client.get('/find?q=swimming'))).toEqual([]);
+    expect(resultNames(await client.get('/find?q=swimming'))).toEqual([]);
     const pool = await d.service(lio, { name: 'Swimming for All' });
-    expect(names(await client.get('/find?q=swimming'))).toEqual(['Swimming for All']);
-    expect(names(await client.get('/find?q=swimming'))).toEqual(['Swimming for All']);
+    expect(resultNames(await client.get('/find?q=swimming'))).toEqual(['Swimming for All']);
+    expect(resultNames(await client.get('/find?q=swimming'))).toEqual(['Swimming for All']);
     await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ name: 'Swimming for Everyone' }).where('id', '=', pool.id).execute());
-    expect(names(await client.get('/find?q=swimming'))).toEqual(['Swimming for Everyone']);
+    expect(resultNames(await client.get('/find?q=swimming'))).toEqual(['Swimming for Everyone']);
     await t.db.withTenant(lio.id, (tx) => tx.updateTable('services').set({ consent_to_publish: false }).where('id', '=', pool.id).execute());
-    expect(names(await client.get('/find?q=swimming'))).toEqual([]);
+    expect(resultNames(await client.get('/find?q=swimming'))).toEqual([]);
   });
 
   it('last no longer than the minute: "open now" turns to "closed" on the minute the service closes', async () => {
@@ -159,11 +158,11 @@ describe('kept search pages', () => {
     await d.service(lio, { name: 'Weekday Office', opening: [{ day: 'MO,TU,WE,TH,FR', opens: '09:00', closes: '17:00' }] });
     const client = new Client(t.app, lio.host);
     t.clock.advance(new Date('2026-01-05T16:59:10Z').getTime() - t.clock.now().getTime());
-    expect(names(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
+    expect(resultNames(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
     t.clock.advance(40_000);
-    expect(names(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
+    expect(resultNames(await client.get('/find?open=now'))).toEqual(['Weekday Office']);
     t.clock.advance(20_000); // 17:00:10
-    expect(names(await client.get('/find?open=now'))).toEqual([]);
+    expect(resultNames(await client.get('/find?open=now'))).toEqual([]);
   });
 
   it('of a service change as soon as the service does', async () => {
@@ -186,7 +185,7 @@ describe('kept search pages', () => {
     const second = new Client(t.app, lio.host);
     const a = await first.get('/find?q=knit');
     const b = await second.get('/find?q=knit');
-    expect(names(b)).toEqual(['Knit and Natter']);
+    expect(resultNames(b)).toEqual(['Knit and Natter']);
     expect(scriptNonce(a)).toBe(cspNonce(a));
     expect(scriptNonce(b)).toBe(cspNonce(b));
     expect(scriptNonce(a)).not.toBe(scriptNonce(b));
@@ -212,7 +211,7 @@ describe('kept search pages', () => {
     const staff = await t.make.user(lio, { role: 'staff' });
     const signedIn = await signedInClient(t.app, lio.host, staff);
     const page = await signedIn.get('/find?q=tea');
-    expect(names(page)).toEqual(['Tea Dance']);
+    expect(resultNames(page)).toEqual(['Tea Dance']);
     expect(page.$('form[action="/sign-out"]').length).toBe(1);
   });
 });

@@ -72,8 +72,7 @@ function serviceConditions(f: ServiceFilters, s: string): Expression<SqlBool>[] 
  * comparisons can use an index (locations_lat_lng, see migration 006); the exact distance is then worked out
  * for the few places inside the box.
  */
-function withinRadius(near: NonNullable<ServiceFilters['near']>, lat: ReturnType<typeof sql.ref>, lng: ReturnType<typeof sql.ref>) {
-  const radiusM = near.proximity ?? 0;
+function withinRadius(near: NonNullable<ServiceFilters['near']>, radiusM: number, lat: ReturnType<typeof sql.ref>, lng: ReturnType<typeof sql.ref>) {
   const box = boundingBox({ latitude: near.latitude, longitude: near.longitude, radiusM });
   return sql<SqlBool>`${lat} between ${box.minLat}::float8 and ${box.maxLat}::float8 and ${lng} between ${box.minLng}::float8 and ${box.maxLng}::float8
     and earth_distance(${earth(near.latitude, near.longitude)}, ll_to_earth(${lat}, ${lng})) <= ${radiusM}::float8`;
@@ -99,7 +98,7 @@ export const orukRepository = {
       if (f.near.proximity !== null) {
         // The places in the circle first (an index range), then their services.
         conditions.push(sql<SqlBool>`s.id in (select x.service_id from locations l join service_at_locations x on x.location_id = l.id
-          where ${withinRadius(f.near, sql.ref('l.latitude'), sql.ref('l.longitude'))})`);
+          where ${withinRadius(f.near, f.near.proximity, sql.ref('l.latitude'), sql.ref('l.longitude'))})`);
       }
       nearness = sql`, ${nearest} as distance`;
       order = sql`distance nulls last, lower(s.name), s.id`;
@@ -130,7 +129,7 @@ export const orukRepository = {
     const conditions = serviceConditions(f, 's');
     let order = sql`lower(s.name), lower(coalesce(l.name, '')), sal.id`;
     if (f.near) {
-      if (f.near.proximity !== null) conditions.push(withinRadius(f.near, sql.ref('l.latitude'), sql.ref('l.longitude')));
+      if (f.near.proximity !== null) conditions.push(withinRadius(f.near, f.near.proximity, sql.ref('l.latitude'), sql.ref('l.longitude')));
       order = sql`earth_distance(${earth(f.near.latitude, f.near.longitude)}, ll_to_earth(l.latitude, l.longitude)) nulls last, ${order}`;
     }
     const from = sql`service_at_locations sal join services s on s.id = sal.service_id join organisations o on o.id = s.organisation_id join locations l on l.id = sal.location_id`;
