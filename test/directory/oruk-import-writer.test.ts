@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { ImportSet } from '../../src/directory/oruk/import/model.js';
 import { JsonReader } from '../../src/directory/oruk/import/json.js';
-import { writeImportSet } from '../../src/directory/oruk/import/writer.js';
+import { referenceChecksFor, writeImportSet } from '../../src/directory/oruk/import/writer.js';
+import { BrokenReferenceError, BulkReferences, checkReferences } from '../../src/platform/db/reference-checks.js';
 
 /**
  * The writer queues the writes nothing later depends on (schedules, languages, cost options, …) instead of
@@ -33,6 +34,21 @@ function setOf(count: number): ImportSet {
 async function count(lioId: string, table: 'services' | 'schedules' | 'cost_options' | 'languages') {
   return t.db.withTenant(lioId, async (tx) => Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(tx)).rows[0]!.n));
 }
+
+const fullService = (id: string, variant: string) => ({
+  ...service(1), id, name: `Service ${variant}`, status: variant === 'a' ? 'active' : 'temporarily closed',
+  service_at_locations: [{ location: { id: `${id.slice(0, -4)}aaaa`, name: `Hall ${variant}`, location_type: 'physical',
+    addresses: [{ address_1: '1 High St', city: 'Leeds', postal_code: 'LS1 1UR', country: 'GB', address_type: 'physical' }] },
+  schedules: [{ freq: 'WEEKLY', byday: variant === 'a' ? 'TU' : 'WE', opens_at: '10:00', closes_at: '11:00' }] }],
+  contacts: [{ name: `Sam ${variant}`, phones: [{ number: '0113 496 0000', languages: [{ name: variant === 'a' ? 'Welsh' : 'Polish', code: variant === 'a' ? 'cy' : 'pl' }] }] }],
+  service_areas: [{ name: 'Leeds' }],
+  attributes: [{ taxonomy_term: { id: `food-${variant}`, name: `Food ${variant}`, taxonomy: 'Needs' } }],
+});
+const setWith = (record: object) => {
+  const set = new ImportSet();
+  new JsonReader(set).add(record, { kind: 'service', source: 'test' });
+  return set;
+};
 
 describe('the ORUK writer', () => {
   it('writes every queued part before it answers', async () => {
@@ -84,5 +100,57 @@ describe('the ORUK writer', () => {
     // A part with no owner would outlive its LIO: the database refuses it.
     const refused = await t.db.withTenant(other.id, (tx) => tx.insertInto('phones').values({ lio_id: other.id, number: '0113 496 0001' }).execute()).then(() => null, (err: Error) => err);
     expect(refused?.message).toMatch(/phones_owner/);
+  });
+
+  // A large import writes without the row-by-row foreign-key checks and checks its references set-based before
+  // it ends (platform/db/reference-checks.ts); a small one keeps the row-by-row checks. Both must write the same.
+  for (const referenceChecks of ['row', 'set'] as const) {
+    it(`re-importing a service replaces its parts and keeps nothing of the old ones (references checked ${referenceChecks === 'row' ? 'row by row' : 'set-based'})`, async () => {
+      const lio = await t.make.lio();
+      const id = `00000001-0000-4000-8000-00000000${referenceChecks === 'row' ? 'a' : 'b'}001`;
+      const write = (variant: string) => t.db.withTenant(lio.id, (tx) => writeImportSet(tx, lio.id, setWith(fullService(id, variant)), t.clock.now(), undefined, { referenceChecks }));
+      const version = async () => Number((await sql<{ v: number }>`select coalesce(sum(weight), 0)::int as v from directory_changes where lio_id = ${lio.id}`.execute(t.db.system)).rows[0]!.v);
+      // a write that only adds still moves the published directory on (its pages and API answers are not served stale)
+      const before = await version();
+      await t.db.withTenant(lio.id, (tx) => writeImportSet(tx, lio.id, setWith(service(2)), t.clock.now(), undefined, { referenceChecks }));
+      expect(await version()).toBeGreaterThan(before);
+      await write('a');
+      const second = await write('b');
+      expect(second.services).toEqual({ created: 0, updated: 1 });
+      const read = async <R>(query: ReturnType<typeof sql<R>>) => (await t.db.withTenant(lio.id, (tx) => query.execute(tx))).rows;
+      expect(await read(sql<{ byday: string }>`select byday from schedules where service_id = ${id} or service_at_location_id is not null order by byday`)).toEqual([{ byday: 'MO' }, { byday: 'WE' }]);
+      expect(await read(sql<{ name: string }>`select name from contacts`)).toEqual([{ name: 'Sam b' }]);
+      expect(await read(sql<{ n: number }>`select count(*)::int as n from phones`)).toEqual([{ n: 1 }]);
+      expect(await read(sql<{ code: string }>`select code from languages where service_id = ${id} or phone_id is not null order by code`)).toEqual([{ code: 'en' }, { code: 'pl' }]);
+      expect(await read(sql<{ n: number }>`select count(*)::int as n from service_at_locations`)).toEqual([{ n: 1 }]);
+      expect(await read(sql<{ name: string }>`select tt.name from attributes a join taxonomy_terms tt on tt.id = a.taxonomy_term_id`)).toEqual([{ name: 'Food b' }]);
+      // the service's delivery history records the change of status
+      expect((await read(sql<{ status: string }>`select status from service_delivery_changes order by status`)).map((r) => r.status)).toContain('temporarily closed');
+      // the row-by-row checks are back once the write is done
+      const refused = await t.db.withTenant(lio.id, async (tx) => {
+        await writeImportSet(tx, lio.id, setWith(fullService(`${id.slice(0, -1)}2`, 'c')), t.clock.now(), undefined, { referenceChecks });
+        return tx.insertInto('phones').values({ lio_id: lio.id, number: '0113 496 0002', service_id: '00000001-0000-4000-8000-00000000ffff' }).execute().then(() => null, (err: Error) => err);
+      });
+      expect(refused?.message).toMatch(/foreign key/);
+    });
+  }
+
+  it('a set-based check finds a row naming a record that is not there, and the write is refused', async () => {
+    const lio = await t.make.lio();
+    const failure = await t.db.withTenant(lio.id, async (tx) => {
+      const bulk = await BulkReferences.start(tx);
+      expect(bulk).not.toBeNull();
+      await tx.insertInto('phones').values({ lio_id: lio.id, number: '0113 496 0003', service_id: '00000001-0000-4000-8000-00000000eeee' }).execute();
+      await checkReferences(tx, ['services', 'phones']);
+    }).then(() => null, (err: Error) => err);
+    expect(failure).toBeInstanceOf(BrokenReferenceError);
+    expect(failure?.message).toMatch(/1 in phones \(service_id → services\)/);
+    expect(await t.db.withTenant(lio.id, async (tx) => (await sql<{ n: number }>`select count(*)::int as n from phones`.execute(tx)).rows[0]!.n)).toBe(0);
+  });
+
+  it('checks references set-based only for a large import on the embedded engine', () => {
+    expect(referenceChecksFor(setOf(1000), 'pglite')).toBe('set');
+    expect(referenceChecksFor(setOf(999), 'pglite')).toBe('row');
+    expect(referenceChecksFor(setOf(1000), 'postgres')).toBe('row');
   });
 });

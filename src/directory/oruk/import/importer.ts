@@ -7,7 +7,7 @@ import type { DirectoryImportKind } from '../../../platform/db/oruk-schema.js';
 import { findLikelyDuplicates } from '../../duplicates.js';
 import { ImportSet, type ImportIssue } from './model.js';
 import { describeSource, readSource, SourceError, type OrukSource, type SourceProgress } from './sources.js';
-import { writeImportSet, type EntityCounts } from './writer.js';
+import { referenceChecksFor, writeImportSet, type EntityCounts } from './writer.js';
 
 /**
  * Imports a directory from Open Referral: read the whole source, then write it in one transaction. A source
@@ -84,7 +84,8 @@ export class OrukImportService {
 
     try {
       return await db.withTenant(lioId, async (tx) => {
-        const written = await writeImportSet(tx, lioId, set, started, (stage, done, total) => options.onProgress?.({ stage: 'write', done, total, message: `Writing ${stage}` }));
+        const written = await writeImportSet(tx, lioId, set, started, (stage, done, total) => options.onProgress?.({ stage: 'write', done, total, message: `Writing ${stage}` }),
+          { referenceChecks: referenceChecksFor(set, db.engine) });
         const duplicates: DuplicateFlag[] = [];
         for (const o of written.createdOrganisations.slice(0, DUPLICATE_CHECKS)) {
           const likely = await findLikelyDuplicates(tx, { id: o.id, name: o.name, charityNumber: o.charityNumber });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/index.js';
+import { BulkReferences } from '../../../platform/db/reference-checks.js';
 import { isUuid } from './clean.js';
 import type { ImpAttribute, ImpLanguage, ImpPhone, ImpSchedule, ImportSet } from './model.js';
 
@@ -24,6 +25,24 @@ export interface WriteResult {
   serviceIds: string[];
 }
 export type WriteProgress = (stage: string, done: number, total: number) => void;
+export interface WriteOptions {
+  /** How references are checked: row by row as each is written (the default), or set-based before the write ends. */
+  referenceChecks?: 'row' | 'set';
+}
+
+/** From this many services and locations an import on the embedded engine checks its references set-based. */
+const SET_CHECKS_FROM = 1000;
+
+/**
+ * How an import checks its references (platform/db/reference-checks.ts). Set-based, only on the embedded engine:
+ * it runs one transaction at a time, so no other can delete a record the import names between the check and the
+ * commit (on PostgreSQL a row-by-row check locks each record named; a set-based check does not). And only for a
+ * large import: the check reads the LIO's whole directory once, which costs less than a lookup per row only when
+ * many rows are written.
+ */
+export function referenceChecksFor(set: ImportSet, engine: 'pglite' | 'postgres'): 'row' | 'set' {
+  return engine === 'pglite' && set.services.size + set.locations.size >= SET_CHECKS_FROM ? 'set' : 'row';
+}
 
 type Row = Record<string, unknown>;
 interface Column { name: string; type: string }
@@ -143,7 +162,8 @@ async function held(tx: Tx, table: 'organisations' | 'services' | 'locations' | 
 
 const newId = (ext: string | null) => (ext && isUuid(ext) ? ext.toLowerCase() : randomUUID());
 
-export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress = () => undefined): Promise<WriteResult> {
+export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress = () => undefined,
+  options: WriteOptions = {}): Promise<WriteResult> {
   // Writes that nothing later depends on (schedules, languages, cost options, …: the leaves) are queued rather
   // than awaited where they are made, so that the rows of the next table are built while the database writes
   // them. Statements of one transaction still run one at a time, in the order made; each queued write waits for
@@ -154,9 +174,14 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     running.catch(() => undefined); // awaited below, with the others
     queued.push(running);
   };
+  const bulk = options.referenceChecks === 'set' ? await BulkReferences.start(tx) : null;
   try {
-    const result = await writeRecords(tx, lioId, set, now, progress, queue);
+    const result = await writeRecords(tx, lioId, set, now, progress, queue, bulk);
     await Promise.all(queued);
+    if (bulk) {
+      progress('references', 0, 1);
+      await bulk.finish(Object.keys(TABLES));
+    }
     progress('details', result.serviceIds.length, result.serviceIds.length);
     return result;
   } catch (err) {
@@ -166,7 +191,8 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
   }
 }
 
-async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress, queue: (work: () => Promise<unknown>) => void): Promise<WriteResult> {
+async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress, queue: (work: () => Promise<unknown>) => void,
+  bulk: BulkReferences | null): Promise<WriteResult> {
   const iso = now.toISOString();
   const today = iso.slice(0, 10);
   const result: WriteResult = {
@@ -411,12 +437,40 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
   const updated = (ids: string[]) => ids.filter((id) => updatedServices.has(id));
   const sendsAny = <K extends keyof (typeof services)[number]>(key: K) => services.filter((s) => (s[key] as unknown[]).length > 0);
   const idsOf = (list: typeof services) => list.map((s) => serviceIds.get(s.ext)!);
+  const locationsSending = <K extends 'phones' | 'languages' | 'attributes'>(key: K) => [...set.locations.values()].filter((l) => l[key].length > 0);
+  const orgsSending = <K extends 'phones' | 'funding' | 'identifiers' | 'attributes'>(key: K) => [...set.organisations.values()].filter((o) => o[key].length > 0);
+  const heldLocationIds = (list: ReturnType<typeof locationsSending>) => list.map((l) => locationIds.get(l.ext)!).filter((id) => updatedLocations.has(id));
+  const orgIdsOf = (list: ReturnType<typeof orgsSending>) => list.map((o) => orgIds.get(o.ext)!);
+  const attributeOwners: { linkId: string; linkType: 'service' | 'location' | 'organization'; attributes: ImpAttribute[]; ext: string }[] = [
+    ...sendsAny('attributes').map((s) => ({ linkId: serviceIds.get(s.ext)!, linkType: 'service' as const, attributes: s.attributes, ext: s.ext })),
+    ...locationsSending('attributes').map((l) => ({ linkId: locationIds.get(l.ext)!, linkType: 'location' as const, attributes: l.attributes, ext: l.ext })),
+    ...orgsSending('attributes').map((o) => ({ linkId: orgIds.get(o.ext)!, linkType: 'organization' as const, attributes: o.attributes, ext: o.ext })),
+  ];
+
+  // First the parts the feed replaces go, all before any part is written: a bulk write deletes with the row-by-row
+  // checks back on, so that what hangs off a deleted part (a venue link's schedules, a contact's phones, a phone's
+  // languages) goes with it.
+  await bulk?.pause();
+  await deleteWhere(tx, 'service_at_locations', 'service_id', updated(idsOf(sendsAny('sals'))));
+  await deleteWhere(tx, 'schedules', 'service_id', updated(idsOf(sendsAny('schedules'))));
+  await deleteWhere(tx, 'contacts', 'service_id', updated(idsOf(sendsAny('contacts'))));
+  await deleteWhere(tx, 'phones', 'service_id', updated(idsOf(sendsAny('phones'))), sql`and contact_id is null and location_id is null`);
+  await deleteWhere(tx, 'phones', 'location_id', heldLocationIds(locationsSending('phones')));
+  await deleteWhere(tx, 'phones', 'organisation_id', orgIdsOf(orgsSending('phones')), sql`and service_id is null and contact_id is null and location_id is null`);
+  await deleteWhere(tx, 'languages', 'service_id', updated(idsOf(sendsAny('languages'))));
+  await deleteWhere(tx, 'languages', 'location_id', heldLocationIds(locationsSending('languages')));
+  await deleteWhere(tx, 'cost_options', 'service_id', updated(idsOf(sendsAny('costOptions'))));
+  await deleteWhere(tx, 'service_areas', 'service_id', updated(idsOf(sendsAny('serviceAreas'))));
+  await deleteWhere(tx, 'funding', 'service_id', updated(idsOf(sendsAny('funding'))));
+  await deleteWhere(tx, 'funding', 'organisation_id', orgIdsOf(orgsSending('funding')), sql`and service_id is null`);
+  await deleteWhere(tx, 'organization_identifiers', 'organisation_id', orgIdsOf(orgsSending('identifiers')));
+  await deleteWhere(tx, 'attributes', 'link_id', attributeOwners.map((o) => o.linkId));
+  await bulk?.resume();
 
   // service at locations (and their schedules)
   const salIds = new Map<object, string>();
   {
     const sending = sendsAny('sals');
-    await deleteWhere(tx, 'service_at_locations', 'service_id', updated(idsOf(sending)));
     const rows: Row[] = [];
     for (const s of sending) {
       const serviceId = serviceIds.get(s.ext)!;
@@ -435,8 +489,7 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
     for (const [k, v] of salIds) salIds.set(k, changed.get(v) ?? v);
   }
   queue(async () => {
-    const sending = services.filter((s) => s.schedules.length > 0);
-    await deleteWhere(tx, 'schedules', 'service_id', updated(idsOf(sending)));
+    const sending = sendsAny('schedules');
     const rows: Row[] = [];
     for (const s of sending) for (const sc of s.schedules) rows.push(scheduleRow(sc, lioId, serviceIds.get(s.ext)!, null));
     for (const s of services) for (const sal of s.sals) {
@@ -459,7 +512,6 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
   };
   {
     const sending = sendsAny('contacts');
-    await deleteWhere(tx, 'contacts', 'service_id', updated(idsOf(sending)));
     const rows: Row[] = [];
     const contactPhones: { phones: ImpPhone[]; contactId: string }[] = [];
     for (const s of sending) {
@@ -473,72 +525,46 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
     for (const cp of contactPhones) pushPhones(cp.phones, { contact_id: changed.get(cp.contactId) ?? cp.contactId });
   }
   {
-    const sending = sendsAny('phones');
-    await deleteWhere(tx, 'phones', 'service_id', updated(idsOf(sending)), sql`and contact_id is null and location_id is null`);
-    for (const s of sending) pushPhones(s.phones, { service_id: serviceIds.get(s.ext)! });
-    const locationsSending = [...set.locations.values()].filter((l) => l.phones.length > 0);
-    await deleteWhere(tx, 'phones', 'location_id', locationsSending.map((l) => locationIds.get(l.ext)!).filter((id) => updatedLocations.has(id)));
-    for (const l of locationsSending) pushPhones(l.phones, { location_id: locationIds.get(l.ext)! });
-    const orgsSending = [...set.organisations.values()].filter((o) => o.phones.length > 0);
-    await deleteWhere(tx, 'phones', 'organisation_id', orgsSending.map((o) => orgIds.get(o.ext)!), sql`and service_id is null and contact_id is null and location_id is null`);
-    for (const o of orgsSending) pushPhones(o.phones, { organisation_id: orgIds.get(o.ext)! });
+    for (const s of sendsAny('phones')) pushPhones(s.phones, { service_id: serviceIds.get(s.ext)! });
+    for (const l of locationsSending('phones')) pushPhones(l.phones, { location_id: locationIds.get(l.ext)! });
+    for (const o of orgsSending('phones')) pushPhones(o.phones, { organisation_id: orgIds.get(o.ext)! });
     const changed = await insertKeepingIds(tx, 'phones', phoneRows);
     for (const [ext, id] of phoneIds) phoneIds.set(ext, changed.get(id) ?? id);
     for (const l of languageRows) l.phone_id = changed.get(l.phone_id as string) ?? l.phone_id;
   }
   queue(async () => {
-    const sending = sendsAny('languages');
-    await deleteWhere(tx, 'languages', 'service_id', updated(idsOf(sending)));
-    for (const s of sending) for (const l of s.languages) languageRows.push(languageRow(l, lioId, { service_id: serviceIds.get(s.ext)! }, l.phoneExt ? phoneIds.get(l.phoneExt) ?? null : null));
-    const locationsSending = [...set.locations.values()].filter((l) => l.languages.length > 0);
-    await deleteWhere(tx, 'languages', 'location_id', locationsSending.map((l) => locationIds.get(l.ext)!).filter((id) => updatedLocations.has(id)));
-    for (const loc of locationsSending) for (const l of loc.languages) languageRows.push(languageRow(l, lioId, { location_id: locationIds.get(loc.ext)! }, null));
+    for (const s of sendsAny('languages')) for (const l of s.languages) languageRows.push(languageRow(l, lioId, { service_id: serviceIds.get(s.ext)! }, l.phoneExt ? phoneIds.get(l.phoneExt) ?? null : null));
+    for (const loc of locationsSending('languages')) for (const l of loc.languages) languageRows.push(languageRow(l, lioId, { location_id: locationIds.get(loc.ext)! }, null));
     await insertKeepingIds(tx, 'languages', languageRows);
   });
   queue(async () => {
-    const sending = sendsAny('costOptions');
-    await deleteWhere(tx, 'cost_options', 'service_id', updated(idsOf(sending)));
-    await insertKeepingIds(tx, 'cost_options', sending.flatMap((s) => s.costOptions.map((c) => ({
+    await insertKeepingIds(tx, 'cost_options', sendsAny('costOptions').flatMap((s) => s.costOptions.map((c) => ({
       id: newId(c.ext), lio_id: lioId, service_id: serviceIds.get(s.ext), valid_from: c.validFrom, valid_to: c.validTo, option: c.option, amount: c.amount,
       currency: c.currency ?? 'GBP', amount_description: c.amountDescription,
     }))));
   });
   queue(async () => {
-    const sending = sendsAny('serviceAreas');
-    await deleteWhere(tx, 'service_areas', 'service_id', updated(idsOf(sending)));
-    await insertKeepingIds(tx, 'service_areas', sending.flatMap((s) => s.serviceAreas.map((a) => ({
+    await insertKeepingIds(tx, 'service_areas', sendsAny('serviceAreas').flatMap((s) => s.serviceAreas.map((a) => ({
       id: newId(a.ext), lio_id: lioId, service_id: serviceIds.get(s.ext), name: a.name, description: a.description, extent: a.extent, extent_type: a.extentType,
       uri: a.uri, service_area: a.serviceArea,
     }))));
   });
   queue(async () => {
-    const sending = sendsAny('funding');
-    await deleteWhere(tx, 'funding', 'service_id', updated(idsOf(sending)));
-    const orgsSending = [...set.organisations.values()].filter((o) => o.funding.length > 0);
-    await deleteWhere(tx, 'funding', 'organisation_id', orgsSending.map((o) => orgIds.get(o.ext)!), sql`and service_id is null`);
     await insertKeepingIds(tx, 'funding', [
-      ...sending.flatMap((s) => s.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: null, service_id: serviceIds.get(s.ext), source: f.source }))),
-      ...orgsSending.flatMap((o) => o.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), service_id: null, source: f.source }))),
+      ...sendsAny('funding').flatMap((s) => s.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: null, service_id: serviceIds.get(s.ext), source: f.source }))),
+      ...orgsSending('funding').flatMap((o) => o.funding.map((f) => ({ id: newId(f.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), service_id: null, source: f.source }))),
     ]);
   });
   queue(async () => {
-    const orgsSending = [...set.organisations.values()].filter((o) => o.identifiers.length > 0);
-    await deleteWhere(tx, 'organization_identifiers', 'organisation_id', orgsSending.map((o) => orgIds.get(o.ext)!));
-    await insertKeepingIds(tx, 'organization_identifiers', orgsSending.flatMap((o) => o.identifiers.map((i) => ({
+    await insertKeepingIds(tx, 'organization_identifiers', orgsSending('identifiers').flatMap((o) => o.identifiers.map((i) => ({
       id: newId(i.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), identifier_scheme: i.scheme, identifier_type: i.type, identifier: i.identifier,
     }))));
   });
   queue(async () => {
     // attributes: the taxonomy terms of services, locations and organisations
-    const owners: { linkId: string; linkType: 'service' | 'location' | 'organization'; attributes: ImpAttribute[]; ext: string }[] = [
-      ...sendsAny('attributes').map((s) => ({ linkId: serviceIds.get(s.ext)!, linkType: 'service' as const, attributes: s.attributes, ext: s.ext })),
-      ...[...set.locations.values()].filter((l) => l.attributes.length).map((l) => ({ linkId: locationIds.get(l.ext)!, linkType: 'location' as const, attributes: l.attributes, ext: l.ext })),
-      ...[...set.organisations.values()].filter((o) => o.attributes.length).map((o) => ({ linkId: orgIds.get(o.ext)!, linkType: 'organization' as const, attributes: o.attributes, ext: o.ext })),
-    ];
-    await termIdOf(owners.flatMap((o) => o.attributes.map((a) => a.termKey)));
-    await deleteWhere(tx, 'attributes', 'link_id', owners.map((o) => o.linkId));
+    await termIdOf(attributeOwners.flatMap((o) => o.attributes.map((a) => a.termKey)));
     const rows: Row[] = [];
-    for (const owner of owners) {
+    for (const owner of attributeOwners) {
       const seen = new Set<string>();
       for (const a of owner.attributes) {
         const termId = termIds.get(a.termKey);
