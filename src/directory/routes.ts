@@ -13,7 +13,7 @@ import {
 } from './organisation-policy.js';
 import { OrganisationsService, type OrganisationFilter, type OrganisationSort } from './organisations.js';
 import { ListingChangesService } from './listing-changes.js';
-import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, statusText, withBlankRows, type ServiceFormValues } from './services/service.js';
+import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, keptSchedules, statusText, withBlankRows, type ServiceFormValues } from './services/service.js';
 import { VERIFY_LINK_DAYS, VerificationService, type LinkCheck } from './verification.js';
 import { MergeService } from './duplicates.js';
 import type { LikelyDuplicate } from './duplicates.js';
@@ -244,7 +244,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     const mine = await listingChanges.myService(request.actor, request.params.id);
     if (!mine) return reply.callNotFound();
     return reply.render(`${V}/service-mine.njk`, {
-      title: `Change ${mine.service.name}`, ...mine, values: withBlankRows(typed?.values ?? mine.values),
+      title: `Change ${mine.service.name}`, ...mine, values: withBlankRows(typed?.values ?? mine.values), keptSchedules: keptSchedules(mine.service.schedules),
       statuses: SERVICE_STATUSES, deliveryModes: DELIVERY_MODES, days: DAYS, errors: typed?.errors.list,
     }, typed ? 400 : 200);
   };

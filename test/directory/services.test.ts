@@ -45,6 +45,21 @@ const FULL = (s: Awaited<ReturnType<typeof setting>>) => ({
   isFree: 'no', costOption: ['Delivery', 'Parcel'], costAmount: ['£2.50', '0'], feesDescription: 'Donations welcome',
 });
 
+/** What the service form would send as it is shown: each field's values, by name. */
+function formFields(form: Page): Record<string, string[]> {
+  const grouped: Record<string, string[]> = {};
+  for (const el of form.$('form[action^="/services/"] :input[name]').toArray()) {
+    const $el = form.$(el);
+    const type = $el.attr('type') ?? '';
+    if ((type === 'checkbox' || type === 'radio') && $el.attr('checked') === undefined) continue;
+    const name = $el.attr('name')!;
+    if (name === '_csrf') continue;
+    const value = $el.is('select') ? (($el.find('option[selected]').val() as string | undefined) ?? '') : $el.is('textarea') ? $el.text() : (($el.val() as string | undefined) ?? '');
+    (grouped[name] ??= []).push(value);
+  }
+  return grouped;
+}
+
 describe('adding a service', () => {
   it('asks which organisation first, then offers its venues', async () => {
     const lio = await t.make.lio();
@@ -236,16 +251,7 @@ describe('changing a service', () => {
       await tx.updateTable('service_delivery_changes').set({ changed_on: new Date(t.clock.now().getTime() - 10 * 86_400_000).toISOString().slice(0, 10) }).where('service_id', '=', id).execute();
     });
     const yesterday = new Date(t.clock.now().getTime() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-    const grouped: Record<string, string[]> = {};
-    for (const el of form.$('form[action^="/services/"] :input[name]').toArray()) {
-      const $el = form.$(el);
-      const type = $el.attr('type') ?? '';
-      if ((type === 'checkbox' || type === 'radio') && $el.attr('checked') === undefined) continue;
-      const name = $el.attr('name')!;
-      if (name === '_csrf') continue;
-      const value = $el.is('select') ? (($el.find('option[selected]').val() as string | undefined) ?? '') : $el.is('textarea') ? $el.text() : (($el.val() as string | undefined) ?? '');
-      (grouped[name] ??= []).push(value);
-    }
+    const grouped = formFields(form);
     expect(Object.keys(grouped).length).toBeGreaterThan(20);
     const saved = await client.submit(`/services/${id}/edit`, `/services/${id}`, { ...grouped, name: ['Market Street food bank (renamed)'], deliveryModes: ['phone', 'online'], changedOn: [yesterday] });
     expect(summary(saved)).toEqual([]);
@@ -274,6 +280,28 @@ describe('changing a service', () => {
     expect(closed.status).toBe(303);
     const last = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('service_delivery_changes').select(['status']).where('service_id', '=', id).orderBy('changed_on', 'desc').executeTakeFirstOrThrow());
     expect(last.status).toBe('temporarily closed');
+  });
+
+  it('keeps the times the form cannot show (monthly, fortnightly: from an import) when the service is saved, and says so on the form', async () => {
+    const lio = await t.make.lio();
+    const s = await setting(lio);
+    const { client } = await signedIn(lio);
+    const created = await client.submit(`/services/new?organisationId=${s.org.id}`, '/services', FULL(s));
+    const id = created.location!.split('/').pop()!;
+    await t.db.withTenant(lio.id, (tx) => tx.insertInto('schedules').values([
+      { lio_id: lio.id, service_id: id, freq: 'MONTHLY', interval: 1, bymonthday: '1', opens_at: '18:00', closes_at: '20:00' },
+      { lio_id: lio.id, service_id: id, freq: 'WEEKLY', interval: 2, byday: 'TU', opens_at: '10:00', closes_at: '11:00' },
+    ]).execute());
+    const form = await client.get(`/services/${id}/edit`);
+    expect(form.$('[data-testid="kept-schedules"] li').toArray().map((li) => form.$(li).text()).sort()).toEqual(['Every 2 weeks on Tuesdays, 10:00 to 11:00', 'Monthly on day 1, 18:00 to 20:00']);
+    const fields = formFields(form);
+    expect(fields.openingDay!.filter(Boolean)).toEqual(['MO', 'FR']);
+    const saved = await client.submit(`/services/${id}/edit`, `/services/${id}`, { ...fields, openingDay: ['WE'], openingOpens: ['14:00'], openingCloses: ['16:00'] });
+    expect(saved.status).toBe(303);
+    const after = await t.db.withTenant(lio.id, (tx) => loadService(tx, id));
+    expect(after!.schedules.map((x) => [x.freq, x.interval, x.byday ?? x.bymonthday ?? x.dtstart, x.opens_at]).sort()).toEqual([
+      ['MONTHLY', 1, '1', '18:00:00'], ['WEEKLY', 1, 'WE', '14:00:00'], ['WEEKLY', 2, 'TU', '10:00:00'], [null, null, '2026-05-02', '10:00:00'],
+    ].sort());
   });
 
   it('answers 404 for a service that does not exist or belongs to another LIO', async () => {

@@ -93,6 +93,26 @@ function groupBy<T>(rows: T[], key: (row: T) => string | null): Map<string, T[]>
 }
 
 /** Every service asked for that exists in this LIO (row-level security sees to that), fully nested, in the order asked. */
+const selectSchedules = (db: Queryable) => db.selectFrom('schedules')
+  .select(['id', 'service_id', 'service_at_location_id', 'freq', 'interval', 'byday', 'bymonthday', 'description', 'notes', 'attending_type', 'schedule_link',
+    day('valid_from').as('valid_from'), day('valid_to').as('valid_to'), day('dtstart').as('dtstart'), time('opens_at').as('opens_at'), time('closes_at').as('closes_at')]);
+
+/** A service's own schedules (not those of its venues). */
+export async function ownSchedules(db: Queryable, serviceId: string): Promise<HsdsSchedule[]> {
+  return selectSchedules(db).where('service_id', '=', serviceId).orderBy('id').execute();
+}
+
+/**
+ * The schedules the service form shows and writes back: weekly opening times (days, opens, closes) and one-off
+ * sessions (a date, times and a description). Any other (monthly, every few weeks, seasonal, with notes: an
+ * import brings such) the form cannot hold, so a save keeps it as it is.
+ */
+export function isFormSchedule(s: HsdsSchedule): boolean {
+  if (s.notes || s.attending_type || s.schedule_link || s.bymonthday) return false;
+  if (s.freq === 'WEEKLY') return !!s.byday && (s.interval ?? 1) === 1 && !s.valid_from && !s.valid_to && !s.description;
+  return s.freq === null && !!s.dtstart && (s.valid_from ?? s.dtstart) === s.dtstart && (s.valid_to ?? s.dtstart) === s.dtstart;
+}
+
 export async function loadServices(db: Queryable, ids: readonly string[]): Promise<HsdsService[]> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return [];
@@ -133,9 +153,7 @@ export async function loadServices(db: Queryable, ids: readonly string[]): Promi
   const locationIds = [...new Set(sals.map((r) => r.location_id))];
   const contactIds = contacts.map((r) => r.id);
   const [schedules, languages, phones] = await Promise.all([
-    db.selectFrom('schedules')
-      .select(['id', 'service_id', 'service_at_location_id', 'freq', 'interval', 'byday', 'bymonthday', 'description', 'notes', 'attending_type', 'schedule_link',
-        day('valid_from').as('valid_from'), day('valid_to').as('valid_to'), day('dtstart').as('dtstart'), time('opens_at').as('opens_at'), time('closes_at').as('closes_at')])
+    selectSchedules(db)
       .where(eitherOf(['service_id', wanted], ['service_at_location_id', salIds]))
       .orderBy(sql`coalesce(dtstart, valid_from)`, (ob) => ob.asc().nullsFirst()).orderBy(sql`array_position(array['MO','TU','WE','TH','FR','SA','SU'], split_part(byday, ',', 1))`)
       .orderBy('opens_at').orderBy('id').execute(),
@@ -257,6 +275,8 @@ export async function searchServices(db: Queryable, s: ServiceSearch): Promise<{
 // ---------------------------------------------------------------------------------------------------
 
 export const servicesRepository = {
+  ownSchedules,
+
   organisationChoices: (db: Queryable) =>
     db.selectFrom('organisations').select(['id', 'name']).where('merged_into_id', 'is', null).orderBy(sql`lower(name)`).orderBy('id').execute(),
 
@@ -350,7 +370,8 @@ async function writeParts(db: Queryable, lioId: string, serviceId: string, w: Se
       .where('accessibility', 'is distinct from', accessibility || null).execute();
   }
 
-  await db.deleteFrom('schedules').where('service_id', '=', serviceId).execute();
+  const replaced = (await ownSchedules(db, serviceId)).filter(isFormSchedule).map((x) => x.id);
+  if (replaced.length) await db.deleteFrom('schedules').where('id', 'in', replaced).execute();
   const schedules = [
     ...w.opening.map((o) => ({ lio_id: lioId, service_id: serviceId, freq: 'WEEKLY' as const, interval: 1, byday: o.day, opens_at: o.opens, closes_at: o.closes })),
     ...w.sessions.map((s) => ({ lio_id: lioId, service_id: serviceId, dtstart: s.date, valid_from: s.date, valid_to: s.date, opens_at: s.opens, closes_at: s.closes, description: s.description })),

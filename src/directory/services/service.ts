@@ -9,7 +9,7 @@ import { taxonomyRepository } from '../taxonomy/repository.js';
 import { buildTree, descendantIds, flattenTree, type TermNode, type TermRow } from '../taxonomy/repository.js';
 import { londonDay, modeLabel, parseDay, sortModes } from '../delivery-history.js';
 import {
-  insertService, isUuid, loadService, searchServices, servicesRepository as repo, updateService,
+  insertService, isFormSchedule, isUuid, loadService, searchServices, servicesRepository as repo, updateService,
   type HsdsSchedule, type HsdsService, type ServiceWrite,
 } from './repository.js';
 
@@ -143,8 +143,9 @@ export function valuesFromBody(body: unknown): ServiceFormValues {
 const hhmm = (t: string | null) => (t ? t.slice(0, 5) : '');
 
 export function valuesFromService(s: HsdsService): ServiceFormValues {
-  const weekly = s.schedules.filter((x) => x.freq === 'WEEKLY' && x.byday);
-  const oneOff = s.schedules.filter((x) => !x.freq && x.dtstart);
+  const shown = s.schedules.filter(isFormSchedule);
+  const weekly = shown.filter((x) => x.freq === 'WEEKLY');
+  const oneOff = shown.filter((x) => x.freq === null);
   return {
     organisationId: s.organization_id, name: s.name, description: s.description, status: s.status, deliveryModes: s.delivery_modes,
     url: s.url ?? '', email: s.email ?? '', phone: s.phones[0]?.number ?? '', isFree: s.is_free ? 'yes' : 'no', feesDescription: s.fees_description ?? '',
@@ -322,6 +323,11 @@ export async function validateService(tx: Tx, v: ServiceFormValues, existing: { 
 // Presenting a service
 // ---------------------------------------------------------------------------------------------------
 
+/** What the service form cannot change and a save keeps, described for the form. */
+export function keptSchedules(schedules: HsdsSchedule[]): string[] {
+  return schedules.filter((x) => !isFormSchedule(x)).map(describeSchedule);
+}
+
 export function describeSchedule(s: HsdsSchedule): string {
   const times = s.opens_at && s.closes_at ? `${hhmm(s.opens_at)} to ${hhmm(s.closes_at)}` : s.opens_at ? `from ${hhmm(s.opens_at)}` : '';
   if (s.freq === 'WEEKLY' && s.byday) {
@@ -396,10 +402,11 @@ export class ServicesService {
   }
 
   private async options(tx: Tx, organisationId: string | null, serviceId: string | null) {
-    const [organisations, locations, terms] = await Promise.all([
+    const [organisations, locations, terms, schedules] = await Promise.all([
       repo.organisationChoices(tx), repo.locationChoices(tx, organisationId, serviceId), taxonomyRepository.allTerms(tx),
+      serviceId ? repo.ownSchedules(tx, serviceId) : [],
     ]);
-    return { organisations, locations, termGroups: termGroups(terms) };
+    return { organisations, locations, termGroups: termGroups(terms), keptSchedules: keptSchedules(schedules) };
   }
 
   async editValues(actor: SignedInUser | null, lioId: string, id: string) {
