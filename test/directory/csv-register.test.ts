@@ -159,7 +159,7 @@ describe('services as a spreadsheet', () => {
     expect(records[0]!.values).toEqual([...SERVICE_COLUMNS]);
     const row = Object.fromEntries(records[0]!.values.map((h, i) => [h, records[1]!.values[i]]));
     expect(row).toMatchObject({
-      id: service.id, organisation_name: 'Pantry Trust', name: 'Community Pantry', status: 'Active', delivery_modes: 'In person\nBy phone', is_free: 'Yes',
+      id: service.id, organisation_name: 'Pantry Trust', name: 'Community Pantry', status: 'Active', delivery_modes: 'In person\nBy phone', is_free: 'No',
       minimum_age: '16', opening_times: 'Monday 09:00-12:00\nThursday 13:30-17:00', languages: 'English\nPolish', service_areas: 'Riverside',
     });
     const snapshot = () => t.db.withTenant(lio.id, async (tx) => ({
@@ -283,11 +283,12 @@ describe('services as a spreadsheet', () => {
     await d.organisation(lio, { name: 'Twin' });
     await d.organisation(lio, { name: 'Solo' });
     const client = await adminClient(lio);
-    const csv = toCsv(['organisation_name', 'name', 'status', 'delivery_modes', 'minimum_age', 'maximum_age', 'opening_times', 'url'], [
-      ['Solo', 'Fine Service', 'active', 'online', '', '', '', ''],
-      ['Twin', 'Ambiguous', 'active', '', '', '', '', ''],
-      ['Nobody', 'Orphan', 'open', 'by pigeon', '200', '', 'Someday 9-5', 'not a url'],
-      ['Solo', '', 'active', '', '40', '20', '', ''],
+    const csv = toCsv(['organisation_name', 'name', 'status', 'delivery_modes', 'minimum_age', 'maximum_age', 'opening_times', 'url', 'is_free', 'costs'], [
+      ['Solo', 'Fine Service', 'active', 'online', '', '', '', '', 'Yes', 'Donations welcome'],
+      ['Twin', 'Ambiguous', 'active', '', '', '', '', '', '', ''],
+      ['Nobody', 'Orphan', 'open', 'by pigeon', '200', '', 'Someday 9-5', 'not a url', '', ''],
+      ['Solo', '', 'active', '', '40', '20', '', '', '', ''],
+      ['Solo', 'Free but priced', 'active', 'online', '', '', '', '', 'Yes', 'Adults: £3'],
     ]);
     const report = await importCsv(client, 'services', csv);
     expect(report.$('h1').text()).toBe('Import rejected');
@@ -295,6 +296,7 @@ describe('services as a spreadsheet', () => {
       ['3', 'organisation_name'],
       ['4', 'organisation_name'], ['4', 'status'], ['4', 'delivery_modes'], ['4', 'url'], ['4', 'minimum_age'], ['4', 'opening_times'],
       ['5', 'name'], ['5', 'maximum_age'],
+      ['6', 'costs'],
     ]);
     expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('id').execute())).toEqual([]);
   });

@@ -57,7 +57,8 @@ export function directoryFactories(db: Database) {
         const service = await tx.insertInto('services').values({
           lio_id: lio.id, organisation_id: organisationId, name: s.name ?? `Service ${unique()}`, description: s.description ?? 'Help for local people.',
           status: s.status ?? 'active', delivery_modes: s.deliveryModes ?? ['in_person'], minimum_age: s.minimumAge ?? null, maximum_age: s.maximumAge ?? null,
-          is_free: s.isFree ?? true, created_at: now, updated_at: now,
+          // free of charge unless one of its costs has a price, as the service form would have it
+          is_free: s.isFree ?? !(s.costs ?? []).some((c) => (c.amount ?? 0) > 0), created_at: now, updated_at: now,
         }).returning(['id', 'name', 'organisation_id']).executeTakeFirstOrThrow();
         const locationIds: string[] = [];
         for (const l of s.locations ?? []) {

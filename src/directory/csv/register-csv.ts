@@ -346,6 +346,7 @@ export class RegisterCsvService {
       const serviceAreas = has('service_areas') ? splitCell(r.get('service_areas')) : [];
       if (serviceAreas.some((a) => a.length > 200)) error(line, 'service_areas', 'each area must be 200 characters or fewer');
       const parts = readParts(r, has, termCodes, (column, message) => error(line, column, message));
+      if (isFree && parts.costs?.some((c) => (c.amount ?? 0) > 0)) error(line, 'costs', 'has a price, but the service is free of charge: remove the price, or put No under is_free');
       const unreadable = parts.venues?.filter((v) => v.problem) ?? [];
       if (unreadable.length && orgById.has(organisationId)) {
         const known = await knownVenues(tx, current?.id ?? null, organisationId);
