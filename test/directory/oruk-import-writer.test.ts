@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
+import { onPostgres } from '../helpers/store.js';
 import { ImportSet } from '../../src/directory/oruk/import/model.js';
 import { JsonReader } from '../../src/directory/oruk/import/json.js';
 import { referenceChecksFor, writeImportSet } from '../../src/directory/oruk/import/writer.js';
@@ -104,10 +105,10 @@ describe('the ORUK writer', () => {
 
   // A large import writes without the row-by-row foreign-key checks and checks its references set-based before
   // it ends (platform/db/reference-checks.ts); a small one keeps the row-by-row checks. Both must write the same.
-  for (const referenceChecks of ['row', 'set'] as const) {
-    it(`re-importing a service replaces its parts and keeps nothing of the old ones (references checked ${referenceChecks === 'row' ? 'row by row' : 'set-based'})`, async () => {
+  for (const referenceChecks of ['row', 'set', 'set-locking'] as const) {
+    it(`re-importing a service replaces its parts and keeps nothing of the old ones (references checked ${referenceChecks})`, async () => {
       const lio = await t.make.lio();
-      const id = `00000001-0000-4000-8000-00000000${referenceChecks === 'row' ? 'a' : 'b'}001`;
+      const id = `00000001-0000-4000-8000-00000000${{ row: 'a', set: 'b', 'set-locking': 'c' }[referenceChecks]}001`;
       const write = (variant: string) => t.db.withTenant(lio.id, (tx) => writeImportSet(tx, lio.id, setWith(fullService(id, variant)), t.clock.now(), undefined, { referenceChecks }));
       const version = async () => Number((await sql<{ v: number }>`select coalesce(sum(weight), 0)::int as v from directory_changes where lio_id = ${lio.id}`.execute(t.db.system)).rows[0]!.v);
       // a write that only adds still moves the published directory on (its pages and API answers are not served stale)
@@ -138,7 +139,7 @@ describe('the ORUK writer', () => {
   it('a set-based check finds a row naming a record that is not there, and the write is refused', async () => {
     const lio = await t.make.lio();
     const failure = await t.db.withTenant(lio.id, async (tx) => {
-      const bulk = await BulkReferences.start(tx);
+      const bulk = await BulkReferences.start(tx, { lockNamed: false });
       expect(bulk).not.toBeNull();
       await tx.insertInto('phones').values({ lio_id: lio.id, number: '0113 496 0003', service_id: '00000001-0000-4000-8000-00000000eeee' }).execute();
       await checkReferences(tx, ['services', 'phones']);
@@ -148,9 +149,27 @@ describe('the ORUK writer', () => {
     expect(await t.db.withTenant(lio.id, async (tx) => (await sql<{ n: number }>`select count(*)::int as n from phones`.execute(tx)).rows[0]!.n)).toBe(0);
   });
 
-  it('checks references set-based only for a large import on the embedded engine', () => {
+  it('checks references set-based only for a large import, locking the records named on PostgreSQL', () => {
     expect(referenceChecksFor(setOf(1000), 'pglite')).toBe('set');
     expect(referenceChecksFor(setOf(999), 'pglite')).toBe('row');
-    expect(referenceChecksFor(setOf(1000), 'postgres')).toBe('row');
+    expect(referenceChecksFor(setOf(1000), 'postgres')).toBe('set-locking');
+    expect(referenceChecksFor(setOf(999), 'postgres')).toBe('row');
+  });
+
+  it.runIf(onPostgres)('on PostgreSQL, a set-based import locks the held records it names, so that none is deleted before it commits', async () => {
+    const lio = await t.make.lio();
+    const held = await t.db.system.insertInto('organisations').values({ lio_id: lio.id, name: 'Held Trust' }).returning('id').executeTakeFirstOrThrow();
+    const set = setWith({ ...service(4), id: '00000001-0000-4000-8000-00000000d001', organization: undefined, organization_id: held.id });
+    const refused = await t.db.withTenant(lio.id, async (tx) => {
+      await writeImportSet(tx, lio.id, set, t.clock.now(), undefined, { referenceChecks: 'set-locking' });
+      // staff deleting the organisation on another connection while the import is still open must wait for it
+      return t.db.system.transaction().execute(async (other) => {
+        await sql`set local lock_timeout = '300ms'`.execute(other);
+        await other.deleteFrom('organisations').where('id', '=', held.id).execute();
+      }).then(() => null, (err: Error) => err);
+    });
+    expect(refused?.message).toMatch(/lock timeout/);
+    const services = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('organisation_id').execute());
+    expect(services).toEqual([{ organisation_id: held.id }]);
   });
 });

@@ -16,18 +16,20 @@ import type { Tx } from './index.js';
  * as the embedded engine's is; `start` answers null where the session may not, and the writer then keeps
  * the row-by-row checks.
  *
- * A row-by-row check also locks each record named until the commit; the set-based check does not. Use it only
- * where no other transaction can delete such a record meanwhile: the embedded engine runs one at a time.
+ * A row-by-row check also locks each record named (FOR KEY SHARE) until the commit, so that no other transaction
+ * deletes it meanwhile. Where other transactions may run (PostgreSQL), `lockNamed` does the same set-based before
+ * the check: the records named that this transaction did not itself write (those it wrote, others cannot see or
+ * are already locked by its update). The embedded engine runs one transaction at a time and needs no lock.
  */
 export class BulkReferences {
-  private constructor(private readonly tx: Tx, private readonly role: string) {}
+  private constructor(private readonly tx: Tx, private readonly role: string, private readonly lockNamed: boolean) {}
 
   /** Turns the row-by-row checks off for the rest of the transaction, or answers null when the session may not. */
-  static async start(tx: Tx): Promise<BulkReferences | null> {
+  static async start(tx: Tx, options: { lockNamed: boolean }): Promise<BulkReferences | null> {
     const { rows } = await sql<{ role: string; superuser: boolean }>`select current_user as role,
       coalesce((select rolsuper from pg_roles where rolname = session_user), false) as superuser`.execute(tx);
     if (!rows[0]?.superuser) return null;
-    const bulk = new BulkReferences(tx, rows[0].role);
+    const bulk = new BulkReferences(tx, rows[0].role, options.lockNamed);
     await bulk.rowChecks(false);
     return bulk;
   }
@@ -43,7 +45,7 @@ export class BulkReferences {
 
   /** Checks every foreign key of `tables` over the rows this transaction can see, then turns row-by-row checks back on. */
   async finish(tables: readonly string[]): Promise<void> {
-    await checkReferences(this.tx, tables);
+    await checkReferences(this.tx, tables, { lockNamed: this.lockNamed });
     await this.rowChecks(true);
   }
 
@@ -68,8 +70,10 @@ interface ForeignKey { name: string; child: string; childColumns: string[]; pare
  * Rows of `tables` (in the transaction's schema) whose foreign key is set (every column, as MATCH SIMPLE checks)
  * but names no row of the parent. One anti-join per parent table: the keys of every child naming it are read
  * together, so the parent's ids are hashed once. Under row-level security both sides are the LIO's own.
+ * With `lockNamed`, the records named that this transaction did not write are first locked as a row-by-row
+ * check would lock them; one deleted before the lock is then found missing.
  */
-export async function checkReferences(tx: Tx, tables: readonly string[]): Promise<void> {
+export async function checkReferences(tx: Tx, tables: readonly string[], options: { lockNamed: boolean } = { lockNamed: false }): Promise<void> {
   const { rows: keys } = await sql<ForeignKey>`select k.conname as name, c.relname as child, p.relname as parent,
       array(select a.attname::text from unnest(k.conkey) with ordinality u(n, i) join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.n order by u.i) as "childColumns",
       array(select a.attname::text from unnest(k.confkey) with ordinality u(n, i) join pg_attribute a on a.attrelid = k.confrelid and a.attnum = u.n order by u.i) as "parentColumns"
@@ -87,6 +91,12 @@ export async function checkReferences(tx: Tx, tables: readonly string[]): Promis
     const children = sql.join(group.map((key, k) => sql`select ${k}::int as k, ${sql.join(key.childColumns.map((c, i) => sql`c.${sql.ref(c)} as ${sql.ref(`v${i}`)}`))}
       from ${sql.table(key.child)} c where ${sql.join(key.childColumns.map((c) => sql`c.${sql.ref(c)} is not null`), sql` and `)}`), sql` union all `);
     const match = sql.join(parentColumns.map((c, i) => sql`p.${sql.ref(c)} = c.${sql.ref(`v${i}`)}`), sql` and `);
+    if (options.lockNamed) {
+      const parentKey = sql.join(parentColumns.map((c) => sql`p.${sql.ref(c)}`));
+      const childKey = sql.join(parentColumns.map((_, i) => sql.ref(`v${i}`)));
+      await sql`select count(*) from (select 1 from ${sql.table(parent)} p
+        where p.xmin <> pg_current_xact_id()::xid and (${parentKey}) in (select ${childKey} from (${children}) c) for key share of p) locked`.execute(tx);
+    }
     const { rows } = await sql<{ k: number; n: number }>`select c.k, count(*)::int as n from (${children}) c
       where not exists (select 1 from ${sql.table(parent)} p where ${match}) group by c.k`.execute(tx);
     for (const row of rows) {

@@ -26,22 +26,24 @@ export interface WriteResult {
 }
 export type WriteProgress = (stage: string, done: number, total: number) => void;
 export interface WriteOptions {
-  /** How references are checked: row by row as each is written (the default), or set-based before the write ends. */
-  referenceChecks?: 'row' | 'set';
+  /**
+   * How references are checked (platform/db/reference-checks.ts): row by row as each is written (the default), or
+   * set-based before the write ends, locking the records named ('set-locking') where other transactions may run.
+   */
+  referenceChecks?: 'row' | 'set' | 'set-locking';
 }
 
-/** From this many services and locations an import on the embedded engine checks its references set-based. */
+/** From this many services and locations an import checks its references set-based. */
 const SET_CHECKS_FROM = 1000;
 
 /**
- * How an import checks its references (platform/db/reference-checks.ts). Set-based, only on the embedded engine:
- * it runs one transaction at a time, so no other can delete a record the import names between the check and the
- * commit (on PostgreSQL a row-by-row check locks each record named; a set-based check does not). And only for a
- * large import: the check reads the LIO's whole directory once, which costs less than a lookup per row only when
- * many rows are written.
+ * How an import checks its references. Set-based only for a large import: the check reads the LIO's whole
+ * directory once, which costs less than a lookup per row only when many rows are written. On PostgreSQL the
+ * records named are locked as well; the embedded engine runs one transaction at a time and needs no lock.
  */
-export function referenceChecksFor(set: ImportSet, engine: 'pglite' | 'postgres'): 'row' | 'set' {
-  return engine === 'pglite' && set.services.size + set.locations.size >= SET_CHECKS_FROM ? 'set' : 'row';
+export function referenceChecksFor(set: ImportSet, engine: 'pglite' | 'postgres'): NonNullable<WriteOptions['referenceChecks']> {
+  if (set.services.size + set.locations.size < SET_CHECKS_FROM) return 'row';
+  return engine === 'pglite' ? 'set' : 'set-locking';
 }
 
 type Row = Record<string, unknown>;
@@ -174,7 +176,8 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
     running.catch(() => undefined); // awaited below, with the others
     queued.push(running);
   };
-  const bulk = options.referenceChecks === 'set' ? await BulkReferences.start(tx) : null;
+  const checks = options.referenceChecks ?? 'row';
+  const bulk = checks === 'row' ? null : await BulkReferences.start(tx, { lockNamed: checks === 'set-locking' });
   try {
     const result = await writeRecords(tx, lioId, set, now, progress, queue, bulk);
     await Promise.all(queued);
