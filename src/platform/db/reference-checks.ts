@@ -70,8 +70,10 @@ interface ForeignKey { name: string; child: string; childColumns: string[]; pare
  * Rows of `tables` (in the transaction's schema) whose foreign key is set (every column, as MATCH SIMPLE checks)
  * but names no row of the parent. One anti-join per parent table: the keys of every child naming it are read
  * together, so the parent's ids are hashed once. Under row-level security both sides are the LIO's own.
- * With `lockNamed`, the records named that this transaction did not write are first locked as a row-by-row
- * check would lock them; one deleted before the lock is then found missing.
+ * With `lockNamed`, the records named by rows this transaction wrote, and not written by it themselves, are first
+ * locked as a row-by-row check would lock them; one deleted before the lock is then found missing. (A row's xmin
+ * is the transaction that wrote it; the writers here use no savepoints, which would give their rows other ids
+ * and only lock more than needed.)
  */
 export async function checkReferences(tx: Tx, tables: readonly string[], options: { lockNamed: boolean } = { lockNamed: false }): Promise<void> {
   const { rows: keys } = await sql<ForeignKey>`select k.conname as name, c.relname as child, p.relname as parent,
@@ -88,16 +90,17 @@ export async function checkReferences(tx: Tx, tables: readonly string[], options
   const broken: BrokenReferenceError['broken'] = [];
   for (const group of byParent.values()) {
     const { parent, parentColumns } = group[0]!;
-    const children = sql.join(group.map((key, k) => sql`select ${k}::int as k, ${sql.join(key.childColumns.map((c, i) => sql`c.${sql.ref(c)} as ${sql.ref(`v${i}`)}`))}
-      from ${sql.table(key.child)} c where ${sql.join(key.childColumns.map((c) => sql`c.${sql.ref(c)} is not null`), sql` and `)}`), sql` union all `);
+    const children = (writtenHere: boolean) => sql.join(group.map((key, k) => sql`select ${k}::int as k,
+      ${sql.join(key.childColumns.map((c, i) => sql`c.${sql.ref(c)} as ${sql.ref(`v${i}`)}`))} from ${sql.table(key.child)} c
+      where ${sql.join(key.childColumns.map((c) => sql`c.${sql.ref(c)} is not null`), sql` and `)} ${writtenHere ? sql`and c.xmin = pg_current_xact_id()::xid` : sql``}`), sql` union all `);
     const match = sql.join(parentColumns.map((c, i) => sql`p.${sql.ref(c)} = c.${sql.ref(`v${i}`)}`), sql` and `);
     if (options.lockNamed) {
       const parentKey = sql.join(parentColumns.map((c) => sql`p.${sql.ref(c)}`));
       const childKey = sql.join(parentColumns.map((_, i) => sql.ref(`v${i}`)));
       await sql`select count(*) from (select 1 from ${sql.table(parent)} p
-        where p.xmin <> pg_current_xact_id()::xid and (${parentKey}) in (select ${childKey} from (${children}) c) for key share of p) locked`.execute(tx);
+        where p.xmin <> pg_current_xact_id()::xid and (${parentKey}) in (select ${childKey} from (${children(true)}) c) for key share of p) locked`.execute(tx);
     }
-    const { rows } = await sql<{ k: number; n: number }>`select c.k, count(*)::int as n from (${children}) c
+    const { rows } = await sql<{ k: number; n: number }>`select c.k, count(*)::int as n from (${children(false)}) c
       where not exists (select 1 from ${sql.table(parent)} p where ${match}) group by c.k`.execute(tx);
     for (const row of rows) {
       const key = group[row.k]!;
