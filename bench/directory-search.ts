@@ -107,7 +107,7 @@ async function serve(engine: Engine): Promise<void> {
   }
   times.sort((a, b) => a - b);
   // Everything the page reads (postcode, categories, areas, results, places, opening times), still without HTTP.
-  const directory = new PublicDirectory({ db, clock: systemClock, config });
+  const directory = new PublicDirectory({ db, clock: systemClock, config, published: await PublishedCache.open(db, 0) });
   const query = Object.fromEntries(new URLSearchParams(searchPath.split('?')[1]));
   for (let i = 0; i < 20; i++) await directory.search(lio.id, query);
   const pageTimes: number[] = [];

@@ -41,6 +41,22 @@ describe('public search', () => {
     expect(page.$('.cg-result').length).toBe(0);
   });
 
+  it('lists a category or area added since the last search in the next one, without waiting', async () => {
+    const { lio, client } = await freshLio();
+    const taxonomy = await d.taxonomy(lio);
+    await d.term(lio, taxonomy.id, { name: 'Food and essentials' });
+    const org = await d.organisation(lio, { name: 'Riverside Trust' });
+    const areas = (page: Page) => page.$('#locality option').toArray().map((o) => page.$(o).text());
+    const before = await client.get('/find');
+    expect(before.$('a[href^="/find?category="]').text()).not.toContain('Housing');
+    expect(areas(before)).not.toContain('Northfield');
+    await d.term(lio, taxonomy.id, { name: 'Housing' });
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('organisations').set({ areas_served: ['Northfield'] }).where('id', '=', org.id).execute());
+    const after = await client.get('/find');
+    expect(after.$('a[href^="/find?category="]').text()).toContain('Housing');
+    expect(areas(after)).toContain('Northfield');
+  });
+
   it('finds services by words in their name or description, and by part of a name', async () => {
     const { lio, client } = await freshLio();
     await d.service(lio, { name: 'Riverside Food Bank', description: 'Emergency food parcels.' });

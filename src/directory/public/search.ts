@@ -1,6 +1,7 @@
 import type { Database, Queryable } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
+import type { PublishedCache } from '../published-cache.js';
 import type { DeliveryMode } from '../../platform/db/directory-schema.js';
 import { FormErrors, list, str } from '../../platform/http/forms.js';
 import { geocodePostcode, lookupPostcode, normalisePostcode, postcodeMessage, type GeocodeResult } from '../geocode.js';
@@ -127,34 +128,27 @@ const excerpt = (text: string, max = 180) => {
 };
 
 /**
- * Values of an LIO that change rarely and are read on every search (its categories, the areas it
- * covers): kept for a while, then refreshed in the background while the kept value is still used,
- * so only the first search of an LIO waits for them.
+ * Values of an LIO that change rarely and are read on every search (its categories, the areas it covers): kept
+ * under the LIO's directory version (see PublishedCache), so they are read again only after a change to the
+ * directory, and a category or area added shows in the next search.
  */
 class Kept<T> {
-  private readonly entries = new Map<string, { value: T; until: number; refreshing: boolean }>();
-  constructor(private readonly db: Database, private readonly ttlMs: number, private readonly load: (tx: Queryable) => Promise<T>) {}
+  private readonly entries = new Map<string, { version: string; value: T }>();
+  constructor(private readonly published: PublishedCache, private readonly load: (tx: Queryable) => Promise<T>) {}
 
   async get(lioId: string, tx: Queryable): Promise<T> {
+    const version = await this.published.version(lioId);
     const hit = this.entries.get(lioId);
-    const now = Date.now();
-    if (hit && hit.until > now) return hit.value;
-    if (hit) {
-      if (!hit.refreshing) {
-        hit.refreshing = true;
-        this.db.withTenant(lioId, (t) => this.load(t))
-          .then((value) => this.entries.set(lioId, { value, until: Date.now() + this.ttlMs, refreshing: false }))
-          .catch(() => { hit.refreshing = false; });
-      }
-      return hit.value;
-    }
-    return this.fresh(lioId, tx);
+    if (hit && hit.version === version) return hit.value;
+    const value = await this.load(tx);
+    this.entries.set(lioId, { version, value });
+    return value;
   }
 
-  /** Read now (when the kept value may be behind, say a category just added). */
+  /** Read now: another process's change shows in the version only after a moment, and a search naming a category not held may be that. */
   async fresh(lioId: string, tx: Queryable): Promise<T> {
-    const value = await this.load(tx);
-    this.entries.set(lioId, { value, until: Date.now() + this.ttlMs, refreshing: false });
+    const [version, value] = await Promise.all([this.published.version(lioId), this.load(tx)]);
+    this.entries.set(lioId, { version, value });
     return value;
   }
 }
@@ -163,9 +157,9 @@ export class PublicDirectory {
   private readonly terms: Kept<TermRow[]>;
   private readonly localities: Kept<string[]>;
 
-  constructor(private readonly deps: { db: Database; clock: Clock; config: Config }) {
-    this.terms = new Kept(deps.db, 30_000, allTerms);
-    this.localities = new Kept(deps.db, 60_000, localities);
+  constructor(private readonly deps: { db: Database; clock: Clock; config: Config; published: PublishedCache }) {
+    this.terms = new Kept(deps.published, allTerms);
+    this.localities = new Kept(deps.published, localities);
   }
 
   /** Runs a search from the query string; errors in it come back for the form, with no results. */
