@@ -227,13 +227,18 @@ describe('adding a service', () => {
   });
 });
 
+/** A service added through the staff form, with its LIO and a signed-in staff client. */
+async function addedService() {
+  const lio = await t.make.lio();
+  const s = await setting(lio);
+  const { client } = await signedIn(lio);
+  const created = await client.submit(`/services/new?organisationId=${s.org.id}`, '/services', FULL(s));
+  return { lio, s, client, id: created.location!.split('/').pop()! };
+}
+
 describe('changing a service', () => {
   it('shows the form filled in, saves changes, and dates a change of delivery in the history', async () => {
-    const lio = await t.make.lio();
-    const s = await setting(lio);
-    const { client } = await signedIn(lio);
-    const created = await client.submit(`/services/new?organisationId=${s.org.id}`, '/services', FULL(s));
-    const id = created.location!.split('/').pop()!;
+    const { lio, client, id } = await addedService();
     const form = await client.get(`/services/${id}/edit`);
     expect(form.status).toBe(200);
     expect(form.$('#name').val()).toBe('Market Street food bank');
@@ -283,11 +288,7 @@ describe('changing a service', () => {
   });
 
   it('keeps the times the form cannot show (monthly, fortnightly: from an import) when the service is saved, and says so on the form', async () => {
-    const lio = await t.make.lio();
-    const s = await setting(lio);
-    const { client } = await signedIn(lio);
-    const created = await client.submit(`/services/new?organisationId=${s.org.id}`, '/services', FULL(s));
-    const id = created.location!.split('/').pop()!;
+    const { lio, client, id } = await addedService();
     await t.db.withTenant(lio.id, (tx) => tx.insertInto('schedules').values([
       { lio_id: lio.id, service_id: id, freq: 'MONTHLY', interval: 1, bymonthday: '1', opens_at: '18:00', closes_at: '20:00' },
       { lio_id: lio.id, service_id: id, freq: 'WEEKLY', interval: 2, byday: 'TU', opens_at: '10:00', closes_at: '11:00' },

@@ -92,7 +92,6 @@ function groupBy<T>(rows: T[], key: (row: T) => string | null): Map<string, T[]>
   return map;
 }
 
-/** Every service asked for that exists in this LIO (row-level security sees to that), fully nested, in the order asked. */
 const selectSchedules = (db: Queryable) => db.selectFrom('schedules')
   .select(['id', 'service_id', 'service_at_location_id', 'freq', 'interval', 'byday', 'bymonthday', 'description', 'notes', 'attending_type', 'schedule_link',
     day('valid_from').as('valid_from'), day('valid_to').as('valid_to'), day('dtstart').as('dtstart'), time('opens_at').as('opens_at'), time('closes_at').as('closes_at')]);
@@ -113,6 +112,7 @@ export function isFormSchedule(s: HsdsSchedule): boolean {
   return s.freq === null && !!s.dtstart && (s.valid_from ?? s.dtstart) === s.dtstart && (s.valid_to ?? s.dtstart) === s.dtstart;
 }
 
+/** Every service asked for that exists in this LIO (row-level security sees to that), fully nested, in the order asked. */
 export async function loadServices(db: Queryable, ids: readonly string[]): Promise<HsdsService[]> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return [];

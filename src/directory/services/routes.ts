@@ -18,7 +18,7 @@ export async function registerServiceRoutes(app: FastifyInstance, deps: { db: Da
   const write = { preHandler: permitted('services.write') };
 
   const formContext = (values: ServiceFormValues, options: Options) => ({
-    values: withBlankRows(values), options, statuses: STATUSES, deliveryModes: DELIVERY_MODES, days: DAYS,
+    values: withBlankRows(values), options, keptSchedules: options.keptSchedules, statuses: STATUSES, deliveryModes: DELIVERY_MODES, days: DAYS,
     selectedTerms: new Set(values.termIds), selectedLocations: new Set(values.locationIds),
   });
   const notFound = (reply: FastifyReply) => reply.render('web/views/404.njk', { title: 'Page not found' }, 404);
