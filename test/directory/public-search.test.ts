@@ -145,6 +145,24 @@ describe('public search', () => {
     expect(resultNames(page)).toEqual(['Near Food Bank']);
   });
 
+  it('answers many searches at once, more than the database pool holds connections', async () => {
+    // Each search holds a connection for its transaction; one that then waited for another connection (to read the
+    // directory's version) would, with enough searches at once, leave none free and every search waiting for ever.
+    const { lio, client } = await freshLio();
+    await d.postcode({ postcode: 'LS2 7HY', ...CENTRE });
+    const taxonomy = await d.taxonomy(lio);
+    const food = await d.term(lio, taxonomy.id, { name: 'Food' });
+    await d.service(lio, { name: 'Near Food Bank', termIds: [food.id], locations: [east(1)] });
+    const searches = Array.from({ length: 40 }, (_, i) => client.get(`/find?q=food+bank+${i}&category=${food.id}&postcode=LS2+7HY&distance=5&unit=km`));
+    const pages = await Promise.race([
+      Promise.all(searches),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the searches were still waiting after 20 seconds')), 20_000)),
+    ]);
+    expect(pages.map((p) => p.status)).toEqual(Array(40).fill(200));
+    expect(pages.every((p) => p.$('#results').text().includes('0 services found'))).toBe(true);
+    expect(resultNames(await client.get(`/find?q=food+bank&category=${food.id}&postcode=LS2+7HY&distance=5&unit=km`))).toEqual(['Near Food Bank']);
+  }, 30_000);
+
   it('answers a malformed, unknown or unmappable postcode with a clear message', async () => {
     const { lio, client } = await freshLio();
     await d.service(lio, { name: 'Somewhere', locations: [CENTRE] });
@@ -239,6 +257,39 @@ describe('public search', () => {
     const saturday = await client.get('/find?open=now');
     expect(resultNames(saturday)).toEqual([]);
     expect(saturday.$('#results').text()).toContain('0 services found');
+  });
+
+  it('counts monthly, every-other-week and one-off sessions as open on their own days only', async () => {
+    const { lio, client } = await freshLio();
+    const sessions = {
+      'Repair Cafe': { freq: 'MONTHLY' as const, byday: '1SA', opens_at: '10:00', closes_at: '12:00' },
+      'Month End Pantry': { freq: 'MONTHLY' as const, bymonthday: '-1', opens_at: '09:00', closes_at: '17:00' },
+      'Fortnightly Carers Group': { freq: 'WEEKLY' as const, interval: 2, byday: 'TU', dtstart: '2026-01-06', opens_at: '18:00', closes_at: '20:00' },
+      'Winter Talk': { dtstart: '2026-01-13', opens_at: '18:00', closes_at: '21:00' },
+    };
+    for (const [name, schedule] of Object.entries(sessions)) {
+      const service = await d.service(lio, { name });
+      await t.db.withTenant(lio.id, (tx) => tx.insertInto('schedules').values({ lio_id: lio.id, service_id: service.id, ...schedule }).execute());
+    }
+    const openAt = async (iso: string) => { await setClock(iso); return resultNames(await client.get('/find?open=now')); };
+    // Saturday 3 January 2026, the month's first Saturday; the next Saturday is not
+    expect(await openAt('2026-01-03T10:30:00Z')).toEqual(['Repair Cafe']);
+    expect(await openAt('2026-01-10T10:30:00Z')).toEqual([]);
+    // Tuesday 30 December 2025: the fortnightly group has not started; Tuesday 6 January it has
+    expect(await openAt('2025-12-30T18:30:00Z')).toEqual([]);
+    expect(await openAt('2026-01-06T18:30:00Z')).toEqual(['Fortnightly Carers Group']);
+    // the Tuesday between is the one-off talk's only
+    expect(await openAt('2026-01-13T18:30:00Z')).toEqual(['Winter Talk']);
+    expect(await openAt('2026-01-20T18:30:00Z')).toEqual(['Fortnightly Carers Group']);
+    // Saturday 31 January, the month's last day (and its last Saturday, not its first)
+    expect(await openAt('2026-01-31T10:30:00Z')).toEqual(['Month End Pantry']);
+    // the results say when each next meets, and the service page says it in words
+    // Monday 29 December 2025: the next first Saturday is 3 January
+    await setClock('2025-12-29T12:00:00Z');
+    const all = await client.get('/find?q=repair');
+    expect(all.$('.cg-result').first().text()).toContain('Opens Saturday at 10am');
+    const cafe = all.$('.cg-result a').first().attr('href')!;
+    expect((await client.get(cafe)).$('main').text()).toContain('On the first Saturday of each month, 10am to midday');
   });
 
   it('shows only published services: organisations consenting and active, services active or (marked) temporarily closed', async () => {

@@ -54,6 +54,12 @@ describe('finding services', () => {
     await searchByPostcodeAndCategory(page);
     expect(await page.locator('#results').textContent()).toContain('2 services found within 3 miles of LS1 1UR');
     expect(await resultNames(page)).toEqual(['Kirkgate Community Cafe', 'Holbeck Food Bank']);
+    // Printed, the results stand alone: no search form, no map, no buttons to add to a list.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.cg-result__name').first().isVisible()).toBe(true);
+    expect(await page.getByLabel('Postcode').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Add Holbeck Food Bank to my list' }).isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
     // With JavaScript the results are also drawn on a map (no tiles configured: numbered markers on a drawing).
     const map = page.locator('[data-find-map]');
     await expect.poll(() => map.isVisible()).toBe(true);
@@ -78,6 +84,15 @@ describe('finding services', () => {
     expect(await page.locator('.cg-list-item h2').allTextContents()).toEqual(['1. Holbeck Food Bank']);
     const shareLink = await page.getByLabel('Link to this list').inputValue();
     expect(shareLink).toBe(page.url());
+    // Printed, the list keeps its services and the address to find it online, and leaves out the forms and links around it.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.cg-list-item h2').isVisible()).toBe(true);
+    expect(await page.getByText(`See this list online at ${shareLink}`).isVisible()).toBe(true);
+    expect(await page.getByLabel('Email this list').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Remove Holbeck Food Bank from the list' }).isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
+    expect(await page.getByText(`See this list online at ${shareLink}`).isVisible()).toBe(false);
+    expect(await page.getByLabel('Email this list').isVisible()).toBe(true);
 
     await page.getByLabel('Email this list').fill('resident@example.org');
     await e.follow(page, () => page.getByRole('button', { name: 'Send the list' }).click());

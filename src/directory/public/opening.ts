@@ -1,7 +1,11 @@
 /**
  * Opening times in the LIO's local time (Europe/London): whether a service is open now, when it
- * next opens, and its week in plain words. Schedules are HSDS rows: weekly rules (byday such as
- * "MO,WE") and one-off sessions (a date with no byday); times 'HH:MM[:SS]', dates 'YYYY-MM-DD'.
+ * next opens, and its week in plain words. Schedules are HSDS rows (an iCalendar RRULE in columns):
+ * weekly rules (byday such as "MO,WE", every `interval` weeks from dtstart), monthly rules (byday with
+ * an ordinal such as "1SA" or "-1FR", or bymonthday such as "15" or "-1"; every `interval` months) and
+ * one-off sessions (a date with neither byday nor bymonthday); times 'HH:MM[:SS]', dates 'YYYY-MM-DD'.
+ * The public search's "open now" (public/repository.ts, openAtCondition) follows the same rules in SQL,
+ * from the tokens `dayTokens` gives.
  */
 
 export const DAY_CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
@@ -28,6 +32,8 @@ export interface ScheduleLike {
   valid_to: string | null;
   dtstart: string | null;
   description: string | null;
+  interval: number | null;
+  bymonthday: string | null;
 }
 
 const formatter = new Intl.DateTimeFormat('en-GB', {
@@ -84,9 +90,74 @@ function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-function daysOf(byday: string | null): DayCode[] {
+/** The byday of a rule, as days each with its ordinal in the month (1 the first, -1 the last) or none. */
+function bydayOf(byday: string | null): { ordinal: number | null; day: DayCode }[] {
   if (!byday) return [];
-  return byday.toUpperCase().split(',').map((d) => d.trim().replace(/^[+-]?\d+/, '')).filter((d): d is DayCode => (DAY_CODES as readonly string[]).includes(d));
+  return byday.toUpperCase().split(',').flatMap((token) => {
+    const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(token.trim());
+    if (!m || !(DAY_CODES as readonly string[]).includes(m[2]!)) return [];
+    return [{ ordinal: m[1] ? Number(m[1]) : null, day: m[2] as DayCode }];
+  });
+}
+
+const daysOf = (byday: string | null): DayCode[] => bydayOf(byday).map((d) => d.day);
+
+function monthDaysOf(bymonthday: string | null): number[] {
+  if (!bymonthday) return [];
+  return bymonthday.split(',').map((d) => Number(d.trim())).filter((n) => Number.isInteger(n) && n !== 0 && Math.abs(n) <= 31);
+}
+
+/** A rule with neither days nor days of the month: one session, on its date. */
+const isOneOff = (s: ScheduleLike) => bydayOf(s.byday).length === 0 && monthDaysOf(s.bymonthday).length === 0;
+const isMonthly = (s: ScheduleLike) => s.freq === 'MONTHLY';
+/** Weekly on its days, every week: what the week's table shows. */
+const isEveryWeek = (s: ScheduleLike) => !isOneOff(s) && !isMonthly(s) && bydayOf(s.byday).length > 0 && (s.interval ?? 1) <= 1;
+
+const dayNumber = (date: string) => Math.round(Date.parse(`${date}T12:00:00Z`) / 86_400_000);
+const monthNumber = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+const daysInMonth = (date: string) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
+
+/**
+ * The byday and bymonthday tokens a date matches, upper-case: its day ("SA"), its day with its ordinal in the month
+ * from the start and from the end ("1SA", "+1SA", "-5SA"), and its day of the month from the start and the end
+ * ("6", "-26"). A rule matches the date when one of its tokens is among them (ordinals only in a monthly rule).
+ */
+export function dayTokens(date: string, day: DayCode): { day: string; ordinals: string[]; monthDays: string[] } {
+  const dom = Number(date.slice(8, 10));
+  const fromEnd = daysInMonth(date) - dom + 1;
+  const nth = Math.ceil(dom / 7);
+  const nthFromEnd = Math.ceil(fromEnd / 7);
+  return { day, ordinals: [`${nth}${day}`, `+${nth}${day}`, `-${nthFromEnd}${day}`], monthDays: [String(dom), `-${fromEnd}`] };
+}
+
+/** Whether a rule (not a one-off session) falls on the date: its days, its days of the month, and every how many weeks or months. */
+function recursOn(s: ScheduleLike, date: string, day: DayCode): boolean {
+  if (s.dtstart && s.dtstart > date) return false;
+  const interval = Math.max(1, s.interval ?? 1);
+  if (isMonthly(s)) {
+    // every `interval` months counted from the month of dtstart; without one, which months cannot be told
+    if (interval > 1 && (!s.dtstart || (monthNumber(date) - monthNumber(s.dtstart)) % interval !== 0)) return false;
+    const tokens = dayTokens(date, day);
+    return bydayOf(s.byday).some((d) => d.day === day && (d.ordinal === null || tokens.ordinals.includes(`${d.ordinal}${d.day}`)))
+      || monthDaysOf(s.bymonthday).some((n) => tokens.monthDays.includes(String(n)));
+  }
+  if (!daysOf(s.byday).includes(day)) return false;
+  if (interval === 1) return true;
+  // every `interval` weeks counted from the week (Monday to Sunday) of dtstart
+  if (!s.dtstart) return false;
+  const weekOfStart = dayNumber(s.dtstart) - DAY_CODES.indexOf(dayOfDate(s.dtstart));
+  return Math.floor((dayNumber(date) - weekOfStart) / 7) % interval === 0;
+}
+
+/** 1970-01-01 was a Thursday. */
+const dayOfDate = (date: string): DayCode => DAY_CODES[(((dayNumber(date) + 3) % 7) + 7) % 7]!;
+
+/** Whether a schedule has a session starting on the date. */
+function occursOn(s: ScheduleLike, date: string, day: DayCode): boolean {
+  if (s.valid_from && s.valid_from > date) return false;
+  if (s.valid_to && s.valid_to < date) return false;
+  if (isOneOff(s)) return (s.dtstart ?? s.valid_from) === date;
+  return recursOn(s, date, day);
 }
 
 interface Interval { opens: number; closes: number }
@@ -94,22 +165,14 @@ interface Interval { opens: number; closes: number }
 /** The opening intervals of one calendar day (minutes from midnight; an overnight session runs to 1440). */
 function intervalsOn(schedules: ScheduleLike[], date: string, day: DayCode, yesterday: DayCode): Interval[] {
   const out: Interval[] = [];
+  const dayBefore = addDays(date, -1);
   for (const s of schedules) {
     const opens = toMinutes(s.opens_at);
     const closes = toMinutes(s.closes_at);
     if (opens === null || closes === null) continue;
-    if (s.valid_from && s.valid_from > date) continue;
-    if (s.valid_to && s.valid_to < date) continue;
-    const days = daysOf(s.byday);
-    if (days.length === 0) {
-      // a one-off session
-      const on = s.dtstart ?? s.valid_from;
-      if (on === date) out.push({ opens, closes: closes > opens ? closes : 1440 });
-      continue;
-    }
-    if (s.freq && s.freq !== 'WEEKLY') continue;
-    if (days.includes(day)) out.push({ opens, closes: closes > opens ? closes : 1440 });
-    if (closes <= opens && days.includes(yesterday)) out.push({ opens: 0, closes });
+    if (occursOn(s, date, day)) out.push({ opens, closes: closes > opens ? closes : 1440 });
+    // a session from the evening before running past midnight (a one-off session's date is its start, so the same)
+    if (closes <= opens && occursOn(s, dayBefore, yesterday)) out.push({ opens: 0, closes });
   }
   return out.sort((a, b) => a.opens - b.opens);
 }
@@ -143,7 +206,8 @@ export interface OneOff { date: string; hours: string; description: string | nul
 
 /** A week of regular opening times in plain words, and the dated sessions still to come. */
 export function openingWeek(schedules: ScheduleLike[], today: string): { week: WeekRow[]; sessions: OneOff[]; notes: string[] } {
-  const regular = schedules.filter((s) => daysOf(s.byday).length > 0 && (!s.freq || s.freq === 'WEEKLY') && (!s.valid_to || s.valid_to >= today));
+  const current = (s: ScheduleLike) => !s.valid_to || s.valid_to >= today;
+  const regular = schedules.filter((s) => isEveryWeek(s) && current(s));
   const week = DAY_CODES.map((code) => {
     const spans = regular.filter((s) => daysOf(s.byday).includes(code))
       .map((s) => ({ opens: toMinutes(s.opens_at), closes: toMinutes(s.closes_at) }))
@@ -152,14 +216,45 @@ export function openingWeek(schedules: ScheduleLike[], today: string): { week: W
     return { day: DAY_NAMES[code], hours: spans.length ? spans.map((s) => `${formatTime(s.opens)} to ${formatTime(s.closes)}`).join(' and ') : 'Closed' };
   });
   const sessions = schedules
-    .filter((s) => daysOf(s.byday).length === 0 && (s.dtstart ?? s.valid_from) && (s.dtstart ?? s.valid_from)! >= today)
+    .filter((s) => isOneOff(s) && (s.dtstart ?? s.valid_from) && (s.dtstart ?? s.valid_from)! >= today)
     .map((s) => {
       const opens = toMinutes(s.opens_at);
       const closes = toMinutes(s.closes_at);
       return { date: (s.dtstart ?? s.valid_from)!, hours: opens !== null && closes !== null ? `${formatTime(opens)} to ${formatTime(closes)}` : '', description: s.description };
     })
     .sort((a, b) => a.date.localeCompare(b.date));
-  const notes = schedules.filter((s) => s.description && daysOf(s.byday).length > 0).map((s) => s.description!)
-    .concat(schedules.filter((s) => s.freq === 'MONTHLY' && !s.description).map(() => 'Also meets monthly: contact them for dates'));
+  const notes = [
+    ...schedules.filter((s) => !isOneOff(s) && !isEveryWeek(s) && current(s)).map(ruleInWords).filter((n): n is string => n !== null),
+    ...schedules.filter((s) => s.description && isEveryWeek(s)).map((s) => s.description!),
+  ];
   return { week: regular.length ? week : [], sessions, notes: [...new Set(notes)] };
+}
+
+const ORDINAL_WORDS: Record<string, string> = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', 5: 'fifth', '-1': 'last', '-2': 'second to last' };
+const andList = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+const nth = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+const dayOfMonthWords = (n: number) => (n === -1 ? 'the last day' : n < 0 ? `the ${nth(-n)} to last day` : `the ${nth(n)}`);
+
+/**
+ * A rule that is not every week, in plain words with its times: "On the first Saturday of each month, 10am to
+ * midday", "Every other Tuesday, 7pm to 9pm", "On the 15th of every 3 months, …". Null for one it cannot word.
+ */
+export function ruleInWords(s: ScheduleLike): string | null {
+  const interval = Math.max(1, s.interval ?? 1);
+  const opens = toMinutes(s.opens_at);
+  const closes = toMinutes(s.closes_at);
+  const hours = opens !== null && closes !== null ? `, ${formatTime(opens)} to ${formatTime(closes)}` : '';
+  const description = s.description ? `: ${s.description}` : '';
+  const from = s.dtstart && interval > 1 ? `, from ${new Date(`${s.dtstart}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}` : '';
+  if (isMonthly(s)) {
+    const days = bydayOf(s.byday).map((d) => (d.ordinal === null ? `every ${DAY_NAMES[d.day]}` : `the ${ORDINAL_WORDS[String(d.ordinal)] ?? nth(d.ordinal)} ${DAY_NAMES[d.day]}`));
+    const when = andList([...days, ...monthDaysOf(s.bymonthday).map(dayOfMonthWords)]);
+    if (!when) return null;
+    const months = interval === 1 ? 'each month' : interval === 2 ? 'every other month' : `every ${interval} months`;
+    return `On ${when} of ${months}${from}${hours}${description}`;
+  }
+  const days = daysOf(s.byday).map((d) => DAY_NAMES[d]);
+  if (!days.length) return null;
+  const every = interval === 2 ? 'Every other' : `Every ${interval} weeks on`;
+  return `${every} ${andList(days)}${from}${hours}${description}`;
 }

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
+import { dayTokens, type DayCode } from './opening.js';
 
 /**
  * All SQL of the public directory. Every query runs in the LIO's tenant transaction, so row-level
@@ -13,7 +14,7 @@ export const EARTH_RADIUS_M = 6_371_008.8;
 const METRES_PER_DEGREE = 111_320;
 
 export interface Near { latitude: number; longitude: number; radiusM: number }
-export interface OpenAt { date: string; day: string; yesterday: string; time: string }
+export interface OpenAt { date: string; day: DayCode; yesterday: DayCode; time: string }
 
 export interface SearchCriteria {
   text: string | null;
@@ -83,15 +84,32 @@ function filters(c: SearchCriteria, textAsFilter: boolean): RawBuilder<unknown>[
   return where;
 }
 
-/** A weekly schedule (of the service or of one of its places) covering the moment, or a one-off session on it. */
+/**
+ * Whether schedule `sc` has a session starting on the date, by the rules of opening.ts (occursOn): a one-off session
+ * on its date; a weekly rule on its days, every `interval` weeks from the week of dtstart; a monthly rule on its
+ * days with their ordinals or its days of the month, every `interval` months from the month of dtstart.
+ */
+function occursOn(date: string, day: DayCode): RawBuilder<boolean> {
+  const tokens = dayTokens(date, day);
+  const byday = sql`string_to_array(replace(upper(coalesce(sc.byday, '')), ' ', ''), ',')`;
+  const month = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+  return sql<boolean>`((sc.valid_from is null or sc.valid_from <= ${date}::date) and (sc.valid_to is null or sc.valid_to >= ${date}::date) and
+    case when sc.byday is null and sc.bymonthday is null then coalesce(sc.dtstart, sc.valid_from) = ${date}::date
+    when sc.dtstart > ${date}::date then false
+    when sc.freq = 'MONTHLY' then
+      (coalesce(sc.interval, 1) <= 1 or mod(${month}::int - (extract(year from sc.dtstart)::int * 12 + extract(month from sc.dtstart)::int - 1), sc.interval) = 0)
+      and (${byday} && ${[day, ...tokens.ordinals]}::text[] or string_to_array(replace(coalesce(sc.bymonthday, ''), ' ', ''), ',') && ${tokens.monthDays}::text[])
+    else ${day} = any(${byday})
+      and (coalesce(sc.interval, 1) <= 1 or mod((${date}::date - sc.dtstart + extract(isodow from sc.dtstart)::int - 1) / 7, sc.interval) = 0)
+    end)`;
+}
+
+/** A schedule (of the service or of one of its places) with a session covering the moment: begun today, or last night and running past midnight. */
 function openAtCondition(at: OpenAt): RawBuilder<unknown> {
-  const matches = sql`(sc.valid_from is null or sc.valid_from <= ${at.date}::date) and (sc.valid_to is null or sc.valid_to >= ${at.date}::date)
-    and sc.opens_at is not null and sc.closes_at is not null and (
-      (sc.byday is not null and (sc.freq is null or sc.freq = 'WEEKLY') and (
-        (${at.day} = any(string_to_array(replace(upper(sc.byday), ' ', ''), ',')) and sc.opens_at <= ${at.time}::time
-          and (sc.closes_at > ${at.time}::time or sc.closes_at <= sc.opens_at))
-        or (${at.yesterday} = any(string_to_array(replace(upper(sc.byday), ' ', ''), ',')) and sc.closes_at <= sc.opens_at and ${at.time}::time < sc.closes_at)))
-      or (sc.byday is null and coalesce(sc.dtstart, sc.valid_from) = ${at.date}::date and sc.opens_at <= ${at.time}::time and sc.closes_at > ${at.time}::time))`;
+  const yesterday = new Date(Date.parse(`${at.date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const matches = sql`sc.opens_at is not null and sc.closes_at is not null and (
+      (sc.opens_at <= ${at.time}::time and (sc.closes_at > ${at.time}::time or sc.closes_at <= sc.opens_at) and ${occursOn(at.date, at.day)})
+      or (sc.closes_at <= sc.opens_at and ${at.time}::time < sc.closes_at and ${occursOn(yesterday, at.yesterday)}))`;
   return sql`(exists (select 1 from schedules sc where sc.service_id = s.id and ${matches})
     or exists (select 1 from service_at_locations sal2 join schedules sc on sc.service_at_location_id = sal2.id where sal2.service_id = s.id and ${matches}))`;
 }
@@ -102,7 +120,7 @@ export interface PlaceJson { name: string | null; address_1: string | null; city
 
 export interface ScheduleJson {
   freq: string | null; byday: string | null; opens_at: string | null; closes_at: string | null;
-  valid_from: string | null; valid_to: string | null; dtstart: string | null; description: string | null;
+  valid_from: string | null; valid_to: string | null; dtstart: string | null; description: string | null; interval: number | null; bymonthday: string | null;
 }
 
 export interface PageRow extends SearchRow {
@@ -113,7 +131,8 @@ export interface PageRow extends SearchRow {
 }
 
 const scheduleColumns = sql`sc.freq, sc.byday, to_char(sc.opens_at, 'HH24:MI:SS') as opens_at, to_char(sc.closes_at, 'HH24:MI:SS') as closes_at,
-  to_char(sc.valid_from, 'YYYY-MM-DD') as valid_from, to_char(sc.valid_to, 'YYYY-MM-DD') as valid_to, to_char(sc.dtstart, 'YYYY-MM-DD') as dtstart, sc.description`;
+  to_char(sc.valid_from, 'YYYY-MM-DD') as valid_from, to_char(sc.valid_to, 'YYYY-MM-DD') as valid_to, to_char(sc.dtstart, 'YYYY-MM-DD') as dtstart, sc.description,
+  sc.interval, sc.bymonthday`;
 
 /**
  * The rows of one page (`page`, a query of SearchRow) with what the results list shows of each: its

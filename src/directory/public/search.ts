@@ -131,23 +131,25 @@ const excerpt = (text: string, max = 180) => {
  * Values of an LIO that change rarely and are read on every search (its categories, the areas it covers): kept
  * under the LIO's directory version (see PublishedCache), so they are read again only after a change to the
  * directory, and a category or area added shows in the next search.
+ *
+ * The caller reads the version before it opens the transaction `tx`, never inside it: on PostgreSQL a version
+ * read takes a connection of its own, and requests each holding a connection while waiting for another would
+ * empty the pool and wait for ever. Read first, the version is never newer than what `tx` sees, so a value is
+ * at worst read again once more than needed.
  */
 class Kept<T> {
   private readonly entries = new Map<string, { version: string; value: T }>();
-  constructor(private readonly published: PublishedCache, private readonly load: (tx: Queryable) => Promise<T>) {}
+  constructor(private readonly load: (tx: Queryable) => Promise<T>) {}
 
-  async get(lioId: string, tx: Queryable): Promise<T> {
-    const version = await this.published.version(lioId);
+  async get(lioId: string, version: string, tx: Queryable): Promise<T> {
     const hit = this.entries.get(lioId);
     if (hit && hit.version === version) return hit.value;
-    const value = await this.load(tx);
-    this.entries.set(lioId, { version, value });
-    return value;
+    return this.fresh(lioId, version, tx);
   }
 
   /** Read now: another process's change shows in the version only after a moment, and a search naming a category not held may be that. */
-  async fresh(lioId: string, tx: Queryable): Promise<T> {
-    const [version, value] = await Promise.all([this.published.version(lioId), this.load(tx)]);
+  async fresh(lioId: string, version: string, tx: Queryable): Promise<T> {
+    const value = await this.load(tx);
     this.entries.set(lioId, { version, value });
     return value;
   }
@@ -158,8 +160,8 @@ export class PublicDirectory {
   private readonly localities: Kept<string[]>;
 
   constructor(private readonly deps: { db: Database; clock: Clock; config: Config; published: PublishedCache }) {
-    this.terms = new Kept(deps.published, allTerms);
-    this.localities = new Kept(deps.published, localities);
+    this.terms = new Kept(allTerms);
+    this.localities = new Kept(localities);
   }
 
   /** Runs a search from the query string; errors in it come back for the form, with no results. */
@@ -205,8 +207,9 @@ export class PublicDirectory {
 
   private async searchWith(lioId: string, values: SearchValues, errors: FormErrors, now: LocalNow, compact: string | null, geocoded: GeocodeResult | null,
     placeOf: (found: GeocodeResult) => SearchPage['near'], o: { distance: number; unit: Unit; age: number | null; modes: DeliveryMode[] }): Promise<SearchPage | 'ask-service'> {
-    const { db, config } = this.deps;
+    const { db, config, published } = this.deps;
     const { distance, unit, age, modes } = o;
+    const version = await published.version(lioId);
     return db.withTenant(lioId, async (tx) => {
       let near: SearchPage['near'] = null;
       if (compact) {
@@ -214,9 +217,9 @@ export class PublicDirectory {
         if (found.status === 'unknown' && !geocoded && config.postcodesApiUrl) return 'ask-service' as const;
         near = placeOf(found);
       }
-      let terms = await this.terms.get(lioId, tx);
+      let terms = await this.terms.get(lioId, version, tx);
       const known = () => terms.some((t) => t.id === values.category);
-      if (values.category && isUuid(values.category) && !known()) terms = await this.terms.fresh(lioId, tx);
+      if (values.category && isUuid(values.category) && !known()) terms = await this.terms.fresh(lioId, version, tx);
       const { all: categories, top: topCategories } = categoryChoices(terms);
       let termIds: string[] | null = null;
       if (values.category) {
@@ -225,7 +228,7 @@ export class PublicDirectory {
       }
       const page: SearchPage = {
         values, errors, searched: false, results: [], total: 0, capped: false, pages: 1, categories, topCategories,
-        localities: await this.localities.get(lioId, tx), near, queryString: queryStringOf(values),
+        localities: await this.localities.get(lioId, version, tx), near, queryString: queryStringOf(values),
       };
       const asked = Boolean(values.q || values.category || values.postcode || values.locality || values.modes.length || values.open || values.free || values.age);
       if (errors.any || !asked) return page;
