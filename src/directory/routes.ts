@@ -167,7 +167,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     const result = await verification.requestEmails(request.actor, origin(request), id);
     if (result.outcome === 'not_found') return reply.callNotFound();
     if (result.outcome === 'no_email') {
-      return reply.render('web/views/error.njk', { title: 'There is no email address for this organisation', message: 'Add an email address to the organisation’s record first, then send the verification email.' }, 400);
+      return reply.render('web/views/error.njk', { title: 'There is no email address for this organisation', message: 'Add an email address to the organisation’s record, or a contact with one, then send the verification email.' }, 400);
     }
     return reply.flash('A verification email is being sent').redirect(`/organisations/${id}`, 303);
   });

@@ -44,10 +44,18 @@ function dueQuery(db: Queryable, now: Date, months: number) {
  */
 export type Sender = 'staff' | 'sweep';
 
+/**
+ * Whom a listing's check goes to: the organisation's own e-mail address, the e-mail of each of its contacts, and
+ * each active group member who keeps its listing; an address once, however many of these give it.
+ */
+const hasRecipient = sql<boolean>`(o.email is not null
+  or exists (select 1 from contacts c where c.organisation_id = o.id and c.email is not null)
+  or exists (select 1 from users u where u.organisation_id = o.id and u.role = 'group_member' and u.status = 'active'))`;
+
 function emailable(db: Queryable, now: Date, months: number, sender: Sender) {
   const askedSince = sender === 'sweep' ? sql<Date>`${now}::timestamptz - make_interval(months => ${months}::int)` : sql<Date>`${new Date(now.getTime() - RESEND_AFTER_DAYS * DAY_MS)}::timestamptz`;
   return dueQuery(db, now, months)
-    .where('o.email', 'is not', null)
+    .where(hasRecipient)
     .where(sql<boolean>`not exists (select 1 from verification_requests v where v.organisation_id = o.id and v.sent_at > ${askedSince})`);
 }
 
@@ -68,8 +76,8 @@ export const verificationRepository = {
 
   async queue(db: Queryable, now: Date, months: number, page: number, pageSize: number) {
     const base = dueQuery(db, now, months);
-    const counts = await base.select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('o.email').as('with_email')]).executeTakeFirstOrThrow();
-    const items = await base.select(['o.id', 'o.name', 'o.email', 'o.status', 'o.last_verified_at', lastSent.as('last_sent_at')])
+    const counts = await base.select((eb) => [eb.fn.countAll<number>().as('n'), sql<number>`count(*) filter (where ${hasRecipient})`.as('with_email')]).executeTakeFirstOrThrow();
+    const items = await base.select(['o.id', 'o.name', 'o.status', 'o.last_verified_at', lastSent.as('last_sent_at'), hasRecipient.as('emailable')])
       .orderBy(sql`o.last_verified_at asc nulls first`).orderBy(sql`lower(o.name)`).orderBy('o.id')
       .limit(pageSize).offset((page - 1) * pageSize).execute();
     return { total: Number(counts.n), withEmail: Number(counts.with_email), items };
@@ -77,7 +85,18 @@ export const verificationRepository = {
 
   /** The due listings with an e-mail address that were not e-mailed recently. */
   toEmail: (db: Queryable, now: Date, months: number, limit: number, sender: Sender) => emailable(db, now, months, sender)
-    .select(['o.id', 'o.name', 'o.email']).orderBy(sql`o.last_verified_at asc nulls first`).orderBy('o.id').limit(limit).execute(),
+    .select(['o.id', 'o.name']).orderBy(sql`o.last_verified_at asc nulls first`).orderBy('o.id').limit(limit).execute(),
+
+  /** The addresses a listing's check goes to (see hasRecipient), the organisation's own first. */
+  async recipients(db: Queryable, organisationId: string): Promise<string[]> {
+    const { rows } = await sql<{ email: string }>`select email from (
+        select o.email, 0 as rank from organisations o where o.id = ${organisationId} and o.email is not null
+        union all select c.email, 1 from contacts c where c.organisation_id = ${organisationId} and c.email is not null
+        union all select u.email, 2 from users u where u.organisation_id = ${organisationId} and u.role = 'group_member' and u.status = 'active'
+      ) r order by rank, lower(email)`.execute(db);
+    const seen = new Set<string>();
+    return rows.map((r) => r.email.trim()).filter((email) => !seen.has(email.toLowerCase()) && seen.add(email.toLowerCase()));
+  },
   countToEmail: async (db: Queryable, now: Date, months: number, sender: Sender) =>
     Number((await emailable(db, now, months, sender).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
 
@@ -147,7 +166,7 @@ export class VerificationService {
         if (!UUID.test(organisationId)) return { outcome: 'not_found' as const };
         const org = await organisationsRepository.get(tx, organisationId);
         if (!org || org.merged_into_id) return { outcome: 'not_found' as const };
-        if (!org.email) return { outcome: 'no_email' as const };
+        if (!(await verificationRepository.recipients(tx, org.id)).length) return { outcome: 'no_email' as const };
         count = 1;
       } else {
         const months = await verificationRepository.months(tx, actor.lioId);
@@ -177,25 +196,29 @@ export class VerificationService {
         // Two bulk runs for one LIO (a staff send and the sweep) take turns, so neither e-mails what the other just did.
         if (!organisationId) await sql`select pg_advisory_xact_lock(hashtext(${`verification:${lioId}`}))`.execute(tx);
         const lio = await tx.selectFrom('lios').select(['name', 'verification_months']).where('id', '=', lioId).executeTakeFirstOrThrow();
-        let targets: { id: string; name: string; email: string | null }[];
+        let targets: { id: string; name: string }[];
         if (organisationId) {
           const org = await organisationsRepository.get(tx, organisationId);
-          targets = org && org.email && !org.merged_into_id ? [{ id: org.id, name: org.name, email: org.email }] : [];
+          targets = org && !org.merged_into_id ? [{ id: org.id, name: org.name }] : [];
         } else {
           targets = await verificationRepository.toEmail(tx, now, lio.verification_months, VERIFICATION_BATCH, sender);
         }
         for (const target of targets) {
-          if (!target.email) continue;
-          const token = newSecret();
-          await verificationRepository.insertRequest(tx, lioId, target.id, hashSecret(token), now);
-          await queueEmail(tx, jobs, lioId, {
-            to: target.email,
-            subject: `Is the listing of ${target.name} still right?`,
-            text: `Hello,\n\n${lio.name} lists ${target.name} in its directory of local groups and services, which residents, GPs and council staff use to find help.\n\n`
-              + `Please check the details we hold and confirm they are still right, using this link within ${VERIFY_LINK_DAYS} days (no sign-in needed):\n\n${origin}/verify/${token}\n\n`
-              + `If something has changed, reply to this e-mail or contact ${lio.name} and we will update it.\n\nThank you,\n${lio.name}\n`,
-          }, clock);
-          await recordOrganisationEvent(tx, lioId, target.id, requestedBy, 'verification_sent', `Verification e-mail sent to ${target.email}`, {}, now);
+          const recipients = await verificationRepository.recipients(tx, target.id);
+          if (!recipients.length) continue;
+          // One e-mail, and one link, each: no contact sees another's address, and any one of them can confirm.
+          for (const to of recipients) {
+            const token = newSecret();
+            await verificationRepository.insertRequest(tx, lioId, target.id, hashSecret(token), now);
+            await queueEmail(tx, jobs, lioId, {
+              to,
+              subject: `Is the listing of ${target.name} still right?`,
+              text: `Hello,\n\n${lio.name} lists ${target.name} in its directory of local groups and services, which residents, GPs and council staff use to find help.\n\n`
+                + `Please check the details we hold and confirm they are still right, using this link within ${VERIFY_LINK_DAYS} days (no sign-in needed):\n\n${origin}/verify/${token}\n\n`
+                + `If something has changed, reply to this e-mail or contact ${lio.name} and we will update it.\n\nThank you,\n${lio.name}\n`,
+            }, clock);
+          }
+          await recordOrganisationEvent(tx, lioId, target.id, requestedBy, 'verification_sent', `Verification e-mail sent to ${recipients.join(', ')}`, {}, now);
         }
         // A long queue continues in a follow-up run rather than one long transaction.
         if (!organisationId && targets.length === VERIFICATION_BATCH) {

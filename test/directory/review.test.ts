@@ -239,6 +239,44 @@ describe('asking listings to confirm their details by e-mail', () => {
     expect(none.$('h1').text()).toContain('no email address');
   });
 
+  it('asks the listing’s contacts and the members who keep it as well as its own address, each once with a link of their own', async () => {
+    const lio = await t.make.lio({ name: 'Riverside Community Action' });
+    const org = await d.organisation(lio, { name: 'Canal Side Allotments', email: 'hello@canalside.example', lastVerifiedAt: null });
+    const contactOnly = await d.organisation(lio, { name: 'Lock Keepers Club', lastVerifiedAt: null });
+    await h.clearEmail(lio, contactOnly.id);
+    await t.db.withTenant(lio.id, (tx) => tx.insertInto('contacts').values([
+      { lio_id: lio.id, organisation_id: org.id, name: 'Priya Shah', email: 'priya@canalside.example' },
+      // the organisation's own address again, in other letters: one e-mail, not two
+      { lio_id: lio.id, organisation_id: org.id, name: 'Office', email: 'Hello@Canalside.example' },
+      { lio_id: lio.id, organisation_id: contactOnly.id, name: 'Tom Reed', email: 'tom@lockkeepers.example' },
+    ]).execute());
+    await t.make.user(lio, { role: 'group_member', organisationId: org.id, email: 'member@canalside.example' });
+    await t.make.user(lio, { role: 'group_member', organisationId: org.id, email: 'gone@canalside.example', status: 'disabled' });
+    const { client } = await h.signedIn(lio, { name: 'Ben Okafor' });
+
+    const queue = await client.get('/directory/review');
+    expect(queue.$('main').text().replace(/\s+/g, ' ')).toContain('2 of the 2 due listings have an email address');
+    expect(queue.$('main').text()).not.toContain('No email address');
+    await client.submit('/directory/review', '/directory/review/send', {});
+    await t.app.jobs.drain();
+    const mails = await Promise.all(['hello@canalside.example', 'priya@canalside.example', 'member@canalside.example', 'tom@lockkeepers.example'].map((to) => smtp.waitFor(to)));
+    for (const mail of mails) expect(mail.to).toHaveLength(1);
+    expect(smtp.received.filter((m) => m.to.some((to) => /canalside/i.test(to)))).toHaveLength(3);
+    expect(smtp.received.some((m) => m.to.includes('gone@canalside.example'))).toBe(false);
+    expect(await h.requestsOf(lio, org.id)).toHaveLength(3);
+    const sent = await h.eventsOf(lio, org.id, 'verification_sent');
+    expect(sent.map((e) => e.summary)).toEqual(['Verification e-mail sent to hello@canalside.example, priya@canalside.example, member@canalside.example']);
+
+    // any one of them confirms the listing
+    const link = linksIn(mails[2]!.raw).find((l) => l.includes('/verify/'))!;
+    const confirmed = await new Client(t.app, lio.host).submit(pathOf(link), pathOf(link), {});
+    expect(confirmed.status).toBe(200);
+    expect((await h.rowOf(lio, org.id)).last_verified_at).toEqual(t.clock.now());
+    // and a listing with only a contact's address can be asked from its page too
+    const one = await client.submit(`/organisations/${contactOnly.id}`, `/organisations/${contactOnly.id}/send-verification`, {});
+    expect(one.status).toBe(303);
+  });
+
   it('answers an expired link with 410 and an unknown one with 404', async () => {
     const lio = await t.make.lio();
     const org = await d.organisation(lio, { name: 'Expiring Group', email: 'expiring@example.org', lastVerifiedAt: null });
