@@ -127,18 +127,22 @@ export function presentOrganisationSummary(o: OrganisationRow): OrganizationSumm
   });
 }
 
-/** The identifiers a feed gave, and the register's own charity and company numbers as GB-CHC / GB-SC / GB-COH identifiers when no given one repeats them. */
+/** Org-id.guide schemes of the register's charity numbers, by their form. */
+const CHARITY_SCHEMES = [
+  { prefix: 'SC', scheme: 'GB-SC', type: 'Scottish charity number' },
+  { prefix: 'NIC', scheme: 'GB-NIC', type: 'Northern Ireland charity number' },
+  { prefix: '', scheme: 'GB-CHC', type: 'Charity number' },
+] as const;
+
+/** The identifiers a feed gave, and the register's own charity and company numbers as GB-CHC / GB-SC / GB-NIC / GB-COH identifiers when no given one repeats them. */
 function identifiersOf(o: OrganisationRow, given: IdentifierRow[]): OrganizationIdentifierJson[] {
   const out: OrganizationIdentifierJson[] = given.map((i) => defined({
     id: i.id, organization_id: i.organisation_id, identifier_scheme: i.identifier_scheme, identifier_type: i.identifier_type, identifier: i.identifier,
   }));
   const held = new Set(given.map((i) => i.identifier.replace(/\s+/g, '').toUpperCase()));
   if (o.charity_number && !held.has(o.charity_number)) {
-    const scottish = o.charity_number.startsWith('SC');
-    out.push({
-      id: derivedId(o.id, 'charity_number'), organization_id: o.id, identifier_scheme: scottish ? 'GB-SC' : 'GB-CHC',
-      identifier_type: scottish ? 'Scottish charity number' : 'Charity number', identifier: o.charity_number,
-    });
+    const { scheme, type } = CHARITY_SCHEMES.find((s) => o.charity_number!.startsWith(s.prefix))!;
+    out.push({ id: derivedId(o.id, 'charity_number'), organization_id: o.id, identifier_scheme: scheme, identifier_type: type, identifier: o.charity_number });
   }
   if (o.company_number && !held.has(o.company_number)) {
     out.push({ id: derivedId(o.id, 'company_number'), organization_id: o.id, identifier_scheme: 'GB-COH', identifier_type: 'Company number', identifier: o.company_number });

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/index.js';
 import { BulkReferences } from '../../../platform/db/reference-checks.js';
+import { DeferredIndexes } from '../../../platform/db/deferred-indexes.js';
+import { isCharityNumber, isCompanyNumber, normaliseCharityNumber, normaliseCompanyNumber, normalisePostcode } from '../../organisation-policy.js';
 import { isUuid } from './clean.js';
-import type { ImpAttribute, ImpLanguage, ImpPhone, ImpSchedule, ImportSet } from './model.js';
+import type { ImpAttribute, ImpLanguage, ImpLocation, ImpPhone, ImpSchedule, ImportSet } from './model.js';
 
 /**
  * Writes an ImportSet in the caller's (tenant) transaction, in batches: each statement carries up to
@@ -21,7 +23,7 @@ const CHUNK = 2000;
 export interface EntityCounts { created: number; updated: number }
 export interface WriteResult {
   organisations: EntityCounts; services: EntityCounts; locations: EntityCounts; taxonomies: EntityCounts; taxonomy_terms: EntityCounts;
-  createdOrganisations: { id: string; name: string; charityNumber: string | null }[];
+  createdOrganisations: { id: string; name: string; charityNumber: string | null; postcode: string | null }[];
   serviceIds: string[];
 }
 export type WriteProgress = (stage: string, done: number, total: number) => void;
@@ -31,6 +33,12 @@ export interface WriteOptions {
    * set-based before the write ends, locking the records named ('set-locking') where other transactions may run.
    */
   referenceChecks?: 'row' | 'set' | 'set-locking';
+  /**
+   * Whether the secondary indexes of venues, services and their parts are dropped while they are written and built
+   * again before the write ends (platform/db/deferred-indexes.ts): only where one transaction runs at a time, and
+   * only when the import adds at least as many services as are held.
+   */
+  rebuildIndexes?: boolean;
 }
 
 /** From this many services and locations an import checks its references set-based. */
@@ -46,6 +54,15 @@ export function referenceChecksFor(set: ImportSet, engine: 'pglite' | 'postgres'
   return engine === 'pglite' ? 'set' : 'set-locking';
 }
 
+/** How a large import writes on each engine: its reference checks and, on the embedded engine, its indexes. */
+export function writeOptionsFor(set: ImportSet, engine: 'pglite' | 'postgres'): WriteOptions {
+  const referenceChecks = referenceChecksFor(set, engine);
+  return { referenceChecks, rebuildIndexes: engine === 'pglite' && referenceChecks !== 'row' };
+}
+
+/** The parts of services and venues, whose indexes a bulk write may set aside once what it replaces is deleted. */
+const PARTS = ['service_at_locations', 'schedules', 'contacts', 'phones', 'languages', 'cost_options', 'service_areas', 'funding', 'attributes'] as const;
+
 type Row = Record<string, unknown>;
 interface Column { name: string; type: string }
 const cols = (spec: string): Column[] => spec.split(',').map((c) => c.trim()).filter(Boolean).map((c) => {
@@ -57,7 +74,7 @@ const TABLES = {
   taxonomies: cols('id uuid, lio_id uuid, name text, description text, uri text, version text, external_id text, created_at timestamptz, updated_at timestamptz'),
   taxonomy_terms: cols('id uuid, lio_id uuid, taxonomy_id uuid, code text, name text, description text, term_uri text, external_id text, created_at timestamptz, updated_at timestamptz'),
   organisations: cols(`id uuid, lio_id uuid, name text, description text, email text, website text, logo text, uri text, charity_number text, company_number text,
-    consent_to_publish boolean, status text, external_id text, created_at timestamptz, updated_at timestamptz`),
+    address text, postcode text, consent_to_publish boolean, status text, external_id text, created_at timestamptz, updated_at timestamptz`),
   locations: cols(`id uuid, lio_id uuid, organisation_id uuid, location_type text, name text, description text, latitude float8, longitude float8,
     external_identifier text, external_identifier_type text, address_id uuid, address_attention text, address_1 text, address_2 text, city text, region text,
     state_province text, postal_code text, country text, address_type text, accessibility_id uuid, accessibility text, accessibility_details text,
@@ -178,9 +195,14 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
   };
   const checks = options.referenceChecks ?? 'row';
   const bulk = checks === 'row' ? null : await BulkReferences.start(tx, { lockNamed: checks === 'set-locking' });
+  const indexes = options.rebuildIndexes ? await DeferredIndexes.start(tx, { table: 'services', adding: set.services.size }) : null;
   try {
-    const result = await writeRecords(tx, lioId, set, now, progress, queue, bulk);
+    const result = await writeRecords(tx, lioId, set, now, progress, queue, bulk, indexes);
     await Promise.all(queued);
+    if (indexes) {
+      progress('indexes', 0, 1);
+      await indexes.rebuild();
+    }
     if (bulk) {
       progress('references', 0, 1);
       await bulk.finish(Object.keys(TABLES));
@@ -195,7 +217,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
 }
 
 async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress, queue: (work: () => Promise<unknown>) => void,
-  bulk: BulkReferences | null): Promise<WriteResult> {
+  bulk: BulkReferences | null, indexes: DeferredIndexes | null): Promise<WriteResult> {
   const iso = now.toISOString();
   const today = iso.slice(0, 10);
   const result: WriteResult = {
@@ -304,14 +326,15 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
   {
     const exts = [...set.organisations.keys()];
     const heldOrgs = await held(tx, 'organisations', [...exts, ...new Set(serviceOrgExts)]);
+    const places = placesOfOrganisations(set);
     const inserts: Row[] = [];
     const updates: Row[] = [];
     for (const o of set.organisations.values()) {
-      const charity = o.identifiers.find((i) => /^GB-(CHC|SC|NIC)$/i.test(i.scheme ?? '') && /^([0-9]{6,8}(-[0-9]{1,3})?|SC[0-9]{6})$/.test(i.identifier.replace(/\s+/g, '').toUpperCase()));
-      const company = o.identifiers.find((i) => /^GB-COH$/i.test(i.scheme ?? '') && /^([0-9]{8}|[A-Z]{2}[0-9]{6})$/.test(i.identifier.replace(/\s+/g, '').toUpperCase()));
+      const charity = o.identifiers.find((i) => /^GB-(CHC|SC|NIC)$/i.test(i.scheme ?? '') && isCharityNumber(normaliseCharityNumber(i.identifier)));
+      const company = o.identifiers.find((i) => /^GB-COH$/i.test(i.scheme ?? '') && isCompanyNumber(normaliseCompanyNumber(i.identifier)));
       const row = {
         name: o.name, description: o.description || null, email: o.email, website: o.website, logo: o.logo, uri: o.uri,
-        charity_number: charity ? charity.identifier.replace(/\s+/g, '').toUpperCase() : null, company_number: company ? company.identifier.replace(/\s+/g, '').toUpperCase() : null,
+        charity_number: charity ? normaliseCharityNumber(charity.identifier) : null, company_number: company ? normaliseCompanyNumber(company.identifier) : null,
         updated_at: iso,
       };
       const match = heldOrgs.get(o.ext);
@@ -322,14 +345,21 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
       } else {
         const id = newId(o.ext);
         orgIds.set(o.ext, id);
-        inserts.push({ id, lio_id: lioId, ...row, description: o.description, consent_to_publish: true, status: 'active', external_id: o.ext, created_at: iso });
+        // An ORUK organisation has no address of its own: a new record takes its venue's, so that the register shows
+        // where it is and a look-alike at the same postcode is flagged. A held record keeps the address staff gave it.
+        const place = places.get(o.ext);
+        inserts.push({ id, lio_id: lioId, ...row, description: o.description, address: place?.address ?? null, postcode: place?.postcode ?? null,
+          consent_to_publish: true, status: 'active', external_id: o.ext, created_at: iso });
         result.organisations.created++;
       }
     }
     remap(orgIds, await insertKeepingIds(tx, 'organisations', inserts));
     await updateRows(tx, 'organisations', updates, ['name', 'description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number', 'updated_at'],
       ['description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number']);
-    for (const ins of inserts) result.createdOrganisations.push({ id: orgIds.get(String(ins.external_id))!, name: String(ins.name), charityNumber: (ins.charity_number as string | null) ?? null });
+    for (const ins of inserts) {
+      result.createdOrganisations.push({ id: orgIds.get(String(ins.external_id))!, name: String(ins.name), charityNumber: (ins.charity_number as string | null) ?? null,
+        postcode: (ins.postcode as string | null) ?? null });
+    }
     for (const ext of serviceOrgExts) { const id = heldOrgs.get(ext); if (id) orgIds.set(ext, id); }
     // Parents: an organisation of this import or one held; otherwise the feed's UUID as given.
     const parents = [...set.organisations.values()].filter((o) => o.parentExt !== null).map((o) => ({ o, parent: o.parentExt! }));
@@ -378,6 +408,7 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
         result.locations.created++;
       }
     }
+    await indexes?.setAside(['locations']);
     remap(locationIds, await insertKeepingIds(tx, 'locations', inserts));
     const columns = TABLES.locations.map((c) => c.name).filter((c) => !['id', 'lio_id', 'external_id', 'created_at'].includes(c));
     await updateRows(tx, 'locations', updates, columns, columns.filter((c) => c !== 'updated_at' && c !== 'location_type'));
@@ -423,6 +454,8 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
         result.services.created++;
       }
     }
+    // (not the delivery history's: the trigger on a service's update looks its history up by service)
+    await indexes?.setAside(['services']);
     const changed = await insertKeepingIds(tx, 'services', inserts);
     remap(serviceIds, changed);
     for (const h of firstHistory) h.service_id = changed.get(h.service_id as string) ?? h.service_id;
@@ -469,6 +502,8 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
   await deleteWhere(tx, 'organization_identifiers', 'organisation_id', orgIdsOf(orgsSending('identifiers')));
   await deleteWhere(tx, 'attributes', 'link_id', attributeOwners.map((o) => o.linkId));
   await bulk?.resume();
+  // (the deletes above, and the cascades they set off, find their rows through these indexes)
+  await indexes?.setAside(PARTS);
 
   // service at locations (and their schedules)
   const salIds = new Map<object, string>();
@@ -580,6 +615,34 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
     await insertKeepingIds(tx, 'attributes', rows);
   });
   return result;
+}
+
+/**
+ * Where each organisation of the feed is: the first physical venue it owns with a UK postcode, or else the first
+ * such venue of one of its services.
+ */
+function placesOfOrganisations(set: ImportSet): Map<string, { address: string | null; postcode: string }> {
+  const places = new Map<string, { address: string | null; postcode: string }>();
+  const placeOf = (l: ImpLocation) => {
+    const postcode = l.type === 'physical' && l.address?.postalCode ? normalisePostcode(l.address.postalCode) : null;
+    if (!postcode) return null;
+    const lines = [l.address!.address1, l.address!.address2, l.address!.city].map((x) => x?.trim()).filter(Boolean);
+    return { address: lines.length ? lines.join(', ').slice(0, 500) : null, postcode };
+  };
+  for (const l of set.locations.values()) {
+    if (!l.orgExt || places.has(l.orgExt)) continue;
+    const place = placeOf(l);
+    if (place) places.set(l.orgExt, place);
+  }
+  for (const s of set.services.values()) {
+    if (places.has(s.orgExt)) continue;
+    for (const sal of s.sals) {
+      const l = set.locations.get(sal.locationExt);
+      const place = l ? placeOf(l) : null;
+      if (place) { places.set(s.orgExt, place); break; }
+    }
+  }
+  return places;
 }
 
 function remap(ids: Map<string, string>, changed: Map<string, string>) {
