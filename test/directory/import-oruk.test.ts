@@ -188,6 +188,7 @@ describe('an ORUK 3.0 feed, read page by page from its address', () => {
   let base: string;
   const requests: string[] = [];
   let failPage: number | null = null;
+  let resets = 0;
   const orgId = '2f1c6b0e-6a55-4a2f-9a57-5d1f0b1c0001';
   const serviceId = (i: number) => `6d0e7a3c-1b2a-4c3d-8e4f-${String(i).padStart(12, '0')}`;
   const full = (i: number) => ({
@@ -212,6 +213,8 @@ describe('an ORUK 3.0 feed, read page by page from its address', () => {
       if (url.pathname === '/feed/services') {
         const page = Number(url.searchParams.get('page') ?? '1');
         if (failPage === page) return send(500, { error: 'down' });
+        // a connection dropped with no answer, as a server does to a kept-alive connection it has closed
+        if (resets > 0 && page === 2) { resets--; req.socket.destroy(); return; }
         const ids = Array.from({ length: total }, (_, i) => i + 1).slice((page - 1) * perPage, page * perPage);
         const pages = Math.ceil(total / perPage);
         // the list carries one-to-one fields only, as the standard says
@@ -272,6 +275,24 @@ describe('an ORUK 3.0 feed, read page by page from its address', () => {
     expect(await count(lio, 'organisations')).toBe(0);
     const recorded = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('directory_imports').select(['status', 'kind']).execute());
     expect(recorded).toEqual([{ status: 'rejected', kind: 'oruk' }]);
+  });
+
+  it('asks again, once, for a page whose connection was dropped before any answer', async () => {
+    const lio = await t.make.lio();
+    resets = 1;
+    requests.length = 0;
+    const report = await importer.importOruk('operator', lio.id, { kind: 'url', url: `${base}/feed/services` });
+    expect(report.status, report.message ?? '').toBe('completed');
+    expect(report.counts.services).toEqual({ created: 5, updated: 0 });
+    expect(requests.filter((r) => r === '/feed/services?page=2')).toHaveLength(2);
+    // dropped again when asked again: the feed is rejected, saying why, and nothing is kept
+    resets = 2;
+    const other = await t.make.lio();
+    const refused = await importer.importOruk('operator', other.id, { kind: 'url', url: `${base}/feed/services` });
+    expect(refused.status).toBe('rejected');
+    expect(refused.message).toMatch(/feed\/services\?page=2 could not be reached: (ECONNRESET|UND_ERR_SOCKET|other side closed)/);
+    expect(await count(other, 'services')).toBe(0);
+    resets = 0;
   });
 
   it('an address that does not answer is rejected with the reason', async () => {

@@ -4,7 +4,7 @@ import type { SignedInUser } from '../../../platform/auth/actor.js';
 import { authorise } from '../../../platform/auth/policy.js';
 import { recordAudit, type Actor } from '../../../platform/audit.js';
 import type { DirectoryImportKind } from '../../../platform/db/oruk-schema.js';
-import { findLikelyDuplicates } from '../../duplicates.js';
+import { findLikelyDuplicatesOfEach } from '../../duplicates.js';
 import { ImportSet, type ImportIssue } from './model.js';
 import { describeSource, readSource, SourceError, type OrukSource, type SourceProgress } from './sources.js';
 import { writeImportSet, writeOptionsFor, type EntityCounts } from './writer.js';
@@ -87,8 +87,10 @@ export class OrukImportService {
         const written = await writeImportSet(tx, lioId, set, started, (stage, done, total) => options.onProgress?.({ stage: 'write', done, total, message: `Writing ${stage}` }),
           writeOptionsFor(set, db.engine));
         const duplicates: DuplicateFlag[] = [];
-        for (const o of written.createdOrganisations.slice(0, DUPLICATE_CHECKS)) {
-          const likely = await findLikelyDuplicates(tx, { id: o.id, name: o.name, charityNumber: o.charityNumber, postcode: o.postcode });
+        const checked = written.createdOrganisations.slice(0, DUPLICATE_CHECKS);
+        const found = await findLikelyDuplicatesOfEach(tx, checked.map((o) => ({ id: o.id, name: o.name, charityNumber: o.charityNumber, postcode: o.postcode })));
+        for (const [k, o] of checked.entries()) {
+          const likely = found[k]!;
           if (!likely.length) continue;
           duplicates.push({ id: o.id, name: o.name, likely: likely.map((l) => ({ id: l.id, name: l.name, reasons: l.reasons })) });
           set.warning({ record: 'organization', id: o.id, name: o.name, message: `may already be on the register as ${likely.slice(0, 3).map((l) => `“${l.name}” (${l.reasons.map((r) => (r === 'charity_number' ? 'the same charity number' : 'a similar name at the same postcode')).join(', ')})`).join(', ')}: check it and merge if it is the same` });

@@ -170,13 +170,23 @@ function firstIdOf(item: unknown): string | null {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }
 
+/**
+ * A connection closed before any answer came: most often one kept alive from an earlier request that the feed's
+ * server has since closed (the import may have been busy writing for a while). A GET may be asked again.
+ */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
 async function getJson(url: URL, timeoutMs: number): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  } catch (err) {
-    const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message);
-    throw new SourceError(`${url.href} could not be reached: ${reason}`);
+  let response: Response | null = null;
+  for (let attempt = 1; !response; attempt++) {
+    try {
+      response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (attempt === 1 && code && DROPPED.has(code) && (err as Error).name !== 'TimeoutError') continue;
+      const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : (code ?? (err as Error).message);
+      throw new SourceError(`${url.href} could not be reached: ${reason}`);
+    }
   }
   if (!response.ok) throw new SourceError(`${url.href} answered ${response.status} ${response.statusText}`.trim());
   const body = await response.text();
