@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { dayTokens, openingSummary, openingWeek, ruleInWords, type DayCode, type LocalNow, type ScheduleLike } from '../../src/directory/public/opening.js';
+import { afterAll, beforeAll } from 'vitest';
+import { sql } from 'kysely';
+import { occursOn, openingSummary, openingWeek, placeInMonth, ruleInWords, DAY_CODES, type DayCode, type LocalNow, type ScheduleLike } from '../../src/directory/public/opening.js';
+import { scheduleOccursOn } from '../../src/directory/public/repository.js';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { directoryFactories } from '../helpers/directory-factories.js';
 
 /** Opening times read from HSDS schedules: which days a rule falls on, when a service next opens, and the rule in words. */
 
@@ -13,13 +18,13 @@ const at = (date: string, day: DayCode, time = '08:00:00'): LocalNow => {
 };
 
 describe('opening times', () => {
-  it('names the tokens a day matches: its day, its place in the month from either end, its day of the month', () => {
+  it('places a day in its month, counted from either end', () => {
     // Saturday 31 January 2026: the fifth and last Saturday, the 31st and the last day
-    expect(dayTokens('2026-01-31', 'SA')).toEqual({ day: 'SA', ordinals: ['5SA', '+5SA', '-1SA'], monthDays: ['31', '-1'] });
+    expect(placeInMonth('2026-01-31')).toEqual({ ordinal: 5, ordinalFromEnd: -1, monthDay: 31, monthDayFromEnd: -1 });
     // Saturday 3 January 2026: the first Saturday, the fifth from the end
-    expect(dayTokens('2026-01-03', 'SA')).toEqual({ day: 'SA', ordinals: ['1SA', '+1SA', '-5SA'], monthDays: ['3', '-29'] });
+    expect(placeInMonth('2026-01-03')).toEqual({ ordinal: 1, ordinalFromEnd: -5, monthDay: 3, monthDayFromEnd: -29 });
     // February 2028 has 29 days
-    expect(dayTokens('2028-02-29', 'TU').monthDays).toEqual(['29', '-1']);
+    expect(placeInMonth('2028-02-29')).toMatchObject({ monthDay: 29, monthDayFromEnd: -1 });
   });
 
   it('finds the next session of a monthly rule, by ordinal day or day of the month', () => {
@@ -58,10 +63,55 @@ describe('opening times', () => {
     expect(ruleInWords(rule({ freq: 'MONTHLY', bymonthday: '-1', interval: 3, dtstart: '2026-03-31' }))).toBe('On the last day of every 3 months, from 31 March 2026, 10am to midday');
     expect(ruleInWords(rule({ freq: 'WEEKLY', byday: 'TU', interval: 2, dtstart: '2026-01-06' }))).toBe('Every other Tuesday, from 6 January 2026, 10am to midday');
     expect(ruleInWords(rule({ freq: 'WEEKLY', byday: 'MO,TH', interval: 3 }))).toBe('Every 3 weeks on Monday and Thursday, 10am to midday');
+    expect(ruleInWords(rule({ freq: 'MONTHLY', byday: '-3WE' }))).toBe('On the third to last Wednesday of each month, 10am to midday');
+    expect(ruleInWords(rule({ freq: 'MONTHLY', byday: 'SA', bymonthday: '1,2,3,4,5,6,7' })))
+      .toBe('On every Saturday that is one of the 1st, the 2nd, the 3rd, the 4th, the 5th, the 6th and the 7th of each month, 10am to midday');
 
     const week = openingWeek([rule({ freq: 'WEEKLY', byday: 'MO' }), rule({ freq: 'MONTHLY', byday: '1SA' }), rule({ freq: 'WEEKLY', byday: 'TU', interval: 2 })], '2026-01-05');
     expect(week.week.filter((d) => d.hours !== 'Closed').map((d) => d.day)).toEqual(['Monday']);
     expect(week.notes).toEqual(['On the first Saturday of each month, 10am to midday', 'Every other Tuesday, 10am to midday']);
     expect(week.sessions).toEqual([]);
+  });
+});
+
+/**
+ * "Open now" is a filter in SQL (public/repository.ts, scheduleOccursOn) and a summary in TypeScript (occursOn): a service
+ * listed as open must say it is open. The two are run here over the same schedules, day by day across two months.
+ */
+describe('the SQL and TypeScript readings of a schedule', () => {
+  let t: TestContext;
+  beforeAll(async () => { t = await createTestApp(); });
+  afterAll(async () => { await t?.close(); });
+
+  it('agree on every day, for every kind of rule, tidy or not', async () => {
+    const schedules: (Partial<ScheduleLike> & { freq?: 'WEEKLY' | 'MONTHLY' | null })[] = [
+      { freq: 'WEEKLY', byday: 'MO,WE' }, { freq: null, byday: 'SA' }, { freq: 'WEEKLY', byday: ' tu , th ' },
+      { freq: 'WEEKLY', byday: 'TU', interval: 2, dtstart: '2026-01-08' }, { freq: 'WEEKLY', byday: 'FR', interval: 3 },
+      { freq: 'WEEKLY', byday: '1SA' }, { freq: 'WEEKLY', byday: 'XX,MO' }, { freq: 'WEEKLY', byday: 'FR', dtstart: '2026-01-20' },
+      { freq: 'MONTHLY', byday: '1SA' }, { freq: 'MONTHLY', byday: '+2TU,-1FR' }, { freq: 'MONTHLY', byday: '01SA' }, { freq: 'MONTHLY', byday: '-3WE' },
+      { freq: 'MONTHLY', byday: 'SU' }, { freq: 'MONTHLY', bymonthday: '15' }, { freq: 'MONTHLY', bymonthday: '-1,+10' }, { freq: 'MONTHLY', bymonthday: '0,45,x' },
+      { freq: 'MONTHLY', byday: 'SA', bymonthday: '1,2,3,4,5,6,7' }, { freq: 'MONTHLY', bymonthday: '6', interval: 2, dtstart: '2025-12-06' },
+      { freq: 'MONTHLY', byday: '1MO', interval: 2 }, { dtstart: '2026-01-14' }, { valid_from: '2026-02-02' }, { freq: 'WEEKLY', byday: '' },
+      { freq: 'WEEKLY', byday: 'MO', valid_from: '2026-01-12', valid_to: '2026-01-25' },
+    ];
+    const lio = await t.make.lio();
+    const service = await directoryFactories(t.db).service(lio, { name: 'Every kind of time' });
+    const ids = await t.db.withTenant(lio.id, (tx) => tx.insertInto('schedules')
+      .values(schedules.map((s) => ({ lio_id: lio.id, service_id: service.id, opens_at: '10:00', closes_at: '12:00', ...s })))
+      .returning('id').execute());
+    const days = Array.from({ length: 59 }, (_, k) => new Date(Date.UTC(2026, 0, 1 + k)).toISOString().slice(0, 10));
+    const disagreements: string[] = [];
+    for (const date of days) {
+      const day = DAY_CODES[(new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7]!;
+      const inSql = new Set(await t.db.withTenant(lio.id, async (tx) => (await sql<{ id: string }>`select sc.id from schedules sc
+        where sc.service_id = ${service.id} and ${scheduleOccursOn(date, day)}`.execute(tx)).rows.map((r) => r.id)));
+      schedules.forEach((s, k) => {
+        const inTs = occursOn(rule(s), date, day);
+        if (inTs !== inSql.has(ids[k]!.id)) disagreements.push(`${JSON.stringify(s)} on ${date}: TypeScript ${inTs}, SQL ${!inTs}`);
+      });
+    }
+    expect(disagreements).toEqual([]);
+    // and the rules are not all idle: each tidy one falls on some day
+    expect(schedules.slice(0, 4).every((s) => days.some((date) => occursOn(rule(s), date, DAY_CODES[(new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7]!)))).toBe(true);
   });
 });

@@ -90,25 +90,31 @@ function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/**
+ * A byday token: a day, with or without its ordinal in the month ("SA", "1SA", "+1SA", "-1FR"); a bymonthday token: a
+ * day of the month from the start or the end ("15", "-1"). The SQL twin (public/repository.ts) uses the same patterns;
+ * tokens that do not fit are left out on both sides.
+ */
+export const BYDAY_TOKEN = '^([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)$';
+export const BYMONTHDAY_TOKEN = '^[+-]?[0-9]{1,2}$';
+const tokensOf = (value: string | null) => (value ?? '').toUpperCase().replace(/\s+/g, '').split(',');
+
 /** The byday of a rule, as days each with its ordinal in the month (1 the first, -1 the last) or none. */
 function bydayOf(byday: string | null): { ordinal: number | null; day: DayCode }[] {
-  if (!byday) return [];
-  return byday.toUpperCase().split(',').flatMap((token) => {
-    const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(token.trim());
-    if (!m || !(DAY_CODES as readonly string[]).includes(m[2]!)) return [];
-    return [{ ordinal: m[1] ? Number(m[1]) : null, day: m[2] as DayCode }];
+  return tokensOf(byday).flatMap((token) => {
+    const m = new RegExp(BYDAY_TOKEN).exec(token);
+    return m ? [{ ordinal: m[1] ? Number(m[1]) : null, day: m[2] as DayCode }] : [];
   });
 }
 
 const daysOf = (byday: string | null): DayCode[] => bydayOf(byday).map((d) => d.day);
 
 function monthDaysOf(bymonthday: string | null): number[] {
-  if (!bymonthday) return [];
-  return bymonthday.split(',').map((d) => Number(d.trim())).filter((n) => Number.isInteger(n) && n !== 0 && Math.abs(n) <= 31);
+  return tokensOf(bymonthday).filter((t) => new RegExp(BYMONTHDAY_TOKEN).test(t)).map(Number).filter((n) => n !== 0 && Math.abs(n) <= 31);
 }
 
-/** A rule with neither days nor days of the month: one session, on its date. */
-const isOneOff = (s: ScheduleLike) => bydayOf(s.byday).length === 0 && monthDaysOf(s.bymonthday).length === 0;
+/** A rule with no days and no days of the month given: one session, on its date. */
+const isOneOff = (s: ScheduleLike) => !s.byday?.trim() && !s.bymonthday?.trim();
 const isMonthly = (s: ScheduleLike) => s.freq === 'MONTHLY';
 /** Weekly on its days, every week: what the week's table shows. */
 const isEveryWeek = (s: ScheduleLike) => !isOneOff(s) && !isMonthly(s) && bydayOf(s.byday).length > 0 && (s.interval ?? 1) <= 1;
@@ -118,16 +124,14 @@ const monthNumber = (date: string) => Number(date.slice(0, 4)) * 12 + Number(dat
 const daysInMonth = (date: string) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
 
 /**
- * The byday and bymonthday tokens a date matches, upper-case: its day ("SA"), its day with its ordinal in the month
- * from the start and from the end ("1SA", "+1SA", "-5SA"), and its day of the month from the start and the end
- * ("6", "-26"). A rule matches the date when one of its tokens is among them (ordinals only in a monthly rule).
+ * Where a date sits in its month, as a monthly rule counts: its ordinal among the month's days of its weekday from the
+ * start (1 for the first Saturday) and from the end (-1 for the last), and its day of the month from the start (6)
+ * and from the end (-26 for the 6th of a 31-day month).
  */
-export function dayTokens(date: string, day: DayCode): { day: string; ordinals: string[]; monthDays: string[] } {
-  const dom = Number(date.slice(8, 10));
-  const fromEnd = daysInMonth(date) - dom + 1;
-  const nth = Math.ceil(dom / 7);
-  const nthFromEnd = Math.ceil(fromEnd / 7);
-  return { day, ordinals: [`${nth}${day}`, `+${nth}${day}`, `-${nthFromEnd}${day}`], monthDays: [String(dom), `-${fromEnd}`] };
+export function placeInMonth(date: string): { ordinal: number; ordinalFromEnd: number; monthDay: number; monthDayFromEnd: number } {
+  const monthDay = Number(date.slice(8, 10));
+  const fromEnd = daysInMonth(date) - monthDay + 1;
+  return { ordinal: Math.ceil(monthDay / 7), ordinalFromEnd: -Math.ceil(fromEnd / 7), monthDay, monthDayFromEnd: -fromEnd };
 }
 
 /** Whether a rule (not a one-off session) falls on the date: its days, its days of the month, and every how many weeks or months. */
@@ -137,9 +141,13 @@ function recursOn(s: ScheduleLike, date: string, day: DayCode): boolean {
   if (isMonthly(s)) {
     // every `interval` months counted from the month of dtstart; without one, which months cannot be told
     if (interval > 1 && (!s.dtstart || (monthNumber(date) - monthNumber(s.dtstart)) % interval !== 0)) return false;
-    const tokens = dayTokens(date, day);
-    return bydayOf(s.byday).some((d) => d.day === day && (d.ordinal === null || tokens.ordinals.includes(`${d.ordinal}${d.day}`)))
-      || monthDaysOf(s.bymonthday).some((n) => tokens.monthDays.includes(String(n)));
+    const at = placeInMonth(date);
+    const days = bydayOf(s.byday);
+    const monthDays = monthDaysOf(s.bymonthday);
+    const onDay = days.some((d) => d.day === day && (d.ordinal === null || d.ordinal === at.ordinal || d.ordinal === at.ordinalFromEnd));
+    const onMonthDay = monthDays.some((n) => n === at.monthDay || n === at.monthDayFromEnd);
+    // as iCalendar reads a rule giving both: the days that are both (BYDAY=SA;BYMONTHDAY=1,…,7 is the first Saturday)
+    return days.length && monthDays.length ? onDay && onMonthDay : onDay || onMonthDay;
   }
   if (!daysOf(s.byday).includes(day)) return false;
   if (interval === 1) return true;
@@ -153,7 +161,7 @@ function recursOn(s: ScheduleLike, date: string, day: DayCode): boolean {
 const dayOfDate = (date: string): DayCode => DAY_CODES[(((dayNumber(date) + 3) % 7) + 7) % 7]!;
 
 /** Whether a schedule has a session starting on the date. */
-function occursOn(s: ScheduleLike, date: string, day: DayCode): boolean {
+export function occursOn(s: ScheduleLike, date: string, day: DayCode): boolean {
   if (s.valid_from && s.valid_from > date) return false;
   if (s.valid_to && s.valid_to < date) return false;
   if (isOneOff(s)) return (s.dtstart ?? s.valid_from) === date;
@@ -230,7 +238,7 @@ export function openingWeek(schedules: ScheduleLike[], today: string): { week: W
   return { week: regular.length ? week : [], sessions, notes: [...new Set(notes)] };
 }
 
-const ORDINAL_WORDS: Record<string, string> = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', 5: 'fifth', '-1': 'last', '-2': 'second to last' };
+const ORDINAL_WORDS: Record<string, string> = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', 5: 'fifth', '-1': 'last', '-2': 'second to last', '-3': 'third to last' };
 const andList = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
 const nth = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
 const dayOfMonthWords = (n: number) => (n === -1 ? 'the last day' : n < 0 ? `the ${nth(-n)} to last day` : `the ${nth(n)}`);
@@ -247,8 +255,11 @@ export function ruleInWords(s: ScheduleLike): string | null {
   const description = s.description ? `: ${s.description}` : '';
   const from = s.dtstart && interval > 1 ? `, from ${new Date(`${s.dtstart}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}` : '';
   if (isMonthly(s)) {
-    const days = bydayOf(s.byday).map((d) => (d.ordinal === null ? `every ${DAY_NAMES[d.day]}` : `the ${ORDINAL_WORDS[String(d.ordinal)] ?? nth(d.ordinal)} ${DAY_NAMES[d.day]}`));
-    const when = andList([...days, ...monthDaysOf(s.bymonthday).map(dayOfMonthWords)]);
+    const ordinalWords = (n: number) => ORDINAL_WORDS[String(n)] ?? (n > 0 ? nth(n) : `${nth(-n)} to last`);
+    const days = bydayOf(s.byday).map((d) => (d.ordinal === null ? `every ${DAY_NAMES[d.day]}` : `the ${ordinalWords(d.ordinal)} ${DAY_NAMES[d.day]}`));
+    const monthDays = monthDaysOf(s.bymonthday).map(dayOfMonthWords);
+    // both given: the days that are both ("every Saturday that is the 1st, …")
+    const when = days.length && monthDays.length ? `${andList(days)} that ${monthDays.length === 1 ? 'is' : 'is one of'} ${andList(monthDays)}` : andList([...days, ...monthDays]);
     if (!when) return null;
     const months = interval === 1 ? 'each month' : interval === 2 ? 'every other month' : `every ${interval} months`;
     return `On ${when} of ${months}${from}${hours}${description}`;

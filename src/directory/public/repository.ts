@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
-import { dayTokens, type DayCode } from './opening.js';
+import { BYDAY_TOKEN, BYMONTHDAY_TOKEN, placeInMonth, type DayCode } from './opening.js';
 
 /**
  * All SQL of the public directory. Every query runs in the LIO's tenant transaction, so row-level
@@ -89,17 +89,25 @@ function filters(c: SearchCriteria, textAsFilter: boolean): RawBuilder<unknown>[
  * on its date; a weekly rule on its days, every `interval` weeks from the week of dtstart; a monthly rule on its
  * days with their ordinals or its days of the month, every `interval` months from the month of dtstart.
  */
-function occursOn(date: string, day: DayCode): RawBuilder<boolean> {
-  const tokens = dayTokens(date, day);
-  const byday = sql`string_to_array(replace(upper(coalesce(sc.byday, '')), ' ', ''), ',')`;
+export function scheduleOccursOn(date: string, day: DayCode): RawBuilder<boolean> {
+  const at = placeInMonth(date);
   const month = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+  const tokens = (column: RawBuilder<unknown>) => sql`unnest(string_to_array(upper(regexp_replace(coalesce(${column}, ''), '[[:space:]]', '', 'g')), ','))`;
+  // the token's parts, read only from a token that fits (a cast of one that does not would fail the query)
+  const days = sql`(select right(t, 2) as day, case when t ~ ${BYDAY_TOKEN} then nullif(left(t, length(t) - 2), '')::int end as ordinal
+    from ${tokens(sql`sc.byday`)} t where t ~ ${BYDAY_TOKEN})`;
+  const monthDays = sql`(select case when m ~ ${BYMONTHDAY_TOKEN} then m::int end as n from ${tokens(sql`sc.bymonthday`)} m where m ~ ${BYMONTHDAY_TOKEN})`;
+  const hasDays = sql`exists (select 1 from ${days} d)`;
+  const hasMonthDays = sql`exists (select 1 from ${monthDays} md where md.n <> 0 and abs(md.n) <= 31)`;
+  const onDay = sql`exists (select 1 from ${days} d where d.day = ${day} and (d.ordinal is null or d.ordinal in (${at.ordinal}::int, ${at.ordinalFromEnd}::int)))`;
+  const onMonthDay = sql`exists (select 1 from ${monthDays} md where md.n in (${at.monthDay}::int, ${at.monthDayFromEnd}::int))`;
   return sql<boolean>`((sc.valid_from is null or sc.valid_from <= ${date}::date) and (sc.valid_to is null or sc.valid_to >= ${date}::date) and
-    case when sc.byday is null and sc.bymonthday is null then coalesce(sc.dtstart, sc.valid_from) = ${date}::date
+    case when coalesce(btrim(sc.byday), '') = '' and coalesce(btrim(sc.bymonthday), '') = '' then coalesce(sc.dtstart, sc.valid_from) = ${date}::date
     when sc.dtstart > ${date}::date then false
     when sc.freq = 'MONTHLY' then
       (coalesce(sc.interval, 1) <= 1 or mod(${month}::int - (extract(year from sc.dtstart)::int * 12 + extract(month from sc.dtstart)::int - 1), sc.interval) = 0)
-      and (${byday} && ${[day, ...tokens.ordinals]}::text[] or string_to_array(replace(coalesce(sc.bymonthday, ''), ' ', ''), ',') && ${tokens.monthDays}::text[])
-    else ${day} = any(${byday})
+      and case when ${hasDays} and ${hasMonthDays} then ${onDay} and ${onMonthDay} else ${onDay} or ${onMonthDay} end
+    else exists (select 1 from ${days} d where d.day = ${day})
       and (coalesce(sc.interval, 1) <= 1 or mod((${date}::date - sc.dtstart + extract(isodow from sc.dtstart)::int - 1) / 7, sc.interval) = 0)
     end)`;
 }
@@ -108,8 +116,8 @@ function occursOn(date: string, day: DayCode): RawBuilder<boolean> {
 function openAtCondition(at: OpenAt): RawBuilder<unknown> {
   const yesterday = new Date(Date.parse(`${at.date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   const matches = sql`sc.opens_at is not null and sc.closes_at is not null and (
-      (sc.opens_at <= ${at.time}::time and (sc.closes_at > ${at.time}::time or sc.closes_at <= sc.opens_at) and ${occursOn(at.date, at.day)})
-      or (sc.closes_at <= sc.opens_at and ${at.time}::time < sc.closes_at and ${occursOn(yesterday, at.yesterday)}))`;
+      (sc.opens_at <= ${at.time}::time and (sc.closes_at > ${at.time}::time or sc.closes_at <= sc.opens_at) and ${scheduleOccursOn(at.date, at.day)})
+      or (sc.closes_at <= sc.opens_at and ${at.time}::time < sc.closes_at and ${scheduleOccursOn(yesterday, at.yesterday)}))`;
   return sql`(exists (select 1 from schedules sc where sc.service_id = s.id and ${matches})
     or exists (select 1 from service_at_locations sal2 join schedules sc on sc.service_at_location_id = sal2.id where sal2.service_id = s.id and ${matches}))`;
 }
