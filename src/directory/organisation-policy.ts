@@ -120,9 +120,10 @@ export type ChangeSet = Partial<Record<OrganisationField, { from: unknown; to: u
 /** The form as typed, for showing it again. */
 export type FormValues = Record<string, string | string[]>;
 
-// England and Wales: the Charity Commission's 6 or 7 digits (a linked charity adds -1, -2, …); Scotland (OSCR):
-// SC and 6 digits; Northern Ireland (Charity Commission for NI): NIC and 6 digits.
-const CHARITY = /^([0-9]{6,7}(-[0-9]{1,3})?|SC[0-9]{6}|NIC[0-9]{6})$/;
+// England and Wales: the Charity Commission's digits (6 or 7 today; 8 are still taken, as they always were here, so
+// that no record already held becomes unsaveable; a linked charity adds -1, -2, …); Scotland (OSCR): SC and 6 digits;
+// Northern Ireland (Charity Commission for NI): NIC and 6 digits.
+const CHARITY = /^([0-9]{6,8}(-[0-9]{1,3})?|SC[0-9]{6}|NIC[0-9]{6})$/;
 const COMPANY = /^([0-9]{8}|[A-Z]{2}[0-9]{6})$/;
 const POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/;
 
@@ -251,7 +252,7 @@ export function readOrganisationForm(body: unknown, fields: readonly Organisatio
   }
   if (has('charity_number')) {
     const v = normaliseCharityNumber(read('charity_number'));
-    if (v && !isCharityNumber(v)) errors.add('charity_number', 'Enter a Charity Commission number of 6 or 7 digits, like 1123456 (or 1123456-1 for a linked charity), a Scottish charity number like SC012345 or a Northern Ireland one like NIC100123');
+    if (v && !isCharityNumber(v)) errors.add('charity_number', 'Enter a Charity Commission number of 6 to 8 digits, like 1123456 (or 1123456-1 for a linked charity), a Scottish charity number like SC012345 or a Northern Ireland one like NIC100123');
     input.charity_number = v || null;
   }
   if (has('company_number')) {

@@ -88,14 +88,14 @@ export const verificationRepository = {
     .select(['o.id', 'o.name']).orderBy(sql`o.last_verified_at asc nulls first`).orderBy('o.id').limit(limit).execute(),
 
   /** The addresses a listing's check goes to (see hasRecipient), the organisation's own first. */
-  async recipients(db: Queryable, organisationId: string): Promise<string[]> {
-    const { rows } = await sql<{ email: string }>`select email from (
+  async recipients(db: Queryable, organisationId: string): Promise<{ email: string; own: boolean }[]> {
+    const { rows } = await sql<{ email: string; rank: number }>`select email, rank from (
         select o.email, 0 as rank from organisations o where o.id = ${organisationId} and o.email is not null
         union all select c.email, 1 from contacts c where c.organisation_id = ${organisationId} and c.email is not null
         union all select u.email, 2 from users u where u.organisation_id = ${organisationId} and u.role = 'group_member' and u.status = 'active'
       ) r order by rank, lower(email)`.execute(db);
     const seen = new Set<string>();
-    return rows.map((r) => r.email.trim()).filter((email) => !seen.has(email.toLowerCase()) && seen.add(email.toLowerCase()));
+    return rows.map((r) => ({ email: r.email.trim(), own: r.rank === 0 })).filter(({ email }) => !seen.has(email.toLowerCase()) && seen.add(email.toLowerCase()));
   },
   countToEmail: async (db: Queryable, now: Date, months: number, sender: Sender) =>
     Number((await emailable(db, now, months, sender).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
@@ -207,7 +207,7 @@ export class VerificationService {
           const recipients = await verificationRepository.recipients(tx, target.id);
           if (!recipients.length) continue;
           // One e-mail, and one link, each: no contact sees another's address, and any one of them can confirm.
-          for (const to of recipients) {
+          for (const { email: to } of recipients) {
             const token = newSecret();
             await verificationRepository.insertRequest(tx, lioId, target.id, hashSecret(token), now);
             await queueEmail(tx, jobs, lioId, {
@@ -218,7 +218,11 @@ export class VerificationService {
                 + `If something has changed, reply to this e-mail or contact ${lio.name} and we will update it.\n\nThank you,\n${lio.name}\n`,
             }, clock);
           }
-          await recordOrganisationEvent(tx, lioId, target.id, requestedBy, 'verification_sent', `Verification e-mail sent to ${recipients.join(', ')}`, {}, now);
+          // The history names the organisation's own (published) address; its people's addresses are only counted.
+          const own = recipients.find((r) => r.own)?.email;
+          const others = recipients.filter((r) => !r.own).length;
+          const people = others ? `${others} of its ${others === 1 ? 'contact or member' : 'contacts and members'}` : '';
+          await recordOrganisationEvent(tx, lioId, target.id, requestedBy, 'verification_sent', `Verification e-mail sent to ${[own, people].filter(Boolean).join(' and ')}`, {}, now);
         }
         // A long queue continues in a follow-up run rather than one long transaction.
         if (!organisationId && targets.length === VERIFICATION_BATCH) {

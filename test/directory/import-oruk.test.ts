@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
+import { findLikelyDuplicatesOfEach } from '../../src/directory/duplicates.js';
 import { directoryFactories } from '../helpers/directory-factories.js';
 import { OrukImportService, type ImportReport } from '../../src/directory/oruk/import/importer.js';
 import { STANDARD_DIR, announceSkipIfAbsent, readStandard, schemaErrors, standardPresent } from './oruk-standard.js';
@@ -417,6 +418,28 @@ describe('likely duplicates', () => {
     const feed = { id: 's-1', name: 'Food parcels', status: 'active', organization: { id: 'o-1', name: 'Riverside Food Bank CIO', organization_identifiers: [{ identifier_scheme: 'GB-CHC', identifier_type: 'Charity number', identifier: '1177777' }] } };
     const report = await importer.importOruk('operator', lio.id, fileSource('feed.json', feed));
     expect(report.duplicates).toEqual([expect.objectContaining({ name: 'Riverside Food Bank CIO', likely: [expect.objectContaining({ name: 'Riverside Foodbank', reasons: ['charity_number'] })] })]);
+  });
+
+  it('checks many new organisations at once, each against the register and the others, each its own matches', async () => {
+    const lio = await t.make.lio();
+    const d = directoryFactories(t.db);
+    await d.organisation(lio, { name: 'Riverside Foodbank', charityNumber: '1166666', postcode: 'RV1 1AA' });
+    await d.organisation(lio, { name: 'Oakwood Youth Club', postcode: 'RV2 2BB' });
+    await d.organisation(lio, { name: 'Oakwood Youth Club (old)', postcode: 'RV2 2BB', charityNumber: '1155555' });
+    const found = await t.db.withTenant(lio.id, (tx) => findLikelyDuplicatesOfEach(tx, [
+      { name: 'Riverside Food Bank', postcode: 'RV1 1AA' },
+      { name: 'Totally Different Group', charityNumber: '1166666' },
+      { name: 'Oakwood Youth Club', postcode: 'rv2 2bb', charityNumber: '1155555' },
+      { name: 'Unrelated', postcode: 'RV9 9ZZ' },
+    ]));
+    const names = found.map((list) => list.map((l) => `${l.name}: ${l.reasons.join('+')}`));
+    expect(names).toEqual([
+      ['Riverside Foodbank: name_and_postcode'],
+      ['Riverside Foodbank: charity_number'],
+      // the same charity number first, then the most similar name
+      ['Oakwood Youth Club (old): charity_number+name_and_postcode', 'Oakwood Youth Club: name_and_postcode'],
+      [],
+    ]);
   });
 
   it('gives a new organisation the address of its venue, and flags one of a similar name at the same postcode', async () => {

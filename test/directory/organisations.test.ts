@@ -96,7 +96,7 @@ describe('adding an organisation', () => {
     // Each link lands on its field, and each field shows its own message.
     for (const href of hrefs) expect(res.$(href).length, href).toBe(1);
     expect(res.$('.govuk-error-message').length).toBe(hrefs.length);
-    expect(summary(res).find((e) => e.href === '#charity_number')!.text).toContain('6 or 7 digits');
+    expect(summary(res).find((e) => e.href === '#charity_number')!.text).toContain('6 to 8 digits');
     expect(summary(res).find((e) => e.href === '#postcode')!.text).toContain('UK postcode');
     // Nothing typed is lost.
     expect(res.$('#charity_number').val()).toBe('12345');
@@ -112,7 +112,7 @@ describe('adding an organisation', () => {
   it('checks each number format', async () => {
     const lio = await t.make.lio();
     const { client } = await signedIn(lio);
-    for (const [field, value] of [['charity_number', '123456789'], ['charity_number', '12345678'], ['charity_number', 'SC12345'], ['charity_number', 'NIC12345'], ['charity_number', '1123456-abc'], ['company_number', 'ABC12345'], ['company_number', '1234567'],
+    for (const [field, value] of [['charity_number', '123456789'], ['charity_number', 'SC12345'], ['charity_number', 'NIC12345'], ['charity_number', '1123456-abc'], ['company_number', 'ABC12345'], ['company_number', '1234567'],
       ['phone', '0800 12'], ['phone', '+33 1 23 45 67 89'], ['website', 'www.example.org'], ['postcode', 'W1']] as const) {
       const res = await client.submit('/organisations/new', '/organisations', { name: 'Format Check', [field]: value });
       expect(res.status, `${field}=${value}`).toBe(400);

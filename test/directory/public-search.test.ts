@@ -148,6 +148,7 @@ describe('public search', () => {
   it('answers many searches at once, more than the database pool holds connections', async () => {
     // Each search holds a connection for its transaction; one that then waited for another connection (to read the
     // directory's version) would, with enough searches at once, leave none free and every search waiting for ever.
+    // (On PostgreSQL, where there is a pool: the embedded engine has one connection and reads versions from memory.)
     const { lio, client } = await freshLio();
     await d.postcode({ postcode: 'LS2 7HY', ...CENTRE });
     const taxonomy = await d.taxonomy(lio);
