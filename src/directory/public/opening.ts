@@ -92,11 +92,11 @@ function addDays(date: string, days: number): string {
 
 /**
  * A byday token: a day, with or without its ordinal in the month ("SA", "1SA", "+1SA", "-1FR"); a bymonthday token: a
- * day of the month from the start or the end ("15", "-1"). The SQL twin (public/repository.ts) uses the same patterns;
+ * day of the month from the start or the end ("15", "-1"). The SQL twin (public/repository.ts) reads them alike;
  * tokens that do not fit are left out on both sides.
  */
-export const BYDAY_TOKEN = '^([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)$';
-export const BYMONTHDAY_TOKEN = '^[+-]?[0-9]{1,2}$';
+const BYDAY_TOKEN = '^([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)$';
+const BYMONTHDAY_TOKEN = '^[+-]?[0-9]{1,2}$';
 const tokensOf = (value: string | null) => (value ?? '').toUpperCase().replace(/\s+/g, '').split(',');
 
 /** The byday of a rule, as days each with its ordinal in the month (1 the first, -1 the last) or none. */

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
-import { BYDAY_TOKEN, BYMONTHDAY_TOKEN, placeInMonth, type DayCode } from './opening.js';
+import { placeInMonth, type DayCode } from './opening.js';
 
 /**
  * All SQL of the public directory. Every query runs in the LIO's tenant transaction, so row-level
@@ -92,22 +92,25 @@ function filters(c: SearchCriteria, textAsFilter: boolean): RawBuilder<unknown>[
 export function scheduleOccursOn(date: string, day: DayCode): RawBuilder<boolean> {
   const at = placeInMonth(date);
   const month = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
-  const tokens = (column: RawBuilder<unknown>) => sql`unnest(string_to_array(upper(regexp_replace(coalesce(${column}, ''), '[[:space:]]', '', 'g')), ','))`;
-  // the token's parts, read only from a token that fits (a cast of one that does not would fail the query)
-  const days = sql`(select right(t, 2) as day, case when t ~ ${BYDAY_TOKEN} then nullif(left(t, length(t) - 2), '')::int end as ordinal
-    from ${tokens(sql`sc.byday`)} t where t ~ ${BYDAY_TOKEN})`;
-  const monthDays = sql`(select case when m ~ ${BYMONTHDAY_TOKEN} then m::int end as n from ${tokens(sql`sc.bymonthday`)} m where m ~ ${BYMONTHDAY_TOKEN})`;
-  const hasDays = sql`exists (select 1 from ${days} d)`;
-  const hasMonthDays = sql`exists (select 1 from ${monthDays} md where md.n <> 0 and abs(md.n) <= 31)`;
-  const onDay = sql`exists (select 1 from ${days} d where d.day = ${day} and (d.ordinal is null or d.ordinal in (${at.ordinal}::int, ${at.ordinalFromEnd}::int)))`;
-  const onMonthDay = sql`exists (select 1 from ${monthDays} md where md.n in (${at.monthDay}::int, ${at.monthDayFromEnd}::int))`;
+  // Each list is tested whole, by one regular expression a token at a time: "(^|,)TOKEN(,|$)". A token is read as
+  // opening.ts reads it (BYDAY_TOKEN, BYMONTHDAY_TOKEN): upper case, spaces dropped, "+7", "07" and "7" alike.
+  const list = (column: RawBuilder<unknown>) => sql`regexp_replace(upper(coalesce(${column}, '')), '[[:space:]]', '', 'g')`;
+  const days = list(sql`sc.byday`);
+  const monthDays = list(sql`sc.bymonthday`);
+  const anyToken = (token: string) => `(^|,)${token}(,|$)`;
+  const number = (n: number) => (n > 0 ? `\\+?${n < 10 ? '0?' : ''}${n}` : `-${-n < 10 ? '0?' : ''}${-n}`);
+  const ordinals = `[+-]?[0-9]{1,2}`;
+  const hasDays = sql`${days} ~ ${anyToken(`(${ordinals})?(MO|TU|WE|TH|FR|SA|SU)`)}`;
+  const hasMonthDays = sql`${monthDays} ~ ${anyToken('[+-]?(0?[1-9]|[12][0-9]|3[01])')}`;
+  const onDay = sql`${days} ~ ${anyToken(`(${number(at.ordinal)}|${number(at.ordinalFromEnd)})?${day}`)}`;
+  const onMonthDay = sql`${monthDays} ~ ${anyToken(`(${number(at.monthDay)}|${number(at.monthDayFromEnd)})`)}`;
   return sql<boolean>`((sc.valid_from is null or sc.valid_from <= ${date}::date) and (sc.valid_to is null or sc.valid_to >= ${date}::date) and
     case when coalesce(btrim(sc.byday), '') = '' and coalesce(btrim(sc.bymonthday), '') = '' then coalesce(sc.dtstart, sc.valid_from) = ${date}::date
     when sc.dtstart > ${date}::date then false
     when sc.freq = 'MONTHLY' then
       (coalesce(sc.interval, 1) <= 1 or mod(${month}::int - (extract(year from sc.dtstart)::int * 12 + extract(month from sc.dtstart)::int - 1), sc.interval) = 0)
       and case when ${hasDays} and ${hasMonthDays} then ${onDay} and ${onMonthDay} else ${onDay} or ${onMonthDay} end
-    else exists (select 1 from ${days} d where d.day = ${day})
+    else ${days} ~ ${anyToken(`(${ordinals})?${day}`)}
       and (coalesce(sc.interval, 1) <= 1 or mod((${date}::date - sc.dtstart + extract(isodow from sc.dtstart)::int - 1) / 7, sc.interval) = 0)
     end)`;
 }
