@@ -4,8 +4,8 @@
  * weekly rules (byday such as "MO,WE", every `interval` weeks from dtstart), monthly rules (byday with
  * an ordinal such as "1SA" or "-1FR", or bymonthday such as "15" or "-1"; every `interval` months) and
  * one-off sessions (a date with neither byday nor bymonthday); times 'HH:MM[:SS]', dates 'YYYY-MM-DD'.
- * The public search's "open now" (public/repository.ts, openAtCondition) follows the same rules in SQL,
- * from the tokens `dayTokens` gives.
+ * The public search's "open now" (public/repository.ts, scheduleOccursOn) follows the same rules in SQL,
+ * from the place in the month `placeInMonth` gives.
  */
 
 export const DAY_CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
@@ -84,7 +84,7 @@ export function formatTime(minutes: number): string {
   return `${h12}${mm ? `:${String(mm).padStart(2, '0')}` : ''}${h < 12 ? 'am' : 'pm'}`;
 }
 
-function addDays(date: string, days: number): string {
+export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
@@ -95,14 +95,14 @@ function addDays(date: string, days: number): string {
  * day of the month from the start or the end ("15", "-1"). The SQL twin (public/repository.ts) reads them alike;
  * tokens that do not fit are left out on both sides.
  */
-const BYDAY_TOKEN = '^([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)$';
-const BYMONTHDAY_TOKEN = '^[+-]?[0-9]{1,2}$';
+const BYDAY_TOKEN = /^([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/;
+const BYMONTHDAY_TOKEN = /^[+-]?[0-9]{1,2}$/;
 const tokensOf = (value: string | null) => (value ?? '').toUpperCase().replace(/\s+/g, '').split(',');
 
 /** The byday of a rule, as days each with its ordinal in the month (1 the first, -1 the last) or none. */
 function bydayOf(byday: string | null): { ordinal: number | null; day: DayCode }[] {
   return tokensOf(byday).flatMap((token) => {
-    const m = new RegExp(BYDAY_TOKEN).exec(token);
+    const m = BYDAY_TOKEN.exec(token);
     return m ? [{ ordinal: m[1] ? Number(m[1]) : null, day: m[2] as DayCode }] : [];
   });
 }
@@ -110,7 +110,7 @@ function bydayOf(byday: string | null): { ordinal: number | null; day: DayCode }
 const daysOf = (byday: string | null): DayCode[] => bydayOf(byday).map((d) => d.day);
 
 function monthDaysOf(bymonthday: string | null): number[] {
-  return tokensOf(bymonthday).filter((t) => new RegExp(BYMONTHDAY_TOKEN).test(t)).map(Number).filter((n) => n !== 0 && Math.abs(n) <= 31);
+  return tokensOf(bymonthday).filter((t) => BYMONTHDAY_TOKEN.test(t)).map(Number).filter((n) => n !== 0 && Math.abs(n) <= 31);
 }
 
 /** A rule with no days and no days of the month given: one session, on its date. */
@@ -120,7 +120,8 @@ const isMonthly = (s: ScheduleLike) => s.freq === 'MONTHLY';
 const isEveryWeek = (s: ScheduleLike) => !isOneOff(s) && !isMonthly(s) && bydayOf(s.byday).length > 0 && (s.interval ?? 1) <= 1;
 
 const dayNumber = (date: string) => Math.round(Date.parse(`${date}T12:00:00Z`) / 86_400_000);
-const monthNumber = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+/** Months since year 0, for counting every few months. */
+export const monthNumber = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
 const daysInMonth = (date: string) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
 
 /**

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
-import { placeInMonth, type DayCode } from './opening.js';
+import { addDays, monthNumber, placeInMonth, type DayCode } from './opening.js';
 
 /**
  * All SQL of the public directory. Every query runs in the LIO's tenant transaction, so row-level
@@ -91,7 +91,7 @@ function filters(c: SearchCriteria, textAsFilter: boolean): RawBuilder<unknown>[
  */
 export function scheduleOccursOn(date: string, day: DayCode): RawBuilder<boolean> {
   const at = placeInMonth(date);
-  const month = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+  const month = monthNumber(date);
   // Each list is tested whole, by one regular expression a token at a time: "(^|,)TOKEN(,|$)". A token is read as
   // opening.ts reads it (BYDAY_TOKEN, BYMONTHDAY_TOKEN): upper case, spaces dropped, "+7", "07" and "7" alike.
   const list = (column: RawBuilder<unknown>) => sql`regexp_replace(upper(coalesce(${column}, '')), '[[:space:]]', '', 'g')`;
@@ -117,7 +117,7 @@ export function scheduleOccursOn(date: string, day: DayCode): RawBuilder<boolean
 
 /** A schedule (of the service or of one of its places) with a session covering the moment: begun today, or last night and running past midnight. */
 function openAtCondition(at: OpenAt): RawBuilder<unknown> {
-  const yesterday = new Date(Date.parse(`${at.date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const yesterday = addDays(at.date, -1);
   const matches = sql`sc.opens_at is not null and sc.closes_at is not null and (
       (sc.opens_at <= ${at.time}::time and (sc.closes_at > ${at.time}::time or sc.closes_at <= sc.opens_at) and ${scheduleOccursOn(at.date, at.day)})
       or (sc.closes_at <= sc.opens_at and ${at.time}::time < sc.closes_at and ${scheduleOccursOn(yesterday, at.yesterday)}))`;
