@@ -64,6 +64,7 @@ async function serve(engine: Engine): Promise<void> {
   const { searchPublished, termWithDescendants } = await import('../src/directory/public/repository.js');
   const { PublicDirectory } = await import('../src/directory/public/search.js');
   const { PublishedCache } = await import('../src/directory/published-cache.js');
+  const { capabilities } = await import('../src/capabilities.js');
 
   const env = engine === 'postgres'
     ? { LOG_LEVEL: 'silent', DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: PG_SCHEMA }
@@ -121,7 +122,7 @@ async function serve(engine: Engine): Promise<void> {
   const app = await buildApp({ config, db, clock: systemClock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
-  const coldApp = await buildApp({ config, db, clock: systemClock, published: await PublishedCache.open(db, 0) });
+  const coldApp = await buildApp({ config, db, clock: systemClock, capabilities: capabilities({ directory: { keptBytes: 0 } }) });
   await coldApp.listen({ port: 0, host: '127.0.0.1' });
   const coldPort = (coldApp.server.address() as { port: number }).port;
   // The ORUK API is another part of the directory work: measured only when it is there.

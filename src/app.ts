@@ -17,21 +17,16 @@ import { Sessions } from './platform/http/session.js';
 import type { SignedInUser } from './platform/auth/actor.js';
 import { ForbiddenError } from './platform/auth/policy.js';
 import { recordAudit } from './platform/audit.js';
-import { registerAssets } from './platform/http/assets.js';
+import { registerAssets } from './web/assets.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
+import { FLASH_COOKIE, actorOf, type KeptResponse } from './platform/http/request-context.js';
+import { registerPolicy } from './platform/auth/policy.js';
+import type { Capability, CapabilityDeps } from './platform/capability.js';
 import { createViewEnvironment } from './web/views.js';
-import { navigationFor } from './web/navigation.js';
+import { Navigation } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
-import { registerAccountRoutes } from './accounts/routes.js';
-import { registerAdminRoutes } from './admin/routes.js';
-import { registerOrganisationRoutes } from './directory/routes.js';
-import { registerServiceRoutes } from './directory/services/routes.js';
-import { registerTaxonomyRoutes } from './directory/taxonomy/routes.js';
-import { registerApi } from './api/index.js';
-import { registerOrukRoutes } from './directory/oruk/routes.js';
-import { registerImportRoutes } from './directory/oruk/admin-routes.js';
-import { registerPublicDirectoryRoutes } from './directory/public/routes.js';
-import { PublishedCache, type KeptResponse } from './directory/published-cache.js';
+import { registerJsonApi } from './platform/http/json-api.js';
+import { capabilities as allCapabilities } from './capabilities.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,13 +52,11 @@ export interface AppDependencies {
   db: Database;
   clock: Clock;
   mailer?: Mailer;
-  /** Public pages kept per directory version; one of its own unless given. */
-  published?: PublishedCache;
+  /** The capabilities to build the app from; all of them unless given (a bench may keep no pages, say). */
+  capabilities?: readonly Capability[];
 }
 
 export type App = FastifyInstance & { jobs: JobQueue; lios: LioResolver };
-
-const FLASH_COOKIE = 'cg_flash';
 
 /**
  * A shared page carries these in place of the CSP nonce and the CSRF token, which differ per response. They
@@ -75,13 +68,8 @@ const SHARED_MARKS = (() => {
   return { nonce, csrf, pattern: new RegExp(`(${nonce}|${csrf})`) };
 })();
 
-/** Whether this request would get the same page as any other visitor's: not signed in, no message waiting. */
-export function seesSharedPages(request: FastifyRequest): boolean {
-  return request.actor === null && !request.cookies[FLASH_COOKIE];
-}
-
 /** The composition root: health, security, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
-export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), ...given }: AppDependencies): Promise<App> {
+export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), capabilities = allCapabilities() }: AppDependencies): Promise<App> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -102,7 +90,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   const lios = new LioResolver(db);
   const sessions = new Sessions(db, clock, config);
   const views = createViewEnvironment();
-  const published = given.published ?? await PublishedCache.open(db);
+  for (const capability of capabilities) if (capability.policy) registerPolicy(capability.name, capability.policy);
+  const navigation = new Navigation(capabilities);
   app.decorate('jobs', jobs);
   app.decorate('lios', lios);
 
@@ -160,7 +149,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
 
   // A page's context: what every template reads, then the visitor's own parts, then the route's.
   const renderView = (request: FastifyRequest, template: string, own: { actor: SignedInUser | null; csrfToken: string; cspNonce: string; flash: string | null }, context: Record<string, unknown>) =>
-    views.render(template, { lio: request.lio, navigation: navigationFor(own.actor, request.url.split('?')[0] ?? '/'), ...own, ...context });
+    views.render(template, { lio: request.lio, navigation: navigation.for(own.actor, request.url.split('?')[0] ?? '/'), ...own, ...context });
   const sendHtml = (reply: FastifyReply, body: string | Buffer, status: number) =>
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 
@@ -223,17 +212,14 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     return reply.render('web/views/500.njk', { title: 'Sorry, there is a problem with the service' }, 500);
   });
 
-  // Routes, one capability at a time.
-  await registerWebRoutes(app);
-  await registerAccountRoutes(app, { db, clock, config, jobs, sessions });
-  await registerAdminRoutes(app, { db, clock, config, jobs });
-  await registerOrganisationRoutes(app, { db, clock, config, jobs });
-  await registerServiceRoutes(app, { db, clock });
-  await registerTaxonomyRoutes(app, { db, clock });
-  await registerApi(app, { db, clock });
-  await registerOrukRoutes(app, { db, config, published });
-  await registerImportRoutes(app, { db, clock });
-  await registerPublicDirectoryRoutes(app, { db, clock, config, jobs, published });
+  // Routes and jobs, one capability at a time.
+  const deps: CapabilityDeps = { config, db, clock, jobs, mailer, sessions };
+  await registerJsonApi(app, { db, clock }, capabilities.filter((c) => c.api).map((c) => (api) => c.api!(api, deps)));
+  await registerWebRoutes(app, { db, clock, capabilities, navigation });
+  for (const capability of capabilities) {
+    await capability.routes?.(app, deps);
+    capability.jobs?.(jobs, deps);
+  }
 
   app.setNotFoundHandler(async (request, reply) => {
     if (isApi(request)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such resource' });
@@ -259,8 +245,4 @@ function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> })
   const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
   const missing = v.params?.missingProperty as string | undefined;
   return [path, missing].filter(Boolean).join('.') || 'body';
-}
-
-export function actorOf(request: FastifyRequest): { userId: string | null; label: string } {
-  return request.actor ? { userId: request.actor.id, label: request.actor.email } : { userId: null, label: 'anonymous' };
 }

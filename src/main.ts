@@ -1,17 +1,16 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
-import { openDatabase, type Database } from './platform/db/index.js';
+import { openDatabase, type Database, type Queryable } from './platform/db/index.js';
 import { migrate } from './platform/db/migrate.js';
 import { systemClock } from './platform/clock.js';
-import { seedDemo } from './seed/demo.js';
-import { runTaxonomyImport, TAXONOMY_IMPORT_USAGE } from './directory/taxonomy/cli.js';
-import { installDefaultTaxonomyIfNone } from './directory/taxonomy/default-taxonomy.js';
+import type { CliCommand, CliContext } from './platform/capability.js';
 import { backup, restore } from './platform/backup.js';
-import { hashPassword, PASSWORD_MIN } from './platform/auth/secrets.js';
-import { isEmail } from './platform/http/forms.js';
+import { seedDemo } from './seed/demo.js';
 import { buildApp } from './app.js';
-import { runPostcodeImport } from './directory/postcodes-import.js';
-import { ORUK_USAGE, runOrukImport } from './directory/oruk/import/cli.js';
+import { capabilities } from './capabilities.js';
+
+const CAPABILITIES = capabilities();
+const COMMANDS: CliCommand[] = CAPABILITIES.flatMap((c) => c.commands ?? []);
 
 const USAGE = `Usage: commonground <command>
 
@@ -19,15 +18,9 @@ Commands:
   start                      migrate, seed the demo LIO on an empty database, and serve
   migrate                    apply database migrations
   seed --demo                add the demo LIO (only into an empty database)
-  create-admin --email E --name N [--password P] [--lio SLUG]
-                             create an LIO admin (and the LIO if there is none yet)
   backup FILE                write all data to FILE (gzipped JSON lines)
   restore FILE               replace all data with the contents of FILE
-  import postcodes FILE      load the ONS Postcode Directory (ONSPD) CSV, for search by distance
-  import oruk URL-or-FILE [--lio SLUG] [--report FILE]
-                             import an Open Referral UK feed (3.0 or 1.0), ORUK JSON file, or HSDS CSV folder
-  import taxonomy FILE [--lio SLUG]
-                             import a taxonomy (HSDS taxonomy and taxonomy terms JSON); a re-import updates it
+${COMMANDS.map((c) => `  ${c.usage.replace(/^commonground /, '')}`).join('\n')}
 
 Configuration comes from environment variables: see README.md.`;
 
@@ -66,37 +59,10 @@ async function run(command: string | undefined, rest: string[], config: Config):
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) { console.error('Say what to seed: commonground seed --demo'); return 2; }
       const db = await open(config);
-      const result = await seedDemo(db, config);
+      const result = await seedDemo(db, config, CAPABILITIES);
       console.log(result.created ? 'Demo LIO created' : 'The database already has an LIO: demo data not added');
       await db.close();
       return 0;
-    }
-    case 'create-admin': {
-      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, lio: { type: 'string' } } });
-      if (!values.email || !isEmail(values.email)) { console.error('--email must be an email address'); return 2; }
-      if (!values.name) { console.error('--name is required'); return 2; }
-      const password = values.password ?? process.env.ADMIN_PASSWORD;
-      if (!password || password.length < PASSWORD_MIN) { console.error(`--password (or ADMIN_PASSWORD) of at least ${PASSWORD_MIN} characters is required`); return 2; }
-      const db = await open(config);
-      try {
-        const lio = values.lio
-          ? await db.system.selectFrom('lios').select('id').where('slug', '=', values.lio).executeTakeFirst()
-          : (await db.system.selectFrom('lios').select('id').where('is_default', '=', true).executeTakeFirst())
-            ?? (await db.system.insertInto('lios').values({ slug: 'main', name: 'Common Ground', is_default: true }).returning('id').executeTakeFirstOrThrow());
-        if (!lio) { console.error(`No LIO with slug ${values.lio}`); return 2; }
-        await db.withTenant(lio.id, (tx) => installDefaultTaxonomyIfNone(tx, lio.id));
-        const email = values.email;
-        const clash = await db.withTenant(lio.id, (tx) => tx.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst());
-        if (clash) { console.error('There is already an account with this email address'); return 2; }
-        const now = new Date();
-        await db.withTenant(lio.id, async (tx) => tx.insertInto('users').values({
-          lio_id: lio.id, email, display_name: values.name!, role: 'admin', password_hash: await hashPassword(password, config.passwordHashing), status: 'active', created_at: now, updated_at: now,
-        }).execute());
-        console.log(`Admin ${email} created`);
-        return 0;
-      } finally {
-        await db.close();
-      }
     }
     case 'backup':
     case 'restore': {
@@ -117,40 +83,41 @@ async function run(command: string | undefined, rest: string[], config: Config):
         await db.close();
       }
     }
-    case 'import': {
-      const [kind, ...args] = rest;
-      switch (kind) {
-        case 'postcodes': {
-          if (!args[0]) { console.error('Name the file: commonground import postcodes FILE'); return 2; }
-          const db = await open(config);
-          try {
-            return await runPostcodeImport(db, args[0]);
-          } finally {
-            await db.close();
-          }
-        }
-        case 'oruk': return runOrukImport(args, () => open(config));
-        case 'taxonomy': return runTaxonomyImport(args, () => open(config));
-        default:
-          console.error(`${kind ? `Unknown import: ${kind}` : 'Say what to import'}. Usage:\n  commonground import postcodes FILE\n  ${ORUK_USAGE}\n  ${TAXONOMY_IMPORT_USAGE}`);
-          return 2;
-      }
-    }
     case undefined:
     case 'help':
     case '--help':
       console.log(USAGE);
       return command ? 0 : 2;
-    default:
+    default: {
+      // A capability's command: one word ('create-admin') or two ('import oruk').
+      const one = COMMANDS.find((c) => c.name === command);
+      const two = COMMANDS.find((c) => c.name === `${command} ${rest[0]}`);
+      const found = one ?? two;
+      if (found) return found.run(one ? rest : rest.slice(1), cliContext(config));
+      if (COMMANDS.some((c) => c.name.startsWith(`${command} `))) {
+        console.error(`${rest[0] ? `Unknown ${command}: ${rest[0]}` : `Say what to ${command}`}. Usage:\n${COMMANDS.filter((c) => c.name.startsWith(`${command} `)).map((c) => `  ${c.usage.split('\n')[0]}`).join('\n')}`);
+        return 2;
+      }
       console.error(`Unknown command: ${command}\n\n${USAGE}`);
       return 2;
+    }
   }
+}
+
+function cliContext(config: Config): CliContext {
+  return {
+    config,
+    open: () => open(config),
+    async setUpLio(tx: Queryable, lio: { id: string }, now: Date) {
+      for (const capability of CAPABILITIES) await capability.setUpLio?.(tx, lio, now);
+    },
+  };
 }
 
 async function start(config: Config): Promise<number> {
   const db = await open(config);
-  const seeded = await seedDemo(db, config);
-  const app = await buildApp({ config, db, clock: systemClock });
+  const seeded = await seedDemo(db, config, CAPABILITIES);
+  const app = await buildApp({ config, db, clock: systemClock, capabilities: CAPABILITIES });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

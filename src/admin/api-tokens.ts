@@ -6,15 +6,12 @@ import { hashSecret, newSecret } from '../platform/auth/secrets.js';
 import { recordAudit } from '../platform/audit.js';
 import { FormErrors, checkText } from '../platform/http/forms.js';
 
-export type ApiScope = 'read' | 'write';
-export const TOKEN_PREFIX = 'cg_';
+import { TOKEN_PREFIX, type ApiScope } from '../platform/auth/api-tokens.js';
 
 export const apiTokensRepository = {
   list: (db: Queryable) => db.selectFrom('api_tokens').leftJoin('users', 'users.id', 'api_tokens.created_by')
     .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.scope', 'api_tokens.token_hint', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at', 'users.display_name as created_by_name'])
     .orderBy('api_tokens.created_at', 'desc').execute(),
-  findByHash: (db: Queryable, hash: string) => db.selectFrom('api_tokens').select(['id', 'lio_id', 'scope', 'revoked_at', 'last_used_at']).where('token_hash', '=', hash).executeTakeFirst(),
-  touch: (db: Queryable, id: string, now: Date) => db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute(),
 };
 
 /** Tokens are shown once at creation and stored only as a SHA-256 hash. */

@@ -7,7 +7,7 @@ import { recordAudit } from '../platform/audit.js';
 import { queueEmail } from '../platform/mail.js';
 import { FormErrors, type FieldError } from '../platform/http/forms.js';
 import {
-  MEMBER_FIELDS, UUID, authoriseOwnListing, diffOrganisation, diffRows, formValuesOf, inputOf, readOrganisationForm,
+  MEMBER_FIELDS, UUID, diffOrganisation, diffRows, formValuesOf, inputOf, readOrganisationForm,
   type ChangeSet, type FormValues, type OrganisationInput,
 } from './organisation-policy.js';
 import { asAuditActor, changedFields, organisationsRepository, recordOrganisationEvent } from './organisations.js';
@@ -93,7 +93,7 @@ export class ListingChangesService {
   async myListing(actor: SignedInUser | null) {
     authorise(actor, 'listing.edit_own');
     const organisationId = actor.organisationId!;
-    authoriseOwnListing(actor, organisationId);
+    authorise(actor, 'listing.edit_own', organisationId);
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const row = await organisationsRepository.get(tx, organisationId);
       if (!row) return null;
@@ -157,7 +157,7 @@ export class ListingChangesService {
 
   /** Stores the member's edit as a pending change; the listing itself is not touched. */
   async propose(actor: SignedInUser | null, organisationId: string, body: unknown): Promise<ProposeResult | null> {
-    authoriseOwnListing(actor, organisationId);
+    authorise(actor, 'listing.edit_own', organisationId);
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx): Promise<ProposeResult | null> => {
       const row = await organisationsRepository.get(tx, organisationId);

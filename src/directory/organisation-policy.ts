@@ -1,5 +1,3 @@
-import type { SignedInUser } from '../platform/auth/actor.js';
-import { ForbiddenError, authorise } from '../platform/auth/policy.js';
 import { FormErrors, isEmail, list, str } from '../platform/http/forms.js';
 import type { OrganisationType } from '../platform/db/directory-schema.js';
 
@@ -406,12 +404,6 @@ export function diffRows(changes: ChangeSet | Record<string, { from: unknown; to
       changedSince: current !== undefined && !same(now, change?.from), current: current ? displayValue(field, now) : '',
     };
   });
-}
-
-/** A group member works on their own organisation only. */
-export function authoriseOwnListing(actor: SignedInUser | null, organisationId: string): asserts actor is SignedInUser {
-  authorise(actor, 'listing.edit_own');
-  if (actor.organisationId !== organisationId) throw new ForbiddenError('listing.edit_own');
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

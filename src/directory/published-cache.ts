@@ -1,3 +1,4 @@
+import type { KeptResponse } from '../platform/http/request-context.js';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../platform/db/index.js';
 
@@ -12,17 +13,13 @@ export const OTHER_PROCESSES_SEEN_WITHIN_MS = 250;
 const VERSION_SQL = 'select sum(weight)::text as version from directory_changes where lio_id = $1';
 
 /** One LIO's version reads: the one under way, the one queued behind it, and the last one done. */
+export type { KeptResponse };
+
 interface VersionReads {
   current: Promise<string> | null;
   next: Promise<string> | null;
   last: { value: string; startedAt: number; settledAtStart: number } | null;
 }
-
-/**
- * A response kept for everyone who asks the same thing of the same version of a directory, already encoded.
- * Between its chunks go the parts that differ per response (`holes`: one fewer than the chunks).
- */
-export interface KeptResponse { status: number; chunks: Buffer[]; holes: ('nonce' | 'csrf')[] }
 
 /**
  * What the public sees of an LIO's directory (the search pages, the Open Referral UK API) is the same for

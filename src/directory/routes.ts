@@ -52,13 +52,18 @@ const presentDuplicates = (duplicates: LikelyDuplicate[] | undefined) => duplica
 
 const SORTS: Record<Exclude<OrganisationSort, 'relevance'>, string> = { name: 'Name (A to Z)', verified: 'Least recently verified', updated: 'Recently updated' };
 
+/** The verification e-mails and the daily sweep that sends them for listings fallen due. */
+export function registerVerificationJobs(jobs: JobQueue, deps: { db: Database; clock: Clock; config: Config }) {
+  const verification = new VerificationService({ ...deps, jobs });
+  verification.register();
+  verification.registerDailySweep(deps.config.baseUrl);
+}
+
 export async function registerOrganisationRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
   const organisations = new OrganisationsService(deps);
   const listingChanges = new ListingChangesService(deps);
   const verification = new VerificationService(deps);
   const merges = new MergeService(deps);
-  verification.register();
-  verification.registerDailySweep(deps.config.baseUrl);
   const origin = (request: FastifyRequest) => publicOrigin(request.lio, request, deps.config.baseUrl);
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 

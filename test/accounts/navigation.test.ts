@@ -2,31 +2,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import type { Role } from '../../src/platform/db/schema.js';
-import { auditEvents, navLinks } from './support.js';
+import { auditEvents, navLinks, offeredPages } from './support.js';
 
 const ADMIN_PAGES = ['/admin/users', '/admin/users/invite', '/admin/audit', '/admin/outbox', '/admin/api-tokens'];
 
-/** The core links: admin sees all of them; each other role only those it may use. */
-const CORE_NAV = ['Home', 'Organisations', 'Users', 'Audit log', 'Outbox', 'API tokens'];
-const EXPECTED_CORE: Record<Role, string[]> = {
-  admin: CORE_NAV,
-  staff: ['Home', 'Organisations'],
-  group_member: ['Home'],
-  volunteer: ['Home'],
-  partner: ['Home'],
-  network: ['Home'],
+/** The core pages: admin is offered all of them; each other role only those it may use. */
+const CORE_PAGES = ['Organisations', 'Users', 'Audit log', 'Outbox', 'API tokens'];
+const EXPECTED: Record<Role, { areas: string[]; pages: string[] }> = {
+  admin: { areas: ['Home', 'Directory', 'Admin'], pages: CORE_PAGES },
+  staff: { areas: ['Home', 'Directory'], pages: ['Organisations'] },
+  group_member: { areas: ['Home', 'Directory'], pages: [] },
+  volunteer: { areas: ['Home', 'Directory'], pages: [] },
+  partner: { areas: ['Home', 'Directory'], pages: [] },
+  network: { areas: ['Home', 'Directory'], pages: [] },
 };
-const ROLES = Object.keys(EXPECTED_CORE) as Role[];
+const ROLES = Object.keys(EXPECTED) as Role[];
 
 describe('navigation and access by role', () => {
   let t: TestContext;
   beforeAll(async () => { t = await createTestApp(); });
   afterAll(async () => { await t.close(); });
 
-  it('shows each of the six roles only the navigation it can use: every link it shows opens, every other one is refused', async () => {
+  it('shows each of the six roles only the areas and pages it can use: every page offered opens in its area, every other one is refused', async () => {
     const lio = await t.make.lio();
     const clients = new Map<Role, Client>();
-    const shown = new Map<Role, { text: string; href: string }[]>();
+    const offered = new Map<Role, ReturnType<typeof offeredPages>>();
     for (const role of ROLES) {
       const user = await t.make.user(lio, { role });
       const client = new Client(t.app, lio.host);
@@ -34,29 +34,31 @@ describe('navigation and access by role', () => {
       const home = await client.get('/');
       expect(home.status).toBe(200);
       clients.set(role, client);
-      shown.set(role, home.$('.govuk-service-navigation__list a').toArray().map((a) => ({ text: home.$(a).text().trim(), href: home.$(a).attr('href')! })));
-      // The core links, in order, and no core link the role may not use.
-      expect(navLinks(home).filter((n) => CORE_NAV.includes(n)), role).toEqual(EXPECTED_CORE[role]);
-      // The home page's shortcuts are the same choice.
-      const shortcuts = home.$('main ul.govuk-list a').toArray().map((a) => home.$(a).text().trim());
-      expect(shortcuts, role).toEqual(navLinks(home).filter((n) => n !== 'Home'));
+      expect(navLinks(home), role).toEqual(EXPECTED[role].areas);
+      const pages = offeredPages(home);
+      offered.set(role, pages);
+      expect(pages.map((p) => p.text).filter((n) => CORE_PAGES.includes(n)), role).toEqual(EXPECTED[role].pages);
+      // Each area the navigation shows opens at the first page the home page offers in it.
+      for (const area of EXPECTED[role].areas.filter((a) => a !== 'Home')) {
+        expect(home.$(`.govuk-service-navigation__list a:contains("${area}")`).attr('href'), `${role} ${area}`).toBe(pages.find((p) => p.area === area)!.href);
+      }
     }
-    const everyLink = new Map([...shown.values()].flat().map((l) => [l.href, l.text]));
+    const everyPage = new Map([...offered.values()].flat().map((l) => [l.href, l]));
     for (const role of ROLES) {
       const client = clients.get(role)!;
-      const own = new Set(shown.get(role)!.map((l) => l.href));
-      for (const [href, text] of everyLink) {
+      const own = new Set(offered.get(role)!.map((l) => l.href));
+      for (const [href, link] of everyPage) {
         const page = await client.get(href);
-        if (!CORE_NAV.includes(text)) {
-          // Links of capabilities still being built may not answer yet; they must at least not contradict the navigation.
-          expect(page.status, `${role} and ${text}`).not.toBe(own.has(href) ? 403 : 200);
+        if (!CORE_PAGES.includes(link.text)) {
+          // Pages outside the core must at least not contradict the navigation.
+          expect(page.status, `${role} and ${link.text}`).not.toBe(own.has(href) ? 403 : 200);
           continue;
         }
         if (own.has(href)) {
-          expect(page.status, `${role} follows ${text}`).toBe(200);
-          expect(page.$('.govuk-service-navigation__item--active').text().trim(), `${role} on ${href}`).toBe(text);
+          expect(page.status, `${role} follows ${link.text}`).toBe(200);
+          expect(page.$('.govuk-service-navigation__item--active').text().trim(), `${role} on ${href}`).toBe(link.area);
         } else {
-          expect(page.status, `${role} is refused ${text}`).toBe(403);
+          expect(page.status, `${role} is refused ${link.text}`).toBe(403);
         }
       }
     }
@@ -66,7 +68,7 @@ describe('navigation and access by role', () => {
     const lio = await t.make.lio();
     const page = await new Client(t.app, lio.host).get('/');
     expect(navLinks(page)).toContain('Sign in');
-    for (const text of CORE_NAV) expect(navLinks(page)).not.toContain(text);
+    for (const text of ['Directory', 'Admin', ...CORE_PAGES]) expect(navLinks(page)).not.toContain(text);
   });
 
   for (const role of ['staff', 'group_member', 'volunteer', 'partner', 'network'] as const) {

@@ -30,8 +30,14 @@ export function setCookie(page: Page, name: string): string | undefined {
 /** What the person reads on the page: the main content's text, whitespace folded. */
 export { mainText, errorSummary as errorSummaryLinks } from '../helpers/client.js';
 
+/** The service navigation: Home and the areas this person can use. */
 export function navLinks(page: Page): string[] {
   return page.$('.govuk-service-navigation__list a').toArray().map((a) => page.$(a).text().trim());
+}
+
+/** The pages the home page offers this person, each with its area: the same choice as the navigation. */
+export function offeredPages(home: Page): { text: string; href: string; area: string }[] {
+  return home.$('[data-testid="areas"] a').toArray().map((a) => ({ text: home.$(a).text().trim(), href: home.$(a).attr('href')!, area: home.$(a).attr('data-area')! }));
 }
 
 export async function auditEvents(t: TestContext, lioId: string, action?: string) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { auditEvents, errorSummaryLinks, navLinks, sessionCount, userRow } from './support.js';
+import { auditEvents, errorSummaryLinks, offeredPages, sessionCount, userRow } from './support.js';
 
 describe('changing roles and access', () => {
   let t: TestContext;
@@ -21,7 +21,7 @@ describe('changing roles and access', () => {
     const user = await t.make.user(lio, { role: 'staff', permissionSets: ['adviser'], name: 'Sid Staff' });
     const theirs = new Client(t.app, lio.host);
     await theirs.signIn(user.email, user.password);
-    expect(navLinks(await theirs.get('/'))).toContain('Organisations');
+    expect(offeredPages(await theirs.get('/')).map((p) => p.text)).toContain('Organisations');
 
     const page = await client.get(`/admin/users/${user.id}`);
     expect(page.status).toBe(200);
@@ -41,7 +41,7 @@ describe('changing roles and access', () => {
     // Their session goes on, with the new role's navigation and permissions.
     const theirHome = await theirs.get('/');
     expect(theirHome.$('[data-testid="role"]').text()).toBe('Volunteer');
-    expect(navLinks(theirHome)).not.toContain('Organisations');
+    expect(offeredPages(theirHome).map((p) => p.text)).not.toContain('Organisations');
     expect((await theirs.get('/organisations')).status).toBe(403);
 
     const audited = await auditEvents(t, lio.id, 'user.role_changed');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { seedDemo } from '../../src/seed/demo.js';
-import { seedDirectory } from '../../src/seed/directory.js';
+import { seedDirectory } from '../../src/directory/seed.js';
 import { loadServices } from '../../src/directory/services/repository.js';
 import { DEFAULT_TAXONOMY, flattenDefaultTerms } from '../../src/directory/taxonomy/default-taxonomy.js';
 import { buildReport, deliveryHistoryRepository } from '../../src/directory/delivery-history.js';

@@ -3,7 +3,7 @@ import type { Database } from '../../src/platform/db/index.js';
 import type { PermissionSet, Role, UserStatus } from '../../src/platform/db/schema.js';
 import type { Lio } from '../../src/platform/tenancy.js';
 import { hashPassword, hashSecret } from '../../src/platform/auth/secrets.js';
-import { TOKEN_PREFIX } from '../../src/admin/api-tokens.js';
+import { TOKEN_PREFIX } from '../../src/platform/auth/api-tokens.js';
 import { TEST_HASHING } from './app.js';
 
 const unique = () => randomBytes(4).toString('hex');

@@ -3,7 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from '../../platform/db/index.js';
 import type { Config } from '../../platform/config.js';
-import { apiValidatorCompiler } from '../../api/validation.js';
+import { apiValidatorCompiler } from '../../platform/http/api-validation.js';
 import { geocodePostcode, postcodeMessage } from '../geocode.js';
 import { dayCode } from './import/clean.js';
 import type { ServiceFilters } from './repository.js';

@@ -3,7 +3,7 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
 import { FormErrors, str } from '../../platform/http/forms.js';
-import { actorOf } from '../../app.js';
+import { actorOf } from '../../platform/http/request-context.js';
 import { CLASSIFICATION_LABELS, COUNTED, DeliveryHistoryService, modeLabel, parseDay, type Period } from '../delivery-history.js';
 import {
   DAYS, DELIVERY_MODES, PAGE_SIZE, STATUSES, ServicesService, blankValues, describeSchedule, modesText, statusText, withBlankRows, type ServiceFormValues,

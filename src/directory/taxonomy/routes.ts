@@ -3,7 +3,7 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
-import { actorOf } from '../../app.js';
+import { actorOf } from '../../platform/http/request-context.js';
 import { TaxonomyService } from './service.js';
 import { acceptMultipart } from '../../platform/http/multipart.js';
 import type { ImportProblem } from './import.js';

@@ -1,49 +1,43 @@
 import type { SignedInUser } from './actor.js';
 
 /**
- * What each role may do. Capabilities name the permission they need; a service checks it first
- * (`can(actor, …)`) and the navigation shows only what `can` allows.
+ * Every permission of every capability. Each capability adds its own names from its `policy.ts` by declaration
+ * merging (`declare module '../platform/auth/policy.js' { interface Permissions { 'organisations.read': true } }`),
+ * so a new capability never edits this file, and a misspelt permission is still a type error.
  */
-export type Permission =
-  | 'users.manage'
-  | 'audit.read'
-  | 'outbox.read'
-  | 'api_tokens.manage'
-  | 'organisations.read'
-  | 'organisations.write'
-  | 'api.reference'
-  | 'services.write'
-  | 'listing.edit_own'
-  | 'listing.approve'
-  | 'taxonomy.manage'
-  | 'directory.import'
-  | 'directory.export'
-  | 'directory.settings';
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Permissions {}
+export type Permission = keyof Permissions & string;
 
-const isAdmin = (a: SignedInUser) => a.role === 'admin';
-const isLioStaff = (a: SignedInUser) => a.role === 'admin' || a.role === 'staff';
+/** A rule: whether this person may do it, optionally to this record (a group member and their own listing, say). */
+export type Rule = (actor: SignedInUser, record?: unknown) => boolean;
+export type PolicyRules = { [P in Permission]?: Rule };
 
-const rules: Record<Permission, (actor: SignedInUser) => boolean> = {
-  'users.manage': isAdmin,
-  'audit.read': isAdmin,
-  'outbox.read': isAdmin,
-  'api_tokens.manage': isAdmin,
-  'organisations.read': isLioStaff,
-  'organisations.write': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
-  'api.reference': isLioStaff,
-  'services.write': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
-  // A group member proposes edits to their own organisation's listing and its services; staff approve them.
-  'listing.edit_own': (a) => a.role === 'group_member' && a.organisationId !== null,
-  'listing.approve': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes('adviser')),
-  'taxonomy.manage': isAdmin,
-  'directory.import': isAdmin,
-  'directory.export': isLioStaff,
-  // The LIO's directory settings (how long a listing stays verified).
-  'directory.settings': isAdmin,
-};
+const rules = new Map<string, Rule>();
 
-export function can(actor: SignedInUser | null, permission: Permission): boolean {
-  return actor !== null && rules[permission](actor);
+/**
+ * Adds a capability's rules to the one registry `can` reads. Registering the same rule again is harmless (every
+ * app built in a process registers its capabilities); two capabilities claiming one permission is a programming
+ * error, caught the first time the app is built.
+ */
+export function registerPolicy(owner: string, policy: PolicyRules): void {
+  for (const [permission, rule] of Object.entries(policy) as [string, Rule][]) {
+    const known = rules.get(permission);
+    if (known && known !== rule) throw new Error(`${owner} registers the permission ${permission}, which another capability already has`);
+    rules.set(permission, rule);
+  }
+}
+
+export const isAdmin = (a: SignedInUser) => a.role === 'admin';
+export const isLioStaff = (a: SignedInUser) => a.role === 'admin' || a.role === 'staff';
+/** An admin, or LIO staff holding this permission set. */
+export const staffWith = (set: SignedInUser['permissionSets'][number]) => (a: SignedInUser) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.includes(set));
+
+export function can(actor: SignedInUser | null, permission: Permission, record?: unknown): boolean {
+  if (actor === null) return false;
+  const rule = rules.get(permission);
+  if (!rule) throw new Error(`No capability registers the permission ${permission}`);
+  return rule(actor, record);
 }
 
 export class ForbiddenError extends Error {
@@ -54,6 +48,6 @@ export class ForbiddenError extends Error {
 }
 
 /** First line of a service method: refuses with ForbiddenError, which the error handler turns into a 403 page. */
-export function authorise(actor: SignedInUser | null, permission: Permission): asserts actor is SignedInUser {
-  if (!can(actor, permission)) throw new ForbiddenError(permission);
+export function authorise(actor: SignedInUser | null, permission: Permission, record?: unknown): asserts actor is SignedInUser {
+  if (!can(actor, permission, record)) throw new ForbiddenError(permission);
 }

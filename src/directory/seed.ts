@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../platform/db/index.js';
 import type { DeliveryMode, OrganisationType, ServiceStatus } from '../platform/db/directory-schema.js';
-import { ensureDefaultTaxonomy } from '../directory/taxonomy/default-taxonomy.js';
+import { ensureDefaultTaxonomy } from './taxonomy/default-taxonomy.js';
 
 /**
  * The demo LIO's directory: a believable, entirely FICTIONAL voluntary sector for the made-up town of Riverside.

@@ -1,13 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Database } from '../platform/db/index.js';
-import type { Clock } from '../platform/clock.js';
-import { hashSecret } from '../platform/auth/secrets.js';
-import { apiTokensRepository, type ApiScope } from '../admin/api-tokens.js';
-import { OrganisationsService } from '../directory/organisations.js';
-import { apiValidatorCompiler } from './validation.js';
+import type { Database } from '../db/index.js';
+import type { Clock } from '../clock.js';
+import { hashSecret } from '../auth/secrets.js';
+import { apiTokenLookups, type ApiScope } from '../auth/api-tokens.js';
+import { apiValidatorCompiler } from './api-validation.js';
 
 declare module 'fastify' {
   interface FastifyRequest { apiToken: { id: string; scope: ApiScope } | null }
@@ -17,16 +16,14 @@ const ErrorBody = Type.Object({
   statusCode: Type.Integer(), error: Type.String(), message: Type.String(),
   fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
 }, { $id: 'Error' });
-const Organisation = Type.Object({
-  id: Type.String({ format: 'uuid' }), name: Type.String(), created_at: Type.String({ format: 'date-time' }), updated_at: Type.String({ format: 'date-time' }),
-}, { $id: 'Organisation' });
-const Page = Type.Object({
+/** One page of a list, as every list of the API takes it. */
+export const ApiPage = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1 })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const NewOrganisation = Type.Object({ name: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
-const errors = {
+export const ApiIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+/** The error answers every API call may give, for a route's `response` schema. */
+export const apiErrors = {
   400: Type.Ref('Error', { description: 'The request is not valid: `fields` names each field at fault' }),
   401: Type.Ref('Error', { description: 'No API token, or one that is unknown to this LIO or revoked' }),
   403: Type.Ref('Error', { description: 'The token may not make this call (a read token used to write)' }),
@@ -35,9 +32,15 @@ const errors = {
 
 const TOKEN_LAST_USED_RESOLUTION_MS = 60_000;
 
-export async function registerApi(root: FastifyInstance, deps: { db: Database; clock: Clock }) {
+/** Adds routes to the token-authenticated /api/v1 context: a capability's `api`. */
+export type ApiRoutes = (api: FastifyInstance) => Promise<void>;
+
+/**
+ * The JSON API: the OpenAPI document (registered first, so it sees every route added after it) and the
+ * token-authenticated /api/v1 context into which each capability adds its routes.
+ */
+export async function registerJsonApi(root: FastifyInstance, deps: { db: Database; clock: Clock }, contributions: ApiRoutes[]) {
   const { db, clock } = deps;
-  const organisations = new OrganisationsService(deps);
 
   await root.register(swagger, {
     openapi: {
@@ -53,18 +56,8 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   root.addSchema(ErrorBody);
-  root.addSchema(Organisation);
 
   root.get('/api/openapi.json', { schema: { hide: true } }, async () => root.swagger());
-  root.get('/api/reference', { schema: { hide: true } }, async (_request, reply) => {
-    const doc = root.swagger() as { paths: Record<string, Record<string, { summary?: string; description?: string; parameters?: { name: string; in: string; required?: boolean; schema?: { type?: string } }[]; requestBody?: unknown; responses?: Record<string, { description?: string }>; 'x-scope'?: string }>> };
-    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
-      method: method.toUpperCase(), path, summary: op.summary, description: op.description, parameters: op.parameters ?? [],
-      hasBody: Boolean(op.requestBody), responses: Object.entries(op.responses ?? {}).map(([code, r]) => ({ code, description: r.description })),
-    })));
-    return reply.render('api/views/reference.njk', { title: 'API reference', operations });
-  });
-
   await root.register(async (api) => {
     const app = api.withTypeProvider<TypeBoxTypeProvider>();
     app.decorateRequest('apiToken', null);
@@ -91,41 +84,10 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
     });
 
     app.get('/lio', {
-      schema: { operationId: 'getLio', summary: 'The LIO this token belongs to', tags: ['LIO'], response: { 200: Type.Object({ id: Type.String({ format: 'uuid' }), slug: Type.String(), name: Type.String() }, { description: 'The LIO' }), ...errors } },
+      schema: { operationId: 'getLio', summary: 'The LIO this token belongs to', tags: ['LIO'], response: { 200: Type.Object({ id: Type.String({ format: 'uuid' }), slug: Type.String(), name: Type.String() }, { description: 'The LIO' }), ...apiErrors } },
     }, async (request) => ({ id: request.lio.id, slug: request.lio.slug, name: request.lio.name }));
 
-    app.get('/organisations', {
-      schema: {
-        operationId: 'listOrganisations', summary: 'List organisations', tags: ['Organisations'], querystring: Page,
-        response: { 200: Type.Object({ total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer(), items: Type.Array(Type.Ref('Organisation')) }, { description: 'One page of organisations, by name' }), ...errors },
-      },
-    }, async (request) => {
-      const q = request.query as Static<typeof Page>;
-      const page = q.page ?? 1;
-      const perPage = q.per_page ?? 50;
-      const { total, items } = await organisations.list(request.lio.id, page, perPage);
-      return { total, page, per_page: perPage, items: items.map(presentOrganisation) };
-    });
-
-    app.get('/organisations/:id', {
-      schema: { operationId: 'getOrganisation', summary: 'One organisation', tags: ['Organisations'], params: IdParams, response: { 200: Type.Ref('Organisation', { description: 'The organisation' }), ...errors } },
-    }, async (request, reply) => {
-      const found = await organisations.find(request.lio.id, (request.params as Static<typeof IdParams>).id);
-      if (!found) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No organisation with that id' });
-      return presentOrganisation(found);
-    });
-
-    app.post('/organisations', {
-      config: { scope: 'write' },
-      schema: { operationId: 'createOrganisation', summary: 'Add an organisation (write scope)', tags: ['Organisations'], body: NewOrganisation, response: { 201: Type.Ref('Organisation', { description: 'The organisation was added' }), ...errors } },
-    }, async (request, reply) => {
-      const body = request.body as Static<typeof NewOrganisation>;
-      const result = await organisations.create(request.lio.id, { userId: null, label: `api-token:${request.apiToken!.id}` }, body.name.trim());
-      if (result.errors.any) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'The request is not valid', fields: result.errors.list.map((e) => ({ field: e.href.slice(1), message: e.text })) });
-      }
-      return reply.code(201).send(presentOrganisation(result.organisation!));
-    });
+    for (const contribute of contributions) await contribute(app);
   }, { prefix: '/api/v1' });
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply) {
@@ -133,7 +95,7 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
     const match = /^Bearer\s+(\S{10,200})$/i.exec(header);
     const fail = (code: 401 | 403, message: string) => reply.code(code).header('www-authenticate', 'Bearer').send({ statusCode: code, error: code === 401 ? 'Unauthorized' : 'Forbidden', message });
     if (!match) return fail(401, 'Send an API token as "Authorization: Bearer TOKEN"');
-    const token = await db.withTenant(request.lio.id, (tx) => apiTokensRepository.findByHash(tx, hashSecret(match[1]!)));
+    const token = await db.withTenant(request.lio.id, (tx) => apiTokenLookups.findByHash(tx, hashSecret(match[1]!)));
     if (!token) return fail(401, 'This API token is not valid for this LIO');
     if (token.revoked_at) return fail(401, 'This API token has been revoked');
     const needed = (request.routeOptions.config as { scope?: ApiScope }).scope ?? 'read';
@@ -141,7 +103,7 @@ export async function registerApi(root: FastifyInstance, deps: { db: Database; c
     request.apiToken = { id: token.id, scope: token.scope };
     const now = clock.now();
     if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > TOKEN_LAST_USED_RESOLUTION_MS) {
-      await db.withTenant(request.lio.id, (tx) => apiTokensRepository.touch(tx, token.id, now));
+      await db.withTenant(request.lio.id, (tx) => apiTokenLookups.touch(tx, token.id, now));
     }
   }
 }
@@ -153,8 +115,4 @@ function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> })
   const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
   const named = (v.params?.missingProperty ?? v.params?.additionalProperty) as string | undefined;
   return [path, named].filter(Boolean).join('.') || 'body';
-}
-
-function presentOrganisation(o: { id: string; name: string; created_at: Date; updated_at: Date }) {
-  return { id: o.id, name: o.name, created_at: o.created_at.toISOString(), updated_at: o.updated_at.toISOString() };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { govukDist, srcDir } from '../../web/views.js';
+import { govukDist, srcDir } from './views.js';
 
 /**
  * Our stylesheet is GOV.UK Frontend's, with its typeface swapped for a system font (the GDS

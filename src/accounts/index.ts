@@ -1,0 +1,26 @@
+import type { Capability } from '../platform/capability.js';
+import { accountsPolicy } from './policy.js';
+import { registerAccountRoutes } from './routes.js';
+import { CREATE_ADMIN_USAGE, runCreateAdmin } from './create-admin.js';
+import { DEMO_PASSWORD, seedDemoUsers } from './seed.js';
+import { hashPassword } from '../platform/auth/secrets.js';
+
+export { DEMO_PASSWORD, DEMO_USERS } from './seed.js';
+
+/** Sign-in, accounts and the LIO's users. */
+export const accountsCapability: Capability = {
+  name: 'accounts',
+  policy: accountsPolicy,
+  navigation: {
+    pages: [
+      { area: 'admin', href: '/admin/users', text: 'Users', permission: 'users.manage', order: 10 },
+    ],
+  },
+  routes: (app, deps) => registerAccountRoutes(app, deps),
+  commands: [
+    { name: 'create-admin', usage: `${CREATE_ADMIN_USAGE}\n    create an LIO admin (and the LIO if there is none yet)`, run: runCreateAdmin },
+  ],
+  async seedDemo(tx, { lio, now, config }) {
+    await seedDemoUsers(tx, lio.id, await hashPassword(DEMO_PASSWORD, config.passwordHashing), now);
+  },
+};
