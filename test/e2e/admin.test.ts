@@ -13,7 +13,7 @@ describe('API tokens and the audit log', () => {
     const admin = await e.t.make.user(e.lio, { role: 'admin', name: 'Tom Tokens' });
     const page = await e.newPage();
     await e.signIn(page, admin);
-    await e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'API tokens' }).click());
+    await e.openPage(page, 'Admin', 'API tokens');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('API tokens');
 
     // A token needs a name and a scope.
@@ -41,7 +41,7 @@ describe('API tokens and the audit log', () => {
     expect(await page.getByRole('row').filter({ hasText: 'Council directory sync' }).textContent()).toContain('Revoked');
     expect((await callApi(token)).status).toBe(401);
 
-    await e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Audit log' }).click());
+    await e.openPage(page, 'Admin', 'Audit log');
     const actions = async () => (await page.getByTestId('audit-table').locator('tbody tr td:nth-child(3)').allTextContents()).map((a) => a.trim());
     expect(await actions()).toEqual(expect.arrayContaining(['api_token.created', 'api_token.revoked', 'sign_in.succeeded']));
 
@@ -126,9 +126,9 @@ describe('refusals, missing pages and the pages everyone can open', () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await e.signIn(page, admin);
     const nav = page.getByRole('navigation', { name: 'Main menu' });
-    expect(await nav.getByRole('link', { name: 'Users' }).isVisible()).toBe(false);
+    expect(await nav.getByRole('link', { name: 'Admin' }).isVisible()).toBe(false);
     await nav.getByRole('button', { name: 'Menu' }).click();
-    expect(await nav.getByRole('link', { name: 'Users' }).isVisible()).toBe(true);
+    expect(await nav.getByRole('link', { name: 'Admin' }).isVisible()).toBe(true);
     await e.checkAccessibility(page);
 
     for (const path of ['/admin/audit', '/admin/users', '/admin/api-tokens']) {
@@ -142,7 +142,7 @@ describe('refusals, missing pages and the pages everyone can open', () => {
     const adviser = await e.t.make.user(e.lio, { role: 'staff', permissionSets: ['adviser'], name: 'Ada Adviser' });
     const page = await e.newPage();
     await e.signIn(page, adviser);
-    await e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Organisations' }).click());
+    await e.openPage(page, 'Directory', 'Organisations');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Organisations');
 
     await e.follow(page, () => page.getByRole('button', { name: 'Add an organisation' }).or(page.getByRole('link', { name: 'Add an organisation' })).first().click());

@@ -42,6 +42,8 @@ export interface E2E {
   /** Deliver queued e-mails, then read the newest one to `to` from the Outbox page (as an admin, on adminPage). */
   linkFromOutbox(adminPage: Page, to: string, path: '/accept-invite/' | '/reset-password/'): Promise<{ subject: string; link: string }>;
   signOut(page: Page): Promise<void>;
+  /** Open a page as a person would: its area in the main menu, then the page in the area's side navigation. */
+  openPage(page: Page, area: string, name: string): Promise<void>;
   /**
    * Call after each test: fails if a page the browser landed on was not checked with axe, or if the browser saw
    * a script error or a blocked request (a CSP refusal, say); closes the test's browser contexts.
@@ -172,6 +174,14 @@ export async function startE2E(): Promise<E2E> {
         expect(new URL(page.url()).pathname).toBe('/sign-in');
       },
 
+      async openPage(page, area, name) {
+        await e2e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: area, exact: true }).click());
+        // An area of one page has no side navigation: its menu link opened the page itself.
+        const side = page.getByRole('navigation', { name: area }).getByRole('link', { name, exact: true });
+        if (await side.count() === 0 || (await side.getAttribute('aria-current')) === 'page') return;
+        await e2e.follow(page, () => side.click());
+      },
+
       async endTest() {
         const pages = [...tracked.entries()];
         tracked.clear();
@@ -197,9 +207,11 @@ export async function startE2E(): Promise<E2E> {
 }
 
 /** The links in the main navigation, as the person sees them. */
+/** What the navigation offers on the home page: the main menu's areas and every page the home page lists by area. */
 export async function navigationItems(page: Page): Promise<string[]> {
-  const links = await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link').allTextContents();
-  return links.map((text) => text.trim());
+  const areas = await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link').allTextContents();
+  const pages = await page.getByTestId('areas').getByRole('link').allTextContents();
+  return [...areas, ...pages].map((text) => text.trim());
 }
 
 /** The GOV.UK error summary: its title and each message with the field it links to. */
