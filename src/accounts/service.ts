@@ -11,13 +11,10 @@ import { recordAudit, type Actor } from '../platform/audit.js';
 import { queueEmail } from '../platform/mail.js';
 import { FormErrors, checkEmail, checkText } from '../platform/http/forms.js';
 import { accountsRepository as repo } from './repository.js';
+import { isUuid } from '../platform/validation/ids.js';
 
 export const RESET_LINK_MINUTES = 60;
 export const INVITE_LINK_DAYS = 7;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids from URLs and forms are checked before they reach the database, which would refuse a malformed uuid with an error. */
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 export type TokenPurpose = 'password_reset' | 'invite';
 export type TokenCheck =

@@ -5,8 +5,10 @@ import type { SignedInUser } from '../platform/auth/actor.js';
 import { authorise } from '../platform/auth/policy.js';
 import { recordAudit } from '../platform/audit.js';
 import { FormErrors } from '../platform/http/forms.js';
-import { normaliseCharityNumber, normalisePostcode, UUID, inputOf, displayValue, fieldLabel, ORGANISATION_FIELDS, type OrganisationField } from './organisation-policy.js';
+import { normaliseCharityNumber, inputOf, displayValue, fieldLabel, ORGANISATION_FIELDS, type OrganisationField } from './organisation-policy.js';
 import { organisationsRepository as repo, recordOrganisationEvent } from './organisations.js';
+import { isUuid } from '../platform/validation/ids.js';
+import { compactPostcode } from '../platform/validation/postcodes.js';
 
 /** Names at least this similar (pg_trgm similarity of the lower-cased names) count as "a similar name". */
 export const NAME_SIMILARITY = 0.5;
@@ -46,9 +48,9 @@ export async function findLikelyDuplicates(tx: Queryable, candidate: DuplicateCa
  */
 export async function findLikelyDuplicatesOfEach(tx: Queryable, candidates: DuplicateCandidate[]): Promise<LikelyDuplicate[][]> {
   const asked = candidates.map((c, i) => ({
-    i, id: c.id && UUID.test(c.id) ? c.id : null, name: c.name.trim().toLowerCase(),
+    i, id: c.id && isUuid(c.id) ? c.id : null, name: c.name.trim().toLowerCase(),
     charity: c.charityNumber ? normaliseCharityNumber(c.charityNumber) : null,
-    postcode: c.postcode ? (normalisePostcode(c.postcode) ?? c.postcode).replace(/\s+/g, '').toUpperCase() : null,
+    postcode: c.postcode ? compactPostcode(c.postcode) ?? c.postcode.replace(/\s+/g, '').toUpperCase() : null,
   })).filter((c) => c.charity || (c.postcode && c.name));
   const found: LikelyDuplicate[][] = candidates.map(() => []);
   if (!asked.length) return found;
@@ -115,7 +117,7 @@ export class MergeService {
   /** The records to offer for merging with `id`: its likely duplicates, and name matches for `q`. */
   async candidates(actor: SignedInUser | null, id: string, q: string) {
     authorise(actor, 'organisations.write');
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const organisation = await repo.get(tx, id);
       if (!organisation) return null;
@@ -128,7 +130,7 @@ export class MergeService {
   /** Both records side by side, with what each holds that would move. */
   async compare(actor: SignedInUser | null, id: string, otherId: string) {
     authorise(actor, 'organisations.write');
-    if (!UUID.test(id) || !UUID.test(otherId)) return null;
+    if (!isUuid(id) || !isUuid(otherId)) return null;
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const a = await repo.get(tx, id);
       const b = await repo.get(tx, otherId);
@@ -144,8 +146,8 @@ export class MergeService {
   async merge(actor: SignedInUser | null, id: string, input: { other: string; keep: string }): Promise<{ errors: FormErrors; outcome?: MergeOutcome; notFound?: boolean }> {
     authorise(actor, 'organisations.write');
     const errors = new FormErrors();
-    if (!UUID.test(id)) return { errors, notFound: true };
-    if (!UUID.test(input.other)) errors.add('other', 'Choose the record to merge with');
+    if (!isUuid(id)) return { errors, notFound: true };
+    if (!isUuid(input.other)) errors.add('other', 'Choose the record to merge with');
     else if (input.other === id) errors.add('other', 'Choose a different record: a record cannot be merged with itself');
     if (input.keep !== id && input.keep !== input.other) errors.add('keep', 'Select which record to keep');
     if (errors.any) return { errors };

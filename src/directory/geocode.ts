@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../platform/db/index.js';
+import { compactPostcode, formatPostcode } from '../platform/validation/postcodes.js';
 
 /**
  * Postcode geocoding: the local `postcodes` table (imported from the ONS Postcode Directory with
@@ -11,24 +12,6 @@ export type GeocodeResult =
   | { status: 'malformed' }
   | { status: 'unknown' }
   | { status: 'no_coordinates' };
-
-/**
- * A UK postcode without its space: the outward code (area letters, district, optional sub-district letter)
- * then the inward code (sector digit and two unit letters), with the letters each position may hold
- * (no Q, V or X first; no C, I, K, M, O or V in the unit). GIR 0AA is Girobank's.
- */
-const POSTCODE = /^(?:[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?|[0-9][A-HJKPS-UW])[0-9][ABD-HJLNP-UW-Z]{2}|GIR0AA)$/;
-
-/** The postcode as stored (capitals, no spaces), or null when it is not shaped like a UK postcode. */
-export function normalisePostcode(input: string): string | null {
-  const compact = input.replace(/\s+/g, '').toUpperCase();
-  return POSTCODE.test(compact) ? compact : null;
-}
-
-/** The postcode written the usual way, with one space before the inward code: "LS1 1UR". */
-export function formatPostcode(compact: string): string {
-  return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
-}
 
 /** What to tell a person about a postcode that could not be used, in plain words. */
 export function postcodeMessage(status: 'malformed' | 'unknown' | 'no_coordinates', entered: string): string {
@@ -59,7 +42,7 @@ export async function lookupPostcode(db: Queryable, compact: string): Promise<Ge
 }
 
 export async function geocodePostcode(db: Database, postcode: string, options: GeocodeOptions = {}): Promise<GeocodeResult> {
-  const compact = normalisePostcode(postcode);
+  const compact = compactPostcode(postcode);
   if (!compact) return { status: 'malformed' };
   // The postcodes table is reference data shared by every LIO (no tenant rows), so it is read on the owner connection.
   const local = await lookupPostcode(db.system, compact);

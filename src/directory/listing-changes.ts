@@ -7,17 +7,18 @@ import { recordAudit } from '../platform/audit.js';
 import { queueEmail } from '../platform/mail.js';
 import { FormErrors, type FieldError } from '../platform/http/forms.js';
 import {
-  MEMBER_FIELDS, UUID, diffOrganisation, diffRows, formValuesOf, inputOf, readOrganisationForm,
+  MEMBER_FIELDS, diffOrganisation, diffRows, formValuesOf, inputOf, readOrganisationForm,
   type ChangeSet, type FormValues, type OrganisationInput,
 } from './organisation-policy.js';
 import { asAuditActor, changedFields, organisationsRepository, recordOrganisationEvent } from './organisations.js';
-import { isUuid, loadService } from './services/repository.js';
+import { loadService } from './services/repository.js';
 import { saveServiceUpdate, validateService, valuesFromBody, valuesFromService, type ServiceFormValues } from './services/service.js';
 import {
   changedServiceFields, diffService, forMemberCheck, memberErrors, serviceDiffRows, snapshotOfService, snapshotOfWrite, withMemberFields, withProposal,
   type ServiceChangeSet,
 } from './services/service-changes.js';
 import { londonDay } from './delivery-history.js';
+import { isUuid } from '../platform/validation/ids.js';
 
 /**
  * A group member's edit of their own listing, or of one of their organisation's services (service_id
@@ -195,7 +196,7 @@ export class ListingChangesService {
 
   async approve(actor: SignedInUser | null, id: string, lioName: string): Promise<ReviewResult> {
     authorise(actor, 'listing.approve');
-    if (!UUID.test(id)) return { outcome: 'not_found' };
+    if (!isUuid(id)) return { outcome: 'not_found' };
     const now = this.deps.clock.now();
     try {
       return await this.deps.db.withTenant(actor.lioId, async (tx): Promise<ReviewResult> => {
@@ -226,7 +227,7 @@ export class ListingChangesService {
 
   async reject(actor: SignedInUser | null, id: string, note: string, lioName: string): Promise<ReviewResult> {
     authorise(actor, 'listing.approve');
-    if (!UUID.test(id)) return { outcome: 'not_found' };
+    if (!isUuid(id)) return { outcome: 'not_found' };
     const errors = new FormErrors();
     if (!note) errors.add(`note-${id}`, 'Enter a note saying why the changes are not approved: the group will see it');
     else if (note.length > 1000) errors.add(`note-${id}`, 'The note must be 1,000 characters or fewer');

@@ -1,5 +1,7 @@
 import { FormErrors, isEmail, list, str } from '../platform/http/forms.js';
 import type { OrganisationType } from '../platform/db/directory-schema.js';
+import { normalisePostcode } from '../platform/validation/postcodes.js';
+import { isWebAddress } from '../platform/validation/web-addresses.js';
 
 /**
  * The organisation register's rules in one place: the vocabularies, how each field is read from a
@@ -123,7 +125,6 @@ export type FormValues = Record<string, string | string[]>;
 // Northern Ireland (Charity Commission for NI): NIC and 6 digits.
 const CHARITY = /^([0-9]{6,8}(-[0-9]{1,3})?|SC[0-9]{6}|NIC[0-9]{6})$/;
 const COMPANY = /^([0-9]{8}|[A-Z]{2}[0-9]{6})$/;
-const POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/;
 
 export function normaliseCharityNumber(value: string): string {
   return value.replace(/\s+/g, '').toUpperCase();
@@ -137,13 +138,6 @@ export function normaliseCompanyNumber(value: string): string {
 export function isCompanyNumber(value: string): boolean {
   return COMPANY.test(value);
 }
-/** "sw1a1aa", "SW1A  1AA" → "SW1A 1AA"; null when it is not a UK postcode. */
-export function normalisePostcode(value: string): string | null {
-  const compact = value.replace(/\s+/g, '').toUpperCase();
-  if (compact === 'GIR0AA') return 'GIR 0AA';
-  const match = POSTCODE.exec(compact);
-  return match ? `${match[1]} ${match[2]}` : null;
-}
 /** A UK number: 10 or 11 digits from 0, or +44 in place of the 0, with spaces, dashes, dots or brackets between. */
 export function isUkPhone(value: string): boolean {
   if (!/^[0-9+()\-.\s]+$/.test(value)) return false;
@@ -152,15 +146,6 @@ export function isUkPhone(value: string): boolean {
   else if (digits.startsWith('0044')) digits = `0${digits.slice(4)}`;
   return /^0[1-9][0-9]{8,9}$/.test(digits);
 }
-export function isWebAddress(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.') && !/\s/.test(value);
-  } catch {
-    return false;
-  }
-}
-
 /** A free list typed one per line (commas also separate); blanks and repeats dropped. */
 export function splitList(value: string, separators: RegExp = /[\n\r]+/): string[] {
   const seen = new Set<string>();
@@ -406,4 +391,3 @@ export function diffRows(changes: ChangeSet | Record<string, { from: unknown; to
   });
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -6,10 +6,12 @@ import { authorise } from '../platform/auth/policy.js';
 import { recordAudit, type Actor } from '../platform/audit.js';
 import { FormErrors, checkText, list, str } from '../platform/http/forms.js';
 import {
-  ORGANISATION_FIELDS, UUID, diffOrganisation, fieldLabel, inputOf, readOrganisationForm, diffRows,
+  ORGANISATION_FIELDS, diffOrganisation, fieldLabel, inputOf, readOrganisationForm, diffRows,
   type ChangeSet, type FormValues, type OrganisationInput,
 } from './organisation-policy.js';
 import { findLikelyDuplicates, unconfirmedDuplicates, type LikelyDuplicate } from './duplicates.js';
+import { isUuid } from '../platform/validation/ids.js';
+import { containing } from '../platform/db/like.js';
 
 export type OrganisationSort = 'name' | 'verified' | 'updated' | 'relevance';
 export interface OrganisationFilter {
@@ -24,7 +26,6 @@ export interface OrganisationFilter {
   pageSize: number;
 }
 
-const escapeLike = (value: string) => value.replace(/[%_\\]/g, '\\$&');
 
 /** The register's SQL. Every function runs on the caller's transaction (a tenant transaction). */
 export const organisationsRepository = {
@@ -42,7 +43,7 @@ export const organisationsRepository = {
   async search(db: Queryable, f: OrganisationFilter) {
     let q = db.selectFrom('organisations as o');
     const words = (f.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
-    for (const word of words) q = q.where(sql<string>`cg_organisation_names(o.name, o.other_names)`, 'like', `%${escapeLike(word)}%`);
+    for (const word of words) q = q.where(sql<string>`cg_organisation_names(o.name, o.other_names)`, 'like', containing(word));
     if (f.type) q = q.where('o.organisation_type', '=', f.type as never);
     if (f.status) q = q.where('o.status', '=', f.status as never);
     if (f.membership) q = q.where('o.membership', '=', f.membership as never);
@@ -132,7 +133,7 @@ export type SaveResult =
   | { outcome: 'not_found' };
 
 function duplicateConfirmation(body: unknown) {
-  return { confirmed: str(body, 'confirmDuplicate') === 'yes', seen: list(body, 'duplicatesSeen').filter((id) => UUID.test(id)) };
+  return { confirmed: str(body, 'confirmDuplicate') === 'yes', seen: list(body, 'duplicatesSeen').filter((id) => isUuid(id)) };
 }
 
 function duplicateWarning(values: FormValues, duplicates: LikelyDuplicate[]) {
@@ -186,7 +187,7 @@ export class OrganisationsService {
   /** The organisation page: the record, its timeline, and what hangs off it. */
   async page(actor: SignedInUser | null, id: string) {
     authorise(actor, 'organisations.read');
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const organisation = await organisationsRepository.get(tx, id);
       if (!organisation) return null;
@@ -208,7 +209,7 @@ export class OrganisationsService {
 
   async get(actor: SignedInUser | null, id: string) {
     authorise(actor, 'organisations.read');
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return this.deps.db.withTenant(actor.lioId, (tx) => organisationsRepository.get(tx, id));
   }
 
@@ -236,7 +237,7 @@ export class OrganisationsService {
   /** Staff edit: applied at once, the timeline says what changed. */
   async updateFromForm(actor: SignedInUser | null, id: string, body: unknown): Promise<SaveResult> {
     authorise(actor, 'organisations.write');
-    if (!UUID.test(id)) return { outcome: 'not_found' };
+    if (!isUuid(id)) return { outcome: 'not_found' };
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx): Promise<SaveResult> => {
       const row = await organisationsRepository.get(tx, id);
@@ -261,7 +262,7 @@ export class OrganisationsService {
   /** Staff confirm the listing is still right. */
   async markVerified(actor: SignedInUser | null, id: string): Promise<string | null> {
     authorise(actor, 'organisations.write');
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const row = await organisationsRepository.get(tx, id);

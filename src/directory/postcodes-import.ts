@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { sql } from 'kysely';
 import type { Database, Tx } from '../platform/db/index.js';
-import { normalisePostcode } from './geocode.js';
+import { compactPostcode } from '../platform/validation/postcodes.js';
 
 /**
  * `commonground import postcodes FILE`: the ONS Postcode Directory (ONSPD) CSV into the shared
@@ -202,7 +202,7 @@ export async function importPostcodes(db: Database, file: string, options: Postc
           result.rows++;
           const row = result.rows;
           const entered = (fields[columns.postcode] ?? '').trim();
-          const postcode = normalisePostcode(entered);
+          const postcode = compactPostcode(entered);
           if (!postcode) {
             issue(row, entered ? `“${entered.slice(0, 20)}” is not a UK postcode` : 'the postcode is missing');
             continue;

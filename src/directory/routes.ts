@@ -17,6 +17,7 @@ import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, keptSchedules, stat
 import { VERIFY_LINK_DAYS, VerificationService, type LinkCheck } from './verification.js';
 import { MergeService } from './duplicates.js';
 import type { LikelyDuplicate } from './duplicates.js';
+import { paginationOf, readPageNumber } from '../platform/http/pagination.js';
 
 const PAGE_SIZE = 50;
 const V = 'directory/views';
@@ -79,7 +80,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
       q: str(query, 'q').slice(0, 200), type: pick('type', ORGANISATION_TYPES), status: pick('status', STATUSES), membership: pick('membership', MEMBERSHIP),
       theme: str(query, 'theme').slice(0, 100), consent: pick('consent', { yes: '', no: '' }), sort: pick('sort', SORTS),
     };
-    const page = Math.max(1, Math.min(100_000, Number.parseInt(str(query, 'page'), 10) || 1));
+    const page = readPageNumber(query);
     const sort = (values.sort || (values.q ? 'relevance' : 'name')) as OrganisationSort;
     const filter: OrganisationFilter = {
       q: values.q, type: values.type, status: values.status, membership: values.membership, theme: values.theme,
@@ -89,7 +90,6 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const params = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
     const link = (p: number) => `/organisations?${new URLSearchParams([...params, ['page', String(p)]])}`;
-    const around = Array.from({ length: pages }, (_, i) => i + 1).filter((p) => p === 1 || p === pages || Math.abs(p - page) <= 2);
     return reply.render(`${V}/organisations.njk`, {
       title: 'Organisations', items: items.map((o) => ({ ...o, typeLabel: displayValue('organisation_type', o.organisation_type), membershipLabel: displayValue('membership', o.membership) })),
       total, page, pages, values, filtered: params.size > 0,
@@ -100,11 +100,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
       themeItems: [{ value: '', text: 'Any theme' }, ...[...new Set([...themes, ...(values.theme ? [values.theme] : [])])].map((t) => ({ value: t, text: t, selected: t === values.theme }))],
       consentItems: [{ value: '', text: 'Either' }, { value: 'yes', text: 'Consent given', selected: values.consent === 'yes' }, { value: 'no', text: 'No consent', selected: values.consent === 'no' }],
       sortItems: [...(values.q ? [{ value: '', text: 'Best match' }] : []), ...options(SORTS, values.sort || (values.q ? '' : 'name'))],
-      pagination: pages > 1 ? {
-        previous: page > 1 ? { href: link(page - 1) } : undefined,
-        next: page < pages ? { href: link(page + 1) } : undefined,
-        items: around.flatMap((p, i) => [...(i > 0 && p - around[i - 1]! > 1 ? [{ ellipsis: true }] : []), { number: p, href: link(p), current: p === page }]),
-      } : null,
+      pagination: paginationOf(page, pages, link, { numbered: true }),
     });
   });
 
@@ -295,16 +291,13 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
   // --- Review queue and verification ---
 
   app.get('/directory/review', { preHandler: permitted('organisations.read') }, async (request, reply) => {
-    const page = Math.max(1, Math.min(100_000, Number.parseInt(str(request.query, 'page'), 10) || 1));
+    const page = readPageNumber(request.query);
     const queue = await verification.queue(request.actor, page, PAGE_SIZE);
     const pages = Math.max(1, Math.ceil(queue.total / PAGE_SIZE));
     return reply.render(`${V}/review.njk`, {
       title: 'Listings to review', ...queue, page, pages,
       canWrite: can(request.actor, 'organisations.write'), canSettings: can(request.actor, 'directory.settings'),
-      pagination: pages > 1 ? {
-        previous: page > 1 ? { href: `/directory/review?page=${page - 1}` } : undefined,
-        next: page < pages ? { href: `/directory/review?page=${page + 1}` } : undefined,
-      } : null,
+      pagination: paginationOf(page, pages, (p) => `/directory/review?page=${p}`),
     });
   });
 

@@ -8,8 +8,9 @@ import { recordAudit } from '../platform/audit.js';
 import { queueEmail } from '../platform/mail.js';
 import { hashSecret, newSecret } from '../platform/auth/secrets.js';
 import { FormErrors } from '../platform/http/forms.js';
-import { UUID, displayValue } from './organisation-policy.js';
+import { displayValue } from './organisation-policy.js';
 import { asAuditActor, organisationsRepository, recordOrganisationEvent } from './organisations.js';
+import { isUuid } from '../platform/validation/ids.js';
 
 /** A verification link works once, for this many days. */
 export const VERIFY_LINK_DAYS = 28;
@@ -163,7 +164,7 @@ export class VerificationService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       let count: number;
       if (organisationId) {
-        if (!UUID.test(organisationId)) return { outcome: 'not_found' as const };
+        if (!isUuid(organisationId)) return { outcome: 'not_found' as const };
         const org = await organisationsRepository.get(tx, organisationId);
         if (!org || org.merged_into_id) return { outcome: 'not_found' as const };
         if (!(await verificationRepository.recipients(tx, org.id)).length) return { outcome: 'no_email' as const };

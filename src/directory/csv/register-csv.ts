@@ -10,15 +10,17 @@ import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-sc
 import type { DirectoryImportKind } from '../../platform/db/oruk-schema.js';
 import {
   FIELD_LABELS, GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES as ORGANISATION_STATUSES,
-  diffOrganisation, inputOf, isWebAddress, readOrganisationForm, type OrganisationField, type OrganisationInput,
+  diffOrganisation, inputOf, readOrganisationForm, type OrganisationField, type OrganisationInput,
 } from '../organisation-policy.js';
 import { recordOrganisationEvent } from '../organisations.js';
 import { findLikelyDuplicates } from '../duplicates.js';
-import { loadServices, isUuid } from '../services/repository.js';
+import { loadServices } from '../services/repository.js';
 import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, parseTime } from '../services/service.js';
 import { CsvSyntaxError, readCsvTable, toCsv, uncell } from './csv.js';
 import { TermCodes, checkPhone, costText, knownVenues, parseCost, parseVenue, venueKey, venuesOf, writeParts, type PartsWanted } from './service-parts.js';
 import { taxonomyRepository } from '../taxonomy/repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { isWebAddress } from '../../platform/validation/web-addresses.js';
 
 /**
  * The register as a spreadsheet: organisations and services exported as CSV, and the same files (edited, or

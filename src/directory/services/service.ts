@@ -7,11 +7,15 @@ import { FormErrors, checkText, isEmail, list, str } from '../../platform/http/f
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import { taxonomyRepository } from '../taxonomy/repository.js';
 import { buildTree, descendantIds, flattenTree, type TermNode, type TermRow } from '../taxonomy/repository.js';
-import { londonDay, modeLabel, parseDay, sortModes } from '../delivery-history.js';
+import { londonDay, modeLabel, sortModes } from '../delivery-history.js';
 import {
-  insertService, isFormSchedule, isUuid, loadService, searchServices, servicesRepository as repo, updateService,
+  insertService, isFormSchedule, loadService, searchServices, servicesRepository as repo, updateService,
   type HsdsSchedule, type HsdsService, type ServiceWrite,
 } from './repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { normalisePostcode } from '../../platform/validation/postcodes.js';
+import { isWebAddress } from '../../platform/validation/web-addresses.js';
+import { parseDay } from '../../platform/validation/dates.js';
 
 export const STATUSES: { value: ServiceStatus; text: string }[] = [
   { value: 'active', text: 'Active' },
@@ -62,14 +66,6 @@ export function parseTime(value: string): string | null {
   return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
 }
 
-const UK_POSTCODE = /^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$/;
-/** 'ls11aa' → 'LS1 1AA'; null when it is not a UK postcode in form. */
-export function normalisePostcode(value: string): string | null {
-  const compact = value.replace(/\s+/g, '').toUpperCase();
-  if (!UK_POSTCODE.test(compact)) return null;
-  return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
-}
-
 /** '£3.50', '1,200' → pounds; undefined when it is not an amount of money up to £100,000. */
 export function parseAmount(value: string): number | null | undefined {
   const cleaned = value.replace(/^£/, '').replace(/,/g, '').trim();
@@ -88,15 +84,6 @@ function parseAge(value: string): number | null | undefined {
   if (!/^\d{1,3}$/.test(value)) return undefined;
   const n = Number(value);
   return n > 130 ? undefined : n;
-}
-
-function isWebAddress(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.includes('.');
-  } catch {
-    return false;
-  }
 }
 
 const splitList = (value: string) => value.split(/[,;\n]/).map((v) => v.trim()).filter(Boolean);
