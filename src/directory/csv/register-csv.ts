@@ -9,11 +9,11 @@ import { isEmail } from '../../platform/http/forms.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import type { DirectoryImportKind } from '../../platform/db/oruk-schema.js';
 import {
-  FIELD_LABELS, GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES as ORGANISATION_STATUSES,
-  diffOrganisation, inputOf, readOrganisationForm, type OrganisationField, type OrganisationInput,
-} from '../organisation-policy.js';
-import { recordOrganisationEvent } from '../organisations.js';
-import { findLikelyDuplicates } from '../duplicates.js';
+  FIELD_LABELS, GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES as ORGANISATION_STATUSES, diffOrganisation, inputOf, type OrganisationField, type OrganisationInput,
+} from '../organisations/record.js';
+import { readOrganisationForm } from '../organisations/form.js';
+import { recordOrganisationEvent } from '../organisations/repository.js';
+import { findLikelyDuplicates } from '../organisations/duplicates.js';
 import { loadServices } from '../services/repository.js';
 import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, parseTime } from '../services/service.js';
 import { CsvSyntaxError, readCsvTable, toCsv, uncell } from './csv.js';

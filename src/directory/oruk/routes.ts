@@ -4,11 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from '../../platform/db/index.js';
 import type { Config } from '../../platform/config.js';
 import { apiValidatorCompiler } from '../../platform/http/api-validation.js';
-import { geocodePostcode, postcodeMessage } from '../geocode.js';
+import { geocodePostcode, postcodeMessage } from '../geography/geocode.js';
 import { dayCode } from './import/clean.js';
 import type { ServiceFilters } from './repository.js';
 import { OrukService } from './service.js';
-import type { PublishedCache } from '../published-cache.js';
+import type { PublishedCache } from '../published/cache.js';
 import {
   ApiDetails, Organization, OrganizationSummary, OrukError, PageOf, Service, ServiceAtLocation, ServiceAtLocationSummary, ServiceSummary, Taxonomy,
   TaxonomyTerm, TaxonomyWithTerms,

@@ -1,10 +1,10 @@
 import type { Database, Queryable } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import type { PublishedCache } from '../published-cache.js';
+import type { PublishedCache } from '../published/cache.js';
 import type { DeliveryMode } from '../../platform/db/directory-schema.js';
 import { FormErrors, list, str } from '../../platform/http/forms.js';
-import { geocodePostcode, lookupPostcode, postcodeMessage, type GeocodeResult } from '../geocode.js';
+import { geocodePostcode, lookupPostcode, postcodeMessage, type GeocodeResult } from '../geography/geocode.js';
 import { loadServices, type HsdsSchedule, type HsdsService } from '../services/repository.js';
 import { localNow, openingSummary, openingWeek, type LocalNow, type OpeningSummary } from './opening.js';
 import {

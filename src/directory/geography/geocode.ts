@@ -1,5 +1,6 @@
-import type { Database, Queryable } from '../platform/db/index.js';
-import { compactPostcode, formatPostcode } from '../platform/validation/postcodes.js';
+import type { Database, Queryable } from '../../platform/db/index.js';
+import { compactPostcode, formatPostcode } from '../../platform/validation/postcodes.js';
+import { postcodesRepository } from './repository.js';
 
 /**
  * Postcode geocoding: the local `postcodes` table (imported from the ONS Postcode Directory with
@@ -35,7 +36,7 @@ export interface GeocodeOptions {
  * may select the shared table), so a search looks it up inside its own tenant transaction.
  */
 export async function lookupPostcode(db: Queryable, compact: string): Promise<GeocodeResult> {
-  const row = await db.selectFrom('postcodes').select(['latitude', 'longitude', 'terminated_on']).where('postcode', '=', compact).executeTakeFirst();
+  const row = await postcodesRepository.find(db, compact);
   if (!row) return { status: 'unknown' };
   if (row.latitude === null || row.longitude === null) return { status: 'no_coordinates' };
   return { status: 'found', latitude: row.latitude, longitude: row.longitude, postcode: formatPostcode(compact), terminated: row.terminated_on !== null };
@@ -49,9 +50,7 @@ export async function geocodePostcode(db: Database, postcode: string, options: G
   if (local.status !== 'unknown' || !options.apiUrl) return local;
   const remote = await askService(options.apiUrl, compact, options.timeoutMs ?? 3000);
   if (remote.status === 'found' && options.remember !== false) {
-    await db.system.insertInto('postcodes').values({
-      postcode: compact, latitude: remote.latitude, longitude: remote.longitude, terminated_on: remote.terminatedOn,
-    }).onConflict((oc) => oc.column('postcode').doNothing()).execute();
+    await postcodesRepository.remember(db.system, { postcode: compact, latitude: remote.latitude, longitude: remote.longitude, terminatedOn: remote.terminatedOn });
   }
   if (remote.status === 'found') {
     return { status: 'found', latitude: remote.latitude, longitude: remote.longitude, postcode: formatPostcode(compact), terminated: remote.terminatedOn !== null };

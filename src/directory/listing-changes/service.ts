@@ -1,64 +1,25 @@
-import type { Database, Queryable, Tx } from '../platform/db/index.js';
-import type { Clock } from '../platform/clock.js';
-import type { JobQueue } from '../platform/jobs.js';
-import type { SignedInUser } from '../platform/auth/actor.js';
-import { ForbiddenError, authorise } from '../platform/auth/policy.js';
-import { recordAudit } from '../platform/audit.js';
-import { queueEmail } from '../platform/mail.js';
-import { FormErrors, type FieldError } from '../platform/http/forms.js';
-import {
-  MEMBER_FIELDS, diffOrganisation, diffRows, formValuesOf, inputOf, readOrganisationForm,
-  type ChangeSet, type FormValues, type OrganisationInput,
-} from './organisation-policy.js';
-import { asAuditActor, changedFields, organisationsRepository, recordOrganisationEvent } from './organisations.js';
-import { loadService } from './services/repository.js';
-import { saveServiceUpdate, validateService, valuesFromBody, valuesFromService, type ServiceFormValues } from './services/service.js';
+import type { Database, Queryable, Tx } from '../../platform/db/index.js';
+import type { Clock } from '../../platform/clock.js';
+import type { JobQueue } from '../../platform/jobs.js';
+import type { SignedInUser } from '../../platform/auth/actor.js';
+import { ForbiddenError, authorise } from '../../platform/auth/policy.js';
+import { recordAudit } from '../../platform/audit.js';
+import { queueEmail } from '../../platform/mail.js';
+import { FormErrors, type FieldError } from '../../platform/http/forms.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { MEMBER_FIELDS, diffOrganisation, inputOf, type ChangeSet, type OrganisationInput } from '../organisations/record.js';
+import { formValuesOf, readOrganisationForm, type FormValues } from '../organisations/form.js';
+import { diffRows } from '../organisations/present.js';
+import { organisationsRepository as organisations, recordOrganisationEvent } from '../organisations/repository.js';
+import { asAuditActor, changedFields } from '../organisations/service.js';
+import { loadService } from '../services/repository.js';
+import { saveServiceUpdate, validateService, valuesFromBody, valuesFromService, type ServiceFormValues } from '../services/service.js';
 import {
   changedServiceFields, diffService, forMemberCheck, memberErrors, serviceDiffRows, snapshotOfService, snapshotOfWrite, withMemberFields, withProposal,
   type ServiceChangeSet,
-} from './services/service-changes.js';
-import { londonDay } from './delivery-history.js';
-import { isUuid } from '../platform/validation/ids.js';
-
-/**
- * A group member's edit of their own listing, or of one of their organisation's services (service_id
- * set), waits as a listing change (a diff, field by field, from → to) until staff with listing.approve
- * approve it (then it is applied through the same path as a staff edit) or reject it with a note.
- */
-export const listingChangesRepository = {
-  /** The change waiting for the listing itself (serviceId null) or for one of its services. */
-  pendingFor: (db: Queryable, organisationId: string, serviceId: string | null = null) => db.selectFrom('listing_changes').selectAll()
-    .where('organisation_id', '=', organisationId).where('status', '=', 'pending').where('service_id', serviceId === null ? 'is' : '=', serviceId)
-    .orderBy('submitted_at', 'desc').executeTakeFirst(),
-  lastReviewedFor: (db: Queryable, organisationId: string, serviceId: string | null = null) => db.selectFrom('listing_changes').selectAll()
-    .where('organisation_id', '=', organisationId).where('status', '<>', 'pending').where('service_id', serviceId === null ? 'is' : '=', serviceId)
-    .orderBy('reviewed_at', 'desc').executeTakeFirst(),
-  insert: (db: Queryable, row: { lioId: string; organisationId: string; serviceId?: string; userId: string; changes: ChangeSet | ServiceChangeSet; now: Date }) =>
-    db.insertInto('listing_changes').values({
-      lio_id: row.lioId, organisation_id: row.organisationId, service_id: row.serviceId ?? null, submitted_by: row.userId, submitted_at: row.now, changes: JSON.stringify(row.changes),
-    }).returning('id').executeTakeFirstOrThrow(),
-  replace: (db: Queryable, id: string, userId: string, changes: ChangeSet | ServiceChangeSet, now: Date) =>
-    db.updateTable('listing_changes').set({ changes: JSON.stringify(changes), submitted_by: userId, submitted_at: now }).where('id', '=', id).where('status', '=', 'pending').execute(),
-  pending: (db: Queryable) => db.selectFrom('listing_changes as c')
-    .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
-    .leftJoin('services as s', 's.id', 'c.service_id')
-    .leftJoin('users as u', 'u.id', 'c.submitted_by')
-    .select(['c.id', 'c.organisation_id', 'c.service_id', 'c.submitted_at', 'c.changes', 'o.name as organisation_name', 's.name as service_name',
-      'u.display_name as submitter_name', 'u.email as submitter_email'])
-    .where('c.status', '=', 'pending')
-    .orderBy('c.submitted_at').orderBy('c.id').execute(),
-  /** The organisation's services, each with whether a change to it waits for approval. */
-  servicesWithPending: (db: Queryable, organisationId: string) => db.selectFrom('services as s')
-    .select(['s.id', 's.name', 's.status', (eb) => eb.exists(eb.selectFrom('listing_changes as c').select('c.id')
-      .whereRef('c.service_id', '=', 's.id').where('c.status', '=', 'pending')).as('pending')])
-    .where('s.organisation_id', '=', organisationId).orderBy('s.name').execute(),
-  /** Takes a pending change for review; undefined when someone else already did (or it does not exist). */
-  claim: (db: Queryable, id: string, status: 'approved' | 'rejected', reviewerId: string, note: string | null, now: Date) =>
-    db.updateTable('listing_changes').set({ status, reviewed_by: reviewerId, reviewed_at: now, review_note: note })
-      .where('id', '=', id).where('status', '=', 'pending')
-      .returning(['id', 'organisation_id', 'service_id', 'changes', 'submitted_by', 'submitted_at']).executeTakeFirst(),
-  exists: (db: Queryable, id: string) => db.selectFrom('listing_changes').select(['id', 'status']).where('id', '=', id).executeTakeFirst(),
-};
+} from '../services/service-changes.js';
+import { londonDay } from '../delivery-history.js';
+import { listingChangesRepository } from './repository.js';
 
 export type ProposeResult =
   | { outcome: 'invalid'; values: FormValues; errors: FormErrors }
@@ -87,6 +48,11 @@ class CannotApply extends Error {
 /** What a change is to, as staff read it in a message: the organisation, or a service and whose it is. */
 const nameOf = (org: { name: string }, service: { name: string } | null) => (service ? `${service.name} (${org.name})` : org.name);
 
+/**
+ * A group member's edit of their own listing, or of one of their organisation's services (service_id
+ * set), waits as a listing change (a diff, field by field, from → to) until staff with listing.approve
+ * approve it (then it is applied through the same path as a staff edit) or reject it with a note.
+ */
 export class ListingChangesService {
   constructor(private readonly deps: { db: Database; clock: Clock; jobs: JobQueue }) {}
 
@@ -96,7 +62,7 @@ export class ListingChangesService {
     const organisationId = actor.organisationId!;
     authorise(actor, 'listing.edit_own', organisationId);
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
-      const row = await organisationsRepository.get(tx, organisationId);
+      const row = await organisations.get(tx, organisationId);
       if (!row) return null;
       const current = inputOf(row);
       const pending = await listingChangesRepository.pendingFor(tx, organisationId);
@@ -161,7 +127,7 @@ export class ListingChangesService {
     authorise(actor, 'listing.edit_own', organisationId);
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx): Promise<ProposeResult | null> => {
-      const row = await organisationsRepository.get(tx, organisationId);
+      const row = await organisations.get(tx, organisationId);
       if (!row) return null;
       const current = inputOf(row);
       const { values, input, errors } = readOrganisationForm(body, MEMBER_FIELDS, current);
@@ -188,7 +154,7 @@ export class ListingChangesService {
           const service = await loadService(tx, c.service_id);
           return { ...c, rows: serviceDiffRows(c.changes as ServiceChangeSet, service ? snapshotOfService(service) : undefined) };
         }
-        const org = await organisationsRepository.get(tx, c.organisation_id);
+        const org = await organisations.get(tx, c.organisation_id);
         return { ...c, rows: diffRows(c.changes, org ? inputOf(org) : undefined) };
       }));
     });
@@ -202,7 +168,7 @@ export class ListingChangesService {
       return await this.deps.db.withTenant(actor.lioId, async (tx): Promise<ReviewResult> => {
         const claimed = await listingChangesRepository.claim(tx, id, 'approved', actor.id, null, now);
         if (!claimed) return (await listingChangesRepository.exists(tx, id)) ? { outcome: 'already_reviewed' } : { outcome: 'not_found' };
-        const org = await organisationsRepository.get(tx, claimed.organisation_id);
+        const org = await organisations.get(tx, claimed.organisation_id);
         if (!org) return { outcome: 'not_found' };
         const applied = claimed.service_id
           ? await this.applyServiceChange(tx, actor, id, claimed.service_id, claimed.changes as ServiceChangeSet, now)
@@ -236,7 +202,7 @@ export class ListingChangesService {
     return this.deps.db.withTenant(actor.lioId, async (tx): Promise<ReviewResult> => {
       const claimed = await listingChangesRepository.claim(tx, id, 'rejected', actor.id, note, now);
       if (!claimed) return (await listingChangesRepository.exists(tx, id)) ? { outcome: 'already_reviewed' } : { outcome: 'not_found' };
-      const org = await organisationsRepository.get(tx, claimed.organisation_id);
+      const org = await organisations.get(tx, claimed.organisation_id);
       if (!org) return { outcome: 'not_found' };
       const service = claimed.service_id ? (await loadService(tx, claimed.service_id)) ?? null : null;
       const fields = service ? changedServiceFields(claimed.changes as ServiceChangeSet) : changedFields(claimed.changes as ChangeSet);
@@ -253,7 +219,7 @@ export class ListingChangesService {
   }
 
   private async applyListingChange(tx: Queryable, organisationId: string, changes: ChangeSet, now: Date) {
-    await organisationsRepository.applyChanges(tx, organisationId, changes, now);
+    await organisations.applyChanges(tx, organisationId, changes, now);
     return { service: null, fields: changedFields(changes) };
   }
 
@@ -289,7 +255,7 @@ export class ListingChangesService {
 
   private async tellSubmitter(tx: Queryable, lioId: string, userId: string | null, subject: string, text: string) {
     if (!userId) return;
-    const user = await tx.selectFrom('users').select(['email', 'display_name', 'status']).where('id', '=', userId).executeTakeFirst();
+    const user = await listingChangesRepository.submitter(tx, userId);
     if (!user || user.status === 'disabled') return;
     await queueEmail(tx, this.deps.jobs, lioId, { to: user.email, subject, text: `Hello ${user.display_name},\n\n${text}` }, this.deps.clock);
   }
