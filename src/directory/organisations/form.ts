@@ -1,10 +1,12 @@
 import { FormErrors, isEmail, list, str } from '../../platform/http/forms.js';
+import { readPageNumber } from '../../platform/http/pagination.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import {
   GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES,
   type OrganisationField, type OrganisationInput,
 } from './record.js';
+import type { OrganisationFilter, OrganisationSort } from './repository.js';
 
 /**
  * The organisation form: how each field is read, checked and normalised, and the error messages. The organisation
@@ -270,4 +272,28 @@ export function formValuesOf(o: OrganisationInput): FormValues {
     volunteer_count: o.volunteer_count === null ? '' : String(o.volunteer_count), consent_to_publish: o.consent_to_publish ? 'yes' : 'no',
     membership: o.membership, status: o.status, relationship: o.relationship,
   };
+}
+
+export const SORTS: Record<Exclude<OrganisationSort, 'relevance'>, string> = { name: 'Name (A to Z)', verified: 'Least recently verified', updated: 'Recently updated' };
+
+/** The register's search form as typed, a choice not on its list read as none. */
+export interface RegisterSearchValues { q: string; type: string; status: string; membership: string; theme: string; consent: string; sort: string }
+
+/** Reads the register's search (?q=&type=…&page=) into the values to show again and the filter to search by. */
+export function readRegisterSearch(query: unknown, pageSize: number): { values: RegisterSearchValues; filter: OrganisationFilter } {
+  const pick = (field: string, allowed: Record<string, string>) => {
+    const v = str(query, field);
+    return Object.hasOwn(allowed, v) ? v : '';
+  };
+  const values: RegisterSearchValues = {
+    q: str(query, 'q').slice(0, 200), type: pick('type', ORGANISATION_TYPES), status: pick('status', STATUSES), membership: pick('membership', MEMBERSHIP),
+    theme: str(query, 'theme').slice(0, 100), consent: pick('consent', { yes: '', no: '' }), sort: pick('sort', SORTS),
+  };
+  // With words to match, the best match comes first unless another order is chosen.
+  const sort = (values.sort || (values.q ? 'relevance' : 'name')) as OrganisationSort;
+  const filter: OrganisationFilter = {
+    q: values.q, type: values.type, status: values.status, membership: values.membership, theme: values.theme,
+    consent: (values.consent || undefined) as 'yes' | 'no' | undefined, sort, page: readPageNumber(query), pageSize,
+  };
+  return { values, filter };
 }

@@ -3,7 +3,9 @@ import {
   GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES, fieldLabel, sameValue,
   type ChangeSet, type IncomeBand, type Membership, type OrganisationField, type OrganisationInput, type OrganisationStatus, type Relationship,
 } from './record.js';
-import type { FormValues } from './form.js';
+import { paginationOf } from '../../platform/http/pagination.js';
+import { SORTS, type FormValues, type RegisterSearchValues } from './form.js';
+import type { organisationsRepository } from './repository.js';
 import type { LikelyDuplicate } from './duplicates.js';
 
 // How organisation records are shown: values as people read them, change tables, and the form's choices.
@@ -22,6 +24,11 @@ export function displayValue(field: string, value: unknown): string {
     case 'staff_count': case 'volunteer_count': return Number(value).toLocaleString('en-GB');
     default: return Array.isArray(value) ? value.join(', ') : String(value);
   }
+}
+
+/** The record as a GOV.UK summary list, every field in the order of the form. */
+export function summaryRows(input: OrganisationInput) {
+  return ORGANISATION_FIELDS.map((f) => ({ key: { text: fieldLabel(f) }, value: { text: displayValue(f, input[f]) || 'Not given' } }));
 }
 
 /** Rows for a from → to table. `current` adds what the record holds now, when it has moved on since. */
@@ -67,3 +74,24 @@ export function formContext(values: FormValues, fields: readonly OrganisationFie
 const REASONS: Record<string, string> = { charity_number: 'Same charity number', name_and_postcode: 'Similar name, same postcode' };
 export const presentDuplicates = (duplicates: LikelyDuplicate[] | undefined) => duplicates?.map((d) => ({ ...d, why: d.reasons.map((r) => REASONS[r]).join('; ') }));
 
+
+type RegisterPage = Awaited<ReturnType<typeof organisationsRepository.search>> & { themes: string[] };
+
+/** The register's list page: the organisations found, the search's choices as typed, and the links to other pages. */
+export function registerListView(values: RegisterSearchValues, found: RegisterPage, page: number, pageSize: number) {
+  const { total, items, themes } = found;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const params = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
+  const link = (p: number) => `/organisations?${new URLSearchParams([...params, ['page', String(p)]])}`;
+  return {
+    items: items.map((o) => ({ ...o, typeLabel: displayValue('organisation_type', o.organisation_type), membershipLabel: displayValue('membership', o.membership) })),
+    total, page, pages, values, filtered: params.size > 0,
+    typeItems: [{ value: '', text: 'Any type' }, ...options(ORGANISATION_TYPES, values.type)],
+    statusItems: [{ value: '', text: 'Any status' }, ...options(STATUSES, values.status)],
+    membershipItems: [{ value: '', text: 'Any membership' }, ...options(MEMBERSHIP, values.membership)],
+    themeItems: [{ value: '', text: 'Any theme' }, ...[...new Set([...themes, ...(values.theme ? [values.theme] : [])])].map((t) => ({ value: t, text: t, selected: t === values.theme }))],
+    consentItems: [{ value: '', text: 'Either' }, { value: 'yes', text: 'Consent given', selected: values.consent === 'yes' }, { value: 'no', text: 'No consent', selected: values.consent === 'no' }],
+    sortItems: [...(values.q ? [{ value: '', text: 'Best match' }] : []), ...options(SORTS, values.sort || (values.q ? '' : 'name'))],
+    pagination: paginationOf(page, pages, link, { numbered: true }),
+  };
+}

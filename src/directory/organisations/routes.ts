@@ -3,19 +3,15 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
 import { can } from '../../platform/auth/policy.js';
-import { FormErrors, str } from '../../platform/http/forms.js';
-import { paginationOf, readPageNumber } from '../../platform/http/pagination.js';
-import { FIELD_LABELS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, STATUSES, inputOf } from './record.js';
-import { formValuesOf, type FormValues } from './form.js';
-import { displayValue, formContext, options, presentDuplicates } from './present.js';
-import type { OrganisationFilter, OrganisationSort } from './repository.js';
+import type { FormErrors } from '../../platform/http/forms.js';
+import { FIELD_LABELS, ORGANISATION_FIELDS, STATUSES, inputOf } from './record.js';
+import { formValuesOf, readRegisterSearch, type FormValues } from './form.js';
+import { formContext, presentDuplicates, registerListView, summaryRows } from './present.js';
 import type { LikelyDuplicate } from './duplicates.js';
 import { OrganisationsService } from './service.js';
 
 const PAGE_SIZE = 50;
 const V = 'directory/organisations/views';
-
-const SORTS: Record<Exclude<OrganisationSort, 'relevance'>, string> = { name: 'Name (A to Z)', verified: 'Least recently verified', updated: 'Recently updated' };
 
 /** The register: the list of organisations, a record's page, and adding and editing one. */
 export async function registerOrganisationRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock }) {
@@ -23,37 +19,9 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
   app.get('/organisations', { preHandler: permitted('organisations.read') }, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const pick = (field: string, allowed: Record<string, string>) => {
-      const v = str(query, field);
-      return Object.hasOwn(allowed, v) ? v : '';
-    };
-    const values = {
-      q: str(query, 'q').slice(0, 200), type: pick('type', ORGANISATION_TYPES), status: pick('status', STATUSES), membership: pick('membership', MEMBERSHIP),
-      theme: str(query, 'theme').slice(0, 100), consent: pick('consent', { yes: '', no: '' }), sort: pick('sort', SORTS),
-    };
-    const page = readPageNumber(query);
-    const sort = (values.sort || (values.q ? 'relevance' : 'name')) as OrganisationSort;
-    const filter: OrganisationFilter = {
-      q: values.q, type: values.type, status: values.status, membership: values.membership, theme: values.theme,
-      consent: (values.consent || undefined) as 'yes' | 'no' | undefined, sort, page, pageSize: PAGE_SIZE,
-    };
-    const { total, items, themes } = await organisations.search(request.actor, filter);
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const params = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
-    const link = (p: number) => `/organisations?${new URLSearchParams([...params, ['page', String(p)]])}`;
-    return reply.render(`${V}/list.njk`, {
-      title: 'Organisations', items: items.map((o) => ({ ...o, typeLabel: displayValue('organisation_type', o.organisation_type), membershipLabel: displayValue('membership', o.membership) })),
-      total, page, pages, values, filtered: params.size > 0,
-      canWrite: can(request.actor, 'organisations.write'),
-      typeItems: [{ value: '', text: 'Any type' }, ...options(ORGANISATION_TYPES, values.type)],
-      statusItems: [{ value: '', text: 'Any status' }, ...options(STATUSES, values.status)],
-      membershipItems: [{ value: '', text: 'Any membership' }, ...options(MEMBERSHIP, values.membership)],
-      themeItems: [{ value: '', text: 'Any theme' }, ...[...new Set([...themes, ...(values.theme ? [values.theme] : [])])].map((t) => ({ value: t, text: t, selected: t === values.theme }))],
-      consentItems: [{ value: '', text: 'Either' }, { value: 'yes', text: 'Consent given', selected: values.consent === 'yes' }, { value: 'no', text: 'No consent', selected: values.consent === 'no' }],
-      sortItems: [...(values.q ? [{ value: '', text: 'Best match' }] : []), ...options(SORTS, values.sort || (values.q ? '' : 'name'))],
-      pagination: paginationOf(page, pages, link, { numbered: true }),
-    });
+    const { values, filter } = readRegisterSearch(request.query, PAGE_SIZE);
+    const found = await organisations.search(request.actor, filter);
+    return reply.render(`${V}/list.njk`, { title: 'Organisations', ...registerListView(values, found, filter.page, PAGE_SIZE), canWrite: can(request.actor, 'organisations.write') });
   });
 
   const renderForm = (reply: FastifyReply, context: { title: string; action: string; values: FormValues; errors?: FormErrors; duplicates?: LikelyDuplicate[]; record?: { id: string; name: string; themes: string[]; groups_served: string[] } }, status = 200) =>
@@ -78,10 +46,8 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
     const found = await organisations.page(request.actor, idOf(request));
     if (!found) return reply.callNotFound();
     const o = found.organisation;
-    const input = inputOf(o);
-    const rows = ORGANISATION_FIELDS.map((f) => ({ key: { text: FIELD_LABELS[f] }, value: { text: displayValue(f, input[f]) || 'Not given' } }));
     return reply.render(`${V}/show.njk`, {
-      title: o.name, rows, ...found,
+      title: o.name, rows: summaryRows(inputOf(o)), ...found,
       statusLabel: STATUSES[o.status], canWrite: can(request.actor, 'organisations.write'), canApprove: can(request.actor, 'listing.approve'),
     });
   });
