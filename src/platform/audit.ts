@@ -1,8 +1,12 @@
 import { sql } from 'kysely';
 import type { Queryable } from './db/index.js';
+import type { SignedInUser } from './auth/actor.js';
 import { containing, escapeLike } from './db/like.js';
 
 export interface Actor { userId: string | null; label: string }
+
+/** A signed-in person as the audit log names them: by their account, and by the e-mail address it had then. */
+export const auditActorOf = (user: SignedInUser): Actor => ({ userId: user.id, label: user.email });
 
 export interface AuditEntry {
   action: string;

@@ -4,7 +4,7 @@ import type { Database, Queryable, Tx } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { isEmail } from '../../platform/http/forms.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import type { DirectoryImportKind } from '../../platform/db/oruk-schema.js';
@@ -138,7 +138,7 @@ export class RegisterCsvService {
     authorise(actor, 'directory.export');
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const rows = await tx.selectFrom('organisations').selectAll().where('merged_into_id', 'is', null).orderBy(sql`lower(name)`).orderBy('id').execute();
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, { action: 'directory.exported', subjectType: 'organisations', detail: { rows: rows.length } }, this.deps.clock.now());
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'directory.exported', subjectType: 'organisations', detail: { rows: rows.length } }, this.deps.clock.now());
       return toCsv([...ORGANISATION_COLUMNS], rows.map((r) => organisationCells({ ...inputOf(r), id: r.id })));
     });
   }
@@ -171,7 +171,7 @@ export class RegisterCsvService {
           rows.push(SERVICE_COLUMNS.map((c) => values[c]));
         }
       }
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, { action: 'directory.exported', subjectType: 'services', detail: { rows: rows.length } }, this.deps.clock.now());
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'directory.exported', subjectType: 'services', detail: { rows: rows.length } }, this.deps.clock.now());
       return toCsv([...SERVICE_COLUMNS], rows);
     });
   }
@@ -431,7 +431,7 @@ export class RegisterCsvService {
       counts: JSON.stringify({ created: report.created, updated: report.updated, flagged: report.issues.length, message: report.message }),
       issues: JSON.stringify(report.issues.slice(0, 1000).map((i) => ({ level: i.level, record: 'row', row: i.row, field: i.column, message: i.message }))),
     }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, {
+    await recordAudit(tx, actor.lioId, auditActorOf(actor), {
       action: report.status === 'completed' ? 'directory.imported' : 'directory.import_rejected', subjectType: 'directory_import', subjectId: row.id,
       detail: { kind: report.kind, created: report.created, updated: report.updated, problems: report.issues.length },
     }, now);

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { ForbiddenError, authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { queueEmail } from '../../platform/mail.js';
 import { FormErrors, type FieldError } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
@@ -11,7 +11,7 @@ import { MEMBER_FIELDS, diffOrganisation, inputOf, type ChangeSet, type Organisa
 import { formValuesOf, readOrganisationForm, type FormValues } from '../organisations/form.js';
 import { diffRows } from '../organisations/present.js';
 import { organisationsRepository as organisations, recordOrganisationEvent } from '../organisations/repository.js';
-import { asAuditActor, changedFields } from '../organisations/service.js';
+import { changedFields } from '../organisations/service.js';
 import { loadService } from '../services/repository.js';
 import { saveServiceUpdate, validateService, valuesFromBody, valuesFromService, type ServiceFormValues } from '../services/service.js';
 import {
@@ -114,7 +114,7 @@ export class ListingChangesService {
       await recordOrganisationEvent(tx, actor.lioId, service.organization_id, actor.displayName, 'change_submitted',
         `Changes to the service ${service.name} proposed by the group, waiting for approval: ${changedServiceFields(changes).join(', ')}`,
         { change_id: changeId, service_id: service.id, changes }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'listing_change.submitted', subjectType: 'listing_change', subjectId: changeId,
         detail: { organisation: service.organization_id, service: service.id, fields: Object.keys(changes) },
       }, now);
@@ -137,7 +137,7 @@ export class ListingChangesService {
       const changeId = await this.storeProposal(tx, actor, organisationId, null, changes, now);
       await recordOrganisationEvent(tx, actor.lioId, organisationId, actor.displayName, 'change_submitted',
         `Changes proposed by the group, waiting for approval: ${changedFields(changes).join(', ')}`, { change_id: changeId, changes }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'listing_change.submitted', subjectType: 'listing_change', subjectId: changeId, detail: { organisation: organisationId, fields: Object.keys(changes) },
       }, now);
       return { outcome: 'submitted', changes };
@@ -178,7 +178,7 @@ export class ListingChangesService {
         await recordOrganisationEvent(tx, actor.lioId, org.id, actor.displayName, 'change_approved',
           `Proposed changes${service ? ` to the service ${service.name}` : ''} approved and published: ${fields.join(', ')}`,
           { change_id: id, ...(service ? { service_id: service.id } : {}), changes: claimed.changes }, now);
-        await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+        await recordAudit(tx, actor.lioId, auditActorOf(actor), {
           action: 'listing_change.approved', subjectType: 'listing_change', subjectId: id, detail: reviewDetail(claimed),
         }, now);
         await this.tellSubmitter(tx, actor.lioId, claimed.submitted_by, `Your changes to ${service?.name ?? org.name} have been approved`,
@@ -209,7 +209,7 @@ export class ListingChangesService {
       await recordOrganisationEvent(tx, actor.lioId, org.id, actor.displayName, 'change_rejected',
         `Proposed changes${service ? ` to the service ${service.name}` : ''} not approved: ${fields.join(', ')}`,
         { change_id: id, ...(service ? { service_id: service.id } : {}), changes: claimed.changes, note }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'listing_change.rejected', subjectType: 'listing_change', subjectId: id, detail: reviewDetail(claimed),
       }, now);
       await this.tellSubmitter(tx, actor.lioId, claimed.submitted_by, `Your changes to ${service?.name ?? org.name} were not approved`,
@@ -230,7 +230,7 @@ export class ListingChangesService {
   private async applyServiceChange(tx: Tx, actor: SignedInUser, changeId: string, serviceId: string, changes: ServiceChangeSet, now: Date) {
     const service = await loadService(tx, serviceId);
     if (!service) return null;
-    const saved = await saveServiceUpdate(tx, actor.lioId, asAuditActor(actor), serviceId, withProposal(valuesFromService(service), changes), now);
+    const saved = await saveServiceUpdate(tx, actor.lioId, auditActorOf(actor), serviceId, withProposal(valuesFromService(service), changes), now);
     if (!saved) return null;
     if (saved.errors.any) throw new CannotApply(cannotApply(changeId, service.name, saved.errors.list));
     return { service, fields: changedServiceFields(changes) };

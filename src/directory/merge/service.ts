@@ -2,7 +2,7 @@ import type { Database, Tx } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { ORGANISATION_FIELDS, fieldLabel, inputOf, type OrganisationField } from '../organisations/record.js';
@@ -154,7 +154,7 @@ export class MergeService {
     await recordOrganisationEvent(tx, actor.lioId, merged.id, actor.displayName, 'merged', `Merged into ${kept.name}; this record is closed`, {
       kept_id: kept.id, kept_name: kept.name,
     }, now);
-    await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, {
+    await recordAudit(tx, actor.lioId, auditActorOf(actor), {
       action: 'organisation.merged', subjectType: 'organisation', subjectId: kept.id, detail: { merged: merged.id, moved, notMoved, filled },
     }, now);
   }

@@ -2,7 +2,7 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { auditActorOf, recordAudit, type Actor } from '../../platform/audit.js';
 import { FormErrors, checkText, list, str } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { ORGANISATION_FIELDS, diffOrganisation, fieldLabel, inputOf, type ChangeSet } from './record.js';
@@ -10,8 +10,6 @@ import { readOrganisationForm, type FormValues } from './form.js';
 import { diffRows } from './present.js';
 import { organisationsRepository, recordOrganisationEvent, type OrganisationFilter } from './repository.js';
 import { findLikelyDuplicates, unconfirmedDuplicates, type LikelyDuplicate } from './duplicates.js';
-
-export const asAuditActor = (a: SignedInUser): Actor => ({ userId: a.id, label: a.email });
 
 /** The changed field names, for a summary line and for the audit log (which never holds the values). */
 export const changedFields = (changes: ChangeSet) => Object.keys(changes).map(fieldLabel);
@@ -117,7 +115,7 @@ export class OrganisationsService {
       await recordOrganisationEvent(tx, actor.lioId, row.id, actor.displayName, 'created', 'Added to the register', {
         ...(duplicates.length ? { confirmed_not_duplicate_of: duplicates.map((d) => ({ id: d.id, name: d.name })) } : {}),
       }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'organisation.created', subjectType: 'organisation', subjectId: row.id, detail: duplicates.length ? { confirmedNotDuplicateOf: duplicates.map((d) => d.id) } : {},
       }, now);
       return { outcome: 'saved', id: row.id, name: row.name, changes: {} };
@@ -144,7 +142,7 @@ export class OrganisationsService {
       }
       await organisationsRepository.applyChanges(tx, id, changes, now);
       await recordOrganisationEvent(tx, actor.lioId, id, actor.displayName, 'edited', `Edited: ${changedFields(changes).join(', ')}`, { changes }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), { action: 'organisation.updated', subjectType: 'organisation', subjectId: id, detail: { fields: Object.keys(changes) } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'organisation.updated', subjectType: 'organisation', subjectId: id, detail: { fields: Object.keys(changes) } }, now);
       return { outcome: 'saved', id, name: input.name, changes };
     });
   }

@@ -3,12 +3,11 @@ import type { Clock } from '../../platform/clock.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { hashSecret } from '../../platform/auth/secrets.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { organisationsRepository as organisations, recordOrganisationEvent } from '../organisations/repository.js';
-import { asAuditActor } from '../organisations/service.js';
 import { DAY_MS, verificationRepository } from './repository.js';
 import { VERIFICATION_JOB, VERIFY_LINK_DAYS } from './jobs.js';
 import { publicRows } from './present.js';
@@ -47,7 +46,7 @@ export class VerificationService {
     await this.deps.db.withTenant(actor.lioId, async (tx) => {
       const before = await organisations.verificationMonths(tx, actor.lioId);
       await verificationRepository.setMonths(tx, actor.lioId, months);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), { action: 'settings.verification_months', subjectType: 'lio', subjectId: actor.lioId, detail: { from: before, to: months } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'settings.verification_months', subjectType: 'lio', subjectId: actor.lioId, detail: { from: before, to: months } }, now);
     });
     return { errors };
   }
@@ -74,7 +73,7 @@ export class VerificationService {
       await this.deps.jobs.enqueue(tx, {
         lioId: actor.lioId, kind: VERIFICATION_JOB, payload: { origin, organisationId: organisationId ?? null, requestedBy: actor.displayName },
       });
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'organisation.verification_requested', subjectType: organisationId ? 'organisation' : 'lio', subjectId: organisationId ?? actor.lioId, detail: { listings: count },
       }, now);
       return { outcome: 'queued' as const, count };
@@ -91,7 +90,7 @@ export class VerificationService {
       if (!row || row.merged_into_id) return null;
       await organisations.setVerified(tx, id, now);
       await recordOrganisationEvent(tx, actor.lioId, id, actor.displayName, 'verified', 'Details checked and marked as verified', {}, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), { action: 'organisation.verified', subjectType: 'organisation', subjectId: id }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'organisation.verified', subjectType: 'organisation', subjectId: id }, now);
       return row.name;
     });
   }
