@@ -16,6 +16,7 @@ import { isUuid } from '../../platform/validation/ids.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import { parseDay } from '../../platform/validation/dates.js';
+import { recordOrganisationEvent } from '../organisations/repository.js';
 
 export const STATUSES: { value: ServiceStatus; text: string }[] = [
   { value: 'active', text: 'Active' },
@@ -415,10 +416,7 @@ export class ServicesService {
       if (!write) return { errors, values, options: await this.options(tx, values.organisationId || null, null), id: null };
       const id = await insertService(tx, lioId, write, now, today);
       await recordAudit(tx, lioId, who, { action: 'service.created', subjectType: 'service', subjectId: id }, now);
-      await tx.insertInto('organisation_events').values({
-        lio_id: lioId, organisation_id: write.organisationId, occurred_at: now, actor_label: who.label, kind: 'service_added',
-        summary: `Service added: ${write.name}`, detail: JSON.stringify({ serviceId: id }),
-      }).execute();
+      await recordOrganisationEvent(tx, lioId, write.organisationId, who.label, 'service_added', `Service added: ${write.name}`, { serviceId: id }, now);
       return { errors, values, options: null, id };
     });
   }
@@ -461,9 +459,6 @@ export async function saveServiceUpdate(tx: Tx, lioId: string, who: Actor, id: s
     detail: { ...(modesChanged ? { deliveryModes: { from: current.delivery_modes, to: write.deliveryModes } } : {}), ...(statusChanged ? { status: { from: current.status, to: write.status } } : {}) },
   }, now);
   const what = [modesChanged ? `now delivered ${modesText(write.deliveryModes).toLowerCase()}` : '', statusChanged ? `status ${statusText(write.status).toLowerCase()}` : ''].filter(Boolean).join('; ');
-  await tx.insertInto('organisation_events').values({
-    lio_id: lioId, organisation_id: write.organisationId, occurred_at: now, actor_label: who.label, kind: 'service_changed',
-    summary: `Service changed: ${write.name}${what ? ` (${what})` : ''}`, detail: JSON.stringify({ serviceId: id }),
-  }).execute();
+  await recordOrganisationEvent(tx, lioId, write.organisationId, who.label, 'service_changed', `Service changed: ${write.name}${what ? ` (${what})` : ''}`, { serviceId: id }, now);
   return { errors, current, write };
 }
