@@ -13,7 +13,7 @@
  * BENCH_PG_SCHEMA (bench_directory), BENCH_REGENERATE=1 to make the directory again.
  *
  * The search is measured twice: as served (a search page is kept until the directory changes or the minute turns,
- * see src/directory/published-cache.ts) and by the same app keeping nothing ("nothingKept"), where every request
+ * see src/directory/published/cache.ts) and by the same app keeping nothing ("nothingKept"), where every request
  * runs the search and renders the page. The app runs in a child process so that autocannon does not share its
  * event loop. Prints JSON.
  */
@@ -60,10 +60,10 @@ async function serve(engine: Engine): Promise<void> {
   const { migrate } = await import('../src/platform/db/migrate.js');
   const { buildApp } = await import('../src/app.js');
   const { systemClock } = await import('../src/platform/clock.js');
-  const { geocodePostcode } = await import('../src/directory/geocode.js');
+  const { geocodePostcode } = await import('../src/directory/geography/geocode.js');
   const { searchPublished, termWithDescendants } = await import('../src/directory/public/repository.js');
   const { PublicDirectory } = await import('../src/directory/public/search.js');
-  const { PublishedCache } = await import('../src/directory/published-cache.js');
+  const { PublishedCache } = await import('../src/directory/published/cache.js');
   const { capabilities } = await import('../src/capabilities.js');
 
   const env = engine === 'postgres'

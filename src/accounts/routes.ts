@@ -8,7 +8,8 @@ import { FormErrors, checkEmail, list, str } from '../platform/http/forms.js';
 import { permitted, signedIn } from '../platform/http/guards.js';
 import { publicOrigin } from '../platform/tenancy.js';
 import { PERMISSION_SETS, PERMISSION_SET_LABELS, ROLES, ROLE_LABELS } from '../platform/auth/actor.js';
-import { AccountsService, type TokenPurpose, INVITE_LINK_DAYS, RESET_LINK_MINUTES, isUuid } from './service.js';
+import { AccountsService, type TokenPurpose, INVITE_LINK_DAYS, RESET_LINK_MINUTES } from './service.js';
+import { isUuid } from '../platform/validation/ids.js';
 
 const SIGN_IN_ERROR = 'Enter a correct email address and password. After 5 wrong attempts, signing in to the account is paused for 15 minutes.';
 

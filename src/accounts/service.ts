@@ -7,17 +7,14 @@ import type { SignedInUser } from '../platform/auth/actor.js';
 import { PERMISSION_SETS, ROLES, ROLE_LABELS } from '../platform/auth/actor.js';
 import { authorise } from '../platform/auth/policy.js';
 import { hashPassword, hashSecret, newSecret, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from '../platform/auth/secrets.js';
-import { recordAudit, type Actor } from '../platform/audit.js';
+import { auditActorOf, recordAudit } from '../platform/audit.js';
 import { queueEmail } from '../platform/mail.js';
 import { FormErrors, checkEmail, checkText } from '../platform/http/forms.js';
 import { accountsRepository as repo } from './repository.js';
+import { isUuid } from '../platform/validation/ids.js';
 
 export const RESET_LINK_MINUTES = 60;
 export const INVITE_LINK_DAYS = 7;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids from URLs and forms are checked before they reach the database, which would refuse a malformed uuid with an error. */
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 export type TokenPurpose = 'password_reset' | 'invite';
 export type TokenCheck =
@@ -27,7 +24,6 @@ export type TokenCheck =
 export interface InviteInput { email: string; displayName: string; role: string; permissionSets: string[]; organisationId: string }
 export interface RoleInput { role: string; permissionSets: string[]; organisationId: string }
 
-const asActor = (a: SignedInUser): Actor => ({ userId: a.id, label: a.email });
 
 export class AccountsService {
   constructor(private readonly deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {}
@@ -69,7 +65,7 @@ export class AccountsService {
   }
 
   async signedOut(actor: SignedInUser): Promise<void> {
-    await this.deps.db.withTenant(actor.lioId, (tx) => recordAudit(tx, actor.lioId, asActor(actor), { action: 'sign_out', subjectType: 'user', subjectId: actor.id }, this.deps.clock.now()));
+    await this.deps.db.withTenant(actor.lioId, (tx) => recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'sign_out', subjectType: 'user', subjectId: actor.id }, this.deps.clock.now()));
   }
 
   /** Always looks the same to the person asking, so it cannot be used to find out who has an account. */
@@ -174,7 +170,7 @@ export class AccountsService {
         subject: `You have been invited to ${lioName} on Common Ground`,
         text: `Hello ${input.displayName},\n\n${actor.displayName} has invited you to use Common Ground at ${lioName} as ${ROLE_LABELS[roleInput.role]}. Choose your password with this link within ${INVITE_LINK_DAYS} days:\n\n${origin}/accept-invite/${token}\n`,
       }, clock);
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'user.invited', subjectType: 'user', subjectId: id, detail: { role: roleInput.role, permissionSets: roleInput.permissionSets } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'user.invited', subjectType: 'user', subjectId: id, detail: { role: roleInput.role, permissionSets: roleInput.permissionSets } }, now);
       return { errors, userId: id };
     });
   }
@@ -190,7 +186,7 @@ export class AccountsService {
       if (errors.any || !roleInput) return { errors, found: true };
       const now = this.deps.clock.now();
       await repo.setRole(tx, userId, roleInput.role, roleInput.permissionSets, roleInput.organisationId, now);
-      await recordAudit(tx, actor.lioId, asActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'user.role_changed', subjectType: 'user', subjectId: userId,
         detail: { from: { role: user.role, permissionSets: user.permission_sets }, to: { role: roleInput.role, permissionSets: roleInput.permissionSets } },
       }, now);
@@ -208,7 +204,7 @@ export class AccountsService {
       const status = disabled ? 'disabled' : user.password_hash ? 'active' : 'invited';
       await repo.setStatus(tx, userId, status, now);
       if (disabled) await repo.endSessions(tx, userId);
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: disabled ? 'user.disabled' : 'user.enabled', subjectType: 'user', subjectId: userId }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: disabled ? 'user.disabled' : 'user.enabled', subjectType: 'user', subjectId: userId }, now);
       return 'done';
     });
   }

@@ -3,7 +3,7 @@ import type { Clock } from '../platform/clock.js';
 import type { SignedInUser } from '../platform/auth/actor.js';
 import { authorise } from '../platform/auth/policy.js';
 import { hashSecret, newSecret } from '../platform/auth/secrets.js';
-import { recordAudit } from '../platform/audit.js';
+import { auditActorOf, recordAudit } from '../platform/audit.js';
 import { FormErrors, checkText } from '../platform/http/forms.js';
 
 import { TOKEN_PREFIX, type ApiScope } from '../platform/auth/api-tokens.js';
@@ -35,7 +35,7 @@ export class ApiTokensService {
       const row = await tx.insertInto('api_tokens').values({
         lio_id: actor.lioId, name, scope: scope as ApiScope, token_hash: hashSecret(token), token_hint: token.slice(-4), created_by: actor.id, created_at: now,
       }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, { action: 'api_token.created', subjectType: 'api_token', subjectId: row.id, detail: { scope } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'api_token.created', subjectType: 'api_token', subjectId: row.id, detail: { scope } }, now);
     });
     return { errors, token };
   }
@@ -46,7 +46,7 @@ export class ApiTokensService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const result = await tx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, { action: 'api_token.revoked', subjectType: 'api_token', subjectId: id }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'api_token.revoked', subjectType: 'api_token', subjectId: id }, now);
       return true;
     });
   }

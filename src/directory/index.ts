@@ -1,16 +1,20 @@
 import type { Capability } from '../platform/capability.js';
 import { directoryPolicy } from './policy.js';
-import { registerOrganisationRoutes, registerVerificationJobs } from './routes.js';
+import { registerOrganisationRoutes } from './organisations/routes.js';
+import { registerOrganisationApi } from './organisations/api.js';
+import { registerMergeRoutes } from './merge/routes.js';
+import { registerReviewRoutes } from './review/routes.js';
+import { registerVerificationJobs } from './review/jobs.js';
+import { registerListingChangeRoutes } from './listing-changes/routes.js';
 import { registerServiceRoutes } from './services/routes.js';
 import { registerTaxonomyRoutes } from './taxonomy/routes.js';
 import { registerOrukRoutes } from './oruk/routes.js';
 import { registerImportRoutes } from './oruk/admin-routes.js';
 import { registerPublicDirectoryRoutes } from './public/routes.js';
-import { registerOrganisationApi } from './api.js';
-import { PublishedCache } from './published-cache.js';
+import { PublishedCache } from './published/cache.js';
 import { ORUK_USAGE, runOrukImport } from './oruk/import/cli.js';
 import { TAXONOMY_IMPORT_USAGE, runTaxonomyImport } from './taxonomy/cli.js';
-import { runPostcodeImport } from './postcodes-import.js';
+import { runPostcodeImport } from './geography/postcodes-import.js';
 import { installDefaultTaxonomyIfNone } from './taxonomy/default-taxonomy.js';
 import { seedDirectory } from './seed.js';
 
@@ -43,6 +47,9 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
     async routes(app, deps) {
       const published = await PublishedCache.open(deps.db, options.keptBytes);
       await registerOrganisationRoutes(app, deps);
+      await registerMergeRoutes(app, deps);
+      await registerListingChangeRoutes(app, deps);
+      await registerReviewRoutes(app, deps);
       await registerServiceRoutes(app, deps);
       await registerTaxonomyRoutes(app, deps);
       await registerOrukRoutes(app, { ...deps, published });

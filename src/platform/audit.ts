@@ -1,7 +1,12 @@
 import { sql } from 'kysely';
 import type { Queryable } from './db/index.js';
+import type { SignedInUser } from './auth/actor.js';
+import { containing, escapeLike } from './db/like.js';
 
 export interface Actor { userId: string | null; label: string }
+
+/** A signed-in person as the audit log names them: by their account, and by the e-mail address it had then. */
+export const auditActorOf = (user: SignedInUser): Actor => ({ userId: user.id, label: user.email });
 
 export interface AuditEntry {
   action: string;
@@ -28,8 +33,8 @@ export interface AuditFilter { action?: string; actor?: string; from?: Date; to?
 
 export async function listAudit(db: Queryable, filter: AuditFilter) {
   let q = db.selectFrom('audit_events');
-  if (filter.action) q = q.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`);
-  if (filter.actor) q = q.where(sql<boolean>`actor_label ilike ${'%' + filter.actor.replace(/[%_\\]/g, '\\$&') + '%'}`);
+  if (filter.action) q = q.where('action', 'like', `${escapeLike(filter.action)}%`);
+  if (filter.actor) q = q.where(sql<boolean>`actor_label ilike ${containing(filter.actor)}`);
   if (filter.from) q = q.where('occurred_at', '>=', filter.from);
   if (filter.to) q = q.where('occurred_at', '<', filter.to);
   const total = (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;

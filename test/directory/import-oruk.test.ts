@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { findLikelyDuplicatesOfEach } from '../../src/directory/duplicates.js';
+import { findLikelyDuplicatesOfEach } from '../../src/directory/organisations/duplicates.js';
 import { directoryFactories } from '../helpers/directory-factories.js';
 import { OrukImportService, type ImportReport } from '../../src/directory/oruk/import/importer.js';
 import { STANDARD_DIR, announceSkipIfAbsent, readStandard, schemaErrors, standardPresent } from './oruk-standard.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, type Page, errorSummary, formFields, mainText, signedInClient } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
-import { findLikelyDuplicates } from '../../src/directory/duplicates.js';
+import { findLikelyDuplicates } from '../../src/directory/organisations/duplicates.js';
 
 let t: TestContext;
 let d: DirectoryFactories;

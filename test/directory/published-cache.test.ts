@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, signedInClient, type Page, resultNames } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
-import { OTHER_PROCESSES_SEEN_WITHIN_MS, PublishedCache } from '../../src/directory/published-cache.js';
+import { OTHER_PROCESSES_SEEN_WITHIN_MS, PublishedCache } from '../../src/directory/published/cache.js';
 import { openDatabase } from '../../src/platform/db/index.js';
 import { onPostgres } from '../helpers/database.js';
 

@@ -4,7 +4,7 @@ import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import { JobQueue } from '../../src/platform/jobs.js';
-import { VERIFICATION_SWEEP_JOB, lioOrigin } from '../../src/directory/verification.js';
+import { VERIFICATION_SWEEP_JOB, lioOrigin } from '../../src/directory/review/jobs.js';
 
 /**
  * Listings that fall due are asked to confirm their details without anyone pressing a button: a recurring job in the

@@ -4,21 +4,23 @@ import type { Database, Queryable, Tx } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { isEmail } from '../../platform/http/forms.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import type { DirectoryImportKind } from '../../platform/db/oruk-schema.js';
 import {
-  FIELD_LABELS, GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES as ORGANISATION_STATUSES,
-  diffOrganisation, inputOf, isWebAddress, readOrganisationForm, type OrganisationField, type OrganisationInput,
-} from '../organisation-policy.js';
-import { recordOrganisationEvent } from '../organisations.js';
-import { findLikelyDuplicates } from '../duplicates.js';
-import { loadServices, isUuid } from '../services/repository.js';
+  FIELD_LABELS, GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES as ORGANISATION_STATUSES, diffOrganisation, inputOf, type OrganisationField, type OrganisationInput,
+} from '../organisations/record.js';
+import { readOrganisationForm } from '../organisations/form.js';
+import { recordOrganisationEvent } from '../organisations/repository.js';
+import { findLikelyDuplicates } from '../organisations/duplicates.js';
+import { loadServices } from '../services/repository.js';
 import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, parseTime } from '../services/service.js';
 import { CsvSyntaxError, readCsvTable, toCsv, uncell } from './csv.js';
 import { TermCodes, checkPhone, costText, knownVenues, parseCost, parseVenue, venueKey, venuesOf, writeParts, type PartsWanted } from './service-parts.js';
 import { taxonomyRepository } from '../taxonomy/repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { isWebAddress } from '../../platform/validation/web-addresses.js';
 
 /**
  * The register as a spreadsheet: organisations and services exported as CSV, and the same files (edited, or
@@ -136,7 +138,7 @@ export class RegisterCsvService {
     authorise(actor, 'directory.export');
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const rows = await tx.selectFrom('organisations').selectAll().where('merged_into_id', 'is', null).orderBy(sql`lower(name)`).orderBy('id').execute();
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, { action: 'directory.exported', subjectType: 'organisations', detail: { rows: rows.length } }, this.deps.clock.now());
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'directory.exported', subjectType: 'organisations', detail: { rows: rows.length } }, this.deps.clock.now());
       return toCsv([...ORGANISATION_COLUMNS], rows.map((r) => organisationCells({ ...inputOf(r), id: r.id })));
     });
   }
@@ -169,7 +171,7 @@ export class RegisterCsvService {
           rows.push(SERVICE_COLUMNS.map((c) => values[c]));
         }
       }
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, { action: 'directory.exported', subjectType: 'services', detail: { rows: rows.length } }, this.deps.clock.now());
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'directory.exported', subjectType: 'services', detail: { rows: rows.length } }, this.deps.clock.now());
       return toCsv([...SERVICE_COLUMNS], rows);
     });
   }
@@ -429,7 +431,7 @@ export class RegisterCsvService {
       counts: JSON.stringify({ created: report.created, updated: report.updated, flagged: report.issues.length, message: report.message }),
       issues: JSON.stringify(report.issues.slice(0, 1000).map((i) => ({ level: i.level, record: 'row', row: i.row, field: i.column, message: i.message }))),
     }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, {
+    await recordAudit(tx, actor.lioId, auditActorOf(actor), {
       action: report.status === 'completed' ? 'directory.imported' : 'directory.import_rejected', subjectType: 'directory_import', subjectId: row.id,
       detail: { kind: report.kind, created: report.created, updated: report.updated, problems: report.issues.length },
     }, now);

@@ -1,7 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/index.js';
-import { isPhoneNumber, normalisePostcode, parseAmount } from '../services/service.js';
+import { isPhoneNumber, parseAmount } from '../services/service.js';
 import { servicesRepository } from '../services/repository.js';
+import { normalisePostcode } from '../../platform/validation/postcodes.js';
 
 /**
  * The parts of a service a spreadsheet user sees and edits in one cell each, one item per line: its categories

@@ -6,10 +6,11 @@ import { authorise, can } from '../../platform/auth/policy.js';
 import { permitted } from '../../platform/http/guards.js';
 import { FormErrors, list, str } from '../../platform/http/forms.js';
 import { acceptMultipart } from '../../platform/http/multipart.js';
-import { isUuid } from '../services/repository.js';
 import { RegisterCsvService } from '../csv/register-csv.js';
 import { registerCsvExportRoutes } from '../csv/routes.js';
 import { OrukImportService } from './import/importer.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { isWebAddress } from '../../platform/validation/web-addresses.js';
 
 /**
  * /admin/imports: an admin imports an Open Referral feed (its address, or ORUK JSON / HSDS CSV files) or the
@@ -88,7 +89,7 @@ export async function registerImportRoutes(app: FastifyInstance, deps: { db: Dat
       const errors = new FormErrors();
       if (!url && uploaded.length === 0) errors.add('url', 'Enter the address of a feed, or choose files to upload');
       else if (url && uploaded.length) errors.add('url', 'Enter an address or choose files, not both');
-      else if (url && !/^https?:\/\/[^\s]+$/i.test(url)) errors.add('url', 'Enter the feed’s address in full, starting with https:// or http://');
+      else if (url && !isWebAddress(url)) errors.add('url', 'Enter the feed’s address in full, starting with https:// or http://');
       if (errors.any) return renderPage(request, reply, { errors: errors.list, values: { url } }, 400);
       const report = await oruk.importOruk(request.actor!, request.lio.id, url ? { kind: 'url', url } : { kind: 'files', files: uploaded });
       reply.flash(report.status === 'completed' ? 'The import is complete' : 'The import was rejected: nothing was imported');

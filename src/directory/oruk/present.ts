@@ -1,9 +1,10 @@
-import { derivedId, isUuid, type HsdsAttribute, type HsdsLocation, type HsdsPhone, type HsdsLanguage, type HsdsSchedule, type HsdsService } from '../services/repository.js';
+import { derivedId, type HsdsAttribute, type HsdsLocation, type HsdsPhone, type HsdsLanguage, type HsdsSchedule, type HsdsService } from '../services/repository.js';
 import type { AttributeRow, FundingRow, IdentifierRow, LocationExtraRow, OrganisationRow, SalRow, ServiceSummaryRow, TaxonomyRow, TermRow } from './repository.js';
 import type {
   AttributeJson, FundingJson, LanguageJson, LocationJson, LocationSummaryJson, OrganizationIdentifierJson, OrganizationNestedJson, OrganizationSummaryJson,
   PhoneJson, ScheduleJson, ServiceJson, ServiceSummaryJson, TaxonomyJson, TaxonomyTermJson,
 } from './schemas.js';
+import { isUuid } from '../../platform/validation/ids.js';
 
 /**
  * Records as Open Referral UK (HSDS 3.0, UK profile) presents them. The standard types optional fields as plain

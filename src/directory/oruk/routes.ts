@@ -4,15 +4,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from '../../platform/db/index.js';
 import type { Config } from '../../platform/config.js';
 import { apiValidatorCompiler } from '../../platform/http/api-validation.js';
-import { geocodePostcode, postcodeMessage } from '../geocode.js';
+import { geocodePostcode, postcodeMessage } from '../geography/geocode.js';
 import { dayCode } from './import/clean.js';
 import type { ServiceFilters } from './repository.js';
 import { OrukService } from './service.js';
-import type { PublishedCache } from '../published-cache.js';
+import type { PublishedCache } from '../published/cache.js';
 import {
   ApiDetails, Organization, OrganizationSummary, OrukError, PageOf, Service, ServiceAtLocation, ServiceAtLocationSummary, ServiceSummary, Taxonomy,
   TaxonomyTerm, TaxonomyWithTerms,
 } from './schemas.js';
+import { isUuid } from '../../platform/validation/ids.js';
 
 /**
  * The Open Referral UK API (HSDS 3.0, UK profile) at /api/oruk: open to all without keys, CORS for any origin,
@@ -50,8 +51,6 @@ const ServiceQuery = Type.Object({
 type ServiceQueryT = Static<typeof ServiceQuery>;
 const TermQuery = Type.Object({ ...Paging, taxonomy_id: Uuid('Terms of this taxonomy'), parent_id: Uuid('Terms directly below this one') });
 const IdParams = Type.Object({ id: Type.String({ description: 'The record’s identifier' }) });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class BadParameter extends Error {
   readonly statusCode = 400;
@@ -227,7 +226,7 @@ function badRequest(fields: { field: string; message: string }[]) {
 }
 
 function requireUuid(id: string, what: string): string {
-  if (!UUID.test(id)) throw new NotFound(`No ${what} with the id ${id.slice(0, 60)}: identifiers here are UUIDs`);
+  if (!isUuid(id)) throw new NotFound(`No ${what} with the id ${id.slice(0, 60)}: identifiers here are UUIDs`);
   return id.toLowerCase();
 }
 

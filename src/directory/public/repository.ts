@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import { addDays, monthNumber, placeInMonth, type DayCode } from './opening.js';
+import { containing } from '../../platform/db/like.js';
 
 /**
  * All SQL of the public directory. Every query runs in the LIO's tenant transaction, so row-level
@@ -45,7 +46,7 @@ export interface SearchRow {
 /** The conditions that make a service public, for services `s` joined to organisations `o`. */
 export const published = sql`s.status in ('active', 'temporarily closed') and s.consent_to_publish and o.consent_to_publish and o.status = 'active' and o.merged_into_id is null`;
 
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+const likePattern = (text: string) => containing(text.toLowerCase());
 
 /** Great-circle distance in metres from a point to a location row `l` (haversine, plain arithmetic). */
 function distanceTo(near: Near): RawBuilder<number> {

@@ -10,7 +10,7 @@ import { can } from '../../platform/auth/policy.js';
 import { FormErrors, str } from '../../platform/http/forms.js';
 import { publicOrigin } from '../../platform/tenancy.js';
 import { actorOf, seesSharedPages } from '../../platform/http/request-context.js';
-import type { PublishedCache } from '../published-cache.js';
+import type { PublishedCache } from '../published/cache.js';
 import { localNow } from './opening.js';
 import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODE_LABELS, DISTANCES, PAGE_SIZE, PublicDirectory, UNITS, readSearch, type SearchPage } from './search.js';
 import { SignpostingLists, normaliseShareCode } from './signposting.js';

@@ -1,15 +1,18 @@
 import type { Database, Queryable } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import type { PublishedCache } from '../published-cache.js';
+import type { PublishedCache } from '../published/cache.js';
 import type { DeliveryMode } from '../../platform/db/directory-schema.js';
 import { FormErrors, list, str } from '../../platform/http/forms.js';
-import { geocodePostcode, lookupPostcode, normalisePostcode, postcodeMessage, type GeocodeResult } from '../geocode.js';
-import { isUuid, loadServices, type HsdsSchedule, type HsdsService } from '../services/repository.js';
+import { geocodePostcode, lookupPostcode, postcodeMessage, type GeocodeResult } from '../geography/geocode.js';
+import { loadServices, type HsdsSchedule, type HsdsService } from '../services/repository.js';
 import { localNow, openingSummary, openingWeek, type LocalNow, type OpeningSummary } from './opening.js';
 import {
   allTerms, localities, publishedIds, searchPublished, type SearchCriteria, type TermRow,
 } from './repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { compactPostcode } from '../../platform/validation/postcodes.js';
+import { readPageNumber } from '../../platform/http/pagination.js';
 
 /**
  * The public directory of one LIO: search with filters, and a page per service. No sign-in and no
@@ -65,13 +68,12 @@ export function formatDistance(metres: number, unit: Unit): string {
 }
 
 export function readSearch(query: unknown): SearchValues {
-  const page = Number.parseInt(str(query, 'page'), 10);
   return {
     q: str(query, 'q'), category: str(query, 'category'), postcode: str(query, 'postcode'),
     distance: str(query, 'distance'), unit: str(query, 'unit'), locality: str(query, 'locality'),
     modes: list(query, 'mode').map((m) => m.trim()).filter(Boolean),
     open: str(query, 'open') !== '', free: str(query, 'free') !== '', age: str(query, 'age'),
-    page: Number.isFinite(page) && page >= 1 && page <= 10_000 ? page : 1,
+    page: readPageNumber(query),
   };
 }
 
@@ -186,7 +188,7 @@ export class PublicDirectory {
     if (values.unit && values.unit !== unit) errors.add('unit', 'Choose miles or kilometres');
 
     const now = localNow(clock.now());
-    const compact = values.postcode ? normalisePostcode(values.postcode.slice(0, 20)) : null;
+    const compact = values.postcode ? compactPostcode(values.postcode.slice(0, 20)) : null;
     if (values.postcode && !compact) errors.add('postcode', postcodeMessage('malformed', values.postcode));
     const distanceText = `${distance} ${unit === 'km' ? 'km' : distance === 1 ? 'mile' : 'miles'}`;
     const placeOf = (found: GeocodeResult): SearchPage['near'] => {

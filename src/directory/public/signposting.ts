@@ -7,10 +7,10 @@ import { authorise, can } from '../../platform/auth/policy.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { queueEmail } from '../../platform/mail.js';
 import { FormErrors, checkEmail, checkText } from '../../platform/http/forms.js';
-import { isUuid } from '../services/repository.js';
 import { publishedIds } from './repository.js';
 import type { PublicDirectory, ServiceDetail } from './search.js';
 import { signpostingRepository as repo } from './signposting-repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
 
 /**
  * Signposting lists: services collected from the public directory to print, e-mail or share by link.

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { sql, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { containing } from '../../platform/db/like.js';
 
 /**
  * The one place that reads a full service, nested in Open Referral UK (HSDS 3.0) terms: the staff pages,
@@ -231,9 +233,6 @@ export async function loadService(db: Queryable, id: string): Promise<HsdsServic
   return (await loadServices(db, [id]))[0];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
-
 // ---------------------------------------------------------------------------------------------------
 // Staff list: search and filters
 // ---------------------------------------------------------------------------------------------------
@@ -254,7 +253,7 @@ export interface ServiceListRow {
 }
 
 export async function searchServices(db: Queryable, s: ServiceSearch): Promise<{ total: number; rows: ServiceListRow[] }> {
-  const like = s.text ? `%${s.text.replace(/[%_\\]/g, '\\$&')}%` : null;
+  const like = s.text ? containing(s.text) : null;
   const base = db.selectFrom('services').innerJoin('organisations as o', 'o.id', 'services.organisation_id')
     .$if(like !== null, (q) => q.where((eb) => eb.or([eb('services.name', 'ilike', like!), eb('o.name', 'ilike', like!)])))
     .$if(s.status !== undefined, (q) => q.where('services.status', '=', s.status!))

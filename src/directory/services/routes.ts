@@ -4,10 +4,12 @@ import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
 import { FormErrors, str } from '../../platform/http/forms.js';
 import { actorOf } from '../../platform/http/request-context.js';
-import { CLASSIFICATION_LABELS, COUNTED, DeliveryHistoryService, modeLabel, parseDay, type Period } from '../delivery-history.js';
+import { CLASSIFICATION_LABELS, COUNTED, DeliveryHistoryService, modeLabel, type Period } from '../delivery-history.js';
 import {
   DAYS, DELIVERY_MODES, PAGE_SIZE, STATUSES, ServicesService, blankValues, describeSchedule, modesText, statusText, withBlankRows, type ServiceFormValues,
 } from './service.js';
+import { parseDay } from '../../platform/validation/dates.js';
+import { paginationOf, readPageNumber } from '../../platform/http/pagination.js';
 
 type Options = Awaited<ReturnType<ServicesService['formOptions']>>;
 
@@ -26,7 +28,7 @@ export async function registerServiceRoutes(app: FastifyInstance, deps: { db: Da
   app.get('/services', read, async (request, reply) => {
     const q = {
       text: str(request.query, 'q'), status: str(request.query, 'status'), organisationId: str(request.query, 'organisation'),
-      deliveryMode: str(request.query, 'mode'), termId: str(request.query, 'term'), page: Math.max(1, Number.parseInt(str(request.query, 'page'), 10) || 1),
+      deliveryMode: str(request.query, 'mode'), termId: str(request.query, 'term'), page: readPageNumber(request.query),
     };
     const result = await services.list(request.actor, request.lio.id, q);
     const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
@@ -35,10 +37,7 @@ export async function registerServiceRoutes(app: FastifyInstance, deps: { db: Da
     return reply.render('directory/services/views/list.njk', {
       title: 'Services', ...result, query: q, page: q.page, pages, canWrite: services.canWrite(request.actor),
       statuses: STATUSES, deliveryModes: DELIVERY_MODES, modesText, statusText,
-      pagination: pages > 1 ? {
-        previous: q.page > 1 ? { href: pageHref(q.page - 1) } : undefined,
-        next: q.page < pages ? { href: pageHref(q.page + 1) } : undefined,
-      } : null,
+      pagination: paginationOf(q.page, pages, pageHref),
     });
   });
 

@@ -7,11 +7,16 @@ import { FormErrors, checkText, isEmail, list, str } from '../../platform/http/f
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import { taxonomyRepository } from '../taxonomy/repository.js';
 import { buildTree, descendantIds, flattenTree, type TermNode, type TermRow } from '../taxonomy/repository.js';
-import { londonDay, modeLabel, parseDay, sortModes } from '../delivery-history.js';
+import { londonDay, modeLabel, sortModes } from '../delivery-history.js';
 import {
-  insertService, isFormSchedule, isUuid, loadService, searchServices, servicesRepository as repo, updateService,
+  insertService, isFormSchedule, loadService, searchServices, servicesRepository as repo, updateService,
   type HsdsSchedule, type HsdsService, type ServiceWrite,
 } from './repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { normalisePostcode } from '../../platform/validation/postcodes.js';
+import { isWebAddress } from '../../platform/validation/web-addresses.js';
+import { parseDay } from '../../platform/validation/dates.js';
+import { recordOrganisationEvent } from '../organisations/repository.js';
 
 export const STATUSES: { value: ServiceStatus; text: string }[] = [
   { value: 'active', text: 'Active' },
@@ -62,14 +67,6 @@ export function parseTime(value: string): string | null {
   return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
 }
 
-const UK_POSTCODE = /^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$/;
-/** 'ls11aa' → 'LS1 1AA'; null when it is not a UK postcode in form. */
-export function normalisePostcode(value: string): string | null {
-  const compact = value.replace(/\s+/g, '').toUpperCase();
-  if (!UK_POSTCODE.test(compact)) return null;
-  return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
-}
-
 /** '£3.50', '1,200' → pounds; undefined when it is not an amount of money up to £100,000. */
 export function parseAmount(value: string): number | null | undefined {
   const cleaned = value.replace(/^£/, '').replace(/,/g, '').trim();
@@ -88,15 +85,6 @@ function parseAge(value: string): number | null | undefined {
   if (!/^\d{1,3}$/.test(value)) return undefined;
   const n = Number(value);
   return n > 130 ? undefined : n;
-}
-
-function isWebAddress(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.includes('.');
-  } catch {
-    return false;
-  }
 }
 
 const splitList = (value: string) => value.split(/[,;\n]/).map((v) => v.trim()).filter(Boolean);
@@ -428,10 +416,7 @@ export class ServicesService {
       if (!write) return { errors, values, options: await this.options(tx, values.organisationId || null, null), id: null };
       const id = await insertService(tx, lioId, write, now, today);
       await recordAudit(tx, lioId, who, { action: 'service.created', subjectType: 'service', subjectId: id }, now);
-      await tx.insertInto('organisation_events').values({
-        lio_id: lioId, organisation_id: write.organisationId, occurred_at: now, actor_label: who.label, kind: 'service_added',
-        summary: `Service added: ${write.name}`, detail: JSON.stringify({ serviceId: id }),
-      }).execute();
+      await recordOrganisationEvent(tx, lioId, write.organisationId, who.label, 'service_added', `Service added: ${write.name}`, { serviceId: id }, now);
       return { errors, values, options: null, id };
     });
   }
@@ -474,9 +459,6 @@ export async function saveServiceUpdate(tx: Tx, lioId: string, who: Actor, id: s
     detail: { ...(modesChanged ? { deliveryModes: { from: current.delivery_modes, to: write.deliveryModes } } : {}), ...(statusChanged ? { status: { from: current.status, to: write.status } } : {}) },
   }, now);
   const what = [modesChanged ? `now delivered ${modesText(write.deliveryModes).toLowerCase()}` : '', statusChanged ? `status ${statusText(write.status).toLowerCase()}` : ''].filter(Boolean).join('; ');
-  await tx.insertInto('organisation_events').values({
-    lio_id: lioId, organisation_id: write.organisationId, occurred_at: now, actor_label: who.label, kind: 'service_changed',
-    summary: `Service changed: ${write.name}${what ? ` (${what})` : ''}`, detail: JSON.stringify({ serviceId: id }),
-  }).execute();
+  await recordOrganisationEvent(tx, lioId, write.organisationId, who.label, 'service_changed', `Service changed: ${write.name}${what ? ` (${what})` : ''}`, { serviceId: id }, now);
   return { errors, current, write };
 }

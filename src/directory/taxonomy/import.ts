@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../../platform/db/index.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
-import { isUuid } from '../services/repository.js';
 import { taxonomyRepository } from './repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
 
 /**
  * Import of a taxonomy given as Open Referral (HSDS 3.0) JSON. Accepted shapes:

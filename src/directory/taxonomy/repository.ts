@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
-import { isUuid } from '../services/repository.js';
+import { isUuid } from '../../platform/validation/ids.js';
 
 export interface TermRow { id: string; taxonomy_id: string; code: string; name: string; description: string; parent_id: string | null; term_uri: string | null; external_id: string | null }
 export interface TaxonomyRow { id: string; name: string; description: string; uri: string | null; version: string | null }

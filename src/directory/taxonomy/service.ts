@@ -7,19 +7,11 @@ import { FormErrors, checkText, str } from '../../platform/http/forms.js';
 import { buildTree, descendantIds, flattenTree, taxonomyRepository as repo, type TermRow } from './repository.js';
 import { ensureDefaultTaxonomy } from './default-taxonomy.js';
 import { importTaxonomyJson, type ImportResult } from './import.js';
+import { isWebAddress } from '../../platform/validation/web-addresses.js';
 
 export interface TermValues { code: string; name: string; description: string; parentId: string; termUri: string }
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
-
-function isWebAddress(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 export class NotFound extends Error {
   readonly statusCode = 404;

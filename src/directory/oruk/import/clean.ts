@@ -8,9 +8,6 @@ import { decodeHTML } from 'entities';
 
 export type Warn = (field: string, message: string) => void;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
-
 /** PostgreSQL text cannot hold NUL. */
 const withoutNul = (value: string) => (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
 

@@ -4,7 +4,7 @@ import type { SignedInUser } from '../../../platform/auth/actor.js';
 import { authorise } from '../../../platform/auth/policy.js';
 import { recordAudit, type Actor } from '../../../platform/audit.js';
 import type { DirectoryImportKind } from '../../../platform/db/oruk-schema.js';
-import { findLikelyDuplicatesOfEach } from '../../duplicates.js';
+import { findLikelyDuplicatesOfEach } from '../../organisations/duplicates.js';
 import { ImportSet, type ImportIssue } from './model.js';
 import { describeSource, readSource, SourceError, type OrukSource, type SourceProgress } from './sources.js';
 import { writeImportSet, writeOptionsFor, type EntityCounts } from './writer.js';

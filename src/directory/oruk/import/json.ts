@@ -1,12 +1,13 @@
 import type { ServiceStatus } from '../../../platform/db/directory-schema.js';
 import {
-  clip, coordinate, date, dateTime, dayCode, email, identifier, integer, isUuid, number, text, timeOfDay, uri, type Warn,
+  clip, coordinate, date, dateTime, dayCode, email, identifier, integer, number, text, timeOfDay, uri, type Warn,
 } from './clean.js';
 import {
   ImportSet, taxonomyKeyById, taxonomyKeyByName, termKeyOf,
   type ImpAccessibility, type ImpAddress, type ImpAttribute, type ImpContact, type ImpCostOption, type ImpFunding, type ImpIdentifier, type ImpLanguage,
   type ImpLocation, type ImpOrganisation, type ImpPhone, type ImpSchedule, type ImpService, type ImpServiceArea, type ImpServiceAtLocation, type ImpTaxonomy,
 } from './model.js';
+import { isUuid } from '../../../platform/validation/ids.js';
 
 /**
  * Reading Open Referral JSON into an ImportSet: HSDS 3.0 (UK profile) records, as served by /services,

@@ -3,9 +3,10 @@ import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/index.js';
 import { BulkReferences } from '../../../platform/db/reference-checks.js';
 import { DeferredIndexes } from '../../../platform/db/deferred-indexes.js';
-import { isCharityNumber, isCompanyNumber, normaliseCharityNumber, normaliseCompanyNumber, normalisePostcode } from '../../organisation-policy.js';
-import { isUuid } from './clean.js';
+import { isCharityNumber, isCompanyNumber, normaliseCharityNumber, normaliseCompanyNumber } from '../../organisations/form.js';
 import type { ImpAttribute, ImpLanguage, ImpLocation, ImpPhone, ImpSchedule, ImportSet } from './model.js';
+import { isUuid } from '../../../platform/validation/ids.js';
+import { normalisePostcode } from '../../../platform/validation/postcodes.js';
 
 /**
  * Writes an ImportSet in the caller's (tenant) transaction, in batches: each statement carries up to

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { sql } from 'kysely';
-import type { Database, Tx } from '../platform/db/index.js';
-import { normalisePostcode } from './geocode.js';
+import type { Database } from '../../platform/db/index.js';
+import { compactPostcode } from '../../platform/validation/postcodes.js';
+import { postcodesRepository, type PostcodeBatch } from './repository.js';
 
 /**
  * `commonground import postcodes FILE`: the ONS Postcode Directory (ONSPD) CSV into the shared
@@ -150,8 +150,7 @@ function findColumns(header: string[]): Columns {
   return columns;
 }
 
-interface Batch { postcode: string[]; latitude: number[]; longitude: number[]; ward: (string | null)[]; la: (string | null)[]; lsoa: (string | null)[]; imd: (number | null)[]; terminated: (string | null)[] }
-const emptyBatch = (): Batch => ({ postcode: [], latitude: [], longitude: [], ward: [], la: [], lsoa: [], imd: [], terminated: [] });
+const emptyBatch = (): PostcodeBatch => ({ postcode: [], latitude: [], longitude: [], ward: [], la: [], lsoa: [], imd: [], terminated: [] });
 
 const text = (fields: string[], i: number) => {
   if (i < 0) return null;
@@ -187,7 +186,7 @@ export async function importPostcodes(db: Database, file: string, options: Postc
 
       const flush = async () => {
         if (batch.postcode.length === 0) return;
-        if (result.errorCount === 0) await writeBatch(tx, batch);
+        if (result.errorCount === 0) await postcodesRepository.writeBatch(tx, batch);
         batch = emptyBatch();
         positions = new Map();
       };
@@ -202,7 +201,7 @@ export async function importPostcodes(db: Database, file: string, options: Postc
           result.rows++;
           const row = result.rows;
           const entered = (fields[columns.postcode] ?? '').trim();
-          const postcode = normalisePostcode(entered);
+          const postcode = compactPostcode(entered);
           if (!postcode) {
             issue(row, entered ? `“${entered.slice(0, 20)}” is not a UK postcode` : 'the postcode is missing');
             continue;
@@ -268,16 +267,6 @@ export async function importPostcodes(db: Database, file: string, options: Postc
   }
   result.seconds = (Date.now() - started) / 1000;
   return result;
-}
-
-async function writeBatch(tx: Tx, b: Batch): Promise<void> {
-  await sql`
-    insert into postcodes (postcode, latitude, longitude, ward_code, local_authority_code, lsoa_code, imd_rank, terminated_on)
-    select * from unnest(${b.postcode}::text[], ${b.latitude}::float8[], ${b.longitude}::float8[], ${b.ward}::text[], ${b.la}::text[],
-      ${b.lsoa}::text[], ${b.imd}::int[], ${b.terminated}::date[])
-    on conflict (postcode) do update set latitude = excluded.latitude, longitude = excluded.longitude, ward_code = excluded.ward_code,
-      local_authority_code = excluded.local_authority_code, lsoa_code = excluded.lsoa_code, imd_rank = excluded.imd_rank,
-      terminated_on = excluded.terminated_on`.execute(tx);
 }
 
 /** A one-line progress bar for a terminal: "[#####-----]  52%  1.2 GB of 2.3 GB". */

@@ -1,63 +1,25 @@
-import type { Database, Queryable, Tx } from '../platform/db/index.js';
-import type { Clock } from '../platform/clock.js';
-import type { JobQueue } from '../platform/jobs.js';
-import type { SignedInUser } from '../platform/auth/actor.js';
-import { ForbiddenError, authorise } from '../platform/auth/policy.js';
-import { recordAudit } from '../platform/audit.js';
-import { queueEmail } from '../platform/mail.js';
-import { FormErrors, type FieldError } from '../platform/http/forms.js';
-import {
-  MEMBER_FIELDS, UUID, diffOrganisation, diffRows, formValuesOf, inputOf, readOrganisationForm,
-  type ChangeSet, type FormValues, type OrganisationInput,
-} from './organisation-policy.js';
-import { asAuditActor, changedFields, organisationsRepository, recordOrganisationEvent } from './organisations.js';
-import { isUuid, loadService } from './services/repository.js';
-import { saveServiceUpdate, validateService, valuesFromBody, valuesFromService, type ServiceFormValues } from './services/service.js';
+import type { Database, Queryable, Tx } from '../../platform/db/index.js';
+import type { Clock } from '../../platform/clock.js';
+import type { JobQueue } from '../../platform/jobs.js';
+import type { SignedInUser } from '../../platform/auth/actor.js';
+import { ForbiddenError, authorise } from '../../platform/auth/policy.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
+import { queueEmail } from '../../platform/mail.js';
+import { FormErrors, type FieldError } from '../../platform/http/forms.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { MEMBER_FIELDS, diffOrganisation, inputOf, type ChangeSet, type OrganisationInput } from '../organisations/record.js';
+import { formValuesOf, readOrganisationForm, type FormValues } from '../organisations/form.js';
+import { diffRows } from '../organisations/present.js';
+import { organisationsRepository as organisations, recordOrganisationEvent } from '../organisations/repository.js';
+import { changedFields } from '../organisations/service.js';
+import { loadService } from '../services/repository.js';
+import { saveServiceUpdate, validateService, valuesFromBody, valuesFromService, type ServiceFormValues } from '../services/service.js';
 import {
   changedServiceFields, diffService, forMemberCheck, memberErrors, serviceDiffRows, snapshotOfService, snapshotOfWrite, withMemberFields, withProposal,
   type ServiceChangeSet,
-} from './services/service-changes.js';
-import { londonDay } from './delivery-history.js';
-
-/**
- * A group member's edit of their own listing, or of one of their organisation's services (service_id
- * set), waits as a listing change (a diff, field by field, from → to) until staff with listing.approve
- * approve it (then it is applied through the same path as a staff edit) or reject it with a note.
- */
-export const listingChangesRepository = {
-  /** The change waiting for the listing itself (serviceId null) or for one of its services. */
-  pendingFor: (db: Queryable, organisationId: string, serviceId: string | null = null) => db.selectFrom('listing_changes').selectAll()
-    .where('organisation_id', '=', organisationId).where('status', '=', 'pending').where('service_id', serviceId === null ? 'is' : '=', serviceId)
-    .orderBy('submitted_at', 'desc').executeTakeFirst(),
-  lastReviewedFor: (db: Queryable, organisationId: string, serviceId: string | null = null) => db.selectFrom('listing_changes').selectAll()
-    .where('organisation_id', '=', organisationId).where('status', '<>', 'pending').where('service_id', serviceId === null ? 'is' : '=', serviceId)
-    .orderBy('reviewed_at', 'desc').executeTakeFirst(),
-  insert: (db: Queryable, row: { lioId: string; organisationId: string; serviceId?: string; userId: string; changes: ChangeSet | ServiceChangeSet; now: Date }) =>
-    db.insertInto('listing_changes').values({
-      lio_id: row.lioId, organisation_id: row.organisationId, service_id: row.serviceId ?? null, submitted_by: row.userId, submitted_at: row.now, changes: JSON.stringify(row.changes),
-    }).returning('id').executeTakeFirstOrThrow(),
-  replace: (db: Queryable, id: string, userId: string, changes: ChangeSet | ServiceChangeSet, now: Date) =>
-    db.updateTable('listing_changes').set({ changes: JSON.stringify(changes), submitted_by: userId, submitted_at: now }).where('id', '=', id).where('status', '=', 'pending').execute(),
-  pending: (db: Queryable) => db.selectFrom('listing_changes as c')
-    .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
-    .leftJoin('services as s', 's.id', 'c.service_id')
-    .leftJoin('users as u', 'u.id', 'c.submitted_by')
-    .select(['c.id', 'c.organisation_id', 'c.service_id', 'c.submitted_at', 'c.changes', 'o.name as organisation_name', 's.name as service_name',
-      'u.display_name as submitter_name', 'u.email as submitter_email'])
-    .where('c.status', '=', 'pending')
-    .orderBy('c.submitted_at').orderBy('c.id').execute(),
-  /** The organisation's services, each with whether a change to it waits for approval. */
-  servicesWithPending: (db: Queryable, organisationId: string) => db.selectFrom('services as s')
-    .select(['s.id', 's.name', 's.status', (eb) => eb.exists(eb.selectFrom('listing_changes as c').select('c.id')
-      .whereRef('c.service_id', '=', 's.id').where('c.status', '=', 'pending')).as('pending')])
-    .where('s.organisation_id', '=', organisationId).orderBy('s.name').execute(),
-  /** Takes a pending change for review; undefined when someone else already did (or it does not exist). */
-  claim: (db: Queryable, id: string, status: 'approved' | 'rejected', reviewerId: string, note: string | null, now: Date) =>
-    db.updateTable('listing_changes').set({ status, reviewed_by: reviewerId, reviewed_at: now, review_note: note })
-      .where('id', '=', id).where('status', '=', 'pending')
-      .returning(['id', 'organisation_id', 'service_id', 'changes', 'submitted_by', 'submitted_at']).executeTakeFirst(),
-  exists: (db: Queryable, id: string) => db.selectFrom('listing_changes').select(['id', 'status']).where('id', '=', id).executeTakeFirst(),
-};
+} from '../services/service-changes.js';
+import { londonDay } from '../delivery-history.js';
+import { listingChangesRepository } from './repository.js';
 
 export type ProposeResult =
   | { outcome: 'invalid'; values: FormValues; errors: FormErrors }
@@ -86,6 +48,11 @@ class CannotApply extends Error {
 /** What a change is to, as staff read it in a message: the organisation, or a service and whose it is. */
 const nameOf = (org: { name: string }, service: { name: string } | null) => (service ? `${service.name} (${org.name})` : org.name);
 
+/**
+ * A group member's edit of their own listing, or of one of their organisation's services (service_id
+ * set), waits as a listing change (a diff, field by field, from → to) until staff with listing.approve
+ * approve it (then it is applied through the same path as a staff edit) or reject it with a note.
+ */
 export class ListingChangesService {
   constructor(private readonly deps: { db: Database; clock: Clock; jobs: JobQueue }) {}
 
@@ -95,7 +62,7 @@ export class ListingChangesService {
     const organisationId = actor.organisationId!;
     authorise(actor, 'listing.edit_own', organisationId);
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
-      const row = await organisationsRepository.get(tx, organisationId);
+      const row = await organisations.get(tx, organisationId);
       if (!row) return null;
       const current = inputOf(row);
       const pending = await listingChangesRepository.pendingFor(tx, organisationId);
@@ -147,7 +114,7 @@ export class ListingChangesService {
       await recordOrganisationEvent(tx, actor.lioId, service.organization_id, actor.displayName, 'change_submitted',
         `Changes to the service ${service.name} proposed by the group, waiting for approval: ${changedServiceFields(changes).join(', ')}`,
         { change_id: changeId, service_id: service.id, changes }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'listing_change.submitted', subjectType: 'listing_change', subjectId: changeId,
         detail: { organisation: service.organization_id, service: service.id, fields: Object.keys(changes) },
       }, now);
@@ -160,7 +127,7 @@ export class ListingChangesService {
     authorise(actor, 'listing.edit_own', organisationId);
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx): Promise<ProposeResult | null> => {
-      const row = await organisationsRepository.get(tx, organisationId);
+      const row = await organisations.get(tx, organisationId);
       if (!row) return null;
       const current = inputOf(row);
       const { values, input, errors } = readOrganisationForm(body, MEMBER_FIELDS, current);
@@ -170,7 +137,7 @@ export class ListingChangesService {
       const changeId = await this.storeProposal(tx, actor, organisationId, null, changes, now);
       await recordOrganisationEvent(tx, actor.lioId, organisationId, actor.displayName, 'change_submitted',
         `Changes proposed by the group, waiting for approval: ${changedFields(changes).join(', ')}`, { change_id: changeId, changes }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'listing_change.submitted', subjectType: 'listing_change', subjectId: changeId, detail: { organisation: organisationId, fields: Object.keys(changes) },
       }, now);
       return { outcome: 'submitted', changes };
@@ -187,7 +154,7 @@ export class ListingChangesService {
           const service = await loadService(tx, c.service_id);
           return { ...c, rows: serviceDiffRows(c.changes as ServiceChangeSet, service ? snapshotOfService(service) : undefined) };
         }
-        const org = await organisationsRepository.get(tx, c.organisation_id);
+        const org = await organisations.get(tx, c.organisation_id);
         return { ...c, rows: diffRows(c.changes, org ? inputOf(org) : undefined) };
       }));
     });
@@ -195,13 +162,13 @@ export class ListingChangesService {
 
   async approve(actor: SignedInUser | null, id: string, lioName: string): Promise<ReviewResult> {
     authorise(actor, 'listing.approve');
-    if (!UUID.test(id)) return { outcome: 'not_found' };
+    if (!isUuid(id)) return { outcome: 'not_found' };
     const now = this.deps.clock.now();
     try {
       return await this.deps.db.withTenant(actor.lioId, async (tx): Promise<ReviewResult> => {
         const claimed = await listingChangesRepository.claim(tx, id, 'approved', actor.id, null, now);
         if (!claimed) return (await listingChangesRepository.exists(tx, id)) ? { outcome: 'already_reviewed' } : { outcome: 'not_found' };
-        const org = await organisationsRepository.get(tx, claimed.organisation_id);
+        const org = await organisations.get(tx, claimed.organisation_id);
         if (!org) return { outcome: 'not_found' };
         const applied = claimed.service_id
           ? await this.applyServiceChange(tx, actor, id, claimed.service_id, claimed.changes as ServiceChangeSet, now)
@@ -211,7 +178,7 @@ export class ListingChangesService {
         await recordOrganisationEvent(tx, actor.lioId, org.id, actor.displayName, 'change_approved',
           `Proposed changes${service ? ` to the service ${service.name}` : ''} approved and published: ${fields.join(', ')}`,
           { change_id: id, ...(service ? { service_id: service.id } : {}), changes: claimed.changes }, now);
-        await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+        await recordAudit(tx, actor.lioId, auditActorOf(actor), {
           action: 'listing_change.approved', subjectType: 'listing_change', subjectId: id, detail: reviewDetail(claimed),
         }, now);
         await this.tellSubmitter(tx, actor.lioId, claimed.submitted_by, `Your changes to ${service?.name ?? org.name} have been approved`,
@@ -226,7 +193,7 @@ export class ListingChangesService {
 
   async reject(actor: SignedInUser | null, id: string, note: string, lioName: string): Promise<ReviewResult> {
     authorise(actor, 'listing.approve');
-    if (!UUID.test(id)) return { outcome: 'not_found' };
+    if (!isUuid(id)) return { outcome: 'not_found' };
     const errors = new FormErrors();
     if (!note) errors.add(`note-${id}`, 'Enter a note saying why the changes are not approved: the group will see it');
     else if (note.length > 1000) errors.add(`note-${id}`, 'The note must be 1,000 characters or fewer');
@@ -235,14 +202,14 @@ export class ListingChangesService {
     return this.deps.db.withTenant(actor.lioId, async (tx): Promise<ReviewResult> => {
       const claimed = await listingChangesRepository.claim(tx, id, 'rejected', actor.id, note, now);
       if (!claimed) return (await listingChangesRepository.exists(tx, id)) ? { outcome: 'already_reviewed' } : { outcome: 'not_found' };
-      const org = await organisationsRepository.get(tx, claimed.organisation_id);
+      const org = await organisations.get(tx, claimed.organisation_id);
       if (!org) return { outcome: 'not_found' };
       const service = claimed.service_id ? (await loadService(tx, claimed.service_id)) ?? null : null;
       const fields = service ? changedServiceFields(claimed.changes as ServiceChangeSet) : changedFields(claimed.changes as ChangeSet);
       await recordOrganisationEvent(tx, actor.lioId, org.id, actor.displayName, 'change_rejected',
         `Proposed changes${service ? ` to the service ${service.name}` : ''} not approved: ${fields.join(', ')}`,
         { change_id: id, ...(service ? { service_id: service.id } : {}), changes: claimed.changes, note }, now);
-      await recordAudit(tx, actor.lioId, asAuditActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'listing_change.rejected', subjectType: 'listing_change', subjectId: id, detail: reviewDetail(claimed),
       }, now);
       await this.tellSubmitter(tx, actor.lioId, claimed.submitted_by, `Your changes to ${service?.name ?? org.name} were not approved`,
@@ -252,7 +219,7 @@ export class ListingChangesService {
   }
 
   private async applyListingChange(tx: Queryable, organisationId: string, changes: ChangeSet, now: Date) {
-    await organisationsRepository.applyChanges(tx, organisationId, changes, now);
+    await organisations.applyChanges(tx, organisationId, changes, now);
     return { service: null, fields: changedFields(changes) };
   }
 
@@ -263,7 +230,7 @@ export class ListingChangesService {
   private async applyServiceChange(tx: Tx, actor: SignedInUser, changeId: string, serviceId: string, changes: ServiceChangeSet, now: Date) {
     const service = await loadService(tx, serviceId);
     if (!service) return null;
-    const saved = await saveServiceUpdate(tx, actor.lioId, asAuditActor(actor), serviceId, withProposal(valuesFromService(service), changes), now);
+    const saved = await saveServiceUpdate(tx, actor.lioId, auditActorOf(actor), serviceId, withProposal(valuesFromService(service), changes), now);
     if (!saved) return null;
     if (saved.errors.any) throw new CannotApply(cannotApply(changeId, service.name, saved.errors.list));
     return { service, fields: changedServiceFields(changes) };
@@ -288,7 +255,7 @@ export class ListingChangesService {
 
   private async tellSubmitter(tx: Queryable, lioId: string, userId: string | null, subject: string, text: string) {
     if (!userId) return;
-    const user = await tx.selectFrom('users').select(['email', 'display_name', 'status']).where('id', '=', userId).executeTakeFirst();
+    const user = await listingChangesRepository.submitter(tx, userId);
     if (!user || user.status === 'disabled') return;
     await queueEmail(tx, this.deps.jobs, lioId, { to: user.email, subject, text: `Hello ${user.display_name},\n\n${text}` }, this.deps.clock);
   }

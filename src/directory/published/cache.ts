@@ -1,6 +1,6 @@
-import type { KeptResponse } from '../platform/http/request-context.js';
+import type { KeptResponse } from '../../platform/http/request-context.js';
 import { LRUCache } from 'lru-cache';
-import type { Database } from '../platform/db/index.js';
+import type { Database } from '../../platform/db/index.js';
 
 /** The channel migration 007's trigger notifies, with the LIO's id or "all". */
 const DIRECTORY_CHANGED = 'cg_directory_changed';

@@ -1,4 +1,6 @@
-import type { Database, Queryable } from '../platform/db/index.js';
+import type { Database, Queryable } from '../../platform/db/index.js';
+import { compactPostcode, formatPostcode } from '../../platform/validation/postcodes.js';
+import { postcodesRepository } from './repository.js';
 
 /**
  * Postcode geocoding: the local `postcodes` table (imported from the ONS Postcode Directory with
@@ -11,24 +13,6 @@ export type GeocodeResult =
   | { status: 'malformed' }
   | { status: 'unknown' }
   | { status: 'no_coordinates' };
-
-/**
- * A UK postcode without its space: the outward code (area letters, district, optional sub-district letter)
- * then the inward code (sector digit and two unit letters), with the letters each position may hold
- * (no Q, V or X first; no C, I, K, M, O or V in the unit). GIR 0AA is Girobank's.
- */
-const POSTCODE = /^(?:[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?|[0-9][A-HJKPS-UW])[0-9][ABD-HJLNP-UW-Z]{2}|GIR0AA)$/;
-
-/** The postcode as stored (capitals, no spaces), or null when it is not shaped like a UK postcode. */
-export function normalisePostcode(input: string): string | null {
-  const compact = input.replace(/\s+/g, '').toUpperCase();
-  return POSTCODE.test(compact) ? compact : null;
-}
-
-/** The postcode written the usual way, with one space before the inward code: "LS1 1UR". */
-export function formatPostcode(compact: string): string {
-  return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
-}
 
 /** What to tell a person about a postcode that could not be used, in plain words. */
 export function postcodeMessage(status: 'malformed' | 'unknown' | 'no_coordinates', entered: string): string {
@@ -52,23 +36,21 @@ export interface GeocodeOptions {
  * may select the shared table), so a search looks it up inside its own tenant transaction.
  */
 export async function lookupPostcode(db: Queryable, compact: string): Promise<GeocodeResult> {
-  const row = await db.selectFrom('postcodes').select(['latitude', 'longitude', 'terminated_on']).where('postcode', '=', compact).executeTakeFirst();
+  const row = await postcodesRepository.find(db, compact);
   if (!row) return { status: 'unknown' };
   if (row.latitude === null || row.longitude === null) return { status: 'no_coordinates' };
   return { status: 'found', latitude: row.latitude, longitude: row.longitude, postcode: formatPostcode(compact), terminated: row.terminated_on !== null };
 }
 
 export async function geocodePostcode(db: Database, postcode: string, options: GeocodeOptions = {}): Promise<GeocodeResult> {
-  const compact = normalisePostcode(postcode);
+  const compact = compactPostcode(postcode);
   if (!compact) return { status: 'malformed' };
   // The postcodes table is reference data shared by every LIO (no tenant rows), so it is read on the owner connection.
   const local = await lookupPostcode(db.system, compact);
   if (local.status !== 'unknown' || !options.apiUrl) return local;
   const remote = await askService(options.apiUrl, compact, options.timeoutMs ?? 3000);
   if (remote.status === 'found' && options.remember !== false) {
-    await db.system.insertInto('postcodes').values({
-      postcode: compact, latitude: remote.latitude, longitude: remote.longitude, terminated_on: remote.terminatedOn,
-    }).onConflict((oc) => oc.column('postcode').doNothing()).execute();
+    await postcodesRepository.remember(db.system, { postcode: compact, latitude: remote.latitude, longitude: remote.longitude, terminatedOn: remote.terminatedOn });
   }
   if (remote.status === 'found') {
     return { status: 'found', latitude: remote.latitude, longitude: remote.longitude, postcode: formatPostcode(compact), terminated: remote.terminatedOn !== null };

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Database } from '../platform/db/index.js';
-import type { Clock } from '../platform/clock.js';
-import { ApiIdParams, ApiPage, apiErrors } from '../platform/http/json-api.js';
-import { OrganisationsService } from './organisations.js';
+import type { Database } from '../../platform/db/index.js';
+import type { Clock } from '../../platform/clock.js';
+import { ApiIdParams, ApiPage, apiErrors } from '../../platform/http/json-api.js';
+import { OrganisationsService } from './service.js';
 
 const Organisation = Type.Object({
   id: Type.String({ format: 'uuid' }), name: Type.String(), created_at: Type.String({ format: 'date-time' }), updated_at: Type.String({ format: 'date-time' }),
