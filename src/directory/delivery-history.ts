@@ -5,6 +5,9 @@ import type { SignedInUser } from '../platform/auth/actor.js';
 import { authorise } from '../platform/auth/policy.js';
 import { recordAudit, type Actor } from '../platform/audit.js';
 import type { DeliveryMode, ServiceStatus } from '../platform/db/directory-schema.js';
+import { modeLabel, sortModes } from './services/delivery-modes.js';
+
+export { modeLabel, sortModes };
 
 /**
  * How services changed over a period, in the sector's terms (NAVCA, after Covid-19):
@@ -52,9 +55,6 @@ const sameModes = (a: readonly string[], b: readonly string[]) => {
   return x.size === y.size && [...x].every((m) => y.has(m));
 };
 
-const MODE_ORDER = ['in_person', 'phone', 'online', 'home_visit'];
-export const sortModes = <T extends string>(modes: readonly T[]): T[] =>
-  [...new Set(modes)].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b) || a.localeCompare(b));
 
 export function classify(service: ServiceHistory, period: Period): ClassifiedService {
   // Oldest first; rows of one day keep their given order (the last is the day's final state).
@@ -124,8 +124,6 @@ export function buildReport(data: Awaited<ReturnType<typeof deliveryHistoryRepos
   return { period, counts, rows };
 }
 
-const MODE_LABELS: Record<string, string> = { in_person: 'In person', phone: 'By phone', online: 'Online', home_visit: 'Home visit' };
-export const modeLabel = (mode: string) => MODE_LABELS[mode] ?? mode;
 
 /** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
 export function csvCell(value: string | number | null | undefined): string {

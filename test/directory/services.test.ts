@@ -3,7 +3,7 @@ import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, type Page, errorSummary, mainText, signedInClient } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import { loadService } from '../../src/directory/services/repository.js';
-import { normalisePostcode, parseTime } from '../../src/directory/services/service.js';
+import { normalisePostcode, parseTime } from '../../src/directory/services/form.js';
 
 let t: TestContext;
 let d: DirectoryFactories;

@@ -15,7 +15,8 @@ import {
 import { recordOrganisationEvent } from '../organisations.js';
 import { findLikelyDuplicates } from '../duplicates.js';
 import { loadServices, isUuid } from '../services/repository.js';
-import { DAYS, DELIVERY_MODES, STATUSES as SERVICE_STATUSES, parseTime } from '../services/service.js';
+import { DAYS, STATUSES as SERVICE_STATUSES, parseTime } from '../services/form.js';
+import { DELIVERY_MODES, FORMER_DELIVERY_MODE_LABELS } from '../services/delivery-modes.js';
 import { CsvSyntaxError, readCsvTable, toCsv, uncell } from './csv.js';
 import { TermCodes, checkPhone, costText, knownVenues, parseCost, parseVenue, venueKey, venuesOf, writeParts, type PartsWanted } from './service-parts.js';
 import { taxonomyRepository } from '../taxonomy/repository.js';
@@ -306,7 +307,7 @@ export class RegisterCsvService {
       if (!STATUS_OPTIONS[status]) error(line, 'status', `“${statusText}” is not a status: use ${SERVICE_STATUSES.map((s) => s.text).join(', ')}`);
       let deliveryModes = current?.delivery_modes ?? [];
       if (has('delivery_modes')) {
-        const modes = splitCell(r.get('delivery_modes')).map((m) => codeOf(m, MODE_OPTIONS));
+        const modes = splitCell(r.get('delivery_modes')).map((m) => FORMER_DELIVERY_MODE_LABELS[m.toLowerCase()] ?? codeOf(m, MODE_OPTIONS));
         const unknown = modes.filter((m) => !MODE_OPTIONS[m]);
         if (unknown.length) error(line, 'delivery_modes', `“${unknown.join('”, “')}” ${unknown.length === 1 ? 'is not a delivery mode' : 'are not delivery modes'}: use ${DELIVERY_MODES.map((m) => m.text).join(', ')}`);
         deliveryModes = [...new Set(modes)] as DeliveryMode[];

@@ -1,6 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/index.js';
-import { isPhoneNumber, normalisePostcode, parseAmount } from '../services/service.js';
+import { isPhoneNumber, normalisePostcode, parseAmount } from '../services/form.js';
 import { servicesRepository } from '../services/repository.js';
 
 /**

@@ -6,6 +6,7 @@ import type { DeliveryMode } from '../../platform/db/directory-schema.js';
 import { FormErrors, list, str } from '../../platform/http/forms.js';
 import { geocodePostcode, lookupPostcode, normalisePostcode, postcodeMessage, type GeocodeResult } from '../geocode.js';
 import { isUuid, loadServices, type HsdsSchedule, type HsdsService } from '../services/repository.js';
+import { DELIVERY_MODE_LABELS } from '../services/delivery-modes.js';
 import { localNow, openingSummary, openingWeek, type LocalNow, type OpeningSummary } from './opening.js';
 import {
   allTerms, localities, publishedIds, searchPublished, type SearchCriteria, type TermRow,
@@ -23,8 +24,8 @@ export type Unit = keyof typeof UNITS;
 export const DEFAULT_DISTANCE = 3;
 export const DEFAULT_UNIT: Unit = 'miles';
 
-export const DELIVERY_MODE_LABELS: Record<DeliveryMode, string> = { in_person: 'In person', phone: 'By phone', online: 'Online', home_visit: 'Home visits' };
 const DELIVERY_MODES = Object.keys(DELIVERY_MODE_LABELS) as DeliveryMode[];
+export { DELIVERY_MODE_LABELS };
 
 export interface SearchValues {
   q: string; category: string; postcode: string; distance: string; unit: string; locality: string;

@@ -5,9 +5,10 @@ import { permitted } from '../../platform/http/guards.js';
 import { FormErrors, str } from '../../platform/http/forms.js';
 import { actorOf } from '../../platform/http/request-context.js';
 import { CLASSIFICATION_LABELS, COUNTED, DeliveryHistoryService, modeLabel, parseDay, type Period } from '../delivery-history.js';
-import {
-  DAYS, DELIVERY_MODES, PAGE_SIZE, STATUSES, ServicesService, blankValues, describeSchedule, modesText, statusText, withBlankRows, type ServiceFormValues,
-} from './service.js';
+import { ServicesService } from './service.js';
+import { DAYS, STATUSES, blankValues, withBlankRows, type ServiceFormValues } from './form.js';
+import { DELIVERY_MODES, modesText } from './delivery-modes.js';
+import { PAGE_SIZE, describeSchedule, statusText } from './present.js';
 
 type Options = Awaited<ReturnType<ServicesService['formOptions']>>;
 
