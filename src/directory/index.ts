@@ -2,6 +2,7 @@ import type { Capability } from '../platform/capability.js';
 import { directoryPolicy } from './policy.js';
 import { registerOrganisationRoutes, registerVerificationJobs } from './routes.js';
 import { registerServiceRoutes } from './services/routes.js';
+import { registerDeliveryHistoryRoutes } from './delivery-history/routes.js';
 import { registerTaxonomyRoutes } from './taxonomy/routes.js';
 import { registerOrukRoutes } from './oruk/routes.js';
 import { registerImportRoutes } from './oruk/admin-routes.js';
@@ -44,6 +45,7 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
       const published = await PublishedCache.open(deps.db, options.keptBytes);
       await registerOrganisationRoutes(app, deps);
       await registerServiceRoutes(app, deps);
+      await registerDeliveryHistoryRoutes(app, deps);
       await registerTaxonomyRoutes(app, deps);
       await registerOrukRoutes(app, { ...deps, published });
       await registerImportRoutes(app, deps);
