@@ -5,7 +5,7 @@ import { registerServiceRoutes } from './services/routes.js';
 import { registerDeliveryHistoryRoutes } from './delivery-history/routes.js';
 import { registerTaxonomyRoutes } from './taxonomy/routes.js';
 import { registerOrukRoutes } from './oruk/routes.js';
-import { registerImportRoutes } from './oruk/admin-routes.js';
+import { registerImportRoutes } from './imports/routes.js';
 import { registerPublicDirectoryRoutes } from './public/routes.js';
 import { registerOrganisationApi } from './api.js';
 import { PublishedCache } from './published-cache.js';

@@ -1,0 +1,8 @@
+import type { Queryable } from '../../platform/db/index.js';
+
+/** The imports made into the register, each with its report (counts and issues). */
+export const importsRepository = {
+  recent: (db: Queryable, limit: number) => db.selectFrom('directory_imports')
+    .select(['id', 'kind', 'source', 'status', 'started_at', 'finished_at', 'actor_label', 'counts']).orderBy('started_at', 'desc').orderBy('id').limit(limit).execute(),
+  find: (db: Queryable, id: string) => db.selectFrom('directory_imports').selectAll().where('id', '=', id).executeTakeFirst(),
+};
