@@ -1,7 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Insertable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/index.js';
-import type { DB } from '../../platform/db/schema.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import type { OrganisationInput } from '../organisation-policy.js';
 import { servicesRepository } from '../services/repository.js';
@@ -167,9 +165,5 @@ export const registerCsvRepository = {
   async insertService(db: Queryable, lioId: string, id: string, values: ServiceColumns, now: Date, today: string) {
     await db.insertInto('services').values({ id, lio_id: lioId, ...values, created_at: now, updated_at: now }).execute();
     await db.insertInto('service_delivery_changes').values({ lio_id: lioId, service_id: id, changed_on: today, delivery_modes: values.delivery_modes, status: values.status, note: 'Added from a spreadsheet' }).execute();
-  },
-
-  async saveImport(db: Queryable, values: Insertable<DB['directory_imports']>): Promise<string> {
-    return (await db.insertInto('directory_imports').values(values).returning('id').executeTakeFirstOrThrow()).id;
   },
 };

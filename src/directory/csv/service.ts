@@ -16,6 +16,7 @@ import {
   MAX_ROWS, ORGANISATION_COLUMNS, SERVICE_COLUMNS, organisationBody, organisationCells, readServiceRow, serviceCells,
   type CsvImportReport, type CsvRow, type RowIssue, type ServiceColumn, type ServiceRowContext, type ServiceRowValues,
 } from './form.js';
+import { importsRepository } from '../imports/repository.js';
 import { knownVenues, registerCsvRepository as repo, replaceListedParts, venuesOf, writeParts, type ServiceColumns } from './repository.js';
 
 export { ORGANISATION_COLUMNS, SERVICE_COLUMNS, type CsvImportReport, type RowIssue } from './form.js';
@@ -213,7 +214,7 @@ export class RegisterCsvService {
 
   private async saveIn(tx: Queryable, actor: SignedInUser, report: CsvImportReport): Promise<CsvImportReport> {
     const now = this.deps.clock.now();
-    const id = await repo.saveImport(tx, {
+    const id = await importsRepository.save(tx, {
       lio_id: actor.lioId, kind: report.kind, source: report.source.slice(0, 2000), status: report.status, started_at: now, finished_at: now, actor_label: actor.email,
       counts: JSON.stringify({ created: report.created, updated: report.updated, flagged: report.issues.length, message: report.message }),
       issues: JSON.stringify(report.issues.slice(0, 1000).map((i) => ({ level: i.level, record: 'row', row: i.row, field: i.column, message: i.message }))),
