@@ -50,7 +50,7 @@ describe('what is published', () => {
 describe('delivery-mode labels', () => {
   it('are one table, read alike by the staff pages, the public search and the changes report', async () => {
     const { DELIVERY_MODES, DELIVERY_MODE_LABELS, modesText } = await import('../../src/directory/services/delivery-modes.js');
-    const { DELIVERY_MODE_LABELS: publicLabels } = await import('../../src/directory/public/search.js');
+    const { DELIVERY_MODE_LABELS: publicLabels } = await import('../../src/directory/public/form.js');
     const { modeLabel } = await import('../../src/directory/delivery-history/present.js');
     expect(publicLabels).toBe(DELIVERY_MODE_LABELS);
     for (const m of DELIVERY_MODES) expect([modeLabel(m.value), modesText([m.value])]).toEqual([m.text, m.text]);
