@@ -22,7 +22,7 @@ export const DAYS = [
   { value: 'MO', text: 'Monday' }, { value: 'TU', text: 'Tuesday' }, { value: 'WE', text: 'Wednesday' }, { value: 'TH', text: 'Thursday' },
   { value: 'FR', text: 'Friday' }, { value: 'SA', text: 'Saturday' }, { value: 'SU', text: 'Sunday' },
 ];
-const DAY_NAMES = new Map(DAYS.map((d) => [d.value, d.text]));
+export const DAY_NAMES = new Map(DAYS.map((d) => [d.value, d.text]));
 
 const LANGUAGE_CODES: Record<string, string> = {
   english: 'en', welsh: 'cy', polish: 'pl', urdu: 'ur', punjabi: 'pa', bengali: 'bn', arabic: 'ar', romanian: 'ro', gujarati: 'gu', somali: 'so',
@@ -132,7 +132,8 @@ export function valuesFromBody(body: unknown): ServiceFormValues {
   };
 }
 
-const hhmm = (t: string | null) => (t ? t.slice(0, 5) : '');
+/** A time as the form shows it, HH:MM. */
+export const hhmm = (t: string | null) => (t ? t.slice(0, 5) : '');
 
 export function valuesFromService(s: HsdsService): ServiceFormValues {
   const shown = s.schedules.filter(isFormSchedule);

@@ -1,7 +1,7 @@
 import type { TermNode, TermRow } from '../taxonomy/repository.js';
 import { buildTree, flattenTree } from '../taxonomy/repository.js';
 import { modesText } from './delivery-modes.js';
-import { DAYS, STATUSES } from './form.js';
+import { DAY_NAMES, STATUSES, hhmm } from './form.js';
 import { isFormSchedule, type HsdsSchedule } from './repository.js';
 
 /** How services read on the staff pages: their schedules, status and delivery, and the categories to choose from. */
@@ -9,8 +9,6 @@ import { isFormSchedule, type HsdsSchedule } from './repository.js';
 export { modesText };
 export const PAGE_SIZE = 25;
 
-const DAY_NAMES = new Map(DAYS.map((d) => [d.value, d.text]));
-const hhmm = (t: string | null) => (t ? t.slice(0, 5) : '');
 
 /** What the service form cannot change and a save keeps, described for the form. */
 export function keptSchedules(schedules: HsdsSchedule[]): string[] {
