@@ -126,6 +126,13 @@ export async function held(tx: Tx, table: 'organisations' | 'services' | 'locati
   return found;
 }
 
+/** With deleteWhere: an owner's own rows only, not those of its contacts, venues or services. */
+export const ONLY_OWN = {
+  servicePhones: sql`and contact_id is null and location_id is null`,
+  organisationPhones: sql`and service_id is null and contact_id is null and location_id is null`,
+  organisationFunding: sql`and service_id is null`,
+};
+
 /** Every taxonomy of the LIO: few, and matched by name as well as by id. */
 export async function allTaxonomies(tx: Tx) {
   return (await sql<{ id: string; name: string; external_id: string | null }>`select id, name, external_id from taxonomies`.execute(tx)).rows;

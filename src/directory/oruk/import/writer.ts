@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/index.js';
 import { BulkReferences } from '../../../platform/db/reference-checks.js';
 import { DeferredIndexes } from '../../../platform/db/deferred-indexes.js';
@@ -7,7 +6,7 @@ import { isCharityNumber, isCompanyNumber, normaliseCharityNumber, normaliseComp
 import { isUuid } from './clean.js';
 import type { ImpAttribute, ImpLanguage, ImpLocation, ImpPhone, ImpSchedule, ImpService, ImportSet } from './model.js';
 import {
-  TABLES, allTaxonomies, deleteWhere, held, insertKeepingIds, setOrganisationParents, setTermParents, termsByCode, updateRows, type Row,
+  ONLY_OWN, TABLES, allTaxonomies, deleteWhere, held, insertKeepingIds, setOrganisationParents, setTermParents, termsByCode, updateRows, type Row,
 } from './repository.js';
 
 /**
@@ -416,15 +415,15 @@ async function deleteReplacedParts(w: Write, p: PartsSent): Promise<void> {
   await deleteWhere(tx, 'service_at_locations', 'service_id', updated(idsOf(sendsAny('sals'))));
   await deleteWhere(tx, 'schedules', 'service_id', updated(idsOf(sendsAny('schedules'))));
   await deleteWhere(tx, 'contacts', 'service_id', updated(idsOf(sendsAny('contacts'))));
-  await deleteWhere(tx, 'phones', 'service_id', updated(idsOf(sendsAny('phones'))), sql`and contact_id is null and location_id is null`);
+  await deleteWhere(tx, 'phones', 'service_id', updated(idsOf(sendsAny('phones'))), ONLY_OWN.servicePhones);
   await deleteWhere(tx, 'phones', 'location_id', heldLocationIds(locationsSending('phones')));
-  await deleteWhere(tx, 'phones', 'organisation_id', orgIdsOf(orgsSending('phones')), sql`and service_id is null and contact_id is null and location_id is null`);
+  await deleteWhere(tx, 'phones', 'organisation_id', orgIdsOf(orgsSending('phones')), ONLY_OWN.organisationPhones);
   await deleteWhere(tx, 'languages', 'service_id', updated(idsOf(sendsAny('languages'))));
   await deleteWhere(tx, 'languages', 'location_id', heldLocationIds(locationsSending('languages')));
   await deleteWhere(tx, 'cost_options', 'service_id', updated(idsOf(sendsAny('costOptions'))));
   await deleteWhere(tx, 'service_areas', 'service_id', updated(idsOf(sendsAny('serviceAreas'))));
   await deleteWhere(tx, 'funding', 'service_id', updated(idsOf(sendsAny('funding'))));
-  await deleteWhere(tx, 'funding', 'organisation_id', orgIdsOf(orgsSending('funding')), sql`and service_id is null`);
+  await deleteWhere(tx, 'funding', 'organisation_id', orgIdsOf(orgsSending('funding')), ONLY_OWN.organisationFunding);
   await deleteWhere(tx, 'organization_identifiers', 'organisation_id', orgIdsOf(orgsSending('identifiers')));
   await deleteWhere(tx, 'attributes', 'link_id', attributeOwners.map((o) => o.linkId));
   await bulk?.resume();
