@@ -62,7 +62,7 @@ async function serve(engine: Engine): Promise<void> {
   const { systemClock } = await import('../src/platform/clock.js');
   const { geocodePostcode } = await import('../src/directory/geography/geocode.js');
   const { searchPublished, termWithDescendants } = await import('../src/directory/public/repository.js');
-  const { PublicDirectory } = await import('../src/directory/public/search.js');
+  const { PublicDirectory } = await import('../src/directory/public/service.js');
   const { PublishedCache } = await import('../src/directory/published/cache.js');
   const { capabilities } = await import('../src/capabilities.js');
 

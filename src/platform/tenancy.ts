@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Database } from './db/index.js';
 
 export interface Lio { id: string; slug: string; name: string; hostnames: string[] }
@@ -7,10 +8,13 @@ export interface Lio { id: string; slug: string; name: string; hostnames: string
  * Lookups are cached briefly because every request needs one.
  */
 export class LioResolver {
-  private readonly cache = new Map<string, { lio: Lio | null; until: number }>();
   /** Host headers are chosen by the caller: without a bound, a stream of made-up names would fill the memory. */
   static readonly MAX_CACHED = 1000;
-  constructor(private readonly db: Database, private readonly ttlMs = 30_000) {}
+  // A hostname that names no LIO is kept too (as the default LIO's answer), so a stream of them costs no queries.
+  private readonly cache: LRUCache<string, { lio: Lio | null }>;
+  constructor(private readonly db: Database, ttlMs = 30_000) {
+    this.cache = new LRUCache({ max: LioResolver.MAX_CACHED, ttl: ttlMs });
+  }
 
   get cachedHostnames(): number {
     return this.cache.size;
@@ -19,16 +23,11 @@ export class LioResolver {
   async forHostname(hostname: string): Promise<Lio | null> {
     const key = hostname.toLowerCase();
     const hit = this.cache.get(key);
-    const now = Date.now();
-    if (hit && hit.until > now) return hit.lio;
+    if (hit) return hit.lio;
     const byHost = await this.db.system.selectFrom('lios').select(['id', 'slug', 'name', 'hostnames'])
       .where((eb) => eb(eb.val(key), '=', eb.fn.any('hostnames'))).executeTakeFirst();
     const lio = byHost ?? (await this.db.system.selectFrom('lios').select(['id', 'slug', 'name', 'hostnames']).where('is_default', '=', true).executeTakeFirst()) ?? null;
-    if (this.cache.size >= LioResolver.MAX_CACHED) {
-      for (const [name, entry] of this.cache) if (entry.until <= now) this.cache.delete(name);
-      if (this.cache.size >= LioResolver.MAX_CACHED) this.cache.clear();
-    }
-    this.cache.set(key, { lio, until: now + this.ttlMs });
+    this.cache.set(key, { lio });
     return lio;
   }
 

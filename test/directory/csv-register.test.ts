@@ -3,7 +3,7 @@ import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import { directoryFactories } from '../helpers/directory-factories.js';
 import { parseCsv, toCsv } from '../../src/directory/csv/csv.js';
-import { ORGANISATION_COLUMNS, SERVICE_COLUMNS } from '../../src/directory/csv/register-csv.js';
+import { ORGANISATION_COLUMNS, SERVICE_COLUMNS } from '../../src/directory/csv/service.js';
 
 /**
  * The register as spreadsheets: export from the staff pages, import on /admin/imports with a row-by-row report,

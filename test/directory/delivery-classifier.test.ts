@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classify, csvCell, londonDay, reportCsv, type HistoryEntry, type ServiceHistory } from '../../src/directory/delivery-history.js';
-import { parseDay } from '../../src/platform/validation/dates.js';
+import { classify, type HistoryEntry, type ServiceHistory } from '../../src/directory/delivery-history/report.js';
+import { reportCsv } from '../../src/directory/delivery-history/present.js';
+import { csvCell } from '../../src/directory/csv/csv.js';
+import { londonDay, parseDay } from '../../src/platform/validation/dates.js';
 
 const period = { from: '2025-04-01', to: '2026-03-31' };
 const h = (changedOn: string, modes: string, status = 'active'): HistoryEntry => ({ changedOn, deliveryModes: modes ? modes.split(',') : [], status });

@@ -5,7 +5,8 @@ import { seedDemo } from '../../src/seed/demo.js';
 import { seedDirectory } from '../../src/directory/seed.js';
 import { loadServices } from '../../src/directory/services/repository.js';
 import { DEFAULT_TAXONOMY, flattenDefaultTerms } from '../../src/directory/taxonomy/default-taxonomy.js';
-import { buildReport, deliveryHistoryRepository } from '../../src/directory/delivery-history.js';
+import { buildReport } from '../../src/directory/delivery-history/report.js';
+import { deliveryHistoryRepository } from '../../src/directory/delivery-history/repository.js';
 
 let t: TestContext;
 beforeAll(async () => { t = await createTestApp(); });

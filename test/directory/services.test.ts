@@ -3,7 +3,7 @@ import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, type Page, errorSummary, mainText, signedInClient } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
 import { loadService } from '../../src/directory/services/repository.js';
-import { parseTime } from '../../src/directory/services/service.js';
+import { parseTime } from '../../src/directory/services/form.js';
 import { normalisePostcode } from '../../src/platform/validation/postcodes.js';
 
 let t: TestContext;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, type Page } from '../helpers/client.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
-import { SENDS_PER_HOUR, displayShareCode, normaliseShareCode } from '../../src/directory/public/signposting.js';
+import { SENDS_PER_HOUR, displayShareCode, normaliseShareCode } from '../../src/directory/public/signposting/service.js';
 
 /** Signposting lists: collect services from search and service pages, view, remove, share by link and e-mail. */
 

@@ -1,6 +1,10 @@
+import { parse, CsvError } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+
 /**
- * CSV as spreadsheets write it (RFC 4180): comma separated, fields quoted with "…" when they hold a comma,
- * a quote or a line break, quotes doubled inside. A UTF-8 byte order mark is dropped; CRLF and LF both end a row.
+ * CSV as spreadsheets write it (RFC 4180), read with csv-parse and written with csv-stringify. A UTF-8 byte order
+ * mark is dropped; CRLF, LF and CR each end a row, and so does CR CR LF, which a file converted twice carries (so
+ * the row numbers in a report match what a spreadsheet shows).
  */
 
 export interface CsvRecord {
@@ -15,66 +19,39 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+const MESSAGES: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
+};
+
 export function parseCsv(text: string): CsvRecord[] {
-  const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const input = text.replace(/\r+\n|\r/g, '\n');
   const records: CsvRecord[] = [];
-  let field = '';
-  let values: string[] = [];
-  let line = 1;
-  let recordLine = 1;
-  let i = 0;
-  let quoted = false;
-  let fieldStarted = false;
-  const endField = () => {
-    values.push(field);
-    field = '';
-    fieldStarted = false;
-  };
-  const endRecord = () => {
-    endField();
-    // a blank line is no record
-    if (!(values.length === 1 && values[0] === '')) records.push({ line: recordLine, values });
-    values = [];
-  };
-  while (i < input.length) {
-    const c = input[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (input[i + 1] === '"') { field += '"'; i += 2; continue; }
-        quoted = false;
-        i += 1;
-        const next = input[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-          throw new CsvSyntaxError(line, 'a closing quote must be followed by a comma or the end of the line');
-        }
-        continue;
-      }
-      if (c === '\n') line += 1;
-      field += c;
-      i += 1;
-      continue;
-    }
-    if (c === '"' && !fieldStarted) { quoted = true; fieldStarted = true; i += 1; continue; }
-    if (c === ',') { endField(); i += 1; continue; }
-    if (c === '\r' || c === '\n') {
-      endRecord();
-      // CRLF, LF, CR — and CR CR LF, which a file converted twice carries — each end one line.
-      if (c === '\r') {
-        let j = i + 1;
-        while (input[j] === '\r') j += 1;
-        i = input[j] === '\n' ? j + 1 : i + 1;
-      } else i += 1;
-      line += 1;
-      recordLine = line;
-      continue;
-    }
-    field += c;
-    fieldStarted = true;
-    i += 1;
+  let lastLine = 0;
+  try {
+    // relax_quotes: a quote inside a field not begun with one is kept as typed (5" screen), as people type in cells.
+    parse(input, {
+      bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: '\n',
+      on_record: (values, context) => {
+        // csv-parse counts the line a record ends on; a report names the line it starts on.
+        const breaks = values.reduce((n, v) => n + (v.includes('\n') ? v.split('\n').length - 1 : 0), 0);
+        records.push({ line: context.lines - breaks, values });
+        lastLine = context.lines;
+        return null;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    throw new CsvSyntaxError(err.code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedFrom(input, lastLine) : (err as CsvError & { lines: number }).lines, MESSAGES[err.code] ?? err.message);
   }
-  if (quoted) throw new CsvSyntaxError(recordLine, 'a quoted field is not closed');
-  if (field !== '' || values.length > 0) endRecord();
   return records;
+}
+
+/** An unclosed quote runs to the end of the file: the record it opens starts on the first line with anything on it after the last record read. */
+function unclosedFrom(input: string, lastLine: number): number {
+  const lines = input.replace(/^\ufeff/, '').split('\n');
+  let i = lastLine;
+  while (i < lines.length - 1 && lines[i] === '') i += 1;
+  return i + 1;
 }
 
 export interface CsvTable {
@@ -107,11 +84,19 @@ export function readCsvTable(text: string): CsvTable {
 // leading apostrophe, which spreadsheets hide and which reading the file back removes.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export function csvCell(value: unknown): string {
+function guarded(value: unknown): string {
   if (value === null || value === undefined) return '';
-  let text = value instanceof Date ? value.toISOString() : String(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+// Quoted when it holds a comma, a quote or a line break, and when it starts or ends with a space, which some
+// spreadsheets would otherwise trim.
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/** One cell as written in a file: guarded against formulas, quoted when needed. */
+export function csvCell(value: unknown): string {
+  return toCsv([], [[value]]).replace(/\r\n$/, '');
 }
 
 /** Undoes csvCell's guard against formulas. */
@@ -119,7 +104,8 @@ export function uncell(value: string): string {
   return value.length > 1 && value[0] === '\'' && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }
 
+/** A whole file: the header row and the rows, CRLF after each. */
 export function toCsv(header: string[], rows: unknown[][]): string {
-  const lines = [header.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  const lines = header.length ? [header, ...rows] : rows;
+  return stringify(lines.map((r) => r.map(guarded)), { record_delimiter: '\r\n', quoted_match: NEEDS_QUOTES, cast: { string: (v) => v } });
 }

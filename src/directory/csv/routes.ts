@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { permitted } from '../../platform/http/guards.js';
-import type { RegisterCsvService } from './register-csv.js';
+import type { RegisterCsvService } from './service.js';
 
 /** Spreadsheet downloads of the register, for staff with the export permission (each one audited). */
 export async function registerCsvExportRoutes(app: FastifyInstance, deps: { csv: RegisterCsvService }) {

@@ -1,7 +1,4 @@
-import { sql, type SqlBool } from 'kysely';
-import type { Queryable, Tx } from '../../platform/db/index.js';
-import { isPhoneNumber, parseAmount } from '../services/service.js';
-import { servicesRepository } from '../services/repository.js';
+import { isPhoneNumber, parseAmount } from '../services/form.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 
 /**
@@ -93,99 +90,10 @@ export class TermCodes {
   }
 }
 
-/** The venues of some services, as their cells show them. */
-export async function venuesOf(db: Queryable, serviceIds: string[]): Promise<Map<string, string[]>> {
-  const venues = new Map<string, string[]>();
-  if (serviceIds.length === 0) return venues;
-  const rows = await db.selectFrom('service_at_locations as sal').innerJoin('locations as l', 'l.id', 'sal.location_id')
-    .select(['sal.service_id', 'l.name', 'l.address_1', 'l.address_2', 'l.city', 'l.postal_code'])
-    .where(sql<SqlBool>`sal.service_id = any(${serviceIds}::uuid[])`).orderBy(sql`lower(coalesce(l.name, l.address_1, ''))`).orderBy('l.id').execute();
-  for (const r of rows) venues.set(r.service_id, [...(venues.get(r.service_id) ?? []), venueText(r)]);
-  return venues;
-}
-
 /** What a row asks for; null means the column is not in the file, so the service keeps what it has. */
 export interface PartsWanted {
   termIds: string[] | null;
   /** `problem` says why a line could not be read as a new venue: only an error when it is not a venue already held */
   venues: { text: string; parsed: VenueParts | null; problem: string | null }[] | null;
   phones: string[] | null; costs: CostParts[] | null;
-}
-
-/** The venues a service's row may name by their text: its organisation's and those it already uses (text → id). */
-export async function knownVenues(tx: Tx, serviceId: string | null, organisationId: string): Promise<Map<string, string>> {
-  const candidates = await tx.selectFrom('locations').select(['id', 'name', 'address_1', 'address_2', 'city', 'postal_code'])
-    .where((eb) => eb.or([
-      eb('organisation_id', '=', organisationId),
-      ...(serviceId ? [eb('id', 'in', eb.selectFrom('service_at_locations').select('location_id').where('service_id', '=', serviceId))] : []),
-    ]))
-    .orderBy('created_at').orderBy('id').execute();
-  const known = new Map<string, string>();
-  for (const c of candidates) if (!known.has(venueKey(venueText(c)))) known.set(venueKey(venueText(c)), c.id);
-  return known;
-}
-
-/**
- * Makes the service's parts what the row says, keeping what is unchanged. A venue line matching one the service or
- * its organisation already has (same text) links that venue; any other is added as a new venue, placed on the map
- * from the local postcode table. Venues left out are unlinked, not deleted: other services may share them.
- */
-export async function writeParts(tx: Tx, lioId: string, serviceId: string, organisationId: string, want: PartsWanted, now: Date): Promise<boolean> {
-  let changed = false;
-  if (want.termIds) {
-    const held = (await tx.selectFrom('attributes').select('taxonomy_term_id').where('link_id', '=', serviceId).where('link_type', '=', 'service').execute()).map((r) => r.taxonomy_term_id);
-    const gone = held.filter((id) => !want.termIds!.includes(id));
-    const added = want.termIds.filter((id) => !held.includes(id));
-    if (gone.length) await tx.deleteFrom('attributes').where('link_id', '=', serviceId).where('link_type', '=', 'service').where('taxonomy_term_id', 'in', gone).execute();
-    if (added.length) {
-      await tx.insertInto('attributes').values(added.map((taxonomy_term_id) => ({ lio_id: lioId, link_id: serviceId, link_type: 'service' as const, link_entity: 'service', taxonomy_term_id }))).execute();
-    }
-    changed ||= gone.length > 0 || added.length > 0;
-  }
-  if (want.venues) {
-    const known = await knownVenues(tx, serviceId, organisationId);
-    const wanted: string[] = [];
-    for (const v of want.venues) {
-      let id = known.get(venueKey(v.text));
-      if (!id) {
-        const p = v.parsed!;
-        const found = p.postal_code ? await servicesRepository.geocode(tx, p.postal_code) : undefined;
-        id = (await tx.insertInto('locations').values({
-          lio_id: lioId, organisation_id: organisationId, location_type: 'physical', ...p, latitude: found?.latitude ?? null, longitude: found?.longitude ?? null,
-          country: 'GB', created_at: now, updated_at: now,
-        }).returning('id').executeTakeFirstOrThrow()).id;
-        known.set(venueKey(v.text), id);
-      }
-      if (!wanted.includes(id)) wanted.push(id);
-    }
-    const held = (await tx.selectFrom('service_at_locations').select('location_id').where('service_id', '=', serviceId).execute()).map((r) => r.location_id);
-    const gone = held.filter((id) => !wanted.includes(id));
-    const added = wanted.filter((id) => !held.includes(id));
-    if (gone.length) await tx.deleteFrom('service_at_locations').where('service_id', '=', serviceId).where('location_id', 'in', gone).execute();
-    if (added.length) await tx.insertInto('service_at_locations').values(added.map((location_id) => ({ lio_id: lioId, service_id: serviceId, location_id }))).execute();
-    changed ||= gone.length > 0 || added.length > 0;
-  }
-  if (want.phones) {
-    const held = await tx.selectFrom('phones').select(['id', 'number']).where('service_id', '=', serviceId).where('contact_id', 'is', null).where('location_id', 'is', null).execute();
-    const digits = (n: string) => n.replace(/\D/g, '');
-    const wanted = new Set(want.phones.map(digits));
-    const have = new Set(held.map((h) => digits(h.number)));
-    const gone = held.filter((h) => !wanted.has(digits(h.number))).map((h) => h.id);
-    const added = [...new Map(want.phones.filter((n) => !have.has(digits(n))).map((n) => [digits(n), n])).values()];
-    if (gone.length) await tx.deleteFrom('phones').where('id', 'in', gone).execute();
-    if (added.length) await tx.insertInto('phones').values(added.map((number) => ({ lio_id: lioId, service_id: serviceId, number }))).execute();
-    changed ||= gone.length > 0 || added.length > 0;
-  }
-  if (want.costs) {
-    const held = await tx.selectFrom('cost_options').select(['id', 'option', 'amount']).where('service_id', '=', serviceId).execute();
-    const key = (c: { option: string | null; amount: number | string | null }) => `${(c.option ?? '').toLowerCase()}|${c.amount === null ? '' : Number(c.amount).toFixed(2)}`;
-    const wanted = new Set(want.costs.map(key));
-    const have = new Set(held.map(key));
-    const gone = held.filter((h) => !wanted.has(key(h))).map((h) => h.id);
-    const added = [...new Map(want.costs.filter((c) => !have.has(key(c))).map((c) => [key(c), c])).values()];
-    if (gone.length) await tx.deleteFrom('cost_options').where('id', 'in', gone).execute();
-    if (added.length) await tx.insertInto('cost_options').values(added.map((c) => ({ lio_id: lioId, service_id: serviceId, option: c.option, amount: c.amount }))).execute();
-    changed ||= gone.length > 0 || added.length > 0;
-  }
-  return changed;
 }

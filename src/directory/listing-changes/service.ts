@@ -18,7 +18,7 @@ import {
   changedServiceFields, diffService, forMemberCheck, memberErrors, serviceDiffRows, snapshotOfService, snapshotOfWrite, withMemberFields, withProposal,
   type ServiceChangeSet,
 } from '../services/service-changes.js';
-import { londonDay } from '../delivery-history.js';
+import { londonDay } from '../../platform/validation/dates.js';
 import { listingChangesRepository } from './repository.js';
 
 export type ProposeResult =

@@ -2,6 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { ServiceStatus } from '../../platform/db/directory-schema.js';
 import { boundingBox } from '../public/repository.js';
+import { organisationPublished, servicePublished } from '../public/published.js';
 
 /**
  * The SQL of the Open Referral UK API: which records are published, the filters of /services and
@@ -33,11 +34,6 @@ export interface ServiceSummaryRow {
   o_name: string; o_description: string; o_email: string | null; o_website: string | null; o_logo: string | null; o_uri: string | null; o_parent: string | null;
 }
 
-/** A published organisation: consent to publish, not closed, not merged into another record. */
-const organisationPublished = (alias: string) =>
-  sql<SqlBool>`${sql.ref(`${alias}.consent_to_publish`)} and ${sql.ref(`${alias}.merged_into_id`)} is null and ${sql.ref(`${alias}.status`)} <> 'closed'`;
-/** A published service: its own consent, and its organisation published. Lists also leave out defunct services. */
-const servicePublished = (s: string, o: string) => sql<SqlBool>`${sql.ref(`${s}.consent_to_publish`)} and ${organisationPublished(o)}`;
 
 const earth = (lat: number, lng: number) => sql`ll_to_earth(${lat}::float8, ${lng}::float8)`;
 

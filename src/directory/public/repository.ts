@@ -1,14 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
+import { organisationPublished, servicePublished } from './published.js';
 import { addDays, monthNumber, placeInMonth, type DayCode } from './opening.js';
 import { containing } from '../../platform/db/like.js';
 
 /**
  * All SQL of the public directory. Every query runs in the LIO's tenant transaction, so row-level
  * security keeps it to that LIO; see migration 006 for how the queries stay on indexes under it.
- * Only published services are ever returned: the service active or temporarily closed and consented,
- * its organisation active, consented and not merged into another.
+ * Only published services are ever returned (published.ts), and of those only the active or temporarily closed.
  */
 
 export const EARTH_RADIUS_M = 6_371_008.8;
@@ -43,8 +43,8 @@ export interface SearchRow {
   total: number;
 }
 
-/** The conditions that make a service public, for services `s` joined to organisations `o`. */
-export const published = sql`s.status in ('active', 'temporarily closed') and s.consent_to_publish and o.consent_to_publish and o.status = 'active' and o.merged_into_id is null`;
+/** The services /find shows, for services `s` joined to organisations `o`: published (published.ts), and in use now or soon. */
+export const published = sql`s.status in ('active', 'temporarily closed') and ${servicePublished('s', 'o')}`;
 
 const likePattern = (text: string) => containing(text.toLowerCase());
 
@@ -266,7 +266,7 @@ export async function localities(db: Queryable): Promise<string[]> {
         join services s on s.id = sa.service_id join organisations o on o.id = s.organisation_id where ${published}
       union
       select unnest(o.areas_served) from organisations o
-        where o.consent_to_publish and o.status = 'active' and o.merged_into_id is null
+        where ${organisationPublished('o')}
     ) x where name is not null and trim(name) <> '' order by 1 limit 500`.execute(db);
   return result.rows.map((r) => r.name);
 }

@@ -12,8 +12,10 @@ import { publicOrigin } from '../../platform/tenancy.js';
 import { actorOf, seesSharedPages } from '../../platform/http/request-context.js';
 import type { PublishedCache } from '../published/cache.js';
 import { localNow } from './opening.js';
-import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODE_LABELS, DISTANCES, PAGE_SIZE, PublicDirectory, UNITS, readSearch, type SearchPage } from './search.js';
-import { SignpostingLists, normaliseShareCode } from './signposting.js';
+import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODE_LABELS, DISTANCES, PAGE_SIZE, UNITS, readSearch } from './form.js';
+import type { SearchPage } from './present.js';
+import { PublicDirectory } from './service.js';
+import { SignpostingLists, normaliseShareCode } from './signposting/service.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LIST_COOKIE = 'cg_list';

@@ -1,8 +1,9 @@
 import type { FieldError } from '../../platform/http/forms.js';
 import { FormErrors } from '../../platform/http/forms.js';
-import { sortModes } from '../delivery-history.js';
+import { modesText, sortModes } from './delivery-modes.js';
 import type { HsdsService, ServiceWrite } from './repository.js';
-import { DAYS, modesText, statusText, type ServiceFormValues } from './service.js';
+import { DAYS, type ServiceFormValues } from './form.js';
+import { statusText } from './present.js';
 
 /**
  * A group member's proposed change to one of their organisation's services, as the listing change stores it:

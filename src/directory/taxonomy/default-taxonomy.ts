@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/db/index.js';
+import { taxonomyRepository } from './repository.js';
 
 /**
  * The taxonomy every new LIO starts with: the needs people bring and the kinds of help local voluntary and
@@ -143,24 +144,16 @@ export function flattenDefaultTerms(terms: DefaultTerm[] = DEFAULT_TERMS, parent
  * Works on a tenant transaction or the owner connection. Returns the taxonomy's id.
  */
 export async function ensureDefaultTaxonomy(tx: Queryable, lioId: string, now: Date = new Date()): Promise<string> {
-  const existing = await tx.selectFrom('taxonomies').select('id').where('lio_id', '=', lioId).where('name', '=', DEFAULT_TAXONOMY.name).executeTakeFirst();
-  if (existing) return existing.id;
-  const taxonomy = await tx.insertInto('taxonomies').values({
-    lio_id: lioId, name: DEFAULT_TAXONOMY.name, description: DEFAULT_TAXONOMY.description, uri: DEFAULT_TAXONOMY.uri, version: DEFAULT_TAXONOMY.version,
-    created_at: now, updated_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
+  const existing = await taxonomyRepository.idByName(tx, lioId, DEFAULT_TAXONOMY.name);
+  if (existing) return existing;
   const flat = flattenDefaultTerms();
   const ids = new Map(flat.map((term) => [term.code, randomUUID()]));
-  // One statement: foreign keys to parents in the same statement are checked at its end.
-  await tx.insertInto('taxonomy_terms').values(flat.map((term) => ({
-    id: ids.get(term.code)!, lio_id: lioId, taxonomy_id: taxonomy.id, code: term.code, name: term.name, description: term.description,
-    parent_id: term.parentCode ? ids.get(term.parentCode)! : null, created_at: now, updated_at: now,
-  }))).execute();
-  return taxonomy.id;
+  return taxonomyRepository.insertWithTerms(tx, lioId, DEFAULT_TAXONOMY, flat.map((term) => ({
+    id: ids.get(term.code)!, code: term.code, name: term.name, description: term.description, parentId: term.parentCode ? ids.get(term.parentCode)! : null,
+  })), now);
 }
 
 /** For paths that may meet an LIO that already exists: installs the default taxonomy only if the LIO has no taxonomy at all. */
 export async function installDefaultTaxonomyIfNone(tx: Queryable, lioId: string, now: Date = new Date()): Promise<string | null> {
-  const any = await tx.selectFrom('taxonomies').select('id').where('lio_id', '=', lioId).executeTakeFirst();
-  return any ? null : ensureDefaultTaxonomy(tx, lioId, now);
+  return (await taxonomyRepository.hasAny(tx, lioId)) ? null : ensureDefaultTaxonomy(tx, lioId, now);
 }

@@ -7,6 +7,28 @@ export interface TaxonomyRow { id: string; name: string; description: string; ur
 
 /** All SQL for taxonomies and their terms. */
 export const taxonomyRepository = {
+  async idByName(db: Queryable, lioId: string, name: string): Promise<string | undefined> {
+    return (await db.selectFrom('taxonomies').select('id').where('lio_id', '=', lioId).where('name', '=', name).executeTakeFirst())?.id;
+  },
+
+  async hasAny(db: Queryable, lioId: string): Promise<boolean> {
+    return (await db.selectFrom('taxonomies').select('id').where('lio_id', '=', lioId).executeTakeFirst()) !== undefined;
+  },
+
+  /** A taxonomy and all its terms, parents named by id within the same terms. */
+  async insertWithTerms(db: Queryable, lioId: string, t: { name: string; description: string; uri: string | null; version: string | null },
+    terms: { id: string; code: string; name: string; description: string; parentId: string | null }[], now: Date): Promise<string> {
+    const taxonomy = await db.insertInto('taxonomies').values({
+      lio_id: lioId, name: t.name, description: t.description, uri: t.uri, version: t.version, created_at: now, updated_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    // One statement: foreign keys to parents in the same statement are checked at its end.
+    await db.insertInto('taxonomy_terms').values(terms.map((term) => ({
+      id: term.id, lio_id: lioId, taxonomy_id: taxonomy.id, code: term.code, name: term.name, description: term.description,
+      parent_id: term.parentId, created_at: now, updated_at: now,
+    }))).execute();
+    return taxonomy.id;
+  },
+
   taxonomies: (db: Queryable): Promise<(TaxonomyRow & { term_count: number })[]> =>
     db.selectFrom('taxonomies').select(['id', 'name', 'description', 'uri', 'version',
       (eb) => eb.selectFrom('taxonomy_terms').select(eb.fn.countAll<number>().as('n')).whereRef('taxonomy_terms.taxonomy_id', '=', 'taxonomies.id').as('term_count')])

@@ -18,3 +18,10 @@ export function parseDay(value: string): string | null {
 export function startOfDay(day: string): Date {
   return new Date(`${day}T00:00:00Z`);
 }
+
+/** The day it is in England at this instant, as "YYYY-MM-DD": the day a change to a record is dated by. */
+export function londonDay(at: Date): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}

@@ -46,6 +46,25 @@ export function isCsvPackageFile(name: string): boolean {
 }
 
 export function readCsvPackage(files: { name: string; text: string }[], set: ImportSet): void {
+  const tables = readTables(files, set);
+  if (set.errors.length) return;
+  const rows = new PackageRows(tables);
+  const reader = new JsonReader(set);
+  readTaxonomies(rows, reader);
+  readOrganisations(rows, reader);
+  readLocations(rows, reader);
+  readServices(rows, reader);
+  // A row that belongs to nothing in the package (its parent's id is not there) is reported, not silently dropped.
+  for (const [table, list] of tables) {
+    for (const r of list) {
+      if (rows.used.has(r)) continue;
+      set.warning({ record: table, file: r.__file, row: Number(r.__row), ...(r.id ? { id: r.id } : {}), message: `links to no ${parentOf(table)} in this package: not imported` });
+    }
+  }
+}
+
+/** Each file read as a table of the package (by its name), its rows keyed by column; a file that cannot be read is an error. */
+function readTables(files: { name: string; text: string }[], set: ImportSet): Map<string, Row[]> {
   const tables = new Map<string, Row[]>();
   for (const file of files) {
     const base = path.basename(file.name).toLowerCase().replace(/\.csv$/, '');
@@ -78,23 +97,38 @@ export function readCsvPackage(files: { name: string; text: string }[], set: Imp
     }
     tables.set(table, rows);
   }
-  if (set.errors.length) return;
+  return tables;
+}
 
-  const rowsOf = (table: string) => tables.get(table) ?? [];
-  const byKey = (table: string, column: string) => {
-    const map = new Map<string, Row[]>();
-    for (const r of rowsOf(table)) {
-      const k = r[column];
-      if (!k) continue;
-      const list = map.get(k);
-      if (list) list.push(r);
-      else map.set(k, [r]);
+/** The package's rows, found by the id columns that link them, and which of them a record has taken. */
+class PackageRows {
+  readonly used = new Set<Row>();
+  private readonly indexes = new Map<string, Map<string, Row[]>>();
+  constructor(private readonly tables: Map<string, Row[]>) {}
+
+  of(table: string): Row[] {
+    return this.tables.get(table) ?? [];
+  }
+
+  /** The rows of `table` whose `column` is `key` (an index built once per table and column). */
+  by(table: string, column: string, key: string): Row[] | undefined {
+    let map = this.indexes.get(`${table}.${column}`);
+    if (!map) {
+      map = new Map<string, Row[]>();
+      for (const r of this.of(table)) {
+        const k = r[column];
+        if (!k) continue;
+        const list = map.get(k);
+        if (list) list.push(r);
+        else map.set(k, [r]);
+      }
+      this.indexes.set(`${table}.${column}`, map);
     }
-    return map;
-  };
-  const used = new Set<Row>();
-  // Packages publish the same table twice (address.csv and addresses.csv): rows with one id become one, values filling blanks.
-  const unique = (rows: Row[]) => {
+    return map.get(key);
+  }
+
+  /** Packages publish the same table twice (address.csv and addresses.csv): rows with one id become one, values filling blanks. */
+  unique(rows: Row[]): Row[] {
     const seen = new Map<string, Row>();
     const out: Row[] = [];
     for (const r of rows) {
@@ -102,92 +136,84 @@ export function readCsvPackage(files: { name: string; text: string }[], set: Imp
       const earlier = id ? seen.get(id) : undefined;
       if (earlier) {
         for (const [k, v] of Object.entries(r)) if (!k.startsWith('__') && v && !earlier[k]) earlier[k] = v;
-        used.add(r);
+        this.used.add(r);
         continue;
       }
       if (id) seen.set(id, r);
       out.push(r);
     }
     return out;
-  };
-  const take = (rows: Row[] | undefined) => {
-    const list = unique(rows ?? []);
-    for (const r of list) used.add(r);
-    for (const r of rows ?? []) used.add(r);
-    return list.map(plain);
-  };
-
-  const identifiersByOrg = byKey('organization_identifiers', 'organization_id');
-  const fundingByOrg = byKey('funding', 'organization_id');
-  const fundingByService = byKey('funding', 'service_id');
-  const phonesByOrg = byKey('phones', 'organization_id');
-  const phonesByService = byKey('phones', 'service_id');
-  const phonesByContact = byKey('phones', 'contact_id');
-  const phonesByLocation = byKey('phones', 'location_id');
-  const attributesByLink = byKey('attributes', 'link_id');
-  const addressesByLocation = byKey('addresses', 'location_id');
-  const accessibilityByLocation = byKey('accessibility', 'location_id');
-  const languagesByLocation = byKey('languages', 'location_id');
-  const languagesByService = byKey('languages', 'service_id');
-  const schedulesByService = byKey('schedules', 'service_id');
-  const schedulesBySal = byKey('schedules', 'service_at_location_id');
-  const areasByService = byKey('service_areas', 'service_id');
-  const costsByService = byKey('cost_options', 'service_id');
-  const contactsByService = byKey('contacts', 'service_id');
-  const salsByService = byKey('service_at_locations', 'service_id');
-  const termsByTaxonomy = byKey('taxonomy_terms', 'taxonomy_id');
-  const reader = new JsonReader(set);
-  const termsRead = new Set<Row>();
-
-  for (const t of unique(rowsOf('taxonomies'))) {
-    used.add(t);
-    const terms = (termsByTaxonomy.get(t.id!) ?? []);
-    for (const term of terms) termsRead.add(term);
-    reader.taxonomy({ ...plain(t), taxonomy_terms: take(terms) }, false);
   }
-  for (const term of unique(rowsOf('taxonomy_terms'))) {
-    used.add(term);
+
+  /** The rows as plain records, each marked as taken. */
+  take(rows: Row[] | undefined): Record<string, string>[] {
+    const list = this.unique(rows ?? []);
+    for (const r of list) this.used.add(r);
+    for (const r of rows ?? []) this.used.add(r);
+    return list.map(plain);
+  }
+
+  /** Phones with no languages of their own (a package links languages to services and locations). */
+  phones(rows: Row[] | undefined) {
+    return this.take(rows).map((p) => ({ ...p, languages: [] }));
+  }
+}
+
+function readTaxonomies(rows: PackageRows, reader: JsonReader): void {
+  const termsRead = new Set<Row>();
+  for (const t of rows.unique(rows.of('taxonomies'))) {
+    rows.used.add(t);
+    const terms = rows.by('taxonomy_terms', 'taxonomy_id', t.id!) ?? [];
+    for (const term of terms) termsRead.add(term);
+    reader.taxonomy({ ...plain(t), taxonomy_terms: rows.take(terms) }, false);
+  }
+  for (const term of rows.unique(rows.of('taxonomy_terms'))) {
+    rows.used.add(term);
     if (!termsRead.has(term)) reader.term(plain(term), false, null);
   }
-  for (const o of unique(rowsOf('organizations'))) {
-    used.add(o);
+}
+
+function readOrganisations(rows: PackageRows, reader: JsonReader): void {
+  for (const o of rows.unique(rows.of('organizations'))) {
+    rows.used.add(o);
     reader.organisation({
-      ...plain(o), organization_identifiers: take(identifiersByOrg.get(o.id!)), funding: take(fundingByOrg.get(o.id!)),
-      phones: take(phonesByOrg.get(o.id!)?.filter((p) => !p.service_id && !p.contact_id && !p.location_id)), attributes: take(attributesByLink.get(o.id!)),
+      ...plain(o), organization_identifiers: rows.take(rows.by('organization_identifiers', 'organization_id', o.id!)),
+      funding: rows.take(rows.by('funding', 'organization_id', o.id!)),
+      phones: rows.take(rows.by('phones', 'organization_id', o.id!)?.filter((p) => !p.service_id && !p.contact_id && !p.location_id)),
+      attributes: rows.take(rows.by('attributes', 'link_id', o.id!)),
     }, false);
   }
-  const withLanguages = (phones: Row[] | undefined) => take(phones).map((p) => ({ ...p, languages: [] }));
-  for (const l of unique(rowsOf('locations'))) {
-    used.add(l);
+}
+
+function readLocations(rows: PackageRows, reader: JsonReader): void {
+  for (const l of rows.unique(rows.of('locations'))) {
+    rows.used.add(l);
     reader.location({
-      ...plain(l), addresses: take(addressesByLocation.get(l.id!)), accessibility: take(accessibilityByLocation.get(l.id!)),
-      phones: withLanguages(phonesByLocation.get(l.id!)?.filter((p) => !p.service_id && !p.contact_id)), languages: take(languagesByLocation.get(l.id!)?.filter((x) => !x.service_id)),
-      attributes: take(attributesByLink.get(l.id!)),
+      ...plain(l), addresses: rows.take(rows.by('addresses', 'location_id', l.id!)), accessibility: rows.take(rows.by('accessibility', 'location_id', l.id!)),
+      phones: rows.phones(rows.by('phones', 'location_id', l.id!)?.filter((p) => !p.service_id && !p.contact_id)),
+      languages: rows.take(rows.by('languages', 'location_id', l.id!)?.filter((x) => !x.service_id)),
+      attributes: rows.take(rows.by('attributes', 'link_id', l.id!)),
     }, false, null);
   }
-  for (const s of unique(rowsOf('services'))) {
-    used.add(s);
-    const sals = unique(salsByService.get(s.id!) ?? []);
-    for (const sal of sals) used.add(sal);
+}
+
+function readServices(rows: PackageRows, reader: JsonReader): void {
+  for (const s of rows.unique(rows.of('services'))) {
+    rows.used.add(s);
+    const sals = rows.unique(rows.by('service_at_locations', 'service_id', s.id!) ?? []);
+    for (const sal of sals) rows.used.add(sal);
     reader.service({
       ...plain(s),
-      schedules: take(schedulesByService.get(s.id!)),
-      service_areas: take(areasByService.get(s.id!)),
-      languages: take(languagesByService.get(s.id!)),
-      funding: take(fundingByService.get(s.id!)),
-      cost_options: take(costsByService.get(s.id!)),
-      contacts: take(contactsByService.get(s.id!)).map((c) => ({ ...c, phones: withLanguages(phonesByContact.get(c.id!)) })),
-      phones: withLanguages(phonesByService.get(s.id!)?.filter((p) => !p.contact_id && !p.location_id)),
-      attributes: take(attributesByLink.get(s.id!)),
-      service_at_locations: sals.map((sal) => ({ ...plain(sal), schedules: take(schedulesBySal.get(sal.id!)?.filter((x) => !x.service_id)) })),
+      schedules: rows.take(rows.by('schedules', 'service_id', s.id!)),
+      service_areas: rows.take(rows.by('service_areas', 'service_id', s.id!)),
+      languages: rows.take(rows.by('languages', 'service_id', s.id!)),
+      funding: rows.take(rows.by('funding', 'service_id', s.id!)),
+      cost_options: rows.take(rows.by('cost_options', 'service_id', s.id!)),
+      contacts: rows.take(rows.by('contacts', 'service_id', s.id!)).map((c) => ({ ...c, phones: rows.phones(rows.by('phones', 'contact_id', c.id!)) })),
+      phones: rows.phones(rows.by('phones', 'service_id', s.id!)?.filter((p) => !p.contact_id && !p.location_id)),
+      attributes: rows.take(rows.by('attributes', 'link_id', s.id!)),
+      service_at_locations: sals.map((sal) => ({ ...plain(sal), schedules: rows.take(rows.by('schedules', 'service_at_location_id', sal.id!)?.filter((x) => !x.service_id)) })),
     }, false, null);
-  }
-  // A row that belongs to nothing in the package (its parent's id is not there) is reported, not silently dropped.
-  for (const [table, rows] of tables) {
-    for (const r of rows) {
-      if (used.has(r)) continue;
-      set.warning({ record: table, file: r.__file, row: Number(r.__row), ...(r.id ? { id: r.id } : {}), message: `links to no ${parentOf(table)} in this package: not imported` });
-    }
   }
 }
 

@@ -7,6 +7,7 @@ import type { DirectoryImportKind } from '../../../platform/db/oruk-schema.js';
 import { findLikelyDuplicatesOfEach } from '../../organisations/duplicates.js';
 import { ImportSet, type ImportIssue } from './model.js';
 import { describeSource, readSource, SourceError, type OrukSource, type SourceProgress } from './sources.js';
+import { importsRepository } from '../../imports/repository.js';
 import { writeImportSet, writeOptionsFor, type EntityCounts } from './writer.js';
 
 /**
@@ -115,16 +116,16 @@ export class OrukImportService {
   private async save(tx: Tx, lioId: string, importer: Importer, report: ImportReport, started: Date): Promise<ImportReport> {
     const actor = importerActor(importer);
     const finished = this.deps.clock.now();
-    const row = await tx.insertInto('directory_imports').values({
+    const id = await importsRepository.save(tx, {
       lio_id: lioId, kind: report.kind, source: report.source.slice(0, 2000), status: report.status, started_at: started, finished_at: finished,
       actor_label: actor.label,
       counts: JSON.stringify({ ...report.counts, flagged: report.flagged, not_held: report.notHeld, duplicates: report.duplicates.length, message: report.message, seconds: report.seconds }),
       issues: JSON.stringify(report.issues.slice(0, ISSUES_KEPT)),
-    }).returning('id').executeTakeFirstOrThrow();
+    });
     await recordAudit(tx, lioId, actor, {
-      action: report.status === 'completed' ? 'directory.imported' : 'directory.import_rejected', subjectType: 'directory_import', subjectId: row.id,
+      action: report.status === 'completed' ? 'directory.imported' : 'directory.import_rejected', subjectType: 'directory_import', subjectId: id,
       detail: { kind: report.kind, source: report.source.slice(0, 300), services: report.counts.services, organisations: report.counts.organisations, flagged: report.flagged },
     }, finished);
-    return { ...report, id: row.id };
+    return { ...report, id };
   }
 }

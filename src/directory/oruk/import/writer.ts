@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/index.js';
 import { BulkReferences } from '../../../platform/db/reference-checks.js';
 import { DeferredIndexes } from '../../../platform/db/deferred-indexes.js';
 import { isCharityNumber, isCompanyNumber, normaliseCharityNumber, normaliseCompanyNumber } from '../../organisations/form.js';
-import type { ImpAttribute, ImpLanguage, ImpLocation, ImpPhone, ImpSchedule, ImportSet } from './model.js';
+import type { ImpAttribute, ImpLanguage, ImpLocation, ImpPhone, ImpSchedule, ImpService, ImportSet } from './model.js';
 import { isUuid } from '../../../platform/validation/ids.js';
 import { normalisePostcode } from '../../../platform/validation/postcodes.js';
+import {
+  ONLY_OWN, TABLES, allTaxonomies, deleteWhere, held, insertKeepingIds, setOrganisationParents, setTermParents, termsByCode, updateRows, type Row,
+} from './repository.js';
 
 /**
- * Writes an ImportSet in the caller's (tenant) transaction, in batches: each statement carries up to
- * CHUNK rows as one JSON parameter (`json_to_recordset`), so 100,000 services take a few hundred statements.
+ * Writes an ImportSet in the caller's (tenant) transaction, in batches (repository.ts: a few hundred statements for
+ * 100,000 services), one stage per kind of record, parents before the records that name them.
  *
  * Identity: a record is matched to one already held by its feed id (external_id) or, when the feed id is a
  * UUID, by id; a re-import updates it. A new record keeps the feed's UUID as its own id when no other record
@@ -18,8 +20,6 @@ import { normalisePostcode } from '../../../platform/validation/postcodes.js';
  * feed sends, the feed's values replace the held ones; a value the feed leaves out does not erase one held,
  * and a collection (schedules, contacts, …) is replaced only when the feed sends that collection.
  */
-
-const CHUNK = 2000;
 
 export interface EntityCounts { created: number; updated: number }
 export interface WriteResult {
@@ -64,122 +64,6 @@ export function writeOptionsFor(set: ImportSet, engine: 'pglite' | 'postgres'): 
 /** The parts of services and venues, whose indexes a bulk write may set aside once what it replaces is deleted. */
 const PARTS = ['service_at_locations', 'schedules', 'contacts', 'phones', 'languages', 'cost_options', 'service_areas', 'funding', 'attributes'] as const;
 
-type Row = Record<string, unknown>;
-interface Column { name: string; type: string }
-const cols = (spec: string): Column[] => spec.split(',').map((c) => c.trim()).filter(Boolean).map((c) => {
-  const [name, ...type] = c.split(/\s+/);
-  return { name: name!, type: type.join(' ') };
-});
-
-const TABLES = {
-  taxonomies: cols('id uuid, lio_id uuid, name text, description text, uri text, version text, external_id text, created_at timestamptz, updated_at timestamptz'),
-  taxonomy_terms: cols('id uuid, lio_id uuid, taxonomy_id uuid, code text, name text, description text, term_uri text, external_id text, created_at timestamptz, updated_at timestamptz'),
-  organisations: cols(`id uuid, lio_id uuid, name text, description text, email text, website text, logo text, uri text, charity_number text, company_number text,
-    address text, postcode text, consent_to_publish boolean, status text, external_id text, created_at timestamptz, updated_at timestamptz`),
-  locations: cols(`id uuid, lio_id uuid, organisation_id uuid, location_type text, name text, description text, latitude float8, longitude float8,
-    external_identifier text, external_identifier_type text, address_id uuid, address_attention text, address_1 text, address_2 text, city text, region text,
-    state_province text, postal_code text, country text, address_type text, accessibility_id uuid, accessibility text, accessibility_details text,
-    accessibility_url text, external_id text, created_at timestamptz, updated_at timestamptz`),
-  services: cols(`id uuid, lio_id uuid, organisation_id uuid, name text, description text, url text, email text, status text, fees_description text,
-    accreditations text, minimum_age int, maximum_age int, assured_date date, assurer_email text, alert text, delivery_modes text[], is_free boolean,
-    consent_to_publish boolean, external_id text, created_at timestamptz, updated_at timestamptz`),
-  service_delivery_changes: cols('id uuid, lio_id uuid, service_id uuid, changed_on date, delivery_modes text[], status text, note text'),
-  service_at_locations: cols('id uuid, lio_id uuid, service_id uuid, location_id uuid, description text'),
-  schedules: cols(`id uuid, lio_id uuid, service_id uuid, service_at_location_id uuid, valid_from date, valid_to date, dtstart date, freq text, interval int,
-    byday text, bymonthday text, opens_at time, closes_at time, description text, notes text, attending_type text, schedule_link text`),
-  contacts: cols('id uuid, lio_id uuid, organisation_id uuid, service_id uuid, name text, title text, department text, email text'),
-  phones: cols('id uuid, lio_id uuid, organisation_id uuid, service_id uuid, location_id uuid, contact_id uuid, number text, extension text, type text, description text'),
-  languages: cols('id uuid, lio_id uuid, service_id uuid, phone_id uuid, location_id uuid, name text, code text, note text'),
-  cost_options: cols('id uuid, lio_id uuid, service_id uuid, valid_from date, valid_to date, option text, amount numeric, currency text, amount_description text'),
-  service_areas: cols('id uuid, lio_id uuid, service_id uuid, name text, description text, extent text, extent_type text, uri text, service_area text'),
-  funding: cols('id uuid, lio_id uuid, organisation_id uuid, service_id uuid, source text'),
-  organization_identifiers: cols('id uuid, lio_id uuid, organisation_id uuid, identifier_scheme text, identifier_type text, identifier text'),
-  attributes: cols('id uuid, lio_id uuid, link_id uuid, link_type text, link_entity text, taxonomy_term_id uuid, value text'),
-} as const;
-type Table = keyof typeof TABLES;
-
-const recordset = (table: Table) => sql.raw(`r(${TABLES[table].map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
-const columnList = (table: Table) => sql.raw(TABLES[table].map((c) => `"${c.name}"`).join(', '));
-
-function* chunks<T>(rows: T[], size = CHUNK): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
-}
-
-/**
- * Inserts rows, keeping each row's id unless another record (of any LIO: ids are unique everywhere) already
- * has it, in which case the row gets a fresh id. Returns the ids that changed (old → new).
- */
-async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promise<Map<string, string>> {
-  const changed = new Map<string, string>();
-  // One id twice in the same import (a feed that reuses one): the second gets a fresh id.
-  const seen = new Set<string>();
-  for (const r of rows) {
-    if (seen.has(r.id as string)) r.id = randomUUID();
-    seen.add(r.id as string);
-  }
-  const again: Row[] = [];
-  const settle = ({ chunk, inserted }: { chunk: Row[]; inserted: { rows: { id: string }[] } }) => {
-    if (inserted.rows.length === chunk.length) return;
-    const done = new Set(inserted.rows.map((r) => r.id));
-    for (const r of chunk) {
-      if (done.has(r.id as string)) continue;
-      const id = randomUUID();
-      changed.set(r.id as string, id);
-      again.push({ ...r, id });
-    }
-  };
-  // Each statement is built (its JSON written) while the one before it runs: on PostgreSQL the database and
-  // this process then work at the same time instead of taking turns.
-  let previous: Promise<{ chunk: Row[]; inserted: { rows: { id: string }[] } }> | null = null;
-  for (const chunk of chunks(rows)) {
-    const current = sql<{ id: string }>`insert into ${sql.table(table)} (${columnList(table)})
-      select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}
-      on conflict (id) do nothing returning id`.execute(tx).then((inserted) => ({ chunk, inserted }));
-    // settled below, in order; a failure of this one is awaited there (and until then not left unhandled)
-    current.catch(() => undefined);
-    if (previous) settle(await previous);
-    previous = current;
-  }
-  if (previous) settle(await previous);
-  // Ids another record already has: those rows again, with fresh ids.
-  for (const chunk of chunks(again)) {
-    await sql`insert into ${sql.table(table)} (${columnList(table)})
-      select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}`.execute(tx);
-  }
-  return changed;
-}
-
-/** Updates rows by id: columns in `keep` keep their held value when the feed gives none. */
-async function updateRows(tx: Tx, table: Table, rows: Row[], columns: string[], keep: string[]): Promise<void> {
-  const set = sql.raw(columns.map((c) => (keep.includes(c) ? `"${c}" = coalesce(r."${c}", t."${c}")` : `"${c}" = r."${c}"`)).join(', '));
-  for (const chunk of chunks(rows)) {
-    await sql`update ${sql.table(table)} as t set ${set} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)} where t.id = r.id`.execute(tx);
-  }
-}
-
-async function deleteWhere(tx: Tx, table: Table, column: string, ids: string[], extra = sql``): Promise<void> {
-  for (const chunk of chunks(ids, 5000)) {
-    await sql`delete from ${sql.table(table)} where ${sql.ref(column)} = any(${chunk}::uuid[]) ${extra}`.execute(tx);
-  }
-}
-
-/** Held records of a table matched by the feed's ids: by external_id, or by id when the feed id is a UUID. */
-async function held(tx: Tx, table: 'organisations' | 'services' | 'locations' | 'taxonomies' | 'taxonomy_terms', exts: string[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  for (const chunk of chunks(exts, 5000)) {
-    const uuids = chunk.filter(isUuid).map((u) => u.toLowerCase());
-    const rows = await sql<{ id: string; external_id: string | null }>`select id, external_id from ${sql.table(table)}
-      where external_id = any(${chunk}::text[]) or id = any(${uuids}::uuid[])`.execute(tx);
-    const byId = new Map(rows.rows.map((r) => [r.id, r.id]));
-    const byExternal = new Map(rows.rows.filter((r) => r.external_id !== null).map((r) => [r.external_id!, r.id]));
-    for (const ext of chunk) {
-      const id = byExternal.get(ext) ?? (isUuid(ext) ? byId.get(ext.toLowerCase()) : undefined);
-      if (id) found.set(ext, id);
-    }
-  }
-  return found;
-}
-
 const newId = (ext: string | null) => (ext && isUuid(ext) ? ext.toLowerCase() : randomUUID());
 
 export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress = () => undefined,
@@ -217,263 +101,281 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
   }
 }
 
+/** What the stages of one write share: where they write, what they report, and the ids given so far (feed id → id). */
+interface Write {
+  tx: Tx; lioId: string; set: ImportSet; iso: string; today: string; result: WriteResult; progress: WriteProgress;
+  queue: (work: () => Promise<unknown>) => void; bulk: BulkReferences | null; indexes: DeferredIndexes | null;
+  warn: (record: string, id: string, message: string) => void;
+  taxonomyIds: Map<string, string>; termIds: Map<string, string>; orgIds: Map<string, string>;
+  locationIds: Map<string, string>; updatedLocations: Set<string>; serviceIds: Map<string, string>; updatedServices: Set<string>;
+}
+
 async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress, queue: (work: () => Promise<unknown>) => void,
   bulk: BulkReferences | null, indexes: DeferredIndexes | null): Promise<WriteResult> {
   const iso = now.toISOString();
-  const today = iso.slice(0, 10);
-  const result: WriteResult = {
-    organisations: { created: 0, updated: 0 }, services: { created: 0, updated: 0 }, locations: { created: 0, updated: 0 },
-    taxonomies: { created: 0, updated: 0 }, taxonomy_terms: { created: 0, updated: 0 }, createdOrganisations: [], serviceIds: [],
+  const w: Write = {
+    tx, lioId, set, iso, today: iso.slice(0, 10), progress, queue, bulk, indexes,
+    result: {
+      organisations: { created: 0, updated: 0 }, services: { created: 0, updated: 0 }, locations: { created: 0, updated: 0 },
+      taxonomies: { created: 0, updated: 0 }, taxonomy_terms: { created: 0, updated: 0 }, createdOrganisations: [], serviceIds: [],
+    },
+    warn: (record, id, message) => set.warning({ record, id, message }),
+    taxonomyIds: new Map(), termIds: new Map(), orgIds: new Map(), locationIds: new Map(), updatedLocations: new Set(), serviceIds: new Map(), updatedServices: new Set(),
   };
-  const warn = (record: string, id: string, message: string) => set.warning({ record, id, message });
+  await writeTaxonomies(w);
+  await writeTerms(w);
+  await writeOrganisations(w);
+  await writeLocations(w);
+  const services = await writeServices(w);
+  await writeParts(w, services);
+  return w.result;
+}
 
-  // Taxonomies: matched by feed id, by id, or by name (a name is unique in an LIO).
+/** Taxonomies: matched by feed id, by id, or by name (a name is unique in an LIO). */
+async function writeTaxonomies(w: Write): Promise<void> {
+  const { tx, lioId, set, iso, result, warn, progress, taxonomyIds } = w;
   progress('taxonomies', 0, set.taxonomies.size);
-  const taxonomyIds = new Map<string, string>();
-  if (set.taxonomies.size) {
-    const existing = (await sql<{ id: string; name: string; external_id: string | null }>`select id, name, external_id from taxonomies`.execute(tx)).rows;
-    const byName = new Map(existing.map((t) => [t.name.toLowerCase(), t]));
-    const inserts: Row[] = [];
-    const updates: Row[] = [];
-    for (const t of set.taxonomies.values()) {
-      const ext = t.ext;
-      const match = (ext ? existing.find((e) => e.external_id === ext || e.id === ext.toLowerCase()) : undefined) ?? byName.get(t.name.toLowerCase());
-      if (match) {
-        taxonomyIds.set(t.key, match.id);
-        if (t.standIn) continue;
-        const nameTaken = byName.get(t.name.toLowerCase());
-        const name = nameTaken && nameTaken.id !== match.id ? match.name : t.name;
-        if (name !== t.name) warn('taxonomy', t.ext ?? t.name, `another taxonomy is already called "${t.name}": this one keeps its name "${match.name}"`);
-        updates.push({ id: match.id, name, description: t.description || null, uri: t.uri, version: t.version, updated_at: iso });
-        result.taxonomies.updated++;
-      } else {
-        const id = newId(t.ext);
-        taxonomyIds.set(t.key, id);
-        if (t.standIn) warn('taxonomy', t.ext ?? t.name, `is named by taxonomy terms but not described in the feed: created as "${t.name}"`);
-        inserts.push({ id, lio_id: lioId, name: t.name, description: t.description, uri: t.uri, version: t.version, external_id: t.ext, created_at: iso, updated_at: iso });
-        byName.set(t.name.toLowerCase(), { id, name: t.name, external_id: t.ext });
-        result.taxonomies.created++;
-      }
+  if (!set.taxonomies.size) return;
+  const existing = await allTaxonomies(tx);
+  const byName = new Map(existing.map((t) => [t.name.toLowerCase(), t]));
+  const inserts: Row[] = [];
+  const updates: Row[] = [];
+  for (const t of set.taxonomies.values()) {
+    const ext = t.ext;
+    const match = (ext ? existing.find((e) => e.external_id === ext || e.id === ext.toLowerCase()) : undefined) ?? byName.get(t.name.toLowerCase());
+    if (match) {
+      taxonomyIds.set(t.key, match.id);
+      if (t.standIn) continue;
+      const nameTaken = byName.get(t.name.toLowerCase());
+      const name = nameTaken && nameTaken.id !== match.id ? match.name : t.name;
+      if (name !== t.name) warn('taxonomy', t.ext ?? t.name, `another taxonomy is already called "${t.name}": this one keeps its name "${match.name}"`);
+      updates.push({ id: match.id, name, description: t.description || null, uri: t.uri, version: t.version, updated_at: iso });
+      result.taxonomies.updated++;
+    } else {
+      const id = newId(t.ext);
+      taxonomyIds.set(t.key, id);
+      if (t.standIn) warn('taxonomy', t.ext ?? t.name, `is named by taxonomy terms but not described in the feed: created as "${t.name}"`);
+      inserts.push({ id, lio_id: lioId, name: t.name, description: t.description, uri: t.uri, version: t.version, external_id: t.ext, created_at: iso, updated_at: iso });
+      byName.set(t.name.toLowerCase(), { id, name: t.name, external_id: t.ext });
+      result.taxonomies.created++;
     }
-    remap(taxonomyIds, await insertKeepingIds(tx, 'taxonomies', inserts));
-    await updateRows(tx, 'taxonomies', updates, ['name', 'description', 'uri', 'version', 'updated_at'], ['description', 'uri', 'version']);
   }
+  remap(taxonomyIds, await insertKeepingIds(tx, 'taxonomies', inserts));
+  await updateRows(tx, 'taxonomies', updates, ['name', 'description', 'uri', 'version', 'updated_at'], ['description', 'uri', 'version']);
+}
 
-  // Taxonomy terms: matched by feed id, by id, or by code within their taxonomy (unique there).
+/** Taxonomy terms: matched by feed id, by id, or by code within their taxonomy (unique there). */
+async function writeTerms(w: Write): Promise<void> {
+  const { tx, lioId, set, iso, result, warn, progress, taxonomyIds, termIds } = w;
   progress('taxonomy terms', 0, set.terms.size);
-  const termIds = new Map<string, string>();
   const terms = [...set.terms.values()].filter((t) => {
     if (taxonomyIds.has(t.taxonomyKey)) return true;
     warn('taxonomy_term', t.ext, 'belongs to no taxonomy: not imported');
     return false;
   });
-  if (terms.length) {
-    const heldTerms = await held(tx, 'taxonomy_terms', terms.map((t) => t.ext));
-    const codes = terms.map((t) => `${taxonomyIds.get(t.taxonomyKey)}|${t.code}`);
-    const byCode = new Map((await sql<{ id: string; key: string }>`select id, taxonomy_id || '|' || code as key from taxonomy_terms
-      where taxonomy_id || '|' || code = any(${codes}::text[])`.execute(tx)).rows.map((r) => [r.key, r.id]));
-    const inserts: Row[] = [];
-    const updates: Row[] = [];
-    const codesUsed = new Set<string>();
-    for (const t of terms) {
-      const taxonomyId = taxonomyIds.get(t.taxonomyKey)!;
-      let codeKey = `${taxonomyId}|${t.code}`;
-      const match = heldTerms.get(t.ext) ?? byCode.get(codeKey);
-      let code = t.code;
-      if (codesUsed.has(codeKey) || (byCode.has(codeKey) && byCode.get(codeKey) !== match)) {
-        code = `${t.code}-${t.ext}`.slice(0, 100);
-        codeKey = `${taxonomyId}|${code}`;
-        warn('taxonomy_term', t.ext, `another term of its taxonomy has the code "${t.code}": this one was given the code "${code}"`);
-      }
-      codesUsed.add(codeKey);
-      const row = { taxonomy_id: taxonomyId, code, name: t.name, description: t.description, term_uri: t.termUri, updated_at: iso };
-      if (match) {
-        termIds.set(t.key, match);
-        updates.push({ id: match, ...row });
-        result.taxonomy_terms.updated++;
-      } else {
-        const id = newId(t.ext);
-        termIds.set(t.key, id);
-        inserts.push({ id, lio_id: lioId, external_id: t.ext, created_at: iso, ...row });
-        result.taxonomy_terms.created++;
-      }
+  if (!terms.length) return;
+  const heldTerms = await held(tx, 'taxonomy_terms', terms.map((t) => t.ext));
+  const codes = terms.map((t) => `${taxonomyIds.get(t.taxonomyKey)}|${t.code}`);
+  const byCode = await termsByCode(tx, codes);
+  const inserts: Row[] = [];
+  const updates: Row[] = [];
+  const codesUsed = new Set<string>();
+  for (const t of terms) {
+    const taxonomyId = taxonomyIds.get(t.taxonomyKey)!;
+    let codeKey = `${taxonomyId}|${t.code}`;
+    const match = heldTerms.get(t.ext) ?? byCode.get(codeKey);
+    let code = t.code;
+    if (codesUsed.has(codeKey) || (byCode.has(codeKey) && byCode.get(codeKey) !== match)) {
+      code = `${t.code}-${t.ext}`.slice(0, 100);
+      codeKey = `${taxonomyId}|${code}`;
+      warn('taxonomy_term', t.ext, `another term of its taxonomy has the code "${t.code}": this one was given the code "${code}"`);
     }
-    remap(termIds, await insertKeepingIds(tx, 'taxonomy_terms', inserts));
-    await updateRows(tx, 'taxonomy_terms', updates, ['taxonomy_id', 'code', 'name', 'description', 'term_uri', 'updated_at'], ['description', 'term_uri']);
-    // Parents: a term of this import or one held; otherwise the reference is kept as given.
-    const parentExts = [...new Set(terms.map((t) => t.parentExt).filter((p): p is string => p !== null))];
-    const heldParents = await held(tx, 'taxonomy_terms', parentExts.filter((p) => !set.terms.has(`id:${p}`)));
-    const parents = terms.filter((t) => t.parentExt !== null).map((t) => {
-      const parentId = termIds.get(`id:${t.parentExt}`) ?? heldParents.get(t.parentExt!) ?? null;
-      return { id: termIds.get(t.key), parent_id: parentId, parent_external_id: parentId ? null : t.parentExt };
-    });
-    for (const chunk of chunks(parents)) {
-      await sql`update taxonomy_terms as t set parent_id = r.parent_id, parent_external_id = r.parent_external_id
-        from json_to_recordset(${JSON.stringify(chunk)}::json) as r(id uuid, parent_id uuid, parent_external_id text) where t.id = r.id`.execute(tx);
+    codesUsed.add(codeKey);
+    const row = { taxonomy_id: taxonomyId, code, name: t.name, description: t.description, term_uri: t.termUri, updated_at: iso };
+    if (match) {
+      termIds.set(t.key, match);
+      updates.push({ id: match, ...row });
+      result.taxonomy_terms.updated++;
+    } else {
+      const id = newId(t.ext);
+      termIds.set(t.key, id);
+      inserts.push({ id, lio_id: lioId, external_id: t.ext, created_at: iso, ...row });
+      result.taxonomy_terms.created++;
     }
   }
-  const termIdOf = async (keys: string[]) => {
+  remap(termIds, await insertKeepingIds(tx, 'taxonomy_terms', inserts));
+  await updateRows(tx, 'taxonomy_terms', updates, ['taxonomy_id', 'code', 'name', 'description', 'term_uri', 'updated_at'], ['description', 'term_uri']);
+  // Parents: a term of this import or one held; otherwise the reference is kept as given.
+  const parentExts = [...new Set(terms.map((t) => t.parentExt).filter((p): p is string => p !== null))];
+  const heldParents = await held(tx, 'taxonomy_terms', parentExts.filter((p) => !set.terms.has(`id:${p}`)));
+  const parents = terms.filter((t) => t.parentExt !== null).map((t) => {
+    const parentId = termIds.get(`id:${t.parentExt}`) ?? heldParents.get(t.parentExt!) ?? null;
+    return { id: termIds.get(t.key), parent_id: parentId, parent_external_id: parentId ? null : t.parentExt };
+  });
+  await setTermParents(tx, parents);
+}
+
+/** Ids of terms named by attributes but not in this import: looked up among those held. */
+async function resolveTermIds(w: Write, keys: string[]): Promise<void> {
+  const { tx, termIds } = w;
     const missing = [...new Set(keys.filter((k) => !termIds.has(k)))];
     if (missing.length) {
       const found = await held(tx, 'taxonomy_terms', missing.map((k) => k.slice(3)));
       for (const k of missing) { const id = found.get(k.slice(3)); if (id) termIds.set(k, id); }
     }
-  };
+  }
 
-  // Organisations.
+/** Organisations: matched by feed id or id; a new one takes the address of its venue. */
+async function writeOrganisations(w: Write): Promise<void> {
+  const { tx, lioId, set, iso, result, warn, progress, orgIds } = w;
   progress('organisations', 0, set.organisations.size);
-  const orgIds = new Map<string, string>();
   const serviceOrgExts = [...set.services.values()].map((s) => s.orgExt).filter((e) => !set.organisations.has(e));
-  {
-    const exts = [...set.organisations.keys()];
-    const heldOrgs = await held(tx, 'organisations', [...exts, ...new Set(serviceOrgExts)]);
-    const places = placesOfOrganisations(set);
-    const inserts: Row[] = [];
-    const updates: Row[] = [];
-    for (const o of set.organisations.values()) {
-      const charity = o.identifiers.find((i) => /^GB-(CHC|SC|NIC)$/i.test(i.scheme ?? '') && isCharityNumber(normaliseCharityNumber(i.identifier)));
-      const company = o.identifiers.find((i) => /^GB-COH$/i.test(i.scheme ?? '') && isCompanyNumber(normaliseCompanyNumber(i.identifier)));
-      const row = {
-        name: o.name, description: o.description || null, email: o.email, website: o.website, logo: o.logo, uri: o.uri,
-        charity_number: charity ? normaliseCharityNumber(charity.identifier) : null, company_number: company ? normaliseCompanyNumber(company.identifier) : null,
-        updated_at: iso,
-      };
-      const match = heldOrgs.get(o.ext);
-      if (match) {
-        orgIds.set(o.ext, match);
-        updates.push({ id: match, ...row });
-        result.organisations.updated++;
-      } else {
-        const id = newId(o.ext);
-        orgIds.set(o.ext, id);
-        // An ORUK organisation has no address of its own: a new record takes its venue's, so that the register shows
-        // where it is and a look-alike at the same postcode is flagged. A held record keeps the address staff gave it.
-        const place = places.get(o.ext);
-        inserts.push({ id, lio_id: lioId, ...row, description: o.description, address: place?.address ?? null, postcode: place?.postcode ?? null,
-          consent_to_publish: true, status: 'active', external_id: o.ext, created_at: iso });
-        result.organisations.created++;
-      }
-    }
-    remap(orgIds, await insertKeepingIds(tx, 'organisations', inserts));
-    await updateRows(tx, 'organisations', updates, ['name', 'description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number', 'updated_at'],
-      ['description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number']);
-    for (const ins of inserts) {
-      result.createdOrganisations.push({ id: orgIds.get(String(ins.external_id))!, name: String(ins.name), charityNumber: (ins.charity_number as string | null) ?? null,
-        postcode: (ins.postcode as string | null) ?? null });
-    }
-    for (const ext of serviceOrgExts) { const id = heldOrgs.get(ext); if (id) orgIds.set(ext, id); }
-    // Parents: an organisation of this import or one held; otherwise the feed's UUID as given.
-    const parents = [...set.organisations.values()].filter((o) => o.parentExt !== null).map((o) => ({ o, parent: o.parentExt! }));
-    const heldParents = await held(tx, 'organisations', parents.map((p) => p.parent).filter((p) => !orgIds.has(p)));
-    const parentRows = parents.map(({ o, parent }) => {
-      const id = orgIds.get(parent) ?? heldParents.get(parent) ?? (isUuid(parent) ? parent.toLowerCase() : null);
-      if (!id) warn('organization', o.ext, `parent_organization_id "${parent}" names no organisation here and is not a UUID: left out`);
-      return { id: orgIds.get(o.ext), parent_organization_id: id };
-    });
-    for (const chunk of chunks(parentRows)) {
-      await sql`update organisations as t set parent_organization_id = r.parent_organization_id
-        from json_to_recordset(${JSON.stringify(chunk)}::json) as r(id uuid, parent_organization_id uuid) where t.id = r.id`.execute(tx);
+  const exts = [...set.organisations.keys()];
+  const heldOrgs = await held(tx, 'organisations', [...exts, ...new Set(serviceOrgExts)]);
+  const places = placesOfOrganisations(set);
+  const inserts: Row[] = [];
+  const updates: Row[] = [];
+  for (const o of set.organisations.values()) {
+    const charity = o.identifiers.find((i) => /^GB-(CHC|SC|NIC)$/i.test(i.scheme ?? '') && isCharityNumber(normaliseCharityNumber(i.identifier)));
+    const company = o.identifiers.find((i) => /^GB-COH$/i.test(i.scheme ?? '') && isCompanyNumber(normaliseCompanyNumber(i.identifier)));
+    const row = {
+      name: o.name, description: o.description || null, email: o.email, website: o.website, logo: o.logo, uri: o.uri,
+      charity_number: charity ? normaliseCharityNumber(charity.identifier) : null, company_number: company ? normaliseCompanyNumber(company.identifier) : null,
+      updated_at: iso,
+    };
+    const match = heldOrgs.get(o.ext);
+    if (match) {
+      orgIds.set(o.ext, match);
+      updates.push({ id: match, ...row });
+      result.organisations.updated++;
+    } else {
+      const id = newId(o.ext);
+      orgIds.set(o.ext, id);
+      // An ORUK organisation has no address of its own: a new record takes its venue's, so that the register shows
+      // where it is and a look-alike at the same postcode is flagged. A held record keeps the address staff gave it.
+      const place = places.get(o.ext);
+      inserts.push({ id, lio_id: lioId, ...row, description: o.description, address: place?.address ?? null, postcode: place?.postcode ?? null,
+        consent_to_publish: true, status: 'active', external_id: o.ext, created_at: iso });
+      result.organisations.created++;
     }
   }
+  remap(orgIds, await insertKeepingIds(tx, 'organisations', inserts));
+  await updateRows(tx, 'organisations', updates, ['name', 'description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number', 'updated_at'],
+    ['description', 'email', 'website', 'logo', 'uri', 'charity_number', 'company_number']);
+  for (const ins of inserts) {
+    result.createdOrganisations.push({ id: orgIds.get(String(ins.external_id))!, name: String(ins.name), charityNumber: (ins.charity_number as string | null) ?? null,
+      postcode: (ins.postcode as string | null) ?? null });
+  }
+  for (const ext of serviceOrgExts) { const id = heldOrgs.get(ext); if (id) orgIds.set(ext, id); }
+  // Parents: an organisation of this import or one held; otherwise the feed's UUID as given.
+  const parents = [...set.organisations.values()].filter((o) => o.parentExt !== null).map((o) => ({ o, parent: o.parentExt! }));
+  const heldParents = await held(tx, 'organisations', parents.map((p) => p.parent).filter((p) => !orgIds.has(p)));
+  const parentRows = parents.map(({ o, parent }) => {
+    const id = orgIds.get(parent) ?? heldParents.get(parent) ?? (isUuid(parent) ? parent.toLowerCase() : null);
+    if (!id) warn('organization', o.ext, `parent_organization_id "${parent}" names no organisation here and is not a UUID: left out`);
+    return { id: orgIds.get(o.ext), parent_organization_id: id };
+  });
+  await setOrganisationParents(tx, parentRows);
+}
 
-  // Locations.
+/** Locations (venues), with their address and accessibility held on the same row. */
+async function writeLocations(w: Write): Promise<void> {
+  const { tx, lioId, set, iso, result, progress, indexes, orgIds, locationIds, updatedLocations } = w;
   progress('locations', 0, set.locations.size);
-  const locationIds = new Map<string, string>();
-  const updatedLocations = new Set<string>();
-  {
-    const heldLocations = await held(tx, 'locations', [...set.locations.keys()]);
-    const inserts: Row[] = [];
-    const updates: Row[] = [];
-    for (const l of set.locations.values()) {
-      const a = l.address;
-      const access = l.accessibility;
-      const row = {
-        organisation_id: l.orgExt ? orgIds.get(l.orgExt) ?? null : null, location_type: l.type, name: l.name, description: l.description,
-        latitude: l.latitude, longitude: l.longitude, external_identifier: l.externalIdentifier, external_identifier_type: l.externalIdentifierType,
-        address_id: a?.ext && isUuid(a.ext) ? a.ext.toLowerCase() : null, address_attention: a?.attention ?? null, address_1: a?.address1 ?? null,
-        address_2: a?.address2 ?? null, city: a?.city ?? null, region: a?.region ?? null, state_province: a?.stateProvince ?? null,
-        postal_code: a?.postalCode ?? null, country: a?.country ?? null, address_type: a?.type ?? null,
-        accessibility_id: access?.ext && isUuid(access.ext) ? access.ext.toLowerCase() : null, accessibility: access?.description ?? null,
-        accessibility_details: access?.details ?? null, accessibility_url: access?.url ?? null, updated_at: iso,
-      };
-      const match = heldLocations.get(l.ext);
-      if (match) {
-        locationIds.set(l.ext, match);
-        updatedLocations.add(match);
-        updates.push({ id: match, ...row });
-        result.locations.updated++;
-      } else {
-        const id = newId(l.ext);
-        locationIds.set(l.ext, id);
-        inserts.push({ id, lio_id: lioId, ...row, country: row.country ?? 'GB', external_id: l.ext, created_at: iso });
-        result.locations.created++;
-      }
+  const heldLocations = await held(tx, 'locations', [...set.locations.keys()]);
+  const inserts: Row[] = [];
+  const updates: Row[] = [];
+  for (const l of set.locations.values()) {
+    const a = l.address;
+    const access = l.accessibility;
+    const row = {
+      organisation_id: l.orgExt ? orgIds.get(l.orgExt) ?? null : null, location_type: l.type, name: l.name, description: l.description,
+      latitude: l.latitude, longitude: l.longitude, external_identifier: l.externalIdentifier, external_identifier_type: l.externalIdentifierType,
+      address_id: a?.ext && isUuid(a.ext) ? a.ext.toLowerCase() : null, address_attention: a?.attention ?? null, address_1: a?.address1 ?? null,
+      address_2: a?.address2 ?? null, city: a?.city ?? null, region: a?.region ?? null, state_province: a?.stateProvince ?? null,
+      postal_code: a?.postalCode ?? null, country: a?.country ?? null, address_type: a?.type ?? null,
+      accessibility_id: access?.ext && isUuid(access.ext) ? access.ext.toLowerCase() : null, accessibility: access?.description ?? null,
+      accessibility_details: access?.details ?? null, accessibility_url: access?.url ?? null, updated_at: iso,
+    };
+    const match = heldLocations.get(l.ext);
+    if (match) {
+      locationIds.set(l.ext, match);
+      updatedLocations.add(match);
+      updates.push({ id: match, ...row });
+      result.locations.updated++;
+    } else {
+      const id = newId(l.ext);
+      locationIds.set(l.ext, id);
+      inserts.push({ id, lio_id: lioId, ...row, country: row.country ?? 'GB', external_id: l.ext, created_at: iso });
+      result.locations.created++;
     }
-    await indexes?.setAside(['locations']);
-    remap(locationIds, await insertKeepingIds(tx, 'locations', inserts));
-    const columns = TABLES.locations.map((c) => c.name).filter((c) => !['id', 'lio_id', 'external_id', 'created_at'].includes(c));
-    await updateRows(tx, 'locations', updates, columns, columns.filter((c) => c !== 'updated_at' && c !== 'location_type'));
   }
+  await indexes?.setAside(['locations']);
+  remap(locationIds, await insertKeepingIds(tx, 'locations', inserts));
+  const columns = TABLES.locations.map((c) => c.name).filter((c) => !['id', 'lio_id', 'external_id', 'created_at'].includes(c));
+  await updateRows(tx, 'locations', updates, columns, columns.filter((c) => c !== 'updated_at' && c !== 'location_type'));
+}
 
-  // Services.
+/** Services of an organisation this import or the register has; a new one gets the first line of its delivery history. */
+async function writeServices(w: Write): Promise<ImpService[]> {
+  const { tx, lioId, set, iso, today, result, progress, queue, indexes, orgIds, serviceIds, updatedServices } = w;
   progress('services', 0, set.services.size);
-  const serviceIds = new Map<string, string>();
-  const updatedServices = new Set<string>();
   const services = [...set.services.values()].filter((s) => {
     if (orgIds.has(s.orgExt)) return true;
     set.warning({ record: 'service', id: s.ext, name: s.name, field: 'organization_id', message: `names the organisation "${s.orgExt}", which is neither in this import nor held here: not imported` });
     return false;
   });
-  {
-    const heldServices = await held(tx, 'services', services.map((s) => s.ext));
-    const inserts: Row[] = [];
-    const updates: Row[] = [];
-    const firstHistory: Row[] = [];
-    for (const s of services) {
-      const modes = new Set<string>();
-      for (const sal of s.sals) if (set.locations.get(sal.locationExt)?.type === 'physical') modes.add('in_person');
-      if (s.sals.some((sal) => set.locations.get(sal.locationExt)?.type === 'virtual') || (s.url && s.sals.length === 0)) modes.add('online');
-      if (s.phones.length || s.contacts.some((c) => c.phones.length)) modes.add('phone');
-      const isFree = s.costOptions.length > 0 ? s.costOptions.every((c) => c.amount === 0) : /^\s*free\b/i.test(s.fees ?? '');
-      const row = {
-        organisation_id: orgIds.get(s.orgExt), name: s.name, description: s.description, url: s.url, email: s.email, status: s.status, fees_description: s.fees,
-        accreditations: s.accreditations, minimum_age: s.minimumAge, maximum_age: s.maximumAge, assured_date: s.assuredDate, assurer_email: s.assurerEmail,
-        alert: s.alert, updated_at: s.lastModified ? s.lastModified.toISOString() : iso,
-      };
-      const match = heldServices.get(s.ext);
-      if (match) {
-        serviceIds.set(s.ext, match);
-        updatedServices.add(match);
-        updates.push({ id: match, ...row });
-        result.services.updated++;
-      } else {
-        const id = newId(s.ext);
-        serviceIds.set(s.ext, id);
-        const deliveryModes = [...modes];
-        inserts.push({ id, lio_id: lioId, ...row, delivery_modes: deliveryModes, is_free: isFree, consent_to_publish: true, external_id: s.ext, created_at: iso });
-        firstHistory.push({ id: randomUUID(), lio_id: lioId, service_id: id, changed_on: today, delivery_modes: deliveryModes, status: s.status, note: 'Imported' });
-        result.services.created++;
-      }
+  const heldServices = await held(tx, 'services', services.map((s) => s.ext));
+  const inserts: Row[] = [];
+  const updates: Row[] = [];
+  const firstHistory: Row[] = [];
+  for (const s of services) {
+    const modes = new Set<string>();
+    for (const sal of s.sals) if (set.locations.get(sal.locationExt)?.type === 'physical') modes.add('in_person');
+    if (s.sals.some((sal) => set.locations.get(sal.locationExt)?.type === 'virtual') || (s.url && s.sals.length === 0)) modes.add('online');
+    if (s.phones.length || s.contacts.some((c) => c.phones.length)) modes.add('phone');
+    const isFree = s.costOptions.length > 0 ? s.costOptions.every((c) => c.amount === 0) : /^\s*free\b/i.test(s.fees ?? '');
+    const row = {
+      organisation_id: orgIds.get(s.orgExt), name: s.name, description: s.description, url: s.url, email: s.email, status: s.status, fees_description: s.fees,
+      accreditations: s.accreditations, minimum_age: s.minimumAge, maximum_age: s.maximumAge, assured_date: s.assuredDate, assurer_email: s.assurerEmail,
+      alert: s.alert, updated_at: s.lastModified ? s.lastModified.toISOString() : iso,
+    };
+    const match = heldServices.get(s.ext);
+    if (match) {
+      serviceIds.set(s.ext, match);
+      updatedServices.add(match);
+      updates.push({ id: match, ...row });
+      result.services.updated++;
+    } else {
+      const id = newId(s.ext);
+      serviceIds.set(s.ext, id);
+      const deliveryModes = [...modes];
+      inserts.push({ id, lio_id: lioId, ...row, delivery_modes: deliveryModes, is_free: isFree, consent_to_publish: true, external_id: s.ext, created_at: iso });
+      firstHistory.push({ id: randomUUID(), lio_id: lioId, service_id: id, changed_on: today, delivery_modes: deliveryModes, status: s.status, note: 'Imported' });
+      result.services.created++;
     }
-    // (not the delivery history's: the trigger on a service's update looks its history up by service)
-    await indexes?.setAside(['services']);
-    const changed = await insertKeepingIds(tx, 'services', inserts);
-    remap(serviceIds, changed);
-    for (const h of firstHistory) h.service_id = changed.get(h.service_id as string) ?? h.service_id;
-    queue(() => insertKeepingIds(tx, 'service_delivery_changes', firstHistory));
-    progress('services', inserts.length, set.services.size);
-    await updateRows(tx, 'services', updates, ['organisation_id', 'name', 'description', 'url', 'email', 'status', 'fees_description', 'accreditations', 'minimum_age',
-      'maximum_age', 'assured_date', 'assurer_email', 'alert', 'updated_at'], ['url', 'email', 'fees_description', 'accreditations', 'minimum_age', 'maximum_age',
-      'assured_date', 'assurer_email', 'alert']);
-    progress('services', services.length, set.services.size);
   }
+  // (not the delivery history's: the trigger on a service's update looks its history up by service)
+  await indexes?.setAside(['services']);
+  const changed = await insertKeepingIds(tx, 'services', inserts);
+  remap(serviceIds, changed);
+  for (const h of firstHistory) h.service_id = changed.get(h.service_id as string) ?? h.service_id;
+  queue(() => insertKeepingIds(tx, 'service_delivery_changes', firstHistory));
+  progress('services', inserts.length, set.services.size);
+  await updateRows(tx, 'services', updates, ['organisation_id', 'name', 'description', 'url', 'email', 'status', 'fees_description', 'accreditations', 'minimum_age',
+    'maximum_age', 'assured_date', 'assurer_email', 'alert', 'updated_at'], ['url', 'email', 'fees_description', 'accreditations', 'minimum_age', 'maximum_age',
+    'assured_date', 'assurer_email', 'alert']);
+  progress('services', services.length, set.services.size);
   result.serviceIds = [...serviceIds.values()];
+  return services;
+}
 
-  // The parts of each record, replaced wholesale when the feed sends them.
-  progress('details', 0, services.length);
+/** Which records of the import send each kind of part, with the ids they were written under. */
+function partsSent(w: Write, services: ImpService[]) {
+  const { set, serviceIds, locationIds, orgIds, updatedServices, updatedLocations } = w;
   const updated = (ids: string[]) => ids.filter((id) => updatedServices.has(id));
-  const sendsAny = <K extends keyof (typeof services)[number]>(key: K) => services.filter((s) => (s[key] as unknown[]).length > 0);
-  const idsOf = (list: typeof services) => list.map((s) => serviceIds.get(s.ext)!);
+  const sendsAny = <K extends keyof ImpService>(key: K) => services.filter((s) => (s[key] as unknown[]).length > 0);
+  const idsOf = (list: ImpService[]) => list.map((s) => serviceIds.get(s.ext)!);
   const locationsSending = <K extends 'phones' | 'languages' | 'attributes'>(key: K) => [...set.locations.values()].filter((l) => l[key].length > 0);
   const orgsSending = <K extends 'phones' | 'funding' | 'identifiers' | 'attributes'>(key: K) => [...set.organisations.values()].filter((o) => o[key].length > 0);
   const heldLocationIds = (list: ReturnType<typeof locationsSending>) => list.map((l) => locationIds.get(l.ext)!).filter((id) => updatedLocations.has(id));
@@ -483,50 +385,79 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
     ...locationsSending('attributes').map((l) => ({ linkId: locationIds.get(l.ext)!, linkType: 'location' as const, attributes: l.attributes, ext: l.ext })),
     ...orgsSending('attributes').map((o) => ({ linkId: orgIds.get(o.ext)!, linkType: 'organization' as const, attributes: o.attributes, ext: o.ext })),
   ];
+  return { services, updated, sendsAny, idsOf, locationsSending, orgsSending, heldLocationIds, orgIdsOf, attributeOwners };
+}
+type PartsSent = ReturnType<typeof partsSent>;
 
-  // First the parts the feed replaces go, all before any part is written: a bulk write deletes with the row-by-row
-  // checks back on, so that what hangs off a deleted part (a venue link's schedules, a contact's phones, a phone's
-  // languages) goes with it.
+/** The parts of each record, replaced wholesale when the feed sends them. */
+async function writeParts(w: Write, services: ImpService[]): Promise<void> {
+  w.progress('details', 0, services.length);
+  const sent = partsSent(w, services);
+  await deleteReplacedParts(w, sent);
+  // (the deletes above, and the cascades they set off, find their rows through these indexes)
+  await w.indexes?.setAside(PARTS);
+  const salIds = await writeServiceAtLocations(w, sent);
+  queueSchedules(w, sent, salIds);
+  const phones = await writeContactsAndPhones(w, sent);
+  queueLanguages(w, sent, phones);
+  queueLeafParts(w, sent);
+  queueAttributes(w, sent);
+}
+
+/**
+ * First the parts the feed replaces go, all before any part is written: a bulk write deletes with the row-by-row
+ * checks back on, so that what hangs off a deleted part (a venue link's schedules, a contact's phones, a phone's
+ * languages) goes with it.
+ */
+async function deleteReplacedParts(w: Write, p: PartsSent): Promise<void> {
+  const { tx, bulk } = w;
+  const { updated, idsOf, sendsAny, heldLocationIds, locationsSending, orgIdsOf, orgsSending, attributeOwners } = p;
   await bulk?.pause();
   await deleteWhere(tx, 'service_at_locations', 'service_id', updated(idsOf(sendsAny('sals'))));
   await deleteWhere(tx, 'schedules', 'service_id', updated(idsOf(sendsAny('schedules'))));
   await deleteWhere(tx, 'contacts', 'service_id', updated(idsOf(sendsAny('contacts'))));
-  await deleteWhere(tx, 'phones', 'service_id', updated(idsOf(sendsAny('phones'))), sql`and contact_id is null and location_id is null`);
+  await deleteWhere(tx, 'phones', 'service_id', updated(idsOf(sendsAny('phones'))), ONLY_OWN.servicePhones);
   await deleteWhere(tx, 'phones', 'location_id', heldLocationIds(locationsSending('phones')));
-  await deleteWhere(tx, 'phones', 'organisation_id', orgIdsOf(orgsSending('phones')), sql`and service_id is null and contact_id is null and location_id is null`);
+  await deleteWhere(tx, 'phones', 'organisation_id', orgIdsOf(orgsSending('phones')), ONLY_OWN.organisationPhones);
   await deleteWhere(tx, 'languages', 'service_id', updated(idsOf(sendsAny('languages'))));
   await deleteWhere(tx, 'languages', 'location_id', heldLocationIds(locationsSending('languages')));
   await deleteWhere(tx, 'cost_options', 'service_id', updated(idsOf(sendsAny('costOptions'))));
   await deleteWhere(tx, 'service_areas', 'service_id', updated(idsOf(sendsAny('serviceAreas'))));
   await deleteWhere(tx, 'funding', 'service_id', updated(idsOf(sendsAny('funding'))));
-  await deleteWhere(tx, 'funding', 'organisation_id', orgIdsOf(orgsSending('funding')), sql`and service_id is null`);
+  await deleteWhere(tx, 'funding', 'organisation_id', orgIdsOf(orgsSending('funding')), ONLY_OWN.organisationFunding);
   await deleteWhere(tx, 'organization_identifiers', 'organisation_id', orgIdsOf(orgsSending('identifiers')));
   await deleteWhere(tx, 'attributes', 'link_id', attributeOwners.map((o) => o.linkId));
   await bulk?.resume();
-  // (the deletes above, and the cascades they set off, find their rows through these indexes)
-  await indexes?.setAside(PARTS);
+}
 
-  // service at locations (and their schedules)
+/** Service at locations: each service's venues, once each; their schedules are written next. */
+async function writeServiceAtLocations(w: Write, p: PartsSent): Promise<Map<object, string>> {
+  const { tx, lioId, warn, serviceIds, locationIds } = w;
+  const { sendsAny } = p;
   const salIds = new Map<object, string>();
-  {
-    const sending = sendsAny('sals');
-    const rows: Row[] = [];
-    for (const s of sending) {
-      const serviceId = serviceIds.get(s.ext)!;
-      const seen = new Set<string>();
-      for (const sal of s.sals) {
-        const locationId = locationIds.get(sal.locationExt);
-        if (!locationId) { warn('service', s.ext, `is at the location "${sal.locationExt}", which is not in this import: that link was left out`); continue; }
-        if (seen.has(locationId)) continue;
-        seen.add(locationId);
-        const id = newId(sal.ext);
-        salIds.set(sal, id);
-        rows.push({ id, lio_id: lioId, service_id: serviceId, location_id: locationId, description: sal.description });
-      }
+  const sending = sendsAny('sals');
+  const rows: Row[] = [];
+  for (const s of sending) {
+    const serviceId = serviceIds.get(s.ext)!;
+    const seen = new Set<string>();
+    for (const sal of s.sals) {
+      const locationId = locationIds.get(sal.locationExt);
+      if (!locationId) { warn('service', s.ext, `is at the location "${sal.locationExt}", which is not in this import: that link was left out`); continue; }
+      if (seen.has(locationId)) continue;
+      seen.add(locationId);
+      const id = newId(sal.ext);
+      salIds.set(sal, id);
+      rows.push({ id, lio_id: lioId, service_id: serviceId, location_id: locationId, description: sal.description });
     }
-    const changed = await insertKeepingIds(tx, 'service_at_locations', rows);
-    for (const [k, v] of salIds) salIds.set(k, changed.get(v) ?? v);
   }
+  const changed = await insertKeepingIds(tx, 'service_at_locations', rows);
+  for (const [k, v] of salIds) salIds.set(k, changed.get(v) ?? v);
+  return salIds;
+}
+
+function queueSchedules(w: Write, p: PartsSent, salIds: Map<object, string>): void {
+  const { tx, lioId, queue, serviceIds } = w;
+  const { sendsAny, services } = p;
   queue(async () => {
     const sending = sendsAny('schedules');
     const rows: Row[] = [];
@@ -537,45 +468,60 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
     }
     await insertKeepingIds(tx, 'schedules', rows);
   });
-  // contacts, then phones (of services, contacts, locations, organisations), then languages (which may name a phone)
+}
+
+/** Contacts, then phones (of services, contacts, locations, organisations) and the languages phones name. */
+async function writeContactsAndPhones(w: Write, p: PartsSent) {
+  const { tx, lioId, serviceIds, locationIds, orgIds } = w;
+  const { sendsAny, locationsSending, orgsSending } = p;
   const phoneIds = new Map<string, string>();
   const phoneRows: Row[] = [];
   const languageRows: Row[] = [];
   const pushPhones = (phones: ImpPhone[], owner: { service_id?: string; contact_id?: string; location_id?: string; organisation_id?: string }) => {
-    for (const p of phones) {
-      const id = newId(p.ext);
-      if (p.ext) phoneIds.set(p.ext, id);
-      phoneRows.push({ id, lio_id: lioId, service_id: null, contact_id: null, location_id: null, organisation_id: null, ...owner, number: p.number, extension: p.extension, type: p.type, description: p.description });
-      for (const l of p.languages) languageRows.push(languageRow(l, lioId, {}, id));
+    for (const phone of phones) {
+      const id = newId(phone.ext);
+      if (phone.ext) phoneIds.set(phone.ext, id);
+      phoneRows.push({ id, lio_id: lioId, service_id: null, contact_id: null, location_id: null, organisation_id: null, ...owner, number: phone.number, extension: phone.extension, type: phone.type, description: phone.description });
+      for (const l of phone.languages) languageRows.push(languageRow(l, lioId, {}, id));
     }
   };
-  {
-    const sending = sendsAny('contacts');
-    const rows: Row[] = [];
-    const contactPhones: { phones: ImpPhone[]; contactId: string }[] = [];
-    for (const s of sending) {
-      for (const c of s.contacts) {
-        const id = newId(c.ext);
-        rows.push({ id, lio_id: lioId, organisation_id: null, service_id: serviceIds.get(s.ext), name: c.name, title: c.title, department: c.department, email: c.email });
-        contactPhones.push({ phones: c.phones, contactId: id });
-      }
+  const sending = sendsAny('contacts');
+  const rows: Row[] = [];
+  const contactPhones: { phones: ImpPhone[]; contactId: string }[] = [];
+  for (const s of sending) {
+    for (const c of s.contacts) {
+      const id = newId(c.ext);
+      rows.push({ id, lio_id: lioId, organisation_id: null, service_id: serviceIds.get(s.ext), name: c.name, title: c.title, department: c.department, email: c.email });
+      contactPhones.push({ phones: c.phones, contactId: id });
     }
-    const changed = await insertKeepingIds(tx, 'contacts', rows);
-    for (const cp of contactPhones) pushPhones(cp.phones, { contact_id: changed.get(cp.contactId) ?? cp.contactId });
   }
-  {
-    for (const s of sendsAny('phones')) pushPhones(s.phones, { service_id: serviceIds.get(s.ext)! });
-    for (const l of locationsSending('phones')) pushPhones(l.phones, { location_id: locationIds.get(l.ext)! });
-    for (const o of orgsSending('phones')) pushPhones(o.phones, { organisation_id: orgIds.get(o.ext)! });
-    const changed = await insertKeepingIds(tx, 'phones', phoneRows);
-    for (const [ext, id] of phoneIds) phoneIds.set(ext, changed.get(id) ?? id);
-    for (const l of languageRows) l.phone_id = changed.get(l.phone_id as string) ?? l.phone_id;
-  }
+  const changedContacts = await insertKeepingIds(tx, 'contacts', rows);
+  for (const cp of contactPhones) pushPhones(cp.phones, { contact_id: changedContacts.get(cp.contactId) ?? cp.contactId });
+  for (const s of sendsAny('phones')) pushPhones(s.phones, { service_id: serviceIds.get(s.ext)! });
+  for (const l of locationsSending('phones')) pushPhones(l.phones, { location_id: locationIds.get(l.ext)! });
+  for (const o of orgsSending('phones')) pushPhones(o.phones, { organisation_id: orgIds.get(o.ext)! });
+  const changedPhones = await insertKeepingIds(tx, 'phones', phoneRows);
+  for (const [ext, id] of phoneIds) phoneIds.set(ext, changedPhones.get(id) ?? id);
+  for (const l of languageRows) l.phone_id = changedPhones.get(l.phone_id as string) ?? l.phone_id;
+  return { phoneIds, languageRows };
+}
+
+/** Languages of services and locations (which may name a phone), after the phones' own. */
+function queueLanguages(w: Write, p: PartsSent, phones: { phoneIds: Map<string, string>; languageRows: Row[] }): void {
+  const { tx, lioId, queue, serviceIds, locationIds } = w;
+  const { sendsAny, locationsSending } = p;
+  const { phoneIds, languageRows } = phones;
   queue(async () => {
     for (const s of sendsAny('languages')) for (const l of s.languages) languageRows.push(languageRow(l, lioId, { service_id: serviceIds.get(s.ext)! }, l.phoneExt ? phoneIds.get(l.phoneExt) ?? null : null));
     for (const loc of locationsSending('languages')) for (const l of loc.languages) languageRows.push(languageRow(l, lioId, { location_id: locationIds.get(loc.ext)! }, null));
     await insertKeepingIds(tx, 'languages', languageRows);
   });
+}
+
+/** Cost options, service areas, funding and organisation identifiers: nothing later names them. */
+function queueLeafParts(w: Write, p: PartsSent): void {
+  const { tx, lioId, queue, serviceIds, orgIds } = w;
+  const { sendsAny, orgsSending } = p;
   queue(async () => {
     await insertKeepingIds(tx, 'cost_options', sendsAny('costOptions').flatMap((s) => s.costOptions.map((c) => ({
       id: newId(c.ext), lio_id: lioId, service_id: serviceIds.get(s.ext), valid_from: c.validFrom, valid_to: c.validTo, option: c.option, amount: c.amount,
@@ -599,9 +545,14 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
       id: newId(i.ext), lio_id: lioId, organisation_id: orgIds.get(o.ext), identifier_scheme: i.scheme, identifier_type: i.type, identifier: i.identifier,
     }))));
   });
+}
+
+/** Attributes: the taxonomy terms of services, locations and organisations. */
+function queueAttributes(w: Write, p: PartsSent): void {
+  const { tx, lioId, queue, warn, termIds } = w;
+  const { attributeOwners } = p;
   queue(async () => {
-    // attributes: the taxonomy terms of services, locations and organisations
-    await termIdOf(attributeOwners.flatMap((o) => o.attributes.map((a) => a.termKey)));
+    await resolveTermIds(w, attributeOwners.flatMap((o) => o.attributes.map((a) => a.termKey)));
     const rows: Row[] = [];
     for (const owner of attributeOwners) {
       const seen = new Set<string>();
@@ -615,7 +566,6 @@ async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, pr
     }
     await insertKeepingIds(tx, 'attributes', rows);
   });
-  return result;
 }
 
 /**

@@ -1,10 +1,6 @@
-import { sql } from 'kysely';
-import type { Database, Queryable } from '../platform/db/index.js';
-import type { Clock } from '../platform/clock.js';
-import type { SignedInUser } from '../platform/auth/actor.js';
-import { authorise } from '../platform/auth/policy.js';
-import { recordAudit, type Actor } from '../platform/audit.js';
-import type { DeliveryMode, ServiceStatus } from '../platform/db/directory-schema.js';
+import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
+import { sortModes } from '../services/delivery-modes.js';
+import type { ServicesWithHistory } from './repository.js';
 
 /**
  * How services changed over a period, in the sector's terms (NAVCA, after Covid-19):
@@ -52,9 +48,6 @@ const sameModes = (a: readonly string[], b: readonly string[]) => {
   return x.size === y.size && [...x].every((m) => y.has(m));
 };
 
-const MODE_ORDER = ['in_person', 'phone', 'online', 'home_visit'];
-export const sortModes = <T extends string>(modes: readonly T[]): T[] =>
-  [...new Set(modes)].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b) || a.localeCompare(b));
 
 export function classify(service: ServiceHistory, period: Period): ClassifiedService {
   // Oldest first; rows of one day keep their given order (the last is the day's final state).
@@ -84,29 +77,12 @@ export function classify(service: ServiceHistory, period: Period): ClassifiedSer
   return result('not_counted');
 }
 
-// ---------------------------------------------------------------------------------------------------
-
 export interface ChangeReportRow extends ClassifiedService {
   id: string; name: string; organisationName: string; createdOn: string; status: ServiceStatus; deliveryModes: DeliveryMode[];
 }
 export interface ChangeReport { period: Period; counts: Record<Exclude<Classification, 'not_counted'>, number>; rows: ChangeReportRow[] }
 
-export const deliveryHistoryRepository = {
-  /** Services created by the end of the period, with their history up to it. */
-  async servicesWithHistory(db: Queryable, to: string) {
-    const services = await db.selectFrom('services').innerJoin('organisations as o', 'o.id', 'services.organisation_id')
-      .select(['services.id', 'services.name', 'services.status', 'services.delivery_modes', 'o.name as organisation_name',
-        sql<string>`to_char(services.created_at at time zone 'Europe/London', 'YYYY-MM-DD')`.as('created_on')])
-      .where(sql<boolean>`(services.created_at at time zone 'Europe/London')::date <= ${to}::date`)
-      .orderBy(sql`lower(services.name)`).orderBy('services.id').execute();
-    const history = await db.selectFrom('service_delivery_changes')
-      .select(['service_id', 'delivery_modes', 'status', sql<string>`to_char(changed_on, 'YYYY-MM-DD')`.as('changed_on')])
-      .where(sql<boolean>`changed_on <= ${to}::date`).orderBy('service_id').orderBy('changed_on').orderBy('id').execute();
-    return { services, history };
-  },
-};
-
-export function buildReport(data: Awaited<ReturnType<typeof deliveryHistoryRepository.servicesWithHistory>>, period: Period): ChangeReport {
+export function buildReport(data: ServicesWithHistory, period: Period): ChangeReport {
   const byService = new Map<string, HistoryEntry[]>();
   for (const h of data.history) {
     const list = byService.get(h.service_id) ?? [];
@@ -122,58 +98,4 @@ export function buildReport(data: Awaited<ReturnType<typeof deliveryHistoryRepos
     rows.push({ ...classified, id: s.id, name: s.name, organisationName: s.organisation_name, createdOn: s.created_on, status: s.status, deliveryModes: s.delivery_modes });
   }
   return { period, counts, rows };
-}
-
-const MODE_LABELS: Record<string, string> = { in_person: 'In person', phone: 'By phone', online: 'Online', home_visit: 'Home visit' };
-export const modeLabel = (mode: string) => MODE_LABELS[mode] ?? mode;
-
-/** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
-export function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function reportCsv(report: ChangeReport): string {
-  const header = ['classification', 'service_id', 'service', 'organisation', 'created_on', 'delivery_modes_at_start', 'delivery_modes_at_end', 'status_at_end', 'delivery_mode_changed_on'];
-  const lines = [header.join(',')];
-  for (const r of report.rows) {
-    lines.push([
-      CLASSIFICATION_LABELS[r.classification].replace(/ \(.*\)$/, ''), r.id, r.name, r.organisationName, r.createdOn,
-      r.modesAtStart.map(modeLabel).join('; '), r.modesAtEnd.map(modeLabel).join('; '), r.statusAtEnd, r.modeChanges.join('; '),
-    ].map(csvCell).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
-
-/** Staff read the report on a page and download it as CSV (an export, so audited). */
-export class DeliveryHistoryService {
-  constructor(private readonly deps: { db: Database; clock: Clock }) {}
-
-  async report(actor: SignedInUser | null, lioId: string, period: Period): Promise<ChangeReport> {
-    authorise(actor, 'organisations.read');
-    const data = await this.deps.db.withTenant(lioId, (tx) => deliveryHistoryRepository.servicesWithHistory(tx, period.to));
-    return buildReport(data, period);
-  }
-
-  async exportCsv(actor: SignedInUser | null, lioId: string, who: Actor, period: Period): Promise<string> {
-    authorise(actor, 'directory.export');
-    const now = this.deps.clock.now();
-    return this.deps.db.withTenant(lioId, async (tx) => {
-      const report = buildReport(await deliveryHistoryRepository.servicesWithHistory(tx, period.to), period);
-      await recordAudit(tx, lioId, who, { action: 'directory.changes_exported', subjectType: 'report', detail: { from: period.from, to: period.to, rows: report.rows.length } }, now);
-      return reportCsv(report);
-    });
-  }
-
-  /** Today in Europe/London, as the report's default end. */
-  today(): string {
-    return londonDay(this.deps.clock.now());
-  }
-}
-
-export function londonDay(at: Date): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}`;
 }

@@ -1,16 +1,16 @@
 import { randomInt } from 'node:crypto';
-import type { Database } from '../../platform/db/index.js';
-import type { Clock } from '../../platform/clock.js';
-import type { JobQueue } from '../../platform/jobs.js';
-import type { SignedInUser } from '../../platform/auth/actor.js';
-import { authorise, can } from '../../platform/auth/policy.js';
-import { recordAudit, type Actor } from '../../platform/audit.js';
-import { queueEmail } from '../../platform/mail.js';
-import { FormErrors, checkEmail, checkText } from '../../platform/http/forms.js';
-import { publishedIds } from './repository.js';
-import type { PublicDirectory, ServiceDetail } from './search.js';
-import { signpostingRepository as repo } from './signposting-repository.js';
-import { isUuid } from '../../platform/validation/ids.js';
+import type { Database } from '../../../platform/db/index.js';
+import type { Clock } from '../../../platform/clock.js';
+import type { JobQueue } from '../../../platform/jobs.js';
+import type { SignedInUser } from '../../../platform/auth/actor.js';
+import { authorise, can } from '../../../platform/auth/policy.js';
+import { recordAudit, type Actor } from '../../../platform/audit.js';
+import { queueEmail } from '../../../platform/mail.js';
+import { FormErrors, checkEmail, checkText } from '../../../platform/http/forms.js';
+import { isUuid } from '../../../platform/validation/ids.js';
+import type { PublicDirectory } from '../service.js';
+import type { ServiceDetail } from '../present.js';
+import { signpostingRepository as repo } from './repository.js';
 
 /**
  * Signposting lists: services collected from the public directory to print, e-mail or share by link.
@@ -70,13 +70,13 @@ export class SignpostingLists {
     if (!isUuid(serviceId)) return null;
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(lioId, async (tx) => {
-      if (!(await publishedIds(tx, [serviceId])).has(serviceId)) return null;
-      const service = await tx.selectFrom('services').select('name').where('id', '=', serviceId).executeTakeFirstOrThrow();
+      const serviceName = await repo.publishedServiceName(tx, serviceId);
+      if (serviceName === undefined) return null;
       const held = heldCode ? normaliseShareCode(heldCode) : null;
       const list = (held ? await repo.findByCode(tx, held) : undefined)
         ?? await repo.create(tx, { lioId, code: newShareCode(), title: null, createdBy: can(actor, 'organisations.read') ? actor!.id : null, now });
       const added = await repo.addItem(tx, lioId, list.id, serviceId, now);
-      return { code: list.share_code, serviceName: service.name, added };
+      return { code: list.share_code, serviceName, added };
     });
   }
 

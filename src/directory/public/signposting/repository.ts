@@ -1,8 +1,15 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../../platform/db/index.js';
+import type { Queryable } from '../../../platform/db/index.js';
+import { publishedIds } from '../repository.js';
 
 /** All SQL of signposting lists: a list, its services in order, and its e-mails. */
 export const signpostingRepository = {
+  /** A published service's name, to name what was added; undefined when it is not published (published.ts). */
+  async publishedServiceName(db: Queryable, serviceId: string): Promise<string | undefined> {
+    if (!(await publishedIds(db, [serviceId])).has(serviceId)) return undefined;
+    return (await db.selectFrom('services').select('name').where('id', '=', serviceId).executeTakeFirstOrThrow()).name;
+  },
+
   findByCode: (db: Queryable, code: string) =>
     db.selectFrom('signposting_lists').select(['id', 'share_code', 'title', 'created_by', 'created_at', 'updated_at']).where('share_code', '=', code).executeTakeFirst(),
 

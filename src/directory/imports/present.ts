@@ -1,0 +1,11 @@
+export const KIND_LABELS: Record<string, string> = {
+  oruk: 'Open Referral feed', hsds_csv: 'HSDS CSV package', organisations_csv: 'Organisations spreadsheet', services_csv: 'Services spreadsheet',
+};
+
+export type ImportIssue = { level: string; record?: string; id?: string; name?: string; file?: string; row?: number; field?: string; message: string };
+
+/** The counts of an import's report, one line per kind of record it touched. */
+export function entityCounts(counts: Record<string, unknown>) {
+  return ['services', 'organisations', 'locations', 'taxonomies', 'taxonomy_terms'].filter((k) => typeof counts[k] === 'object' && counts[k] !== null)
+    .map((k) => ({ name: k.replace('_', ' '), ...(counts[k] as { created: number; updated: number }) }));
+}
