@@ -81,3 +81,8 @@ export function addCounts(into: RowCounts, more: RowCounts): RowCounts {
   for (const [table, n] of Object.entries(more)) if (n > 0) into[table] = (into[table] ?? 0) + n;
   return into;
 }
+
+/** A moment as the person's page and the readable export show it ('6 Dec 2026, 18:22', UK time); '' for none. */
+export function dateTimeText(d: Date | null): string {
+  return d ? d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '';
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signedInUser, type TestContext } from '../helpers/app.js';
-import { signedInClient } from '../helpers/client.js';
+import { errorSummary, signedInClient } from '../helpers/client.js';
 import { peopleFactories, type PeopleFactories } from '../helpers/people-factories.js';
 import { directoryFactories } from '../helpers/directory-factories.js';
 
@@ -8,9 +8,6 @@ let t: TestContext;
 let people: PeopleFactories;
 beforeAll(async () => { t = await createTestApp(); people = peopleFactories(t.db); });
 afterAll(async () => { await t.close(); });
-
-const errorsOf = (page: { $: import('cheerio').CheerioAPI }) =>
-  page.$('.govuk-error-summary__list a').toArray().map((a) => ({ text: page.$(a).text().trim(), href: page.$(a).attr('href') }));
 
 /** A group member known to the directory: a listed contact with their e-mail and phone, a change they proposed, an e-mail sent to them. */
 async function groupMemberWithDirectoryData() {
@@ -59,7 +56,7 @@ describe('subject-access export', () => {
     expect(confirm.status).toBe(200);
     const none = await client.submit(`/people/${person.id}/export`, `/people/${person.id}/export`, {});
     expect(none.status).toBe(400);
-    expect(errorsOf(none)).toEqual([{ text: 'Choose a format for the export', href: '#format' }]);
+    expect(errorSummary(none)).toEqual([{ text: 'Choose a format for the export', href: '#format' }]);
 
     const file = await client.submit(`/people/${person.id}/export`, `/people/${person.id}/export`, { format: 'json' });
     expect(file.status).toBe(200);
@@ -93,7 +90,7 @@ describe('erasure', () => {
     expect(confirm.$('main').text()).toContain('Their user accounts are disabled and anonymised');
     const unconfirmed = await client.submit(`/people/${person.id}/erase`, `/people/${person.id}/erase`, {});
     expect(unconfirmed.status).toBe(400);
-    expect(errorsOf(unconfirmed)).toEqual([{ text: 'Confirm that you understand erasure cannot be undone', href: '#confirm' }]);
+    expect(errorSummary(unconfirmed)).toEqual([{ text: 'Confirm that you understand erasure cannot be undone', href: '#confirm' }]);
 
     const done = await client.submit(`/people/${person.id}/erase`, `/people/${person.id}/erase`, { confirm: 'yes' });
     expect(done.status).toBe(303);
@@ -146,7 +143,7 @@ describe('erasure', () => {
     const own = await people.personOfUser(lio, user.id);
     const refused = await client.submit(`/people/${own.id}/erase`, `/people/${own.id}/erase`, { confirm: 'yes' });
     expect(refused.status).toBe(400);
-    expect(errorsOf(refused)).toEqual([{ text: 'You cannot erase your own record. Ask another admin to do it', href: '#confirm' }]);
+    expect(errorSummary(refused)).toEqual([{ text: 'You cannot erase your own record. Ask another admin to do it', href: '#confirm' }]);
     const still = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('users').select('status').where('id', '=', user.id).executeTakeFirstOrThrow());
     expect(still.status).toBe('active');
   });

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signedInUser, type TestContext } from '../helpers/app.js';
+import { errorSummary } from '../helpers/client.js';
 import { peopleFactories, type PeopleFactories } from '../helpers/people-factories.js';
 
 let t: TestContext;
 let people: PeopleFactories;
 beforeAll(async () => { t = await createTestApp(); people = peopleFactories(t.db); });
 afterAll(async () => { await t.close(); });
-
-const errorsOf = (page: { $: import('cheerio').CheerioAPI }) =>
-  page.$('.govuk-error-summary__list a').toArray().map((a) => ({ text: page.$(a).text().trim(), href: page.$(a).attr('href') }));
 
 const validPerson = {
   fullName: 'Nadia Rahman', preferredName: 'Nadia', email: 'Nadia.Rahman@Example.net', otherEmail: '', phone: '+44 (0)7700 900 123', otherPhone: '',
@@ -40,7 +38,7 @@ describe('person records', () => {
       ...validPerson, fullName: '', email: 'not-an-address', phone: '12345', postcode: 'NOPE', 'dateOfBirth-day': '31', 'dateOfBirth-month': '2', contactMethods: ['email', 'pigeon'],
     });
     expect(page.status).toBe(400);
-    expect(errorsOf(page)).toEqual([
+    expect(errorSummary(page)).toEqual([
       { text: 'Enter their full name', href: '#fullName' },
       { text: 'Enter an email address in the correct format, like name@example.org', href: '#email' },
       { text: 'Enter a UK phone number, like 01632 960 001 or 07700 900 982', href: '#phone' },
@@ -50,9 +48,9 @@ describe('person records', () => {
     ]);
     expect(page.$('#email').val()).toBe('not-an-address');
     const future = await client.submit('/people/new', '/people', { ...validPerson, 'dateOfBirth-year': String(new Date().getUTCFullYear() + 1) });
-    expect(errorsOf(future)).toEqual([{ text: 'Their date of birth must be today or in the past', href: '#dateOfBirth-day' }]);
+    expect(errorSummary(future)).toEqual([{ text: 'Their date of birth must be today or in the past', href: '#dateOfBirth-day' }]);
     const noEmail = await client.submit('/people/new', '/people', { ...validPerson, email: '' });
-    expect(errorsOf(noEmail)).toEqual([{ text: 'Enter an email address, or untick email as a way to contact them', href: '#email' }]);
+    expect(errorSummary(noEmail)).toEqual([{ text: 'Enter an email address, or untick email as a way to contact them', href: '#email' }]);
   });
 
   it('staff correct a record; the change is audited by field name only', async () => {
@@ -76,7 +74,7 @@ describe('person records', () => {
     const person = await people.person(lio);
     const bad = await client.submit(`/people/${person.id}/consents/new`, `/people/${person.id}/consents`, { purpose: 'world_domination', method: '', wordingVersion: '', 'givenOn-day': '', 'givenOn-month': '', 'givenOn-year': '' });
     expect(bad.status).toBe(400);
-    expect(errorsOf(bad).map((e) => e.href)).toEqual(['#purpose', '#method', '#wordingVersion', '#givenOn-day']);
+    expect(errorSummary(bad).map((e) => e.href)).toEqual(['#purpose', '#method', '#wordingVersion', '#givenOn-day']);
     const ok = await client.submit(`/people/${person.id}/consents/new`, `/people/${person.id}/consents`, { purpose: 'newsletter', method: 'paper_form', wordingVersion: 'v3', 'givenOn-day': '2', 'givenOn-month': '1', 'givenOn-year': '2026' });
     expect(ok.status).toBe(303);
     const consent = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('consents').selectAll().where('person_id', '=', person.id).executeTakeFirstOrThrow());
@@ -98,7 +96,7 @@ describe('person records', () => {
     const other = await t.make.lio();
     const stranger = await people.person(other);
     const { client } = await signedInUser(t, lio);
-    for (const url of ['/people/not-a-uuid', `/people/${stranger.id}`, `/people/${stranger.id}/edit`, '/people/00000000-0000-0000-0000-000000000000/export']) {
+    for (const url of ['/people/not-a-uuid', `/people/${stranger.id}`, `/people/${stranger.id}/edit`, `/people/${stranger.id}/consents/new`, '/people/00000000-0000-0000-0000-000000000000/export']) {
       expect((await client.get(url)).status, url).toBe(url.endsWith('/export') ? 403 : 404);
     }
   });

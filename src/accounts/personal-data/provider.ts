@@ -1,8 +1,8 @@
-import type { ErasureOutcome, PersonalDataProvider } from '../../platform/personal-data.js';
+import { dateTimeText, type ErasureOutcome, type PersonalDataProvider } from '../../platform/personal-data.js';
 import { ROLE_LABELS, PERMISSION_SET_LABELS } from '../../platform/auth/actor.js';
 import { accountsDataRepository as repo, SPENT_TOKEN_DAYS } from './repository.js';
 
-const when = (d: Date | null) => (d ? d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : 'Never');
+const when = (d: Date | null) => dateTimeText(d) || 'Never';
 const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
 const updated = (r: { numUpdatedRows?: bigint }) => Number(r.numUpdatedRows ?? 0);
 const TOKEN_PURPOSES = { password_reset: 'Password reset link', invite: 'Invitation link' } as const;

@@ -1,7 +1,6 @@
-import type { ErasureOutcome, PersonalDataProvider } from '../../platform/personal-data.js';
+import { dateTimeText as when, type ErasureOutcome, type PersonalDataProvider } from '../../platform/personal-data.js';
 import { adminDataRepository as repo, AUDIT_NAMES_YEARS, OUTBOX_DAYS } from './repository.js';
 
-const when = (d: Date | null) => (d ? d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '');
 
 /** The audit log's entries by and about the person, e-mails sent to them, API tokens they made. */
 export const adminPersonalData: PersonalDataProvider = {

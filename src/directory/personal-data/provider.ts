@@ -1,7 +1,6 @@
-import type { ErasureOutcome, PersonalDataProvider, PersonalDataRecord, RowCounts } from '../../platform/personal-data.js';
+import { dateTimeText as when, type ErasureOutcome, type PersonalDataProvider, type PersonalDataRecord, type RowCounts } from '../../platform/personal-data.js';
 import { directoryDataRepository as repo, ERASED_LABEL, HISTORY_YEARS } from './repository.js';
 
-const when = (d: Date | null) => (d ? d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '');
 const STATUS = { pending: 'Waiting for approval', approved: 'Approved', rejected: 'Rejected' } as const;
 const fields = (pairs: [string, string | null | undefined][]) => pairs.filter(([, v]) => v).map(([label, value]) => ({ label, value: value! }));
 

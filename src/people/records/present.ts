@@ -1,4 +1,5 @@
 import { formatUkPhone } from '../../platform/validation/phones.js';
+import { dateTimeText as dateTime } from '../../platform/personal-data.js';
 import type { ConsentMethod, ConsentPurpose, ContactMethod } from '../../platform/db/people-schema.js';
 import { CONSENT_METHODS, CONSENT_PURPOSES, CONTACT_METHODS } from './form.js';
 import type { PersonRow } from './repository.js';
@@ -9,7 +10,6 @@ export function calendarDate(iso: string | null): string {
   return new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
-export const dateTime = (d: Date | null) => (d ? d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '');
 
 /** A person's name as staff read it: the full name, and the name they go by when it differs. */
 export function nameOf(p: Pick<PersonRow, 'full_name' | 'preferred_name' | 'erased_at'>): string {

@@ -64,8 +64,10 @@ export async function registerRecordRoutes(app: FastifyInstance, deps: { db: Dat
     return reply.flash('Details saved').redirect(`/people/${id}`, 303);
   });
 
-  app.get('/people/:id/consents/new', { preHandler: permitted('people.write') }, async (request, reply) =>
-    reply.render('people/records/views/consent-form.njk', consentContext(idOf(request), EMPTY_CONSENT, deps.clock.now())));
+  app.get('/people/:id/consents/new', { preHandler: permitted('people.write') }, async (request, reply) => {
+    if (!(await records.exists(request.actor, idOf(request)))) return reply.callNotFound();
+    return reply.render('people/records/views/consent-form.njk', consentContext(idOf(request), EMPTY_CONSENT, deps.clock.now()));
+  });
 
   app.post('/people/:id/consents', { preHandler: permitted('people.write') }, async (request, reply) => {
     const id = idOf(request);

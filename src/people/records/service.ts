@@ -35,6 +35,14 @@ export class RecordsService {
     });
   }
 
+  /** Whether a person in use has this id (before offering a form about them). */
+  async exists(actor: SignedInUser | null, id: string): Promise<boolean> {
+    authorise(actor, 'people.write');
+    if (!isUuid(id)) return false;
+    const person = await this.deps.db.withTenant(actor.lioId, (tx) => repo.find(tx, id));
+    return Boolean(person && !person.merged_into_id && !person.erased_at);
+  }
+
   async create(actor: SignedInUser | null, values: PersonFormValues): Promise<Saved> {
     authorise(actor, 'people.write');
     const now = this.deps.clock.now();
