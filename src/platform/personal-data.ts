@@ -13,6 +13,11 @@ export interface PersonIdentity {
   phones: string[];
   /** Their user accounts: what records made by a signed-in person point at. */
   userIds: string[];
+  /**
+   * How records written by the person name them, lower case: histories and logs keep who acted as text (the address
+   * they signed in with, or their account's name), not as a key.
+   */
+  actorLabels: string[];
 }
 
 /** One thing held about the person, as the person's page and the readable export show it. */
@@ -57,7 +62,7 @@ export interface PersonalDataProvider {
   /** The tables it answers for. */
   tables: string[];
   /** Adds the identifiers only it knows (its own rows that point at the person). */
-  identify?(context: PersonalDataContext, identity: PersonIdentity): Promise<Partial<Pick<PersonIdentity, 'emails' | 'phones' | 'userIds'>>>;
+  identify?(context: PersonalDataContext, identity: PersonIdentity): Promise<Partial<Pick<PersonIdentity, 'emails' | 'phones' | 'userIds' | 'actorLabels'>>>;
   /** What it holds about the person, in words, for their page and the readable export. */
   describe(context: PersonalDataContext, identity: PersonIdentity): Promise<PersonalDataSection[]>;
   /** Every row it holds about the person, by table, as stored (the machine-readable export). */

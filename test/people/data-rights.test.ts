@@ -18,6 +18,10 @@ async function groupMemberWithDirectoryData() {
   const memberClient = await signedInClient(t.app, lio.host, member);
   const contact = await people.directoryContact(lio, { organisationId: organisation.id, name: 'Gina Grower', email: 'gina@allotments.example', phone: '07700 900 777' });
   const change = await people.listingChange(lio, { organisationId: organisation.id, submittedBy: member.id });
+  // Listing histories name who acted by their account's name.
+  await t.db.withTenant(lio.id, (tx) => tx.insertInto('organisation_events').values({
+    lio_id: lio.id, organisation_id: organisation.id, actor_label: 'Gina Grower', kind: 'change_submitted', summary: 'Change proposed', occurred_at: new Date(),
+  }).execute());
   await t.db.withTenant(lio.id, async (tx) => {
     const message = await tx.insertInto('email_messages').values({ lio_id: lio.id, to_address: 'gina@allotments.example', subject: 'Is your listing still right?', body_text: 'Please check.' }).returning('id').executeTakeFirstOrThrow();
     await tx.updateTable('email_messages').set({ status: 'outbox' }).where('id', '=', message.id).execute();
@@ -40,6 +44,7 @@ describe('the person page', () => {
     expect(directory).toContain('Contact for Riverside Allotments');
     expect(directory).toContain('07700 900 777');
     expect(directory).toContain('Change to Riverside Allotments');
+    expect(directory).toContain('Riverside Allotments: Change proposed');
     expect(page.$('[data-testid="held-accounts"]').text()).toContain('Keeps the listing of');
     expect(page.$('[data-testid="held-admin"]').text()).toContain('Is your listing still right?');
     expect(page.$('[data-testid="held-people"]').text()).toContain('Receive the newsletter and bulletins');
@@ -106,6 +111,7 @@ describe('erasure', () => {
       emails: await tx.selectFrom('email_messages').select('id').where('lio_id', '=', lio.id).execute(),
       consents: await tx.selectFrom('consents').selectAll().where('person_id', '=', person.id).execute(),
       actedAs: await tx.selectFrom('audit_events').select('actor_label').where('actor_user_id', '=', member.id).execute(),
+      history: await tx.selectFrom('organisation_events').select('actor_label').where('organisation_id', '=', organisation.id).execute(),
     }));
     expect(rows.person).toMatchObject({ full_name: null, preferred_name: null, emails: [], phones: [], postcode: null, date_of_birth: null });
     expect(rows.person.erased_at).not.toBeNull();
@@ -120,12 +126,13 @@ describe('erasure', () => {
     expect(rows.consents[0]!.withdrawn_at).not.toBeNull();
     expect(rows.actedAs.length).toBeGreaterThan(0);
     expect(rows.actedAs.every((a) => a.actor_label === 'Erased person')).toBe(true);
+    expect(rows.history).toEqual([{ actor_label: 'Erased person' }]);
 
     // Their session is over: the next request is asked to sign in.
     expect((await memberClient.get('/my-organisation')).status).toBe(303);
 
     const erased = (await auditOf(lio.id, person.id)).find((a) => a.action === 'person.erased')!;
-    expect(erased.detail).toMatchObject({ removed: { contacts: 1, phones: 1, sessions: 1, email_messages: 1 }, anonymised: { people: 1, users: 1, listing_changes: 1 } });
+    expect(erased.detail).toMatchObject({ removed: { contacts: 1, phones: 1, sessions: 1, email_messages: 1 }, anonymised: { people: 1, users: 1, listing_changes: 1, organisation_events: 1 } });
     expect(JSON.stringify(erased.detail)).not.toMatch(/gina|grower|allotments|07700/i);
 
     const page = await client.get(`/people/${person.id}`);
@@ -157,8 +164,14 @@ describe('the daily retention job', () => {
     const consenting = await people.person(lio, { fullName: 'Still Consenting', updatedAt: longAgo });
     await people.consent(lio, consenting.id, { givenAt: longAgo });
     const recent = await people.person(lio, { fullName: 'Recent Record' });
-    const user = await t.make.user(lio);
+    const user = await t.make.user(lio, { name: 'Ada Adviser' });
+    const organisation = await directoryFactories(t.db).organisation(lio);
     await t.db.withTenant(lio.id, async (tx) => {
+      await tx.insertInto('organisation_events').values([
+        { lio_id: lio.id, organisation_id: organisation.id, actor_label: 'Ada Adviser', kind: 'edited', summary: 'Edited', occurred_at: longAgo },
+        { lio_id: lio.id, organisation_id: organisation.id, actor_label: 'Daily verification sweep', kind: 'verification_sent', summary: 'Sent', occurred_at: longAgo },
+        { lio_id: lio.id, organisation_id: organisation.id, actor_label: 'Ada Adviser', kind: 'edited', summary: 'Edited again', occurred_at: new Date() },
+      ]).execute();
       await tx.updateTable('people').set({ updated_at: longAgo }).where('id', '=', (await tx.selectFrom('users').select('person_id').where('id', '=', user.id).executeTakeFirstOrThrow()).person_id!).execute();
       await tx.insertInto('sessions').values({ id_hash: `expired-${user.id}`, lio_id: lio.id, user_id: user.id, created_at: longAgo, last_seen_at: longAgo, expires_at: longAgo }).execute();
       const old = await tx.insertInto('email_messages').values({ lio_id: lio.id, to_address: 'old@example.net', subject: 'Old', body_text: 'Old', created_at: longAgo }).returning('id').executeTakeFirstOrThrow();
@@ -174,6 +187,7 @@ describe('the daily retention job', () => {
       sessions: await tx.selectFrom('sessions').select('id_hash').where('user_id', '=', user.id).execute(),
       emails: await tx.selectFrom('email_messages').select('subject').execute(),
       old: await tx.selectFrom('audit_events').select('actor_label').where('action', '=', 'old.thing').executeTakeFirstOrThrow(),
+      history: await tx.selectFrom('organisation_events').select(['summary', 'actor_label']).where('organisation_id', '=', organisation.id).orderBy('summary').execute(),
       run: await tx.selectFrom('audit_events').select(['actor_label', 'detail']).where('action', '=', 'personal_data.retention').execute(),
     }));
     const byId = new Map(after.people.map((p) => [p.id, p]));
@@ -185,6 +199,9 @@ describe('the daily retention job', () => {
     expect(after.sessions).toEqual([]);
     expect(after.emails).toEqual([]);
     expect(after.old.actor_label).toBe('Former user');
-    expect(after.run).toEqual([{ actor_label: 'Retention job', detail: { rows: { people: 1, sessions: 1, email_messages: 1, audit_events: 1 } } }]);
+    expect(after.history).toEqual([
+      { summary: 'Edited', actor_label: 'Former user' }, { summary: 'Edited again', actor_label: 'Ada Adviser' }, { summary: 'Sent', actor_label: 'Daily verification sweep' },
+    ]);
+    expect(after.run).toEqual([{ actor_label: 'Retention job', detail: { rows: { people: 1, sessions: 1, organisation_events: 1, email_messages: 1, audit_events: 1 } } }]);
   });
 });

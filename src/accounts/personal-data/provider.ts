@@ -15,7 +15,8 @@ export const accountsPersonalData: PersonalDataProvider = {
 
   async identify({ tx }, identity) {
     const users = await repo.usersOf(tx, identity.personId);
-    return { userIds: users.map((u) => u.id), emails: users.map((u) => u.email) };
+    // What the app writes as "who did it": the sign-in address (audit log, imports) or the account's name (listing histories).
+    return { userIds: users.map((u) => u.id), emails: users.map((u) => u.email), actorLabels: users.flatMap((u) => [u.email, u.display_name]) };
   },
 
   async describe({ tx }, identity) {

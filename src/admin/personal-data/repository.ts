@@ -15,13 +15,13 @@ const none = Promise.resolve([]);
  * records), the e-mails sent to them, and the API tokens they made.
  */
 export const adminDataRepository = {
-  /** Entries where they acted: by their account, or by an address of theirs (sign-in attempts before an account was known). */
+  /** Entries where they acted: by their account, or under a label of theirs (their address, before an account was known). */
   actedBy(db: Queryable, who: PersonIdentity) {
-    if (who.userIds.length === 0 && who.emails.length === 0) return none;
+    if (who.userIds.length === 0 && who.actorLabels.length === 0) return none;
     return db.selectFrom('audit_events').select(['id', 'occurred_at', 'actor_user_id', 'actor_label', 'action', 'subject_type', 'subject_id', 'detail'])
       .where((eb) => eb.or([
         ...(who.userIds.length ? [eb('actor_user_id', 'in', who.userIds)] : []),
-        ...(who.emails.length ? [eb.and([eb('lio_id', '=', who.lioId), eb(sql<string>`lower(actor_label)`, '=', anyOf(who.emails))])] : []),
+        ...(who.actorLabels.length ? [eb.and([eb('lio_id', '=', who.lioId), eb(sql<string>`lower(actor_label)`, '=', anyOf(who.actorLabels))])] : []),
       ])).orderBy('occurred_at').orderBy('id').execute();
   },
 

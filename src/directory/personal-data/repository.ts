@@ -70,11 +70,11 @@ export const directoryDataRepository = {
   },
 
   events(db: Queryable, who: PersonIdentity) {
-    if (who.emails.length === 0) return none;
+    if (who.actorLabels.length === 0) return none;
     return db.selectFrom('organisation_events').innerJoin('organisations', 'organisations.id', 'organisation_events.organisation_id')
       .select(['organisation_events.id', 'organisation_events.organisation_id', 'organisation_events.occurred_at', 'organisation_events.actor_label',
         'organisation_events.kind', 'organisation_events.summary', 'organisations.name as organisation_name'])
-      .where('organisation_events.lio_id', '=', who.lioId).where(lowered('organisation_events.actor_label'), '=', anyOf(who.emails))
+      .where('organisation_events.lio_id', '=', who.lioId).where(lowered('organisation_events.actor_label'), '=', anyOf(who.actorLabels))
       .orderBy('organisation_events.occurred_at').execute();
   },
 
@@ -85,9 +85,9 @@ export const directoryDataRepository = {
   },
 
   imports(db: Queryable, who: PersonIdentity) {
-    if (who.emails.length === 0) return none;
+    if (who.actorLabels.length === 0) return none;
     return db.selectFrom('directory_imports').select(['id', 'kind', 'source', 'status', 'started_at', 'finished_at', 'actor_label', 'counts'])
-      .where(lowered('actor_label'), '=', anyOf(who.emails)).orderBy('started_at').execute();
+      .where(lowered('actor_label'), '=', anyOf(who.actorLabels)).orderBy('started_at').execute();
   },
 
   // --- Erasure ---
@@ -120,9 +120,9 @@ export const directoryDataRepository = {
     return Number(submitted.numUpdatedRows) + Number(reviewed.numUpdatedRows);
   },
   async relabelEvents(db: Queryable, who: PersonIdentity, label: string) {
-    if (who.emails.length === 0) return 0;
+    if (who.actorLabels.length === 0) return 0;
     const r = await db.updateTable('organisation_events').set({ actor_label: label })
-      .where('lio_id', '=', who.lioId).where(lowered('actor_label'), '=', anyOf(who.emails)).executeTakeFirst();
+      .where('lio_id', '=', who.lioId).where(lowered('actor_label'), '=', anyOf(who.actorLabels)).executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
   async unlinkSignpostingLists(db: Queryable, userIds: string[]) {
@@ -130,20 +130,25 @@ export const directoryDataRepository = {
     return Number((await db.updateTable('signposting_lists').set({ created_by: null }).where('created_by', 'in', userIds).executeTakeFirst()).numUpdatedRows);
   },
   async relabelImports(db: Queryable, who: PersonIdentity, label: string) {
-    if (who.emails.length === 0) return 0;
-    return Number((await db.updateTable('directory_imports').set({ actor_label: label }).where(lowered('actor_label'), '=', anyOf(who.emails)).executeTakeFirst()).numUpdatedRows);
+    if (who.actorLabels.length === 0) return 0;
+    return Number((await db.updateTable('directory_imports').set({ actor_label: label }).where(lowered('actor_label'), '=', anyOf(who.actorLabels)).executeTakeFirst()).numUpdatedRows);
   },
 
   // --- Retention ---
 
-  /** Histories older than the retention period no longer name who acted (an e-mail address: it has an @). */
+  /**
+   * Histories older than the retention period no longer name who acted. A label names a person when it is an address
+   * (it has an @) or the name or address of one of the LIO's accounts; labels of the app's own work ("Daily verification
+   * sweep") stay.
+   */
   async forgetOldActors(db: Queryable, now: Date) {
     const cutoff = new Date(now);
     cutoff.setUTCFullYear(cutoff.getUTCFullYear() - HISTORY_YEARS);
+    const namesAPerson = sql<boolean>`(actor_label like '%@%' or lower(actor_label) in (select lower(display_name) from users union select lower(email) from users))`;
     const events = await db.updateTable('organisation_events').set({ actor_label: FORMER_USER_LABEL })
-      .where('occurred_at', '<', cutoff).where('actor_label', 'like', '%@%').executeTakeFirst();
+      .where('occurred_at', '<', cutoff).where(namesAPerson).executeTakeFirst();
     const imports = await db.updateTable('directory_imports').set({ actor_label: FORMER_USER_LABEL })
-      .where('started_at', '<', cutoff).where('actor_label', 'like', '%@%').executeTakeFirst();
+      .where('started_at', '<', cutoff).where(namesAPerson).executeTakeFirst();
     const changes = await db.updateTable('listing_changes').set({ submitted_by: null, reviewed_by: null })
       .where('submitted_at', '<', cutoff).where('status', '<>', 'pending')
       .where((eb) => eb.or([eb('submitted_by', 'is not', null), eb('reviewed_by', 'is not', null)])).executeTakeFirst();

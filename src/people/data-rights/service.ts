@@ -23,12 +23,13 @@ export type PersonLookup<T> = { state: 'found'; person: PersonRow; value: T } | 
  * record its e-mails and phones, the accounts their user accounts). Identifiers are kept unique.
  */
 export async function identify(tx: Queryable, providers: readonly PersonalDataProvider[], lioId: string, personId: string, now: Date): Promise<PersonIdentity> {
-  const identity: PersonIdentity = { lioId, personId, emails: [], phones: [], userIds: [] };
+  const identity: PersonIdentity = { lioId, personId, emails: [], phones: [], userIds: [], actorLabels: [] };
   for (const provider of providers) {
     const more = await provider.identify?.({ tx, now }, identity);
     identity.emails = [...new Set([...identity.emails, ...(more?.emails ?? []).map((e) => e.toLowerCase())])];
     identity.phones = [...new Set([...identity.phones, ...(more?.phones ?? [])])];
     identity.userIds = [...new Set([...identity.userIds, ...(more?.userIds ?? [])])];
+    identity.actorLabels = [...new Set([...identity.actorLabels, ...(more?.actorLabels ?? []).map((l) => l.toLowerCase())])];
   }
   return identity;
 }
