@@ -32,6 +32,10 @@ describe('likely duplicate people', () => {
     const expected = [byEmail, byPhone, byDob, byPostcode].map((p) => [`/people/${ann.id}`, `/people/${p.id}`].sort());
     expect(pairs).toEqual(expect.arrayContaining(expected));
     expect(pairs).toHaveLength(4);
+
+    // Staff see the count waiting on their home page, linking to the list.
+    const home = await client.get('/');
+    expect(home.$('a[href="/people/duplicates"]').text()).toContain('4');
   });
 });
 
