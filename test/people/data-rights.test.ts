@@ -90,6 +90,11 @@ describe('subject-access export', () => {
 describe('erasure', () => {
   it('needs confirming, then removes or anonymises the person everywhere, keeping counts, and disables their account', async () => {
     const { lio, client, person, contact, change, member, memberClient, organisation } = await groupMemberWithDirectoryData();
+    // A member of staff once set their address as the listing's e-mail: the history keeps what it was changed to.
+    await t.db.withTenant(lio.id, (tx) => tx.insertInto('organisation_events').values({
+      lio_id: lio.id, organisation_id: organisation.id, actor_label: 'Sue Staff', kind: 'edited', summary: 'Edited: Email', occurred_at: new Date(),
+      detail: JSON.stringify({ changes: { email: { from: null, to: 'GINA@allotments.example' } } }),
+    }).execute());
     const confirm = await client.get(`/people/${person.id}/erase`);
     expect(confirm.status).toBe(200);
     expect(confirm.$('main').text()).toContain('Their user accounts are disabled and anonymised');
@@ -111,7 +116,7 @@ describe('erasure', () => {
       emails: await tx.selectFrom('email_messages').select('id').where('lio_id', '=', lio.id).execute(),
       consents: await tx.selectFrom('consents').selectAll().where('person_id', '=', person.id).execute(),
       actedAs: await tx.selectFrom('audit_events').select('actor_label').where('actor_user_id', '=', member.id).execute(),
-      history: await tx.selectFrom('organisation_events').select('actor_label').where('organisation_id', '=', organisation.id).execute(),
+      history: await tx.selectFrom('organisation_events').select(['actor_label', 'detail']).where('organisation_id', '=', organisation.id).orderBy('summary').execute(),
     }));
     expect(rows.person).toMatchObject({ full_name: null, preferred_name: null, emails: [], phones: [], postcode: null, date_of_birth: null });
     expect(rows.person.erased_at).not.toBeNull();
@@ -126,13 +131,16 @@ describe('erasure', () => {
     expect(rows.consents[0]!.withdrawn_at).not.toBeNull();
     expect(rows.actedAs.length).toBeGreaterThan(0);
     expect(rows.actedAs.every((a) => a.actor_label === 'Erased person')).toBe(true);
-    expect(rows.history).toEqual([{ actor_label: 'Erased person' }]);
+    expect(rows.history).toEqual([
+      { actor_label: 'Erased person', detail: {} },
+      { actor_label: 'Sue Staff', detail: { changes: { email: { from: null, to: '[erased]' } } } },
+    ]);
 
     // Their session is over: the next request is asked to sign in.
     expect((await memberClient.get('/my-organisation')).status).toBe(303);
 
     const erased = (await auditOf(lio.id, person.id)).find((a) => a.action === 'person.erased')!;
-    expect(erased.detail).toMatchObject({ removed: { contacts: 1, phones: 1, sessions: 1, email_messages: 1 }, anonymised: { people: 1, users: 1, listing_changes: 1, organisation_events: 1 } });
+    expect(erased.detail).toMatchObject({ removed: { contacts: 1, phones: 1, sessions: 1, email_messages: 1 }, anonymised: { people: 1, users: 1, listing_changes: 1, organisation_events: 2 } });
     expect(JSON.stringify(erased.detail)).not.toMatch(/gina|grower|allotments|07700/i);
 
     const page = await client.get(`/people/${person.id}`);

@@ -1,4 +1,4 @@
-import { dateTimeText as when, type ErasureOutcome, type PersonalDataProvider, type PersonalDataRecord, type RowCounts } from '../../platform/personal-data.js';
+import { addCounts, dateTimeText as when, type ErasureOutcome, type PersonalDataProvider, type PersonalDataRecord, type RowCounts } from '../../platform/personal-data.js';
 import { directoryDataRepository as repo, ERASED_LABEL, HISTORY_YEARS } from './repository.js';
 
 const STATUS = { pending: 'Waiting for approval', approved: 'Approved', rejected: 'Rejected' } as const;
@@ -74,7 +74,7 @@ export const directoryPersonalData: PersonalDataProvider = {
     };
   },
 
-  erasure: 'Contacts listed under their email address are removed with their phone numbers, and so is any phone number of theirs (with the languages spoken on it); an organisation or service listing their email address or phone number keeps its listing without it. Listing changes, listing histories, signposting lists and imports they made stay, without their name or account.',
+  erasure: 'Contacts listed under their email address are removed with their phone numbers, and so is any phone number of theirs (with the languages spoken on it); an organisation or service listing their email address or phone number keeps its listing without it. Listing changes, listing histories, signposting lists and imports they made stay, without their name or account, and their email address is blanked wherever a change or a history entry recorded it.',
 
   async erase({ tx, now }, who): Promise<ErasureOutcome> {
     const contacts = await repo.contacts(tx, who);
@@ -84,6 +84,8 @@ export const directoryPersonalData: PersonalDataProvider = {
     const removedPhones = await repo.deletePhones(tx, phones.map((p) => p.id));
     const removedContacts = await repo.deleteContacts(tx, contacts.map((c) => c.id));
     const removed: RowCounts = { languages: languages.length, phones: Number(removedPhones?.numDeletedRows ?? 0), contacts: Number(removedContacts?.numDeletedRows ?? 0) };
+    // Blanked first: the relabelling below no longer finds rows by what they say, only by who wrote them.
+    const scrubbed = await repo.scrubAddresses(tx, who);
     const anonymised: RowCounts = {
       organisations: await repo.clearOrganisationContacts(tx, who, now),
       services: await repo.clearServiceContacts(tx, who, now),
@@ -92,7 +94,7 @@ export const directoryPersonalData: PersonalDataProvider = {
       signposting_lists: await repo.unlinkSignpostingLists(tx, who.userIds),
       directory_imports: await repo.relabelImports(tx, who, ERASED_LABEL),
     };
-    return { removed, anonymised };
+    return { removed, anonymised: addCounts(anonymised, scrubbed) };
   },
 
   /** Nothing in the directory points at a person record: its rows are found by e-mail, phone and user account, which the kept record takes over. */

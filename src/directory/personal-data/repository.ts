@@ -14,6 +14,12 @@ const lowered = (column: string) => sql<string>`lower(${sql.ref(column)})`;
 /** `= any(array)` keeps an empty list a plain false, and one parameter however many identifiers there are. */
 const anyOf = (values: string[]) => sql<string>`any(${values}::text[])`;
 const none = Promise.resolve([]);
+const likePattern = (value: string) => `%${value.replace(/[%_\\]/g, '\\$&')}%`;
+/** A JSON document (a listing change, an event's detail) that holds one of the addresses, in any case. */
+const mentions = (column: string, emails: string[]) => sql<boolean>`lower(${sql.ref(column)}::text) like any(${emails.map(likePattern)}::text[])`;
+/** The addresses as one case-blind regular expression, to blank them inside JSON text. */
+const addressPattern = (emails: string[]) => emails.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+export const ERASED_ADDRESS = '[erased]';
 
 /**
  * All SQL of the directory's personal data. A person appears in the directory by their e-mail address or phone number
@@ -59,22 +65,31 @@ export const directoryDataRepository = {
       .where((eb) => eb.or([eb(lowered('email'), '=', anyOf(who.emails)), eb(lowered('assurer_email'), '=', anyOf(who.emails))])).orderBy('name').execute();
   },
 
+  /** Changes they proposed or reviewed, and changes that wrote their address into a listing. */
   listingChanges(db: Queryable, who: PersonIdentity) {
-    if (who.userIds.length === 0) return none;
+    if (who.userIds.length === 0 && who.emails.length === 0) return none;
     return db.selectFrom('listing_changes').innerJoin('organisations', 'organisations.id', 'listing_changes.organisation_id')
       .select(['listing_changes.id', 'listing_changes.organisation_id', 'listing_changes.service_id', 'listing_changes.submitted_by', 'listing_changes.submitted_at',
         'listing_changes.status', 'listing_changes.changes', 'listing_changes.reviewed_by', 'listing_changes.reviewed_at', 'listing_changes.review_note',
         'organisations.name as organisation_name'])
-      .where((eb) => eb.or([eb('listing_changes.submitted_by', 'in', who.userIds), eb('listing_changes.reviewed_by', 'in', who.userIds)]))
+      .where((eb) => eb.or([
+        ...(who.userIds.length ? [eb('listing_changes.submitted_by', 'in', who.userIds), eb('listing_changes.reviewed_by', 'in', who.userIds)] : []),
+        ...(who.emails.length ? [mentions('listing_changes.changes', who.emails)] : []),
+      ]))
       .orderBy('listing_changes.submitted_at').execute();
   },
 
+  /** History entries written by them, or recording their address (an edit that set it as a listing's contact). */
   events(db: Queryable, who: PersonIdentity) {
-    if (who.actorLabels.length === 0) return none;
+    if (who.actorLabels.length === 0 && who.emails.length === 0) return none;
     return db.selectFrom('organisation_events').innerJoin('organisations', 'organisations.id', 'organisation_events.organisation_id')
       .select(['organisation_events.id', 'organisation_events.organisation_id', 'organisation_events.occurred_at', 'organisation_events.actor_label',
         'organisation_events.kind', 'organisation_events.summary', 'organisations.name as organisation_name'])
-      .where('organisation_events.lio_id', '=', who.lioId).where(lowered('organisation_events.actor_label'), '=', anyOf(who.actorLabels))
+      .where('organisation_events.lio_id', '=', who.lioId)
+      .where((eb) => eb.or([
+        eb(lowered('organisation_events.actor_label'), '=', anyOf(who.actorLabels)),
+        ...(who.emails.length ? [mentions('organisation_events.detail', who.emails)] : []),
+      ]))
       .orderBy('organisation_events.occurred_at').execute();
   },
 
@@ -124,6 +139,16 @@ export const directoryDataRepository = {
     const r = await db.updateTable('organisation_events').set({ actor_label: label })
       .where('lio_id', '=', who.lioId).where(lowered('actor_label'), '=', anyOf(who.actorLabels)).executeTakeFirst();
     return Number(r.numUpdatedRows);
+  },
+  /** Their addresses blanked inside the JSON of listing changes and history details (what was changed from and to). */
+  async scrubAddresses(db: Queryable, who: PersonIdentity) {
+    if (who.emails.length === 0) return { listing_changes: 0, organisation_events: 0 };
+    const pattern = addressPattern(who.emails);
+    const changes = await db.updateTable('listing_changes').set({ changes: sql<string>`regexp_replace(changes::text, ${pattern}, ${ERASED_ADDRESS}, 'gi')::jsonb` })
+      .where(mentions('changes', who.emails)).executeTakeFirst();
+    const events = await db.updateTable('organisation_events').set({ detail: sql<string>`regexp_replace(detail::text, ${pattern}, ${ERASED_ADDRESS}, 'gi')::jsonb` })
+      .where('lio_id', '=', who.lioId).where(mentions('detail', who.emails)).executeTakeFirst();
+    return { listing_changes: Number(changes.numUpdatedRows), organisation_events: Number(events.numUpdatedRows) };
   },
   async unlinkSignpostingLists(db: Queryable, userIds: string[]) {
     if (userIds.length === 0) return 0;
