@@ -1,4 +1,5 @@
 import type { Queryable } from './db/index.js';
+import type { Permission } from './auth/policy.js';
 
 /**
  * How one person is recognised across the capabilities. The people capability starts it from the person record (its
@@ -31,6 +32,11 @@ export interface PersonalDataRecord {
 export interface PersonalDataSection {
   heading: string;
   records: PersonalDataRecord[];
+  /**
+   * Shown on the person's page only to those holding it (the audit log to those who may read it); absent: to all who
+   * may open the page. A subject-access export always holds every section.
+   */
+  permission?: Permission;
 }
 
 /** Rows changed, by table: what an erasure, a merge or a retention run did, for the audit log and the confirmation page. */

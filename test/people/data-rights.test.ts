@@ -47,6 +47,7 @@ describe('the person page', () => {
     expect(directory).toContain('Riverside Allotments: Change proposed');
     expect(page.$('[data-testid="held-accounts"]').text()).toContain('Keeps the listing of');
     expect(page.$('[data-testid="held-admin"]').text()).toContain('Is your listing still right?');
+    expect(page.$('[data-testid="held-admin"]').text()).toContain('Who looked at or changed their records');
     expect(page.$('[data-testid="held-people"]').text()).toContain('Receive the newsletter and bulletins');
     await client.get(`/people/${person.id}`);
     const audit = await auditOf(lio.id, person.id);

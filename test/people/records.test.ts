@@ -113,6 +113,8 @@ describe('person records', () => {
     const page = await staff.get(`/people/${person.id}`);
     expect(page.status).toBe(200);
     expect(page.$('a:contains("Export their data")')).toHaveLength(0);
+    // The audit log and the outbox stay with those who may read them: staff see the person, not who looked at them.
+    expect(page.$('[data-testid="held-admin"]').text()).not.toContain('Who looked at or changed their records');
     for (const url of [`/people/${person.id}/export`, `/people/${person.id}/erase`]) expect((await staff.get(url)).status).toBe(403);
     const anonymous = await t.app.inject({ method: 'GET', url: '/people', headers: { host: lio.host } });
     expect(anonymous.statusCode).toBe(303);

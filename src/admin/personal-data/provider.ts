@@ -14,10 +14,10 @@ export const adminPersonalData: PersonalDataProvider = {
     const emails = await repo.emailsTo(tx, who);
     const tokens = await repo.tokensMadeBy(tx, who);
     return [
-      { heading: 'Emails sent to them', records: emails.map((m) => ({ title: m.subject, fields: [{ label: 'To', value: m.to_address }, { label: 'Created', value: when(m.created_at) }, { label: 'Status', value: m.status }] })) },
-      { heading: 'What they did (audit log)', records: acted.map((e) => ({ title: e.action, fields: [{ label: 'When', value: when(e.occurred_at) }, { label: 'Record', value: [e.subject_type, e.subject_id].filter(Boolean).join(' ') }] })) },
-      { heading: 'Who looked at or changed their records (audit log)', records: about.map((e) => ({ title: e.action, fields: [{ label: 'When', value: when(e.occurred_at) }, { label: 'By', value: e.actor_label }] })) },
-      { heading: 'API tokens they made', records: tokens.map((t) => ({ title: t.name, fields: [{ label: 'Made', value: when(t.created_at) }, { label: 'Revoked', value: when(t.revoked_at) || 'No' }] })) },
+      { heading: 'Emails sent to them', permission: 'outbox.read', records: emails.map((m) => ({ title: m.subject, fields: [{ label: 'To', value: m.to_address }, { label: 'Created', value: when(m.created_at) }, { label: 'Status', value: m.status }] })) },
+      { heading: 'What they did (audit log)', permission: 'audit.read', records: acted.map((e) => ({ title: e.action, fields: [{ label: 'When', value: when(e.occurred_at) }, { label: 'Record', value: [e.subject_type, e.subject_id].filter(Boolean).join(' ') }] })) },
+      { heading: 'Who looked at or changed their records (audit log)', permission: 'audit.read', records: about.map((e) => ({ title: e.action, fields: [{ label: 'When', value: when(e.occurred_at) }, { label: 'By', value: e.actor_label }] })) },
+      { heading: 'API tokens they made', permission: 'api_tokens.manage', records: tokens.map((t) => ({ title: t.name, fields: [{ label: 'Made', value: when(t.created_at) }, { label: 'Revoked', value: when(t.revoked_at) || 'No' }] })) },
     ];
   },
 

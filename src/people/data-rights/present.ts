@@ -1,9 +1,13 @@
+import type { Permission } from '../../platform/auth/policy.js';
 import type { Candidate } from '../duplicates/repository.js';
 import type { ProviderSections } from './service.js';
 
-/** What the person page and the readable export show of each provider: its sections as summary lists, empty ones said so. */
-export function heldView(held: ProviderSections[]) {
-  return held.map((p) => ({
+/**
+ * What the person page and the readable export show of each provider: its sections as summary lists, empty ones said
+ * so. `may` leaves out the sections the viewer may not see (the export, for the person, holds them all).
+ */
+export function heldView(held: ProviderSections[], may: (permission: Permission) => boolean = () => true) {
+  return held.map((provider) => ({ ...provider, sections: provider.sections.filter((s) => !s.permission || may(s.permission)) })).map((p) => ({
     key: p.key,
     title: p.title,
     retention: p.retention,

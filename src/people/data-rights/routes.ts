@@ -36,7 +36,7 @@ export async function registerDataRightsRoutes(app: FastifyInstance, deps: Deps)
     if (found.state !== 'found') return elsewhere(reply, found);
     const { person, value } = found;
     return reply.render('people/data-rights/views/person.njk', {
-      title: nameOf(person), person, held: heldView(value.held), duplicates: duplicatesView(value.duplicates), isSelf: value.isSelf,
+      title: nameOf(person), person, held: heldView(value.held, (permission) => can(request.actor, permission)), duplicates: duplicatesView(value.duplicates), isSelf: value.isSelf,
       openConsents: value.openConsents.map((c) => ({ id: c.id, purpose: CONSENT_PURPOSES[c.purpose] })),
       canWrite: can(request.actor, 'people.write'), canRights: can(request.actor, 'people.rights'),
     });
