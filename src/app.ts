@@ -213,7 +213,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   });
 
   // Routes and jobs, one capability at a time.
-  const deps: CapabilityDeps = { config, db, clock, jobs, mailer, sessions };
+  const deps: CapabilityDeps = { config, db, clock, jobs, mailer, sessions, personalData: capabilities.flatMap((c) => (c.personalData ? [c.personalData] : [])) };
   await registerJsonApi(app, { db, clock }, capabilities.filter((c) => c.api).map((c) => (api) => c.api!(api, deps)));
   await registerWebRoutes(app, { db, clock, capabilities, navigation });
   for (const capability of capabilities) {

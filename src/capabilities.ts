@@ -2,6 +2,7 @@ import type { Capability } from './platform/capability.js';
 import { directoryCapability, type DirectoryOptions } from './directory/index.js';
 import { accountsCapability } from './accounts/index.js';
 import { adminCapability } from './admin/index.js';
+import { peopleCapability } from './people/index.js';
 
 export interface CapabilityOptions {
   directory?: DirectoryOptions;
@@ -15,6 +16,7 @@ export function capabilities(options: CapabilityOptions = {}): Capability[] {
   return [
     directoryCapability(options.directory),
     accountsCapability,
+    peopleCapability,
     adminCapability,
   ];
 }

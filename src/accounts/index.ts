@@ -4,6 +4,7 @@ import { registerAccountRoutes } from './routes.js';
 import { CREATE_ADMIN_USAGE, runCreateAdmin } from './create-admin.js';
 import { DEMO_PASSWORD, seedDemoUsers } from './seed.js';
 import { hashPassword } from '../platform/auth/secrets.js';
+import { accountsPersonalData } from './personal-data/provider.js';
 
 export { DEMO_PASSWORD, DEMO_USERS } from './seed.js';
 
@@ -23,4 +24,5 @@ export const accountsCapability: Capability = {
   async seedDemo(tx, { lio, now, config }) {
     await seedDemoUsers(tx, lio.id, await hashPassword(DEMO_PASSWORD, config.passwordHashing), now);
   },
+  personalData: accountsPersonalData,
 };

@@ -1,6 +1,7 @@
 import type { Capability } from '../platform/capability.js';
 import { adminPolicy } from './policy.js';
 import { registerAdminRoutes } from './routes.js';
+import { adminPersonalData } from './personal-data/provider.js';
 
 /** The LIO's administration: audit log, outbox and the API tokens that open the JSON API. */
 export const adminCapability: Capability = {
@@ -15,4 +16,5 @@ export const adminCapability: Capability = {
     ],
   },
   routes: (app, deps) => registerAdminRoutes(app, deps),
+  personalData: adminPersonalData,
 };

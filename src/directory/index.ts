@@ -18,6 +18,7 @@ import { TAXONOMY_IMPORT_USAGE, runTaxonomyImport } from './taxonomy/cli.js';
 import { runPostcodeImport } from './geography/postcodes-import.js';
 import { installDefaultTaxonomyIfNone } from './taxonomy/default-taxonomy.js';
 import { seedDirectory } from './seed.js';
+import { directoryPersonalData } from './personal-data/provider.js';
 
 export interface DirectoryOptions {
   /** Bytes of public pages kept per process (0 keeps none, for measuring the uncached cost). */
@@ -85,5 +86,6 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
     async seedDemo(tx, { lio, now }) {
       await seedDirectory(tx, lio.id, now);
     },
+    personalData: directoryPersonalData,
   };
 }

@@ -49,6 +49,8 @@ export interface CapabilityDeps {
   mailer: Mailer;
   /** Starts and ends signed-in sessions (for the accounts capability's sign-in). */
   sessions: Sessions;
+  /** Every capability's personal-data provider (for the people capability's data rights: export, erasure, merge, retention). */
+  personalData: readonly PersonalDataProvider[];
 }
 
 /** One entry of the service navigation: 'Directory', 'Volunteering', 'Admin'. */

@@ -9,8 +9,8 @@ const ADMIN_PAGES = ['/admin/users', '/admin/users/invite', '/admin/audit', '/ad
 /** The core pages: admin is offered all of them; each other role only those it may use. */
 const CORE_PAGES = ['Organisations', 'Users', 'Audit log', 'Outbox', 'API tokens'];
 const EXPECTED: Record<Role, { areas: string[]; pages: string[] }> = {
-  admin: { areas: ['Home', 'Directory', 'Admin'], pages: CORE_PAGES },
-  staff: { areas: ['Home', 'Directory'], pages: ['Organisations'] },
+  admin: { areas: ['Home', 'Directory', 'People', 'Admin'], pages: CORE_PAGES },
+  staff: { areas: ['Home', 'Directory', 'People'], pages: ['Organisations'] },
   group_member: { areas: ['Home', 'Directory'], pages: [] },
   volunteer: { areas: ['Home', 'Directory'], pages: [] },
   partner: { areas: ['Home', 'Directory'], pages: [] },

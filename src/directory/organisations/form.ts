@@ -1,4 +1,5 @@
 import { FormErrors, isEmail, list, str } from '../../platform/http/forms.js';
+import { normaliseUkPhone } from '../../platform/validation/phones.js';
 import { readPageNumber } from '../../platform/http/pagination.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
@@ -36,11 +37,7 @@ export function isCompanyNumber(value: string): boolean {
 }
 /** A UK number: 10 or 11 digits from 0, or +44 in place of the 0, with spaces, dashes, dots or brackets between. */
 export function isUkPhone(value: string): boolean {
-  if (!/^[0-9+()\-.\s]+$/.test(value)) return false;
-  let digits = value.replace(/\(0\)/g, '').replace(/[\s\-.()]/g, '');
-  if (digits.startsWith('+44')) digits = `0${digits.slice(3)}`;
-  else if (digits.startsWith('0044')) digits = `0${digits.slice(4)}`;
-  return /^0[1-9][0-9]{8,9}$/.test(digits);
+  return normaliseUkPhone(value) !== null;
 }
 /** A free list typed one per line (commas also separate); blanks and repeats dropped. */
 export function splitList(value: string, separators: RegExp = /[\n\r]+/): string[] {

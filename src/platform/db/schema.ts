@@ -2,6 +2,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { DirectoryTables, OrganisationDirectoryColumns } from './directory-schema.js';
 import type { OrukTables } from './oruk-schema.js';
 import type { PublicSearchTables } from './public-search-schema.js';
+import type { PeopleTables } from './people-schema.js';
 
 /** Row types of the tables, kept beside the migrations that create them. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -38,6 +39,8 @@ export interface UsersTable {
   role: Role;
   permission_sets: ColumnType<PermissionSet[], PermissionSet[] | undefined, PermissionSet[]>;
   organisation_id: string | null;
+  /** Their person record (set by the database when a user is added: migration 014). */
+  person_id: ColumnType<string | null, string | null | undefined, string | null>;
   status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
   failed_sign_ins: ColumnType<number, number | undefined, number>;
   locked_until: NullableTimestamp;
@@ -117,7 +120,7 @@ export interface EmailMessagesTable {
   sent_at: NullableTimestamp;
 }
 
-export interface DB extends DirectoryTables, OrukTables, PublicSearchTables {
+export interface DB extends DirectoryTables, OrukTables, PublicSearchTables, PeopleTables {
   lios: LiosTable;
   organisations: OrganisationsTable;
   users: UsersTable;
