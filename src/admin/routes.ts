@@ -5,55 +5,17 @@ import type { Config } from '../platform/config.js';
 import type { JobQueue } from '../platform/jobs.js';
 import { permitted } from '../platform/http/guards.js';
 import { authorise } from '../platform/auth/policy.js';
-import { distinctAuditActions, listAudit } from '../platform/audit.js';
 import { listEmails } from '../platform/mail.js';
-import { FormErrors, str } from '../platform/http/forms.js';
+import { str } from '../platform/http/forms.js';
 import { ApiTokensService } from './api-tokens.js';
-
-const PAGE_SIZE = 50;
-
-function parseDay(value: string, errors: FormErrors, field: string, label: string): Date | undefined {
-  if (!value) return undefined;
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const date = match ? new Date(`${value}T00:00:00Z`) : null;
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    errors.add(field, `${label} must be a real date, like 2026-03-31`);
-    return undefined;
-  }
-  return date;
-}
+import { registerAuditRoutes } from './audit/routes.js';
+import { registerFrontDoorRoutes } from './front-door/routes.js';
 
 export async function registerAdminRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
   const { db } = deps;
   const tokens = new ApiTokensService(deps);
-
-  app.get('/admin/audit', { preHandler: permitted('audit.read') }, async (request, reply) => {
-    const actor = request.actor;
-    authorise(actor, 'audit.read');
-    const q = request.query as Record<string, string>;
-    const errors = new FormErrors();
-    const values = { action: str(q, 'action'), actor: str(q, 'actor').slice(0, 200), from: str(q, 'from'), to: str(q, 'to') };
-    const from = parseDay(values.from, errors, 'from', 'The start date');
-    const toDay = parseDay(values.to, errors, 'to', 'The end date');
-    const to = toDay ? new Date(toDay.getTime() + 86_400_000) : undefined;
-    const page = Math.max(1, Math.min(10_000, Number.parseInt(str(q, 'page'), 10) || 1));
-    const { total, rows, actions } = await db.withTenant(actor.lioId, async (tx) => ({
-      ...(await listAudit(tx, { action: values.action || undefined, actor: values.actor || undefined, from, to, page, pageSize: PAGE_SIZE })),
-      actions: await distinctAuditActions(tx),
-    }));
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const params = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
-    const link = (p: number) => `/admin/audit?${new URLSearchParams([...params, ['page', String(p)]])}`;
-    return reply.render('admin/views/audit.njk', {
-      title: 'Audit log', values, rows, total, errors: errors.list,
-      actionItems: [{ value: '', text: 'All actions' }, ...actions.map((a) => ({ value: a, text: a, selected: a === values.action }))],
-      pagination: pages > 1 ? {
-        previous: page > 1 ? { href: link(page - 1) } : undefined,
-        next: page < pages ? { href: link(page + 1) } : undefined,
-        items: Array.from({ length: Math.min(pages, 10) }, (_, i) => ({ number: i + 1, href: link(i + 1), current: i + 1 === page })),
-      } : null,
-    }, errors.any ? 400 : 200);
-  });
+  await registerAuditRoutes(app, deps);
+  await registerFrontDoorRoutes(app, deps);
 
   app.get('/admin/outbox', { preHandler: permitted('outbox.read') }, async (request, reply) => {
     const actor = request.actor;

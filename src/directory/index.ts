@@ -13,6 +13,11 @@ import { TAXONOMY_IMPORT_USAGE, runTaxonomyImport } from './taxonomy/cli.js';
 import { runPostcodeImport } from './postcodes-import.js';
 import { installDefaultTaxonomyIfNone } from './taxonomy/default-taxonomy.js';
 import { seedDirectory } from './seed.js';
+import { STATUSES } from './organisation-policy.js';
+import { verificationRepository } from './verification.js';
+import { buildReport, deliveryHistoryRepository } from './delivery-history.js';
+import { directoryHomePanels } from './home/panels.js';
+import { findHelpSection } from './home/front-door.js';
 
 export interface DirectoryOptions {
   /** Bytes of public pages kept per process (0 keeps none, for measuring the uncached cost). */
@@ -40,6 +45,17 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
         { area: 'admin', href: '/directory/settings', text: 'Directory settings', permission: 'directory.settings', order: 70 },
       ],
     },
+    // The counts reuse the queue and report code of the pages they link to, so each count is that page's length.
+    homePanels: directoryHomePanels({
+      async dueForReview(tx, lioId, now) {
+        return (await verificationRepository.queue(tx, now, await verificationRepository.months(tx, lioId), 1, 0)).total;
+      },
+      async serviceChanges(tx, period) {
+        return buildReport(await deliveryHistoryRepository.servicesWithHistory(tx, period.to), period).counts;
+      },
+      statusLabel: (status) => STATUSES[status as keyof typeof STATUSES] ?? status,
+    }),
+    frontDoor: [findHelpSection],
     async routes(app, deps) {
       const published = await PublishedCache.open(deps.db, options.keptBytes);
       await registerOrganisationRoutes(app, deps);

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Queryable } from './db/index.js';
 
 export interface Actor { userId: string | null; label: string }
@@ -22,23 +21,4 @@ export async function recordAudit(db: Queryable, lioId: string, actor: Actor, en
     subject_id: entry.subjectId ?? null,
     detail: JSON.stringify(entry.detail ?? {}),
   }).execute();
-}
-
-export interface AuditFilter { action?: string; actor?: string; from?: Date; to?: Date; page: number; pageSize: number }
-
-export async function listAudit(db: Queryable, filter: AuditFilter) {
-  let q = db.selectFrom('audit_events');
-  if (filter.action) q = q.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`);
-  if (filter.actor) q = q.where(sql<boolean>`actor_label ilike ${'%' + filter.actor.replace(/[%_\\]/g, '\\$&') + '%'}`);
-  if (filter.from) q = q.where('occurred_at', '>=', filter.from);
-  if (filter.to) q = q.where('occurred_at', '<', filter.to);
-  const total = (await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
-  const rows = await q.selectAll().orderBy('occurred_at', 'desc').orderBy('id', 'desc')
-    .limit(filter.pageSize).offset((filter.page - 1) * filter.pageSize).execute();
-  return { total: Number(total), rows };
-}
-
-export async function distinctAuditActions(db: Queryable): Promise<string[]> {
-  const rows = await db.selectFrom('audit_events').select('action').distinct().orderBy('action').execute();
-  return rows.map((r) => r.action);
 }
