@@ -127,7 +127,7 @@ describe('without JavaScript', () => {
     expect(await page.getByTestId('signed-in-user').textContent()).toBe('Noah Script');
     for (const item of ADMIN_ITEMS) expect(await navigationItems(page)).toContain(item);
 
-    await e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Users' }).click());
+    await e.openFromMenu(page, 'Admin', 'Users');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Users');
     await e.follow(page, () => page.getByRole('button', { name: 'Invite a user' }).or(page.getByRole('link', { name: 'Invite a user' })).first().click());
     await e.follow(page, () => page.getByRole('button', { name: 'Send invitation' }).click());

@@ -39,6 +39,8 @@ export interface E2E {
   /** Check the page currently shown (for a page reached some other way). */
   checkAccessibility(page: Page): Promise<void>;
   signIn(page: Page, user: Pick<TestUser, 'email' | 'password'>): Promise<void>;
+  /** Opens a page as a person finds it: its area in the main menu, then the page in that area's side navigation. */
+  openFromMenu(page: Page, area: string, pageText: string): Promise<void>;
   /** Deliver queued e-mails, then read the newest one to `to` from the Outbox page (as an admin, on adminPage). */
   linkFromOutbox(adminPage: Page, to: string, path: '/accept-invite/' | '/reset-password/'): Promise<{ subject: string; link: string }>;
   signOut(page: Page): Promise<void>;
@@ -154,6 +156,13 @@ export async function startE2E(): Promise<E2E> {
         await page.getByLabel('Password', { exact: true }).fill(user.password);
         await e2e.follow(page, () => page.getByRole('button', { name: 'Sign in' }).click());
         expect(new URL(page.url()).pathname).not.toBe('/sign-in');
+      },
+
+      async openFromMenu(page, area, pageText) {
+        await e2e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: area, exact: true }).click());
+        const side = page.getByRole('navigation', { name: area, exact: true }).getByRole('link', { name: pageText, exact: true });
+        // An area of one page has no side navigation: the menu's link opened that page.
+        if (await side.count()) await e2e.follow(page, () => side.click());
       },
 
       async linkFromOutbox(adminPage, to, path) {
