@@ -4,6 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { expect, vi } from 'vitest';
 import { createTestApp, type TestContext } from './app.js';
 import type { TestUser } from './factories.js';
+import type { Capability } from '../../src/platform/capability.js';
 
 /**
  * Browser journeys: the real app listening on a free port, a real Chromium (Debian's, never a
@@ -62,8 +63,9 @@ interface Tracked {
   cdp?: CDPSession;
 }
 
-export async function startE2E(): Promise<E2E> {
-  const t = await createTestApp();
+/** `options.capabilities`: the app built from these instead of all of them (a navigation with areas still to come, say). */
+export async function startE2E(options: { capabilities?: readonly Capability[] } = {}): Promise<E2E> {
+  const t = await createTestApp(options);
   let launched: Browser | undefined;
   try {
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -10,7 +10,7 @@ export const findHelpSection: FrontDoorSection = {
     action: '/find',
     fields: [
       { name: 'q', label: 'What are you looking for?', hint: 'For example, food bank, debt advice or lunch club' },
-      { name: 'postcode', label: 'Postcode', hint: 'To see what is nearest first', autocomplete: 'postal-code', width: 'postcode' },
+      { name: 'postcode', label: 'Postcode', hint: 'To see the nearest first', autocomplete: 'postal-code', width: 'postcode' },
     ],
     button: 'Search',
   },
