@@ -15,7 +15,6 @@ import { installDefaultTaxonomyIfNone } from './taxonomy/default-taxonomy.js';
 import { seedDirectory } from './seed.js';
 import { STATUSES } from './organisation-policy.js';
 import { verificationRepository } from './verification.js';
-import { buildReport, deliveryHistoryRepository } from './delivery-history.js';
 import { directoryHomePanels } from './home/panels.js';
 import { findHelpSection } from './home/front-door.js';
 
@@ -45,13 +44,10 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
         { area: 'admin', href: '/directory/settings', text: 'Directory settings', permission: 'directory.settings', order: 70 },
       ],
     },
-    // The counts reuse the queue and report code of the pages they link to, so each count is that page's length.
+    // Listings due: the review queue's own rule, so the count is the length of the page it links to.
     homePanels: directoryHomePanels({
       async dueForReview(tx, lioId, now) {
         return (await verificationRepository.queue(tx, now, await verificationRepository.months(tx, lioId), 1, 0)).total;
-      },
-      async serviceChanges(tx, period) {
-        return buildReport(await deliveryHistoryRepository.servicesWithHistory(tx, period.to), period).counts;
       },
       statusLabel: (status) => STATUSES[status as keyof typeof STATUSES] ?? status,
     }),

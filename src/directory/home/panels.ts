@@ -6,8 +6,6 @@ import { directoryHomeRepository as repo } from './repository.js';
 /** A rejected import counts as waiting for this many days: long enough to be seen, short enough to clear. */
 export const REJECTED_IMPORT_DAYS = 30;
 
-export type ServiceChangeCounts = { remaking: number; rearranging: number; reaffirming: number };
-
 /**
  * What the panels read through the directory's own services rather than their own SQL, so that a count on the home
  * page is always the count of the page it links to. Given by the directory's index.ts.
@@ -15,8 +13,6 @@ export type ServiceChangeCounts = { remaking: number; rearranging: number; reaff
 export interface DirectoryHomeReads {
   /** Listings due for review, by the rule of the review queue (/directory/review). */
   dueForReview(tx: Queryable, lioId: string, now: Date): Promise<number>;
-  /** How services changed in a period of days (YYYY-MM-DD, both included), as /directory/changes classifies them. */
-  serviceChanges(tx: Queryable, period: { from: string; to: string }): Promise<ServiceChangeCounts>;
   /** An organisation's status in the words of the register. */
   statusLabel(status: string): string;
 }
@@ -67,7 +63,7 @@ export function directoryHomePanels(reads: DirectoryHomeReads): HomePanel[] {
         const today = londonDay(now);
         const period = { from: `${today.slice(0, 8)}01`, to: today };
         const month = await repo.thisMonth(tx, now);
-        const changes = await reads.serviceChanges(tx, period);
+        const changes = await repo.serviceChangeCounts(tx, period);
         const report = `/directory/changes?${new URLSearchParams(period).toString()}`;
         return {
           title: 'Directory this month',
