@@ -12,7 +12,6 @@ afterAll(async () => { await e?.close(); });
 
 const h1 = async (page: Page) => ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').trim();
 const path = (page: Page) => new URL(page.url()).pathname;
-const menu = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name, exact: true });
 
 describe('services, staff side, in the browser', () => {
   it('an adviser adds a service, fixes a mistake, changes how it is delivered, and sees it counted', async () => {
@@ -24,7 +23,7 @@ describe('services, staff side, in the browser', () => {
 
     const page = await e.newPage();
     await e.signIn(page, adviser);
-    await e.follow(page, () => menu(page, 'Services').click());
+    await e.openFromMenu(page, 'Directory', 'Services');
     expect(await h1(page)).toBe('Services');
     await page.getByLabel('Name or organisation').fill('wellbeing');
     await e.follow(page, () => page.getByRole('button', { name: 'Search services' }).click());
@@ -102,7 +101,7 @@ describe('the taxonomy, admin side, in the browser', () => {
     });
     const page = await e.newPage();
     await e.signIn(page, admin);
-    await e.follow(page, () => menu(page, 'Taxonomy').click());
+    await e.openFromMenu(page, 'Admin', 'Taxonomy');
     expect(await h1(page)).toBe('Taxonomy');
     await e.follow(page, () => page.getByRole('button', { name: 'Install the default taxonomy' }).click());
     expect(await flash(page)).toBe('The default taxonomy is installed');
