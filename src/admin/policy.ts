@@ -5,6 +5,7 @@ declare module '../platform/auth/policy.js' {
     'audit.read': true;
     'outbox.read': true;
     'api_tokens.manage': true;
+    'front_door.manage': true;
   }
 }
 
@@ -12,4 +13,6 @@ export const adminPolicy: PolicyRules = {
   'audit.read': isAdmin,
   'outbox.read': isAdmin,
   'api_tokens.manage': isAdmin,
+  // The LIO's own words on its public home page.
+  'front_door.manage': isAdmin,
 };

@@ -19,6 +19,8 @@ import { runPostcodeImport } from './geography/postcodes-import.js';
 import { installDefaultTaxonomyIfNone } from './taxonomy/default-taxonomy.js';
 import { seedDirectory } from './seed.js';
 import { directoryPersonalData } from './personal-data/provider.js';
+import { directoryHomePanels } from './home/panels.js';
+import { findHelpSection } from './home/front-door.js';
 
 export interface DirectoryOptions {
   /** Bytes of public pages kept per process (0 keeps none, for measuring the uncached cost). */
@@ -46,6 +48,8 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
         { area: 'admin', href: '/directory/settings', text: 'Directory settings', permission: 'directory.settings', order: 70 },
       ],
     },
+    homePanels: directoryHomePanels,
+    frontDoor: [findHelpSection],
     async routes(app, deps) {
       const published = await PublishedCache.open(deps.db, options.keptBytes);
       await registerOrganisationRoutes(app, deps);

@@ -29,6 +29,7 @@ export const peopleCapability: Capability = {
     id: 'people',
     area: 'people',
     permission: 'people.read',
+    order: 60,
     async load({ tx }) {
       const pairs = await duplicatesRepository.pairs(tx, PAIRS_SHOWN);
       return {

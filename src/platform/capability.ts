@@ -24,6 +24,8 @@ export interface Capability {
   navigation?: { areas?: NavigationArea[]; pages: NavigationPage[] };
   /** Panels for the signed-in home page: each shows only to those its `permission` allows. */
   homePanels?: HomePanel[];
+  /** Its places on the public home page (the LIO's front door): 'Find help and services', 'Volunteer with us'. */
+  frontDoor?: FrontDoorSection[];
   /** Its HTTP routes: pages, forms and API. */
   routes?(app: FastifyInstance, deps: CapabilityDeps): Promise<void>;
   /** Its JSON API routes, added inside the token-authenticated /api/v1 context (paths relative to it). */
@@ -99,6 +101,26 @@ export interface HomePanelView {
   actions?: { text: string; href: string }[];
   /** A sentence for a panel that has no counts yet. */
   description?: string;
+  /** Points that follow the description, one to a bullet: what a role will be able to do, say. */
+  points?: string[];
+}
+
+/**
+ * A place on the public home page, in words for residents and local groups. It may carry a search form (GET, so the
+ * search it opens can be bookmarked and shared) and links; nothing on the front door needs signing in.
+ */
+export interface FrontDoorSection {
+  id: string;
+  title: string;
+  /** Lower comes first. */
+  order?: number;
+  description: string;
+  search?: {
+    action: string;
+    fields: { name: string; label: string; hint?: string; autocomplete?: string; width?: 'full' | 'postcode' }[];
+    button: string;
+  };
+  links?: { text: string; href: string }[];
 }
 
 export interface DemoSeedContext {

@@ -1,9 +1,47 @@
 import type { Database } from '../platform/db/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { SignedInUser } from '../platform/auth/actor.js';
+import type { Role } from '../platform/db/schema.js';
 import { can } from '../platform/auth/policy.js';
 import type { Capability, HomePanel, HomePanelView } from '../platform/capability.js';
 import type { Lio } from '../platform/tenancy.js';
+
+export type ShownPanel = HomePanelView & { id: string; area: string };
+
+/**
+ * What a role will be able to do once the capabilities for it are built, for a person to whom no capability gives
+ * a panel yet. It goes as soon as any capability shows them one, so it never sits beside real work.
+ */
+const COMING: Partial<Record<Role, (lio: Lio) => HomePanelView>> = {
+  volunteer: (lio) => ({
+    title: 'Volunteering with us',
+    description: `${lio.name} is bringing its volunteering here. When it is ready, you will be able to:`,
+    points: [
+      'keep your volunteer profile, skills and the times you are free up to date',
+      'see volunteering roles matched to what you offer, and say whether you are interested',
+      'see the tasks you are given, with only the details you need and only while you need them',
+      'record the hours you give',
+    ],
+    actions: [{ text: 'Find local services and groups', href: '/find' }],
+  }),
+  partner: (lio) => ({
+    title: 'Working with us',
+    description: `${lio.name} is bringing its work with partners here. When it is ready, you will be able to:`,
+    points: [
+      'refer people to local groups, services and volunteers, and follow what happened to each referral',
+      'read figures about the local voluntary and community sector: totals, never personal details you were not given',
+    ],
+    actions: [{ text: 'Find local services and groups', href: '/find' }],
+  }),
+  network: () => ({
+    title: 'Across our members',
+    description: 'Figures across member organisations are coming here. When they are ready, you will be able to:',
+    points: [
+      'read totals gathered across member organisations: never anyone’s personal details',
+      'compare the sector’s activity by region, income and size',
+    ],
+  }),
+};
 
 /** The signed-in home page: the panels of every capability this person may see, loaded in one tenant transaction. */
 export class Home {
@@ -13,17 +51,18 @@ export class Home {
     this.panels = capabilities.flatMap((c) => c.homePanels ?? []).sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
   }
 
-  async panelsFor(actor: SignedInUser, lio: Lio): Promise<(HomePanelView & { id: string; area: string })[]> {
+  async panelsFor(actor: SignedInUser, lio: Lio): Promise<ShownPanel[]> {
     const mine = this.panels.filter((p) => !p.permission || can(actor, p.permission));
-    if (!mine.length) return [];
     const now = this.deps.clock.now();
-    return this.deps.db.withTenant(lio.id, async (tx) => {
-      const shown = [];
+    const shown: ShownPanel[] = mine.length ? await this.deps.db.withTenant(lio.id, async (tx) => {
+      const views = [];
       for (const panel of mine) {
         const view = await panel.load({ tx, actor, lio, now });
-        if (view) shown.push({ ...view, id: panel.id, area: panel.area });
+        if (view) views.push({ ...view, id: panel.id, area: panel.area });
       }
-      return shown;
-    });
+      return views;
+    }) : [];
+    const coming = COMING[actor.role];
+    return shown.length || !coming ? shown : [{ ...coming(lio), id: 'coming', area: 'home' }];
   }
 }

@@ -5,11 +5,13 @@ import type { Capability } from '../platform/capability.js';
 import { ROLE_LABELS, PERMISSION_SET_LABELS } from '../platform/auth/actor.js';
 import type { Navigation } from './navigation.js';
 import { Home } from './home.js';
+import { FrontDoor } from './front-door.js';
 
 export async function registerWebRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; capabilities: readonly Capability[]; navigation: Navigation }): Promise<void> {
   const home = new Home(deps, deps.capabilities);
+  const frontDoor = new FrontDoor(deps, deps.capabilities);
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
-    if (!request.actor) return reply.render('web/views/start.njk', { title: 'Welcome' });
+    if (!request.actor) return reply.render('web/views/start.njk', { title: 'Welcome', frontDoor: await frontDoor.view(request.lio.id) });
     const actor = request.actor;
     return reply.render('web/views/home.njk', {
       title: 'Home',

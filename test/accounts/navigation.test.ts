@@ -4,10 +4,10 @@ import { Client } from '../helpers/client.js';
 import type { Role } from '../../src/platform/db/schema.js';
 import { auditEvents, navLinks, offeredPages } from './support.js';
 
-const ADMIN_PAGES = ['/admin/users', '/admin/users/invite', '/admin/audit', '/admin/outbox', '/admin/api-tokens'];
+const ADMIN_PAGES = ['/admin/users', '/admin/users/invite', '/admin/audit', '/admin/audit.csv', '/admin/outbox', '/admin/api-tokens', '/admin/front-door'];
 
 /** The core pages: admin is offered all of them; each other role only those it may use. */
-const CORE_PAGES = ['Organisations', 'Users', 'Audit log', 'Outbox', 'API tokens'];
+const CORE_PAGES = ['Organisations', 'Users', 'Audit log', 'Outbox', 'API tokens', 'Public home page'];
 const EXPECTED: Record<Role, { areas: string[]; pages: string[] }> = {
   admin: { areas: ['Home', 'Directory', 'People', 'Admin'], pages: CORE_PAGES },
   staff: { areas: ['Home', 'Directory', 'People'], pages: ['Organisations'] },
@@ -35,6 +35,8 @@ describe('navigation and access by role', () => {
       expect(home.status).toBe(200);
       clients.set(role, client);
       expect(navLinks(home), role).toEqual(EXPECTED[role].areas);
+      // The name in the header opens the person's own account.
+      expect(home.$('[data-testid="signed-in-user"]').attr('href'), role).toBe('/account');
       const pages = offeredPages(home);
       offered.set(role, pages);
       expect(pages.map((p) => p.text).filter((n) => CORE_PAGES.includes(n)), role).toEqual(EXPECTED[role].pages);

@@ -17,7 +17,7 @@ describe('inviting a member of staff', () => {
     const adminPage = await e.newPage();
     await e.signIn(adminPage, admin);
 
-    await e.openPage(adminPage, 'Admin', 'Users');
+    await e.openFromMenu(adminPage, 'Admin', 'Users');
     await e.follow(adminPage, () => adminPage.getByRole('button', { name: 'Invite a user' }).click());
     expect(await adminPage.getByRole('heading', { level: 1 }).textContent()).toBe('Invite a user');
     const email = `sally-${Date.now()}@example.org`;

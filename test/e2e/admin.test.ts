@@ -13,7 +13,7 @@ describe('API tokens and the audit log', () => {
     const admin = await e.t.make.user(e.lio, { role: 'admin', name: 'Tom Tokens' });
     const page = await e.newPage();
     await e.signIn(page, admin);
-    await e.openPage(page, 'Admin', 'API tokens');
+    await e.openFromMenu(page, 'Admin', 'API tokens');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('API tokens');
 
     // A token needs a name and a scope.
@@ -41,7 +41,7 @@ describe('API tokens and the audit log', () => {
     expect(await page.getByRole('row').filter({ hasText: 'Council directory sync' }).textContent()).toContain('Revoked');
     expect((await callApi(token)).status).toBe(401);
 
-    await e.openPage(page, 'Admin', 'Audit log');
+    await e.openFromMenu(page, 'Admin', 'Audit log');
     const actions = async () => (await page.getByTestId('audit-table').locator('tbody tr td:nth-child(3)').allTextContents()).map((a) => a.trim());
     expect(await actions()).toEqual(expect.arrayContaining(['api_token.created', 'api_token.revoked', 'sign_in.succeeded']));
 
@@ -58,11 +58,13 @@ describe('API tokens and the audit log', () => {
 
     // Filters combine: everything this admin did, then only their sign-ins.
     await page.getByLabel('Action').selectOption('');
-    await page.getByLabel('Who (email contains)').fill(admin.email);
+    await page.getByLabel('Person').fill(admin.email);
     await e.follow(page, () => page.getByRole('button', { name: 'Filter' }).click());
     const mine = await actions();
     expect(mine).toEqual(expect.arrayContaining(['api_token.created', 'api_token.revoked', 'sign_in.succeeded']));
-    for (const who of await page.getByTestId('audit-table').locator('tbody tr td:nth-child(2)').allTextContents()) expect(who.trim()).toBe(admin.email);
+    // Named as people know them, with the address they signed in with under the name.
+    for (const who of await page.getByTestId('audit-table').locator('tbody tr td:nth-child(2) [data-who]').allTextContents()) expect(who.trim()).toBe('Tom Tokens');
+    for (const label of await page.getByTestId('audit-table').locator('tbody tr td:nth-child(2) [data-label]').allTextContents()) expect(label.trim()).toBe(admin.email);
     await page.getByLabel('Action').selectOption('sign_in.succeeded');
     await e.follow(page, () => page.getByRole('button', { name: 'Filter' }).click());
     expect(await actions()).toEqual(['sign_in.succeeded']);
@@ -142,7 +144,7 @@ describe('refusals, missing pages and the pages everyone can open', () => {
     const adviser = await e.t.make.user(e.lio, { role: 'staff', permissionSets: ['adviser'], name: 'Ada Adviser' });
     const page = await e.newPage();
     await e.signIn(page, adviser);
-    await e.openPage(page, 'Directory', 'Organisations');
+    await e.openFromMenu(page, 'Directory', 'Organisations');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Organisations');
 
     await e.follow(page, () => page.getByRole('button', { name: 'Add an organisation' }).or(page.getByRole('link', { name: 'Add an organisation' })).first().click());

@@ -38,7 +38,7 @@ describe('imports, in the browser', () => {
     const admin = await e.t.make.user(e.lio, { role: 'admin', name: 'Ada Admin' });
     const page = await e.newPage();
     await e.signIn(page, admin);
-    await e.openPage(page, 'Admin', 'Imports');
+    await e.openFromMenu(page, 'Admin', 'Imports');
     expect(path(page)).toBe('/admin/imports');
     expect(await h1(page)).toBe('Imports');
 

@@ -23,7 +23,7 @@ describe('the organisation register in the browser', () => {
 
     const page = await e.newPage();
     await e.signIn(page, member);
-    await e.openPage(page, 'Directory', 'Our listing');
+    await e.openFromMenu(page, 'Directory', 'Our listing');
     expect(await h1(page)).toBe('Our listing');
     await page.getByLabel('Website (optional)').fill('https://northgate.example');
     await page.getByLabel('What the organisation does (optional)').fill('Neighbours helping neighbours: shopping, prescriptions and a friendly call.');
@@ -62,7 +62,7 @@ describe('the organisation register in the browser', () => {
     expect(before).toEqual({ website: null, phone: null });
 
     await e.signIn(page, adviser);
-    await e.openPage(page, 'Directory', 'Approvals');
+    await e.openFromMenu(page, 'Directory', 'Approvals');
     expect(await h1(page)).toBe('Listing changes to approve');
     // The listing's change and the service's: each section is named by what it changes.
     const change = page.getByRole('region', { name: 'Northgate Mutual Aid', exact: true });
@@ -100,7 +100,7 @@ describe('the organisation register in the browser', () => {
 
     const page = await e.newPage();
     await e.signIn(page, adviser);
-    await e.openPage(page, 'Directory', 'Organisations');
+    await e.openFromMenu(page, 'Directory', 'Organisations');
     await page.getByLabel('Search by name').fill('riverside food');
     await e.follow(page, () => page.getByRole('button', { name: 'Apply filters' }).click());
     await e.follow(page, () => page.getByRole('link', { name: 'Riverside Food Bank', exact: true }).click());

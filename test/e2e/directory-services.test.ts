@@ -23,7 +23,7 @@ describe('services, staff side, in the browser', () => {
 
     const page = await e.newPage();
     await e.signIn(page, adviser);
-    await e.openPage(page, 'Directory', 'Services');
+    await e.openFromMenu(page, 'Directory', 'Services');
     expect(await h1(page)).toBe('Services');
     await page.getByLabel('Name or organisation').fill('wellbeing');
     await e.follow(page, () => page.getByRole('button', { name: 'Search services' }).click());
@@ -101,7 +101,7 @@ describe('the taxonomy, admin side, in the browser', () => {
     });
     const page = await e.newPage();
     await e.signIn(page, admin);
-    await e.openPage(page, 'Admin', 'Taxonomy');
+    await e.openFromMenu(page, 'Admin', 'Taxonomy');
     expect(await h1(page)).toBe('Taxonomy');
     await e.follow(page, () => page.getByRole('button', { name: 'Install the default taxonomy' }).click());
     expect(await flash(page)).toBe('The default taxonomy is installed');

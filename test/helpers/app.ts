@@ -3,6 +3,7 @@ import { FixedClock } from '../../src/platform/clock.js';
 import { buildApp, type App } from '../../src/app.js';
 import type { Database } from '../../src/platform/db/index.js';
 import type { Mailer } from '../../src/platform/mail.js';
+import type { Capability } from '../../src/platform/capability.js';
 import { createTestDatabase } from './database.js';
 import { factories, type Factories } from './factories.js';
 import { signedInClient } from './client.js';
@@ -12,7 +13,7 @@ export const TEST_HASHING = { memoryCost: 1024, timeCost: 1 };
 
 export interface TestContext { app: App; db: Database; clock: FixedClock; config: Config; make: Factories; close: () => Promise<void> }
 
-export async function createTestApp(options: { env?: Record<string, string>; config?: Partial<Config>; mailer?: Mailer } = {}): Promise<TestContext> {
+export async function createTestApp(options: { env?: Record<string, string>; config?: Partial<Config>; mailer?: Mailer; capabilities?: readonly Capability[] } = {}): Promise<TestContext> {
   const { db, dispose } = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env }, {
     passwordHashing: TEST_HASHING,
@@ -22,7 +23,7 @@ export async function createTestApp(options: { env?: Record<string, string>; con
     ...options.config,
   });
   const clock = new FixedClock(new Date());
-  const app = await buildApp({ config, db, clock, ...(options.mailer ? { mailer: options.mailer } : {}) });
+  const app = await buildApp({ config, db, clock, ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.capabilities ? { capabilities: options.capabilities } : {}) });
   await app.ready();
   return {
     app, db, clock, config, make: factories(db),

@@ -4,6 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { expect, vi } from 'vitest';
 import { createTestApp, type TestContext } from './app.js';
 import type { TestUser } from './factories.js';
+import type { Capability } from '../../src/platform/capability.js';
 
 /**
  * Browser journeys: the real app listening on a free port, a real Chromium (Debian's, never a
@@ -39,11 +40,11 @@ export interface E2E {
   /** Check the page currently shown (for a page reached some other way). */
   checkAccessibility(page: Page): Promise<void>;
   signIn(page: Page, user: Pick<TestUser, 'email' | 'password'>): Promise<void>;
+  /** Opens a page as a person finds it: its area in the main menu, then the page in that area's side navigation. */
+  openFromMenu(page: Page, area: string, pageText: string): Promise<void>;
   /** Deliver queued e-mails, then read the newest one to `to` from the Outbox page (as an admin, on adminPage). */
   linkFromOutbox(adminPage: Page, to: string, path: '/accept-invite/' | '/reset-password/'): Promise<{ subject: string; link: string }>;
   signOut(page: Page): Promise<void>;
-  /** Open a page as a person would: its area in the main menu, then the page in the area's side navigation. */
-  openPage(page: Page, area: string, name: string): Promise<void>;
   /**
    * Call after each test: fails if a page the browser landed on was not checked with axe, or if the browser saw
    * a script error or a blocked request (a CSP refusal, say); closes the test's browser contexts.
@@ -62,8 +63,9 @@ interface Tracked {
   cdp?: CDPSession;
 }
 
-export async function startE2E(): Promise<E2E> {
-  const t = await createTestApp();
+/** `options.capabilities`: the app built from these instead of all of them (a navigation with areas still to come, say). */
+export async function startE2E(options: { capabilities?: readonly Capability[] } = {}): Promise<E2E> {
+  const t = await createTestApp(options);
   let launched: Browser | undefined;
   try {
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -158,6 +160,13 @@ export async function startE2E(): Promise<E2E> {
         expect(new URL(page.url()).pathname).not.toBe('/sign-in');
       },
 
+      async openFromMenu(page, area, pageText) {
+        await e2e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: area, exact: true }).click());
+        const side = page.getByRole('navigation', { name: area, exact: true }).getByRole('link', { name: pageText, exact: true });
+        // An area of one page has no side navigation: the menu's link opened that page.
+        if (await side.count()) await e2e.follow(page, () => side.click());
+      },
+
       async linkFromOutbox(adminPage, to, path) {
         await t.app.jobs.drain();
         await e2e.visit(adminPage, '/admin/outbox');
@@ -172,14 +181,6 @@ export async function startE2E(): Promise<E2E> {
       async signOut(page) {
         await e2e.follow(page, () => page.getByRole('button', { name: 'Sign out' }).click());
         expect(new URL(page.url()).pathname).toBe('/sign-in');
-      },
-
-      async openPage(page, area, name) {
-        await e2e.follow(page, () => page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: area, exact: true }).click());
-        // An area of one page has no side navigation: its menu link opened the page itself.
-        const side = page.getByRole('navigation', { name: area }).getByRole('link', { name, exact: true });
-        if (await side.count() === 0 || (await side.getAttribute('aria-current')) === 'page') return;
-        await e2e.follow(page, () => side.click());
       },
 
       async endTest() {
@@ -207,11 +208,9 @@ export async function startE2E(): Promise<E2E> {
 }
 
 /** The links in the main navigation, as the person sees them. */
-/** What the navigation offers on the home page: the main menu's areas and every page the home page lists by area. */
 export async function navigationItems(page: Page): Promise<string[]> {
-  const areas = await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link').allTextContents();
-  const pages = await page.getByTestId('areas').getByRole('link').allTextContents();
-  return [...areas, ...pages].map((text) => text.trim());
+  const links = await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link').allTextContents();
+  return links.map((text) => text.trim());
 }
 
 /** The GOV.UK error summary: its title and each message with the field it links to. */

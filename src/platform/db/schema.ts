@@ -19,6 +19,9 @@ export interface LiosTable {
   hostnames: ColumnType<string[], string[] | undefined, string[]>;
   is_default: ColumnType<boolean, boolean | undefined, boolean>;
   verification_months: ColumnType<number, number | undefined, number>;
+  /** The LIO's own words on its public home page (migration 015); empty until an admin writes them. */
+  welcome_text: ColumnType<string, string | undefined, string>;
+  about_text: ColumnType<string, string | undefined, string>;
   created_at: Generated<Date>;
 }
 
