@@ -34,7 +34,7 @@ export const peopleCapability: Capability = {
       const pairs = await duplicatesRepository.pairs(tx, PAIRS_SHOWN);
       return {
         title: 'People',
-        waiting: [{ label: pairs.length >= PAIRS_SHOWN ? `Possible duplicate people (${PAIRS_SHOWN} or more)` : 'Possible duplicate people', count: pairs.length, href: '/people/duplicates' }],
+        waiting: [{ label: `${pairs.length === 1 ? 'pair of records may be' : 'pairs of records may be'} the same person${pairs.length >= PAIRS_SHOWN ? ' (or more)' : ''}`, count: pairs.length, href: '/people/duplicates' }],
         actions: [{ text: 'Find a person', href: '/people' }, { text: 'Add a person', href: '/people/new' }],
       };
     },

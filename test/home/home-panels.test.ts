@@ -126,7 +126,7 @@ describe('home page panels by role', () => {
     const shown = panels(page);
     expect(shown.map((p) => p.id)).toEqual(['directory-work', 'directory-month', 'people', 'admin-accounts']);
     const [work, month, people, accounts] = shown;
-    expect(people!.counts).toEqual([{ count: 0, label: 'Possible duplicate people', href: '/people/duplicates' }]);
+    expect(people!.counts).toEqual([{ count: 0, label: 'pairs of records may be the same person', href: '/people/duplicates' }]);
     expect(work!.counts).toEqual([
       { count: 2, label: 'changes from groups wait for approval', href: '/directory/approvals' },
       { count: 2, label: 'listings are due for review', href: '/directory/review' },
