@@ -15,7 +15,8 @@ type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 const DAY = 86_400_000;
 
 const sweepRuns = (t: TestContext) => t.db.system.selectFrom('jobs').select(['id', 'status', 'run_at', 'lio_id']).where('kind', '=', VERIFICATION_SWEEP_JOB).orderBy('id').execute();
-const mailTo = (t: TestContext, lio: Lio, address: string) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select(['subject', 'body_text']).where('to_address', '=', address).execute());
+const mailTo = (t: TestContext, lio: Lio, address: string, since = new Date(0)) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select(['subject', 'body_text'])
+  .where('to_address', '=', address).where('created_at', '>', since).execute());
 
 describe('recurring jobs', () => {
   let t: TestContext;
@@ -120,14 +121,16 @@ describe('the daily verification sweep', () => {
     expect(verified.last_verified_at).toEqual(t.clock.now());
 
     // A year on, the listings that did not answer are asked again, once; the confirmed one falls due again only now.
+    // (The outbox keeps an e-mail for a year, by the admin capability's retention rule: count those made since.)
+    const beforeTheYear = t.clock.now();
     t.clock.advance(345 * DAY);
     await t.app.jobs.drain();
-    expect(await mailTo(t, hillside, 'youth@example.org')).toHaveLength(2);
-    expect(await mailTo(t, riverside, 'weavers@example.org')).toHaveLength(1);
+    expect(await mailTo(t, hillside, 'youth@example.org', beforeTheYear)).toHaveLength(1);
+    expect(await mailTo(t, riverside, 'weavers@example.org', beforeTheYear)).toHaveLength(0);
     t.clock.advance(30 * DAY);
     await t.app.jobs.drain();
-    expect(await mailTo(t, riverside, 'weavers@example.org')).toHaveLength(2);
-    expect(await mailTo(t, hillside, 'youth@example.org')).toHaveLength(2);
+    expect(await mailTo(t, riverside, 'weavers@example.org', beforeTheYear)).toHaveLength(1);
+    expect(await mailTo(t, hillside, 'youth@example.org', beforeTheYear)).toHaveLength(1);
     void nearlyDue; void otherLio;
   });
 
