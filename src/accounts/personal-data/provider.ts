@@ -18,7 +18,7 @@ export const accountsPersonalData: PersonalDataProvider = {
     // What the app writes as "who did it": the sign-in address (audit log, imports) or the account's name (listing
     // histories, which keep no account id). A name another account also has could be either person's: it is not theirs
     // to export or erase, so two staff called Sam Smith never see or lose each other's history.
-    const shared = await repo.namesSharedWithOthers(tx, identity.personId, users.map((u) => u.display_name.toLowerCase()));
+    const shared = await repo.namesSharedWithOthers(tx, identity.lioId, identity.personId, users.map((u) => u.display_name.toLowerCase()));
     const names = users.map((u) => u.display_name).filter((n) => !shared.has(n.toLowerCase()));
     return { userIds: users.map((u) => u.id), emails: users.map((u) => u.email), actorLabels: [...users.map((u) => u.email), ...names] };
   },

@@ -15,10 +15,10 @@ export const accountsDataRepository = {
   },
 
   /** Which of these names (lower case) an account of someone else also has: a history naming them could be either person's. */
-  async namesSharedWithOthers(db: Queryable, personId: string, names: string[]): Promise<Set<string>> {
+  async namesSharedWithOthers(db: Queryable, lioId: string, personId: string, names: string[]): Promise<Set<string>> {
     if (names.length === 0) return new Set();
     const rows = await db.selectFrom('users').select(sql<string>`lower(display_name)`.as('name'))
-      .where(sql<boolean>`person_id is distinct from ${personId}`).where(sql<string>`lower(display_name)`, '=', sql<string>`any(${names}::text[])`).execute();
+      .where('lio_id', '=', lioId).where(sql<boolean>`person_id is distinct from ${personId}`).where(sql<string>`lower(display_name)`, '=', sql<string>`any(${names}::text[])`).execute();
     return new Set(rows.map((r) => r.name));
   },
 
