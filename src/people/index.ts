@@ -1,7 +1,8 @@
 import type { Capability } from '../platform/capability.js';
 import { peoplePolicy } from './policy.js';
 import { registerRecordRoutes } from './records/routes.js';
-import { registerDataRightsRoutes, registerRetentionJob } from './data-rights/routes.js';
+import { registerDataRightsRoutes } from './data-rights/routes.js';
+import { registerRetentionJob } from './data-rights/jobs.js';
 import { registerDuplicateRoutes } from './duplicates/routes.js';
 import { peoplePersonalData } from './personal-data/provider.js';
 import { seedPeople } from './seed.js';

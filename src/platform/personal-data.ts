@@ -12,11 +12,15 @@ export interface PersonIdentity {
   personId: string;
   emails: string[];
   phones: string[];
+  /** The person record and every record merged into it: what entries about the person (the audit log's) point at. */
+  recordIds: string[];
   /** Their user accounts: what records made by a signed-in person point at. */
   userIds: string[];
   /**
    * How records written by the person name them, lower case: histories and logs keep who acted as text (the address
-   * they signed in with, or their account's name), not as a key.
+   * they signed in with, or their account's name), not as a key. Matched only in rows that have no user account to
+   * match by (a table with `actor_user_id` is matched by `userIds`); an account's name is one of them only when no
+   * other account of the LIO has the same name, and 'Erased person' / 'Former user' never are.
    */
   actorLabels: string[];
 }
@@ -37,6 +41,11 @@ export interface PersonalDataSection {
    * may open the page. A subject-access export always holds every section.
    */
   permission?: Permission;
+  /**
+   * A long list (records oldest first) the person's page shows only the latest of, with a link to the rest (for those
+   * who may see the section); the exports hold every record.
+   */
+  onPage?: { latest: number; more: { text: string; href: string } };
 }
 
 /** Rows changed, by table: what an erasure, a merge or a retention run did, for the audit log and the confirmation page. */
@@ -68,13 +77,18 @@ export interface PersonalDataProvider {
   /** The tables it answers for. */
   tables: string[];
   /** Adds the identifiers only it knows (its own rows that point at the person). */
-  identify?(context: PersonalDataContext, identity: PersonIdentity): Promise<Partial<Pick<PersonIdentity, 'emails' | 'phones' | 'userIds' | 'actorLabels'>>>;
+  identify?(context: PersonalDataContext, identity: PersonIdentity): Promise<Partial<Pick<PersonIdentity, 'recordIds' | 'emails' | 'phones' | 'userIds' | 'actorLabels'>>>;
   /** What it holds about the person, in words, for their page and the readable export. */
   describe(context: PersonalDataContext, identity: PersonIdentity): Promise<PersonalDataSection[]>;
   /** Every row it holds about the person, by table, as stored (the machine-readable export). */
   export(context: PersonalDataContext, identity: PersonIdentity): Promise<Record<string, Record<string, unknown>[]>>;
   /** What erasure does here, in words, for the confirmation step: 'Contacts listed for an organisation are removed.' */
   erasure: string;
+  /**
+   * What erasure here leaves on purpose although it holds one of the person's identifiers (an organisation's public
+   * phone line that is their number), for the confirmation step to name: one heading per kind, one line per row.
+   */
+  keptOnErasure?(context: PersonalDataContext, identity: PersonIdentity): Promise<{ heading: string; items: string[] }[]>;
   /** Removes or anonymises the person's data; rows others rely on for counts are kept without it. */
   erase(context: PersonalDataContext, identity: PersonIdentity): Promise<ErasureOutcome>;
   /** Moves everything of `merged` to `kept` (two records of one person): nothing is lost. Returns rows moved, by table. */
@@ -86,6 +100,13 @@ export interface PersonalDataProvider {
     apply(context: PersonalDataContext): Promise<RowCounts>;
   };
 }
+
+/** Who did something, once they are erased: the deed stays in the history (audit log, listing histories), the person does not. */
+export const ERASED_LABEL = 'Erased person';
+/** What histories say of who acted once the retention period has passed. */
+export const FORMER_USER_LABEL = 'Former user';
+/** Labels that name no one: never matched as a person's, never relabelled. */
+export const ANONYMOUS_LABELS: readonly string[] = [ERASED_LABEL, FORMER_USER_LABEL];
 
 /** Adds two sets of counts, table by table (a whole erasure from each provider's part). */
 export function addCounts(into: RowCounts, more: RowCounts): RowCounts {

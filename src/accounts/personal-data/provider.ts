@@ -15,8 +15,12 @@ export const accountsPersonalData: PersonalDataProvider = {
 
   async identify({ tx }, identity) {
     const users = await repo.usersOf(tx, identity.personId);
-    // What the app writes as "who did it": the sign-in address (audit log, imports) or the account's name (listing histories).
-    return { userIds: users.map((u) => u.id), emails: users.map((u) => u.email), actorLabels: users.flatMap((u) => [u.email, u.display_name]) };
+    // What the app writes as "who did it": the sign-in address (audit log, imports) or the account's name (listing
+    // histories, which keep no account id). A name another account also has could be either person's: it is not theirs
+    // to export or erase, so two staff called Sam Smith never see or lose each other's history.
+    const shared = await repo.namesSharedWithOthers(tx, identity.lioId, identity.personId, users.map((u) => u.display_name.toLowerCase()));
+    const names = users.map((u) => u.display_name).filter((n) => !shared.has(n.toLowerCase()));
+    return { userIds: users.map((u) => u.id), emails: users.map((u) => u.email), actorLabels: [...users.map((u) => u.email), ...names] };
   },
 
   async describe({ tx }, identity) {
@@ -26,6 +30,7 @@ export const accountsPersonalData: PersonalDataProvider = {
     return [
       {
         heading: 'Accounts',
+        permission: 'users.manage',
         records: users.map((u) => ({
           title: u.email,
           fields: [
@@ -41,6 +46,7 @@ export const accountsPersonalData: PersonalDataProvider = {
       },
       {
         heading: 'Invitation and password-reset links',
+        permission: 'users.manage',
         records: tokens.map((t) => ({ title: TOKEN_PURPOSES[t.purpose], fields: [{ label: 'Sent', value: when(t.created_at) }, { label: 'Used', value: when(t.used_at) }] })),
       },
     ];

@@ -14,6 +14,14 @@ export const accountsDataRepository = {
       .where('users.person_id', '=', personId).orderBy('users.created_at').execute();
   },
 
+  /** Which of these names (lower case) an account of someone else also has: a history naming them could be either person's. */
+  async namesSharedWithOthers(db: Queryable, lioId: string, personId: string, names: string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows = await db.selectFrom('users').select(sql<string>`lower(display_name)`.as('name'))
+      .where('lio_id', '=', lioId).where(sql<boolean>`person_id is distinct from ${personId}`).where(sql<string>`lower(display_name)`, '=', sql<string>`any(${names}::text[])`).execute();
+    return new Set(rows.map((r) => r.name));
+  },
+
   /** Sessions without their secret (a hash of the cookie), which is no information about the person. */
   sessionsOf(db: Queryable, userIds: string[]) {
     if (userIds.length === 0) return Promise.resolve([]);

@@ -1,6 +1,8 @@
 import { dateTimeText as when, type ErasureOutcome, type PersonalDataProvider } from '../../platform/personal-data.js';
 import { adminDataRepository as repo, AUDIT_NAMES_YEARS, OUTBOX_DAYS } from './repository.js';
 
+/** What the person's page shows of what they did: a member of staff writes thousands of entries; the audit log holds the rest. */
+export const ACTED_ON_PAGE = 100;
 
 /** The audit log's entries by and about the person, e-mails sent to them, API tokens they made. */
 export const adminPersonalData: PersonalDataProvider = {
@@ -15,7 +17,11 @@ export const adminPersonalData: PersonalDataProvider = {
     const tokens = await repo.tokensMadeBy(tx, who);
     return [
       { heading: 'Emails sent to them', permission: 'outbox.read', records: emails.map((m) => ({ title: m.subject, fields: [{ label: 'To', value: m.to_address }, { label: 'Created', value: when(m.created_at) }, { label: 'Status', value: m.status }] })) },
-      { heading: 'What they did (audit log)', permission: 'audit.read', records: acted.map((e) => ({ title: e.action, fields: [{ label: 'When', value: when(e.occurred_at) }, { label: 'Record', value: [e.subject_type, e.subject_id].filter(Boolean).join(' ') }] })) },
+      {
+        heading: 'What they did (audit log)', permission: 'audit.read',
+        onPage: { latest: ACTED_ON_PAGE, more: { text: 'See everything they did in the audit log', href: `/admin/audit?${new URLSearchParams({ actor: who.actorLabels.find((l) => l.includes('@')) ?? who.emails[0] ?? '' })}` } },
+        records: acted.map((e) => ({ title: e.action, fields: [{ label: 'When', value: when(e.occurred_at) }, { label: 'Record', value: [e.subject_type, e.subject_id].filter(Boolean).join(' ') }] })),
+      },
       { heading: 'Who looked at or changed their records (audit log)', permission: 'audit.read', records: about.map((e) => ({ title: e.action, fields: [{ label: 'When', value: when(e.occurred_at) }, { label: 'By', value: e.actor_label }] })) },
       { heading: 'API tokens they made', permission: 'api_tokens.manage', records: tokens.map((t) => ({ title: t.name, fields: [{ label: 'Made', value: when(t.created_at) }, { label: 'Revoked', value: when(t.revoked_at) || 'No' }] })) },
     ];

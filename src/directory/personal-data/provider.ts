@@ -1,5 +1,5 @@
-import { addCounts, dateTimeText as when, type ErasureOutcome, type PersonalDataProvider, type PersonalDataRecord, type RowCounts } from '../../platform/personal-data.js';
-import { directoryDataRepository as repo, ERASED_LABEL, HISTORY_YEARS } from './repository.js';
+import { addCounts, ERASED_LABEL, dateTimeText as when, type ErasureOutcome, type PersonalDataProvider, type PersonalDataRecord, type RowCounts } from '../../platform/personal-data.js';
+import { directoryDataRepository as repo, HISTORY_YEARS } from './repository.js';
 
 const STATUS = { pending: 'Waiting for approval', approved: 'Approved', rejected: 'Rejected' } as const;
 const fields = (pairs: [string, string | null | undefined][]) => pairs.filter(([, v]) => v).map(([label, value]) => ({ label, value: value! }));
@@ -62,7 +62,7 @@ export const directoryPersonalData: PersonalDataProvider = {
       },
       { heading: 'Listing histories naming them', records: h.events.map((e) => ({ title: `${e.organisation_name}: ${e.summary}`, fields: fields([['When', when(e.occurred_at)], ['What', e.kind]]) })) },
       { heading: 'Signposting lists they made', records: h.signpostingLists.map((l) => ({ title: l.title, fields: fields([['Made', when(l.created_at)]]) })) },
-      { heading: 'Directory imports they ran', records: h.imports.map((i) => ({ title: `Import (${i.kind})`, fields: fields([['When', when(i.started_at)], ['Outcome', i.status]]) })) },
+      { heading: 'Directory imports they ran', permission: 'directory.import', records: h.imports.map((i) => ({ title: `Import (${i.kind})`, fields: fields([['When', when(i.started_at)], ['Outcome', i.status]]) })) },
     ];
   },
 
@@ -74,11 +74,21 @@ export const directoryPersonalData: PersonalDataProvider = {
     };
   },
 
-  erasure: 'Contacts listed under their email address are removed with their phone numbers, and so is any phone number of theirs (with the languages spoken on it); an organisation or service listing their email address or phone number keeps its listing without it. Listing changes, listing histories, signposting lists and imports they made stay, without their name or account, and their email address is blanked wherever a change or a history entry recorded it.',
+  erasure: 'Contacts listed under their email address are removed with their phone numbers, and so is any contact’s phone number that is theirs (with the languages spoken on it); an organisation or service listing their email address keeps its listing without it. The public phone line of an organisation, service or venue is not erased, even when it is their number: it is the organisation’s, so ask the organisation to change it. Listing changes, listing histories, signposting lists and imports they made stay, without their name or account, and their email address is blanked wherever a change or a history entry recorded it.',
+
+  async keptOnErasure({ tx }, who) {
+    const lines = await repo.publicLines(tx, who);
+    return lines.length ? [{ heading: 'Not erased: public lines of organisations', items: lines }] : [];
+  },
 
   async erase({ tx, now }, who): Promise<ErasureOutcome> {
     const contacts = await repo.contacts(tx, who);
-    const phones = await repo.phones(tx, who, contacts.map((c) => c.id));
+    // Only a contact's phone is the person's to erase. A phone line of an organisation, service or venue that holds the
+    // person's number (a small group giving a volunteer's mobile) is the organisation's public line: the organisation
+    // published it and answers for it, the public rely on it, and deleting it would silently break a listing the LIO
+    // does not own. A data-protection lead would rather see it named on the confirmation page (publicLines) and ask the
+    // organisation to change it than have erasure remove it unseen.
+    const phones = (await repo.phones(tx, who, contacts.map((c) => c.id))).filter((p) => p.contact_id !== null);
     // A phone's languages go with it (the foreign key cascades); counted first, to say so.
     const languages = await repo.languages(tx, phones.map((p) => p.id));
     const removedPhones = await repo.deletePhones(tx, phones.map((p) => p.id));

@@ -1,24 +1,28 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
-import type { PersonIdentity } from '../../platform/personal-data.js';
+import { containing } from '../../platform/db/like.js';
+import { anyOf, namesAPerson, none } from '../../platform/db/personal-data-sql.js';
+import { FORMER_USER_LABEL, type PersonIdentity } from '../../platform/personal-data.js';
 
-/** Who did something, once they are erased: the deed stays in the history, the person does not. */
-export const ERASED_LABEL = 'Erased person';
-/** What the directory's histories say of a person once the retention period has passed. */
-export const FORMER_USER_LABEL = 'Former user';
 export const HISTORY_YEARS = 6;
 
 /** A phone number as digits from 0, as migration 014's index holds it: the person's phones are compared in that form. */
 const digits = (column: string) => sql<string>`cg_phone_digits(${sql.ref(column)})`;
 const lowered = (column: string) => sql<string>`lower(${sql.ref(column)})`;
-/** `= any(array)` keeps an empty list a plain false, and one parameter however many identifiers there are. */
-const anyOf = (values: string[]) => sql<string>`any(${values}::text[])`;
-const none = Promise.resolve([]);
-const likePattern = (value: string) => `%${value.replace(/[%_\\]/g, '\\$&')}%`;
-/** A JSON document (a listing change, an event's detail) that holds one of the addresses, in any case. */
-const mentions = (column: string, emails: string[]) => sql<boolean>`lower(${sql.ref(column)}::text) like any(${emails.map(likePattern)}::text[])`;
-/** The addresses as one case-blind regular expression, to blank them inside JSON text. */
-const addressPattern = (emails: string[]) => emails.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+/**
+ * The addresses as one case-blind regular expression matching each as a whole address only: not inside a longer one
+ * (jo@x.org is not in bojo@x.org.uk). Before: no character an address can hold; after: none, nor a dot that goes on.
+ */
+export function addressPattern(emails: string[]): string {
+  const alternatives = emails.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return `(?<![a-z0-9._%+'-])(${alternatives})(?![a-z0-9_-]|\\.[a-z0-9])`;
+}
+/**
+ * A JSON document (a listing change, an event's detail) that holds one of the addresses, in any case, as a whole
+ * address: LIKE finds the candidates, the anchored pattern keeps the ones that really hold it.
+ */
+const mentions = (column: string, emails: string[]) =>
+  sql<boolean>`(lower(${sql.ref(column)}::text) like any(${emails.map(containing)}::text[]) and ${sql.ref(column)}::text ~* ${addressPattern(emails)})`;
 export const ERASED_ADDRESS = '[erased]';
 
 /**
@@ -43,6 +47,23 @@ export const directoryDataRepository = {
         ...(who.phones.length ? [eb(digits('number'), '=', anyOf(who.phones))] : []),
         ...(contactIds.length ? [eb('contact_id', 'in', contactIds)] : []),
       ])).orderBy('id').execute();
+  },
+
+  /**
+   * Public lines holding one of the person's numbers: an organisation's, service's or venue's phone (no contact), and
+   * an organisation's own phone. Erasure leaves them (see the provider), so the confirmation page names them.
+   */
+  async publicLines(db: Queryable, who: PersonIdentity): Promise<string[]> {
+    if (who.phones.length === 0) return [];
+    const lines = await db.selectFrom('phones').leftJoin('organisations', 'organisations.id', 'phones.organisation_id').leftJoin('services', 'services.id', 'phones.service_id')
+      .select(['phones.number', 'organisations.name as organisation_name', 'services.name as service_name'])
+      .where('phones.lio_id', '=', who.lioId).where('phones.contact_id', 'is', null).where(digits('phones.number'), '=', anyOf(who.phones))
+      .orderBy('phones.id').execute();
+    const organisations = await db.selectFrom('organisations').select(['name', 'phone']).where('lio_id', '=', who.lioId).where(digits('phone'), '=', anyOf(who.phones)).orderBy('name').execute();
+    return [
+      ...organisations.map((o) => `${o.phone}: ${o.name}`),
+      ...lines.map((l) => `${l.number}: ${[l.service_name, l.organisation_name].filter(Boolean).join(', ') || 'a venue'}`),
+    ];
   },
 
   /** Languages spoken on the person's phone lines (HSDS languages of a phone): they say something about the person. */
@@ -113,13 +134,11 @@ export const directoryDataRepository = {
   deleteContacts(db: Queryable, ids: string[]) {
     return ids.length ? db.deleteFrom('contacts').where('id', 'in', ids).executeTakeFirst() : undefined;
   },
-  /** Only the columns that are the person's: the organisation's listing stays. */
+  /** Only the organisation's email when it is the person's address: the listing stays, and so does its public phone line. */
   async clearOrganisationContacts(db: Queryable, who: PersonIdentity, now: Date) {
     const emails = await db.updateTable('organisations').set({ email: null, updated_at: now })
       .where('lio_id', '=', who.lioId).where(lowered('email'), '=', anyOf(who.emails)).executeTakeFirst();
-    const phones = await db.updateTable('organisations').set({ phone: null, updated_at: now })
-      .where('lio_id', '=', who.lioId).where(digits('phone'), '=', anyOf(who.phones)).executeTakeFirst();
-    return Number(emails.numUpdatedRows) + Number(phones.numUpdatedRows);
+    return Number(emails.numUpdatedRows);
   },
   async clearServiceContacts(db: Queryable, who: PersonIdentity, now: Date) {
     const emails = await db.updateTable('services').set({ email: null, updated_at: now })
@@ -161,19 +180,14 @@ export const directoryDataRepository = {
 
   // --- Retention ---
 
-  /**
-   * Histories older than the retention period no longer name who acted. A label names a person when it is an address
-   * (it has an @) or the name or address of one of the LIO's accounts; labels of the app's own work ("Daily verification
-   * sweep") stay.
-   */
+  /** Histories older than the retention period no longer name who acted: the one rule of every history, `namesAPerson`. */
   async forgetOldActors(db: Queryable, now: Date) {
     const cutoff = new Date(now);
     cutoff.setUTCFullYear(cutoff.getUTCFullYear() - HISTORY_YEARS);
-    const namesAPerson = sql<boolean>`(actor_label like '%@%' or lower(actor_label) in (select lower(display_name) from users union select lower(email) from users))`;
     const events = await db.updateTable('organisation_events').set({ actor_label: FORMER_USER_LABEL })
-      .where('occurred_at', '<', cutoff).where(namesAPerson).executeTakeFirst();
+      .where('occurred_at', '<', cutoff).where(namesAPerson('actor_label')).executeTakeFirst();
     const imports = await db.updateTable('directory_imports').set({ actor_label: FORMER_USER_LABEL })
-      .where('started_at', '<', cutoff).where(namesAPerson).executeTakeFirst();
+      .where('started_at', '<', cutoff).where(namesAPerson('actor_label')).executeTakeFirst();
     const changes = await db.updateTable('listing_changes').set({ submitted_by: null, reviewed_by: null })
       .where('submitted_at', '<', cutoff).where('status', '<>', 'pending')
       .where((eb) => eb.or([eb('submitted_by', 'is not', null), eb('reviewed_by', 'is not', null)])).executeTakeFirst();

@@ -1,19 +1,25 @@
 import type { Permission } from '../../platform/auth/policy.js';
+import type { PersonalDataSection } from '../../platform/personal-data.js';
 import type { Candidate } from '../duplicates/repository.js';
 import type { ProviderSections } from './service.js';
 
 /**
  * What the person page and the readable export show of each provider: its sections as summary lists, empty ones said
- * so. `may` leaves out the sections the viewer may not see (the export, for the person, holds them all).
+ * so. For the page (`page` given), `may` leaves out the sections the viewer may not see and a long section shows only
+ * its latest records with a link to the rest; the export, for the person, holds every section and every record.
  */
-export function heldView(held: ProviderSections[], may: (permission: Permission) => boolean = () => true) {
-  return held.map((provider) => ({ ...provider, sections: provider.sections.filter((s) => !s.permission || may(s.permission)) })).map((p) => ({
+export function heldView(held: ProviderSections[], page?: { may: (permission: Permission) => boolean }) {
+  const visible = (s: PersonalDataSection) => !page || !s.permission || page.may(s.permission);
+  const capped = (s: PersonalDataSection) => Boolean(page && s.onPage && s.records.length > s.onPage.latest);
+  return held.map((provider) => ({ ...provider, sections: provider.sections.filter(visible) })).map((p) => ({
     key: p.key,
     title: p.title,
     retention: p.retention,
     sections: p.sections.map((s) => ({
       heading: s.heading,
-      records: s.records.map((r) => ({ title: r.title, rows: r.fields.map((f) => ({ key: { text: f.label }, value: { text: f.value || '–' } })) })),
+      records: (capped(s) ? s.records.slice(-s.onPage!.latest) : s.records)
+        .map((r) => ({ title: r.title, rows: r.fields.map((f) => ({ key: { text: f.label }, value: { text: f.value || '–' } })) })),
+      more: capped(s) ? { ...s.onPage!.more, shown: s.onPage!.latest, total: s.records.length } : null,
     })),
     holdsNothing: p.sections.every((s) => s.records.length === 0),
   }));

@@ -1,17 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
-import type { JobQueue } from '../../platform/jobs.js';
 import type { PersonalDataProvider } from '../../platform/personal-data.js';
 import { can } from '../../platform/auth/policy.js';
 import { FormErrors, str } from '../../platform/http/forms.js';
 import { permitted } from '../../platform/http/guards.js';
 import { nameOf } from '../records/present.js';
 import { CONSENT_PURPOSES } from '../records/form.js';
-import { DataRightsService, RETENTION_JOB, type PersonLookup } from './service.js';
+import { DataRightsService, type PersonLookup } from './service.js';
 import { countsText, duplicatesView, exportDocument, heldView } from './present.js';
 
-const DAY_MS = 24 * 60 * 60_000;
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
 /** A person merged into another is found at the same page of the record kept; one unknown is not found. */
@@ -22,11 +20,6 @@ function elsewhere(reply: FastifyReply, found: Exclude<PersonLookup<unknown>, { 
 
 type Deps = { db: Database; clock: Clock; personalData: readonly PersonalDataProvider[] };
 
-export function registerRetentionJob(queue: JobQueue, deps: Deps) {
-  const rights = new DataRightsService({ ...deps, providers: deps.personalData });
-  queue.registerRecurring(RETENTION_JOB, DAY_MS, () => rights.applyRetentionEverywhere());
-}
-
 /** The person's page, subject-access export and erasure. */
 export async function registerDataRightsRoutes(app: FastifyInstance, deps: Deps) {
   const rights = new DataRightsService({ ...deps, providers: deps.personalData });
@@ -36,7 +29,7 @@ export async function registerDataRightsRoutes(app: FastifyInstance, deps: Deps)
     if (found.state !== 'found') return elsewhere(reply, found);
     const { person, value } = found;
     return reply.render('people/data-rights/views/person.njk', {
-      title: nameOf(person), person, held: heldView(value.held, (permission) => can(request.actor, permission)), duplicates: duplicatesView(value.duplicates), isSelf: value.isSelf,
+      title: nameOf(person), person, held: heldView(value.held, { may: (permission) => can(request.actor, permission) }), duplicates: duplicatesView(value.duplicates), isSelf: value.isSelf,
       openConsents: value.openConsents.map((c) => ({ id: c.id, purpose: CONSENT_PURPOSES[c.purpose] })),
       canWrite: can(request.actor, 'people.write'), canRights: can(request.actor, 'people.rights'),
     });
@@ -77,7 +70,7 @@ export async function registerDataRightsRoutes(app: FastifyInstance, deps: Deps)
 
   const erasePage = (reply: FastifyReply, found: Extract<Awaited<ReturnType<DataRightsService['forRights']>>, { state: 'found' }>, errors?: FormErrors) =>
     reply.render('people/data-rights/views/erase.njk', {
-      title: `Erase ${nameOf(found.person)}`, person: found.person, name: nameOf(found.person), erasure: found.value.erasure, isSelf: found.value.isSelf, errors: errors?.list,
+      title: `Erase ${nameOf(found.person)}`, person: found.person, name: nameOf(found.person), erasure: found.value.erasure, kept: found.value.kept, isSelf: found.value.isSelf, errors: errors?.list,
     }, errors ? 400 : 200);
 
   app.get('/people/:id/erase', { preHandler: permitted('people.rights') }, async (request, reply) => {

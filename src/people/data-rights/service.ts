@@ -3,10 +3,9 @@ import type { Clock } from '../../platform/clock.js';
 import type { ConsentPurpose } from '../../platform/db/people-schema.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { auditActorOf, recordAudit, type Actor } from '../../platform/audit.js';
 import { isUuid } from '../../platform/validation/ids.js';
-import { addCounts, type ErasureOutcome, type PersonIdentity, type PersonalDataProvider, type PersonalDataSection, type RowCounts } from '../../platform/personal-data.js';
-import { asActor } from '../records/service.js';
+import { ANONYMOUS_LABELS, addCounts, type ErasureOutcome, type PersonIdentity, type PersonalDataProvider, type PersonalDataSection, type RowCounts } from '../../platform/personal-data.js';
 import { recordsRepository, type PersonRow } from '../records/repository.js';
 import { duplicatesRepository, type Candidate } from '../duplicates/repository.js';
 import { dataRightsRepository as repo } from './repository.js';
@@ -23,16 +22,22 @@ export type PersonLookup<T> = { state: 'found'; person: PersonRow; value: T } | 
  * record its e-mails and phones, the accounts their user accounts). Identifiers are kept unique.
  */
 export async function identify(tx: Queryable, providers: readonly PersonalDataProvider[], lioId: string, personId: string, now: Date): Promise<PersonIdentity> {
-  const identity: PersonIdentity = { lioId, personId, emails: [], phones: [], userIds: [], actorLabels: [] };
+  const identity: PersonIdentity = { lioId, personId, recordIds: [personId], emails: [], phones: [], userIds: [], actorLabels: [] };
   for (const provider of providers) {
     const more = await provider.identify?.({ tx, now }, identity);
+    identity.recordIds = [...new Set([...identity.recordIds, ...(more?.recordIds ?? [])])];
     identity.emails = [...new Set([...identity.emails, ...(more?.emails ?? []).map((e) => e.toLowerCase())])];
     identity.phones = [...new Set([...identity.phones, ...(more?.phones ?? [])])];
     identity.userIds = [...new Set([...identity.userIds, ...(more?.userIds ?? [])])];
-    identity.actorLabels = [...new Set([...identity.actorLabels, ...(more?.actorLabels ?? []).map((l) => l.toLowerCase())])];
+    identity.actorLabels = [...new Set([...identity.actorLabels, ...(more?.actorLabels ?? []).map((l) => l.toLowerCase())])]
+      .filter((l) => !ANONYMOUS_LABELS.some((a) => a.toLowerCase() === l));
   }
   return identity;
 }
+
+/** Where the retention job reports an LIO it could not finish (the job queue's logger, or stderr). */
+export interface RetentionLog { error(detail: Record<string, unknown>, message: string): void }
+const defaultLog: RetentionLog = { error: (detail, message) => console.error(message, detail) };
 
 /** The people provider erases last: the others find their rows by the identifiers its record still holds until then. */
 const erasureOrder = (providers: readonly PersonalDataProvider[]) => [...providers.filter((p) => p.key !== 'people'), ...providers.filter((p) => p.key === 'people')];
@@ -66,18 +71,20 @@ export class DataRightsService {
       const identity = await identify(tx, this.deps.providers, actor.lioId, id, now);
       const held = await this.sections(tx, identity, now);
       const duplicates = person.erased_at ? [] : await duplicatesRepository.candidatesFor(tx, person);
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'person.viewed', subjectType: 'person', subjectId: id, detail: { page: 'person' } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.viewed', subjectType: 'person', subjectId: id, detail: { page: 'person' } }, now);
       const openConsents = (await recordsRepository.consentsOf(tx, [id])).filter((c) => c.withdrawn_at === null).map((c) => ({ id: c.id, purpose: c.purpose }));
       return { held, duplicates, isSelf: identity.userIds.includes(actor.id), openConsents };
     });
   }
 
   /** The person, for a confirmation page (export or erasure): nothing of their data beyond their name is read. */
-  async forRights(actor: SignedInUser | null, id: string): Promise<PersonLookup<{ isSelf: boolean; erasure: { title: string; text: string }[] }>> {
+  async forRights(actor: SignedInUser | null, id: string): Promise<PersonLookup<{ isSelf: boolean; erasure: { title: string; text: string }[]; kept: { heading: string; items: string[] }[] }>> {
     authorise(actor, 'people.rights');
     return this.withPerson(actor, id, async (tx, _person, now) => {
       const identity = await identify(tx, this.deps.providers, actor.lioId, id, now);
-      return { isSelf: identity.userIds.includes(actor.id), erasure: this.deps.providers.map((p) => ({ title: p.title, text: p.erasure })) };
+      const kept: { heading: string; items: string[] }[] = [];
+      for (const p of this.deps.providers) kept.push(...(await p.keptOnErasure?.({ tx, now }, identity)) ?? []);
+      return { isSelf: identity.userIds.includes(actor.id), erasure: this.deps.providers.map((p) => ({ title: p.title, text: p.erasure })), kept };
     });
   }
 
@@ -87,7 +94,7 @@ export class DataRightsService {
     return this.withPerson(actor, id, async (tx, _person, now) => {
       const identity = await identify(tx, this.deps.providers, actor.lioId, id, now);
       const held = await this.sections(tx, identity, now);
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'person.exported', subjectType: 'person', subjectId: id, detail: { format: 'html' } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.exported', subjectType: 'person', subjectId: id, detail: { format: 'html' } }, now);
       return { held, exportedAt: now };
     });
   }
@@ -98,7 +105,7 @@ export class DataRightsService {
       const identity = await identify(tx, this.deps.providers, actor.lioId, id, now);
       const providers: Record<string, { title: string; retention: string; tables: Record<string, Record<string, unknown>[]> }> = {};
       for (const p of this.deps.providers) providers[p.key] = { title: p.title, retention: p.retention.rule, tables: await p.export({ tx, now }, identity) };
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'person.exported', subjectType: 'person', subjectId: id, detail: { format: 'json' } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.exported', subjectType: 'person', subjectId: id, detail: { format: 'json' } }, now);
       return { exportedAt: now, providers };
     });
   }
@@ -120,7 +127,7 @@ export class DataRightsService {
         addCounts(outcome.removed, done.removed);
         addCounts(outcome.anonymised, done.anonymised);
       }
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'person.erased', subjectType: 'person', subjectId: id, detail: { ...outcome } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.erased', subjectType: 'person', subjectId: id, detail: { ...outcome } }, now);
       return outcome;
     });
   }
@@ -136,7 +143,21 @@ export class DataRightsService {
     });
   }
 
-  async applyRetentionEverywhere(): Promise<void> {
-    for (const lio of await repo.lioIds(this.deps.db)) await this.applyRetention(lio.id);
+  /**
+   * Every LIO's retention run, each in its own transaction: one LIO that fails (its run rolled back) is logged and the
+   * others still run; the job then fails, so it is retried and shows as failed. The log names the LIO and the kind of
+   * error only: an error's message can quote the row it failed on, which is personal data.
+   */
+  async applyRetentionEverywhere(log: RetentionLog = defaultLog): Promise<void> {
+    const failed: string[] = [];
+    for (const lio of await repo.lioIds(this.deps.db)) {
+      try {
+        await this.applyRetention(lio.id);
+      } catch (err) {
+        failed.push(lio.id);
+        log.error({ lioId: lio.id, error: (err as Error)?.name ?? 'Error', code: (err as { code?: unknown })?.code ?? null }, 'retention run failed for an LIO');
+      }
+    }
+    if (failed.length) throw new Error(`Retention failed for ${failed.length} LIO(s): ${failed.join(', ')}`);
   }
 }

@@ -24,10 +24,13 @@ export function readMergeForm(body: unknown, keptId: string): { errors: FormErro
   return { errors, form: { other, choices } };
 }
 
-/** The kept record's values after the merge: the chosen ones, and the union of both records' lists. */
+/**
+ * The kept record's values after the merge: the chosen ones, and the whole union of both records' lists (no cap: a
+ * merge loses nothing, and migration 014 puts no limit on how many addresses a person has).
+ */
 export function mergedValues(kept: PersonRow, merged: PersonRow, choices: Choices) {
   const pick = <F extends ChosenField>(f: F) => (choices[f] === 'merged' && merged[f] !== null ? merged[f] : kept[f] ?? merged[f]);
-  const union = <T>(a: T[], b: T[]) => [...new Set([...a, ...b])].slice(0, 10);
+  const union = <T>(a: T[], b: T[]) => [...new Set([...a, ...b])];
   return {
     full_name: pick('full_name'), preferred_name: pick('preferred_name'), postcode: pick('postcode'), date_of_birth: pick('date_of_birth'),
     emails: union(kept.emails, merged.emails), phones: union(kept.phones, merged.phones), contact_methods: union(kept.contact_methods, merged.contact_methods),

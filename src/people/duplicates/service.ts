@@ -2,11 +2,10 @@ import type { Database, Queryable } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { addCounts, type PersonalDataProvider, type RowCounts } from '../../platform/personal-data.js';
 import type { FormErrors } from '../../platform/http/forms.js';
-import { asActor } from '../records/service.js';
 import { recordsRepository, type PersonRow } from '../records/repository.js';
 import { identify } from '../data-rights/service.js';
 import { duplicatesRepository as repo } from './repository.js';
@@ -38,9 +37,18 @@ export class DuplicatesService {
     return this.deps.db.withTenant(actor.lioId, (tx) => repo.pairs(tx, PAIRS_SHOWN));
   }
 
+  /** Both records, for the pages that show their details side by side: the opening is audited as a view of each person's data. */
   async pairFor(actor: SignedInUser | null, keptId: string, mergedId: string): Promise<Pairing> {
     authorise(actor, 'people.rights');
-    return this.deps.db.withTenant(actor.lioId, (tx) => pairing(tx, keptId, mergedId, false));
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const pair = await pairing(tx, keptId, mergedId, false);
+      if (pair.state !== 'ok') return pair;
+      for (const person of [pair.kept, pair.merged]) {
+        await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.viewed', subjectType: 'person', subjectId: person.id, detail: { page: 'merge' } }, now);
+      }
+      return pair;
+    });
   }
 
   /** Checks the choices (the confirmation step shows their result before anything changes). */
@@ -70,7 +78,7 @@ export class DuplicatesService {
       const moved: RowCounts = {};
       for (const p of this.deps.providers) addCounts(moved, await p.merge({ tx, now }, { kept, merged }));
       const taken = (Object.keys(CHOSEN_FIELDS) as ChosenField[]).filter((f) => form.choices[f] === 'merged' && pair.merged[f] !== null);
-      await recordAudit(tx, actor.lioId, asActor(actor), {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'person.merged', subjectType: 'person', subjectId: pair.kept.id, detail: { mergedId: pair.merged.id, moved, valuesTakenFromMerged: taken },
       }, now);
       return { errors, pair, moved };

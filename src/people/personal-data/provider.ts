@@ -12,7 +12,7 @@ export const peoplePersonalData: PersonalDataProvider = {
 
   async identify({ tx }, identity) {
     const records = await repo.recordsOf(tx, identity.personId);
-    return { emails: records.flatMap((r) => r.emails), phones: records.flatMap((r) => r.phones) };
+    return { recordIds: records.map((r) => r.id), emails: records.flatMap((r) => r.emails), phones: records.flatMap((r) => r.phones) };
   },
 
   async describe({ tx }, identity) {
@@ -49,7 +49,9 @@ export const peoplePersonalData: PersonalDataProvider = {
   retention: {
     rule: `A person with no user account, no consent and no change to their record for ${RETENTION_YEARS} years is erased from the person records.`,
     async apply({ tx, now }): Promise<RowCounts> {
-      const ids = (await repo.staleIds(tx, now)).map((r) => r.id);
+      const stale = (await repo.staleIds(tx, now)).map((r) => r.id);
+      // A record merged into a stale person holds that person's old details: it is cleared with them, as erasure does.
+      const ids = [...stale, ...(await repo.mergedInto(tx, stale)).map((r) => r.id)];
       if (ids.length === 0) return {};
       const people = await repo.anonymise(tx, ids, now);
       return { people: count(people) };

@@ -58,4 +58,10 @@ export const peopleDataRepository = {
         .where((eb) => eb.or([eb('c.withdrawn_at', 'is', null), eb('c.withdrawn_at', '>=', cutoff), eb('c.given_at', '>=', cutoff)])))))
       .execute();
   },
+
+  /** Records merged into these people and not yet erased: they go with the person they were merged into, as in an erasure. */
+  mergedInto(db: Queryable, personIds: string[]) {
+    if (personIds.length === 0) return Promise.resolve([]);
+    return db.selectFrom('people').select('id').where('merged_into_id', 'in', personIds).where('erased_at', 'is', null).execute();
+  },
 };

@@ -1,4 +1,5 @@
 import { FormErrors, checkText, isEmail, list, str } from '../../platform/http/forms.js';
+import { londonDay, readDate } from '../../platform/validation/dates.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { normaliseUkPhone } from '../../platform/validation/phones.js';
 import type { ConsentMethod, ConsentPurpose, ContactMethod } from '../../platform/db/people-schema.js';
@@ -29,6 +30,21 @@ export function personFormValues(body: unknown): PersonFormValues {
   };
 }
 
+/** How many e-mails and phones the form has boxes for; a record can hold more (a merge keeps both records' lists). */
+export const SHOWN_ON_FORM = 2;
+
+/**
+ * The values to store when the form changes a record already held: the addresses and numbers beyond the form's boxes
+ * (which the form neither showed as editable nor sent back) are kept, after the ones typed.
+ */
+export function keepingUnshown(typed: PersonValues, held: Pick<PersonValues, 'emails' | 'phones'>): PersonValues {
+  return {
+    ...typed,
+    emails: [...new Set([...typed.emails, ...held.emails.slice(SHOWN_ON_FORM)])],
+    phones: [...new Set([...typed.phones, ...held.phones.slice(SHOWN_ON_FORM)])],
+  };
+}
+
 /** The form's values for a record already held. */
 export function personFormValuesOf(p: PersonValues): PersonFormValues {
   const [year = '', month = '', day = ''] = p.date_of_birth?.split('-') ?? [];
@@ -50,31 +66,6 @@ function readPhone(errors: FormErrors, field: string, value: string): string | n
   const digits = normaliseUkPhone(value);
   if (!digits) errors.add(field, 'Enter a UK phone number, like 01632 960 001 or 07700 900 982');
   return digits;
-}
-
-/**
- * A calendar date from the three boxes of a date input; `label` names it in messages. Errors point at the first
- * box (`${field}-day`), as the GOV.UK date input pattern asks.
- */
-export function readDate(errors: FormErrors, field: string, parts: { day: string; month: string; year: string }, label: string, rule: { required: boolean; notAfter: Date; notBefore?: Date }): string | null {
-  const { day, month, year } = parts;
-  if (!day && !month && !year) {
-    if (rule.required) errors.add(`${field}-day`, `Enter ${label}`);
-    return null;
-  }
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) {
-    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like 27 3 1980`);
-    return null;
-  }
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1) {
-    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like 27 3 1980`);
-    return null;
-  }
-  const iso = date.toISOString().slice(0, 10);
-  if (iso > rule.notAfter.toISOString().slice(0, 10)) errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be today or in the past`);
-  else if (rule.notBefore && date < rule.notBefore) errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be after ${rule.notBefore.getUTCFullYear()}`);
-  return iso;
 }
 
 /** Checks the person form; the values to store when it has no errors. */
@@ -119,7 +110,7 @@ export function readConsentForm(values: ConsentFormValues, now: Date) {
   checkText(errors, 'wordingVersion', values.wordingVersion, 'the version of the wording they agreed to', 50);
   const givenOn = readDate(errors, 'givenOn', { day: values.givenDay, month: values.givenMonth, year: values.givenYear }, 'the date they gave consent',
     { required: true, notAfter: now, notBefore: new Date(Date.UTC(2000, 0, 1)) });
-  // A consent given today is recorded at this moment; one given earlier at noon of that day (its hour is not known).
-  const givenAt = givenOn === null ? now : givenOn === now.toISOString().slice(0, 10) ? now : new Date(`${givenOn}T12:00:00Z`);
+  // A consent given today (in England) is recorded at this moment; one given earlier at noon of that day (its hour is not known).
+  const givenAt = givenOn === null ? now : givenOn === londonDay(now) ? now : new Date(`${givenOn}T12:00:00Z`);
   return { errors, consent: { purpose: values.purpose as ConsentPurpose, method: values.method as ConsentMethod, wordingVersion: values.wordingVersion, givenAt } };
 }

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
+import { containing } from '../../platform/db/like.js';
 import type { ConsentMethod, ConsentPurpose, ContactMethod, PeopleTable } from '../../platform/db/people-schema.js';
 
 export type PersonRow = Selectable<PeopleTable>;
@@ -16,8 +17,6 @@ export interface PersonValues {
 }
 
 export interface PeopleFilter { q: string; page: number; pageSize: number }
-
-const escapeLike = (value: string) => value.replace(/[%_\\]/g, '\\$&');
 
 /** Every column, the date of birth as 'YYYY-MM-DD' text (a Date would move with the time zone). */
 function selectPerson(db: Queryable) {
@@ -42,7 +41,7 @@ export const recordsRepository = {
   async list(db: Queryable, filter: PeopleFilter, phoneDigits: string | null) {
     let q = db.selectFrom('people').where('merged_into_id', 'is', null).where('erased_at', 'is', null);
     if (filter.q) {
-      const like = `%${escapeLike(filter.q.toLowerCase())}%`;
+      const like = containing(filter.q.toLowerCase());
       q = q.where((eb) => eb.or([
         eb(sql<string>`lower(coalesce(full_name, '') || ' ' || coalesce(preferred_name, ''))`, 'like', like),
         eb('emails', '@>', sql<string[]>`array[${filter.q.toLowerCase()}]::text[]`),

@@ -2,9 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { str } from '../../platform/http/forms.js';
+import { formatUkPhone } from '../../platform/validation/phones.js';
+import { londonDay } from '../../platform/validation/dates.js';
 import { permitted } from '../../platform/http/guards.js';
+import { paginationOf, readPageNumber } from '../../platform/http/pagination.js';
 import { RecordsService, PAGE_SIZE } from './service.js';
-import { consentFormValues, personFormValues, personFormValuesOf, type ConsentFormValues, type PersonFormValues } from './form.js';
+import { SHOWN_ON_FORM, consentFormValues, personFormValues, personFormValuesOf, type ConsentFormValues, type PersonFormValues } from './form.js';
 import { consentMethodItems, consentPurposeItems, contactMethodItems, listRows } from './present.js';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
@@ -14,9 +17,15 @@ function formContext(values: PersonFormValues, extra: Record<string, unknown>) {
 }
 
 function consentContext(personId: string, values: ConsentFormValues, today: Date) {
+  const [year, month, day] = londonDay(today).split('-');
   const filled = values.givenDay || values.givenMonth || values.givenYear ? values
-    : { ...values, givenDay: String(today.getUTCDate()), givenMonth: String(today.getUTCMonth() + 1), givenYear: String(today.getUTCFullYear()) };
+    : { ...values, givenDay: String(Number(day)), givenMonth: String(Number(month)), givenYear: year! };
   return { title: 'Record a consent', personId, values: filled, purposes: consentPurposeItems(values.purpose), methods: consentMethodItems(values.method) };
+}
+
+/** The addresses and numbers beyond the form's boxes: shown, and kept as they are when the form is saved. */
+function alsoHeld(p: { emails: string[]; phones: string[] }): string[] {
+  return [...p.emails.slice(SHOWN_ON_FORM), ...p.phones.slice(SHOWN_ON_FORM).map(formatUkPhone)];
 }
 
 const EMPTY_CONSENT: ConsentFormValues = { purpose: '', method: '', wordingVersion: '', givenDay: '', givenMonth: '', givenYear: '' };
@@ -27,13 +36,11 @@ export async function registerRecordRoutes(app: FastifyInstance, deps: { db: Dat
 
   app.get('/people', { preHandler: permitted('people.read') }, async (request, reply) => {
     const q = str(request.query, 'q').slice(0, 200);
-    const page = Math.max(1, Math.min(100_000, Number.parseInt(str(request.query, 'page'), 10) || 1));
+    const page = readPageNumber(request.query);
     const { total, rows } = await records.list(request.actor, q, page);
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const link = (n: number) => `/people?${new URLSearchParams({ ...(q ? { q } : {}), page: String(n) })}`;
     return reply.render('people/records/views/list.njk', {
-      title: 'People', q, total, people: listRows(rows),
-      pagination: { ...(page > 1 ? { previous: { href: link(page - 1) } } : {}), ...(page < pages ? { next: { href: link(page + 1) } } : {}) },
+      title: 'People', q, total, people: listRows(rows), pagination: paginationOf(page, Math.ceil(total / PAGE_SIZE), link),
     });
   });
 
@@ -51,7 +58,7 @@ export async function registerRecordRoutes(app: FastifyInstance, deps: { db: Dat
     const person = await records.forEdit(request.actor, idOf(request));
     if (!person || person.full_name === null) return reply.callNotFound();
     return reply.render('people/records/views/form.njk', formContext(personFormValuesOf({ ...person, full_name: person.full_name }), {
-      title: 'Change details', action: `/people/${person.id}`, personId: person.id,
+      title: 'Change details', action: `/people/${person.id}`, personId: person.id, alsoHeld: alsoHeld(person),
     }));
   });
 

@@ -2,15 +2,14 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit, type Actor } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { normaliseUkPhone } from '../../platform/validation/phones.js';
 import type { FormErrors } from '../../platform/http/forms.js';
 import { recordsRepository as repo, type PersonRow } from './repository.js';
-import { readConsentForm, readPersonForm, type ConsentFormValues, type PersonFormValues } from './form.js';
+import { keepingUnshown, readConsentForm, readPersonForm, type ConsentFormValues, type PersonFormValues } from './form.js';
 
 export const PAGE_SIZE = 25;
-export const asActor = (a: SignedInUser): Actor => ({ userId: a.id, label: a.email });
 
 export type Saved = { errors: FormErrors; id?: undefined } | { errors?: undefined; id: string };
 
@@ -30,7 +29,7 @@ export class RecordsService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const person = await repo.find(tx, id);
       if (!person || person.merged_into_id || person.erased_at) return undefined;
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'person.viewed', subjectType: 'person', subjectId: id, detail: { page: 'edit' } }, this.deps.clock.now());
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.viewed', subjectType: 'person', subjectId: id, detail: { page: 'edit' } }, this.deps.clock.now());
       return person;
     });
   }
@@ -50,7 +49,7 @@ export class RecordsService {
     if (errors.any) return { errors };
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const { id } = await repo.insert(tx, actor.lioId, person, now);
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'person.created', subjectType: 'person', subjectId: id }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.created', subjectType: 'person', subjectId: id }, now);
       return { id };
     });
   }
@@ -60,14 +59,15 @@ export class RecordsService {
     authorise(actor, 'people.write');
     if (!isUuid(id)) return undefined;
     const now = this.deps.clock.now();
-    const { errors, person } = readPersonForm(values, now);
+    const { errors, person: typed } = readPersonForm(values, now);
     if (errors.any) return { errors };
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const held = await repo.find(tx, id);
       if (!held || held.merged_into_id || held.erased_at) return undefined;
+      const person = keepingUnshown(typed, held);
       await repo.update(tx, id, person, now);
       const changed = (Object.keys(person) as (keyof typeof person)[]).filter((k) => JSON.stringify(person[k]) !== JSON.stringify(held[k]));
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'person.updated', subjectType: 'person', subjectId: id, detail: { fields: changed } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'person.updated', subjectType: 'person', subjectId: id, detail: { fields: changed } }, now);
       return { id };
     });
   }
@@ -82,7 +82,7 @@ export class RecordsService {
       if (!person || person.merged_into_id || person.erased_at) return { missing: true as const };
       if (errors.any) return { errors };
       const { id } = await repo.insertConsent(tx, { lioId: actor.lioId, personId, ...consent, recordedBy: actor.id, now });
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'consent.recorded', subjectType: 'person', subjectId: personId, detail: { consentId: id, purpose: consent.purpose } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'consent.recorded', subjectType: 'person', subjectId: personId, detail: { consentId: id, purpose: consent.purpose } }, now);
       return {};
     });
   }
@@ -95,7 +95,7 @@ export class RecordsService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const result = await repo.withdrawConsent(tx, personId, consentId, now);
       if (Number(result.numUpdatedRows) === 0) return false;
-      await recordAudit(tx, actor.lioId, asActor(actor), { action: 'consent.withdrawn', subjectType: 'person', subjectId: personId, detail: { consentId } }, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'consent.withdrawn', subjectType: 'person', subjectId: personId, detail: { consentId } }, now);
       return true;
     });
   }

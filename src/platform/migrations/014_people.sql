@@ -3,15 +3,15 @@
 --
 -- Names: one full name as the person writes it (many names do not split into first and last) and the name they like
 -- to be called. E-mails and phones are short lists held on the row (a person has one to three of each): they are read
--- with the person, merged by union, and found by GIN indexes. E-mails are kept in lower case and phones as digits
+-- with the person, merged by union (with no cap: a merge loses nothing), and found by GIN indexes. E-mails are kept in lower case and phones as digits
 -- (UK numbers from 0), so that a lookup is an equality rather than a guess.
 create table people (
   id uuid primary key default gen_random_uuid(),
   lio_id uuid not null references lios (id) on delete cascade,
   full_name text check (length(full_name) between 1 and 200),
   preferred_name text check (length(preferred_name) <= 100),
-  emails text[] not null default '{}' check (cardinality(emails) <= 10),
-  phones text[] not null default '{}' check (cardinality(phones) <= 10),
+  emails text[] not null default '{}',
+  phones text[] not null default '{}',
   postcode text check (length(postcode) <= 10),
   date_of_birth date,
   -- How the person is happy to be contacted; nothing ticked means do not contact them.

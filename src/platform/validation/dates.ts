@@ -1,3 +1,5 @@
+import type { FormErrors } from '../http/forms.js';
+
 /**
  * Reads a day typed as YYYY-MM-DD (what a date input sends) or D/M/YYYY (what people type in the UK) as
  * "YYYY-MM-DD"; null when it is not a real day between 1900 and 2200.
@@ -24,4 +26,30 @@ export function londonDay(at: Date): string {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/**
+ * A calendar date from the three boxes of a date input, as "YYYY-MM-DD"; `label` names it in messages. Errors point
+ * at the first box (`${field}-day`), as the GOV.UK date input pattern asks. `notAfter` is an instant: the day it is
+ * in England then is the last day allowed (just after midnight in summer, "today" is already the next day).
+ */
+export function readDate(errors: FormErrors, field: string, parts: { day: string; month: string; year: string }, label: string, rule: { required: boolean; notAfter: Date; notBefore?: Date }): string | null {
+  const { day, month, year } = parts;
+  if (!day && !month && !year) {
+    if (rule.required) errors.add(`${field}-day`, `Enter ${label}`);
+    return null;
+  }
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) {
+    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like 27 3 1980`);
+    return null;
+  }
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1) {
+    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like 27 3 1980`);
+    return null;
+  }
+  const iso = date.toISOString().slice(0, 10);
+  if (iso > londonDay(rule.notAfter)) errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be today or in the past`);
+  else if (rule.notBefore && date < rule.notBefore) errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be after ${rule.notBefore.getUTCFullYear()}`);
+  return iso;
 }
