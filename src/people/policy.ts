@@ -5,6 +5,7 @@ declare module '../platform/auth/policy.js' {
     'people.read': true;
     'people.write': true;
     'people.rights': true;
+    'people.merge': true;
   }
 }
 
@@ -14,12 +15,16 @@ declare module '../platform/auth/policy.js' {
  *   holds about them across capabilities; every opening of that page is audited.
  * - people.write: LIO staff add and correct people and record or withdraw their consents: the everyday work of
  *   advisers, coordinators and helpline staff.
- * - people.rights: LIO admins only. Subject-access export, erasure and merging act on everything the LIO holds about
- *   a person at once and cannot be undone, so they stay with the people answerable for data protection.
+ * - people.merge: LIO staff who work with people (an admin, or staff holding any permission set) merge two records of
+ *   one person, as advisers merge two records of one organisation: the staff who meet the duplicates mend them, and
+ *   the merge keeps everything of both records.
+ * - people.rights: LIO admins only. Subject-access export and erasure act on everything the LIO holds about a person
+ *   at once and cannot be undone, so they stay with the people answerable for data protection.
  * Group members, volunteers, partners and network accounts hold none of these: they never see the LIO's people.
  */
 export const peoplePolicy: PolicyRules = {
   'people.read': isLioStaff,
   'people.write': isLioStaff,
   'people.rights': isAdmin,
+  'people.merge': (a) => isAdmin(a) || (a.role === 'staff' && a.permissionSets.length > 0),
 };

@@ -21,7 +21,9 @@ describe('likely duplicate people', () => {
     await people.person(lio, { fullName: 'Bob Jones', emails: [], postcode: 'RV1 1AA' });
 
     const page = await client.get(`/people/${ann.id}`);
-    const suggested = page.$('[data-testid="possible-duplicates"] li').toArray().map((li) => page.$(li).text().replace(/\s+/g, ' ').trim());
+    // Each suggestion names the record and why; staff who may merge (this adviser) get a link to merge it.
+    const suggested = page.$('[data-testid="possible-duplicates"] li').toArray().map((li) => page.$(li).text().replace(/\s+/g, ' ').trim().replace(/ – merge into this record \(.*\)$/, ''));
+    expect(page.$('[data-testid="possible-duplicates"] a:contains("merge into this record")').length).toBe(4);
     expect(suggested.sort()).toEqual([
       'A. Smith (same email address)', 'Ann Smyth (similar name, same date of birth or postcode)',
       'Anne Smith (similar name, same date of birth or postcode)', 'Mrs Smith (same phone number)',
@@ -91,8 +93,12 @@ describe('merging two records of one person', () => {
     expect((await client.get(`/people/${p.id}/merge?with=${p.id}`)).status).toBe(409);
     expect((await client.get(`/people/${p.id}/merge?with=nonsense`)).status).toBe(404);
     expect((await client.submit(`/people/${p.id}`, `/people/${p.id}/merge`, { other: 'nonsense' })).status).toBe(400);
-    const { client: staff } = await signedInUser(t, lio);
+    const { client: staff } = await signedInUser(t, lio, { role: 'staff', permissionSets: [] });
     const q = await people.person(lio);
     expect((await staff.get(`/people/${p.id}/merge?with=${q.id}`)).status).toBe(403);
+    // Staff who work with people (here a helpline worker) merge duplicates, as advisers merge organisations.
+    const { client: helpline } = await signedInUser(t, lio, { role: 'staff', permissionSets: ['helpline'] });
+    expect((await helpline.get(`/people/${p.id}/merge?with=${q.id}`)).status).toBe(200);
+    expect((await helpline.get(`/people/${p.id}/erase`)).status).toBe(403);
   });
 });

@@ -31,7 +31,7 @@ export async function registerDataRightsRoutes(app: FastifyInstance, deps: Deps)
     return reply.render('people/data-rights/views/person.njk', {
       title: nameOf(person), person, held: heldView(value.held, { may: (permission) => can(request.actor, permission) }), duplicates: duplicatesView(value.duplicates), isSelf: value.isSelf,
       openConsents: value.openConsents.map((c) => ({ id: c.id, purpose: CONSENT_PURPOSES[c.purpose] })),
-      canWrite: can(request.actor, 'people.write'), canRights: can(request.actor, 'people.rights'),
+      canWrite: can(request.actor, 'people.write'), canRights: can(request.actor, 'people.rights'), canMerge: can(request.actor, 'people.merge'),
     });
   });
 

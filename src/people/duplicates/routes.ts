@@ -26,7 +26,7 @@ export async function registerDuplicateRoutes(app: FastifyInstance, deps: { db: 
 
   app.get('/people/duplicates', { preHandler: permitted('people.read') }, async (request, reply) => {
     const pairs = await duplicates.pairs(request.actor);
-    return reply.render('people/duplicates/views/list.njk', { title: 'Possible duplicate people', pairs: pairsView(pairs), canRights: can(request.actor, 'people.rights') });
+    return reply.render('people/duplicates/views/list.njk', { title: 'Possible duplicate people', pairs: pairsView(pairs), canMerge: can(request.actor, 'people.merge') });
   });
 
   const choosePage = (reply: FastifyReply, pair: Extract<Pairing, { state: 'ok' }>, choices?: Choices, errors?: { text: string; href: string }[]) =>
@@ -35,12 +35,12 @@ export async function registerDuplicateRoutes(app: FastifyInstance, deps: { db: 
       keptRows: summary(pair.kept), mergedRows: summary(pair.merged), groups: choiceGroups(pair.kept, pair.merged, choices), errors,
     }, errors?.length ? 400 : 200);
 
-  app.get('/people/:id/merge', { preHandler: permitted('people.rights') }, async (request, reply) => {
+  app.get('/people/:id/merge', { preHandler: permitted('people.merge') }, async (request, reply) => {
     const pair = await duplicates.pairFor(request.actor, idOf(request), str(request.query, 'with'));
     return pair.state === 'ok' ? choosePage(reply, pair) : refuse(reply, pair);
   });
 
-  app.post('/people/:id/merge/check', { preHandler: permitted('people.rights') }, async (request, reply) => {
+  app.post('/people/:id/merge/check', { preHandler: permitted('people.merge') }, async (request, reply) => {
     const { errors, choices, pair } = await duplicates.check(request.actor, idOf(request), request.body);
     if (pair.state !== 'ok') return errors.any && pair.state === 'missing' ? reply.render('web/views/error.njk', { title: 'There is a problem', message: errors.list[0]!.text }, 400) : refuse(reply, pair);
     if (errors.any) return choosePage(reply, pair, choices, errors.list);
@@ -50,7 +50,7 @@ export async function registerDuplicateRoutes(app: FastifyInstance, deps: { db: 
     });
   });
 
-  app.post('/people/:id/merge', { preHandler: permitted('people.rights') }, async (request, reply) => {
+  app.post('/people/:id/merge', { preHandler: permitted('people.merge') }, async (request, reply) => {
     const id = idOf(request);
     const { errors, pair, moved } = await duplicates.merge(request.actor, id, request.body);
     if (errors.any) return reply.render('web/views/error.njk', { title: 'There is a problem', message: errors.list[0]!.text }, 400);

@@ -39,7 +39,7 @@ export class DuplicatesService {
 
   /** Both records, for the pages that show their details side by side: the opening is audited as a view of each person's data. */
   async pairFor(actor: SignedInUser | null, keptId: string, mergedId: string): Promise<Pairing> {
-    authorise(actor, 'people.rights');
+    authorise(actor, 'people.merge');
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const pair = await pairing(tx, keptId, mergedId, false);
@@ -53,7 +53,7 @@ export class DuplicatesService {
 
   /** Checks the choices (the confirmation step shows their result before anything changes). */
   async check(actor: SignedInUser | null, keptId: string, body: unknown): Promise<{ errors: FormErrors; choices: Choices; pair: Pairing }> {
-    authorise(actor, 'people.rights');
+    authorise(actor, 'people.merge');
     const { errors, form } = readMergeForm(body, keptId);
     const pair = errors.any ? { state: 'missing' as const } : await this.pairFor(actor, keptId, form.other);
     return { errors, choices: form.choices, pair };
@@ -65,7 +65,7 @@ export class DuplicatesService {
    * merged, as history.
    */
   async merge(actor: SignedInUser | null, keptId: string, body: unknown): Promise<{ errors: FormErrors; pair?: Pairing; moved?: RowCounts }> {
-    authorise(actor, 'people.rights');
+    authorise(actor, 'people.merge');
     const { errors, form } = readMergeForm(body, keptId);
     if (errors.any) return { errors };
     const now = this.deps.clock.now();
