@@ -7,6 +7,7 @@ import { permitted } from '../platform/http/guards.js';
 import { authorise } from '../platform/auth/policy.js';
 import { listEmails } from '../platform/mail.js';
 import { str } from '../platform/http/forms.js';
+import { isUuid } from '../platform/validation/ids.js';
 import { ApiTokensService } from './api-tokens.js';
 import { registerAuditRoutes } from './audit/routes.js';
 import { registerFrontDoorRoutes } from './front-door/routes.js';
@@ -38,7 +39,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: { db: Data
 
   app.post('/admin/api-tokens/:id/revoke', { preHandler: permitted('api_tokens.manage') }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!/^[0-9a-f-]{36}$/i.test(id) || !(await tokens.revoke(request.actor, id))) return reply.callNotFound();
+    if (!isUuid(id) || !(await tokens.revoke(request.actor, id))) return reply.callNotFound();
     return reply.flash('Token revoked: it no longer works').redirect('/admin/api-tokens', 303);
   });
 }
