@@ -10,7 +10,7 @@ import type { AuditFilter } from './repository.js';
 
 const PAGE_SIZE = 50;
 const DAY_MS = 86_400_000;
-const VIEW = 'admin/views/audit.njk';
+const VIEW = 'admin/audit/views/audit.njk';
 
 /** A day the filter form sent, as the instant it starts; an error on the field when it is not a real day. */
 function readDay(value: string, errors: FormErrors, field: string, label: string): Date | undefined {
