@@ -43,7 +43,7 @@ export class AccountsService {
         await recordAudit(tx, lioId, anonymous, { action: 'sign_in.failed', detail: { reason: 'unknown_account' } }, now);
         return { ok: false as const };
       }
-      const actor = { userId: user.id, label: user.email };
+      const actor = auditActorOf(user);
       const locked = user.locked_until !== null && user.locked_until > now;
       const reason = user.status !== 'active' ? `account_${user.status}` : locked ? 'locked' : passwordOk ? null : 'wrong_password';
       if (reason) {
@@ -85,7 +85,7 @@ export class AccountsService {
         subject: `Reset your password for ${lioName}`,
         text: `Hello ${user.display_name},\n\nSomeone asked to reset the password for your ${lioName} account on Common Ground. If it was you, use this link within ${RESET_LINK_MINUTES} minutes:\n\n${origin}/reset-password/${token}\n\nThe link works once. If you did not ask, you can ignore this e-mail: your password has not changed.\n`,
       }, clock);
-      await recordAudit(tx, lioId, { userId: user.id, label: user.email }, { action: 'password_reset.requested', subjectType: 'user', subjectId: user.id, detail: { matched: true } }, now);
+      await recordAudit(tx, lioId, auditActorOf(user), { action: 'password_reset.requested', subjectType: 'user', subjectId: user.id, detail: { matched: true } }, now);
     });
   }
 

@@ -3,8 +3,8 @@ import type { SignedInUser } from './auth/actor.js';
 
 export interface Actor { userId: string | null; label: string }
 
-/** A signed-in person as the audit log names them: by their account, and by the e-mail address it had then. */
-export const auditActorOf = (user: SignedInUser): Actor => ({ userId: user.id, label: user.email });
+/** A person as the audit log names them: by their account, and by the e-mail address it had then (signed in, or signing in). */
+export const auditActorOf = (user: Pick<SignedInUser, 'id' | 'email'>): Actor => ({ userId: user.id, label: user.email });
 
 export interface AuditEntry {
   action: string;

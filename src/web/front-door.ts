@@ -1,12 +1,6 @@
-import type { Database, Queryable } from '../platform/db/index.js';
+import type { Database } from '../platform/db/index.js';
 import type { Capability, FrontDoorSection } from '../platform/capability.js';
-
-/** Limits of the LIO's own words, as the migration (015) checks them. */
-export const FRONT_DOOR_LIMITS = { welcome: 600, about: 3000 } as const;
-
-export const frontDoorRepository = {
-  words: (db: Queryable, lioId: string) => db.selectFrom('lios').select(['welcome_text', 'about_text']).where('id', '=', lioId).executeTakeFirstOrThrow(),
-};
+import { readFrontDoorWords } from '../platform/front-door.js';
 
 /** Plain text as an admin typed it, in paragraphs split at blank lines; single line breaks stay within a paragraph. */
 export function paragraphs(text: string): string[] {
@@ -25,7 +19,7 @@ export class FrontDoor {
   }
 
   async view(lioId: string) {
-    const words = await this.deps.db.withTenant(lioId, (tx) => frontDoorRepository.words(tx, lioId));
-    return { welcome: paragraphs(words.welcome_text), about: paragraphs(words.about_text), sections: this.sections };
+    const words = await this.deps.db.withTenant(lioId, (tx) => readFrontDoorWords(tx, lioId));
+    return { welcome: paragraphs(words.welcome), about: paragraphs(words.about), sections: this.sections };
   }
 }

@@ -5,6 +5,7 @@ import { recordAudit } from '../../src/platform/audit.js';
 import { errorSummaryLinks, auditEvents } from './support.js';
 import { directoryFactories } from '../helpers/directory-factories.js';
 import { parse } from 'csv-parse/sync';
+import { peopleFactories } from '../helpers/people-factories.js';
 
 const DAY = 86_400_000;
 
@@ -222,12 +223,51 @@ describe('the audit log page', () => {
     const exported = await auditEvents(t, lio.id, 'audit.exported');
     expect(exported).toHaveLength(1);
     expect(exported[0]).toMatchObject({ actor_user_id: admin.id, subject_type: 'report' });
-    expect(exported[0]!.detail).toEqual({ filter: { actor: 'sam', subjectType: 'organisation' }, rows: 2 });
+    // The entry names the filters used and the type of record, not the words typed to find a person.
+    expect(exported[0]!.detail).toEqual({ filter: { fields: ['actor', 'subjectType'], subjectType: 'organisation' }, rows: 2 });
     // The download shows in the log it came from.
     expect(rows(await client.get('/admin/audit?action=audit.exported'))).toEqual([expect.objectContaining({ who: 'Ada Admin', action: 'audit.exported', subjectType: 'report' })]);
 
     const staffClient = new Client(t.app, lio.host);
     await staffClient.signIn(staff.email, staff.password);
     expect((await staffClient.get('/admin/audit.csv')).status).toBe(403);
+  });
+
+  it('records a download without the names, e-mail addresses or record names it was searched by', async () => {
+    const { lio, client, staff, day1, day4 } = await records();
+    const query = new URLSearchParams({
+      actor: staff.email, subject: 'Riverside Food Bank', action: 'organisation', subjectType: 'organisation', from: day(day1), to: day(day4),
+    });
+    expect((await client.get(`/admin/audit.csv?${query}`)).status).toBe(200);
+    const [entry] = await auditEvents(t, lio.id, 'audit.exported');
+    expect(entry!.detail).toEqual({
+      filter: { fields: ['action', 'actor', 'subjectType', 'subject', 'from', 'to'], action: 'organisation', subjectType: 'organisation', from: day(day1), to: day(day4) },
+      rows: 1,
+    });
+    const written = JSON.stringify(entry!.detail);
+    expect(written).not.toContain(staff.email);
+    expect(written).not.toContain('Riverside');
+  });
+
+  it('names people\'s records, linking each to the person\'s page, an erased person as "Erased person", and finds them by name', async () => {
+    const { lio, client, staff } = await history();
+    const people = peopleFactories(t.db);
+    const kept = await people.person(lio, { fullName: 'Priya Patel' });
+    const gone = await people.person(lio, { fullName: 'Ernest Erased' });
+    await t.db.withTenant(lio.id, async (tx) => {
+      await tx.updateTable('people').set({ erased_at: t.clock.now() }).where('id', '=', gone.id).execute();
+      const by = { userId: staff.id, label: staff.email };
+      await recordAudit(tx, lio.id, by, { action: 'person.viewed', subjectType: 'person', subjectId: kept.id }, t.clock.now());
+      await recordAudit(tx, lio.id, by, { action: 'person.erased', subjectType: 'person', subjectId: gone.id }, t.clock.now());
+    });
+    const all = rows(await client.get('/admin/audit?subjectType=person'));
+    expect(all).toEqual([
+      expect.objectContaining({ action: 'person.erased', subject: 'Erased person', subjectType: 'person', subjectHref: `/people/${gone.id}` }),
+      expect.objectContaining({ action: 'person.viewed', subject: 'Priya Patel', subjectType: 'person', subjectHref: `/people/${kept.id}` }),
+    ]);
+    expect(rows(await client.get('/admin/audit?subject=priya+pat')).map((r) => r.action)).toEqual(['person.viewed']);
+    expect(rows(await client.get('/admin/audit?subject=priya&subjectType=person')).map((r) => r.action)).toEqual(['person.viewed']);
+    // An erased person's name finds nothing.
+    expect(rows(await client.get('/admin/audit?subject=ernest'))).toHaveLength(0);
   });
 });

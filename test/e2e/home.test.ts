@@ -54,7 +54,7 @@ describe('each role\'s home page', () => {
   it('an admin sees the directory work, the month so far, and people and e-mail, and follows a count to its list', async () => {
     const admin = await e.t.make.user(e.lio, { role: 'admin', name: 'Alex Admin' });
     const page = await homeAs(admin);
-    expect(await navigationItems(page)).toEqual(['Home', 'Directory', 'Admin']);
+    expect(await navigationItems(page)).toEqual(['Home', 'Directory', 'People', 'Admin']);
     expect(await counts(page, 'Directory')).toEqual([
       '1 change from a group waits for approval', '1 listing is due for review', '1 verification e-mail not answered yet', '0 imports refused in the last 30 days',
     ]);
@@ -77,6 +77,14 @@ describe('each role\'s home page', () => {
     await e.visit(page, '/');
     await e.follow(page, () => panel(page, 'Directory this month').getByRole('link').first().click());
     expect(path(page)).toBe('/directory/changes');
+
+    await e.visit(page, '/');
+    await e.follow(page, () => panel(page, 'Directory').getByRole('link', { name: '0 imports refused in the last 30 days' }).click());
+    expect(path(page)).toBe('/admin/imports');
+    expect(new URL(page.url()).searchParams.get('status')).toBe('rejected');
+    const imports = page.getByTestId('imports');
+    expect((await imports.locator('caption').textContent())?.trim()).toBe('0 imports refused in the last 30 days');
+    expect((await imports.locator('tbody tr').textContent())?.trim()).toBe('No import was refused in the last 30 days.');
   });
 
   it('an adviser follows the listings due for review', async () => {
@@ -95,6 +103,16 @@ describe('each role\'s home page', () => {
     expect(await counts(page, 'Directory')).toEqual(['1 listing is due for review', '1 verification e-mail not answered yet']);
     await e.follow(page, () => page.getByRole('link', { name: '1 verification e-mail not answered yet' }).click());
     expect(path(page)).toBe('/directory/review');
+    expect(new URL(page.url()).searchParams.get('show')).toBe('unanswered');
+    expect(await h1(page)).toBe('Listings asked and not answered');
+    const queue = page.getByTestId('review-queue');
+    expect((await queue.locator('caption').textContent())?.trim()).toBe('1 listing asked by email and not answered');
+    expect(await queue.locator('tbody tr').count()).toBe(1);
+    expect(await queue.getByRole('row').filter({ hasText: 'Riverside Lunch Club' }).count()).toBe(1);
+    // And back to the listings due.
+    await e.follow(page, () => page.getByRole('link', { name: 'Listings due for review' }).click());
+    expect(path(page)).toBe('/directory/review');
+    expect(await h1(page)).toBe('Listings to review');
   });
 
   it('a group member sees their listing and follows the change waiting to it', async () => {

@@ -130,8 +130,8 @@ describe('home page panels by role', () => {
     expect(work!.counts).toEqual([
       { count: 2, label: 'changes from groups wait for approval', href: '/directory/approvals' },
       { count: 2, label: 'listings are due for review', href: '/directory/review' },
-      { count: 2, label: 'verification e-mails not answered yet', href: '/directory/review' },
-      { count: 1, label: 'import refused in the last 30 days', href: '/admin/imports' },
+      { count: 2, label: 'verification e-mails not answered yet', href: '/directory/review?show=unanswered' },
+      { count: 1, label: 'import refused in the last 30 days', href: '/admin/imports?status=rejected' },
     ]);
     expect(work!.actions).toEqual([{ text: 'Add an organisation', href: '/organisations/new' }, { text: 'Find services for someone', href: '/find' }]);
 
@@ -155,6 +155,24 @@ describe('home page panels by role', () => {
     expect(approvals.status).toBe(200);
     const review = await client.get('/directory/review');
     expect(review.$('caption').first().text()).toContain('2 listings due for review');
+    const listed = (page: Page, table: string) => page.$(`[data-testid="${table}"] tbody tr`).toArray()
+      .map((tr) => page.$(tr).find('td').first().text().replace(/\s+/g, ' ').trim());
+    expect(listed(review, 'review-queue').map((name) => name.replace(/ No email.*/, ''))).toEqual(['Never verified', 'Verified two years ago']);
+    // The e-mails not answered: the count is the list it opens, which holds the listing asked and not answered though not due.
+    for (const count of work!.counts) {
+      const list = await client.get(count.href!);
+      expect(list.status, count.href).toBe(200);
+    }
+    const unanswered = await client.get(work!.counts[2]!.href!);
+    expect(unanswered.$('h1').text()).toBe('Listings asked and not answered');
+    expect(unanswered.$('caption').first().text().trim()).toBe('2 listings asked by email and not answered');
+    expect(listed(unanswered, 'review-queue').map((name) => name.replace(/ No email.*/, ''))).toEqual(['Never verified', 'Asked, not answered']);
+    // The refused imports: the one refused last week, not the one refused 40 days ago nor the one completed.
+    const refused = await client.get(work!.counts[3]!.href!);
+    expect(refused.$('[data-testid="imports"] caption').text().trim()).toBe('1 import refused in the last 30 days');
+    expect(refused.$('[data-testid="imports"] tbody tr')).toHaveLength(1);
+    expect(refused.$('[data-testid="imports"] tbody tr .govuk-tag').text().trim()).toBe('Rejected');
+    expect((await client.get('/admin/imports')).$('[data-testid="imports"] tbody tr')).toHaveLength(3);
     const changes = await client.get(report);
     expect(changes.$('#remaking').text()).toContain(': 1');
     expect(changes.$('#rearranging').text()).toContain(': 1');
@@ -178,7 +196,7 @@ describe('home page panels by role', () => {
     const { page } = await home(lio, { role: 'staff', permissionSets: ['adviser'] });
     const shown = panels(page);
     expect(shown.map((p) => p.id)).toEqual(['directory-work', 'people']);
-    expect(shown[0]!.counts.map((c) => [c.count, c.href])).toEqual([[2, '/directory/approvals'], [2, '/directory/review'], [2, '/directory/review']]);
+    expect(shown[0]!.counts.map((c) => [c.count, c.href])).toEqual([[2, '/directory/approvals'], [2, '/directory/review'], [2, '/directory/review?show=unanswered']]);
     expect(shown[0]!.actions.map((a) => a.href)).toEqual(['/organisations/new', '/find']);
   });
 
@@ -188,10 +206,14 @@ describe('home page panels by role', () => {
     const shown = panels(page);
     expect(shown.map((p) => p.id)).toEqual(['directory-work', 'people']);
     expect(shown[0]!.counts.map((c) => [c.count, c.label, c.href])).toEqual([
-      [2, 'listings are due for review', '/directory/review'], [2, 'verification e-mails not answered yet', '/directory/review'],
+      [2, 'listings are due for review', '/directory/review'], [2, 'verification e-mails not answered yet', '/directory/review?show=unanswered'],
     ]);
     expect(shown[0]!.actions.map((a) => a.href)).toEqual(['/find']);
     expect((await client.get('/directory/review')).status).toBe(200);
+    const unanswered = await client.get('/directory/review?show=unanswered');
+    expect(unanswered.$('[data-testid="review-queue"] tbody tr')).toHaveLength(2);
+    // They may read the list but not mark a listing verified from it.
+    expect(unanswered.$('form[action$="/verify"]')).toHaveLength(0);
   });
 
   it('gives a group member their own listing: its status, when it was last checked, and the change waiting', async () => {

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { containing, escapeLike } from '../../platform/db/like.js';
+import { isUuid } from '../../platform/validation/ids.js';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DB } from '../../platform/db/schema.js';
 
@@ -28,14 +29,18 @@ const SUBJECTS = {
   taxonomy: { table: 'taxonomies', name: 'name', href: () => '/admin/taxonomy' },
   taxonomy_term: { table: 'taxonomy_terms', name: 'name', href: (id: string) => `/admin/taxonomy/terms/${id}/edit` },
   lio: { table: 'lios', name: 'name', href: () => null },
-} as const satisfies Record<string, { table: keyof DB; name: string; href: (id: string) => string | null }>;
+  // An erased person keeps their record, without a name: the log says 'Erased person' and no search by name finds them.
+  person: { table: 'people', name: 'full_name', erased: 'erased_at', href: (id: string) => `/people/${id}` },
+} as const satisfies Record<string, { table: keyof DB; name: string; erased?: string; href: (id: string) => string | null }>;
 type SubjectType = keyof typeof SUBJECTS;
 const isNamed = (type: string | null): type is SubjectType => type !== null && Object.hasOwn(SUBJECTS, type);
 /** Types whose records can be found by part of their name. */
-const SEARCHED_BY_NAME: SubjectType[] = ['organisation', 'service', 'user'];
+const SEARCHED_BY_NAME: SubjectType[] = ['organisation', 'service', 'user', 'person'];
+const ERASED_NAME = 'Erased person';
+/** The column that marks a record of the type as erased, when records of it can be. */
+const erasedColumn = (type: SubjectType): string | undefined => ('erased' in SUBJECTS[type] ? (SUBJECTS[type] as { erased: string }).erased : undefined);
 
 const NAME_BATCH = 5000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function filtered(db: Queryable, f: AuditFilter): SelectQueryBuilder<DB & { e: DB['audit_events'] }, 'e', object> {
   let q = db.selectFrom('audit_events as e');
@@ -48,7 +53,11 @@ function filtered(db: Queryable, f: AuditFilter): SelectQueryBuilder<DB & { e: D
   if (f.subject) {
     const like = containing(f.subject);
     const types = f.subjectType ? SEARCHED_BY_NAME.filter((t) => t === f.subjectType) : SEARCHED_BY_NAME;
-    const byName = types.map((t) => sql<boolean>`(e.subject_type = ${t} and e.subject_id in (select r.id::text from ${sql.table(SUBJECTS[t].table)} r where r.${sql.ref(SUBJECTS[t].name)} ilike ${like}))`);
+    const byName = types.map((t) => {
+      const erased = erasedColumn(t);
+      const notErased = erased ? sql` and r.${sql.ref(erased)} is null` : sql``;
+      return sql<boolean>`(e.subject_type = ${t} and e.subject_id in (select r.id::text from ${sql.table(SUBJECTS[t].table)} r where r.${sql.ref(SUBJECTS[t].name)} ilike ${like}${notErased}))`;
+    });
     q = q.where(sql<boolean>`(e.subject_id = ${f.subject}${sql.join(byName.map((b) => sql` or ${b}`), sql``)})`);
   }
   if (f.from) q = q.where('e.occurred_at', '>=', f.from);
@@ -77,17 +86,19 @@ export const auditLogRepository = {
   async subjectNames(db: Queryable, rows: readonly { subject_type: string | null; subject_id: string | null }[]): Promise<Map<string, SubjectName>> {
     const byType = new Map<SubjectType, Set<string>>();
     for (const r of rows) {
-      if (!isNamed(r.subject_type) || !r.subject_id || !UUID.test(r.subject_id)) continue;
+      if (!isNamed(r.subject_type) || !r.subject_id || !isUuid(r.subject_id)) continue;
       const ids = byType.get(r.subject_type) ?? new Set<string>();
       byType.set(r.subject_type, ids.add(r.subject_id.toLowerCase()));
     }
     const names = new Map<string, SubjectName>();
     for (const [type, ids] of byType) {
       const { table, name, href } = SUBJECTS[type];
+      const erased = erasedColumn(type);
+      const shown = erased ? sql`case when ${sql.ref(erased)} is null then ${sql.ref(name)} else ${ERASED_NAME} end` : sql.ref(name);
       const all = [...ids];
       // A page of entries is one query per type; a long download goes in slices, under PostgreSQL's limit on parameters.
       for (let i = 0; i < all.length; i += NAME_BATCH) {
-        const { rows: found } = await sql<{ id: string; name: string }>`select id::text as id, ${sql.ref(name)} as name from ${sql.table(table)}
+        const { rows: found } = await sql<{ id: string; name: string }>`select id::text as id, ${shown} as name from ${sql.table(table)}
           where id in (${sql.join(all.slice(i, i + NAME_BATCH))})`.execute(db);
         for (const r of found) names.set(`${type}:${r.id}`, { name: r.name, href: href(r.id) });
       }

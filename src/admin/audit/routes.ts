@@ -10,7 +10,7 @@ import type { AuditFilter } from './repository.js';
 
 const PAGE_SIZE = 50;
 const DAY_MS = 86_400_000;
-const VIEW = 'admin/views/audit.njk';
+const VIEW = 'admin/audit/views/audit.njk';
 
 /** A day the filter form sent, as the instant it starts; an error on the field when it is not a real day. */
 function readDay(value: string, errors: FormErrors, field: string, label: string): Date | undefined {
@@ -66,8 +66,8 @@ export async function registerAuditRoutes(app: FastifyInstance, deps: { db: Data
   app.get('/admin/audit.csv', guard, async (request, reply) => {
     const { errors, filter, values } = readFilter(request.query);
     if (errors.any) return reply.code(400).type('text/plain; charset=utf-8').send(errors.list.map((e) => e.text).join('\n'));
-    const query = Object.fromEntries(Object.entries(values).filter(([, v]) => v));
-    const { csv } = await audit.csv(request.actor, filter, query);
+    const fields = Object.entries(values).filter(([, v]) => v).map(([k]) => k);
+    const { csv } = await audit.csv(request.actor, filter, fields);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit-log.csv"').header('cache-control', 'no-store').send(csv);
   });
 }

@@ -1,9 +1,9 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
+import { toCsv } from '../../platform/csv.js';
 import { auditLogRepository as repo, type AuditFilter, type AuditRow, type SubjectName } from './repository.js';
 
 /** A download holds at most this many entries, the newest; the page says so when a filter matches more. */
@@ -28,8 +28,18 @@ function named(rows: AuditRow[], names: Map<string, SubjectName>): NamedEntry[] 
   });
 }
 
-/** A cell a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first) is written with a quote mark first. */
-const inert = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+/** What the download's own entry says of its filter: the fields used, and the values that are not free text. */
+function filterOfRecord(filter: AuditFilter, fields: readonly string[]) {
+  const day = (d: Date | undefined) => d?.toISOString().slice(0, 10);
+  return {
+    fields: [...fields],
+    ...(filter.action ? { action: filter.action } : {}),
+    ...(filter.subjectType ? { subjectType: filter.subjectType } : {}),
+    ...(filter.from ? { from: day(filter.from) } : {}),
+    // The filter's end is the first moment not included; the entry gives the last day included, as it was chosen.
+    ...(filter.to ? { to: day(new Date(filter.to.getTime() - 86_400_000)) } : {}),
+  };
+}
 
 /** The audit log for admins: who did what to which record, named, filtered and downloadable. */
 export class AuditLogService {
@@ -47,21 +57,24 @@ export class AuditLogService {
     });
   }
 
-  /** The matching entries as CSV; the download is itself an entry, as every export of the LIO's records is. */
-  async csv(actor: SignedInUser | null, filter: AuditFilter, query: Record<string, string>): Promise<{ csv: string; rows: number }> {
+  /**
+   * The matching entries as CSV; the download is itself an entry, as every export of the LIO's records is. The entry
+   * names the filters used, the action and type of record chosen and the dates, never the words typed to find a person
+   * or a record (a name, an e-mail address): the audit log is kept long and must not become a store of personal data.
+   */
+  async csv(actor: SignedInUser | null, filter: AuditFilter, fields: readonly string[]): Promise<{ csv: string; rows: number }> {
     authorise(actor, 'audit.read');
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const rows = await repo.all(tx, filter, EXPORT_LIMIT);
       const entries = named(rows, await repo.subjectNames(tx, rows));
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, {
-        action: 'audit.exported', subjectType: 'report', detail: { filter: query, rows: entries.length },
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
+        action: 'audit.exported', subjectType: 'report', detail: { filter: filterOfRecord(filter, fields), rows: entries.length },
       }, now);
-      const csv = stringify(entries.map((e) => [
-        e.occurred_at.toISOString(), e.who, e.actor_label, e.action, e.subject?.type ?? '', e.subject_id ?? '', e.subject?.name ?? '', JSON.stringify(e.detail),
-      ].map((v) => inert(String(v)))), {
-        header: true, columns: ['occurred_at', 'person', 'recorded_as', 'action', 'record_type', 'record_id', 'record', 'detail'], record_delimiter: 'windows',
-      });
+      // Each cell guarded against formulas by toCsv: a record's name is written by whoever made the record.
+      const csv = toCsv(['occurred_at', 'person', 'recorded_as', 'action', 'record_type', 'record_id', 'record', 'detail'], entries.map((e) => [
+        e.occurred_at, e.who, e.actor_label, e.action, e.subject?.type ?? '', e.subject_id ?? '', e.subject?.name ?? '', JSON.stringify(e.detail),
+      ]));
       return { csv, rows: entries.length };
     });
   }

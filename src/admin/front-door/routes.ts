@@ -3,7 +3,7 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
-import { FRONT_DOOR_LIMITS } from '../../web/front-door.js';
+import { FRONT_DOOR_LIMITS } from './repository.js';
 import { FrontDoorService } from './service.js';
 
 const VIEW = 'admin/front-door/views/front-door.njk';

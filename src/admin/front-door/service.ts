@@ -2,12 +2,10 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { FormErrors, checkText } from '../../platform/http/forms.js';
-import { FRONT_DOOR_LIMITS, frontDoorRepository } from '../../web/front-door.js';
-import { frontDoorWordsRepository } from './repository.js';
-
-export interface FrontDoorWords { welcome: string; about: string }
+import { readFrontDoorWords, type FrontDoorWords } from '../../platform/front-door.js';
+import { FRONT_DOOR_LIMITS, frontDoorWordsRepository } from './repository.js';
 
 /** Browsers send a textarea's line breaks as CRLF; the words are kept with plain line feeds, so lengths count as typed. */
 const tidy = (text: string) => text.replace(/\r\n?/g, '\n').trim();
@@ -18,8 +16,7 @@ export class FrontDoorService {
 
   async words(actor: SignedInUser | null): Promise<FrontDoorWords> {
     authorise(actor, 'front_door.manage');
-    const row = await this.deps.db.withTenant(actor.lioId, (tx) => frontDoorRepository.words(tx, actor.lioId));
-    return { welcome: row.welcome_text, about: row.about_text };
+    return this.deps.db.withTenant(actor.lioId, (tx) => readFrontDoorWords(tx, actor.lioId));
   }
 
   async save(actor: SignedInUser | null, input: FrontDoorWords): Promise<{ values: FrontDoorWords; errors: FormErrors }> {
@@ -31,14 +28,14 @@ export class FrontDoorService {
     if (errors.any) return { values, errors };
     const now = this.deps.clock.now();
     await this.deps.db.withTenant(actor.lioId, async (tx) => {
-      const before = await frontDoorRepository.words(tx, actor.lioId);
+      const before = await readFrontDoorWords(tx, actor.lioId);
       await frontDoorWordsRepository.save(tx, actor.lioId, values);
       // The words themselves are public; the log says which changed, with their lengths, not the text.
       const changed = [
-        ...(before.welcome_text !== values.welcome ? ['welcome'] : []),
-        ...(before.about_text !== values.about ? ['about'] : []),
+        ...(before.welcome !== values.welcome ? ['welcome'] : []),
+        ...(before.about !== values.about ? ['about'] : []),
       ];
-      await recordAudit(tx, actor.lioId, { userId: actor.id, label: actor.email }, {
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), {
         action: 'settings.front_door', subjectType: 'lio', subjectId: actor.lioId,
         detail: { changed, welcome_length: values.welcome.length, about_length: values.about.length },
       }, now);

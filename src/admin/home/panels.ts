@@ -1,8 +1,7 @@
 import type { HomePanel } from '../../platform/capability.js';
 import { can } from '../../platform/auth/policy.js';
+import { plural } from '../../platform/text.js';
 import { adminHomeRepository as repo } from './repository.js';
-
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 /** The LIO admin's panel: people and e-mails that need a hand. */
 export const adminHomePanels: HomePanel[] = [

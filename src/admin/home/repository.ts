@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/index.js';
 
-const count = (row: { n: number | string | bigint } | undefined) => Number(row?.n ?? 0);
+import { countOf as count } from '../../platform/db/count.js';
 
 /** The administration's home-page counts, each the length of the list its link opens. */
 export const adminHomeRepository = {

@@ -1,8 +1,7 @@
 import { parse, CsvError } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 
 /**
- * CSV as spreadsheets write it (RFC 4180), read with csv-parse and written with csv-stringify. A UTF-8 byte order
+ * CSV as spreadsheets write it (RFC 4180), read with csv-parse (written with platform/csv.ts). A UTF-8 byte order
  * mark is dropped; CRLF, LF and CR each end a row, and so does CR CR LF, which a file converted twice carries (so
  * the row numbers in a report match what a spreadsheet shows).
  */
@@ -80,32 +79,5 @@ export function readCsvTable(text: string): CsvTable {
   };
 }
 
-// A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) is written with a
-// leading apostrophe, which spreadsheets hide and which reading the file back removes.
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-function guarded(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  return FORMULA_START.test(text) ? `'${text}` : text;
-}
-
-// Quoted when it holds a comma, a quote or a line break, and when it starts or ends with a space, which some
-// spreadsheets would otherwise trim.
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
-
-/** One cell as written in a file: guarded against formulas, quoted when needed. */
-export function csvCell(value: unknown): string {
-  return toCsv([], [[value]]).replace(/\r\n$/, '');
-}
-
-/** Undoes csvCell's guard against formulas. */
-export function uncell(value: string): string {
-  return value.length > 1 && value[0] === '\'' && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
-}
-
-/** A whole file: the header row and the rows, CRLF after each. */
-export function toCsv(header: string[], rows: unknown[][]): string {
-  const lines = header.length ? [header, ...rows] : rows;
-  return stringify(lines.map((r) => r.map(guarded)), { record_delimiter: '\r\n', quoted_match: NEEDS_QUOTES, cast: { string: (v) => v } });
-}
+// Writing is the platform's, one guard against formulas for every download of the app; reading stays here.
+export { csvCell, toCsv, uncell } from '../../platform/csv.js';

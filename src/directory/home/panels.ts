@@ -6,9 +6,9 @@ import { verificationRepository } from '../review/repository.js';
 import { organisationsRepository } from '../organisations/repository.js';
 import { STATUSES } from '../organisations/record.js';
 import { londonDay } from '../../platform/validation/dates.js';
-
-/** A rejected import counts as waiting for this many days: long enough to be seen, short enough to clear. */
-export const REJECTED_IMPORT_DAYS = 30;
+import { plural } from '../../platform/text.js';
+import { importsRepository } from '../imports/repository.js';
+import { REFUSED_DAYS } from '../imports/service.js';
 
 /** Listings due, by the review queue's own rule (/directory/review), so the count is the length of the page it links to. */
 async function dueForReview(tx: Queryable, lioId: string, now: Date): Promise<number> {
@@ -16,7 +16,6 @@ async function dueForReview(tx: Queryable, lioId: string, now: Date): Promise<nu
 }
 
 const londonDate = (at: Date) => at.toLocaleDateString('en-GB', { dateStyle: 'medium', timeZone: 'Europe/London' });
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 export const directoryHomePanels: HomePanel[] = [
   {
@@ -33,11 +32,12 @@ export const directoryHomePanels: HomePanel[] = [
       }
       const due = await dueForReview(tx, lio.id, now);
       waiting.push({ count: due, label: plural(due, 'listing is due for review', 'listings are due for review'), href: '/directory/review' });
-      const unanswered = await repo.unansweredVerifications(tx);
-      waiting.push({ count: unanswered, label: plural(unanswered, 'verification e-mail not answered yet', 'verification e-mails not answered yet'), href: '/directory/review' });
+      const unanswered = await verificationRepository.countUnanswered(tx);
+      waiting.push({ count: unanswered, label: plural(unanswered, 'verification e-mail not answered yet', 'verification e-mails not answered yet'), href: '/directory/review?show=unanswered' });
       if (can(actor, 'directory.import')) {
-        const rejected = await repo.rejectedImports(tx, now, REJECTED_IMPORT_DAYS);
-        waiting.push({ count: rejected, label: `${plural(rejected, 'import', 'imports')} refused in the last ${REJECTED_IMPORT_DAYS} days`, href: '/admin/imports' });
+        // The refused imports of the last REFUSED_DAYS days, by the rule of the list it opens.
+        const rejected = await importsRepository.countRefused(tx, now, REFUSED_DAYS);
+        waiting.push({ count: rejected, label: `${plural(rejected, 'import', 'imports')} refused in the last ${REFUSED_DAYS} days`, href: '/admin/imports?status=rejected' });
       }
       return {
         title: 'Directory',

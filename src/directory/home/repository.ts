@@ -1,38 +1,16 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
+import { countOf as count } from '../../platform/db/count.js';
 
 /** The first moment of the current month in Europe/London, the LIO's calendar. */
 const monthStart = (now: Date) => sql<Date>`(date_trunc('month', ${now}::timestamptz at time zone 'Europe/London') at time zone 'Europe/London')`;
 
-const count = <T extends { n: number | string | bigint }>(row: T | undefined) => Number(row?.n ?? 0);
 
 /** The directory's home-page counts. Each is the count of the list its panel links to. */
 export const directoryHomeRepository = {
   /** Group members' proposed changes that wait for a member of staff (the /directory/approvals list). */
   async pendingChanges(db: Queryable): Promise<number> {
     return count(await db.selectFrom('listing_changes').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirst());
-  },
-
-  /**
-   * Listings e-mailed a verification link and not verified since the latest one: nobody has answered. Any one
-   * recipient's confirmation verifies the listing, so a listing verified after its last e-mail is answered.
-   */
-  async unansweredVerifications(db: Queryable): Promise<number> {
-    return count(await db.selectFrom('organisations as o')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('o.merged_into_id', 'is', null)
-      .where('o.status', '<>', 'closed')
-      .where(sql<boolean>`exists (select 1 from verification_requests v where v.organisation_id = o.id and v.confirmed_at is null
-        and (o.last_verified_at is null or o.last_verified_at < v.sent_at))`)
-      .executeTakeFirst());
-  },
-
-  /** Imports the importer refused in the last `days` days (each has a report at /admin/imports/:id). */
-  async rejectedImports(db: Queryable, now: Date, days: number): Promise<number> {
-    return count(await db.selectFrom('directory_imports').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'rejected')
-      .where('started_at', '>', sql<Date>`${now}::timestamptz - make_interval(days => ${days}::int)`)
-      .executeTakeFirst());
   },
 
   /** What happened in the directory since the month began: records added and listings verified. */
@@ -48,7 +26,7 @@ export const directoryHomeRepository = {
 
   /**
    * How many services were Remaking, Rearranging and Reaffirming over a period of days (YYYY-MM-DD, both included):
-   * the SQL reading of classify() in delivery-history.ts, which /directory/changes runs in TypeScript over every
+   * the SQL reading of classify() in delivery-history/report.ts, which /directory/changes runs in TypeScript over every
    * service. That takes seconds at 100,000 services, too slow for a home page; this takes one pass in the database.
    * test/home/service-change-counts.test.ts holds the two readings to the same answers.
    */

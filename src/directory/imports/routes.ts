@@ -3,13 +3,14 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { can } from '../../platform/auth/policy.js';
 import { permitted } from '../../platform/http/guards.js';
+import { str } from '../../platform/http/forms.js';
 import { acceptMultipart } from '../../platform/http/multipart.js';
 import { RegisterCsvService } from '../csv/service.js';
 import { registerCsvExportRoutes } from '../csv/routes.js';
 import { OrukImportService } from '../oruk/import/importer.js';
 import { readFeedForm, readSpreadsheetForm, type Fields } from './form.js';
 import { KIND_LABELS, entityCounts, type ImportIssue } from './present.js';
-import { ImportHistoryService } from './service.js';
+import { ImportHistoryService, REFUSED_DAYS } from './service.js';
 
 /**
  * /admin/imports: an admin imports an Open Referral feed (its address, or ORUK JSON / HSDS CSV files) or the
@@ -27,9 +28,13 @@ export async function registerImportRoutes(app: FastifyInstance, deps: { db: Dat
   const guard = { preHandler: permitted('directory.import') };
 
   const renderPage = async (request: FastifyRequest, reply: FastifyReply, extra: { errors?: { text: string; href: string }[]; values?: Fields } = {}, status = 200) => {
-    const imports = await history.recent(request.actor);
+    // ?status=rejected lists only the imports refused lately, the list the home page's count opens.
+    const refusedOnly = request.method === 'GET' && str(request.query, 'status') === 'rejected';
+    const refused = refusedOnly ? await history.refused(request.actor) : null;
+    const imports = refused ? refused.items : await history.recent(request.actor);
     return reply.render('directory/imports/views/imports.njk', {
-      title: 'Imports', imports, kinds: KIND_LABELS, values: extra.values ?? {}, errors: extra.errors, canExport: can(request.actor, 'directory.export'),
+      title: refused ? `Imports refused in the last ${REFUSED_DAYS} days` : 'Imports', imports, kinds: KIND_LABELS, values: extra.values ?? {}, errors: extra.errors, canExport: can(request.actor, 'directory.export'),
+      refused: refused ? { total: refused.total, days: REFUSED_DAYS } : null, refusedDays: REFUSED_DAYS,
     }, status);
   };
 

@@ -40,6 +40,19 @@ function emailable(db: Queryable, now: Date, months: number, sender: Sender) {
     .where(sql<boolean>`not exists (select 1 from verification_requests v where v.organisation_id = o.id and v.sent_at > ${askedSince})`);
 }
 
+/**
+ * Listings e-mailed a verification link and not verified since the latest one: nobody has answered. Any one
+ * recipient's confirmation verifies the listing, so a listing verified after its last e-mail is answered. The home
+ * page's count and /directory/review?show=unanswered both read this.
+ */
+function unansweredQuery(db: Queryable) {
+  return db.selectFrom('organisations as o')
+    .where('o.merged_into_id', 'is', null)
+    .where('o.status', '<>', 'closed')
+    .where(sql<boolean>`exists (select 1 from verification_requests v where v.organisation_id = o.id and v.confirmed_at is null
+      and (o.last_verified_at is null or o.last_verified_at < v.sent_at))`);
+}
+
 const lastSent = sql<Date | null>`(select max(v.sent_at) from verification_requests v where v.organisation_id = o.id)`;
 
 export const verificationRepository = {
@@ -53,6 +66,19 @@ export const verificationRepository = {
       .limit(pageSize).offset((page - 1) * pageSize).execute();
     return { total: Number(counts.n), withEmail: Number(counts.with_email), items };
   },
+
+  /** Listings asked by e-mail and not answered (see unansweredQuery), asked longest ago first. */
+  async unanswered(db: Queryable, page: number, pageSize: number) {
+    const base = unansweredQuery(db);
+    const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const items = await base.select(['o.id', 'o.name', 'o.status', 'o.last_verified_at', lastSent.as('last_sent_at'), hasRecipient.as('emailable')])
+      .orderBy(sql`${lastSent} asc`).orderBy(sql`lower(o.name)`).orderBy('o.id')
+      .limit(pageSize).offset((page - 1) * pageSize).execute();
+    return { total, items };
+  },
+
+  /** How many listings were asked by e-mail and have not answered. */
+  countUnanswered: async (db: Queryable) => Number((await unansweredQuery(db).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
 
   /** The due listings with an e-mail address that were not e-mailed recently. */
   toEmail: (db: Queryable, now: Date, months: number, limit: number, sender: Sender) => emailable(db, now, months, sender)

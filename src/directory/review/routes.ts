@@ -40,14 +40,17 @@ export async function registerReviewRoutes(app: FastifyInstance, deps: { db: Dat
 
   // --- Review queue and verification ---
 
+  // The queue shows the listings due; ?show=unanswered, those asked by e-mail that have not answered (the home page counts both).
   app.get('/directory/review', { preHandler: permitted('organisations.read') }, async (request, reply) => {
     const page = readPageNumber(request.query);
-    const queue = await verification.queue(request.actor, page, PAGE_SIZE);
+    const unanswered = str(request.query, 'show') === 'unanswered';
+    const queue = unanswered ? { withEmail: 0, ...(await verification.unanswered(request.actor, page, PAGE_SIZE)) } : await verification.queue(request.actor, page, PAGE_SIZE);
     const pages = Math.max(1, Math.ceil(queue.total / PAGE_SIZE));
+    const base = unanswered ? '/directory/review?show=unanswered&' : '/directory/review?';
     return reply.render(`${V}/queue.njk`, {
-      title: 'Listings to review', ...queue, page, pages,
+      title: unanswered ? 'Listings asked and not answered' : 'Listings to review', ...queue, page, pages, show: unanswered ? 'unanswered' : 'due',
       canWrite: can(request.actor, 'organisations.write'), canSettings: can(request.actor, 'directory.settings'),
-      pagination: paginationOf(page, pages, (p) => `/directory/review?page=${p}`),
+      pagination: paginationOf(page, pages, (p) => `${base}page=${p}`),
     });
   });
 

@@ -29,6 +29,14 @@ export class VerificationService {
     });
   }
 
+  /** Listings asked by e-mail to confirm their details and not answered yet, asked longest ago first. */
+  async unanswered(actor: SignedInUser | null, page: number, pageSize: number) {
+    authorise(actor, 'organisations.read');
+    return this.deps.db.withTenant(actor.lioId, async (tx) => ({
+      months: await organisations.verificationMonths(tx, actor.lioId), ...(await verificationRepository.unanswered(tx, page, pageSize)),
+    }));
+  }
+
   async settings(actor: SignedInUser | null) {
     authorise(actor, 'directory.settings');
     return { verificationMonths: await this.deps.db.withTenant(actor.lioId, (tx) => organisations.verificationMonths(tx, actor.lioId)) };

@@ -120,7 +120,7 @@ function display(field: string, value: unknown): string {
   }
 }
 
-/** Rows for the from → to table (organisation-diff.njk); `current` flags a field staff changed since. */
+/** Rows for the from → to table (listing-changes/views/diff.njk); `current` flags a field staff changed since. */
 export function serviceDiffRows(changes: ServiceChangeSet, current?: ServiceSnapshot) {
   const order = (f: string) => (MEMBER_SERVICE_FIELDS as readonly string[]).indexOf(f);
   return (Object.entries(changes) as [MemberServiceField, { from: unknown; to: unknown }][]).sort(([a], [b]) => order(a) - order(b)).map(([field, change]) => ({

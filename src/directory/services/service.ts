@@ -15,7 +15,7 @@ import {
 } from './repository.js';
 import { isUuid } from '../../platform/validation/ids.js';
 
-// The organisation pages (routes.ts, listing-changes.ts) read these from here; their home is form.ts and present.ts.
+// The listing-changes pages (listing-changes/routes.ts, listing-changes/service.ts) read these from here; their home is form.ts and present.ts.
 export { DAYS, STATUSES, validateService, valuesFromBody, valuesFromService, withBlankRows, type ServiceFormValues } from './form.js';
 export { keptSchedules, statusText } from './present.js';
 export { DELIVERY_MODES } from './delivery-modes.js';
