@@ -25,7 +25,7 @@ import type { Capability, CapabilityDeps } from './platform/capability.js';
 import { createViewEnvironment } from './web/views.js';
 import { Navigation } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
-import { registerJsonApi } from './platform/http/json-api.js';
+import { fieldOf, registerJsonApi } from './platform/http/json-api.js';
 import { capabilities as allCapabilities } from './capabilities.js';
 
 declare module 'fastify' {
@@ -241,8 +241,3 @@ function isApi(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/v1') || request.url.startsWith('/api/openapi');
 }
 
-function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> }): string {
-  const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
-  const missing = v.params?.missingProperty as string | undefined;
-  return [path, missing].filter(Boolean).join('.') || 'body';
-}

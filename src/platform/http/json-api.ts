@@ -111,7 +111,7 @@ export async function registerJsonApi(root: FastifyInstance, deps: { db: Databas
 const STATUS_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' };
 
 /** The field an Ajv error is about: `name`, `per_page`, `id`; for a missing or unknown property, that property. */
-function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> }): string {
+export function fieldOf(v: { instancePath?: string; params?: Record<string, unknown> }): string {
   const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
   const named = (v.params?.missingProperty ?? v.params?.additionalProperty) as string | undefined;
   return [path, named].filter(Boolean).join('.') || 'body';
