@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/platform/db/index.js';
 import { migrate } from '../../src/platform/db/migrate.js';
@@ -17,7 +19,9 @@ export async function createTestDatabase(): Promise<{ db: Database; dispose: () 
     await sql.raw(`create schema ${schema}`).execute(bootstrap.system);
     await bootstrap.close();
   }
-  const db = await openDatabase({ databaseUrl, dataDir: '', databaseSchema: schema, appDbRole: 'commonground_app', inMemory: true });
+  const templateFile = databaseUrl ? null : inject('pgliteTemplate');
+  const template = templateFile ? new Blob([await readFile(templateFile)]) : undefined;
+  const db = await openDatabase({ databaseUrl, dataDir: '', databaseSchema: schema, appDbRole: 'commonground_app', inMemory: true, ...(template ? { template } : {}) });
   await migrate(db);
   return {
     db, databaseUrl, schema,

@@ -46,9 +46,11 @@ export interface DatabaseOptions {
   appDbRole: string;
   /** keep the embedded database in memory (tests) */
   inMemory?: boolean;
+  /** Embedded engine only: start from this dump of a database (`dumpDataDir`) instead of an empty one. */
+  template?: Blob;
 }
 
-export async function openDatabase(options: DatabaseOptions | Config & { inMemory?: boolean }): Promise<Database> {
+export async function openDatabase(options: DatabaseOptions | Config & { inMemory?: boolean; template?: Blob }): Promise<Database> {
   const schema = options.databaseSchema ?? 'public';
   let system: Db;
   let engine: Database['engine'];
@@ -70,16 +72,10 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     settledCount = () => settled;
     readPrepared = async <R>(name: string, text: string, values: unknown[]) => (await pool.query({ name, text, values })).rows as R[];
   } else {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const [{ pg_trgm }, { cube }, { earthdistance }, { citext }, { unaccent }] = await Promise.all([
-      import('@electric-sql/pglite/contrib/pg_trgm'), import('@electric-sql/pglite/contrib/cube'), import('@electric-sql/pglite/contrib/earthdistance'),
-      import('@electric-sql/pglite/contrib/citext'), import('@electric-sql/pglite/contrib/unaccent'),
-    ]);
     const dataDir = options.inMemory ? undefined : options.dataDir;
-    const pg = await PGlite.create({
+    const pg = await createPGlite({
       ...(dataDir ? { dataDir } : {}),
-      extensions: { pg_trgm, cube, earthdistance, citext, unaccent },
-      parsers: { 20: (v: string) => Number(v) },
+      ...(options.template ? { loadDataDir: options.template } : {}),
     });
     system = new Kysely<DB>({ dialect: new PGliteDialect(pg) });
     engine = 'pglite';
@@ -105,6 +101,20 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       await system.destroy();
     },
   };
+}
+
+/** An embedded PostgreSQL with the extensions the migrations use, bigints (counts) read as numbers. */
+export async function createPGlite(options: { dataDir?: string; loadDataDir?: Blob } = {}) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const [{ pg_trgm }, { cube }, { earthdistance }, { citext }, { unaccent }] = await Promise.all([
+    import('@electric-sql/pglite/contrib/pg_trgm'), import('@electric-sql/pglite/contrib/cube'), import('@electric-sql/pglite/contrib/earthdistance'),
+    import('@electric-sql/pglite/contrib/citext'), import('@electric-sql/pglite/contrib/unaccent'),
+  ]);
+  return PGlite.create({
+    ...options,
+    extensions: { pg_trgm, cube, earthdistance, citext, unaccent },
+    parsers: { 20: (v: string) => Number(v) },
+  });
 }
 
 /** Kysely's PostgreSQL dialect, telling `onSettled` after each connection is handed back (a statement or a transaction done). */
