@@ -88,6 +88,7 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
       listCount: inList.size,
       mapPoints: page.results.some((r) => r.hasPoint),
       mapTileUrl: deps.config.mapTileUrl ?? '',
+      mapUnit: unit === 'km' ? 'km' : 'miles',
       radiusM: page.near ? Math.round(Number(distance) * (UNITS[unit as keyof typeof UNITS] ?? 1)) : 0,
     };
     return renderPage(reply, shared, template, context, page.errors.any ? 400 : 200);
