@@ -113,7 +113,8 @@ function scaleBar(pixelsPerMetre, room, unit) {
 
 function svgMap(root, points, centre, radius, { postcode, unit }) {
   const ns = 'http://www.w3.org/2000/svg';
-  const width = 600; const height = 340; const pad = 24;
+  // Drawn at the panel's own size, so names and numbers are as large on a phone as on a desktop.
+  const width = root.clientWidth || 600; const height = root.clientHeight || 340; const pad = 24;
   const b = bounds(points, centre);
   const midLat = (b.minLat + b.maxLat) / 2;
   const k = Math.cos((midLat * Math.PI) / 180);
