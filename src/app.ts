@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
+import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import { Registry, Histogram, collectDefaultMetrics } from 'prom-client';
@@ -17,7 +18,7 @@ import { Sessions } from './platform/http/session.js';
 import type { SignedInUser } from './platform/auth/actor.js';
 import { ForbiddenError } from './platform/auth/policy.js';
 import { recordAudit } from './platform/audit.js';
-import { registerAssets } from './web/assets.js';
+import { Assets, registerAssets } from './web/assets.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { FLASH_COOKIE, actorOf, type KeptResponse } from './platform/http/request-context.js';
 import { registerPolicy } from './platform/auth/policy.js';
@@ -68,7 +69,7 @@ const SHARED_MARKS = (() => {
   return { nonce, csrf, pattern: new RegExp(`(${nonce}|${csrf})`) };
 })();
 
-/** The composition root: health, security, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
+/** The composition root: health, security, compression and assets, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
 export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), capabilities = allCapabilities() }: AppDependencies): Promise<App> {
   const app = Fastify({
     logger: {
@@ -89,7 +90,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   registerEmailJob(jobs, db, mailer, clock);
   const lios = new LioResolver(db);
   const sessions = new Sessions(db, clock, config);
-  const views = createViewEnvironment();
+  const assets = new Assets();
+  const views = createViewEnvironment(assets);
   for (const capability of capabilities) if (capability.policy) registerPolicy(capability.name, capability.policy);
   const navigation = new Navigation(capabilities);
   app.decorate('jobs', jobs);
@@ -118,7 +120,11 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
 
   // Security headers with a fresh CSP nonce per request.
   registerSecurityHeaders(app, { secure: config.secureCookies });
-  await registerAssets(app);
+  // Pages, stylesheets, scripts and JSON go compressed to browsers that accept it (brotli, else gzip). Registered
+  // before any route it applies to, since it attaches itself to each route as the route is added; the assets
+  // are compressed once at start, and say so themselves.
+  await app.register(compress, { encodings: ['br', 'gzip'] });
+  await registerAssets(app, assets, capabilities.flatMap((c) => c.assets ?? []));
 
   // Which LIO is this request for?
   app.decorateRequest('lio', null as unknown as Lio);

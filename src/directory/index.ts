@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Capability } from '../platform/capability.js';
 import { directoryPolicy } from './policy.js';
 import { registerOrganisationRoutes } from './organisations/routes.js';
@@ -21,6 +23,8 @@ import { seedDirectory } from './seed.js';
 import { directoryPersonalData } from './personal-data/provider.js';
 import { directoryHomePanels } from './home/panels.js';
 import { findHelpSection } from './home/front-door.js';
+
+const publicAssets = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public', 'assets');
 
 export interface DirectoryOptions {
   /** Bytes of public pages kept per process (0 keeps none, for measuring the uncached cost). */
@@ -50,6 +54,7 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
     },
     homePanels: directoryHomePanels,
     frontDoor: [findHelpSection],
+    assets: ['find.js', 'find.css'].map((name) => ({ name, path: path.join(publicAssets, name) })),
     async routes(app, deps) {
       const published = await PublishedCache.open(deps.db, options.keptBytes);
       await registerOrganisationRoutes(app, deps);

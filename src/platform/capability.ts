@@ -26,6 +26,8 @@ export interface Capability {
   homePanels?: HomePanel[];
   /** Its places on the public home page (the LIO's front door): 'Find help and services', 'Volunteer with us'. */
   frontDoor?: FrontDoorSection[];
+  /** Its static files (scripts, stylesheets), served at /assets/ under an address with a hash of their content. */
+  assets?: AssetFile[];
   /** Its HTTP routes: pages, forms and API. */
   routes?(app: FastifyInstance, deps: CapabilityDeps): Promise<void>;
   /** Its JSON API routes, added inside the token-authenticated /api/v1 context (paths relative to it). */
@@ -43,6 +45,12 @@ export interface Capability {
 }
 
 /** What a capability's routes and jobs may use. No capability receives another capability's objects. */
+/** A static file of a capability: `name` (find.js) is what templates pass to assetUrl; `path` is where it is on disk. */
+export interface AssetFile {
+  name: string;
+  path: string;
+}
+
 export interface CapabilityDeps {
   config: Config;
   db: Database;

@@ -2,6 +2,7 @@ import nunjucks from 'nunjucks';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { Assets } from './assets.js';
 
 const require = createRequire(import.meta.url);
 export const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -12,11 +13,13 @@ export const mojDir = path.dirname(require.resolve('@ministryofjustice/frontend/
  * Templates live beside the code of their capability (src/accounts/views/…); the GOV.UK and MoJ
  * component macros are found by their usual names ("govuk/components/…", "moj/components/…").
  */
-export function createViewEnvironment(): nunjucks.Environment {
+export function createViewEnvironment(assets: Assets): nunjucks.Environment {
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader([srcDir, govukDist, mojDir], { noCache: process.env.NODE_ENV === 'development' }),
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
+  /** The one way a template names a static file: its address carries the content's hash (see Assets). */
+  env.addGlobal('assetUrl', (name: string) => assets.url(name));
   env.addFilter('dateTime', (value: Date | string | null | undefined) => {
     if (!value) return '';
     const d = value instanceof Date ? value : new Date(value);

@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-const scriptNonce = (page: Page) => page.$('script[src="/assets/find.js"]').attr('nonce');
+const scriptNonce = (page: Page) => page.$('script[src^="/assets/find."]').attr('nonce');
 const cspNonce = (page: Page) => /script-src[^;]*'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
 
 describe('the directory version', () => {

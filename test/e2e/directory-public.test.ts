@@ -68,6 +68,10 @@ describe('finding services', () => {
     const labels = await map.locator('svg a').evaluateAll((links) => links.map((a) => `${a.getAttribute('aria-label')} → ${a.getAttribute('href')?.split('?')[0]}`));
     const listed = await page.locator('.cg-result__name a').evaluateAll((links) => links.map((a, i) => `${i + 1}. ${a.textContent?.trim()} → ${a.getAttribute('href')?.split('?')[0]}`));
     expect(labels.sort()).toEqual(listed.sort());
+    // With no streets to read, the drawing names the places, the postcode searched from, and gives a scale.
+    const words = await map.locator('svg .cg-map__label').allTextContents();
+    expect(words).toEqual(expect.arrayContaining(['LS1 1UR', 'Kirkgate', 'St Matthew’s Hall']));
+    expect(words.filter((w) => /^[0-9.]+ miles?$/.test(w))).toHaveLength(1);
     await e.checkAccessibility(page);
 
     await e.follow(page, () => page.locator('.cg-results').getByRole('link', { name: 'Holbeck Food Bank', exact: true }).click());

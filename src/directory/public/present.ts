@@ -10,6 +10,8 @@ import { UNITS, type SearchValues, type Unit } from './form.js';
 export interface ResultView {
   id: string; name: string; organisationName: string; summary: string; temporarilyClosed: boolean;
   distance: string | null; place: string | null; latitude: number | null; longitude: number | null; hasPoint: boolean;
+  /** A short name for the place, to label its marker on a map drawn without tiles: the place's own name, its street or its town. */
+  placeName: string | null;
   opening: OpeningSummary | null; modes: string[]; isFree: boolean;
 }
 

@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
@@ -17,7 +14,6 @@ import type { SearchPage } from './present.js';
 import { PublicDirectory } from './service.js';
 import { SignpostingLists, normaliseShareCode } from './signposting/service.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const LIST_COOKIE = 'cg_list';
 const LIST_COOKIE_DAYS = 90;
 
@@ -29,15 +25,6 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
   const directory = new PublicDirectory(deps);
   const lists = new SignpostingLists({ ...deps, directory });
   const formLimit = { max: 60, timeWindow: '1 minute' };
-
-  const assets: Record<string, { body: Buffer; type: string }> = {
-    'find.js': { body: await readFile(path.join(here, 'assets', 'find.js')), type: 'text/javascript; charset=utf-8' },
-    'find.css': { body: await readFile(path.join(here, 'assets', 'find.css')), type: 'text/css; charset=utf-8' },
-  };
-  for (const [name, file] of Object.entries(assets)) {
-    app.get(`/assets/${name}`, { schema: { hide: true } }, async (_request, reply) =>
-      reply.header('cache-control', 'public, max-age=3600').type(file.type).send(file.body));
-  }
 
   const heldCode = (request: FastifyRequest): string | null => {
     const raw = request.cookies[LIST_COOKIE];
@@ -101,6 +88,7 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
       listCount: inList.size,
       mapPoints: page.results.some((r) => r.hasPoint),
       mapTileUrl: deps.config.mapTileUrl ?? '',
+      mapUnit: unit === 'km' ? 'km' : 'miles',
       radiusM: page.near ? Math.round(Number(distance) * (UNITS[unit as keyof typeof UNITS] ?? 1)) : 0,
     };
     return renderPage(reply, shared, template, context, page.errors.any ? 400 : 200);

@@ -143,6 +143,7 @@ export class PublicDirectory {
           id: r.id, name: r.name, organisationName: r.organisation_name, summary: excerpt(r.description), temporarilyClosed: r.status === 'temporarily closed',
           distance: metres !== null && near ? formatDistance(metres, unit) : null,
           place: place ? [place.name, place.address_1, place.city, place.postal_code].filter(Boolean).join(', ') || null : null,
+          placeName: place ? place.name || place.address_1 || place.city || null : null,
           // to about a metre: the map needs no more, and the page is smaller
           latitude: roundCoordinate(place?.latitude), longitude: roundCoordinate(place?.longitude),
           hasPoint: place?.latitude != null && place?.longitude != null,

@@ -1,2 +1,0 @@
-import { initAll } from '/assets/govuk-frontend.min.js';
-initAll();
