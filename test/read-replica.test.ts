@@ -43,7 +43,9 @@ const readyz = async () => {
 };
 const replicaIs = (state: string) => waitFor(`/readyz to say the replica is ${state}`, readyz, (r) => r.body.replica === state);
 
-describe.skipIf(!onPostgres)('a read replica (DATABASE_READ_URL) on a primary and hot standby of its own', () => {
+// The embedded engine has no replicas: on the PGlite run this file says so and skips; the PostgreSQL run starts them.
+const title = `a read replica (DATABASE_READ_URL) on a primary and hot standby of its own${onPostgres ? '' : ' — skipped: needs DATABASE_URL (the PostgreSQL run)'}`;
+describe.skipIf(!onPostgres)(title, () => {
   beforeAll(async () => {
     cluster = await startReplicatedPostgres();
     config = loadConfig({ LOG_LEVEL: 'silent' }, {
