@@ -75,10 +75,26 @@ describe('replica health', () => {
     expect(health.current()).toBe('down');
   });
 
+  it('gives up on a standby that does not answer, and the next check is not held up by the one that hangs', async () => {
+    let asked = 0;
+    const health = new ReplicaHealth({
+      primaryPosition: async () => '0/1000',
+      // The first ask never answers (a host gone from the network); the next one does.
+      replicaPosition: () => (++asked === 1 ? new Promise(() => undefined) : Promise.resolve({ standby: true, replayed: '0/1000' })),
+    }, { maxLagMs: 5000, checkMs: 1000 });
+    const started = Date.now();
+    await health.check();
+    expect(health.current()).toBe('down');
+    expect(Date.now() - started).toBeLessThan(3000);
+    await health.check();
+    expect(health.current()).toBe('ok');
+  });
+
   it('tells a lost connection from a query that is wrong', () => {
     expect(isLostConnection(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isLostConnection(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
     expect(isLostConnection(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isLostConnection(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isLostConnection(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }))).toBe(false);
   });
 });

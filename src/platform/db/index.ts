@@ -83,9 +83,10 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     const pg = await import('pg');
     // timestamps come back as Date, bigints (counts) as numbers when safe
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    const poolFor = (connectionString: string) => new pg.default.Pool({
+    const poolFor = (connectionString: string, more: { connectionTimeoutMillis?: number } = {}) => new pg.default.Pool({
       connectionString,
       max: 10,
+      ...more,
       ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
     });
     const pool = poolFor(options.databaseUrl);
@@ -97,7 +98,8 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       async <R>(name: string, text: string, values: unknown[]) => (await on.query({ name, text, values })).rows as R[];
     readPrepared = prepared(pool);
     if (options.readReplica) {
-      const replicaPool = poolFor(options.readReplica.url);
+      // A replica that cannot be reached is given up for the primary after a moment, not waited on.
+      const replicaPool = poolFor(options.readReplica.url, { connectionTimeoutMillis: 3000 });
       // An idle connection to a standby that stops errors on the pool; the health check says so, the process goes on.
       replicaPool.on('error', () => undefined);
       const health = new ReplicaHealth({

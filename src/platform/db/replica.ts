@@ -82,9 +82,11 @@ export class ReplicaHealth {
 
   private async run(): Promise<void> {
     const seenAt = this.now();
+    // A server that does not answer (a host gone from the network) must not hold the checks up for ever.
+    const inTime = <T>(asked: Promise<T>) => within(asked, Math.max(this.bounds.checkMs, 1000));
     let primary: bigint;
     try {
-      primary = walPosition(await this.probe.primaryPosition());
+      primary = walPosition(await inTime(this.probe.primaryPosition()));
     } catch {
       // Without the primary's position nothing can be said of the replica; the primary's own trouble shows in
       // /readyz's database check, and an old result stops being trusted (usable) after a few intervals.
@@ -94,7 +96,7 @@ export class ReplicaHealth {
     if (!last || primary > last.position) this.unreplayed.push({ at: seenAt, position: primary });
     if (this.unreplayed.length > MAX_NOTED) this.unreplayed.splice(1, 1);
     try {
-      const replica = await this.probe.replicaPosition();
+      const replica = await inTime(this.probe.replicaPosition());
       // A server that is not in recovery is no copy of the primary (a promoted standby goes its own way).
       if (!replica.standby || replica.replayed === null) {
         this.status = 'down';
@@ -112,6 +114,12 @@ export class ReplicaHealth {
   }
 }
 
+function within<T>(asked: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('no answer in time')), ms); });
+  return Promise.race([asked, late]).finally(() => clearTimeout(timer));
+}
+
 /** Errors that mean the replica could not answer at all (rather than that the query was wrong). */
 export function isLostConnection(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
@@ -119,5 +127,5 @@ export function isLostConnection(err: unknown): boolean {
     // 08: connection exception; 57P01-03: shut down or starting up; 40001 on a standby: cancelled by replay.
     if (code.startsWith('08') || ['57P01', '57P02', '57P03', '40001', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
   }
-  return typeof message === 'string' && /Connection terminated|connection timeout/i.test(message);
+  return typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message);
 }
