@@ -78,7 +78,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let listenInProcess: Database['listenInProcess'];
   let settledCount: Database['settledCount'];
   let readPrepared: Database['readPrepared'];
-  let replica: { db: Db; health: ReplicaHealth; readPrepared: NonNullable<Reads['readPrepared']>} | null = null;
+  let replica: { db: Db; health: ReplicaHealth; readPrepared: NonNullable<Reads['readPrepared']> } | null = null;
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamps come back as Date, bigints (counts) as numbers when safe
@@ -132,26 +132,20 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     withTenant: (lioId, work) => tenantTransaction(system, appRole, lioId, work, true),
     ...(readPrepared ? { readPrepared } : {}),
   };
+  /** Reads on the replica; one that finds it gone takes it out of use and is answered by the primary. */
+  const orPrimary = async <T>(onReplica: () => Promise<T>, onPrimary: () => Promise<T>): Promise<T> => {
+    try {
+      return await onReplica();
+    } catch (err) {
+      if (!replica || !isLostConnection(err)) throw err;
+      replica.health.lost();
+      return onPrimary();
+    }
+  };
   const replicaReads: Reads | null = replica && {
     source: 'replica',
-    async withTenant(lioId, work) {
-      try {
-        return await tenantTransaction(replica.db, appRole, lioId, work, true);
-      } catch (err) {
-        if (!isLostConnection(err)) throw err;
-        replica.health.lost();
-        return primaryReads.withTenant(lioId, work);
-      }
-    },
-    readPrepared: async (name, text, values) => {
-      try {
-        return await replica.readPrepared(name, text, values);
-      } catch (err) {
-        if (!isLostConnection(err)) throw err;
-        replica.health.lost();
-        return readPrepared!(name, text, values);
-      }
-    },
+    withTenant: (lioId, work) => orPrimary(() => tenantTransaction(replica.db, appRole, lioId, work, true), () => primaryReads.withTenant(lioId, work)),
+    readPrepared: (name, text, values) => orPrimary(() => replica.readPrepared(name, text, values), () => readPrepared!(name, text, values)),
   };
   return {
     engine,
