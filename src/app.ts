@@ -20,7 +20,7 @@ import { ForbiddenError } from './platform/auth/policy.js';
 import { recordAudit } from './platform/audit.js';
 import { Assets, registerAssets } from './web/assets.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
-import { FLASH_COOKIE, actorOf, type KeptResponse } from './platform/http/request-context.js';
+import { FLASH_COOKIE, WROTE_COOKIE, actorOf, type KeptResponse } from './platform/http/request-context.js';
 import { registerPolicy } from './platform/auth/policy.js';
 import type { Capability, CapabilityDeps } from './platform/capability.js';
 import { createViewEnvironment } from './web/views.js';
@@ -111,7 +111,9 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(db.system);
-      return { status: 'ready', database: db.engine };
+      // A replica that lags or is down leaves the app serving from the primary: still ready, and it says so.
+      const replica = db.replicaStatus();
+      return { status: 'ready', database: db.engine, ...(replica === 'none' ? {} : { replica }) };
     } catch {
       return reply.code(503).send({ status: 'unavailable', database: db.engine });
     }
@@ -142,6 +144,15 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   app.addHook('onRequest', async (request) => {
     if (request.lio) request.actor = await sessions.load(request);
   });
+  // Read-your-writes with a replica: whoever writes reads the primary until the replica, trusted up to its lag
+  // bound (measured once a check's interval), has surely caught up with the write.
+  if (config.readReplica) {
+    const markSeconds = Math.ceil((config.readReplica.maxLagMs + config.readReplica.checkMs) / 1000);
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+      reply.setCookie(WROTE_COOKIE, '1', { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: markSeconds });
+    });
+  }
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
 

@@ -24,8 +24,9 @@ ${COMMANDS.map((c) => `  ${c.usage.replace(/^commonground /, '')}`).join('\n')}
 
 Configuration comes from environment variables: see README.md.`;
 
-async function open(config: Config): Promise<Database> {
-  const db = await openDatabase(config);
+async function open(config: Config, options: { replica?: boolean } = {}): Promise<Database> {
+  // Only the server reads from a replica (DATABASE_READ_URL); commands work on the primary alone.
+  const db = await openDatabase(options.replica ? config : { ...config, readReplica: null });
   await migrate(db);
   return db;
 }
@@ -49,7 +50,7 @@ async function run(command: string | undefined, rest: string[], config: Config):
   switch (command) {
     case 'start': return start(config);
     case 'migrate': {
-      const db = await openDatabase(config);
+      const db = await openDatabase({ ...config, readReplica: null });
       const result = await migrate(db);
       console.log(result.applied.length ? `Applied ${result.applied.join(', ')}` : 'Database is up to date');
       await db.close();
@@ -115,7 +116,7 @@ function cliContext(config: Config): CliContext {
 }
 
 async function start(config: Config): Promise<number> {
-  const db = await open(config);
+  const db = await open(config, { replica: true });
   const seeded = await seedDemo(db, config, CAPABILITIES);
   const app = await buildApp({ config, db, clock: systemClock, capabilities: CAPABILITIES });
   let closing = false;

@@ -68,6 +68,22 @@ describe('configuration from the environment', () => {
     }
   }
 
+  it('reads a replica for public reads only beside a PostgreSQL primary, with its lag bound in seconds', () => {
+    const primary = 'postgres://cg@db-1.internal:5432/commonground';
+    expect(loadConfig({ DATABASE_URL: primary }).readReplica).toBeNull();
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: 'postgres://cg@db-2.internal:5432/commonground' }).readReplica)
+      .toEqual({ url: 'postgres://cg@db-2.internal:5432/commonground', maxLagMs: 5000, checkMs: 2000 });
+    expect(loadConfig({ DATABASE_URL: primary, DATABASE_READ_URL: 'postgresql://db-2/cg', DATABASE_READ_MAX_LAG: '30' }).readReplica?.maxLagMs).toBe(30_000);
+    // Embedded, there is nothing to replicate.
+    expect(configError({ DATABASE_READ_URL: 'postgres://cg@db-2.internal/commonground' }).message).toMatch(/^\s*DATABASE_READ_URL: .*DATABASE_URL/m);
+    for (const bad of ['mysql://db-2/cg', 'db-2:5432', 'postgres://exa mple/db']) {
+      expect(configError({ DATABASE_URL: primary, DATABASE_READ_URL: bad }).message).toMatch(/^\s*DATABASE_READ_URL: /m);
+    }
+    for (const bad of ['five', '1.5', '-1']) {
+      expect(configError({ DATABASE_URL: primary, DATABASE_READ_URL: 'postgres://db-2/cg', DATABASE_READ_MAX_LAG: bad }).message).toMatch(/^\s*DATABASE_READ_MAX_LAG: /m);
+    }
+  });
+
   it('names every bad variable at once', () => {
     const error = configError({ PORT: 'abc', LOG_LEVEL: 'loud', BASE_URL: 'nope' });
     for (const variable of ['PORT', 'LOG_LEVEL', 'BASE_URL']) expect(error.message).toMatch(new RegExp(`^\\s*${variable}: `, 'm'));

@@ -186,6 +186,19 @@ describe('row-level security in the database', () => {
     expect(after.rows[0]!.lio).toBeNull();
   });
 
+  it('runs public reads (Database.reading) on the primary when there is no replica, read-only and in their LIO alone', async () => {
+    const [a, b] = [await t.make.lio(), await t.make.lio()];
+    const [mine] = [await t.make.organisation(a), await t.make.organisation(b)];
+    expect(t.db.replicaStatus()).toBe('none');
+    const reads = t.db.reading();
+    expect(reads.source).toBe('primary');
+    expect(await reads.withTenant(a.id, (tx) => tx.selectFrom('organisations').select('id').execute())).toEqual([{ id: mine.id }]);
+    // Read-only on the primary too, so a write slipped into a public read fails here, not first on a replica.
+    await expect(reads.withTenant(a.id, (tx) => tx.updateTable('organisations').set({ name: 'Renamed' }).execute())).rejects.toThrow(/read-only/);
+    // ... and for that transaction only: the connection writes again afterwards.
+    await t.db.withTenant(a.id, (tx) => tx.updateTable('organisations').set({ name: 'Renamed' }).where('id', '=', mine.id).execute());
+  });
+
   it('answers an address of no LIO as the default LIO, when there is one', async () => {
     const fallback = await t.make.lio({ name: 'Default District CVS', isDefault: true });
     const other = await t.make.lio({ name: 'Other Town CVS' });

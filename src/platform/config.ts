@@ -11,6 +11,8 @@ const EnvSchema = Type.Object({
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_READ_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_READ_MAX_LAG: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
   DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
@@ -33,6 +35,11 @@ export interface Config {
   databaseUrl: string | null;
   /** PostgreSQL schema to use; lets test files run side by side in one database */
   databaseSchema: string | null;
+  /**
+   * A streaming replica of databaseUrl for public reads that may be a moment behind (search, service pages, the
+   * ORUK API), trusted while it replays within maxLagMs of the primary; its health is checked every checkMs.
+   */
+  readReplica: { url: string; maxLagMs: number; checkMs: number } | null;
   appDbRole: string;
   /** Believe X-Forwarded-For/-Proto only behind a known reverse proxy; otherwise clients could dodge rate limits. */
   trustProxy: boolean;
@@ -66,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   // The patterns catch the wrong kind of value; these catch values of the right kind that cannot work.
   if (picked.PORT && Number(picked.PORT) > 65535) bad.add('PORT');
   if (picked.DATABASE_URL && !parsesAsUrl(picked.DATABASE_URL, false)) bad.add('DATABASE_URL');
+  // A replica copies a PostgreSQL server: without DATABASE_URL there is only the embedded database, nothing to copy.
+  if (picked.DATABASE_READ_URL && (!parsesAsUrl(picked.DATABASE_READ_URL, false) || !picked.DATABASE_URL)) bad.add('DATABASE_READ_URL');
   if (picked.SMTP_URL && !parsesAsUrl(picked.SMTP_URL, true)) bad.add('SMTP_URL');
   if (picked.BASE_URL && !parsesAsUrl(picked.BASE_URL, true)) bad.add('BASE_URL');
   if (bad.size > 0) {
@@ -86,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: path.resolve(e.DATA_DIR ?? 'data'),
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.DATABASE_SCHEMA ?? null,
+    readReplica: e.DATABASE_READ_URL
+      ? { url: e.DATABASE_READ_URL, maxLagMs: (e.DATABASE_READ_MAX_LAG ? Number(e.DATABASE_READ_MAX_LAG) : 5) * 1000, checkMs: 2000 }
+      : null,
     appDbRole: e.APP_DB_ROLE ?? 'commonground_app',
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? 'Common Ground <no-reply@commonground.local>',
@@ -119,6 +131,8 @@ function describe(key: string): string {
   switch (key) {
     case 'PORT': return 'must be a port number from 0 to 65535';
     case 'DATABASE_URL': return 'must be a PostgreSQL URL such as postgres://user@host:5432/db';
+    case 'DATABASE_READ_URL': return 'must be a PostgreSQL URL such as postgres://user@replica:5432/db, with DATABASE_URL set to its primary';
+    case 'DATABASE_READ_MAX_LAG': return 'must be a whole number of seconds';
     case 'SMTP_URL': return 'must be an SMTP URL such as smtp://user:pass@host:587';
     case 'BASE_URL': return 'must be the public address such as https://cvs.example.org';
     case 'SESSION_SECRET': return 'must be at least 32 characters';

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Database } from '../../platform/db/index.js';
+import type { Database, Reads } from '../../platform/db/index.js';
+import { publicReads } from '../../platform/http/request-context.js';
 import type { Config } from '../../platform/config.js';
 import { apiValidatorCompiler } from '../../platform/http/api-validation.js';
 import { geocodePostcode, postcodeMessage } from '../geography/geocode.js';
@@ -66,8 +67,15 @@ const errors = {
 };
 
 export async function registerOrukRoutes(root: FastifyInstance, deps: { db: Database; config: Config; published: PublishedCache }) {
-  const oruk = new OrukService(deps);
   const keys = new WeakMap<FastifyRequest, string>();
+  // One choice of server per request, so the version keying an answer and the answer come from the same one.
+  const chosen = new WeakMap<FastifyRequest, Reads>();
+  const readsOf = (request: FastifyRequest) => {
+    let reads = chosen.get(request);
+    if (!reads) chosen.set(request, reads = publicReads(request, deps.db));
+    return reads;
+  };
+  const orukFor = (request: FastifyRequest) => new OrukService(readsOf(request));
 
   await root.register(async (scope) => {
     const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -86,7 +94,7 @@ export async function registerOrukRoutes(root: FastifyInstance, deps: { db: Data
     // links in the answers are built from it.
     app.addHook('preHandler', async (request, reply) => {
       if (request.method !== 'GET') return;
-      const key = await deps.published.keyFor(request.lio.id, `oruk|${origin(request)}${request.url}`);
+      const key = await deps.published.keyFor(request.lio.id, `oruk|${origin(request)}${request.url}`, readsOf(request));
       const kept = deps.published.get(key);
       if (kept) return reply.code(kept.status).type('application/json; charset=utf-8').send(kept.chunks[0]);
       keys.set(request, key);
@@ -123,70 +131,70 @@ export async function registerOrukRoutes(root: FastifyInstance, deps: { db: Data
       schema: { operationId: 'getPaginatedListOfServices', summary: 'A page of services with their one-to-one fields', querystring: ServiceQuery, response: { 200: PageOf(ServiceSummary, 'A page of services'), ...errors } },
     }, async (request) => {
       const q = request.query as ServiceQueryT;
-      return oruk.services(request.lio.id, await serviceFilters(q), q.page ?? 1, q.per_page ?? 50);
+      return orukFor(request).services(request.lio.id, await serviceFilters(q), q.page ?? 1, q.per_page ?? 50);
     });
 
     app.get('/services/:id', {
       schema: { operationId: 'getFullyNestedServiceById', summary: 'One service, fully nested', params: IdParams, response: { 200: Service, ...errors } },
     }, async (request) => {
       const id = requireUuid((request.params as { id: string }).id, 'service');
-      return (await oruk.service(request.lio.id, id)) ?? notFound('service');
+      return (await orukFor(request).service(request.lio.id, id)) ?? notFound('service');
     });
 
     app.get('/service_at_locations', {
       schema: { operationId: 'getPaginatedListOfServiceAtLocation', summary: 'A page of services at locations', querystring: ServiceQuery, response: { 200: PageOf(ServiceAtLocationSummary, 'A page of services at locations'), ...errors } },
     }, async (request) => {
       const q = request.query as ServiceQueryT;
-      return oruk.serviceAtLocations(request.lio.id, await serviceFilters(q), q.page ?? 1, q.per_page ?? 50);
+      return orukFor(request).serviceAtLocations(request.lio.id, await serviceFilters(q), q.page ?? 1, q.per_page ?? 50);
     });
 
     app.get('/service_at_locations/:id', {
       schema: { operationId: 'getServiceAtLocationWithNestedDataById', summary: 'One service at a location, fully nested', params: IdParams, response: { 200: ServiceAtLocation, ...errors } },
     }, async (request) => {
       const id = requireUuid((request.params as { id: string }).id, 'service at location');
-      return (await oruk.serviceAtLocation(request.lio.id, id)) ?? notFound('service at location');
+      return (await orukFor(request).serviceAtLocation(request.lio.id, id)) ?? notFound('service at location');
     });
 
     app.get('/organizations', {
       schema: { operationId: 'getPaginatedListOfOrganizations', summary: 'A page of organisations', querystring: PageQuery, response: { 200: PageOf(OrganizationSummary, 'A page of organisations'), ...errors } },
     }, async (request) => {
       const q = request.query as Static<typeof PageQuery>;
-      return oruk.organisations(request.lio.id, q.page ?? 1, q.per_page ?? 50);
+      return orukFor(request).organisations(request.lio.id, q.page ?? 1, q.per_page ?? 50);
     });
 
     app.get('/organizations/:id', {
       schema: { operationId: 'getOrganizationById', summary: 'One organisation with its services, fully nested', params: IdParams, response: { 200: Organization, ...errors } },
     }, async (request) => {
       const id = requireUuid((request.params as { id: string }).id, 'organization');
-      return (await oruk.organisation(request.lio.id, id)) ?? notFound('organization');
+      return (await orukFor(request).organisation(request.lio.id, id)) ?? notFound('organization');
     });
 
     app.get('/taxonomies', {
       schema: { operationId: 'getPaginatedListOfTaxonomies', summary: 'A page of taxonomies', querystring: PageQuery, response: { 200: PageOf(Taxonomy, 'A page of taxonomies'), ...errors } },
     }, async (request) => {
       const q = request.query as Static<typeof PageQuery>;
-      return oruk.taxonomies(request.lio.id, q.page ?? 1, q.per_page ?? 50);
+      return orukFor(request).taxonomies(request.lio.id, q.page ?? 1, q.per_page ?? 50);
     });
 
     app.get('/taxonomies/:id', {
       schema: { operationId: 'getTaxonomyById', summary: 'One taxonomy with its terms', params: IdParams, response: { 200: TaxonomyWithTerms, ...errors } },
     }, async (request) => {
       const id = requireUuid((request.params as { id: string }).id, 'taxonomy');
-      return (await oruk.taxonomy(request.lio.id, id)) ?? notFound('taxonomy');
+      return (await orukFor(request).taxonomy(request.lio.id, id)) ?? notFound('taxonomy');
     });
 
     app.get('/taxonomy_terms', {
       schema: { operationId: 'getPaginatedListOfTaxonomyTerms', summary: 'A page of taxonomy terms', querystring: TermQuery, response: { 200: PageOf(TaxonomyTerm, 'A page of taxonomy terms'), ...errors } },
     }, async (request) => {
       const q = request.query as Static<typeof TermQuery>;
-      return oruk.terms(request.lio.id, { taxonomyId: q.taxonomy_id, parentId: q.parent_id }, q.page ?? 1, q.per_page ?? 50);
+      return orukFor(request).terms(request.lio.id, { taxonomyId: q.taxonomy_id, parentId: q.parent_id }, q.page ?? 1, q.per_page ?? 50);
     });
 
     app.get('/taxonomy_terms/:id', {
       schema: { operationId: 'getTaxonomyTermById', summary: 'One taxonomy term', params: IdParams, response: { 200: TaxonomyTerm, ...errors } },
     }, async (request) => {
       const id = requireUuid((request.params as { id: string }).id, 'taxonomy term');
-      return (await oruk.term(request.lio.id, id)) ?? notFound('taxonomy term');
+      return (await orukFor(request).term(request.lio.id, id)) ?? notFound('taxonomy term');
     });
   }, { prefix: ORUK_PREFIX });
 

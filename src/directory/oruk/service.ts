@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../../platform/db/index.js';
+import type { Queryable, Reads } from '../../platform/db/index.js';
 import { loadServices, type HsdsService } from '../services/repository.js';
 import { orukRepository as repo, type ServiceFilters } from './repository.js';
 import {
@@ -10,12 +10,13 @@ import {
  * The Open Referral UK API's reads. The API is public: it serves only what the LIO publishes (organisations
  * with consent to publish, not closed or merged away; their services with consent, defunct ones only by id).
  * Full services come from the shared read model (loadServices) plus the HSDS parts only this API shows.
+ * It reads where `reads` says (publicReads): the read replica, unless the caller must see the primary.
  */
 export class OrukService {
-  constructor(private readonly deps: { db: Database }) {}
+  constructor(private readonly reads: Pick<Reads, 'withTenant'>) {}
 
   private tenant<T>(lioId: string, work: (tx: Queryable) => Promise<T>) {
-    return this.deps.db.withTenant(lioId, work);
+    return this.reads.withTenant(lioId, work);
   }
 
   async services(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {

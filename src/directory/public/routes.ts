@@ -6,7 +6,8 @@ import type { JobQueue } from '../../platform/jobs.js';
 import { can } from '../../platform/auth/policy.js';
 import { FormErrors, str } from '../../platform/http/forms.js';
 import { publicOrigin } from '../../platform/tenancy.js';
-import { actorOf, seesSharedPages } from '../../platform/http/request-context.js';
+import { actorOf, publicReads, seesSharedPages } from '../../platform/http/request-context.js';
+import type { Reads } from '../../platform/db/index.js';
 import type { PublishedCache } from '../published/cache.js';
 import { localNow } from './opening.js';
 import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODE_LABELS, DISTANCES, PAGE_SIZE, UNITS, readSearch } from './form.js';
@@ -45,11 +46,11 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
   };
 
   /** The key of a page kept for everyone (see PublishedCache), or null when this visitor's page is their own. */
-  const sharedKey = async (request: FastifyRequest, what: string) => {
+  const sharedKey = async (request: FastifyRequest, reads: Reads, what: string) => {
     if (!seesSharedPages(request) || request.cookies[LIST_COOKIE]) return null;
     // Opening times say "open now": a kept page lasts until the minute turns, at most.
     const now = localNow(deps.clock.now());
-    return deps.published.keyFor(request.lio.id, `${what}|${now.date}T${now.time.slice(0, 5)}`);
+    return deps.published.keyFor(request.lio.id, `${what}|${now.date}T${now.time.slice(0, 5)}`, reads);
   };
 
   /** Renders a page: for this visitor alone, or (with a key) for everyone, kept under the key. */
@@ -97,13 +98,14 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
   // A search is the same page for every visitor who is not signed in and holds no list, until the directory
   // changes or the minute turns (opening times say "open now"): such pages are made once and kept.
   app.get('/find', async (request, reply) => {
-    const shared = await sharedKey(request, `find|${JSON.stringify(readSearch(request.query))}`);
+    const reads = publicReads(request, deps.db);
+    const shared = await sharedKey(request, reads, `find|${JSON.stringify(readSearch(request.query))}`);
     const kept = shared ? deps.published.get(shared) : undefined;
     if (kept) {
       allowTiles(reply);
       return reply.sendShared(kept);
     }
-    return renderSearch(request, reply, await directory.search(request.lio.id, request.query), shared);
+    return renderSearch(request, reply, await directory.search(request.lio.id, request.query, reads), shared);
   });
 
   app.get('/find/services/:id', async (request, reply) => {
@@ -111,10 +113,11 @@ export async function registerPublicDirectoryRoutes(app: FastifyInstance, deps: 
     // "from" carries the search this page was reached from, for the way back; only its parameters are kept.
     const back = new URLSearchParams(str(request.query, 'from'));
     const backQuery = new URLSearchParams([...back.entries()].filter(([k]) => ['q', 'category', 'postcode', 'distance', 'unit', 'locality', 'mode', 'open', 'free', 'age', 'page'].includes(k))).toString();
-    const shared = await sharedKey(request, `service|${id}|${backQuery}`);
+    const reads = publicReads(request, deps.db);
+    const shared = await sharedKey(request, reads, `service|${id}|${backQuery}`);
     const kept = shared ? deps.published.get(shared) : undefined;
     if (kept) return reply.sendShared(kept);
-    const service = await directory.service(request.lio.id, id);
+    const service = await directory.service(request.lio.id, id, reads);
     if (!service) return reply.callNotFound();
     const code = heldCode(request);
     const template = 'directory/public/views/service.njk';

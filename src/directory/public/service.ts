@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '../../platform/db/index.js';
+import type { Database, Queryable, Reads } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { PublishedCache } from '../published/cache.js';
@@ -56,8 +56,11 @@ export class PublicDirectory {
     this.localities = new Kept(localities);
   }
 
-  /** Runs a search from the query string; errors in it come back for the form, with no results. */
-  async search(lioId: string, query: unknown): Promise<SearchPage> {
+  /**
+   * Runs a search from the query string; errors in it come back for the form, with no results. `reads` says
+   * where it reads (publicReads): the read replica, unless the visitor must see the primary.
+   */
+  async search(lioId: string, query: unknown, reads: Reads = this.deps.db.reading()): Promise<SearchPage> {
     // Public: no permission to check. Everything below reads published services only.
     const values = readSearch(query);
     const errors = new FormErrors();
@@ -90,19 +93,19 @@ export class PublicDirectory {
     // The postcode is looked up in the same transaction as the search (one turn at the database, which
     // matters on the single-connection embedded one); only a postcode the table lacks, with a postcode
     // service configured, is asked of the service outside it, and the search then runs again.
-    const first = await this.searchWith(lioId, values, errors, now, compact, null, placeOf, { distance, unit, age, modes });
+    const first = await this.searchWith(reads, lioId, values, errors, now, compact, null, placeOf, { distance, unit, age, modes });
     if (first !== 'ask-service') return first;
     const remote = await geocodePostcode(db, values.postcode, { apiUrl: config.postcodesApiUrl });
-    const page = await this.searchWith(lioId, values, errors, now, compact, remote, placeOf, { distance, unit, age, modes });
+    const page = await this.searchWith(reads, lioId, values, errors, now, compact, remote, placeOf, { distance, unit, age, modes });
     return page as SearchPage;
   }
 
-  private async searchWith(lioId: string, values: SearchValues, errors: FormErrors, now: LocalNow, compact: string | null, geocoded: GeocodeResult | null,
+  private async searchWith(reads: Reads, lioId: string, values: SearchValues, errors: FormErrors, now: LocalNow, compact: string | null, geocoded: GeocodeResult | null,
     placeOf: (found: GeocodeResult) => SearchPage['near'], o: { distance: number; unit: Unit; age: number | null; modes: DeliveryMode[] }): Promise<SearchPage | 'ask-service'> {
-    const { db, config, published } = this.deps;
+    const { config, published } = this.deps;
     const { distance, unit, age, modes } = o;
-    const version = await published.version(lioId);
-    return db.withTenant(lioId, async (tx) => {
+    const version = await published.version(lioId, reads);
+    return reads.withTenant(lioId, async (tx) => {
       let near: SearchPage['near'] = null;
       if (compact) {
         const found = geocoded ?? await lookupPostcode(tx, compact);
@@ -156,10 +159,10 @@ export class PublicDirectory {
   }
 
   /** A published service, fully, for its public page; undefined when there is none to show. */
-  async service(lioId: string, id: string): Promise<ServiceDetail | undefined> {
+  async service(lioId: string, id: string, reads: Reads = this.deps.db.reading()): Promise<ServiceDetail | undefined> {
     if (!isUuid(id)) return undefined;
     const now = localNow(this.deps.clock.now());
-    return this.deps.db.withTenant(lioId, async (tx) => {
+    return reads.withTenant(lioId, async (tx) => {
       if (!(await publishedIds(tx, [id])).has(id)) return undefined;
       const service = (await loadServices(tx, [id]))[0];
       return service ? serviceDetail(service, now) : undefined;

@@ -1,6 +1,6 @@
 import type { KeptResponse } from '../../platform/http/request-context.js';
 import { LRUCache } from 'lru-cache';
-import type { Database } from '../../platform/db/index.js';
+import type { Database, Reads } from '../../platform/db/index.js';
 
 /** The channel migration 007's trigger notifies, with the LIO's id or "all". */
 const DIRECTORY_CHANGED = 'cg_directory_changed';
@@ -32,7 +32,7 @@ interface VersionReads {
  */
 export class PublishedCache {
   private readonly kept: LRUCache<string, KeptResponse> | null;
-  private readonly readVersion: ((lioId: string) => Promise<string>) | null;
+  private readonly readVersion: ((lioId: string, reads: Reads | null) => Promise<string>) | null;
   /** PostgreSQL: tells whether this process may have committed anything since a read began (Database.settledCount). */
   private readonly settledCount: (() => number) | null;
   private readonly reads = new Map<string, VersionReads>();
@@ -46,7 +46,7 @@ export class PublishedCache {
   constructor(db: Database, maxBytes = 64 * 1024 * 1024, read?: (lioId: string) => Promise<string>) {
     const { readPrepared } = db;
     this.readVersion = read ?? (readPrepared
-      ? async (lioId) => (await readPrepared<{ version: string | null }>('cg_directory_version', VERSION_SQL, [lioId]))[0]?.version ?? '0'
+      ? async (lioId, reads) => (await (reads?.readPrepared ?? readPrepared)<{ version: string | null }>('cg_directory_version', VERSION_SQL, [lioId]))[0]?.version ?? '0'
       : null);
     this.settledCount = !read && db.settledCount ? db.settledCount : null;
     this.kept = maxBytes > 0 ? new LRUCache<string, KeptResponse>({ maxSize: maxBytes, sizeCalculation: (entry) => Math.max(1, entry.chunks.reduce((n, c) => n + c.length, 0)) }) : null;
@@ -76,35 +76,39 @@ export class PublishedCache {
    * the next read, begun when that one ends: a read begun before a request arrived could miss a write committed
    * just before it, while one begun after cannot. So a busy server reads about once per read's time, not once
    * per request, and never answers from before a commit it has already reported.
+   *
+   * `reads` names the server the keyed work reads from (Database.reading): a replica's version is read from the
+   * replica, since a version read on the primary could be newer than the replica's rows and keep them under it.
    */
-  version(lioId: string): Promise<string> {
+  version(lioId: string, reads: Reads | null = null): Promise<string> {
     if (this.notified) return Promise.resolve(`${this.notified.all}.${this.notified.byLio.get(lioId) ?? 0}`);
-    const r = this.readsOf(lioId);
+    const r = this.readsOf(lioId, reads);
     // The last read still holds while this process has finished nothing on the database since it began (so
     // no write of its own can have committed unseen), for a moment: writes of other processes show after it.
     const { last } = r;
     if (last && this.settledCount && last.settledAtStart === this.settledCount() && Date.now() - last.startedAt < OTHER_PROCESSES_SEEN_WITHIN_MS) {
       return Promise.resolve(last.value);
     }
-    if (!r.current) return this.startRead(lioId, r);
+    if (!r.current) return this.startRead(lioId, reads, r);
     r.next ??= r.current.catch(() => undefined).then(() => {
       r.next = null;
-      return this.startRead(lioId, r);
+      return this.startRead(lioId, reads, r);
     });
     return r.next;
   }
 
-  private readsOf(lioId: string): VersionReads {
-    let r = this.reads.get(lioId);
-    if (!r) this.reads.set(lioId, r = { current: null, next: null, last: null });
+  private readsOf(lioId: string, reads: Reads | null): VersionReads {
+    const key = `${reads?.source ?? 'primary'}|${lioId}`;
+    let r = this.reads.get(key);
+    if (!r) this.reads.set(key, r = { current: null, next: null, last: null });
     return r;
   }
 
-  private startRead(lioId: string, r: VersionReads): Promise<string> {
+  private startRead(lioId: string, reads: Reads | null, r: VersionReads): Promise<string> {
     if (!this.readVersion) throw new Error('PublishedCache: this database tells no versions; make the cache with PublishedCache.open');
     const startedAt = Date.now();
     const settledAtStart = this.settledCount?.() ?? 0;
-    const read: Promise<string> = this.readVersion(lioId)
+    const read: Promise<string> = this.readVersion(lioId, reads)
       .then((value) => {
         if (!r.last || r.last.startedAt <= startedAt) r.last = { value, startedAt, settledAtStart };
         return value;
@@ -114,9 +118,9 @@ export class PublishedCache {
     return read;
   }
 
-  /** The key of one response of the LIO's directory as it is now. */
-  async keyFor(lioId: string, what: string): Promise<string> {
-    return `${lioId}|${await this.version(lioId)}|${what}`;
+  /** The key of one response of the LIO's directory as it is now (as `reads` sees it). */
+  async keyFor(lioId: string, what: string, reads: Reads | null = null): Promise<string> {
+    return `${lioId}|${await this.version(lioId, reads)}|${what}`;
   }
 
   get(key: string): KeptResponse | undefined {

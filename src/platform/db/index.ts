@@ -2,11 +2,24 @@ import { Kysely, PostgresDialect, sql, type DatabaseConnection, type Driver, typ
 import type { Config } from '../config.js';
 import type { DB } from './schema.js';
 import { PGliteDialect } from './pglite-driver.js';
+import { ReplicaHealth, isLostConnection, type ReplicaStatus } from './replica.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
 /** Anything a repository can run a query on: the pool (system work) or a tenant transaction. */
 export type Queryable = Kysely<DB> | Transaction<DB>;
+
+/**
+ * Where a public read goes (Database.reading): read-only tenant transactions, row-level security as in
+ * withTenant, on the read replica or on the primary.
+ */
+export interface Reads {
+  source: 'replica' | 'primary';
+  /** As Database.withTenant, in a read-only transaction. */
+  withTenant<T>(lioId: string, work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** PostgreSQL only: as Database.readPrepared, on the same server as withTenant. */
+  readPrepared?: <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
+}
 
 export interface Database {
   engine: 'pglite' | 'postgres';
@@ -36,6 +49,14 @@ export interface Database {
   settledCount?: () => number;
   /** PostgreSQL only: one read-only statement, prepared once per connection, not counted by settledCount. */
   readPrepared?: <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
+  /**
+   * Reads for public pages that may be a moment behind (DATABASE_READ_URL): the replica while it keeps up,
+   * otherwise the primary; `fresh` always the primary (a signed-in person, or a visitor who has just written).
+   * A replica that fails mid-read is given up for the primary, which answers the same read.
+   */
+  reading(options?: { fresh?: boolean }): Reads;
+  /** The read replica as last checked; 'none' when there is none. */
+  replicaStatus(): ReplicaStatus | 'none';
   close(): Promise<void>;
 }
 
@@ -48,6 +69,8 @@ export interface DatabaseOptions {
   inMemory?: boolean;
   /** Embedded engine only: start from this dump of a database (`dumpDataDir`) instead of an empty one. */
   template?: Blob;
+  /** a streaming replica of databaseUrl for public reads (PostgreSQL only) */
+  readReplica?: { url: string; maxLagMs: number; checkMs: number } | null;
 }
 
 export async function openDatabase(options: DatabaseOptions | Config & { inMemory?: boolean; template?: Blob }): Promise<Database> {
@@ -57,20 +80,38 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let listenInProcess: Database['listenInProcess'];
   let settledCount: Database['settledCount'];
   let readPrepared: Database['readPrepared'];
+  let replica: { db: Db; health: ReplicaHealth; readPrepared: NonNullable<Reads['readPrepared']> } | null = null;
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamps come back as Date, bigints (counts) as numbers when safe
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    const pool = new pg.default.Pool({
-      connectionString: options.databaseUrl,
+    const poolFor = (connectionString: string, more: { connectionTimeoutMillis?: number } = {}) => new pg.default.Pool({
+      connectionString,
       max: 10,
+      ...more,
       ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
     });
+    const pool = poolFor(options.databaseUrl);
     let settled = 0;
     system = new Kysely<DB>({ dialect: new SettlingPostgresDialect({ pool }, () => { settled += 1; }) });
     engine = 'postgres';
     settledCount = () => settled;
-    readPrepared = async <R>(name: string, text: string, values: unknown[]) => (await pool.query({ name, text, values })).rows as R[];
+    const prepared = (on: InstanceType<typeof pg.default.Pool>) =>
+      async <R>(name: string, text: string, values: unknown[]) => (await on.query({ name, text, values })).rows as R[];
+    readPrepared = prepared(pool);
+    if (options.readReplica) {
+      // A replica that cannot be reached is given up for the primary after a moment, not waited on.
+      const replicaPool = poolFor(options.readReplica.url, { connectionTimeoutMillis: 3000 });
+      // An idle connection to a standby that stops errors on the pool; the health check says so, the process goes on.
+      replicaPool.on('error', () => undefined);
+      const health = new ReplicaHealth({
+        primaryPosition: async () => (await pool.query<{ position: string }>('select pg_current_wal_lsn()::text as position')).rows[0]!.position,
+        replicaPosition: async () => (await replicaPool.query<{ standby: boolean; replayed: string | null }>(
+          'select pg_is_in_recovery() as standby, pg_last_wal_replay_lsn()::text as replayed')).rows[0]!,
+      }, options.readReplica);
+      replica = { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: replicaPool }) }), health, readPrepared: prepared(replicaPool) };
+      await health.start();
+    }
   } else {
     const dataDir = options.inMemory ? undefined : options.dataDir;
     const pg = await createPGlite({
@@ -82,6 +123,26 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     listenInProcess = async (channel, handler) => { await pg.listen(channel, handler); };
   }
   const appRole = options.appDbRole;
+  const primaryReads: Reads = {
+    source: 'primary',
+    withTenant: (lioId, work) => tenantTransaction(system, appRole, lioId, work, true),
+    ...(readPrepared ? { readPrepared } : {}),
+  };
+  /** Reads on the replica; one that finds it gone takes it out of use and is answered by the primary. */
+  const orPrimary = async <T>(onReplica: () => Promise<T>, onPrimary: () => Promise<T>): Promise<T> => {
+    try {
+      return await onReplica();
+    } catch (err) {
+      if (!replica || !isLostConnection(err)) throw err;
+      replica.health.lost();
+      return onPrimary();
+    }
+  };
+  const replicaReads: Reads | null = replica && {
+    source: 'replica',
+    withTenant: (lioId, work) => orPrimary(() => tenantTransaction(replica.db, appRole, lioId, work, true), () => primaryReads.withTenant(lioId, work)),
+    readPrepared: (name, text, values) => orPrimary(() => replica.readPrepared(name, text, values), () => readPrepared!(name, text, values)),
+  };
   return {
     engine,
     system,
@@ -89,15 +150,12 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     schema,
     ...(listenInProcess ? { listenInProcess } : {}),
     ...(settledCount && readPrepared ? { settledCount, readPrepared } : {}),
-    withTenant(lioId, work) {
-      return system.transaction().execute(async (tx) => {
-        // set_config(..., true) is SET LOCAL: both revert when the transaction ends,
-        // so a pooled connection never carries one LIO's context into the next request.
-        await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
-        return work(tx);
-      });
-    },
+    withTenant: (lioId, work) => tenantTransaction(system, appRole, lioId, work, false),
+    reading: (readOptions) => (replicaReads && !readOptions?.fresh && replica!.health.usable() ? replicaReads : primaryReads),
+    replicaStatus: () => replica?.health.current() ?? 'none',
     async close() {
+      replica?.health.stop();
+      await replica?.db.destroy();
       await system.destroy();
     },
   };
@@ -114,6 +172,18 @@ export async function createPGlite(options: { dataDir?: string; loadDataDir?: Bl
     ...options,
     extensions: { pg_trgm, cube, earthdistance, citext, unaccent },
     parsers: { 20: (v: string) => Number(v) },
+  });
+}
+
+/** A transaction as the application role, scoped to one LIO, on the primary or the replica. */
+function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx: Tx) => Promise<T>, readOnly: boolean): Promise<T> {
+  return on.transaction().execute(async (tx) => {
+    // set_config(..., true) is SET LOCAL: all revert when the transaction ends,
+    // so a pooled connection never carries one LIO's context into the next request.
+    // Public reads are read-only on the primary too, so a write slipped into them fails in every test, not only on a replica.
+    if (readOnly) await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true), set_config('transaction_read_only', 'on', true)`.execute(tx);
+    else await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
+    return work(tx);
   });
 }
 

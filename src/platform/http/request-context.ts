@@ -1,8 +1,23 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../audit.js';
+import type { Database, Reads } from '../db/index.js';
 
 /** The cookie holding a one-time message for the next page ("Organisation saved"). */
 export const FLASH_COOKIE = 'cg_flash';
+
+/**
+ * The cookie marking a visitor who sent a form or any other write a moment ago (set only with a read replica):
+ * their reads go to the primary while it lasts, so they see what they wrote even when the replica is behind.
+ */
+export const WROTE_COOKIE = 'cg_wrote';
+
+/**
+ * Reads for a public page or API answer: the replica (when there is one keeping up) for visitors who are not
+ * signed in and have not written a moment ago; the primary for everyone else, who may be looking for their own change.
+ */
+export function publicReads(request: FastifyRequest, db: Database): Reads {
+  return db.reading({ fresh: request.actor !== null || request.cookies[WROTE_COOKIE] !== undefined });
+}
 
 /** Who did it, as the audit log and the records' histories name them. */
 export function actorOf(request: FastifyRequest): Actor {
