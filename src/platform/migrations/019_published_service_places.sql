@@ -64,140 +64,55 @@ as $$
 $$;
 revoke execute on function cg_refresh_service_places(uuid[]) from public;
 
--- One trigger function for each source table: which services a statement's changed rows touch. TRUNCATE has no
--- changed rows to read, so it remakes every row.
-create function cg_service_places_after_services() returns trigger
+-- After a statement on a source table: the services its changed rows touch, before the change and after it, made
+-- again. TRUNCATE has no changed rows to read, so it remakes every row.
+create function cg_service_places_after_change() returns trigger
   language plpgsql security definer set search_path = {{schema}}, public
 as $$
+declare
+  -- the services that rows `x` of the table touch (%1$s: the transition table)
+  touched text := case tg_table_name
+    when 'services' then 'select x.id from %1$s x'
+    when 'organisations' then 'select s.id from services s where s.organisation_id in (select x.id from %1$s x)'
+    when 'locations' then 'select sal.service_id from service_at_locations sal where sal.location_id in (select x.id from %1$s x)
+      union select p.service_id from published_service_places p where p.location_id in (select x.id from %1$s x)'
+    when 'service_at_locations' then 'select x.service_id from %1$s x'
+    when 'attributes' then 'select x.link_id from %1$s x where x.link_type = ''service''' end;
+  before_change uuid[] := '{}';
+  after_change uuid[] := '{}';
 begin
   if tg_op = 'TRUNCATE' then
     perform cg_refresh_service_places(array(select service_id from published_service_places union select id from services));
-  elsif tg_op = 'DELETE' then
-    perform cg_refresh_service_places(array(select id from old_rows));
-  else
-    perform cg_refresh_service_places(array(select id from new_rows));
+    return null;
   end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    execute format('select array(' || touched || ')', 'old_rows') into before_change;
+  end if;
+  if tg_op in ('UPDATE', 'INSERT') then
+    execute format('select array(' || touched || ')', 'new_rows') into after_change;
+  end if;
+  perform cg_refresh_service_places(before_change || after_change);
   return null;
 end
 $$;
 
-create function cg_service_places_after_organisations() returns trigger
-  language plpgsql security definer set search_path = {{schema}}, public
-as $$
-begin
-  if tg_op = 'TRUNCATE' then
-    perform cg_refresh_service_places(array(select service_id from published_service_places));
-  else
-    -- an update: its services carry its status, consent and merge
-    perform cg_refresh_service_places(array(select s.id from services s where s.organisation_id in (select id from new_rows)));
-  end if;
-  return null;
-end
-$$;
-
-create function cg_service_places_after_locations() returns trigger
-  language plpgsql security definer set search_path = {{schema}}, public
-as $$
-begin
-  if tg_op = 'TRUNCATE' then
-    perform cg_refresh_service_places(array(select service_id from published_service_places));
-  elsif tg_op = 'DELETE' then
-    perform cg_refresh_service_places(array(select p.service_id from published_service_places p where p.location_id in (select id from old_rows)));
-  else
-    perform cg_refresh_service_places(array(
-      select sal.service_id from service_at_locations sal where sal.location_id in (select id from new_rows)
-      union select p.service_id from published_service_places p where p.location_id in (select id from new_rows)));
-  end if;
-  return null;
-end
-$$;
-
-create function cg_service_places_after_service_at_locations() returns trigger
-  language plpgsql security definer set search_path = {{schema}}, public
-as $$
-begin
-  if tg_op = 'TRUNCATE' then
-    perform cg_refresh_service_places(array(select service_id from published_service_places));
-  elsif tg_op = 'DELETE' then
-    perform cg_refresh_service_places(array(select service_id from old_rows));
-  elsif tg_op = 'UPDATE' then
-    perform cg_refresh_service_places(array(select service_id from old_rows union select service_id from new_rows));
-  else
-    perform cg_refresh_service_places(array(select service_id from new_rows));
-  end if;
-  return null;
-end
-$$;
-
-create function cg_service_places_after_attributes() returns trigger
-  language plpgsql security definer set search_path = {{schema}}, public
-as $$
-begin
-  if tg_op = 'TRUNCATE' then
-    perform cg_refresh_service_places(array(select service_id from published_service_places));
-  elsif tg_op = 'DELETE' then
-    perform cg_refresh_service_places(array(select link_id from old_rows where link_type = 'service'));
-  elsif tg_op = 'UPDATE' then
-    perform cg_refresh_service_places(array(select link_id from old_rows where link_type = 'service'
-      union select link_id from new_rows where link_type = 'service'));
-  else
-    perform cg_refresh_service_places(array(select link_id from new_rows where link_type = 'service'));
-  end if;
-  return null;
-end
-$$;
-
--- PostgreSQL takes transition tables on triggers of one event each, hence a trigger per event.
-create trigger service_places_insert after insert on services referencing new table as new_rows
-  for each statement execute function cg_service_places_after_services();
-create trigger service_places_update after update on services referencing old table as old_rows new table as new_rows
-  for each statement execute function cg_service_places_after_services();
-create trigger service_places_delete after delete on services referencing old table as old_rows
-  for each statement execute function cg_service_places_after_services();
-create trigger service_places_truncate after truncate on services
-  for each statement execute function cg_service_places_after_services();
-
--- A new organisation has no services yet; a deleted one takes its services with it (their own trigger).
-create trigger service_places_update after update on organisations referencing old table as old_rows new table as new_rows
-  for each statement execute function cg_service_places_after_organisations();
-create trigger service_places_truncate after truncate on organisations
-  for each statement execute function cg_service_places_after_organisations();
-
--- A new location is at no service yet.
-create trigger service_places_update after update on locations referencing old table as old_rows new table as new_rows
-  for each statement execute function cg_service_places_after_locations();
-create trigger service_places_delete after delete on locations referencing old table as old_rows
-  for each statement execute function cg_service_places_after_locations();
-create trigger service_places_truncate after truncate on locations
-  for each statement execute function cg_service_places_after_locations();
-
-create trigger service_places_insert after insert on service_at_locations referencing new table as new_rows
-  for each statement execute function cg_service_places_after_service_at_locations();
-create trigger service_places_update after update on service_at_locations referencing old table as old_rows new table as new_rows
-  for each statement execute function cg_service_places_after_service_at_locations();
-create trigger service_places_delete after delete on service_at_locations referencing old table as old_rows
-  for each statement execute function cg_service_places_after_service_at_locations();
-create trigger service_places_truncate after truncate on service_at_locations
-  for each statement execute function cg_service_places_after_service_at_locations();
-
-create trigger service_places_insert after insert on attributes referencing new table as new_rows
-  for each statement execute function cg_service_places_after_attributes();
-create trigger service_places_update after update on attributes referencing old table as old_rows new table as new_rows
-  for each statement execute function cg_service_places_after_attributes();
-create trigger service_places_delete after delete on attributes referencing old table as old_rows
-  for each statement execute function cg_service_places_after_attributes();
-create trigger service_places_truncate after truncate on attributes
-  for each statement execute function cg_service_places_after_attributes();
-
+-- PostgreSQL takes transition tables on triggers of one event each, hence a trigger per event; each fires whatever
+-- the session's replication role. A new organisation has no services yet and a deleted one takes its services with
+-- it (their own trigger fires); a new location is at no service yet.
 do $$
 declare
-  t regclass;
-  g name;
+  t text;
+  e text;
 begin
-  for t, g in select c.oid::regclass, tg.tgname from pg_trigger tg join pg_class c on c.oid = tg.tgrelid
-    where tg.tgname like 'service\_places\_%' and c.relnamespace = current_schema()::regnamespace
-  loop
-    execute format('alter table %s enable always trigger %I', t, g);
+  foreach t in array array['services', 'organisations', 'locations', 'service_at_locations', 'attributes'] loop
+    foreach e in array array['insert', 'update', 'delete', 'truncate'] loop
+      continue when (t = 'organisations' and e in ('insert', 'delete')) or (t = 'locations' and e = 'insert');
+      execute format('create trigger %I after %s on %I %s for each statement execute function %I()', 'service_places_' || e, e, t,
+        case e when 'insert' then 'referencing new table as new_rows' when 'update' then 'referencing old table as old_rows new table as new_rows'
+          when 'delete' then 'referencing old table as old_rows' else '' end,
+        'cg_service_places_after_change');
+      execute format('alter table %I enable always trigger %I', t, 'service_places_' || e);
+    end loop;
   end loop;
 end
 $$;
