@@ -21,7 +21,7 @@ beforeAll(async () => {
   d = directoryFactories(t.db);
   await d.postcode({ postcode: 'RP1 1AA', latitude: 53.8, longitude: -1.55 });
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => { await t?.close(); });
 
 type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 const HERE = { latitude: 53.8, longitude: -1.55 };

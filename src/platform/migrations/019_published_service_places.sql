@@ -36,7 +36,12 @@ create table published_service_places (
   maximum_age integer,
   primary key (service_id, location_id)
 );
-create index published_service_places_point on published_service_places (lio_id, latitude, longitude);
+-- The index holds every column a search near a place reads but the words (a text vector can outgrow an index
+-- entry), so that such a search reads the places in its box from the index alone, in order of place, without
+-- visiting rows scattered over the table.
+create index published_service_places_point on published_service_places (lio_id, latitude, longitude)
+  include (service_id, name, status, consent_to_publish, organisation_status, organisation_consent_to_publish, organisation_merged_into_id,
+    term_ids, delivery_modes, is_free, minimum_age, maximum_age);
 create index published_service_places_location on published_service_places (location_id);
 
 alter table published_service_places enable row level security;
