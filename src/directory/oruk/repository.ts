@@ -2,7 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { ServiceStatus } from '../../platform/db/directory-schema.js';
 import { boundingBox } from '../public/repository.js';
-import { organisationPublished, servicePublished } from '../public/published.js';
+import { organisationPublished, placePublished, servicePublished } from '../public/published.js';
 
 /**
  * The SQL of the Open Referral UK API: which records are published, the filters of /services and
@@ -79,27 +79,51 @@ const serviceSummaryColumns = sql`s.id, s.organisation_id, s.name, s.description
   o.name as o_name, o.description as o_description, o.email as o_email, o.website as o_website, o.logo as o_logo, o.uri as o_uri,
   o.parent_organization_id as o_parent`;
 
+const notDefunct = sql<SqlBool>`s.status <> 'defunct'`;
+
+/**
+ * Published, not defunct services with a place inside the circle, nearest first. The places are read from
+ * published_service_places alone (migration 019); with no other filter, so is the page, and only its services are
+ * read from the source tables.
+ */
+async function listServicesWithin(db: Queryable, f: ServiceFilters, near: NonNullable<ServiceFilters['near']>, radiusM: number, limit: number, offset: number) {
+  const conditions = serviceConditions(f, 's');
+  const point = earth(near.latitude, near.longitude);
+  const within = sql`with near as (
+      select s.service_id, min(earth_distance(${point}, ll_to_earth(s.latitude, s.longitude))) as distance, min(lower(s.name)) as name
+      from published_service_places s
+      where ${withinRadius(near, radiusM, sql.ref('s.latitude'), sql.ref('s.longitude'))} and ${notDefunct} and ${placePublished('s')}
+      group by s.service_id)`;
+  const page = conditions.length
+    ? sql`${within}, top as (select near.*, count(*) over () as total from near join services s on s.id = near.service_id where ${sql.join(conditions, sql` and `)}
+        order by near.distance, near.name, near.service_id limit ${limit} offset ${offset})`
+    : sql`${within}, top as (select near.*, count(*) over () as total from near order by near.distance, near.name, near.service_id limit ${limit} offset ${offset})`;
+  const rows = await sql<ServiceSummaryRow & { total: number }>`${page}
+    select ${serviceSummaryColumns}, top.distance, top.total from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
+    order by top.distance, top.name, top.service_id`.execute(db);
+  if (rows.rows.length || offset === 0) return { total: Number(rows.rows[0]?.total ?? 0), rows: rows.rows };
+  // A page past the end has no row to carry the count.
+  const count = await sql<{ n: number }>`${within} select count(*)::int as n from near join services s on s.id = near.service_id where true ${and(conditions)}`.execute(db);
+  return { total: Number(count.rows[0]?.n ?? 0), rows: [] };
+}
+
 const and = (conditions: Expression<SqlBool>[]) => (conditions.length ? sql.join(conditions.map((c) => sql`and ${c}`), sql` `) : sql``);
 
 export const orukRepository = {
   /** One page of published, not defunct services, by name (or nearest first when a point is given). */
   async listServices(db: Queryable, f: ServiceFilters, limit: number, offset: number): Promise<{ total: number; rows: ServiceSummaryRow[] }> {
+    if (f.near && f.near.proximity !== null) return listServicesWithin(db, f, f.near, f.near.proximity, limit, offset);
     const conditions = serviceConditions(f, 's');
     let nearness = sql``;
     let order = sql`lower(s.name), s.id`;
     if (f.near) {
+      // Every published service, nearest first (no radius): its nearest place with a point, if it has one.
       const point = earth(f.near.latitude, f.near.longitude);
-      const nearest = sql`(select min(earth_distance(${point}, ll_to_earth(l.latitude, l.longitude))) from service_at_locations x join locations l on l.id = x.location_id
-        where x.service_id = s.id and l.latitude is not null and l.longitude is not null)`;
-      if (f.near.proximity !== null) {
-        // The places in the circle first (an index range), then their services.
-        conditions.push(sql<SqlBool>`s.id in (select x.service_id from locations l join service_at_locations x on x.location_id = l.id
-          where ${withinRadius(f.near, f.near.proximity, sql.ref('l.latitude'), sql.ref('l.longitude'))})`);
-      }
+      const nearest = sql`(select min(earth_distance(${point}, ll_to_earth(p.latitude, p.longitude))) from published_service_places p where p.service_id = s.id)`;
       nearness = sql`, ${nearest} as distance`;
       order = sql`distance nulls last, lower(s.name), s.id`;
     }
-    const where = sql`s.status <> 'defunct' and ${servicePublished('s', 'o')} ${and(conditions)}`;
+    const where = sql`${notDefunct} and ${servicePublished('s', 'o')} ${and(conditions)}`;
     const total = await sql<{ n: number }>`select count(*)::int as n from services s join organisations o on o.id = s.organisation_id where ${where}`.execute(db);
     const rows = await sql<ServiceSummaryRow>`select ${serviceSummaryColumns} ${nearness}
       from services s join organisations o on o.id = s.organisation_id where ${where} order by ${order} limit ${limit} offset ${offset}`.execute(db);

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
-import { organisationPublished, servicePublished } from './published.js';
+import { organisationPublished, placePublished, servicePublished } from './published.js';
 import { addDays, monthNumber, placeInMonth, type DayCode } from './opening.js';
 import { containing } from '../../platform/db/like.js';
 
@@ -44,17 +44,22 @@ export interface SearchRow {
 }
 
 /** The services /find shows, for services `s` joined to organisations `o`: published (published.ts), and in use now or soon. */
-export const published = sql`s.status in ('active', 'temporarily closed') and ${servicePublished('s', 'o')}`;
+const shownStatuses = sql`s.status in ('active', 'temporarily closed')`;
+export const published = sql`${shownStatuses} and ${servicePublished('s', 'o')}`;
+/** The same for rows `s` of published_service_places. */
+const publishedPlace = sql`${shownStatuses} and ${placePublished('s')}`;
 
 const likePattern = (text: string) => containing(text.toLowerCase());
 
-/** Great-circle distance in metres from a point to a location row `l` (haversine, plain arithmetic). */
-function distanceTo(near: Near): RawBuilder<number> {
+/** Great-circle distance in metres from a point to a row `l` with a latitude and longitude (haversine, plain arithmetic). */
+function distanceTo(near: Near, l = 'l'): RawBuilder<number> {
   const lat = near.latitude;
   const lng = near.longitude;
+  const latitude = sql.ref(`${l}.latitude`);
+  const longitude = sql.ref(`${l}.longitude`);
   return sql<number>`(${EARTH_RADIUS_M * 2}::float8 * asin(least(1::float8, sqrt(
-    power(sin(radians(l.latitude - ${lat}::float8) / 2), 2)
-    + ${Math.cos((lat * Math.PI) / 180)}::float8 * cos(radians(l.latitude)) * power(sin(radians(l.longitude - ${lng}::float8) / 2), 2)))))`;
+    power(sin(radians(${latitude} - ${lat}::float8) / 2), 2)
+    + ${Math.cos((lat * Math.PI) / 180)}::float8 * cos(radians(${latitude})) * power(sin(radians(${longitude} - ${lng}::float8) / 2), 2)))))`;
 }
 
 /** The latitude/longitude box around a circle, a little larger than it so no edge case falls outside. */
@@ -64,24 +69,44 @@ export function boundingBox(near: Near) {
   return { minLat: near.latitude - dLat, maxLat: near.latitude + dLat, minLng: near.longitude - dLng, maxLng: near.longitude + dLng };
 }
 
-function filters(c: SearchCriteria, textAsFilter: boolean): RawBuilder<unknown>[] {
-  const where: RawBuilder<unknown>[] = [published];
+/**
+ * The conditions of a search on services `s` joined to organisations `o`; or, with `places`, on rows `s` of
+ * published_service_places (migration 019), which hold the service's own columns under the same names, its
+ * terms and its organisation's flags, but nothing of its areas or opening times (those conditions are left
+ * to the caller, on the services the places lead to: placesLeave).
+ */
+function filters(c: SearchCriteria, textAsFilter: boolean, places = false): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [places ? publishedPlace : published];
   if (c.text && textAsFilter) {
     // The query is parsed once (an init plan), not once per row.
     where.push(sql`(s.search_text @@ (select websearch_to_tsquery('english', ${c.text})) or lower(s.name) like ${likePattern(c.text)})`);
   }
   if (c.termIds) {
-    where.push(sql`exists (select 1 from attributes a where a.link_id = s.id and a.link_type = 'service' and a.taxonomy_term_id = any(${c.termIds}::uuid[]))`);
+    where.push(places ? sql`s.term_ids && ${c.termIds}::uuid[]`
+      : sql`exists (select 1 from attributes a where a.link_id = s.id and a.link_type = 'service' and a.taxonomy_term_id = any(${c.termIds}::uuid[]))`);
   }
+  if (places) return [...where, ...kindFilters(c)];
+  return [...where, ...placesLeave(c), ...kindFilters(c)];
+}
+
+/** The conditions on the service's areas and opening times, which published_service_places does not hold. */
+function placesLeave(c: SearchCriteria): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [];
   if (c.locality) {
     const loc = c.locality.toLowerCase();
     where.push(sql`(exists (select 1 from service_areas sa where sa.service_id = s.id and (lower(sa.name) = ${loc} or lower(sa.service_area) = ${loc}))
       or exists (select 1 from unnest(o.areas_served) area where lower(area) = ${loc}))`);
   }
+  if (c.openAt) where.push(openAtCondition(c.openAt));
+  return where;
+}
+
+/** The conditions on how the service is given and to whom, on columns of the same names in services and published_service_places. */
+function kindFilters(c: SearchCriteria): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [];
   if (c.deliveryModes.length) where.push(sql`s.delivery_modes && ${c.deliveryModes}::text[]`);
   if (c.freeOnly) where.push(sql`s.is_free`);
   if (c.age !== null) where.push(sql`(s.minimum_age is null or s.minimum_age <= ${c.age}) and (s.maximum_age is null or s.maximum_age >= ${c.age})`);
-  if (c.openAt) where.push(openAtCondition(c.openAt));
   return where;
 }
 
@@ -176,20 +201,33 @@ function withDetails(page: RawBuilder<unknown>, near: Near | null): RawBuilder<P
  */
 export async function searchPublished(db: Queryable, c: SearchCriteria, countCap = 1000): Promise<{ rows: PageRow[]; total: number; capped: boolean }> {
   if (c.near) {
+    // Near a place: the places in the box are read from published_service_places alone (migration 019), filtered
+    // there, and only the page's services are read from the source tables, unless areas or opening times are
+    // asked for, which only those hold.
     const box = boundingBox(c.near);
-    const where = filters(c, true);
-    const result = await withDetails(sql`
+    const near = sql`
       with near as (
-        select sal.service_id, min(${distanceTo(c.near)}) as distance_m
-        from locations l join service_at_locations sal on sal.location_id = l.id
-        where l.latitude between ${box.minLat}::float8 and ${box.maxLat}::float8 and l.longitude between ${box.minLng}::float8 and ${box.maxLng}::float8
-        group by sal.service_id
-      )
-      select ${columns}, near.distance_m, count(*) over () as total
-      from near join services s on s.id = near.service_id join organisations o on o.id = s.organisation_id
-      where near.distance_m <= ${c.near.radiusM}::float8 and ${sql.join(where, sql` and `)}
-      order by near.distance_m, s.name, s.id
-      limit ${c.limit} offset ${c.offset}`, c.near).execute(db);
+        select s.service_id, min(${distanceTo(c.near, 's')}) as distance_m, min(s.name) as name
+        from published_service_places s
+        where s.latitude between ${box.minLat}::float8 and ${box.maxLat}::float8 and s.longitude between ${box.minLng}::float8 and ${box.maxLng}::float8
+          and ${sql.join(filters(c, true, true), sql` and `)}
+        group by s.service_id
+      )`;
+    const left = placesLeave(c);
+    const page = left.length
+      ? sql`${near}
+        select ${columns}, near.distance_m, count(*) over () as total
+        from near join services s on s.id = near.service_id join organisations o on o.id = s.organisation_id
+        where near.distance_m <= ${c.near.radiusM}::float8 and ${sql.join(left, sql` and `)}
+        order by near.distance_m, s.name, s.id
+        limit ${c.limit} offset ${c.offset}`
+      : sql`${near},
+        top as (select near.*, count(*) over () as total from near where near.distance_m <= ${c.near.radiusM}::float8
+          order by near.distance_m, near.name, near.service_id limit ${c.limit} offset ${c.offset})
+        select ${columns}, top.distance_m, top.total
+        from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
+        order by top.distance_m, top.name, top.service_id`;
+    const result = await withDetails(page, c.near).execute(db);
     return pageOf(result.rows, c);
   }
   if (c.text) {
