@@ -8,6 +8,7 @@ import { findLikelyDuplicatesOfEach } from '../../src/directory/organisations/du
 import { directoryFactories } from '../helpers/directory-factories.js';
 import { OrukImportService, type ImportReport } from '../../src/directory/oruk/import/importer.js';
 import { STANDARD_DIR, announceSkipIfAbsent, readStandard, schemaErrors, standardPresent } from './oruk-standard.js';
+import { DEFAULT_IMPORT_LIMITS } from '../../src/platform/config.js';
 
 // The API's JSON, read loosely in assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,7 +26,7 @@ type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 
 beforeAll(async () => {
   t = await createTestApp();
-  importer = new OrukImportService({ db: t.db, clock: t.clock });
+  importer = new OrukImportService({ db: t.db, clock: t.clock, limits: { ...DEFAULT_IMPORT_LIMITS, allowPrivateAddresses: true } });
 });
 afterAll(async () => { await t?.close(); });
 

@@ -8,7 +8,8 @@ let e: E2E;
 let feedServer: Server;
 let feedUrl: string;
 beforeAll(async () => {
-  e = await startE2E();
+  // the feed is served from this machine, which imports refuse unless the operator allows it
+  e = await startE2E({ env: { IMPORT_ALLOW_PRIVATE_ADDRESSES: 'true' } });
   // A council's feed, ORUK 3.0, two pages, served from this machine.
   const services = [1, 2, 3].map((i) => ({
     id: `3f0c9d6e-4b1a-4e2f-9c3d-${String(i).padStart(12, '0')}`, name: `Council Service ${i}`, description: `From the council feed (${i})`, status: 'active',

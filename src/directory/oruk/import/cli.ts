@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Database } from '../../../platform/db/index.js';
 import { systemClock } from '../../../platform/clock.js';
+import type { ImportLimits } from '../../../platform/config.js';
 import { OrukImportService, type ImportReport } from './importer.js';
 
 /**
@@ -14,7 +15,7 @@ export const ORUK_USAGE = 'commonground import oruk URL-or-FILE-or-FOLDER [--lio
 type Out = { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
 
 /** Checks the arguments before opening the database (so a mistyped command answers at once), then imports. */
-export async function runOrukImport(args: string[], openDatabase: () => Promise<Database>, out: Out = process): Promise<number> {
+export async function runOrukImport(args: string[], openDatabase: () => Promise<Database>, limits: ImportLimits, out: Out = process): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { lio: { type: 'string' }, report: { type: 'string' } } });
@@ -29,13 +30,13 @@ export async function runOrukImport(args: string[], openDatabase: () => Promise<
   }
   const db = await openDatabase();
   try {
-    return await importInto(db, target, parsed.values, out);
+    return await importInto(db, target, parsed.values, limits, out);
   } finally {
     await db.close();
   }
 }
 
-async function importInto(db: Database, target: string, values: { lio?: string; report?: string }, out: Out): Promise<number> {
+async function importInto(db: Database, target: string, values: { lio?: string; report?: string }, limits: ImportLimits, out: Out): Promise<number> {
   const lio = await chooseLio(db, values.lio);
   if ('error' in lio) {
     out.stderr.write(`${lio.error}\n`);
@@ -44,7 +45,7 @@ async function importInto(db: Database, target: string, values: { lio?: string; 
   const tty = Boolean(out.stderr.isTTY);
   let last = 0;
   let lastLine = '';
-  const service = new OrukImportService({ db, clock: systemClock });
+  const service = new OrukImportService({ db, clock: systemClock, limits });
   const source = /^https?:\/\//i.test(target) ? { kind: 'url' as const, url: target } : { kind: 'path' as const, path: target };
   out.stderr.write(`Importing ${target} into ${lio.name}\n`);
   const report = await service.importOruk('operator', lio.id, source, {

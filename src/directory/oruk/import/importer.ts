@@ -1,5 +1,6 @@
 import type { Database, Tx } from '../../../platform/db/index.js';
 import type { Clock } from '../../../platform/clock.js';
+import type { ImportLimits } from '../../../platform/config.js';
 import type { SignedInUser } from '../../../platform/auth/actor.js';
 import { authorise } from '../../../platform/auth/policy.js';
 import { recordAudit, type Actor } from '../../../platform/audit.js';
@@ -54,7 +55,7 @@ export function importerActor(importer: Importer): Actor {
 }
 
 export class OrukImportService {
-  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; limits: ImportLimits }) {}
 
   async importOruk(importer: Importer, lioId: string, source: OrukSource, options: { onProgress?: ImportProgress; timeoutMs?: number } = {}): Promise<ImportReport> {
     if (importer !== 'operator') authorise(importer, 'directory.import');
@@ -70,7 +71,8 @@ export class OrukImportService {
     });
 
     try {
-      const read = await readSource(source, set, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+      const limits = options.timeoutMs ? { ...this.deps.limits, timeoutMs: options.timeoutMs } : this.deps.limits;
+      const read = await readSource(source, set, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), limits });
       kind = read.format === 'hsds_csv' ? 'hsds_csv' : 'oruk';
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
