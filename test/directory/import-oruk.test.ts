@@ -335,14 +335,16 @@ describe('an ORUK 1.0-era feed, read leniently', () => {
     const lio = await t.make.lio();
     const report: ImportReport = await importer.importOruk('operator', lio.id, fileSource('council-feed.json', feed));
     expect(report.status, report.message ?? '').toBe('completed');
-    expect(report.counts.services).toEqual({ created: 2, updated: 0 });
-    const flagged = report.issues.map((i) => `${i.record}:${i.id}:${i.field ?? ''}`);
-    expect(flagged).toEqual(expect.arrayContaining(['service:1002:name', 'service:1003:organization']));
+    expect(report.counts.services).toEqual({ created: 1, updated: 0 });
+    // a service without a name or an organisation breaks the standard: refused, not published as "Unnamed service"
+    const refused = report.issues.filter((i) => i.level === 'refused').map((i) => `${i.record}:${i.id}:${i.field ?? ''}`);
+    expect(refused).toEqual(['service:1002:name', 'service:1003:organization']);
+    expect(report.refused).toBe(2);
     expect(report.notHeld).toEqual(expect.arrayContaining([{ what: 'holiday schedules (ORUK 1.0)', count: 1 }]));
 
     const rows = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select(['id', 'name', 'description', 'url', 'email', 'fees_description', 'minimum_age', 'maximum_age', 'external_id'])
       .orderBy('external_id').execute());
-    expect(rows.map((r) => r.name)).toEqual(['Lunch & Chat', 'Unnamed service 1002']);
+    expect(rows.map((r) => r.name)).toEqual(['Lunch & Chat']);
     const lunch = rows[0]!;
     expect(lunch.description).toBe('A weekly lunch club for older people.\n\n• Hot meals\n• Company');
     expect(lunch).toMatchObject({ url: 'http://www.lunch-club.example', email: null, fees_description: null, minimum_age: 60, maximum_age: null, external_id: '1001' });
@@ -363,8 +365,8 @@ describe('an ORUK 1.0-era feed, read leniently', () => {
     expect(location.accessibility[0].description).toBe('Wheelchair access\nHearing loop');
 
     const again = await importer.importOruk('operator', lio.id, fileSource('council-feed.json', feed));
-    expect(again.counts.services).toEqual({ created: 0, updated: 2 });
-    expect(await count(lio, 'services')).toBe(2);
+    expect(again.counts.services).toEqual({ created: 0, updated: 1 });
+    expect(await count(lio, 'services')).toBe(1);
     expect(await count(lio, 'organisations')).toBe(1);
   });
 });

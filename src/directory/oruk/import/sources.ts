@@ -65,6 +65,7 @@ export async function readSource(source: OrukSource, set: ImportSet, options: Re
       set.error({ record: 'file', file: f.name, message: `${f.name} describes an API (its version and OpenAPI address) but holds no records: give the feed’s address instead` });
       return;
     }
+    if (read.paging && (read.paging.totalPages === null || read.paging.totalPages <= 1)) checkTotal(set, f.name, read.paging.totalItems, read.items.length);
     for (const item of read.items) reader.add(item, { oneZero: read.oneZero, source: f.name });
     options.onProgress?.({ stage: 'read', done: i + 1, total: json.length, message: `Read ${f.name}` });
   });
@@ -114,39 +115,65 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
   const reader = new JsonReader(set);
   const maxPages = options.maxPages ?? 100_000;
   let pageNumber = read.paging?.pageNumber ?? (Number(url.searchParams.get('page')) || 1);
+  // Feeds of the ORUK 1.0 era number their pages from 0; some of them take ?page= from 1 all the same.
+  const zeroBased = read.paging?.pageNumber === 0;
+  let askedOffset = 0;
+  const totalItems = read.paging?.totalItems ?? null;
+  let listed = 0;
+  let complete = true;
+  const detailed = new Set<string>();
   let pages = 0;
   let previousFirst: string | null = null;
   for (;;) {
     pages += 1;
     const first = firstId(read);
     if (pages > 1 && first !== null && first === previousFirst) {
+      if (pages === 2 && zeroBased && askedOffset === 0) {
+        // the feed answered ?page=1 with its first page again: it counts the pages it is asked for from 1
+        askedOffset = 1;
+        url.searchParams.set('page', String(pageNumber + 1));
+        read = readDocument(await getJson(url, limits));
+        pages -= 1;
+        continue;
+      }
       set.warning({ record: 'feed', message: `${url.href} answered page ${pageNumber} with the same records as the page before: reading stopped there` });
+      complete = false;
       break;
     }
     previousFirst = first;
     const paging = read.paging;
+    const reported = paging?.pageNumber ?? pageNumber;
     const last = !paging || read.items.length === 0 || paging.lastPage === true
-      || (paging.lastPage === null && (paging.totalPages === null || pageNumber >= paging.totalPages));
+      || (paging.lastPage === null && (paging.totalPages === null || reported + (zeroBased ? 1 : 0) >= paging.totalPages));
     // The next page is asked for before this one is read, so that the feed prepares and sends it meanwhile.
     let next: { url: URL; pageNumber: number; body: Promise<unknown> } | null = null;
     if (!last && pages < maxPages) {
-      const nextNumber = (paging!.pageNumber ?? pageNumber) + 1;
+      const nextNumber = reported + 1;
       const nextUrl = new URL(url);
-      nextUrl.searchParams.set('page', String(nextNumber));
+      nextUrl.searchParams.set('page', String(nextNumber + askedOffset));
       next = { url: nextUrl, pageNumber: nextNumber, body: getJson(nextUrl, limits) };
       next.body.catch(() => undefined); // awaited below; an import that stops first leaves it
     }
-    await readPage(read, kind, apiBase, url.href, reader, set, options, limits);
+    listed += read.items.length;
+    await readPage(read, kind, apiBase, url.href, reader, set, options, limits, detailed);
     const total = paging?.totalPages ?? null;
     options.onProgress?.({ stage: 'fetch', done: pages, total, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
     if (last) break;
     if (!next) {
       set.error({ record: 'feed', message: `${address} had not reached its last page after ${maxPages} pages: stopped` });
+      complete = false;
       break;
     }
     ({ url, pageNumber } = next);
     read = readDocument(await next.body);
   }
+  if (complete) checkTotal(set, address, totalItems, listed);
+}
+
+/** A feed that says it holds a number of records and sends another: flagged, since records may be missing. */
+function checkTotal(set: ImportSet, where: string, said: number | null, sent: number) {
+  if (said === null || said === sent) return;
+  set.warning({ record: 'feed', field: 'total_items', message: `${where} says it holds ${said} ${said === 1 ? 'record' : 'records'} but sent ${sent}: check that none are missing` });
 }
 
 function firstId(read: ReadDocument): string | null {
@@ -154,11 +181,18 @@ function firstId(read: ReadDocument): string | null {
   return item && (typeof item.id === 'string' || typeof item.id === 'number') ? String(item.id) : null;
 }
 
-async function readPage(read: ReadDocument, kind: RecordKind | undefined, apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, limits: ImportLimits) {
+async function readPage(read: ReadDocument, kind: RecordKind | undefined, apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, limits: ImportLimits,
+  detailed: Set<string>) {
   const items = read.items;
   // A list of services with their one-to-one fields only: each full service is at /services/{id}.
   if (kind === 'service') {
-    const flat = items.map((item, i) => ({ item, i })).filter(({ item }) => isFlatService(item) && firstIdOf(item) !== null);
+    // each service's full record once, though the feed list it on several pages or twice on one
+    const flat = items.map((item, i) => ({ item, i })).filter(({ item }) => {
+      const id = isFlatService(item) ? firstIdOf(item) : null;
+      if (id === null || detailed.has(id)) return false;
+      detailed.add(id);
+      return true;
+    });
     const concurrency = options.detailConcurrency ?? 8;
     for (let start = 0; start < flat.length; start += concurrency) {
       await Promise.all(flat.slice(start, start + concurrency).map(async ({ item, i }) => {
