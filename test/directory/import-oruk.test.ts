@@ -354,7 +354,10 @@ describe('an ORUK 1.0-era feed, read leniently', () => {
     expect(body.organization).toMatchObject({ name: 'Age Friendly Riverside', description: 'Older people\'s charity' });
     expect(body.organization.website).toBeUndefined();
     expect(body.schedules).toEqual([expect.objectContaining({ byday: 'TU', freq: 'WEEKLY', opens_at: '12:00:00', closes_at: '14:00:00' })]);
-    expect(body.attributes[0].taxonomy_term).toMatchObject({ name: 'Lunch clubs', taxonomy: 'esdServiceTypes' });
+    // its taxonomy term, and the group its eligibility names (kept as a term of the "Target audience" taxonomy)
+    expect(body.attributes.map((a: J) => a.taxonomy_term)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Lunch clubs', taxonomy: 'esdServiceTypes' }),
+      expect.objectContaining({ name: 'Older people', taxonomy: 'Target audience' })]));
+    expect(body.attributes).toHaveLength(2);
     expect(body.languages).toEqual([expect.objectContaining({ name: 'English' })]);
     expect(body.contacts[0]).toMatchObject({ name: 'Joan', phones: [{ number: '01632 960123' }] });
     expect(body.contacts[0].title).toBeUndefined();
