@@ -27,6 +27,7 @@ import { openDatabase, type Database } from '../src/platform/db/index.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { systemClock } from '../src/platform/clock.js';
 import { OrukImportService } from '../src/directory/oruk/import/importer.js';
+import { DEFAULT_IMPORT_LIMITS } from '../src/platform/config.js';
 
 const SERVICES = Number(process.env.ORUK_BENCH_SERVICES ?? 100_000);
 const PER_PAGE = 1000;
@@ -106,7 +107,7 @@ async function run(engine: 'pglite' | 'postgres', feedUrl: string) {
   try {
     await migrate(db);
     const lio = await db.system.insertInto('lios').values({ slug: 'bench', name: 'Bench LIO', is_default: true }).returning('id').executeTakeFirstOrThrow();
-    const importer = new OrukImportService({ db, clock: systemClock });
+    const importer = new OrukImportService({ db, clock: systemClock, limits: { ...DEFAULT_IMPORT_LIMITS, allowPrivateAddresses: true } });
     let fetchDone = 0;
     let fetchSeconds = 0;
     // seconds from the start of each stage of the write ("Writing locations", …) to the start of the next

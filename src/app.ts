@@ -28,6 +28,7 @@ import { Navigation } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
 import { fieldOf, registerJsonApi } from './platform/http/json-api.js';
 import { capabilities as allCapabilities } from './capabilities.js';
+import { errorCode } from './platform/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -220,7 +221,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       return reply.code(status).send({ statusCode: status, error: status >= 500 ? 'Internal Server Error' : error.name, message: status >= 500 ? 'Something went wrong' : error.message });
     }
     if (!request.lio) return reply.code(status).type('text/plain').send(status >= 500 ? 'Something went wrong' : error.message);
-    if (error.code?.startsWith('FST_CSRF')) {
+    if (errorCode(error)?.startsWith('FST_CSRF')) {
       return reply.render('web/views/error.njk', { title: 'Your form could not be accepted', message: 'The form had expired or was not sent from this service. Go back, reload the page and try again.' }, 403);
     }
     if (status === 403) return reply.render('web/views/403.njk', { title: 'You cannot see this page' }, 403);

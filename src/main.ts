@@ -8,6 +8,7 @@ import { backup, restore } from './platform/backup.js';
 import { seedDemo } from './seed/demo.js';
 import { buildApp } from './app.js';
 import { capabilities } from './capabilities.js';
+import { errorCode } from './platform/errors.js';
 
 const CAPABILITIES = capabilities();
 const COMMANDS: CliCommand[] = CAPABILITIES.flatMap((c) => c.commands ?? []);
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(command, rest, config);
   } catch (err) {
     // A mistyped option is the user's error, not a crash: say what is wrong, no stack trace.
-    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (errorCode(err)?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }

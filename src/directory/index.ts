@@ -73,7 +73,7 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
       registerVerificationJobs(queue, deps);
     },
     commands: [
-      { name: 'import oruk', usage: `${ORUK_USAGE}\n    import an Open Referral UK feed (3.0 or 1.0), ORUK JSON file, or HSDS CSV folder`, run: (args, { open }) => runOrukImport(args, open) },
+      { name: 'import oruk', usage: `${ORUK_USAGE}\n    import an Open Referral UK feed (3.0 or 1.0), ORUK JSON file, or HSDS CSV folder`, run: (args, { open, config }) => runOrukImport(args, open, config.imports) },
       { name: 'import taxonomy', usage: `${TAXONOMY_IMPORT_USAGE}\n    import a taxonomy (HSDS taxonomy and taxonomy terms JSON); a re-import updates it`, run: (args, { open }) => runTaxonomyImport(args, open) },
       {
         name: 'import postcodes',

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
+import { isIP } from 'node:net';
 
 /**
  * Configuration is read once from the environment, validated, and frozen.
@@ -25,6 +26,9 @@ const EnvSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   POSTCODES_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
   MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+/.*[{]z[}].*[{]x[}].*[{]y[}]' })),
+  IMPORT_ALLOW_PRIVATE_ADDRESSES: Type.Optional(Type.String({ pattern: '^(true|false|[0-9a-fA-F:.]+(/[0-9]{1,3})?(,[0-9a-fA-F:.]+(/[0-9]{1,3})?)*)$' })),
+  IMPORT_MAX_MB: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
+  IMPORT_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
 });
 
 export interface Config {
@@ -59,7 +63,24 @@ export interface Config {
   postcodesApiUrl: string | null;
   /** map tiles for the public search map, such as https://tile.example.org/{z}/{x}/{y}.png; none: markers only */
   mapTileUrl: string | null;
+  imports: ImportLimits;
 }
+
+/** What an import may read: how much, for how long, and from where. */
+export interface ImportLimits {
+  /**
+   * Feeds on loopback, private, link-local and other non-public addresses: refused unless the operator allows them
+   * (a feed on the same private network), since an admin typing such an address could otherwise probe the server's network.
+   * true allows them all; a list allows only those addresses and networks ("10.1.2.3", "10.1.0.0/16").
+   */
+  allowPrivateAddresses: boolean | readonly string[];
+  /** the largest source read, a feed's page or a file */
+  maxBytes: number;
+  /** the longest a feed's page may take to arrive, headers and whole body */
+  timeoutMs: number;
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({ allowPrivateAddresses: false, maxBytes: 200 * 1024 * 1024, timeoutMs: 60_000 });
 
 export class ConfigError extends Error {}
 
@@ -77,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (picked.DATABASE_READ_URL && (!parsesAsUrl(picked.DATABASE_READ_URL, false) || !picked.DATABASE_URL)) bad.add('DATABASE_READ_URL');
   if (picked.SMTP_URL && !parsesAsUrl(picked.SMTP_URL, true)) bad.add('SMTP_URL');
   if (picked.BASE_URL && !parsesAsUrl(picked.BASE_URL, true)) bad.add('BASE_URL');
+  if (picked.IMPORT_ALLOW_PRIVATE_ADDRESSES && !/^(true|false)$/.test(picked.IMPORT_ALLOW_PRIVATE_ADDRESSES)
+    && !picked.IMPORT_ALLOW_PRIVATE_ADDRESSES.split(',').every(isAddressOrNetwork)) bad.add('IMPORT_ALLOW_PRIVATE_ADDRESSES');
   if (bad.size > 0) {
     // Name the variable and what it must be, never the value: it may hold a password.
     const lines = [...bad].map((key) => `${key}: ${describe(key)}`);
@@ -113,9 +136,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: e.TRUST_PROXY === 'true',
     postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,
     mapTileUrl: e.MAP_TILE_URL ?? null,
+    imports: {
+      allowPrivateAddresses: !e.IMPORT_ALLOW_PRIVATE_ADDRESSES || e.IMPORT_ALLOW_PRIVATE_ADDRESSES === 'false' ? false
+        : e.IMPORT_ALLOW_PRIVATE_ADDRESSES === 'true' ? true : Object.freeze(e.IMPORT_ALLOW_PRIVATE_ADDRESSES.split(',')),
+      maxBytes: e.IMPORT_MAX_MB ? Number(e.IMPORT_MAX_MB) * 1024 * 1024 : DEFAULT_IMPORT_LIMITS.maxBytes,
+      timeoutMs: e.IMPORT_TIMEOUT_SECONDS ? Number(e.IMPORT_TIMEOUT_SECONDS) * 1000 : DEFAULT_IMPORT_LIMITS.timeoutMs,
+    },
     ...overrides,
   };
   return Object.freeze(config);
+}
+
+function isAddressOrNetwork(value: string): boolean {
+  const [address = '', bits] = value.split('/');
+  const family = isIP(address);
+  return family !== 0 && (bits === undefined || Number(bits) <= (family === 4 ? 32 : 128));
 }
 
 function parsesAsUrl(value: string, needsHost: boolean): boolean {
@@ -142,6 +177,9 @@ function describe(key: string): string {
     case 'TRUST_PROXY': return 'must be true (behind a reverse proxy that sets X-Forwarded-For) or false';
     case 'POSTCODES_API_URL': return 'must be the address of a postcodes.io-compatible service such as https://api.postcodes.io';
     case 'MAP_TILE_URL': return 'must be a tile address with {z}, {x} and {y}, such as https://tile.example.org/{z}/{x}/{y}.png';
+    case 'IMPORT_ALLOW_PRIVATE_ADDRESSES': return 'must be true (imports may read feeds on private and local networks), false, or a list of addresses and networks such as 10.1.2.3,10.2.0.0/16';
+    case 'IMPORT_MAX_MB': return 'must be a whole number of megabytes, the largest source an import reads';
+    case 'IMPORT_TIMEOUT_SECONDS': return 'must be a whole number of seconds, the longest a feed’s page may take';
     case 'SIGN_IN_RATE_LIMIT': return 'must be a whole number of attempts per minute';
     default: return 'is not valid';
   }

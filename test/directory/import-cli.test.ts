@@ -25,17 +25,19 @@ describe('commonground import oruk', () => {
       contents: [...services, { id: 'svc-x', name: 'No organisation', status: 'active' }] }));
     const report = path.join(store.dir, 'report.json');
     const first = await runCli(['import', 'oruk', file, '--report', report], store.env, 120_000);
-    expect(first.code, first.stderr).toBe(0);
+    // imported, but one record was refused: a status that says so
+    expect(first.code, first.stderr).toBe(3);
     expect(first.stderr).toMatch(/Importing .*feed\.json into /);
     expect(first.stderr).toMatch(/Writing services/);
     expect(first.stdout).toMatch(/services\s+3 created\s+0 updated/);
     expect(first.stdout).toMatch(/organisations\s+1 created/);
-    expect(first.stdout).toMatch(/flag\s+service svc-x .*names no organisation/);
+    expect(first.stdout).toMatch(/refused\s+1 records not imported/);
+    expect(first.stdout).toMatch(/refused service svc-x .*names no organisation/);
     const saved = JSON.parse(await readFile(report, 'utf8')) as { status: string; counts: { services: { created: number } } };
-    expect(saved).toMatchObject({ status: 'completed', counts: { services: { created: 3 } } });
+    expect(saved).toMatchObject({ status: 'completed', refused: 1, counts: { services: { created: 3 } } });
 
     const second = await runCli(['import', 'oruk', file], store.env, 120_000);
-    expect(second.code, second.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(3);
     expect(second.stdout).toMatch(/services\s+0 created\s+3 updated/);
   }, 240_000);
 

@@ -8,6 +8,7 @@ import { findLikelyDuplicatesOfEach } from '../../src/directory/organisations/du
 import { directoryFactories } from '../helpers/directory-factories.js';
 import { OrukImportService, type ImportReport } from '../../src/directory/oruk/import/importer.js';
 import { STANDARD_DIR, announceSkipIfAbsent, readStandard, schemaErrors, standardPresent } from './oruk-standard.js';
+import { DEFAULT_IMPORT_LIMITS } from '../../src/platform/config.js';
 
 // The API's JSON, read loosely in assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,7 +26,7 @@ type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 
 beforeAll(async () => {
   t = await createTestApp();
-  importer = new OrukImportService({ db: t.db, clock: t.clock });
+  importer = new OrukImportService({ db: t.db, clock: t.clock, limits: { ...DEFAULT_IMPORT_LIMITS, allowPrivateAddresses: true } });
 });
 afterAll(async () => { await t?.close(); });
 
@@ -334,14 +335,16 @@ describe('an ORUK 1.0-era feed, read leniently', () => {
     const lio = await t.make.lio();
     const report: ImportReport = await importer.importOruk('operator', lio.id, fileSource('council-feed.json', feed));
     expect(report.status, report.message ?? '').toBe('completed');
-    expect(report.counts.services).toEqual({ created: 2, updated: 0 });
-    const flagged = report.issues.map((i) => `${i.record}:${i.id}:${i.field ?? ''}`);
-    expect(flagged).toEqual(expect.arrayContaining(['service:1002:name', 'service:1003:organization']));
+    expect(report.counts.services).toEqual({ created: 1, updated: 0 });
+    // a service without a name or an organisation breaks the standard: refused, not published as "Unnamed service"
+    const refused = report.issues.filter((i) => i.level === 'refused').map((i) => `${i.record}:${i.id}:${i.field ?? ''}`);
+    expect(refused).toEqual(['service:1002:name', 'service:1003:organization']);
+    expect(report.refused).toBe(2);
     expect(report.notHeld).toEqual(expect.arrayContaining([{ what: 'holiday schedules (ORUK 1.0)', count: 1 }]));
 
     const rows = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select(['id', 'name', 'description', 'url', 'email', 'fees_description', 'minimum_age', 'maximum_age', 'external_id'])
       .orderBy('external_id').execute());
-    expect(rows.map((r) => r.name)).toEqual(['Lunch & Chat', 'Unnamed service 1002']);
+    expect(rows.map((r) => r.name)).toEqual(['Lunch & Chat']);
     const lunch = rows[0]!;
     expect(lunch.description).toBe('A weekly lunch club for older people.\n\n• Hot meals\n• Company');
     expect(lunch).toMatchObject({ url: 'http://www.lunch-club.example', email: null, fees_description: null, minimum_age: 60, maximum_age: null, external_id: '1001' });
@@ -351,7 +354,10 @@ describe('an ORUK 1.0-era feed, read leniently', () => {
     expect(body.organization).toMatchObject({ name: 'Age Friendly Riverside', description: 'Older people\'s charity' });
     expect(body.organization.website).toBeUndefined();
     expect(body.schedules).toEqual([expect.objectContaining({ byday: 'TU', freq: 'WEEKLY', opens_at: '12:00:00', closes_at: '14:00:00' })]);
-    expect(body.attributes[0].taxonomy_term).toMatchObject({ name: 'Lunch clubs', taxonomy: 'esdServiceTypes' });
+    // its taxonomy term, and the group its eligibility names (kept as a term of the "Target audience" taxonomy)
+    expect(body.attributes.map((a: J) => a.taxonomy_term)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Lunch clubs', taxonomy: 'esdServiceTypes' }),
+      expect.objectContaining({ name: 'Older people', taxonomy: 'Target audience' })]));
+    expect(body.attributes).toHaveLength(2);
     expect(body.languages).toEqual([expect.objectContaining({ name: 'English' })]);
     expect(body.contacts[0]).toMatchObject({ name: 'Joan', phones: [{ number: '01632 960123' }] });
     expect(body.contacts[0].title).toBeUndefined();
@@ -362,8 +368,8 @@ describe('an ORUK 1.0-era feed, read leniently', () => {
     expect(location.accessibility[0].description).toBe('Wheelchair access\nHearing loop');
 
     const again = await importer.importOruk('operator', lio.id, fileSource('council-feed.json', feed));
-    expect(again.counts.services).toEqual({ created: 0, updated: 2 });
-    expect(await count(lio, 'services')).toBe(2);
+    expect(again.counts.services).toEqual({ created: 0, updated: 1 });
+    expect(await count(lio, 'services')).toBe(1);
     expect(await count(lio, 'organisations')).toBe(1);
   });
 });

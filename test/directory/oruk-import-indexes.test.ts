@@ -8,6 +8,7 @@ import { OrukImportService } from '../../src/directory/oruk/import/importer.js';
 import { DeferredIndexes } from '../../src/platform/db/deferred-indexes.js';
 import type { Queryable } from '../../src/platform/db/index.js';
 import { engine } from '../helpers/store.js';
+import { DEFAULT_IMPORT_LIMITS } from '../../src/platform/config.js';
 
 /**
  * On the embedded engine a large import drops the secondary indexes of the tables it fills and builds them again
@@ -122,7 +123,7 @@ describe('indexes of a large import on the embedded engine', () => {
   it('a feed of a thousand services imported through the importer leaves the directory searchable', async () => {
     const lio = await t.make.lio();
     const feed = Array.from({ length: 1000 }, (_, k) => service(2000 + k, k % 2 ? 'a' : 'b'));
-    const importer = new OrukImportService({ db: t.db, clock: t.clock });
+    const importer = new OrukImportService({ db: t.db, clock: t.clock, limits: DEFAULT_IMPORT_LIMITS });
     const stages = new Set<string>();
     const report = await importer.importOruk('operator', lio.id, { kind: 'files', files: [{ name: 'feed.json', text: JSON.stringify(feed) }] },
       { onProgress: (p) => stages.add(p.message) });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
 import { can } from '../../platform/auth/policy.js';
 import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
@@ -21,8 +22,8 @@ import { ImportHistoryService, REFUSED_DAYS } from './service.js';
 /** Uploads up to this size are read (a whole county's feed as JSON is far smaller). */
 export const UPLOAD_LIMIT = 200 * 1024 * 1024;
 
-export async function registerImportRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock }) {
-  const oruk = new OrukImportService(deps);
+export async function registerImportRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config }) {
+  const oruk = new OrukImportService({ ...deps, limits: deps.config.imports });
   const csv = new RegisterCsvService(deps);
   const history = new ImportHistoryService(deps);
   const guard = { preHandler: permitted('directory.import') };

@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../../platform/db/index.js';
 import { recordAudit, type Actor } from '../../platform/audit.js';
 import { taxonomyRepository } from './repository.js';
 import { isUuid } from '../../platform/validation/ids.js';
+import { termParentProblems } from './term-parents.js';
 
 /**
  * Import of a taxonomy given as Open Referral (HSDS 3.0) JSON. Accepted shapes:
@@ -201,15 +202,10 @@ export async function importTaxonomies(tx: Queryable, lioId: string, taxonomies:
       parents.set(term.id, resolved ?? null);
       finalParent.set(ours.get(term.id)!.id, resolved ?? null);
     }
+    const loops = termParentProblems(tax.terms.map((term) => ours.get(term.id)!.id), (id) => finalParent.get(id));
     for (const term of tax.terms) {
-      const start = ours.get(term.id)!.id;
-      const seen = new Set<string>([start]);
-      let up = finalParent.get(start) ?? null;
-      while (up) {
-        if (seen.has(up)) { problems.push({ row: term.label, field: 'parent_id', message: up === start && seen.size === 1 ? 'a term cannot be its own parent' : 'the parents make a loop' }); break; }
-        seen.add(up);
-        up = finalParent.get(up) ?? null;
-      }
+      const problem = loops.get(ours.get(term.id)!.id);
+      if (problem) problems.push({ row: term.label, field: 'parent_id', message: problem });
     }
     plans.push({ tax, existingId: existing?.id ?? null, ours, parents, externalFree: new Set(tax.terms.map((t) => t.id).filter((id) => !elsewhere.has(id))) });
   }

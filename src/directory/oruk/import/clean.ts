@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeHTML } from 'entities';
+import { isWebAddress } from '../../../platform/validation/web-addresses.js';
 
 /**
  * Reading values out of a feed. Feeds published by councils and suppliers vary: these turn what they send
@@ -47,10 +48,24 @@ export function text(value: unknown, field: string, warn: Warn, options: TextOpt
   return s;
 }
 
+/**
+ * A link's address kept beside its words ("via Facebook" → "via Facebook (https://facebook.com/…)"), since the words
+ * alone lose where they led; only an http or https address, never a script.
+ */
+function linkAsText(attributes: string, inner: string): string {
+  const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attributes);
+  const address = href ? decodeHTML(href[1] ?? href[2] ?? href[3] ?? '').trim() : '';
+  if (!isWebAddress(address)) return inner;
+  const words = decodeHTML(inner.replace(/<[^>]*>/g, '')).trim();
+  if (!words || words === address || `http://${words}` === address || `https://${words}` === address) return address;
+  return `${inner} (${address})`;
+}
+
 /** HTML as a person would read it: block ends and <br> become line breaks, list items bullets, tags go, entities are decoded. */
 export function htmlToText(html: string): string {
   const withBreaks = html
     .replace(/<\s*(script|style)\b[^>]*>[\s\S]*?<\s*\/\s*\1\s*>/gi, '')
+    .replace(/<\s*a\b([^>]*)>([\s\S]*?)<\s*\/\s*a\s*>/gi, (_all, attributes: string, inner: string) => linkAsText(attributes, inner))
     .replace(/<\s*br\s*\/?\s*>/gi, '\n')
     .replace(/<\s*li\b[^>]*>/gi, '\n• ')
     .replace(/<\s*\/\s*(p|div|h[1-6]|ul|ol|tr|table|blockquote)\s*>/gi, '\n')
@@ -82,6 +97,17 @@ export function uri(value: unknown, field: string, warn: Warn, lenient: boolean)
   if (lenient && /^www\.[^\s]+\.[^\s]+$/i.test(candidate)) candidate = `http://${candidate}`;
   if (candidate.length <= 1000 && isAbsoluteUri(candidate)) return candidate;
   warn(field, `"${clip(s)}" is not a web address: left out`);
+  return null;
+}
+
+/**
+ * An address shown as a link or an image (a service's or organisation's web address, a logo, a booking link): only
+ * http and https, so that a feed's `javascript:` address never becomes a link on a public page.
+ */
+export function webAddress(value: unknown, field: string, warn: Warn, lenient: boolean): string | null {
+  const s = uri(value, field, warn, lenient);
+  if (s === null || isWebAddress(s)) return s;
+  warn(field, `"${clip(s)}" is not an http or https web address: left out`);
   return null;
 }
 

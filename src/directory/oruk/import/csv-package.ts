@@ -58,7 +58,7 @@ export function readCsvPackage(files: { name: string; text: string }[], set: Imp
   for (const [table, list] of tables) {
     for (const r of list) {
       if (rows.used.has(r)) continue;
-      set.warning({ record: table, file: r.__file, row: Number(r.__row), ...(r.id ? { id: r.id } : {}), message: `links to no ${parentOf(table)} in this package: not imported` });
+      set.refuse({ record: table, file: r.__file, row: Number(r.__row), ...(r.id ? { id: r.id } : {}), message: `links to no ${parentOf(table)} in this package: not imported` });
     }
   }
 }

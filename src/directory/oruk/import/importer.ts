@@ -1,5 +1,6 @@
 import type { Database, Tx } from '../../../platform/db/index.js';
 import type { Clock } from '../../../platform/clock.js';
+import type { ImportLimits } from '../../../platform/config.js';
 import type { SignedInUser } from '../../../platform/auth/actor.js';
 import { authorise } from '../../../platform/auth/policy.js';
 import { recordAudit, type Actor } from '../../../platform/audit.js';
@@ -30,6 +31,9 @@ export interface ImportReport {
   /** why it was rejected, when it was */
   message: string | null;
   counts: Record<'organisations' | 'services' | 'locations' | 'taxonomies' | 'taxonomy_terms', EntityCounts>;
+  /** records that break the standard and were not imported (the rest were), each listed in `issues` */
+  refused: number;
+  /** everything listed: refusals and warnings */
   flagged: number;
   issues: ImportIssue[];
   notHeld: { what: string; count: number }[];
@@ -54,7 +58,7 @@ export function importerActor(importer: Importer): Actor {
 }
 
 export class OrukImportService {
-  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; limits: ImportLimits }) {}
 
   async importOruk(importer: Importer, lioId: string, source: OrukSource, options: { onProgress?: ImportProgress; timeoutMs?: number } = {}): Promise<ImportReport> {
     if (importer !== 'operator') authorise(importer, 'directory.import');
@@ -65,12 +69,13 @@ export class OrukImportService {
     const label = describeSource(source);
     let kind: DirectoryImportKind = source.kind === 'files' && source.files.every((f) => /\.csv$/i.test(f.name)) ? 'hsds_csv' : 'oruk';
     const report = (status: ImportReport['status'], message: string | null, counts = zero(), duplicates: DuplicateFlag[] = []): ImportReport => ({
-      id: null, kind, source: label, status, message, counts, flagged: set.issues.length, issues: set.issues,
+      id: null, kind, source: label, status, message, counts, refused: set.refusals.length, flagged: set.issues.length, issues: set.issues,
       notHeld: [...set.notHeld].map(([what, count]) => ({ what, count })), duplicates, seconds: (performance.now() - t0) / 1000,
     });
 
     try {
-      const read = await readSource(source, set, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+      const limits = options.timeoutMs ? { ...this.deps.limits, timeoutMs: options.timeoutMs } : this.deps.limits;
+      const read = await readSource(source, set, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), limits });
       kind = read.format === 'hsds_csv' ? 'hsds_csv' : 'oruk';
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
@@ -119,12 +124,12 @@ export class OrukImportService {
     const id = await importsRepository.save(tx, {
       lio_id: lioId, kind: report.kind, source: report.source.slice(0, 2000), status: report.status, started_at: started, finished_at: finished,
       actor_label: actor.label,
-      counts: JSON.stringify({ ...report.counts, flagged: report.flagged, not_held: report.notHeld, duplicates: report.duplicates.length, message: report.message, seconds: report.seconds }),
+      counts: JSON.stringify({ ...report.counts, refused: report.refused, flagged: report.flagged, not_held: report.notHeld, duplicates: report.duplicates.length, message: report.message, seconds: report.seconds }),
       issues: JSON.stringify(report.issues.slice(0, ISSUES_KEPT)),
     });
     await recordAudit(tx, lioId, actor, {
       action: report.status === 'completed' ? 'directory.imported' : 'directory.import_rejected', subjectType: 'directory_import', subjectId: id,
-      detail: { kind: report.kind, source: report.source.slice(0, 300), services: report.counts.services, organisations: report.counts.organisations, flagged: report.flagged },
+      detail: { kind: report.kind, source: report.source.slice(0, 300), services: report.counts.services, organisations: report.counts.organisations, refused: report.refused, flagged: report.flagged },
     }, finished);
     return { ...report, id };
   }

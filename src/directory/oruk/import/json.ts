@@ -1,6 +1,6 @@
 import type { ServiceStatus } from '../../../platform/db/directory-schema.js';
 import {
-  clip, coordinate, date, dateTime, dayCode, email, identifier, integer, number, text, timeOfDay, uri, type Warn,
+  clip, coordinate, date, dateTime, dayCode, email, identifier, integer, number, text, timeOfDay, uri, webAddress, type Warn,
 } from './clean.js';
 import {
   ImportSet, taxonomyKeyById, taxonomyKeyByName, termKeyOf,
@@ -27,6 +27,8 @@ export interface Paging {
   pageNumber: number | null;
   totalPages: number | null;
   lastPage: boolean | null;
+  /** how many records the feed says it holds in all (3.0 total_items, 1.0 totalElements) */
+  totalItems: number | null;
 }
 
 export interface ReadDocument { items: unknown[]; paging: Paging | null; oneZero: boolean; apiDetails: boolean }
@@ -39,10 +41,10 @@ export function readDocument(doc: unknown): ReadDocument {
   if (Array.isArray(doc)) return { items: doc, paging: null, oneZero: false, apiDetails: false };
   if (!isObject(doc)) return { items: [], paging: null, oneZero: false, apiDetails: false };
   if (Array.isArray(doc.contents)) {
-    return { items: doc.contents, paging: { pageNumber: num(doc.page_number), totalPages: num(doc.total_pages), lastPage: bool(doc.last_page) }, oneZero: false, apiDetails: false };
+    return { items: doc.contents, paging: { pageNumber: num(doc.page_number), totalPages: num(doc.total_pages), lastPage: bool(doc.last_page), totalItems: num(doc.total_items) }, oneZero: false, apiDetails: false };
   }
   if (Array.isArray(doc.content)) {
-    return { items: doc.content, paging: { pageNumber: num(doc.number), totalPages: num(doc.totalPages), lastPage: bool(doc.last) }, oneZero: true, apiDetails: false };
+    return { items: doc.content, paging: { pageNumber: num(doc.number), totalPages: num(doc.totalPages), lastPage: bool(doc.last), totalItems: num(doc.totalElements) }, oneZero: true, apiDetails: false };
   }
   if (typeof doc.version === 'string' && (typeof doc.openapi_url === 'string' || typeof doc.profile === 'string') && doc.id === undefined) {
     return { items: [], paging: null, oneZero: false, apiDetails: true };
@@ -69,6 +71,17 @@ export function kindOf(raw: Raw): RecordKind {
   if ('uri' in raw || 'version' in raw) return 'taxonomy';
   return 'service';
 }
+
+/** The taxonomy that holds the groups ORUK 1.0 feeds say a service is for. */
+export const AUDIENCE_TAXONOMY = 'Target audience';
+
+/** A service's fields that are read (or counted as not held on their own); any other is listed as a field not held. */
+const READ_SERVICE_KEYS = new Set(['id', 'organization_id', 'organization', 'name', 'description', 'url', 'email', 'status', 'fees', 'fees_description', 'accreditations',
+  'minimum_age', 'maximum_age', 'assured_date', 'assurer_email', 'alert', 'last_modified', 'date_modified', 'attending_type', 'schedules', 'regular_schedules',
+  'service_areas', 'service_at_locations', 'locations', 'languages', 'funding', 'fundings', 'cost_options', 'contacts', 'phones', 'attributes', 'service_taxonomys',
+  'eligibilitys', 'pc_targetAudience', 'holiday_schedules', 'required_documents', 'program', 'reviews']);
+
+const isBlank = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 const SERVICE_STATUSES: ServiceStatus[] = ['active', 'inactive', 'defunct', 'temporarily closed'];
 const WEEKDAY_NUMBERS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
@@ -114,16 +127,22 @@ export class JsonReader {
     for (const e of early) warn(e.field, e.message);
     const t = textOf(warn, lenient);
 
-    let name = t(raw.name, 'name', 300);
+    const name = t(raw.name, 'name', 300) ?? this.set.services.get(ext)?.name ?? null;
     if (!name) {
-      name = clip(`Unnamed service ${ext}`, 300);
-      this.set.warning({ record: 'service', id: ext, field: 'name', message: `has no name: imported as "${name}" — give it one` });
+      this.set.refuse({ record: 'service', id: ext, field: 'name', message: 'has no name, which the standard requires: not imported' });
+      return null;
     }
     let orgExt = orgExtGiven;
-    if (isObject(raw.organization)) orgExt = this.organisation(raw.organization, lenient)?.ext ?? orgExt;
-    else if (raw.organization_id !== undefined && raw.organization_id !== null && raw.organization_id !== '') orgExt = String(raw.organization_id).trim();
+    if (isObject(raw.organization)) {
+      const organisation = this.organisation(raw.organization, lenient);
+      if (!organisation) {
+        this.set.refuse({ record: 'service', id: ext, name, field: 'organization', message: 'belongs to an organisation that was refused: not imported' });
+        return null;
+      }
+      orgExt = organisation.ext;
+    } else if (raw.organization_id !== undefined && raw.organization_id !== null && raw.organization_id !== '') orgExt = String(raw.organization_id).trim();
     if (!orgExt) {
-      this.set.warning({ record: 'service', id: ext, name, field: 'organization', message: 'names no organisation: not imported (every service belongs to one)' });
+      this.set.refuse({ record: 'service', id: ext, name, field: 'organization', message: 'names no organisation, which the standard requires: not imported' });
       return null;
     }
 
@@ -144,10 +163,13 @@ export class JsonReader {
 
     const service: ImpService = {
       ext, orgExt, name, description: t(raw.description, 'description', 10000, true) ?? '',
-      url: uri(raw.url, 'url', warn, lenient), email: email(raw.email, 'email', warn, lenient), status,
+      url: webAddress(raw.url, 'url', warn, lenient), email: email(raw.email, 'email', warn, lenient), status,
       fees: t(raw.fees_description ?? raw.fees, 'fees', 10000), accreditations: t(raw.accreditations, 'accreditations', 10000),
       minimumAge, maximumAge, assuredDate: date(raw.assured_date, 'assured_date', warn), assurerEmail: email(raw.assurer_email, 'assurer_email', warn, lenient),
-      alert: t(raw.alert, 'alert', 10000), lastModified: dateTime(raw.last_modified, 'last_modified', warn),
+      alert: t(raw.alert, 'alert', 10000),
+      // (ORUK 1.0 feeds call the service's own last change date_modified)
+      lastModified: dateTime(raw.last_modified ?? raw.date_modified, raw.last_modified ? 'last_modified' : 'date_modified', warn),
+      attendingType: t(raw.attending_type, 'attending_type', 500),
       schedules: [...arrayOf(raw.schedules), ...arrayOf(raw.regular_schedules)].map((s) => this.schedule(s, warn, lenient)).filter((s): s is ImpSchedule => s !== null),
       serviceAreas: arrayOf(raw.service_areas).map((a): ImpServiceArea => ({
         ext: idOf(a.id), name: t(a.name, 'service_areas.name', 1000), description: t(a.description, 'service_areas.description', 10000),
@@ -170,6 +192,7 @@ export class JsonReader {
       attributes: [
         ...arrayOf(raw.attributes).map((a) => this.attribute(a, warn, lenient)),
         ...arrayOf(raw.service_taxonomys).map((st) => this.oneZeroTaxonomy(st, warn)),
+        ...this.audiences(raw, t),
       ].filter((a): a is ImpAttribute => a !== null),
     };
     for (const sal of arrayOf(raw.service_at_locations)) {
@@ -185,6 +208,7 @@ export class JsonReader {
     if (arrayOf(raw.required_documents).length) this.notHeld('required documents', arrayOf(raw.required_documents).length);
     if (isObject(raw.program)) this.notHeld('programmes', 1);
     if (arrayOf(raw.reviews).length) this.notHeld('reviews (ORUK 1.0)', arrayOf(raw.reviews).length);
+    for (const key of Object.keys(raw)) if (!READ_SERVICE_KEYS.has(key) && !isBlank(raw[key])) this.notHeld(`service field “${key}”`, 1);
     if (minimumAge !== null && maximumAge !== null && minimumAge > maximumAge) warn('minimum_age', `${minimumAge} is above the maximum age ${maximumAge}`);
 
     this.put(this.set.services, ext, service);
@@ -198,15 +222,15 @@ export class JsonReader {
     const warn = this.warner('organization', ext, typeof raw.name === 'string' ? raw.name : undefined);
     for (const e of early) warn(e.field, e.message);
     const t = textOf(warn, lenientHere);
-    let name = t(raw.name, 'name', 300);
+    const name = t(raw.name, 'name', 300) ?? this.set.organisations.get(ext)?.name ?? null;
     if (!name) {
-      name = clip(`Unnamed organisation ${ext}`, 300);
-      this.set.warning({ record: 'organization', id: ext, field: 'name', message: `has no name: imported as "${name}" — give it one` });
+      this.set.refuse({ record: 'organization', id: ext, field: 'name', message: 'has no name, which the standard requires: not imported, nor its services' });
+      return null;
     }
     const parent = raw.parent_organization_id;
     const organisation: ImpOrganisation = {
       ext, name, description: t(raw.description, 'description', 10000, true) ?? '', email: email(raw.email, 'email', warn, lenientHere),
-      website: uri(raw.website ?? raw.url, 'website', warn, lenientHere), logo: t(raw.logo, 'logo', 1000), uri: uri(raw.uri, 'uri', warn, lenientHere),
+      website: webAddress(raw.website ?? raw.url, 'website', warn, lenientHere), logo: webAddress(raw.logo, 'logo', warn, lenientHere), uri: uri(raw.uri, 'uri', warn, lenientHere),
       parentExt: typeof parent === 'string' && parent.trim() ? parent.trim() : typeof parent === 'number' ? String(parent) : null,
       identifiers: arrayOf(raw.organization_identifiers).map((i): ImpIdentifier | null => {
         const identifierValue = t(i.identifier, 'organization_identifiers.identifier', 200);
@@ -229,7 +253,7 @@ export class JsonReader {
     const name = t(raw.name, 'name', 200);
     const ext = idOf(raw.id);
     if (!name) {
-      this.set.warning({ record: 'taxonomy', ...(ext ? { id: ext } : {}), field: 'name', message: 'has no name: taxonomy and its terms not imported' });
+      this.set.refuse({ record: 'taxonomy', ...(ext ? { id: ext } : {}), field: 'name', message: 'has no name: not imported, nor its terms' });
       return null;
     }
     const taxonomy: ImpTaxonomy = {
@@ -249,7 +273,7 @@ export class JsonReader {
     const t = textOf(warn, lenient);
     const name = t(raw.name, 'name', 200) ?? t(raw.term, 'term', 200) ?? t(raw.code, 'code', 200);
     if (!ext || !name) {
-      this.set.warning({ record: 'taxonomy_term', ...(ext ? { id: ext } : {}), message: `has no ${ext ? 'name' : 'id'}: not imported` });
+      this.set.refuse({ record: 'taxonomy_term', ...(ext ? { id: ext } : {}), field: ext ? 'name' : 'id', message: `has no ${ext ? 'name' : 'id'}: not imported` });
       return null;
     }
     let key = taxonomyKey;
@@ -321,7 +345,7 @@ export class JsonReader {
       ext: idOf(access[0]!.id),
       description: joinText(access.map((a) => t(a.description ?? a.accessibility, 'accessibility.description', 5000, true))),
       details: joinText(access.map((a) => t(a.details, 'accessibility.details', 5000, true))),
-      url: uri(access[0]!.url, 'accessibility.url', warn, lenient),
+      url: webAddress(access[0]!.url, 'accessibility.url', warn, lenient),
     } : null;
     if (access.length > 1) warn('accessibility', `has ${access.length} entries: they were joined into one`);
     const location: ImpLocation = {
@@ -369,7 +393,7 @@ export class JsonReader {
       byday, bymonthday: t(raw.bymonthday, 'schedules.bymonthday', 100), opensAt: timeOfDay(raw.opens_at, 'schedules.opens_at', warn),
       closesAt: timeOfDay(raw.closes_at, 'schedules.closes_at', warn), description: t(raw.description, 'schedules.description', 5000),
       notes: t(raw.notes, 'schedules.notes', 5000), attendingType: t(raw.attending_type, 'schedules.attending_type', 500),
-      scheduleLink: uri(raw.schedule_link, 'schedules.schedule_link', warn, lenient),
+      scheduleLink: webAddress(raw.schedule_link, 'schedules.schedule_link', warn, lenient),
     };
     const { ext: _ext, ...values } = schedule;
     return Object.values(values).every((v) => v === null) ? null : schedule;
@@ -415,6 +439,22 @@ export class JsonReader {
     if (!taxonomy) { warn('service_taxonomys', 'entry without a taxonomy left out'); return null; }
     const termKey = this.term({ ...taxonomy, taxonomy: undefined, vocabulary: taxonomy.vocabulary ?? 'Imported terms' }, true, null);
     return termKey ? { ext: idOf(raw.id), termKey, linkType: null, value: null } : null;
+  }
+
+  /**
+   * The groups a service is for, as ORUK 1.0 feeds give them (pc_targetAudience, the eligibility of eligibilitys): terms
+   * of a "Target audience" taxonomy, linked as the 3.0 standard links a service's eligibility.
+   */
+  private audiences(raw: Raw, t: ReturnType<typeof textOf>): (ImpAttribute | null)[] {
+    const given = raw.pc_targetAudience;
+    const names = [
+      ...(Array.isArray(given) ? given : [given]).flatMap((a) => (isObject(a) ? [a.name ?? a.audience ?? a.value] : typeof a === 'string' ? a.split(/[,;]/) : [])),
+      ...arrayOf(raw.eligibilitys).map((e) => e.eligibility),
+    ].map((n) => t(n, 'pc_targetAudience', 200)).filter((n): n is string => n !== null);
+    return [...new Set(names)].map((name) => {
+      const termKey = this.term({ id: `audience:${name.toLowerCase()}`, name, code: name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 100), vocabulary: AUDIENCE_TAXONOMY }, true, null);
+      return termKey ? { ext: null, termKey, linkType: 'eligibility', value: null } : null;
+    });
   }
 
   private notHeld(what: string, n: number) {

@@ -7,8 +7,11 @@ import type { ServiceStatus } from '../../../platform/db/directory-schema.js';
  */
 
 export interface ImportIssue {
-  /** an error rejects the whole import; a warning is reported and the record imported as described */
-  level: 'error' | 'warning';
+  /**
+   * error: the source cannot be imported at all (not JSON, a broken page), so nothing is; refused: this record breaks
+   * the standard (no name, no organisation) and is not imported, the rest are; warning: the record is imported as described
+   */
+  level: 'error' | 'refused' | 'warning';
   /** the kind of record: service, organization, location, taxonomy, taxonomy_term, file, … */
   record: string;
   /** the record's id in the feed */
@@ -59,6 +62,8 @@ export interface ImpService {
   ext: string; orgExt: string; name: string; description: string; url: string | null; email: string | null; status: ServiceStatus;
   fees: string | null; accreditations: string | null; minimumAge: number | null; maximumAge: number | null; assuredDate: string | null;
   assurerEmail: string | null; alert: string | null; lastModified: Date | null;
+  /** how the service is attended, in the feed's words (ORUK 1.0 services carry it; 3.0 has it on schedules) */
+  attendingType: string | null;
   schedules: ImpSchedule[]; serviceAreas: ImpServiceArea[]; sals: ImpServiceAtLocation[]; languages: ImpLanguage[]; funding: ImpFunding[];
   costOptions: ImpCostOption[]; contacts: ImpContact[]; phones: ImpPhone[]; attributes: ImpAttribute[];
 }
@@ -79,14 +84,39 @@ export class ImportSet {
   readonly locations = new Map<string, ImpLocation>();
   readonly taxonomies = new Map<string, ImpTaxonomy>();
   readonly terms = new Map<string, ImpTerm>();
-  readonly issues: ImportIssue[] = [];
+  private readonly found: ImportIssue[] = [];
+  /** each issue once: a record met twice (on two pages, inside two records) is flagged once */
+  private readonly seen = new Set<string>();
+  /** records refused (kind and id): their warnings are not listed, since nothing of them is imported */
+  private readonly refusedRecords = new Set<string>();
   /** record kinds the register does not hold, with how many were met (reported, not silently dropped) */
   readonly notHeld = new Map<string, number>();
 
-  get errors() { return this.issues.filter((i) => i.level === 'error'); }
+  get issues(): ImportIssue[] {
+    if (this.refusedRecords.size === 0) return this.found;
+    return this.found.filter((i) => i.level !== 'warning' || !i.id || !this.refusedRecords.has(`${i.record}:${i.id}`));
+  }
+  get errors() { return this.found.filter((i) => i.level === 'error'); }
+  get refusals() { return this.found.filter((i) => i.level === 'refused'); }
+  isRefused(record: string, id: string) { return this.refusedRecords.has(`${record}:${id}`); }
 
-  error(issue: Omit<ImportIssue, 'level'>) { this.issues.push({ level: 'error', ...issue }); }
-  warning(issue: Omit<ImportIssue, 'level'>) { this.issues.push({ level: 'warning', ...issue }); }
+  error(issue: Omit<ImportIssue, 'level'>) { this.add({ level: 'error', ...issue }); }
+  warning(issue: Omit<ImportIssue, 'level'>) { this.add({ level: 'warning', ...issue }); }
+  /** A record not imported, with the field and the reason: the import goes on without it. */
+  refuse(issue: Omit<ImportIssue, 'level'>) {
+    if (issue.id) {
+      if (this.refusedRecords.has(`${issue.record}:${issue.id}`)) return;
+      this.refusedRecords.add(`${issue.record}:${issue.id}`);
+    }
+    this.add({ level: 'refused', ...issue });
+  }
+
+  private add(issue: ImportIssue) {
+    const key = JSON.stringify([issue.level, issue.record, issue.id, issue.file, issue.row, issue.field, issue.message]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.found.push(issue);
+  }
 }
 
 export const termKeyOf = (ext: string) => `id:${ext}`;

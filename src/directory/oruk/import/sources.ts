@@ -1,5 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from '../../../platform/config.js';
+import { getPublicText, OutboundError, tooLarge } from '../../../platform/http/outbound.js';
 import { isCsvPackageFile, readCsvPackage } from './csv-package.js';
 import { isFlatService, JsonReader, readDocument, type ReadDocument, type RecordKind } from './json.js';
 import type { ImportSet } from './model.js';
@@ -18,7 +20,8 @@ export type OrukSource =
 export interface SourceProgress { stage: 'fetch' | 'read'; done: number; total: number | null; message: string }
 export interface ReadOptions {
   onProgress?: (p: SourceProgress) => void;
-  timeoutMs?: number;
+  /** how much may be read, for how long, from where (config.imports) */
+  limits?: ImportLimits;
   /** a guard against a feed that never says it has ended */
   maxPages?: number;
   /** requests for full services made at once, when a list gives only their one-to-one fields */
@@ -35,11 +38,14 @@ export function describeSource(source: OrukSource): string {
 }
 
 export async function readSource(source: OrukSource, set: ImportSet, options: ReadOptions = {}): Promise<{ format: 'oruk' | 'hsds_csv' }> {
+  const limits = options.limits ?? DEFAULT_IMPORT_LIMITS;
   if (source.kind === 'url') {
-    await readFeed(source.url, set, options);
+    await readFeed(source.url, set, options, limits);
     return { format: 'oruk' };
   }
-  const files = source.kind === 'files' ? source.files : await filesAt(source.path);
+  const files = source.kind === 'files' ? source.files : await filesAt(source.path, limits.maxBytes);
+  const size = files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
+  if (size > limits.maxBytes) throw new SourceError(tooLarge(describeSource(source), limits.maxBytes));
   const csv = files.filter((f) => isCsvPackageFile(f.name));
   const json = files.filter((f) => /\.json$/i.test(f.name) || (!isCsvPackageFile(f.name) && /^\s*[[{]/.test(f.text)));
   const other = files.filter((f) => !csv.includes(f) && !json.includes(f));
@@ -59,6 +65,7 @@ export async function readSource(source: OrukSource, set: ImportSet, options: Re
       set.error({ record: 'file', file: f.name, message: `${f.name} describes an API (its version and OpenAPI address) but holds no records: give the feed’s address instead` });
       return;
     }
+    if (read.paging && (read.paging.totalPages === null || read.paging.totalPages <= 1)) checkTotal(set, f.name, read.paging.totalItems, read.items.length);
     for (const item of read.items) reader.add(item, { oneZero: read.oneZero, source: f.name });
     options.onProgress?.({ stage: 'read', done: i + 1, total: json.length, message: `Read ${f.name}` });
   });
@@ -66,7 +73,7 @@ export async function readSource(source: OrukSource, set: ImportSet, options: Re
   return { format: csv.length && !json.length ? 'hsds_csv' : 'oruk' };
 }
 
-async function filesAt(location: string): Promise<{ name: string; text: string }[]> {
+async function filesAt(location: string, maxBytes: number): Promise<{ name: string; text: string }[]> {
   let info;
   try {
     info = await stat(location);
@@ -76,6 +83,10 @@ async function filesAt(location: string): Promise<{ name: string; text: string }
   const paths = info.isDirectory()
     ? (await readdir(location)).filter((n) => /\.(json|csv)$/i.test(n)).sort().map((n) => path.join(location, n))
     : [location];
+  // checked before reading, so that a file larger than memory is refused rather than read
+  let size = 0;
+  for (const p of paths) size += (await stat(p)).size;
+  if (size > maxBytes) throw new SourceError(tooLarge(location, maxBytes));
   return Promise.all(paths.map(async (p) => ({ name: path.basename(p), text: await readFile(p, 'utf8') })));
 }
 
@@ -84,7 +95,7 @@ const ENDPOINT_KINDS: Record<string, RecordKind> = {
 };
 
 /** Reads a feed: its API root (then its /services), or any list endpoint, page after page until the last. */
-async function readFeed(address: string, set: ImportSet, options: ReadOptions): Promise<void> {
+async function readFeed(address: string, set: ImportSet, options: ReadOptions, limits: ImportLimits): Promise<void> {
   let url: URL;
   try {
     url = new URL(address);
@@ -92,11 +103,10 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions): 
     throw new SourceError(`${address} is not a web address`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${address} is not an http or https address`);
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  let read = readDocument(await getJson(url, timeoutMs));
+  let read = readDocument(await getJson(url, limits));
   if (read.apiDetails) {
     url = new URL(`${url.pathname.replace(/\/$/, '')}/services${url.search}`, url);
-    read = readDocument(await getJson(url, timeoutMs));
+    read = readDocument(await getJson(url, limits));
   }
   const segments = url.pathname.replace(/\/$/, '').split('/');
   const endpoint = segments[segments.length - 1] ?? '';
@@ -105,39 +115,65 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions): 
   const reader = new JsonReader(set);
   const maxPages = options.maxPages ?? 100_000;
   let pageNumber = read.paging?.pageNumber ?? (Number(url.searchParams.get('page')) || 1);
+  // Feeds of the ORUK 1.0 era number their pages from 0; some of them take ?page= from 1 all the same.
+  const zeroBased = read.paging?.pageNumber === 0;
+  let askedOffset = 0;
+  const totalItems = read.paging?.totalItems ?? null;
+  let listed = 0;
+  let complete = true;
+  const detailed = new Set<string>();
   let pages = 0;
   let previousFirst: string | null = null;
   for (;;) {
     pages += 1;
     const first = firstId(read);
     if (pages > 1 && first !== null && first === previousFirst) {
+      if (pages === 2 && zeroBased && askedOffset === 0) {
+        // the feed answered ?page=1 with its first page again: it counts the pages it is asked for from 1
+        askedOffset = 1;
+        url.searchParams.set('page', String(pageNumber + 1));
+        read = readDocument(await getJson(url, limits));
+        pages -= 1;
+        continue;
+      }
       set.warning({ record: 'feed', message: `${url.href} answered page ${pageNumber} with the same records as the page before: reading stopped there` });
+      complete = false;
       break;
     }
     previousFirst = first;
     const paging = read.paging;
+    const reported = paging?.pageNumber ?? pageNumber;
     const last = !paging || read.items.length === 0 || paging.lastPage === true
-      || (paging.lastPage === null && (paging.totalPages === null || pageNumber >= paging.totalPages));
+      || (paging.lastPage === null && (paging.totalPages === null || reported + (zeroBased ? 1 : 0) >= paging.totalPages));
     // The next page is asked for before this one is read, so that the feed prepares and sends it meanwhile.
     let next: { url: URL; pageNumber: number; body: Promise<unknown> } | null = null;
     if (!last && pages < maxPages) {
-      const nextNumber = (paging!.pageNumber ?? pageNumber) + 1;
+      const nextNumber = reported + 1;
       const nextUrl = new URL(url);
-      nextUrl.searchParams.set('page', String(nextNumber));
-      next = { url: nextUrl, pageNumber: nextNumber, body: getJson(nextUrl, timeoutMs) };
+      nextUrl.searchParams.set('page', String(nextNumber + askedOffset));
+      next = { url: nextUrl, pageNumber: nextNumber, body: getJson(nextUrl, limits) };
       next.body.catch(() => undefined); // awaited below; an import that stops first leaves it
     }
-    await readPage(read, kind, apiBase, url.href, reader, set, options, timeoutMs);
+    listed += read.items.length;
+    await readPage(read, kind, apiBase, url.href, reader, set, options, limits, detailed);
     const total = paging?.totalPages ?? null;
     options.onProgress?.({ stage: 'fetch', done: pages, total, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
     if (last) break;
     if (!next) {
       set.error({ record: 'feed', message: `${address} had not reached its last page after ${maxPages} pages: stopped` });
+      complete = false;
       break;
     }
     ({ url, pageNumber } = next);
     read = readDocument(await next.body);
   }
+  if (complete) checkTotal(set, address, totalItems, listed);
+}
+
+/** A feed that says it holds a number of records and sends another: flagged, since records may be missing. */
+function checkTotal(set: ImportSet, where: string, said: number | null, sent: number) {
+  if (said === null || said === sent) return;
+  set.warning({ record: 'feed', field: 'total_items', message: `${where} says it holds ${said} ${said === 1 ? 'record' : 'records'} but sent ${sent}: check that none are missing` });
 }
 
 function firstId(read: ReadDocument): string | null {
@@ -145,17 +181,24 @@ function firstId(read: ReadDocument): string | null {
   return item && (typeof item.id === 'string' || typeof item.id === 'number') ? String(item.id) : null;
 }
 
-async function readPage(read: ReadDocument, kind: RecordKind | undefined, apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, timeoutMs: number) {
+async function readPage(read: ReadDocument, kind: RecordKind | undefined, apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, limits: ImportLimits,
+  detailed: Set<string>) {
   const items = read.items;
   // A list of services with their one-to-one fields only: each full service is at /services/{id}.
   if (kind === 'service') {
-    const flat = items.map((item, i) => ({ item, i })).filter(({ item }) => isFlatService(item) && firstIdOf(item) !== null);
+    // each service's full record once, though the feed list it on several pages or twice on one
+    const flat = items.map((item, i) => ({ item, i })).filter(({ item }) => {
+      const id = isFlatService(item) ? firstIdOf(item) : null;
+      if (id === null || detailed.has(id)) return false;
+      detailed.add(id);
+      return true;
+    });
     const concurrency = options.detailConcurrency ?? 8;
     for (let start = 0; start < flat.length; start += concurrency) {
       await Promise.all(flat.slice(start, start + concurrency).map(async ({ item, i }) => {
         const id = firstIdOf(item)!;
         try {
-          items[i] = await getJson(new URL(`${apiBase}/services/${encodeURIComponent(id)}`), timeoutMs);
+          items[i] = await getJson(new URL(`${apiBase}/services/${encodeURIComponent(id)}`), limits);
         } catch (err) {
           set.warning({ record: 'service', id, message: `its full record could not be read (${(err as Error).message}): imported from the list alone` });
         }
@@ -170,26 +213,19 @@ function firstIdOf(item: unknown): string | null {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }
 
-/**
- * A connection closed before any answer came: most often one kept alive from an earlier request that the feed's
- * server has since closed (the import may have been busy writing for a while). A GET may be asked again.
- */
-const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-
-async function getJson(url: URL, timeoutMs: number): Promise<unknown> {
-  let response: Response | null = null;
-  for (let attempt = 1; !response; attempt++) {
+/** One JSON document from a feed, within the import's limits; any failure, while asking or while reading the body, is a SourceError. */
+async function getJson(url: URL, limits: ImportLimits): Promise<unknown> {
+  let body: string | null = null;
+  for (let attempt = 1; body === null; attempt++) {
     try {
-      response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+      body = await getPublicText(url, limits);
     } catch (err) {
-      const code = (err as { cause?: { code?: string } }).cause?.code;
-      if (attempt === 1 && code && DROPPED.has(code) && (err as Error).name !== 'TimeoutError') continue;
-      const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} seconds` : (code ?? (err as Error).message);
-      throw new SourceError(`${url.href} could not be reached: ${reason}`);
+      if (!(err instanceof OutboundError)) throw err;
+      // a connection kept by the feed's server and closed meanwhile: asked again once
+      if (attempt === 1 && err.reason === 'dropped') continue;
+      throw new SourceError(err.message);
     }
   }
-  if (!response.ok) throw new SourceError(`${url.href} answered ${response.status} ${response.statusText}`.trim());
-  const body = await response.text();
   try {
     return JSON.parse(body);
   } catch {

@@ -3,6 +3,10 @@ import type { Tx } from '../../../platform/db/index.js';
 import { BulkReferences } from '../../../platform/db/reference-checks.js';
 import { DeferredIndexes } from '../../../platform/db/deferred-indexes.js';
 import { isCharityNumber, isCompanyNumber, normaliseCharityNumber, normaliseCompanyNumber } from '../../organisations/form.js';
+import { termParentProblems } from '../../taxonomy/term-parents.js';
+import { termKeyOf } from './model.js';
+import type { DeliveryMode } from '../../../platform/db/directory-schema.js';
+import { sortModes } from '../../services/delivery-modes.js';
 import type { ImpAttribute, ImpLanguage, ImpLocation, ImpPhone, ImpSchedule, ImpService, ImportSet } from './model.js';
 import { isUuid } from '../../../platform/validation/ids.js';
 import { normalisePostcode } from '../../../platform/validation/postcodes.js';
@@ -168,9 +172,19 @@ async function writeTaxonomies(w: Write): Promise<void> {
 async function writeTerms(w: Write): Promise<void> {
   const { tx, lioId, set, iso, result, warn, progress, taxonomyIds, termIds } = w;
   progress('taxonomy terms', 0, set.terms.size);
+  // parents named within the import, by feed id; the same check the taxonomy import makes
+  const loops = termParentProblems(set.terms.keys(), (key) => {
+    const parent = set.terms.get(key)?.parentExt;
+    return parent ? termKeyOf(parent) : null;
+  });
   const terms = [...set.terms.values()].filter((t) => {
+    const loop = loops.get(t.key);
+    if (loop) {
+      set.refuse({ record: 'taxonomy_term', id: t.ext, name: t.name, field: 'parent_id', message: `${loop}: not imported` });
+      return false;
+    }
     if (taxonomyIds.has(t.taxonomyKey)) return true;
-    warn('taxonomy_term', t.ext, 'belongs to no taxonomy: not imported');
+    set.refuse({ record: 'taxonomy_term', id: t.ext, field: 'taxonomy_id', message: 'belongs to no taxonomy: not imported' });
     return false;
   });
   if (!terms.length) return;
@@ -209,7 +223,9 @@ async function writeTerms(w: Write): Promise<void> {
   const parentExts = [...new Set(terms.map((t) => t.parentExt).filter((p): p is string => p !== null))];
   const heldParents = await held(tx, 'taxonomy_terms', parentExts.filter((p) => !set.terms.has(`id:${p}`)));
   const parents = terms.filter((t) => t.parentExt !== null).map((t) => {
-    const parentId = termIds.get(`id:${t.parentExt}`) ?? heldParents.get(t.parentExt!) ?? null;
+    const found = termIds.get(`id:${t.parentExt}`) ?? heldParents.get(t.parentExt!) ?? null;
+    // (a feed id naming another record held under this term's own id: no term is its own parent)
+    const parentId = found === termIds.get(t.key) ? null : found;
     return { id: termIds.get(t.key), parent_id: parentId, parent_external_id: parentId ? null : t.parentExt };
   });
   await setTermParents(tx, parents);
@@ -322,7 +338,7 @@ async function writeServices(w: Write): Promise<ImpService[]> {
   progress('services', 0, set.services.size);
   const services = [...set.services.values()].filter((s) => {
     if (orgIds.has(s.orgExt)) return true;
-    set.warning({ record: 'service', id: s.ext, name: s.name, field: 'organization_id', message: `names the organisation "${s.orgExt}", which is neither in this import nor held here: not imported` });
+    set.refuse({ record: 'service', id: s.ext, name: s.name, field: 'organization_id', message: `names the organisation "${s.orgExt}", which is neither in this import nor held here: not imported` });
     return false;
   });
   const heldServices = await held(tx, 'services', services.map((s) => s.ext));
@@ -330,10 +346,7 @@ async function writeServices(w: Write): Promise<ImpService[]> {
   const updates: Row[] = [];
   const firstHistory: Row[] = [];
   for (const s of services) {
-    const modes = new Set<string>();
-    for (const sal of s.sals) if (set.locations.get(sal.locationExt)?.type === 'physical') modes.add('in_person');
-    if (s.sals.some((sal) => set.locations.get(sal.locationExt)?.type === 'virtual') || (s.url && s.sals.length === 0)) modes.add('online');
-    if (s.phones.length || s.contacts.some((c) => c.phones.length)) modes.add('phone');
+    const modes = statedDeliveryModes(s, set);
     const isFree = s.costOptions.length > 0 ? s.costOptions.every((c) => c.amount === 0) : /^\s*free\b/i.test(s.fees ?? '');
     const row = {
       organisation_id: orgIds.get(s.orgExt), name: s.name, description: s.description, url: s.url, email: s.email, status: s.status, fees_description: s.fees,
@@ -595,6 +608,33 @@ function placesOfOrganisations(set: ImportSet): Map<string, { address: string | 
   }
   return places;
 }
+
+/**
+ * The ways a service is delivered that its feed states: a physical venue (in person), a virtual one (online), and the
+ * words of its attending types ("Venue", "Online", "Telephone", "Home visit"). A web address or a phone number is not
+ * one: a weekly group at a hall has a website and a phone number and is still not delivered online or by phone.
+ */
+export function statedDeliveryModes(s: ImpService, set: ImportSet): DeliveryMode[] {
+  const modes = new Set<DeliveryMode>();
+  for (const sal of s.sals) {
+    const type = set.locations.get(sal.locationExt)?.type;
+    if (type === 'physical') modes.add('in_person');
+    if (type === 'virtual') modes.add('online');
+  }
+  const attending = [s.attendingType, ...s.schedules.map((sc) => sc.attendingType), ...s.sals.flatMap((sal) => sal.schedules.map((sc) => sc.attendingType))];
+  for (const words of attending) {
+    if (!words) continue;
+    for (const [pattern, mode] of ATTENDING_WORDS) if (pattern.test(words)) modes.add(mode);
+  }
+  return sortModes([...modes]);
+}
+
+const ATTENDING_WORDS: [RegExp, DeliveryMode][] = [
+  [/\b(venue|in[ -]?person|face[ -]to[ -]face|drop[ -]?in|centre|center|walk[ -]?in)\b/i, 'in_person'],
+  [/\b(online|on-line|virtual|video|web|website|internet|remote(ly)?)\b/i, 'online'],
+  [/\b(phone|telephone|by phone|helpline|call)\b/i, 'phone'],
+  [/\bhome[ -]?visits?\b|\boutreach\b/i, 'home_visit'],
+];
 
 function remap(ids: Map<string, string>, changed: Map<string, string>) {
   if (changed.size === 0) return;

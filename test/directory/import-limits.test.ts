@@ -1,0 +1,182 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { OrukImportService } from '../../src/directory/oruk/import/importer.js';
+import { DEFAULT_IMPORT_LIMITS, loadConfig, type ImportLimits } from '../../src/platform/config.js';
+import { isPublicAddress } from '../../src/platform/http/outbound.js';
+import { errorCode } from '../../src/platform/errors.js';
+import type { Capability } from '../../src/platform/capability.js';
+import { capabilities } from '../../src/capabilities.js';
+
+/**
+ * What an import may read: only public addresses unless the operator allows others (checked after names are
+ * resolved, and on every redirect), within a time limit for the whole answer and a size limit; anything else is a
+ * clear rejection, recorded, never a crash.
+ */
+
+let t: TestContext;
+let server: Server;
+let base: string;
+let redirector: Server;
+let redirectorBase: string;
+
+const page = JSON.stringify({ total_items: 1, total_pages: 1, page_number: 1, size: 1, first_page: true, last_page: true, empty: false,
+  contents: [{ id: 'svc-1', name: 'A service', status: 'active', organization: { id: 'org-1', name: 'An organisation', description: '' },
+    service_at_locations: [] }] });
+
+/** A route that throws an error whose code is a number, as socket and database errors do. */
+const throwing: Capability = {
+  name: 'throwing',
+  async routes(app) {
+    app.get('/throws-numeric-code', async () => { throw Object.assign(new Error('socket gone'), { code: 104 }); });
+  },
+};
+
+beforeAll(async () => {
+  t = await createTestApp({ capabilities: [...capabilities(), throwing] });
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://feed.test');
+    const json = (r: ServerResponse, headers: Record<string, string | number> = {}) => r.writeHead(200, { 'content-type': 'application/json', ...headers });
+    if (url.pathname === '/ok') { json(res); res.end(page); return; }
+    if (url.pathname === '/trickle') {
+      // headers at once, then a byte now and then, for longer than the limit
+      json(res);
+      res.write('{"contents": [');
+      const timer = setInterval(() => { if (!res.destroyed) res.write(' '); }, 50);
+      res.on('close', () => clearInterval(timer));
+      setTimeout(() => { clearInterval(timer); res.end(']}'); }, 3000);
+      return;
+    }
+    if (url.pathname === '/short') {
+      // says 100,000 bytes, sends a few and closes
+      json(res, { 'content-length': 100_000 });
+      res.write('{"contents": [');
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    if (url.pathname === '/declared-large') { json(res, { 'content-length': 5_000_000 }); res.end(); return; }
+    if (url.pathname === '/large') {
+      // no length said: the limit is found while reading
+      json(res);
+      res.end(`{"contents": [], "padding": "${'x'.repeat(50_000)}"}`);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // a feed on another address of this machine that sends the import on to 127.0.0.1
+  redirector = createServer((req, res) => { res.writeHead(302, { location: `${base}/ok` }).end(); });
+  await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.2', resolve));
+  redirectorBase = `http://127.0.0.2:${(redirector.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await new Promise((resolve) => redirector?.close(resolve));
+  await t?.close();
+});
+
+const importerWith = (limits: Partial<ImportLimits>) => new OrukImportService({ db: t.db, clock: t.clock, limits: { ...DEFAULT_IMPORT_LIMITS, ...limits } });
+
+async function recorded(lioId: string) {
+  return t.db.withTenant(lioId, (tx) => tx.selectFrom('directory_imports').select(['status', 'counts']).execute());
+}
+
+describe('addresses an import may read', () => {
+  it('refuses loopback, names that resolve to it, private, link-local and redirects to them, with one message, and records each', async () => {
+    const importer = importerWith({});
+    const port = (server.address() as AddressInfo).port;
+    const addresses = [`http://127.0.0.1:${port}/ok`, `http://localhost:${port}/ok`, 'http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3/feed',
+      `http://[::1]:${port}/ok`, `http://[::ffff:127.0.0.1]:${port}/ok`, 'http://100.64.0.1/', 'http://0.0.0.0/'];
+    for (const url of addresses) {
+      const lio = await t.make.lio();
+      const report = await importer.importOruk('operator', lio.id, { kind: 'url', url });
+      expect(report.status, url).toBe('rejected');
+      expect(report.message, url).toMatch(/was refused: it is not a public internet address\. An operator can allow private and local addresses with IMPORT_ALLOW_PRIVATE_ADDRESSES=true/);
+      const rows = await recorded(lio.id);
+      expect(rows.map((r) => r.status), url).toEqual(['rejected']);
+    }
+    // a feed the operator allows (127.0.0.2) that redirects to one not allowed
+    const lio = await t.make.lio();
+    const report = await importerWith({ allowPrivateAddresses: ['127.0.0.2'] }).importOruk('operator', lio.id, { kind: 'url', url: `${redirectorBase}/feed` });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/was refused: it is not a public internet address \(it redirected to 127\.0\.0\.1:\d+\)/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('reads private addresses the operator allows, all of them or by list', async () => {
+    const lio = await t.make.lio();
+    expect((await importerWith({ allowPrivateAddresses: true }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/ok` })).status).toBe('completed');
+    const listed = await importerWith({ allowPrivateAddresses: ['127.0.0.0/8'] }).importOruk('operator', lio.id, { kind: 'url', url: `${redirectorBase}/feed` });
+    expect(listed.status, listed.message ?? '').toBe('completed');
+  });
+
+  it('knows public addresses from the rest', () => {
+    for (const a of ['8.8.8.8', '2a00:1450:4009:81f::200e', '::ffff:8.8.8.8', '81.2.69.160']) expect(isPublicAddress(a), a).toBe(true);
+    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fd00::1',
+      'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe']) expect(isPublicAddress(a), a).toBe(false);
+  });
+
+  it('reads the setting from the environment, and refuses a value it cannot use', () => {
+    expect(loadConfig({}).imports.allowPrivateAddresses).toBe(false);
+    expect(loadConfig({ IMPORT_ALLOW_PRIVATE_ADDRESSES: 'true' }).imports.allowPrivateAddresses).toBe(true);
+    expect(loadConfig({ IMPORT_ALLOW_PRIVATE_ADDRESSES: '10.1.2.3,10.2.0.0/16' }).imports.allowPrivateAddresses).toEqual(['10.1.2.3', '10.2.0.0/16']);
+    expect(loadConfig({ IMPORT_MAX_MB: '5', IMPORT_TIMEOUT_SECONDS: '7' }).imports).toMatchObject({ maxBytes: 5 * 1024 * 1024, timeoutMs: 7000 });
+    expect(() => loadConfig({ IMPORT_ALLOW_PRIVATE_ADDRESSES: '10.1.2.3/99' })).toThrow(/IMPORT_ALLOW_PRIVATE_ADDRESSES: must be/);
+    expect(() => loadConfig({ IMPORT_ALLOW_PRIVATE_ADDRESSES: 'yes' })).toThrow(/IMPORT_ALLOW_PRIVATE_ADDRESSES: must be/);
+  });
+});
+
+describe('sources that break the limits', () => {
+  const local = { allowPrivateAddresses: true as const };
+
+  it('a body that trickles past the time limit is rejected and recorded', async () => {
+    const lio = await t.make.lio();
+    const report = await importerWith({ ...local, timeoutMs: 400 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/trickle` });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/trickle did not send its whole answer within/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('a body shorter than its Content-Length is rejected and recorded', async () => {
+    const lio = await t.make.lio();
+    const report = await importerWith(local).importOruk('operator', lio.id, { kind: 'url', url: `${base}/short` });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/short closed the connection before the whole answer came/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('a body over the size limit, said or found while reading, is rejected and recorded', async () => {
+    for (const path of ['/declared-large', '/large']) {
+      const lio = await t.make.lio();
+      const report = await importerWith({ ...local, maxBytes: 10_000 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}${path}` });
+      expect(report.status, path).toBe('rejected');
+      expect(report.message, path).toMatch(/is larger than the limit of \d+ MB for an import/);
+      expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+    }
+  });
+
+  it('uploaded files over the size limit are rejected and recorded', async () => {
+    const lio = await t.make.lio();
+    const report = await importerWith({ maxBytes: 10_000 }).importOruk('operator', lio.id, { kind: 'files', files: [{ name: 'big.json', text: `[${'{"id":"x"},'.repeat(2000)}{}]` }] });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/big\.json is larger than the limit/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+});
+
+describe('errors whose code is a number', () => {
+  it('the web error handler answers its own 500 page', async () => {
+    const lio = await t.make.lio();
+    const response = await t.app.inject({ method: 'GET', url: '/throws-numeric-code', headers: { host: lio.host } });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toMatch(/Sorry, there is a problem with the service/);
+  });
+
+  it('reads a code only when it is text', () => {
+    expect(errorCode(Object.assign(new Error('x'), { code: 104 }))).toBeNull();
+    expect(errorCode(Object.assign(new Error('x'), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }))).toBe('ERR_PARSE_ARGS_UNKNOWN_OPTION');
+    expect(errorCode('text')).toBeNull();
+  });
+});
