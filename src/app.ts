@@ -13,7 +13,7 @@ import type { Clock } from './platform/clock.js';
 import { createMailer, registerEmailJob, type Mailer } from './platform/mail.js';
 import { JobQueue } from './platform/jobs.js';
 import { LioResolver, type Lio } from './platform/tenancy.js';
-import { Sessions } from './platform/http/session.js';
+import { Sessions, type CsrfSecretHolder } from './platform/http/session.js';
 import type { SignedInUser } from './platform/auth/actor.js';
 import { ForbiddenError } from './platform/auth/policy.js';
 import { recordAudit } from './platform/audit.js';
@@ -32,6 +32,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     lio: Lio;
     actor: SignedInUser | null;
+    /** Only the CSRF secret: the session itself is in the database (see Sessions). */
+    session: CsrfSecretHolder;
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
@@ -133,14 +135,17 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
 
   // Cookies, session, parsing.
   await app.register(cookie, { secret: config.sessionSecret });
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('session', null as unknown as CsrfSecretHolder);
+  app.addHook('onRequest', async (request, reply) => {
     if (request.lio) request.actor = await sessions.load(request);
+    request.session = sessions.csrfSecretHolder(request, reply);
   });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
-  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.secureCookies } });
+  // The secret is the session's (see Sessions.csrfSecretHolder), so it is renewed at sign-in and sign-out.
+  await app.register(csrf, { sessionPlugin: '@fastify/session' });
   app.addHook('preHandler', (request, reply, done) => {
     const safe = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
     if (safe || request.routeOptions.config.csrf === false || !request.routeOptions.url) return done();
