@@ -46,7 +46,13 @@ export interface Config {
   /** argon2id cost; lowered only by the test harness to keep suites fast */
   passwordHashing: { memoryCost: number; timeCost: number };
   session: { idleMinutes: number; absoluteHours: number };
-  lockout: { maxFailures: number; minutes: number };
+  /**
+   * Sign-in throttling (accounts/throttle.ts): failures are counted per address, per account from one address and per
+   * account from anywhere, within windowMinutes. An address past perAddress waits for the window to end; an account
+   * from one address past perAccountFromAddress waits 1, 2, 4… minutes (up to maxDelayMinutes) after each further
+   * failure; an account past perAccount is signed in to only from a device used before, or after a password reset.
+   */
+  signInThrottle: { windowMinutes: number; perAddress: number; perAccountFromAddress: number; maxDelayMinutes: number; perAccount: number };
   worker: { pollMs: number; enabled: boolean };
   /** a postcodes.io-compatible service asked when a postcode is not in the local table */
   postcodesApiUrl: string | null;
@@ -96,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signInRateLimit: e.SIGN_IN_RATE_LIMIT ? Number(e.SIGN_IN_RATE_LIMIT) : 10,
     passwordHashing: { memoryCost: 19456, timeCost: 2 },
     session: { idleMinutes: 120, absoluteHours: 12 },
-    lockout: { maxFailures: 5, minutes: 15 },
+    signInThrottle: { windowMinutes: 60, perAddress: 50, perAccountFromAddress: 5, maxDelayMinutes: 15, perAccount: 100 },
     worker: { pollMs: 1000, enabled: true },
     trustProxy: e.TRUST_PROXY === 'true',
     postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,

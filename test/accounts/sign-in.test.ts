@@ -206,37 +206,6 @@ describe('refusing to sign in', () => {
     expect(failed.map((e) => (e.detail as { reason: string }).reason)).toEqual(['wrong_password', 'unknown_account', 'account_disabled', 'account_invited']);
   });
 
-  it('locks the account after 5 wrong passwords, refuses even the right one, and lets it in after 15 minutes', async () => {
-    const lio = await t.make.lio();
-    const user = await t.make.user(lio);
-    const client = new Client(t.app, lio.host);
-    for (let i = 0; i < 4; i++) {
-      expect((await client.submit('/sign-in', '/sign-in', { email: user.email, password: `wrong ${i}` })).status).toBe(400);
-    }
-    // Four failures are not yet a lockout.
-    expect((await userRow(t, lio.id, user.id)).locked_until).toBeNull();
-    const fifth = await client.submit('/sign-in', '/sign-in', { email: user.email, password: 'wrong 5' });
-    expect(fifth.status).toBe(400);
-    expect((await userRow(t, lio.id, user.id)).locked_until).not.toBeNull();
-
-    const locked = await client.submit('/sign-in', '/sign-in', { email: user.email, password: user.password });
-    expect(locked.status).toBe(400);
-    expect(locked.$('.govuk-error-summary').text()).toContain(SIGN_IN_ERROR);
-    expect(client.hasCookie(SESSION_COOKIE)).toBe(false);
-
-    t.clock.advance(14 * 60_000);
-    expect((await client.submit('/sign-in', '/sign-in', { email: user.email, password: user.password })).status).toBe(400);
-
-    t.clock.advance(2 * 60_000);
-    const unlocked = await client.submit('/sign-in', '/sign-in', { email: user.email, password: user.password });
-    expect(unlocked.status).toBe(303);
-    expect((await client.get('/account')).status).toBe(200);
-    const row = await userRow(t, lio.id, user.id);
-    expect(row.failed_sign_ins).toBe(0);
-    expect(row.locked_until).toBeNull();
-    expect(await auditEvents(t, lio.id, 'sign_in.locked_out')).toHaveLength(1);
-  });
-
   it('counts failures afresh after a successful sign-in', async () => {
     const lio = await t.make.lio();
     const user = await t.make.user(lio);
