@@ -6,7 +6,6 @@ import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
-import { Registry, Histogram, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/index.js';
 import type { Clock } from './platform/clock.js';
@@ -27,6 +26,7 @@ import { Navigation } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
 import { fieldOf, registerJsonApi } from './platform/http/json-api.js';
 import { capabilities as allCapabilities } from './capabilities.js';
+import { createMetrics, createMetricsServer, registerMetricsRoute } from './platform/http/metrics.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,7 +58,12 @@ export interface AppDependencies {
   capabilities?: readonly Capability[];
 }
 
-export type App = FastifyInstance & { jobs: JobQueue; lios: LioResolver };
+export type App = FastifyInstance & {
+  jobs: JobQueue;
+  lios: LioResolver;
+  /** Serves /metrics on the internal port (METRICS_PORT), for the caller to listen with; null without one. */
+  metricsServer: FastifyInstance | null;
+};
 
 /**
  * A shared page carries these in place of the CSP nonce and the CSRF token, which differ per response. They
@@ -98,12 +103,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   app.decorate('lios', lios);
 
   // Health and metrics: no tenant, no session.
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [metrics],
-  });
+  const { registry: metrics, httpDuration } = createMetrics();
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
   });
@@ -116,7 +116,10 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       return reply.code(503).send({ status: 'unavailable', database: db.engine });
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  // Metrics tell a stranger too much (traffic, memory, routes): only to the token's holder, or on the internal port.
+  if (config.metrics.token) registerMetricsRoute(app, metrics, config.metrics.token);
+  const metricsServer = config.metrics.port === null ? null : createMetricsServer(metrics, config.metrics);
+  app.decorate('metricsServer', metricsServer);
 
   // Security headers with a fresh CSP nonce per request.
   registerSecurityHeaders(app, { secure: config.secureCookies });
@@ -236,6 +239,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     if (config.worker.enabled) jobs.start();
   });
   app.addHook('onClose', async () => {
+    await metricsServer?.close();
     await jobs.stop();
     mailer.close();
   });

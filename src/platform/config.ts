@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
+import type { MetricsConfig } from './http/metrics.js';
 
 /**
  * Configuration is read once from the environment, validated, and frozen.
@@ -22,6 +23,9 @@ const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
   TRUST_PROXY: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   POSTCODES_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ pattern: '^[!-~]{32,200}$' })),
+  METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  METRICS_HOST: Type.Optional(Type.String({ minLength: 1 })),
   MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+/.*[{]z[}].*[{]x[}].*[{]y[}]' })),
 });
 
@@ -56,6 +60,8 @@ export interface Config {
   worker: { pollMs: number; enabled: boolean };
   /** a postcodes.io-compatible service asked when a postcode is not in the local table */
   postcodesApiUrl: string | null;
+  /** who may read /metrics: a bearer token on the public port and/or an internal port of its own; neither, no one */
+  metrics: MetricsConfig;
   /** map tiles for the public search map, such as https://tile.example.org/{z}/{x}/{y}.png; none: markers only */
   mapTileUrl: string | null;
 }
@@ -71,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const bad = new Set([...Value.Errors(EnvSchema, picked)].map((e) => e.path.replace(/^\//, '')));
   // The patterns catch the wrong kind of value; these catch values of the right kind that cannot work.
   if (picked.PORT && Number(picked.PORT) > 65535) bad.add('PORT');
+  if (picked.METRICS_PORT && Number(picked.METRICS_PORT) > 65535) bad.add('METRICS_PORT');
   if (picked.DATABASE_URL && !parsesAsUrl(picked.DATABASE_URL, false)) bad.add('DATABASE_URL');
   if (picked.SMTP_URL && !parsesAsUrl(picked.SMTP_URL, true)) bad.add('SMTP_URL');
   if (picked.BASE_URL && !parsesAsUrl(picked.BASE_URL, true)) bad.add('BASE_URL');
@@ -107,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: e.TRUST_PROXY === 'true',
     postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,
     mapTileUrl: e.MAP_TILE_URL ?? null,
+    metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ? Number(e.METRICS_PORT) : null, host: e.METRICS_HOST ?? '127.0.0.1' },
     ...overrides,
   };
   return Object.freeze(config);
@@ -123,7 +131,9 @@ function parsesAsUrl(value: string, needsHost: boolean): boolean {
 
 function describe(key: string): string {
   switch (key) {
-    case 'PORT': return 'must be a port number from 0 to 65535';
+    case 'PORT':
+    case 'METRICS_PORT': return 'must be a port number from 0 to 65535';
+    case 'METRICS_TOKEN': return 'must be 32 to 200 printable characters with no spaces';
     case 'DATABASE_URL': return 'must be a PostgreSQL URL such as postgres://user@host:5432/db';
     case 'SMTP_URL': return 'must be an SMTP URL such as smtp://user:pass@host:587';
     case 'BASE_URL': return 'must be the public address such as https://cvs.example.org';
