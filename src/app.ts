@@ -27,6 +27,7 @@ import { registerWebRoutes } from './web/routes.js';
 import { fieldOf, registerJsonApi } from './platform/http/json-api.js';
 import { capabilities as allCapabilities } from './capabilities.js';
 import { createMetrics, createMetricsServer, registerMetricsRoute } from './platform/http/metrics.js';
+import { logFormatFor, loggerOptions } from './platform/logging.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,14 +79,7 @@ const SHARED_MARKS = (() => {
 /** The composition root: health, security, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
 export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), capabilities = allCapabilities() }: AppDependencies): Promise<App> {
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
-      serializers: {
-        // Log the route pattern, not the URL: URLs can carry reset tokens and search terms about people.
-        req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', host: req.hostname }),
-      },
-    },
+    logger: loggerOptions(config.logLevel, logFormatFor(config.logFormat, process.stdout.isTTY === true), process.stdout, process.stdout.isTTY === true),
     trustProxy: config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },

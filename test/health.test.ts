@@ -153,14 +153,25 @@ describe('the server process', () => {
     const metrics = await fetch(`${server.url}/metrics`, { headers: withToken });
     expect(await metrics.text()).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
 
+    // The banner names each demo role in words, as the pages do.
+    const banner = server.output();
+    expect(banner).toMatch(/^ {2}LIO admin +admin@riverside\.example +riverside-demo-2026$/m);
+    expect(banner).toMatch(/^ {2}LIO staff \(Adviser\) +adviser@riverside\.example /m);
+    expect(banner).toMatch(/^ {2}LIO staff \(Volunteer coordinator, Helpline\) +coordinator@riverside\.example /m);
+    expect(banner).toMatch(/^ {2}Group member +group@riverside\.example /m);
+    expect(banner).not.toMatch(/group_member|volunteer_coordinator/);
+
     const exit = await server.kill('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
   });
 
-  it('shuts down cleanly on SIGINT too, and starts again on the same data', async () => {
-    const server = await startServer(store.env);
+  it('shuts down cleanly on SIGINT too, and starts again on the same data; LOG_FORMAT=pretty logs readable lines', async () => {
+    const server = await startServer({ ...store.env, LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });
     servers.push(server);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.output()).toMatch(/^\[\d\d:\d\d:\d\d\] INFO.*GET \/readyz incoming request$/m);
+    expect(server.output()).not.toMatch(/^\{/m);
     const exit = await server.kill('SIGINT');
     expect(exit).toEqual({ code: 0, signal: null });
   });

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
 import type { MetricsConfig } from './http/metrics.js';
+import type { LogFormat } from './logging.js';
 
 /**
  * Configuration is read once from the environment, validated, and frozen.
@@ -17,6 +18,7 @@ const EnvSchema = Type.Object({
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
   BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
   LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
   SIGN_IN_RATE_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   APP_DB_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
@@ -46,6 +48,8 @@ export interface Config {
   secureCookies: boolean;
   sessionSecret: string;
   logLevel: string;
+  /** json or pretty as LOG_FORMAT says; null: pretty on a terminal, JSON otherwise (see logging.ts) */
+  logFormat: LogFormat | null;
   signInRateLimit: number;
   /** argon2id cost; lowered only by the test harness to keep suites fast */
   passwordHashing: { memoryCost: number; timeCost: number };
@@ -106,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secureCookies: baseUrl.startsWith('https://'),
     sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me-in-production',
     logLevel: e.LOG_LEVEL ?? 'info',
+    logFormat: e.LOG_FORMAT ?? null,
     signInRateLimit: e.SIGN_IN_RATE_LIMIT ? Number(e.SIGN_IN_RATE_LIMIT) : 10,
     passwordHashing: { memoryCost: 19456, timeCost: 2 },
     session: { idleMinutes: 120, absoluteHours: 12 },
@@ -138,6 +143,7 @@ function describe(key: string): string {
     case 'SMTP_URL': return 'must be an SMTP URL such as smtp://user:pass@host:587';
     case 'BASE_URL': return 'must be the public address such as https://cvs.example.org';
     case 'SESSION_SECRET': return 'must be at least 32 characters';
+    case 'LOG_FORMAT': return 'must be json or pretty';
     case 'LOG_LEVEL': return 'must be one of fatal, error, warn, info, debug, trace, silent';
     case 'DATABASE_SCHEMA':
     case 'APP_DB_ROLE': return 'must be a lower-case PostgreSQL identifier';
