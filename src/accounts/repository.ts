@@ -48,6 +48,11 @@ export const accountsRepository = {
   clearThrottles(db: Queryable, keyHashes: string[]) {
     return db.deleteFrom('sign_in_throttles').where('key_hash', 'in', keyHashes).execute();
   },
+  /** Rows whose window has ended and which hold no one back: they would count from nothing anyway. */
+  sweepThrottles(db: Queryable, windowStartedBefore: Date, now: Date) {
+    return db.deleteFrom('sign_in_throttles').where('window_started_at', '<=', windowStartedBefore)
+      .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<=', now)])).executeTakeFirst();
+  },
   clearThrottlesOfAccount(db: Queryable, accountHash: string) {
     return db.deleteFrom('sign_in_throttles').where('account_hash', '=', accountHash).execute();
   },

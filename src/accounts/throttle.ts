@@ -77,6 +77,11 @@ export class SignInThrottle {
     await repo.clearThrottlesOfAccount(db, this.accountKey(email));
   }
 
+  /** Forgets counts that no longer count, in every LIO (`db` is the system connection); returns how many. */
+  async sweep(db: Queryable, now: Date): Promise<number> {
+    return Number((await repo.sweepThrottles(db, this.windowStartedAfter(now), now)).numDeletedRows);
+  }
+
   private windowStartedAfter(now: Date): Date {
     return new Date(now.getTime() - this.config.signInThrottle.windowMinutes * 60_000);
   }

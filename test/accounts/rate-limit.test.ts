@@ -128,6 +128,20 @@ describe('throttling sign-in by address and by account, with no lock-out', () =>
     expect((await attempt(newDevice, owner.email, newPassword)).status).toBe(303);
   });
 
+  it('forgets counts whose window has ended, in an hourly sweep, and keeps the ones that still count', async () => {
+    const lio = await t.make.lio();
+    const rows = () => t.db.withTenant(lio.id, (tx) => tx.selectFrom('sign_in_throttles').select(['failures', 'window_started_at']).execute());
+    await attempt(new Client(t.app, lio.host, '198.51.100.90'), 'old@example.org', 'guess');
+    expect(await rows()).toHaveLength(3); // the address, the account from the address, the account
+    t.clock.advance(limits.windowMinutes * 60_000 + 1000);
+    await attempt(new Client(t.app, lio.host, '198.51.100.91'), 'recent@example.org', 'guess');
+    await t.app.jobs.ensureRecurring();
+    await t.app.jobs.drain();
+    const left = await rows();
+    expect(left).toHaveLength(3);
+    for (const row of left) expect(row.window_started_at.getTime()).toBe(t.clock.now().getTime());
+  });
+
   it('counts failures in the database, so every process sees them', async () => {
     const lio = await t.make.lio();
     const user = await t.make.user(lio);
