@@ -7,14 +7,13 @@ import rateLimit from '@fastify/rate-limit';
 import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
-import { Registry, Histogram, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/index.js';
 import type { Clock } from './platform/clock.js';
 import { createMailer, registerEmailJob, type Mailer } from './platform/mail.js';
 import { JobQueue } from './platform/jobs.js';
 import { LioResolver, type Lio } from './platform/tenancy.js';
-import { Sessions } from './platform/http/session.js';
+import { Sessions, type CsrfSecretHolder } from './platform/http/session.js';
 import type { SignedInUser } from './platform/auth/actor.js';
 import { ForbiddenError } from './platform/auth/policy.js';
 import { recordAudit } from './platform/audit.js';
@@ -29,11 +28,15 @@ import { registerWebRoutes } from './web/routes.js';
 import { fieldOf, registerJsonApi } from './platform/http/json-api.js';
 import { capabilities as allCapabilities } from './capabilities.js';
 import { errorCode } from './platform/errors.js';
+import { createMetrics, createMetricsServer, registerMetricsRoute } from './platform/http/metrics.js';
+import { logFormatFor, loggerOptions } from './platform/logging.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     lio: Lio;
     actor: SignedInUser | null;
+    /** Only the CSRF secret: the session itself is in the database (see Sessions). */
+    session: CsrfSecretHolder;
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
@@ -58,7 +61,12 @@ export interface AppDependencies {
   capabilities?: readonly Capability[];
 }
 
-export type App = FastifyInstance & { jobs: JobQueue; lios: LioResolver };
+export type App = FastifyInstance & {
+  jobs: JobQueue;
+  lios: LioResolver;
+  /** Serves /metrics on the internal port (METRICS_PORT), for the caller to listen with; null without one. */
+  metricsServer: FastifyInstance | null;
+};
 
 /**
  * A shared page carries these in place of the CSP nonce and the CSRF token, which differ per response. They
@@ -73,14 +81,7 @@ const SHARED_MARKS = (() => {
 /** The composition root: health, security, compression and assets, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
 export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), capabilities = allCapabilities() }: AppDependencies): Promise<App> {
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
-      serializers: {
-        // Log the route pattern, not the URL: URLs can carry reset tokens and search terms about people.
-        req: (req) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', host: req.hostname }),
-      },
-    },
+    logger: loggerOptions(config.logLevel, logFormatFor(config.logFormat, process.stdout.isTTY === true), process.stdout, process.stdout.isTTY === true),
     trustProxy: config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
@@ -99,12 +100,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   app.decorate('lios', lios);
 
   // Health and metrics: no tenant, no session.
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [metrics],
-  });
+  const { registry: metrics, httpDuration } = createMetrics();
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
   });
@@ -119,7 +115,10 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       return reply.code(503).send({ status: 'unavailable', database: db.engine });
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  // Metrics tell a stranger too much (traffic, memory, routes): only to the token's holder, or on the internal port.
+  if (config.metrics.token) registerMetricsRoute(app, metrics, config.metrics.token);
+  const metricsServer = config.metrics.port === null ? null : createMetricsServer(metrics, config.metrics);
+  app.decorate('metricsServer', metricsServer);
 
   // Security headers with a fresh CSP nonce per request.
   registerSecurityHeaders(app, { secure: config.secureCookies });
@@ -142,8 +141,10 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
 
   // Cookies, session, parsing.
   await app.register(cookie, { secret: config.sessionSecret });
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('session', null as unknown as CsrfSecretHolder);
+  app.addHook('onRequest', async (request, reply) => {
     if (request.lio) request.actor = await sessions.load(request);
+    request.session = sessions.csrfSecretHolder(request, reply);
   });
   // Read-your-writes with a replica: whoever writes reads the primary until the replica, trusted up to its lag
   // bound (measured once a check's interval), has surely caught up with the write.
@@ -158,7 +159,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   await app.register(rateLimit, { global: false });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
-  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.secureCookies } });
+  // The secret is the session's (see Sessions.csrfSecretHolder), so it is renewed at sign-in and sign-out.
+  await app.register(csrf, { sessionPlugin: '@fastify/session' });
   app.addHook('preHandler', (request, reply, done) => {
     const safe = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
     if (safe || request.routeOptions.config.csrf === false || !request.routeOptions.url) return done();
@@ -249,6 +251,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     if (config.worker.enabled) jobs.start();
   });
   app.addHook('onClose', async () => {
+    await metricsServer?.close();
     await jobs.stop();
     mailer.close();
   });

@@ -146,6 +146,11 @@ async function start(config: Config): Promise<number> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`\nCommon Ground is running at http://localhost:${port} (${db.engine === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`);
+  if (app.metricsServer) {
+    await app.metricsServer.listen({ port: config.metrics.port ?? 0, host: config.metrics.host });
+    const internal = app.metricsServer.server.address();
+    console.log(`Metrics for monitoring at http://${config.metrics.host}:${typeof internal === 'object' && internal ? internal.port : config.metrics.port}/metrics`);
+  }
   if (seeded.created) console.log('A demo LIO, Riverside Community Action, was created.');
   const demo = await db.system.selectFrom('users').select('email').where('email', 'in', seeded.signIns.map((s) => s.email)).execute();
   if (demo.length) {

@@ -29,12 +29,16 @@ describe('configuration from the environment', () => {
       PORT: '8080', HOST: '127.0.0.1', DATA_DIR: '/var/lib/commonground', DATABASE_URL: 'postgres://cg@db.internal:5432/commonground',
       DATABASE_SCHEMA: 'tenant_one', SMTP_URL: 'smtps://mailer:secret@smtp.example.org:465', MAIL_FROM: 'CVS <hello@cvs.example.org>',
       BASE_URL: 'https://cvs.example.org/', SESSION_SECRET: 'x'.repeat(32), LOG_LEVEL: 'warn', SIGN_IN_RATE_LIMIT: '20', APP_DB_ROLE: 'cg_app',
+      METRICS_TOKEN: 'm'.repeat(32), METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5', LOG_FORMAT: 'pretty',
     });
     expect(config).toMatchObject({
       port: 8080, host: '127.0.0.1', dataDir: '/var/lib/commonground', databaseUrl: 'postgres://cg@db.internal:5432/commonground',
       databaseSchema: 'tenant_one', smtpUrl: 'smtps://mailer:secret@smtp.example.org:465', mailFrom: 'CVS <hello@cvs.example.org>',
       baseUrl: 'https://cvs.example.org', secureCookies: true, sessionSecret: 'x'.repeat(32), logLevel: 'warn', signInRateLimit: 20, appDbRole: 'cg_app',
+      metrics: { token: 'm'.repeat(32), port: 9464, host: '10.0.0.5' }, logFormat: 'pretty',
     });
+    // Unset, the format follows the terminal (see test/logging.test.ts).
+    expect(loadConfig({}).logFormat).toBeNull();
   });
 
   it('treats an empty variable as unset', () => {
@@ -55,6 +59,9 @@ describe('configuration from the environment', () => {
     ['SESSION_SECRET', ['too-short']],
     ['DATABASE_SCHEMA', ['Robert"); drop table', '1abc']],
     ['SIGN_IN_RATE_LIMIT', ['ten']],
+    ['METRICS_TOKEN', ['short', `${'m'.repeat(40)} with spaces`]],
+    ['METRICS_PORT', ['metrics', '70000']],
+    ['LOG_FORMAT', ['text', 'JSON']],
   ];
   for (const [variable, values] of bad) {
     for (const value of values) {

@@ -4,13 +4,18 @@ import { createTestApp, type TestContext } from './helpers/app.js';
 import { createTestDatabase } from './helpers/database.js';
 import { buildTestAppOn, createPersistentStore, type PersistentStore } from './helpers/store.js';
 import { startServer, type RunningServer } from './helpers/cli.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/platform/config.js';
 
 // Some tests open a database on disk several times or start the real server: allow for a busy machine.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
+const METRICS_TOKEN = 'metrics-token-for-the-tests-0123456789';
+const withToken = { authorization: `Bearer ${METRICS_TOKEN}` };
+
 describe('health, readiness and metrics', () => {
   let t: TestContext;
-  beforeAll(async () => { t = await createTestApp(); });
+  beforeAll(async () => { t = await createTestApp({ env: { METRICS_TOKEN } }); });
   afterAll(async () => { await t.close(); });
 
   it('/healthz answers 200 for any host, with no LIO, session or cookies involved', async () => {
@@ -51,7 +56,7 @@ describe('health, readiness and metrics', () => {
     await t.app.inject({ method: 'GET', url: `/api/v1/organisations/${id}`, headers: { host: lio.host, authorization: `Bearer ${token}` } });
     await t.app.inject({ method: 'GET', url: '/sign-in?email=someone%40example.org', headers: { host: lio.host } });
 
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: withToken });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.body;
@@ -71,6 +76,63 @@ describe('health, readiness and metrics', () => {
   });
 });
 
+describe('who may read /metrics', () => {
+  let t: TestContext;
+  beforeAll(async () => { t = await createTestApp(); });
+  afterAll(async () => { await t.close(); });
+  /** Another app on the same database, configured by `env`. */
+  const appWith = async (env: Record<string, string>) => {
+    const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', ...env }, { worker: { pollMs: 50, enabled: false } }), db: t.db, clock: t.clock });
+    await app.ready();
+    return app;
+  };
+
+  it('is not served at all without configuration', async () => {
+    const lio = await t.make.lio();
+    for (const host of ['localhost', lio.host]) {
+      const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: { host, ...withToken } });
+      expect(res.statusCode, host).toBe(404);
+      expect(res.body).not.toContain('http_request_duration_seconds');
+    }
+    expect(t.app.metricsServer).toBeNull();
+  });
+
+  it('asks for METRICS_TOKEN as a bearer token, and refuses anything else with 401', async () => {
+    const app = await appWith({ METRICS_TOKEN });
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${METRICS_TOKEN}x`, `Basic ${METRICS_TOKEN}`, METRICS_TOKEN]) {
+        const res = await app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
+        expect(res.statusCode, String(authorization)).toBe(401);
+        expect(res.headers['www-authenticate']).toBe('Bearer');
+        expect(res.body).not.toContain('http_request_duration_seconds');
+      }
+      const ok = await app.inject({ method: 'GET', url: '/metrics', headers: withToken });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toMatch(/^process_cpu_seconds_total /m);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('serves /metrics on METRICS_PORT only, not on the public port', async () => {
+    const app = await appWith({ METRICS_PORT: '0' });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+      await app.inject({ method: 'GET', url: '/healthz' });
+      const internal = app.metricsServer!;
+      await internal.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = internal.server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
+      // Nothing else is served there.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the server process', () => {
   let store: PersistentStore;
   const servers: RunningServer[] = [];
@@ -81,24 +143,35 @@ describe('the server process', () => {
   });
 
   it('serves /healthz, /readyz and /metrics over HTTP, and shuts down cleanly on SIGTERM with exit code 0', async () => {
-    const server = await startServer(store.env);
+    const server = await startServer({ ...store.env, METRICS_TOKEN });
     servers.push(server);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', database: store.engine });
-    const metrics = await fetch(`${server.url}/metrics`);
+    const metrics = await fetch(`${server.url}/metrics`, { headers: withToken });
     expect(await metrics.text()).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
+
+    // The banner names each demo role in words, as the pages do.
+    const banner = server.output();
+    expect(banner).toMatch(/^ {2}LIO admin +admin@riverside\.example +riverside-demo-2026$/m);
+    expect(banner).toMatch(/^ {2}LIO staff \(Adviser\) +adviser@riverside\.example /m);
+    expect(banner).toMatch(/^ {2}LIO staff \(Volunteer coordinator, Helpline\) +coordinator@riverside\.example /m);
+    expect(banner).toMatch(/^ {2}Group member +group@riverside\.example /m);
+    expect(banner).not.toMatch(/group_member|volunteer_coordinator/);
 
     const exit = await server.kill('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
   });
 
-  it('shuts down cleanly on SIGINT too, and starts again on the same data', async () => {
-    const server = await startServer(store.env);
+  it('shuts down cleanly on SIGINT too, and starts again on the same data; LOG_FORMAT=pretty logs readable lines', async () => {
+    const server = await startServer({ ...store.env, LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });
     servers.push(server);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.output()).toMatch(/^\[\d\d:\d\d:\d\d\] INFO.*GET \/readyz incoming request$/m);
+    expect(server.output()).not.toMatch(/^\{/m);
     const exit = await server.kill('SIGINT');
     expect(exit).toEqual({ code: 0, signal: null });
   });

@@ -5,6 +5,9 @@ import { CREATE_ADMIN_USAGE, runCreateAdmin } from './create-admin.js';
 import { DEMO_PASSWORD, seedDemoUsers } from './seed.js';
 import { hashPassword } from '../platform/auth/secrets.js';
 import { accountsPersonalData } from './personal-data/provider.js';
+import { SignInThrottle } from './throttle.js';
+
+export const THROTTLE_SWEEP_JOB = 'accounts.sign_in_throttle_sweep';
 
 export { DEMO_PASSWORD, DEMO_USERS } from './seed.js';
 
@@ -18,6 +21,11 @@ export const accountsCapability: Capability = {
     ],
   },
   routes: (app, deps) => registerAccountRoutes(app, deps),
+  // Counts of wrong passwords are only needed for their window: an hourly sweep keeps the table small.
+  jobs: (queue, { db, clock, config }) => {
+    const throttle = new SignInThrottle(config);
+    queue.registerRecurring(THROTTLE_SWEEP_JOB, 60 * 60_000, async () => { await throttle.sweep(db.system, clock.now()); });
+  },
   commands: [
     { name: 'create-admin', usage: `${CREATE_ADMIN_USAGE}\n    create an LIO admin (and the LIO if there is none yet)`, run: runCreateAdmin },
   ],

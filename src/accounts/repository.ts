@@ -21,15 +21,40 @@ export const accountsRepository = {
       organisation_id: row.organisationId, password_hash: row.passwordHash, status: row.status, created_at: row.now, updated_at: row.now,
     }).returning(['id']).executeTakeFirstOrThrow();
   },
-  recordFailure(db: Queryable, id: string, lockedUntil: Date | null) {
-    return db.updateTable('users').set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1), ...(lockedUntil ? { locked_until: lockedUntil } : {}) }))
-      .where('id', '=', id).returning('failed_sign_ins').executeTakeFirstOrThrow();
-  },
   recordSuccess(db: Queryable, id: string, now: Date) {
-    return db.updateTable('users').set({ failed_sign_ins: 0, locked_until: null, last_sign_in_at: now }).where('id', '=', id).execute();
+    return db.updateTable('users').set({ last_sign_in_at: now }).where('id', '=', id).execute();
   },
   setPassword(db: Queryable, id: string, hash: string, now: Date) {
-    return db.updateTable('users').set({ password_hash: hash, status: 'active', failed_sign_ins: 0, locked_until: null, updated_at: now }).where('id', '=', id).execute();
+    return db.updateTable('users').set({ password_hash: hash, status: 'active', updated_at: now }).where('id', '=', id).execute();
+  },
+  throttles(db: Queryable, keyHashes: string[]) {
+    return db.selectFrom('sign_in_throttles').select(['key_hash', 'failures', 'window_started_at', 'blocked_until']).where('key_hash', 'in', keyHashes).execute();
+  },
+  /** One more failure, counted afresh when the window has passed; one statement, so concurrent failures all count. */
+  countThrottleFailure(db: Queryable, row: { lioId: string; keyHash: string; accountHash: string | null; now: Date; windowStartedAfter: Date }) {
+    const fresh = sql<boolean>`sign_in_throttles.window_started_at <= ${row.windowStartedAfter}`;
+    return db.insertInto('sign_in_throttles')
+      .values({ lio_id: row.lioId, key_hash: row.keyHash, account_hash: row.accountHash, failures: 1, window_started_at: row.now })
+      .onConflict((oc) => oc.columns(['lio_id', 'key_hash']).doUpdateSet({
+        failures: sql`case when ${fresh} then 1 else sign_in_throttles.failures + 1 end`,
+        window_started_at: sql`case when ${fresh} then ${row.now} else sign_in_throttles.window_started_at end`,
+        blocked_until: sql`case when ${fresh} then null else sign_in_throttles.blocked_until end`,
+      }))
+      .returning(['failures']).executeTakeFirstOrThrow();
+  },
+  blockThrottle(db: Queryable, keyHash: string, until: Date) {
+    return db.updateTable('sign_in_throttles').set({ blocked_until: until }).where('key_hash', '=', keyHash).execute();
+  },
+  clearThrottles(db: Queryable, keyHashes: string[]) {
+    return db.deleteFrom('sign_in_throttles').where('key_hash', 'in', keyHashes).execute();
+  },
+  /** Rows whose window has ended and which hold no one back: they would count from nothing anyway. */
+  sweepThrottles(db: Queryable, windowStartedBefore: Date, now: Date) {
+    return db.deleteFrom('sign_in_throttles').where('window_started_at', '<=', windowStartedBefore)
+      .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<=', now)])).executeTakeFirst();
+  },
+  clearThrottlesOfAccount(db: Queryable, accountHash: string) {
+    return db.deleteFrom('sign_in_throttles').where('account_hash', '=', accountHash).execute();
   },
   setRole(db: Queryable, id: string, role: Role, permissionSets: PermissionSet[], organisationId: string | null, now: Date) {
     return db.updateTable('users').set({ role, permission_sets: permissionSets, organisation_id: organisationId, updated_at: now }).where('id', '=', id).execute();

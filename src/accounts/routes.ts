@@ -11,7 +11,11 @@ import { PERMISSION_SETS, PERMISSION_SET_LABELS, ROLES, ROLE_LABELS } from '../p
 import { AccountsService, type TokenPurpose, INVITE_LINK_DAYS, RESET_LINK_MINUTES } from './service.js';
 import { isUuid } from '../platform/validation/ids.js';
 
-const SIGN_IN_ERROR = 'Enter a correct email address and password. After 5 wrong attempts, signing in to the account is paused for 15 minutes.';
+const SIGN_IN_ERROR = 'Enter a correct email address and password';
+const KNOWN_DEVICES_ONLY = 'There have been too many wrong attempts to sign in to this account. Sign in on a device you have used before, or reset your password to sign in on this one.';
+/** Marks this browser as one its account signed in on before (signed, so it cannot be made up): it passes the account's soft limit. */
+const DEVICE_COOKIE = 'cg_device';
+const DEVICE_COOKIE_DAYS = 365;
 
 /** A password as typed: not trimmed (spaces can be part of it); of a repeated field, the first. */
 function passwordField(body: unknown, field: string): string {
@@ -47,10 +51,24 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Da
     checkEmail(errors, 'email', email);
     if (!password) errors.add('password', 'Enter your password');
     if (!errors.any) {
-      const result = await accounts.signIn(request.lio.id, email, password);
+      const device = request.cookies[DEVICE_COOKIE] ? request.unsignCookie(request.cookies[DEVICE_COOKIE]) : null;
+      const result = await accounts.signIn(request.lio.id, email, password, { address: request.ip, knownDeviceOf: device?.valid ? device.value : null });
       if (result.ok) {
         await sessions.start(request, reply, result.userId);
+        reply.setCookie(DEVICE_COOKIE, result.userId, {
+          path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies, signed: true, maxAge: DEVICE_COOKIE_DAYS * 86_400,
+        });
         return reply.redirect(returnTo, 303);
+      }
+      if (result.throttled) {
+        if (result.throttled.state === 'known_devices_only') errors.add('email', KNOWN_DEVICES_ONLY);
+        else {
+          const seconds = Math.max(1, Math.ceil((result.throttled.until.getTime() - deps.clock.now().getTime()) / 1000));
+          const minutes = Math.ceil(seconds / 60);
+          reply.header('retry-after', String(seconds));
+          errors.add('email', `Too many attempts to sign in. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, then try again, or reset your password.`);
+        }
+        return reply.render('accounts/views/sign-in.njk', { title: 'Sign in', errors: errors.list, values: { email }, returnTo }, 429);
       }
       errors.add('email', SIGN_IN_ERROR);
     }

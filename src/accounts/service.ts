@@ -1,4 +1,4 @@
-import type { Database } from '../platform/db/index.js';
+import type { Database, Queryable } from '../platform/db/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
 import type { JobQueue } from '../platform/jobs.js';
@@ -12,6 +12,7 @@ import { queueEmail } from '../platform/mail.js';
 import { FormErrors, checkEmail, checkText } from '../platform/http/forms.js';
 import { accountsRepository as repo } from './repository.js';
 import { isUuid } from '../platform/validation/ids.js';
+import { SignInThrottle, type ThrottleVerdict } from './throttle.js';
 
 export const RESET_LINK_MINUTES = 60;
 export const INVITE_LINK_DAYS = 7;
@@ -25,41 +26,59 @@ export interface InviteInput { email: string; displayName: string; role: string;
 export interface RoleInput { role: string; permissionSets: string[]; organisationId: string }
 
 
-export class AccountsService {
-  constructor(private readonly deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {}
+function auditFailedSignIn(tx: Queryable, lioId: string, user: { id: string; email: string } | undefined, reason: string, now: Date) {
+  return recordAudit(tx, lioId, user ? auditActorOf(user) : { userId: null, label: 'anonymous' }, {
+    action: 'sign_in.failed', ...(user ? { subjectType: 'user', subjectId: user.id } : {}), detail: { reason },
+  }, now);
+}
 
-  /** The same answer, and about the same time, whether the account is unknown, disabled, locked or the password wrong. */
-  async signIn(lioId: string, email: string, password: string): Promise<{ ok: true; userId: string } | { ok: false }> {
+export type SignInResult =
+  | { ok: true; userId: string }
+  | { ok: false; throttled?: undefined }
+  | { ok: false; throttled: Exclude<ThrottleVerdict, { state: 'open' }> };
+
+export class AccountsService {
+  private readonly throttle: SignInThrottle;
+
+  constructor(private readonly deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
+    this.throttle = new SignInThrottle(deps.config);
+  }
+
+  /**
+   * The same answer, and about the same time, whether the account is unknown, disabled or the password wrong.
+   * `address` is where the attempt comes from; `knownDeviceOf` the account this device last signed in to, if any.
+   */
+  async signIn(lioId: string, email: string, password: string, from: { address: string; knownDeviceOf: string | null }): Promise<SignInResult> {
     const { db, clock, config } = this.deps;
     const now = clock.now();
-    const user = email.length <= 254 ? await db.withTenant(lioId, (tx) => repo.findByEmail(tx, email)) : undefined;
+    const keys = this.throttle.keys(email, from.address);
+    const { user, verdict } = await db.withTenant(lioId, async (tx) => {
+      const found = email.length <= 254 ? await repo.findByEmail(tx, email) : undefined;
+      return { user: found, verdict: await this.throttle.check(tx, keys, now, found !== undefined && found.id === from.knownDeviceOf) };
+    });
+    if (verdict.state !== 'open') {
+      await db.withTenant(lioId, (tx) => auditFailedSignIn(tx, lioId, user, verdict.state === 'wait' ? 'throttled' : 'known_devices_only', now));
+      return { ok: false, throttled: verdict };
+    }
     // No password may be longer than PASSWORD_MAX, so a longer one is wrong; it is never cut down to size (that would let
     // "the password + anything" in). The decoy check still runs, so the answer takes as long as any other.
     const tooLong = password.length > PASSWORD_MAX;
     const passwordOk = (await verifyPassword(tooLong ? null : user?.password_hash ?? null, tooLong ? '' : password, config.passwordHashing)) && !tooLong;
     return db.withTenant(lioId, async (tx) => {
-      const anonymous = { userId: null, label: 'anonymous' };
-      if (!user) {
-        await recordAudit(tx, lioId, anonymous, { action: 'sign_in.failed', detail: { reason: 'unknown_account' } }, now);
-        return { ok: false as const };
-      }
-      const actor = auditActorOf(user);
-      const locked = user.locked_until !== null && user.locked_until > now;
-      const reason = user.status !== 'active' ? `account_${user.status}` : locked ? 'locked' : passwordOk ? null : 'wrong_password';
-      if (reason) {
-        if (reason === 'wrong_password') {
-          const { failed_sign_ins } = await repo.recordFailure(tx, user.id, null);
-          if (failed_sign_ins >= config.lockout.maxFailures) {
-            await repo.recordFailure(tx, user.id, new Date(now.getTime() + config.lockout.minutes * 60_000));
-            await tx.updateTable('users').set({ failed_sign_ins: 0 }).where('id', '=', user.id).execute();
-            await recordAudit(tx, lioId, actor, { action: 'sign_in.locked_out', subjectType: 'user', subjectId: user.id, detail: { minutes: config.lockout.minutes } }, now);
-          }
+      // Every refusal counts, for unknown accounts too, so that the throttle treats all e-mail addresses alike.
+      const reason = !user ? 'unknown_account' : user.status !== 'active' ? `account_${user.status}` : passwordOk ? null : 'wrong_password';
+      if (!user || reason) {
+        const accountFailures = await this.throttle.failed(tx, lioId, keys, now);
+        if (user && accountFailures === config.signInThrottle.perAccount) {
+          // Worth an admin's notice: someone is guessing this account's password from many addresses.
+          await recordAudit(tx, lioId, auditActorOf(user), { action: 'sign_in.known_devices_only', subjectType: 'user', subjectId: user.id, detail: { failures: accountFailures } }, now);
         }
-        await recordAudit(tx, lioId, actor, { action: 'sign_in.failed', subjectType: 'user', subjectId: user.id, detail: { reason } }, now);
+        await auditFailedSignIn(tx, lioId, user, reason ?? 'unknown_account', now);
         return { ok: false as const };
       }
+      await this.throttle.succeeded(tx, keys);
       await repo.recordSuccess(tx, user.id, now);
-      await recordAudit(tx, lioId, actor, { action: 'sign_in.succeeded', subjectType: 'user', subjectId: user.id }, now);
+      await recordAudit(tx, lioId, auditActorOf(user), { action: 'sign_in.succeeded', subjectType: 'user', subjectId: user.id }, now);
       return { ok: true as const, userId: user.id };
     });
   }
@@ -120,6 +139,7 @@ export class AccountsService {
       const user = await repo.findById(tx, check.userId);
       if (!user || user.status === 'disabled') return 'unknown' as const;
       await repo.setPassword(tx, check.userId, hash, now);
+      await this.throttle.passwordReset(tx, user.email);
       // Any other link still out for this account (an older reset e-mail, say) stops working too.
       await repo.spendTokensOf(tx, check.userId, now);
       // A reset ends every other session: whoever knew the old password is signed out.

@@ -1,4 +1,4 @@
-/** Time comes from here so that tests can move it (token expiry, lockouts, job backoff). */
+/** Time comes from here so that tests can move it (token expiry, sign-in throttling, job backoff). */
 export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
 

@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
 import { isIP } from 'node:net';
+import type { MetricsConfig } from './http/metrics.js';
+import type { LogFormat } from './logging.js';
 
 /**
  * Configuration is read once from the environment, validated, and frozen.
@@ -19,12 +21,16 @@ const EnvSchema = Type.Object({
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
   BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
   LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
   SIGN_IN_RATE_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   APP_DB_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   NODE_ENV: Type.Optional(Type.String()),
   TRUST_PROXY: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   POSTCODES_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ pattern: '^[!-~]{32,200}$' })),
+  METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  METRICS_HOST: Type.Optional(Type.String({ minLength: 1 })),
   MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+/.*[{]z[}].*[{]x[}].*[{]y[}]' })),
   IMPORT_ALLOW_PRIVATE_ADDRESSES: Type.Optional(Type.String({ pattern: '^(true|false|[0-9a-fA-F:.]+(/[0-9]{1,3})?(,[0-9a-fA-F:.]+(/[0-9]{1,3})?)*)$' })),
   IMPORT_MAX_MB: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
@@ -53,14 +59,24 @@ export interface Config {
   secureCookies: boolean;
   sessionSecret: string;
   logLevel: string;
+  /** json or pretty as LOG_FORMAT says; null: pretty on a terminal, JSON otherwise (see logging.ts) */
+  logFormat: LogFormat | null;
   signInRateLimit: number;
   /** argon2id cost; lowered only by the test harness to keep suites fast */
   passwordHashing: { memoryCost: number; timeCost: number };
   session: { idleMinutes: number; absoluteHours: number };
-  lockout: { maxFailures: number; minutes: number };
+  /**
+   * Sign-in throttling (accounts/throttle.ts): failures are counted per address, per account from one address and per
+   * account from anywhere, within windowMinutes. An address past perAddress waits for the window to end; an account
+   * from one address past perAccountFromAddress waits 1, 2, 4… minutes (up to maxDelayMinutes) after each further
+   * failure; an account past perAccount is signed in to only from a device used before, or after a password reset.
+   */
+  signInThrottle: { windowMinutes: number; perAddress: number; perAccountFromAddress: number; maxDelayMinutes: number; perAccount: number };
   worker: { pollMs: number; enabled: boolean };
   /** a postcodes.io-compatible service asked when a postcode is not in the local table */
   postcodesApiUrl: string | null;
+  /** who may read /metrics: a bearer token on the public port and/or an internal port of its own; neither, no one */
+  metrics: MetricsConfig;
   /** map tiles for the public search map, such as https://tile.example.org/{z}/{x}/{y}.png; none: markers only */
   mapTileUrl: string | null;
   imports: ImportLimits;
@@ -93,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const bad = new Set([...Value.Errors(EnvSchema, picked)].map((e) => e.path.replace(/^\//, '')));
   // The patterns catch the wrong kind of value; these catch values of the right kind that cannot work.
   if (picked.PORT && Number(picked.PORT) > 65535) bad.add('PORT');
+  if (picked.METRICS_PORT && Number(picked.METRICS_PORT) > 65535) bad.add('METRICS_PORT');
   if (picked.DATABASE_URL && !parsesAsUrl(picked.DATABASE_URL, false)) bad.add('DATABASE_URL');
   // A replica copies a PostgreSQL server: without DATABASE_URL there is only the embedded database, nothing to copy.
   if (picked.DATABASE_READ_URL && (!parsesAsUrl(picked.DATABASE_READ_URL, false) || !picked.DATABASE_URL)) bad.add('DATABASE_READ_URL');
@@ -128,10 +145,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secureCookies: baseUrl.startsWith('https://'),
     sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me-in-production',
     logLevel: e.LOG_LEVEL ?? 'info',
+    logFormat: e.LOG_FORMAT ?? null,
     signInRateLimit: e.SIGN_IN_RATE_LIMIT ? Number(e.SIGN_IN_RATE_LIMIT) : 10,
     passwordHashing: { memoryCost: 19456, timeCost: 2 },
     session: { idleMinutes: 120, absoluteHours: 12 },
-    lockout: { maxFailures: 5, minutes: 15 },
+    signInThrottle: { windowMinutes: 60, perAddress: 50, perAccountFromAddress: 5, maxDelayMinutes: 15, perAccount: 100 },
     worker: { pollMs: 1000, enabled: true },
     trustProxy: e.TRUST_PROXY === 'true',
     postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,
@@ -142,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxBytes: e.IMPORT_MAX_MB ? Number(e.IMPORT_MAX_MB) * 1024 * 1024 : DEFAULT_IMPORT_LIMITS.maxBytes,
       timeoutMs: e.IMPORT_TIMEOUT_SECONDS ? Number(e.IMPORT_TIMEOUT_SECONDS) * 1000 : DEFAULT_IMPORT_LIMITS.timeoutMs,
     },
+    metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ? Number(e.METRICS_PORT) : null, host: e.METRICS_HOST ?? '127.0.0.1' },
     ...overrides,
   };
   return Object.freeze(config);
@@ -164,13 +183,16 @@ function parsesAsUrl(value: string, needsHost: boolean): boolean {
 
 function describe(key: string): string {
   switch (key) {
-    case 'PORT': return 'must be a port number from 0 to 65535';
+    case 'PORT':
+    case 'METRICS_PORT': return 'must be a port number from 0 to 65535';
+    case 'METRICS_TOKEN': return 'must be 32 to 200 printable characters with no spaces';
     case 'DATABASE_URL': return 'must be a PostgreSQL URL such as postgres://user@host:5432/db';
     case 'DATABASE_READ_URL': return 'must be a PostgreSQL URL such as postgres://user@replica:5432/db, with DATABASE_URL set to its primary';
     case 'DATABASE_READ_MAX_LAG': return 'must be a whole number of seconds';
     case 'SMTP_URL': return 'must be an SMTP URL such as smtp://user:pass@host:587';
     case 'BASE_URL': return 'must be the public address such as https://cvs.example.org';
     case 'SESSION_SECRET': return 'must be at least 32 characters';
+    case 'LOG_FORMAT': return 'must be json or pretty';
     case 'LOG_LEVEL': return 'must be one of fatal, error, warn, info, debug, trace, silent';
     case 'DATABASE_SCHEMA':
     case 'APP_DB_ROLE': return 'must be a lower-case PostgreSQL identifier';

@@ -3,6 +3,7 @@ import type { Config } from '../platform/config.js';
 import type { Capability } from '../platform/capability.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../accounts/index.js';
 import { capabilities as allCapabilities } from '../capabilities.js';
+import { PERMISSION_SET_LABELS, ROLE_LABELS } from '../platform/auth/actor.js';
 
 export { DEMO_PASSWORD };
 
@@ -10,7 +11,10 @@ export interface DemoSignIn { role: string; email: string; password: string }
 
 /** A fictional LIO for a newcomer to look around, each capability adding its part. Only ever runs on an empty database. */
 export async function seedDemo(db: Database, config: Config, capabilities: readonly Capability[] = allCapabilities()): Promise<{ created: boolean; signIns: DemoSignIn[] }> {
-  const signIns = DEMO_USERS.map((u) => ({ role: u.role + (u.sets ? ` (${u.sets.join(', ')})` : ''), email: u.email, password: DEMO_PASSWORD }));
+  // Roles in the words the pages use ("LIO staff (Adviser)"), not the codes the database keeps.
+  const signIns = DEMO_USERS.map((u) => ({
+    role: ROLE_LABELS[u.role] + (u.sets ? ` (${u.sets.map((s) => PERMISSION_SET_LABELS[s]).join(', ')})` : ''), email: u.email, password: DEMO_PASSWORD,
+  }));
   const existing = await db.system.selectFrom('lios').select('id').executeTakeFirst();
   if (existing) return { created: false, signIns };
   await db.system.transaction().execute(async (tx) => {

@@ -206,37 +206,6 @@ describe('refusing to sign in', () => {
     expect(failed.map((e) => (e.detail as { reason: string }).reason)).toEqual(['wrong_password', 'unknown_account', 'account_disabled', 'account_invited']);
   });
 
-  it('locks the account after 5 wrong passwords, refuses even the right one, and lets it in after 15 minutes', async () => {
-    const lio = await t.make.lio();
-    const user = await t.make.user(lio);
-    const client = new Client(t.app, lio.host);
-    for (let i = 0; i < 4; i++) {
-      expect((await client.submit('/sign-in', '/sign-in', { email: user.email, password: `wrong ${i}` })).status).toBe(400);
-    }
-    // Four failures are not yet a lockout.
-    expect((await userRow(t, lio.id, user.id)).locked_until).toBeNull();
-    const fifth = await client.submit('/sign-in', '/sign-in', { email: user.email, password: 'wrong 5' });
-    expect(fifth.status).toBe(400);
-    expect((await userRow(t, lio.id, user.id)).locked_until).not.toBeNull();
-
-    const locked = await client.submit('/sign-in', '/sign-in', { email: user.email, password: user.password });
-    expect(locked.status).toBe(400);
-    expect(locked.$('.govuk-error-summary').text()).toContain(SIGN_IN_ERROR);
-    expect(client.hasCookie(SESSION_COOKIE)).toBe(false);
-
-    t.clock.advance(14 * 60_000);
-    expect((await client.submit('/sign-in', '/sign-in', { email: user.email, password: user.password })).status).toBe(400);
-
-    t.clock.advance(2 * 60_000);
-    const unlocked = await client.submit('/sign-in', '/sign-in', { email: user.email, password: user.password });
-    expect(unlocked.status).toBe(303);
-    expect((await client.get('/account')).status).toBe(200);
-    const row = await userRow(t, lio.id, user.id);
-    expect(row.failed_sign_ins).toBe(0);
-    expect(row.locked_until).toBeNull();
-    expect(await auditEvents(t, lio.id, 'sign_in.locked_out')).toHaveLength(1);
-  });
-
   it('counts failures afresh after a successful sign-in', async () => {
     const lio = await t.make.lio();
     const user = await t.make.user(lio);
@@ -350,6 +319,63 @@ describe('CSRF protection on the sign-in form', () => {
     const out = await client.postRaw('/sign-out', {});
     expect(out.status).toBe(403);
     expect((await client.get('/account')).status).toBe(200);
+  });
+});
+
+describe('CSRF secret tied to the session', () => {
+  let t: TestContext;
+  beforeAll(async () => { t = await createTestApp(); });
+  afterAll(async () => { await t.close(); });
+
+  const tokenOf = (page: Page) => page.$('input[name="_csrf"]').first().val() as string;
+
+  it('refuses after sign-in a token made before it, and after sign-out one made while signed in', async () => {
+    const lio = await t.make.lio();
+    const user = await t.make.user(lio);
+    const client = new Client(t.app, lio.host);
+    const beforeSignIn = tokenOf(await client.get('/sign-in'));
+    expect((await client.postRaw('/sign-in', { email: user.email, password: user.password, _csrf: beforeSignIn })).status).toBe(303);
+    // The signed-out visitor's secret went with the sign-in.
+    expect(client.hasCookie('_csrf')).toBe(false);
+    const stale = await client.postRaw('/sign-out', { _csrf: beforeSignIn });
+    expect(stale.status).toBe(403);
+    expect((await client.get('/account')).status).toBe(200);
+
+    const signedInToken = tokenOf(await client.get('/'));
+    expect((await client.postRaw('/sign-out', { _csrf: signedInToken })).status).toBe(303);
+    const replayed = await client.postRaw('/sign-in', { email: user.email, password: user.password, _csrf: signedInToken });
+    expect(replayed.status).toBe(403);
+    // A fresh form works as ever.
+    expect((await client.submit('/sign-in', '/sign-in', { email: user.email, password: user.password })).status).toBe(303);
+  });
+
+  it('refuses a token pair planted from another session, signed in or not', async () => {
+    const lio = await t.make.lio();
+    const victim = await t.make.user(lio, { role: 'admin' });
+    const attacker = await t.make.user(lio);
+    const victimClient = new Client(t.app, lio.host);
+    await victimClient.signIn(victim.email, victim.password);
+    const victimSession = victimClient.cookie(SESSION_COOKIE)!;
+
+    // A signed-out visit gives the attacker a valid signed secret cookie and a token that fits it.
+    const visit = await t.app.inject({ method: 'GET', url: '/sign-in', headers: { host: lio.host } });
+    const plantedCookie = visit.cookies.find((c) => c.name === '_csrf')!.value;
+    const plantedToken = /name="_csrf" value="([^"]+)"/.exec(visit.body)![1]!;
+    const planted = await t.app.inject({
+      method: 'POST', url: '/sign-out',
+      headers: { host: lio.host, 'content-type': 'application/x-www-form-urlencoded', cookie: `${SESSION_COOKIE}=${victimSession}; _csrf=${plantedCookie}` },
+      payload: new URLSearchParams({ _csrf: plantedToken }).toString(),
+    });
+    expect(planted.statusCode).toBe(403);
+
+    // The attacker's own signed-in token fits the attacker's session only.
+    const attackerClient = new Client(t.app, lio.host);
+    await attackerClient.signIn(attacker.email, attacker.password);
+    const attackerToken = tokenOf(await attackerClient.get('/'));
+    expect((await victimClient.postRaw('/sign-out', { _csrf: attackerToken })).status).toBe(403);
+    expect((await victimClient.get('/account')).status).toBe(200);
+    // The victim's own form still works.
+    expect((await victimClient.submit('/', '/sign-out', {})).status).toBe(303);
   });
 });
 

@@ -98,6 +98,25 @@ describe('signing in with bad input', () => {
     expect(await page.getByTestId('signed-in-user').count()).toBe(0);
   });
 
+  it('after five wrong passwords from one place, says to wait on an accessible page, and lets them in once the wait is over', async () => {
+    const user = await e.t.make.user(e.lio, { role: 'staff' });
+    const page = await e.newPage();
+    await e.visit(page, '/sign-in');
+    const tryPassword = async (password: string) => {
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await e.follow(page, () => page.getByRole('button', { name: 'Sign in' }).click());
+    };
+    for (let i = 0; i < e.t.config.signInThrottle.perAccountFromAddress; i++) await tryPassword(`wrong guess ${i}`);
+    await tryPassword(user.password);
+    const held = await errorSummary(page);
+    expect(held.errors).toEqual([{ href: '#email', text: 'Too many attempts to sign in. Wait 1 minute, then try again, or reset your password.' }]);
+    expect(await page.getByTestId('signed-in-user').count()).toBe(0);
+    e.t.clock.advance(61_000);
+    await tryPassword(user.password);
+    expect(await page.getByTestId('signed-in-user').count()).toBe(1);
+  });
+
   it('shows a malformed email address as a field error', async () => {
     const page = await e.newPage();
     await e.visit(page, '/sign-in');

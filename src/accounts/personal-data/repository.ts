@@ -9,7 +9,7 @@ export const accountsDataRepository = {
   usersOf(db: Queryable, personId: string) {
     return db.selectFrom('users').leftJoin('organisations', 'organisations.id', 'users.organisation_id')
       .select(['users.id', 'users.email', 'users.display_name', 'users.role', 'users.permission_sets', 'users.status', 'users.organisation_id', 'users.person_id',
-        'users.failed_sign_ins', 'users.locked_until', 'users.last_sign_in_at', 'users.created_at', 'users.updated_at', 'organisations.name as organisation_name',
+        'users.last_sign_in_at', 'users.created_at', 'users.updated_at', 'organisations.name as organisation_name',
         sql<boolean>`users.password_hash is not null`.as('has_password')])
       .where('users.person_id', '=', personId).orderBy('users.created_at').execute();
   },
@@ -48,7 +48,7 @@ export const accountsDataRepository = {
   anonymiseUsers(db: Queryable, userIds: string[], now: Date) {
     return db.updateTable('users').set({
       email: sql<string>`'erased-' || id::text || '@erased.invalid'`, display_name: 'Erased person', password_hash: null, status: 'disabled',
-      failed_sign_ins: 0, locked_until: null, last_sign_in_at: null, updated_at: now,
+      last_sign_in_at: null, updated_at: now,
     }).where('id', 'in', userIds).executeTakeFirst();
   },
 

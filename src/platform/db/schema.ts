@@ -45,8 +45,6 @@ export interface UsersTable {
   /** Their person record (set by the database when a user is added: migration 014). */
   person_id: ColumnType<string | null, string | null | undefined, string | null>;
   status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
-  failed_sign_ins: ColumnType<number, number | undefined, number>;
-  locked_until: NullableTimestamp;
   last_sign_in_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Timestamp;
@@ -59,6 +57,16 @@ export interface SessionsTable {
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;
+}
+
+/** Failures counted for sign-in throttling (migration 020); see accounts/throttle.ts. */
+export interface SignInThrottlesTable {
+  lio_id: string;
+  key_hash: string;
+  account_hash: string | null;
+  failures: number;
+  window_started_at: Timestamp;
+  blocked_until: NullableTimestamp;
 }
 
 export interface UserTokensTable {
@@ -128,6 +136,7 @@ export interface DB extends DirectoryTables, OrukTables, PublicSearchTables, Peo
   organisations: OrganisationsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  sign_in_throttles: SignInThrottlesTable;
   user_tokens: UserTokensTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
