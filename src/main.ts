@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { openDatabase, type Database, type Queryable } from './platform/db/index.js';
+import { DataDirInUseError } from './platform/db/data-dir-lock.js';
 import { migrate } from './platform/db/migrate.js';
 import { systemClock } from './platform/clock.js';
 import type { CliCommand, CliContext } from './platform/capability.js';
@@ -157,7 +158,8 @@ async function start(config: Config): Promise<number> {
 main(process.argv.slice(2)).then((code) => {
   if (code >= 0) process.exit(code);
 }).catch((err) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  // Both are the user's to fix, and the message says how: no stack trace.
+  if (err instanceof ConfigError || err instanceof DataDirInUseError) console.error(err.message);
   else console.error(err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql, type DatabaseConnection, type Driver, typ
 import type { Config } from '../config.js';
 import type { DB } from './schema.js';
 import { PGliteDialect } from './pglite-driver.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -55,6 +56,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let listenInProcess: Database['listenInProcess'];
   let settledCount: Database['settledCount'];
   let readPrepared: Database['readPrepared'];
+  let lock: DataDirLock | undefined;
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamps come back as Date, bigints (counts) as numbers when safe
@@ -76,11 +78,19 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       import('@electric-sql/pglite/contrib/citext'), import('@electric-sql/pglite/contrib/unaccent'),
     ]);
     const dataDir = options.inMemory ? undefined : options.dataDir;
-    const pg = await PGlite.create({
-      ...(dataDir ? { dataDir } : {}),
-      extensions: { pg_trgm, cube, earthdistance, citext, unaccent },
-      parsers: { 20: (v: string) => Number(v) },
-    });
+    // Before PGlite touches the folder: a second process on it would lose writes, so it is refused here.
+    if (dataDir) lock = await lockDataDir(dataDir);
+    let pg: InstanceType<typeof PGlite>;
+    try {
+      pg = await PGlite.create({
+        ...(dataDir ? { dataDir } : {}),
+        extensions: { pg_trgm, cube, earthdistance, citext, unaccent },
+        parsers: { 20: (v: string) => Number(v) },
+      });
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
     system = new Kysely<DB>({ dialect: new PGliteDialect(pg) });
     engine = 'pglite';
     listenInProcess = async (channel, handler) => { await pg.listen(channel, handler); };
@@ -102,7 +112,11 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       });
     },
     async close() {
-      await system.destroy();
+      try {
+        await system.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
