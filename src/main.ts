@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
-import { openDatabase, type Database, type Queryable } from './platform/db/index.js';
+import { openDatabase, type Database } from './platform/db/index.js';
 import { DataDirInUseError } from './platform/db/data-dir-lock.js';
 import { migrate } from './platform/db/migrate.js';
 import { systemClock } from './platform/clock.js';
-import type { CliCommand, CliContext } from './platform/capability.js';
+import { lioSetUpOf, type CliCommand, type CliContext } from './platform/capability.js';
 import { backup, restore } from './platform/backup.js';
 import { seedDemo } from './seed/demo.js';
 import { buildApp } from './app.js';
@@ -106,13 +106,7 @@ async function run(command: string | undefined, rest: string[], config: Config):
 }
 
 function cliContext(config: Config): CliContext {
-  return {
-    config,
-    open: () => open(config),
-    async setUpLio(tx: Queryable, lio: { id: string }, now: Date) {
-      for (const capability of CAPABILITIES) await capability.setUpLio?.(tx, lio, now);
-    },
-  };
+  return { config, open: () => open(config), setUpLio: lioSetUpOf(CAPABILITIES), clock: systemClock };
 }
 
 async function start(config: Config): Promise<number> {

@@ -23,6 +23,7 @@ const EnvSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   POSTCODES_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
   MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+/.*[{]z[}].*[{]x[}].*[{]y[}]' })),
+  OPERATOR_KEY: Type.Optional(Type.String({ minLength: 32 })),
 });
 
 export interface Config {
@@ -52,6 +53,11 @@ export interface Config {
   postcodesApiUrl: string | null;
   /** map tiles for the public search map, such as https://tile.example.org/{z}/{x}/{y}.png; none: markers only */
   mapTileUrl: string | null;
+  /**
+   * The deployment operator's key: whoever holds it may add LIOs at /operator/lios/new (no LIO's user can, admins
+   * included). None: that page is not there, and LIOs are added with the create-lio command only.
+   */
+  operatorKey: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: e.TRUST_PROXY === 'true',
     postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,
     mapTileUrl: e.MAP_TILE_URL ?? null,
+    operatorKey: e.OPERATOR_KEY ?? null,
     ...overrides,
   };
   return Object.freeze(config);
@@ -121,7 +128,8 @@ function describe(key: string): string {
     case 'DATABASE_URL': return 'must be a PostgreSQL URL such as postgres://user@host:5432/db';
     case 'SMTP_URL': return 'must be an SMTP URL such as smtp://user:pass@host:587';
     case 'BASE_URL': return 'must be the public address such as https://cvs.example.org';
-    case 'SESSION_SECRET': return 'must be at least 32 characters';
+    case 'SESSION_SECRET':
+    case 'OPERATOR_KEY': return 'must be at least 32 characters';
     case 'LOG_LEVEL': return 'must be one of fatal, error, warn, info, debug, trace, silent';
     case 'DATABASE_SCHEMA':
     case 'APP_DB_ROLE': return 'must be a lower-case PostgreSQL identifier';

@@ -7,9 +7,10 @@ export const onPostgres = Boolean(process.env.DATABASE_URL);
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory, or — when DATABASE_URL is set —
- * a schema of its own on that PostgreSQL server, dropped afterwards.
+ * a schema of its own on that PostgreSQL server, dropped afterwards. `migrateUntil` stops the migrations after that
+ * number, for a test of a later migration on data that was there before it.
  */
-export async function createTestDatabase(): Promise<{ db: Database; dispose: () => Promise<void>; databaseUrl: string | null; schema: string | null }> {
+export async function createTestDatabase(options: { migrateUntil?: string } = {}): Promise<{ db: Database; dispose: () => Promise<void>; databaseUrl: string | null; schema: string | null }> {
   const databaseUrl = process.env.DATABASE_URL ?? null;
   const schema = databaseUrl ? `test_${randomBytes(6).toString('hex')}` : null;
   if (databaseUrl && schema) {
@@ -18,7 +19,7 @@ export async function createTestDatabase(): Promise<{ db: Database; dispose: () 
     await bootstrap.close();
   }
   const db = await openDatabase({ databaseUrl, dataDir: '', databaseSchema: schema, appDbRole: 'commonground_app', inMemory: true });
-  await migrate(db);
+  await migrate(db, options.migrateUntil ? { until: options.migrateUntil } : {});
   return {
     db, databaseUrl, schema,
     async dispose() {

@@ -105,9 +105,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     ...(settledCount && readPrepared ? { settledCount, readPrepared } : {}),
     withTenant(lioId, work) {
       return system.transaction().execute(async (tx) => {
-        // set_config(..., true) is SET LOCAL: both revert when the transaction ends,
-        // so a pooled connection never carries one LIO's context into the next request.
-        await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
+        await enterTenant(tx, appRole, lioId);
         return work(tx);
       });
     },
@@ -119,6 +117,16 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       }
     },
   };
+}
+
+/**
+ * Turns the rest of an owner transaction into a tenant one: the application role, scoped to one LIO. For work that
+ * must first do something only the owner may (adding the LIO itself), then go on as the LIO, in one transaction.
+ */
+export async function enterTenant(tx: Tx, appRole: string, lioId: string): Promise<void> {
+  // set_config(..., true) is SET LOCAL: both revert when the transaction ends,
+  // so a pooled connection never carries one LIO's context into the next request.
+  await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
 }
 
 /** Kysely's PostgreSQL dialect, telling `onSettled` after each connection is handed back (a statement or a transaction done). */
