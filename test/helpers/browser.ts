@@ -63,8 +63,11 @@ interface Tracked {
   cdp?: CDPSession;
 }
 
-/** `options.capabilities`: the app built from these instead of all of them (a navigation with areas still to come, say). */
-export async function startE2E(options: { capabilities?: readonly Capability[] } = {}): Promise<E2E> {
+/**
+ * `options.capabilities`: the app built from these instead of all of them (a navigation with areas still to come, say).
+ * `options.env`: configuration variables for the app (an OPERATOR_KEY, say).
+ */
+export async function startE2E(options: { capabilities?: readonly Capability[]; env?: Record<string, string> } = {}): Promise<E2E> {
   const t = await createTestApp(options);
   let launched: Browser | undefined;
   try {

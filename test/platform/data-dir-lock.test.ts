@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataDirInUseError, LOCK_FILE, lockDataDir } from '../../src/platform/db/data-dir-lock.js';
 import { openDatabase } from '../../src/platform/db/index.js';
-import { runCli, startServer, type RunningServer } from '../helpers/cli.js';
-import { createPersistentStore, onPostgres, type PersistentStore } from '../helpers/store.js';
+import { runCli, serversOnOneStore, startServer } from '../helpers/cli.js';
+import { createPersistentStore, onPostgres } from '../helpers/store.js';
 
 // Real processes, each opening PGlite: allow for a busy machine.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
@@ -73,15 +73,10 @@ describe('the lock on the embedded database folder, in one process', () => {
 
 // These processes use the embedded database whatever DATABASE_URL says: once, on the PGlite run, is enough.
 describe.skipIf(onPostgres)('the lock between processes', () => {
-  let store: PersistentStore;
-  const servers: RunningServer[] = [];
-  beforeAll(async () => { store = await createPersistentStore(); });
-  afterAll(async () => {
-    for (const s of servers) await s.kill('SIGKILL');
-    await store.dispose();
-  });
+  const running = serversOnOneStore(createPersistentStore);
 
   it('two first starts together: one serves, the other is refused; create-admin is refused while it runs, and works after kill -9', async () => {
+    const { store, servers } = running;
     const starts = await Promise.allSettled([startServer(store.env), startServer(store.env)]);
     for (const s of starts) if (s.status === 'fulfilled') servers.push(s.value);
     expect(servers).toHaveLength(1);

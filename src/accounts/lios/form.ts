@@ -20,9 +20,9 @@ export function splitHostnames(value: string): string[] {
 /** Checks the form on its own; whether the slug and host names are free is the service's to check. */
 export function readNewLio(values: LioFormValues): { lio: NewLio; errors: FormErrors } {
   const errors = new FormErrors();
-  if (!values.slug) errors.add('slug', 'Enter a short name for addresses, like riverside-cvs');
-  else if (!SLUG.test(values.slug)) errors.add('slug', 'The short name must be 2 to 60 lower-case letters, digits or hyphens');
   checkText(errors, 'name', values.name, 'the name of the LIO', 200);
+  if (!values.slug) errors.add('slug', 'Enter a short name, like riverside-cvs');
+  else if (!SLUG.test(values.slug)) errors.add('slug', 'The short name must be 2 to 60 lower-case letters, digits or hyphens');
   const hostnames = splitHostnames(values.hostnames);
   const bad = hostnames.filter((h) => !isHostname(h));
   if (!hostnames.length) errors.add('hostnames', 'Enter at least one host name, like riverside.example.org');

@@ -8,7 +8,7 @@ import type { LioSetUp } from '../../platform/capability.js';
 import type { Lio } from '../../platform/tenancy.js';
 import { hashSecret } from '../../platform/auth/secrets.js';
 import { recordAudit } from '../../platform/audit.js';
-import { FormErrors } from '../../platform/http/forms.js';
+import type { FormErrors } from '../../platform/http/forms.js';
 import { accountsRepository } from '../repository.js';
 import { sendInvite } from '../service.js';
 import { liosRepository as repo } from './repository.js';
@@ -36,12 +36,9 @@ export class LioSetupService {
    * transaction: any refusal leaves nothing behind.
    */
   async add(by: LioAdder, values: LioFormValues): Promise<{ errors: FormErrors; added?: AddedLio }> {
-    if (!this.mayAdd(by)) {
-      const refused = new FormErrors();
-      refused.add('operatorKey', 'Enter the operator key this deployment was set up with');
-      return { errors: refused };
-    }
     const { lio: input, errors } = readNewLio(values);
+    // Nothing is looked up without the key (not even whether a slug is taken); the form's own mistakes are shown with it.
+    if (!this.mayAdd(by)) errors.add('operatorKey', 'Enter the operator key this deployment was set up with');
     if (errors.any) return { errors };
     const { db, clock, config, jobs, setUpLio } = this.deps;
     const added = await db.system.transaction().execute(async (tx) => {
