@@ -6,6 +6,7 @@ import { factories } from './helpers/factories.js';
 import { directoryFactories } from './helpers/directory-factories.js';
 import { peopleFactories } from './helpers/people-factories.js';
 import type { Database } from '../src/platform/db/index.js';
+import { migrate } from '../src/platform/db/migrate.js';
 
 /** A foreign key between two tables that both carry lio_id, read from the catalogue. */
 interface Link { table: string; constraint: string; columns: string[]; refTable: string; refColumns: string[] }
@@ -84,7 +85,6 @@ describe('links between tenant tables stay within one LIO', () => {
     Object.assign(lioB, await make.lio({ name: 'Beta CVS' }));
     await everyTenantTable(db, lioA);
     await everyTenantTable(db, lioB);
-    const { migrate } = await import('../src/platform/db/migrate.js');
     expect((await migrate(db)).applied).toContain('016_tenant_links.sql');
     links = (await foreignKeys(db)).filter((k) => k.tableHasLio && k.refHasLio);
   });
