@@ -21,7 +21,7 @@ import { Assets, registerAssets } from './web/assets.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { FLASH_COOKIE, WROTE_COOKIE, actorOf, type KeptResponse } from './platform/http/request-context.js';
 import { registerPolicy } from './platform/auth/policy.js';
-import type { Capability, CapabilityDeps } from './platform/capability.js';
+import { lioSetUpOf, type Capability, type CapabilityDeps } from './platform/capability.js';
 import { createViewEnvironment } from './web/views.js';
 import { Navigation } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
@@ -32,6 +32,10 @@ import { createMetrics, createMetricsServer, registerMetricsRoute } from './plat
 import { logFormatFor, loggerOptions } from './platform/logging.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Finds the LIO of a request by hostname; `forget` after adding an LIO or changing host names. */
+    lios: LioResolver;
+  }
   interface FastifyRequest {
     lio: Lio;
     actor: SignedInUser | null;
@@ -233,7 +237,9 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   });
 
   // Routes and jobs, one capability at a time.
-  const deps: CapabilityDeps = { config, db, clock, jobs, mailer, sessions, personalData: capabilities.flatMap((c) => (c.personalData ? [c.personalData] : [])) };
+  const deps: CapabilityDeps = {
+    config, db, clock, jobs, mailer, sessions, personalData: capabilities.flatMap((c) => (c.personalData ? [c.personalData] : [])), setUpLio: lioSetUpOf(capabilities),
+  };
   await registerJsonApi(app, { db, clock }, capabilities.filter((c) => c.api).map((c) => (api) => c.api!(api, deps)));
   await registerWebRoutes(app, { db, clock, capabilities, navigation });
   for (const capability of capabilities) {

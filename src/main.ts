@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
-import { openDatabase, type Database, type Queryable } from './platform/db/index.js';
+import { openDatabase, type Database } from './platform/db/index.js';
+import { DataDirInUseError } from './platform/db/data-dir-lock.js';
 import { migrate } from './platform/db/migrate.js';
 import { systemClock } from './platform/clock.js';
-import type { CliCommand, CliContext } from './platform/capability.js';
+import { lioSetUpOf, type CliCommand, type CliContext } from './platform/capability.js';
 import { backup, restore } from './platform/backup.js';
 import { seedDemo } from './seed/demo.js';
 import { buildApp } from './app.js';
@@ -107,13 +108,7 @@ async function run(command: string | undefined, rest: string[], config: Config):
 }
 
 function cliContext(config: Config): CliContext {
-  return {
-    config,
-    open: () => open(config),
-    async setUpLio(tx: Queryable, lio: { id: string }, now: Date) {
-      for (const capability of CAPABILITIES) await capability.setUpLio?.(tx, lio, now);
-    },
-  };
+  return { config, open: () => open(config), setUpLio: lioSetUpOf(CAPABILITIES), clock: systemClock };
 }
 
 async function start(config: Config): Promise<number> {
@@ -164,7 +159,8 @@ async function start(config: Config): Promise<number> {
 main(process.argv.slice(2)).then((code) => {
   if (code >= 0) process.exit(code);
 }).catch((err) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  // Both are the user's to fix, and the message says how: no stack trace.
+  if (err instanceof ConfigError || err instanceof DataDirInUseError) console.error(err.message);
   else console.error(err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
 });

@@ -2,6 +2,8 @@ import type { Capability } from '../platform/capability.js';
 import { accountsPolicy } from './policy.js';
 import { registerAccountRoutes } from './routes.js';
 import { CREATE_ADMIN_USAGE, runCreateAdmin } from './create-admin.js';
+import { CREATE_LIO_USAGE, runCreateLio } from './lios/command.js';
+import { registerLioRoutes } from './lios/routes.js';
 import { DEMO_PASSWORD, seedDemoUsers } from './seed.js';
 import { hashPassword } from '../platform/auth/secrets.js';
 import { accountsPersonalData } from './personal-data/provider.js';
@@ -20,7 +22,10 @@ export const accountsCapability: Capability = {
       { area: 'admin', href: '/admin/users', text: 'Users', permission: 'users.manage', order: 10 },
     ],
   },
-  routes: (app, deps) => registerAccountRoutes(app, deps),
+  async routes(app, deps) {
+    await registerAccountRoutes(app, deps);
+    await registerLioRoutes(app, deps);
+  },
   // Counts of wrong passwords are only needed for their window: an hourly sweep keeps the table small.
   jobs: (queue, { db, clock, config }) => {
     const throttle = new SignInThrottle(config);
@@ -28,6 +33,7 @@ export const accountsCapability: Capability = {
   },
   commands: [
     { name: 'create-admin', usage: `${CREATE_ADMIN_USAGE}\n    create an LIO admin (and the LIO if there is none yet)`, run: runCreateAdmin },
+    { name: 'create-lio', usage: `${CREATE_LIO_USAGE}\n    add an LIO with its host names, and invite its first admin`, run: runCreateLio },
   ],
   async seedDemo(tx, { lio, now, config }) {
     await seedDemoUsers(tx, lio.id, await hashPassword(DEMO_PASSWORD, config.passwordHashing), now);

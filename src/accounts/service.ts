@@ -183,13 +183,7 @@ export class AccountsService {
         lioId: actor.lioId, email: input.email, displayName: input.displayName, role: roleInput.role, permissionSets: roleInput.permissionSets,
         organisationId: roleInput.organisationId, passwordHash: null, status: 'invited', now,
       });
-      const token = newSecret();
-      await repo.insertToken(tx, { lioId: actor.lioId, userId: id, purpose: 'invite', tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITE_LINK_DAYS * 86_400_000), now });
-      await queueEmail(tx, jobs, actor.lioId, {
-        to: input.email,
-        subject: `You have been invited to ${lioName} on Common Ground`,
-        text: `Hello ${input.displayName},\n\n${actor.displayName} has invited you to use Common Ground at ${lioName} as ${ROLE_LABELS[roleInput.role]}. Choose your password with this link within ${INVITE_LINK_DAYS} days:\n\n${origin}/accept-invite/${token}\n`,
-      }, clock);
+      await sendInvite(tx, { jobs, clock }, { lioId: actor.lioId, lioName, origin, userId: id, email: input.email, displayName: input.displayName, role: roleInput.role, invitedBy: actor.displayName });
       await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'user.invited', subjectType: 'user', subjectId: id, detail: { role: roleInput.role, permissionSets: roleInput.permissionSets } }, now);
       return { errors, userId: id };
     });
@@ -228,6 +222,24 @@ export class AccountsService {
       return 'done';
     });
   }
+}
+
+/**
+ * Gives an invited account its link to choose a password, by e-mail, in the caller's transaction; returns the link
+ * (the command line shows it, for a deployment that does not send e-mail yet).
+ */
+export async function sendInvite(tx: Queryable, deps: { jobs: JobQueue; clock: Clock },
+  invite: { lioId: string; lioName: string; origin: string; userId: string; email: string; displayName: string; role: Role; invitedBy: string }): Promise<string> {
+  const now = deps.clock.now();
+  const token = newSecret();
+  await repo.insertToken(tx, { lioId: invite.lioId, userId: invite.userId, purpose: 'invite', tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITE_LINK_DAYS * 86_400_000), now });
+  const link = `${invite.origin}/accept-invite/${token}`;
+  await queueEmail(tx, deps.jobs, invite.lioId, {
+    to: invite.email,
+    subject: `You have been invited to ${invite.lioName} on Common Ground`,
+    text: `Hello ${invite.displayName},\n\n${invite.invitedBy} has invited you to use Common Ground at ${invite.lioName} as ${ROLE_LABELS[invite.role]}. Choose your password with this link within ${INVITE_LINK_DAYS} days:\n\n${link}\n`,
+  }, deps.clock);
+  return link;
 }
 
 export function checkNewPassword(errors: FormErrors, password: string, confirm: string): void {

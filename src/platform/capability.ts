@@ -61,6 +61,17 @@ export interface CapabilityDeps {
   sessions: Sessions;
   /** Every capability's personal-data provider (for the people capability's data rights: export, erasure, merge, retention). */
   personalData: readonly PersonalDataProvider[];
+  /** Prepares a new LIO as every capability asks (for the accounts capability's adding of LIOs). */
+  setUpLio: LioSetUp;
+}
+
+export type LioSetUp = (tx: Queryable, lio: { id: string }, now: Date) => Promise<void>;
+
+/** Each capability's setUpLio in list order: what a new LIO needs before anyone uses it. */
+export function lioSetUpOf(capabilities: readonly Capability[]): LioSetUp {
+  return async (tx, lio, now) => {
+    for (const capability of capabilities) await capability.setUpLio?.(tx, lio, now);
+  };
 }
 
 /** One entry of the service navigation: 'Directory', 'Volunteering', 'Admin'. */
@@ -142,7 +153,8 @@ export interface CliContext {
   /** Opens the database and applies migrations; the command closes it. */
   open(): Promise<Database>;
   /** Prepares a new LIO as every capability asks (see Capability.setUpLio). */
-  setUpLio(tx: Queryable, lio: { id: string }, now: Date): Promise<void>;
+  setUpLio: LioSetUp;
+  clock: Clock;
 }
 
 export interface CliCommand {

@@ -35,6 +35,7 @@ const EnvSchema = Type.Object({
   IMPORT_ALLOW_PRIVATE_ADDRESSES: Type.Optional(Type.String({ pattern: '^(true|false|[0-9a-fA-F:.]+(/[0-9]{1,3})?(,[0-9a-fA-F:.]+(/[0-9]{1,3})?)*)$' })),
   IMPORT_MAX_MB: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
   IMPORT_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
+  OPERATOR_KEY: Type.Optional(Type.String({ minLength: 32 })),
 });
 
 export interface Config {
@@ -80,6 +81,11 @@ export interface Config {
   /** map tiles for the public search map, such as https://tile.example.org/{z}/{x}/{y}.png; none: markers only */
   mapTileUrl: string | null;
   imports: ImportLimits;
+  /**
+   * The deployment operator's key: whoever holds it may add LIOs at /operator/lios/new (no LIO's user can, admins
+   * included). None: that page is not there, and LIOs are added with the create-lio command only.
+   */
+  operatorKey: string | null;
 }
 
 /** What an import may read: how much, for how long, and from where. */
@@ -161,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       timeoutMs: e.IMPORT_TIMEOUT_SECONDS ? Number(e.IMPORT_TIMEOUT_SECONDS) * 1000 : DEFAULT_IMPORT_LIMITS.timeoutMs,
     },
     metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ? Number(e.METRICS_PORT) : null, host: e.METRICS_HOST ?? '127.0.0.1' },
+    operatorKey: e.OPERATOR_KEY ?? null,
     ...overrides,
   };
   return Object.freeze(config);
@@ -191,7 +198,8 @@ function describe(key: string): string {
     case 'DATABASE_READ_MAX_LAG': return 'must be a whole number of seconds';
     case 'SMTP_URL': return 'must be an SMTP URL such as smtp://user:pass@host:587';
     case 'BASE_URL': return 'must be the public address such as https://cvs.example.org';
-    case 'SESSION_SECRET': return 'must be at least 32 characters';
+    case 'SESSION_SECRET':
+    case 'OPERATOR_KEY': return 'must be at least 32 characters';
     case 'LOG_FORMAT': return 'must be json or pretty';
     case 'LOG_LEVEL': return 'must be one of fatal, error, warn, info, debug, trace, silent';
     case 'DATABASE_SCHEMA':

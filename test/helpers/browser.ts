@@ -65,7 +65,7 @@ interface Tracked {
 
 /**
  * `options.capabilities`: the app built from these instead of all of them (a navigation with areas still to come, say);
- * `options.env`: settings as the environment would give them (MAP_TILE_URL, say).
+ * `options.env`: settings as the environment would give them (MAP_TILE_URL, an OPERATOR_KEY, say).
  */
 export async function startE2E(options: { capabilities?: readonly Capability[]; env?: Record<string, string> } = {}): Promise<E2E> {
   const t = await createTestApp(options);

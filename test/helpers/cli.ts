@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import type { PersistentStore } from './store.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'commonground.js');
@@ -130,4 +132,18 @@ export class HttpClient {
     }
     return { status: response.status, body: await response.text(), location: response.headers.get('location') };
   }
+}
+
+/**
+ * For a describe block whose tests start servers on one persistent store: the store, made before its tests, and
+ * the list to push each server to; every server is killed and the store removed after them.
+ */
+export function serversOnOneStore(create: () => Promise<PersistentStore>): { readonly store: PersistentStore; servers: RunningServer[] } {
+  const state = { store: undefined as unknown as PersistentStore, servers: [] as RunningServer[] };
+  beforeAll(async () => { state.store = await create(); });
+  afterAll(async () => {
+    for (const s of state.servers) await s.kill('SIGKILL');
+    await state.store?.dispose();
+  });
+  return state;
 }

@@ -9,9 +9,10 @@ export const onPostgres = Boolean(process.env.DATABASE_URL);
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory, or — when DATABASE_URL is set —
- * a schema of its own on that PostgreSQL server, dropped afterwards.
+ * a schema of its own on that PostgreSQL server, dropped afterwards. `migrateUntil` stops the migrations after that
+ * number, for a test of a later migration on data that was there before it.
  */
-export async function createTestDatabase(): Promise<{ db: Database; dispose: () => Promise<void>; databaseUrl: string | null; schema: string | null }> {
+export async function createTestDatabase(options: { migrateUntil?: string } = {}): Promise<{ db: Database; dispose: () => Promise<void>; databaseUrl: string | null; schema: string | null }> {
   const databaseUrl = process.env.DATABASE_URL ?? null;
   const schema = databaseUrl ? `test_${randomBytes(6).toString('hex')}` : null;
   if (databaseUrl && schema) {
@@ -19,10 +20,11 @@ export async function createTestDatabase(): Promise<{ db: Database; dispose: () 
     await sql.raw(`create schema ${schema}`).execute(bootstrap.system);
     await bootstrap.close();
   }
-  const templateFile = databaseUrl ? null : inject('pgliteTemplate');
+  // A database stopped short of the latest migrations (to test one over held data) cannot start from the migrated copy.
+  const templateFile = databaseUrl || options.migrateUntil ? null : inject('pgliteTemplate');
   const template = templateFile ? new Blob([await readFile(templateFile)]) : undefined;
   const db = await openDatabase({ databaseUrl, dataDir: '', databaseSchema: schema, appDbRole: 'commonground_app', inMemory: true, ...(template ? { template } : {}) });
-  await migrate(db);
+  await migrate(db, options.migrateUntil ? { until: options.migrateUntil } : {});
   return {
     db, databaseUrl, schema,
     async dispose() {

@@ -7,15 +7,19 @@ export const mergeRepository = {
   lockPair: (tx: Queryable, keptId: string, mergedId: string) =>
     tx.selectFrom('organisations').selectAll().where('id', 'in', [keptId, mergedId]).orderBy('id').forUpdate().execute(),
 
-  /** Every table with a foreign key to organisations, found in the catalogue so tables added later move too. */
+  /**
+   * Every table with a foreign key to organisations, found in the catalogue so tables added later move too. The keys
+   * name the LIO as well (lio_id, organisation's id): the column to move is the other one, the LIO stays.
+   */
   async referencingColumns(tx: Tx): Promise<{ schema: string; table: string; column: string }[]> {
     const result = await sql<{ schema: string; table: string; column: string }>`
       select n.nspname as schema, cl.relname as table, a.attname as column
       from pg_constraint c
       join pg_class cl on cl.oid = c.conrelid
       join pg_namespace n on n.oid = cl.relnamespace
-      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
-      where c.contype = 'f' and c.confrelid = 'organisations'::regclass and array_length(c.conkey, 1) = 1
+      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey) and a.attname <> 'lio_id'
+      where c.contype = 'f' and c.confrelid = 'organisations'::regclass
+        and array_length(c.conkey, 1) = case when 'lio_id' = any(array(select b.attname from pg_attribute b where b.attrelid = c.conrelid and b.attnum = any(c.conkey))) then 2 else 1 end
       order by cl.relname, a.attname`.execute(tx);
     return result.rows;
   },

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { DB } from './schema.js';
 import { PGliteDialect } from './pglite-driver.js';
 import { ReplicaHealth, isLostConnection, type ReplicaStatus } from './replica.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -81,6 +82,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let settledCount: Database['settledCount'];
   let readPrepared: Database['readPrepared'];
   let replica: { db: Db; health: ReplicaHealth; readPrepared: NonNullable<Reads['readPrepared']> } | null = null;
+  let lock: DataDirLock | undefined;
   if (options.databaseUrl) {
     const pg = await import('pg');
     // timestamps come back as Date, bigints (counts) as numbers when safe
@@ -114,10 +116,18 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     }
   } else {
     const dataDir = options.inMemory ? undefined : options.dataDir;
-    const pg = await createPGlite({
-      ...(dataDir ? { dataDir } : {}),
-      ...(options.template ? { loadDataDir: options.template } : {}),
-    });
+    // Before PGlite touches the folder: a second process on it would lose writes, so it is refused here.
+    if (dataDir) lock = await lockDataDir(dataDir);
+    let pg: Awaited<ReturnType<typeof createPGlite>>;
+    try {
+      pg = await createPGlite({
+        ...(dataDir ? { dataDir } : {}),
+        ...(options.template ? { loadDataDir: options.template } : {}),
+      });
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
     system = new Kysely<DB>({ dialect: new PGliteDialect(pg) });
     engine = 'pglite';
     listenInProcess = async (channel, handler) => { await pg.listen(channel, handler); };
@@ -154,9 +164,13 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     reading: (readOptions) => (replicaReads && !readOptions?.fresh && replica!.health.usable() ? replicaReads : primaryReads),
     replicaStatus: () => replica?.health.current() ?? 'none',
     async close() {
-      replica?.health.stop();
-      await replica?.db.destroy();
-      await system.destroy();
+      try {
+        replica?.health.stop();
+        await replica?.db.destroy();
+        await system.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
@@ -178,13 +192,21 @@ export async function createPGlite(options: { dataDir?: string; loadDataDir?: Bl
 /** A transaction as the application role, scoped to one LIO, on the primary or the replica. */
 function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx: Tx) => Promise<T>, readOnly: boolean): Promise<T> {
   return on.transaction().execute(async (tx) => {
-    // set_config(..., true) is SET LOCAL: all revert when the transaction ends,
-    // so a pooled connection never carries one LIO's context into the next request.
-    // Public reads are read-only on the primary too, so a write slipped into them fails in every test, not only on a replica.
-    if (readOnly) await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true), set_config('transaction_read_only', 'on', true)`.execute(tx);
-    else await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
+    await enterTenant(tx, appRole, lioId, readOnly);
     return work(tx);
   });
+}
+
+/**
+ * Turns the rest of an owner transaction into a tenant one: the application role, scoped to one LIO. For work that
+ * must first do something only the owner may (adding the LIO itself), then go on as the LIO, in one transaction.
+ */
+export async function enterTenant(tx: Tx, appRole: string, lioId: string, readOnly = false): Promise<void> {
+  // set_config(..., true) is SET LOCAL: all revert when the transaction ends,
+  // so a pooled connection never carries one LIO's context into the next request.
+  // Public reads are read-only on the primary too, so a write slipped into them fails in every test, not only on a replica.
+  if (readOnly) await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true), set_config('transaction_read_only', 'on', true)`.execute(tx);
+  else await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
 }
 
 /** Kysely's PostgreSQL dialect, telling `onSettled` after each connection is handed back (a statement or a transaction done). */

@@ -11,15 +11,17 @@ export interface MigrationResult { applied: string[]; alreadyApplied: number }
 /**
  * Applies the numbered .sql files in order, each in its own transaction, as the owner role.
  * A failing migration throws (and so stops the process with a non-zero exit); nothing of it is kept.
+ * `until` (a number such as '015') stops after that migration: a test of the next one on data written before it.
  */
-export async function migrate(db: Database): Promise<MigrationResult> {
+export async function migrate(db: Database, options: { until?: string } = {}): Promise<MigrationResult> {
   const { system, appRole, schema } = db;
   await ensureAppRole(db);
   await ensureExtensions(db);
   await sql`create table if not exists schema_migrations (
     version text primary key, applied_at timestamptz not null default now())`.execute(system);
   const done = new Set((await sql<{ version: string }>`select version from schema_migrations`.execute(system)).rows.map((r) => r.version));
-  const files = (await readdir(migrationsDir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = (await readdir(migrationsDir)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .filter((f) => options.until === undefined || f.slice(0, 3) <= options.until).sort();
   const applied: string[] = [];
   for (const file of files) {
     if (done.has(file)) continue;

@@ -104,7 +104,9 @@ export async function checkReferences(tx: Tx, tables: readonly string[], options
       where not exists (select 1 from ${sql.table(parent)} p where ${match}) group by c.k`.execute(tx);
     for (const row of rows) {
       const key = group[row.k]!;
-      broken.push({ table: key.child, columns: key.childColumns, references: key.parent, rows: Number(row.n) });
+      // A key between tenant tables also holds lio_id; the column naming the record is what a reader needs to know.
+      const named = key.childColumns.filter((c) => c !== 'lio_id');
+      broken.push({ table: key.child, columns: named.length ? named : key.childColumns, references: key.parent, rows: Number(row.n) });
     }
   }
   if (broken.length) throw new BrokenReferenceError(broken);

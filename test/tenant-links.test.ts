@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { createTestDatabase } from './helpers/database.js';
+import { factories } from './helpers/factories.js';
+import { directoryFactories } from './helpers/directory-factories.js';
+import { peopleFactories } from './helpers/people-factories.js';
+import type { Database } from '../src/platform/db/index.js';
+import { migrate } from '../src/platform/db/migrate.js';
+
+/** A foreign key between two tables that both carry lio_id, read from the catalogue. */
+interface Link { table: string; constraint: string; columns: string[]; refTable: string; refColumns: string[] }
+
+async function foreignKeys(db: Database): Promise<(Link & { tableHasLio: boolean; refHasLio: boolean })[]> {
+  const { rows } = await sql<Link & { tableHasLio: boolean; refHasLio: boolean }>`
+    select t.relname as "table", c.conname as "constraint", r.relname as "refTable",
+      array(select a.attname::text from unnest(c.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i) as columns,
+      array(select a.attname::text from unnest(c.confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n order by k.i) as "refColumns",
+      exists (select 1 from pg_attribute a where a.attrelid = c.conrelid and a.attname = 'lio_id' and not a.attisdropped) as "tableHasLio",
+      exists (select 1 from pg_attribute a where a.attrelid = c.confrelid and a.attname = 'lio_id' and not a.attisdropped) as "refHasLio"
+    from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_class r on r.oid = c.confrelid
+    where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace
+    order by 1, 2`.execute(db.system);
+  return rows;
+}
+
+const unique = () => randomBytes(4).toString('hex');
+
+/** One row in every tenant table of `lio`, so each link has a row to point from and a row to point at. */
+async function everyTenantTable(db: Database, lio: { id: string }) {
+  const make = factories(db);
+  const directory = directoryFactories(db);
+  const people = peopleFactories(db);
+  const organisation = await directory.organisation(lio);
+  const user = await make.user(lio, { role: 'group_member', organisationId: organisation.id });
+  await make.apiToken(lio);
+  const person = await people.person(lio);
+  await people.consent(lio, person.id);
+  await people.directoryContact(lio, { organisationId: organisation.id, name: 'Cass Contact', email: `cass-${unique()}@example.org`, phone: '01632 960000' });
+  await people.listingChange(lio, { organisationId: organisation.id, submittedBy: user.id });
+  const taxonomy = await directory.taxonomy(lio);
+  const term = await directory.term(lio, taxonomy.id);
+  const service = await directory.service(lio, {
+    organisationId: organisation.id, locations: [{ postcode: 'RV1 1AA' }], opening: [{ day: 'MO', opens: '09:00', closes: '12:00' }], termIds: [term.id], costs: [{ option: 'Session', amount: 2 }],
+  });
+  const now = new Date();
+  await db.withTenant(lio.id, async (tx) => {
+    await tx.insertInto('sessions').values({ id_hash: unique(), lio_id: lio.id, user_id: user.id, expires_at: now }).execute();
+    await tx.insertInto('user_tokens').values({ lio_id: lio.id, user_id: user.id, purpose: 'invite', token_hash: unique(), expires_at: now }).execute();
+    await tx.insertInto('verification_requests').values({ lio_id: lio.id, organisation_id: organisation.id, token_hash: unique() }).execute();
+    await tx.insertInto('organisation_events').values({ lio_id: lio.id, organisation_id: organisation.id, actor_label: 'test', kind: 'note', summary: 'A note' }).execute();
+    await tx.insertInto('organization_identifiers').values({ lio_id: lio.id, organisation_id: organisation.id, identifier_type: 'Charity number', identifier: '1000001' }).execute();
+    await tx.insertInto('funding').values({ lio_id: lio.id, organisation_id: organisation.id, service_id: service.id }).execute();
+    await tx.insertInto('service_areas').values({ lio_id: lio.id, service_id: service.id }).execute();
+    await tx.insertInto('languages').values({ lio_id: lio.id, service_id: service.id, name: 'Welsh' }).execute();
+    const list = await tx.insertInto('signposting_lists').values({ lio_id: lio.id, share_code: unique(), created_by: user.id }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('signposting_list_items').values({ lio_id: lio.id, list_id: list.id, service_id: service.id, position: 1 }).execute();
+    await tx.insertInto('signposting_list_sends').values({ lio_id: lio.id, list_id: list.id, sent_at: now }).execute();
+  });
+  return { organisation, service };
+}
+
+/** What the database answers, with the id named replaced, so that two answers naming different ids compare. */
+async function refusal(work: Promise<unknown>, id: string): Promise<string> {
+  try {
+    await work;
+  } catch (err) {
+    const e = err as { code?: string; message: string; detail?: string };
+    return `${e.code} | ${e.message} | ${e.detail ?? ''}`.replaceAll(id, '<id>');
+  }
+  return 'accepted';
+}
+
+// The database has data in two LIOs before migration 016 makes the links name their LIO: it must apply over them.
+describe('links between tenant tables stay within one LIO', () => {
+  let db: Database;
+  let dispose: () => Promise<void>;
+  let links: Link[];
+  const lioA = { id: '' };
+  const lioB = { id: '' };
+  beforeAll(async () => {
+    ({ db, dispose } = await createTestDatabase({ migrateUntil: '015' }));
+    const make = factories(db);
+    Object.assign(lioA, await make.lio({ name: 'Alpha Community Action' }));
+    Object.assign(lioB, await make.lio({ name: 'Beta CVS' }));
+    await everyTenantTable(db, lioA);
+    await everyTenantTable(db, lioB);
+    expect((await migrate(db)).applied).toContain('016_tenant_links.sql');
+    links = (await foreignKeys(db)).filter((k) => k.tableHasLio && k.refHasLio);
+  });
+  afterAll(async () => { await dispose(); });
+
+  it('every key between tenant tables pairs lio_id with lio_id, and a table with a key to a tenant table carries lio_id', async () => {
+    const all = await foreignKeys(db);
+    const withoutLio = all.filter((k) => k.refHasLio && !k.tableHasLio).map((k) => `${k.table}.${k.constraint}`);
+    expect(withoutLio).toEqual([]);
+    const notPaired = links.filter((k) => k.refTable !== 'lios' && k.columns[k.refColumns.indexOf('lio_id')] !== 'lio_id').map((k) => `${k.table}.${k.constraint}`);
+    expect(notPaired).toEqual([]);
+    // The catalogue does hold the links this test is about (organisations alone are named by many).
+    expect(links.filter((k) => k.refTable === 'organisations').length).toBeGreaterThan(5);
+  });
+
+  it('as the app role in LIO A, pointing a row at LIO B\'s record is refused exactly as pointing it at an id that does not exist', async () => {
+    /**
+     * Points A's row of `table` at an id: an update, or where the app may only add rows (an append-only record),
+     * a copy of A's row (all but its id) naming the id.
+     */
+    async function pointerOf(table: string, column: string) {
+      const { rows: [grant] } = await sql<{ update: boolean }>`select has_table_privilege(${db.appRole}, ${table}, 'UPDATE') as update`.execute(db.system);
+      if (grant!.update) {
+        return (id: string) => db.withTenant(lioA.id, (tx) => sql`update ${sql.table(table)} set ${sql.ref(column)} = ${id}
+          where ctid = (select ctid from ${sql.table(table)} limit 1)`.execute(tx));
+      }
+      const { rows } = await sql<{ name: string }>`select column_name as name from information_schema.columns
+        where table_schema = current_schema() and table_name = ${table} and column_name <> 'id' and is_generated = 'NEVER' order by ordinal_position`.execute(db.system);
+      const columns = rows.map((r) => r.name);
+      return (id: string) => db.withTenant(lioA.id, (tx) => sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+        select ${sql.join(columns.map((c) => (c === column ? sql`${id}::uuid` : sql.ref(c))))} from ${sql.table(table)} limit 1`.execute(tx));
+    }
+    const answers: Record<string, { otherLio: string; missing: string }> = {};
+    for (const link of links.filter((k) => k.refTable !== 'lios')) {
+      const column = link.columns.find((c) => c !== 'lio_id')!;
+      const ofB = await sql<{ id: string }>`select id from ${sql.table(link.refTable)} where lio_id = ${lioB.id} limit 1`.execute(db.system);
+      expect(ofB.rows, `a row of ${link.refTable} in LIO B`).toHaveLength(1);
+      const hasRowInA = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(link.table)} where lio_id = ${lioA.id}`.execute(db.system);
+      expect(hasRowInA.rows[0]!.n, `everyTenantTable makes a row of ${link.table}`).toBeGreaterThan(0);
+      const pointAt = await pointerOf(link.table, column);
+      const missing = randomUUID();
+      answers[`${link.table}.${column}`] = { otherLio: await refusal(pointAt(ofB.rows[0]!.id), ofB.rows[0]!.id), missing: await refusal(pointAt(missing), missing) };
+    }
+    for (const [link, { otherLio, missing }] of Object.entries(answers)) {
+      expect(missing, link).toMatch(/^23503 \| .*violates foreign key constraint/);
+      expect(otherLio, link).toBe(missing);
+    }
+    expect(Object.keys(answers).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('a service added in LIO A under LIO B\'s organisation is refused as for an organisation that does not exist', async () => {
+    const organisationOfB = await db.system.selectFrom('organisations').select('id').where('lio_id', '=', lioB.id).executeTakeFirstOrThrow();
+    const add = (organisationId: string) => db.withTenant(lioA.id, (tx) => tx.insertInto('services').values({
+      lio_id: lioA.id, organisation_id: organisationId, name: 'Borrowed service', description: 'Placed under another LIO\'s group', status: 'active',
+    }).execute());
+    const missing = randomUUID();
+    const otherLio = await refusal(add(organisationOfB.id), organisationOfB.id);
+    expect(otherLio).toMatch(/^23503 \| .*services_organisation_id_fkey/);
+    expect(otherLio).toBe(await refusal(add(missing), missing));
+  });
+
+  it('keeps what each key does on delete: a user removed empties the links to them, and leaves the rows in their LIO', async () => {
+    const user = await db.system.selectFrom('users').select('id').where('lio_id', '=', lioA.id).where('role', '=', 'group_member').executeTakeFirstOrThrow();
+    await db.withTenant(lioA.id, (tx) => tx.deleteFrom('users').where('id', '=', user.id).execute());
+    const list = await db.system.selectFrom('signposting_lists').select(['lio_id', 'created_by']).where('lio_id', '=', lioA.id).executeTakeFirstOrThrow();
+    expect(list).toEqual({ lio_id: lioA.id, created_by: null });
+    expect(await db.system.selectFrom('sessions').select('id_hash').where('user_id', '=', user.id).execute()).toEqual([]);
+  });
+});
