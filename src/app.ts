@@ -26,6 +26,7 @@ import { createViewEnvironment } from './web/views.js';
 import { Navigation } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
 import { fieldOf, registerJsonApi } from './platform/http/json-api.js';
+import { refuseNulInText } from './platform/http/text-input.js';
 import { capabilities as allCapabilities } from './capabilities.js';
 
 declare module 'fastify' {
@@ -137,6 +138,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     if (request.lio) request.actor = await sessions.load(request);
   });
   await app.register(formbody);
+  refuseNulInText(app);
   await app.register(rateLimit, { global: false });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
