@@ -4,7 +4,7 @@ import { readPageNumber } from '../../platform/http/pagination.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import {
-  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES,
+  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES, codesOf, groupCode, themeCode,
   type OrganisationField, type OrganisationInput,
 } from './record.js';
 import type { OrganisationFilter, OrganisationSort } from './repository.js';
@@ -182,14 +182,14 @@ const reach = {
     input.areas_served = areas;
   },
   themes({ form, input, errors, base }: Reading) {
-    const themes = form.ticked('themes');
-    const allowed = new Set([...THEMES, ...base.themes]);
+    const themes = codesOf(form.ticked('themes'), themeCode);
+    const allowed = new Set([...Object.keys(THEMES), ...base.themes]);
     if (themes.some((t) => !allowed.has(t))) errors.add('themes', 'Select themes from the list');
     else if (themes.length > 30) errors.add('themes', 'Select 30 themes or fewer');
     input.themes = themes;
   },
   groups_served({ form, input, errors, base }: Reading) {
-    const groups = form.ticked('groups_served');
+    const groups = codesOf(form.ticked('groups_served'), groupCode);
     const allowed = new Set([...Object.keys(GROUPS_SERVED), ...base.groups_served]);
     if (groups.some((g) => !allowed.has(g))) errors.add('groups_served', 'Select groups of people from the list');
     input.groups_served = groups;
@@ -284,7 +284,7 @@ export function readRegisterSearch(query: unknown, pageSize: number): { values: 
   };
   const values: RegisterSearchValues = {
     q: str(query, 'q').slice(0, 200), type: pick('type', ORGANISATION_TYPES), status: pick('status', STATUSES), membership: pick('membership', MEMBERSHIP),
-    theme: str(query, 'theme').slice(0, 100), consent: pick('consent', { yes: '', no: '' }), sort: pick('sort', SORTS),
+    theme: themeCode(str(query, 'theme').slice(0, 100)), consent: pick('consent', { yes: '', no: '' }), sort: pick('sort', SORTS),
   };
   // With words to match, the best match comes first unless another order is chosen.
   const sort = (values.sort || (values.q ? 'relevance' : 'name')) as OrganisationSort;
