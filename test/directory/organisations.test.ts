@@ -109,6 +109,18 @@ describe('adding an organisation', () => {
     expect(await countOrgs(lio)).toBe(before);
   });
 
+  it('takes a name of 255 characters and refuses a longer one, as the API does', async () => {
+    const lio = await t.make.lio();
+    const { client } = await signedIn(lio);
+    const long = await client.submit('/organisations/new', '/organisations', { name: 'N'.repeat(256), other_names: `Short\n${'O'.repeat(256)}` });
+    expect(long.status).toBe(400);
+    expect(summary(long)).toEqual([
+      { href: '#name', text: 'The name must be 255 characters or fewer' },
+      { href: '#other_names', text: 'Each other name must be 255 characters or fewer' },
+    ]);
+    expect((await client.submit('/organisations/new', '/organisations', { name: 'N'.repeat(255) })).status).toBe(303);
+  });
+
   it('checks each number format', async () => {
     const lio = await t.make.lio();
     const { client } = await signedIn(lio);

@@ -8,6 +8,7 @@ import {
   type OrganisationField, type OrganisationInput,
 } from './record.js';
 import type { OrganisationFilter, OrganisationSort } from './repository.js';
+import { DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH } from '../../platform/validation/text-limits.js';
 
 /**
  * The organisation form: how each field is read, checked and normalised, and the error messages. The organisation
@@ -113,13 +114,13 @@ const identity = {
   name({ form, input, errors }: Reading) {
     const name = form.line('name').replace(/\s+/g, ' ');
     if (!name) errors.add('name', 'Enter the organisation’s name');
-    else if (name.length > 300) errors.add('name', 'The name must be 300 characters or fewer');
+    else if (name.length > NAME_MAX_LENGTH) errors.add('name', `The name must be ${NAME_MAX_LENGTH} characters or fewer`);
     input.name = name;
   },
   other_names({ form, input, errors }: Reading) {
     const names = splitList(form.lines('other_names'));
     if (names.length > 20) errors.add('other_names', 'Enter 20 other names or fewer');
-    else if (names.some((n) => n.length > 300)) errors.add('other_names', 'Each other name must be 300 characters or fewer');
+    else if (names.some((n) => n.length > NAME_MAX_LENGTH)) errors.add('other_names', `Each other name must be ${NAME_MAX_LENGTH} characters or fewer`);
     input.other_names = names;
   },
   organisation_type({ form, input, errors }: Reading) {
@@ -143,7 +144,7 @@ const identity = {
 /** How to reach it: what it does, its website, e-mail, phone and address. */
 const contact = {
   description({ form, input, errors }: Reading) {
-    input.description = text(errors, 'description', form.lines('description').trim(), 'The description', 10000) ?? '';
+    input.description = text(errors, 'description', form.lines('description').trim(), 'The description', DESCRIPTION_MAX_LENGTH) ?? '';
   },
   website({ form, input, errors }: Reading) {
     const v = form.line('website');

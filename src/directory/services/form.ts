@@ -7,6 +7,7 @@ import { isFormSchedule, servicesRepository as repo, type HsdsService, type Serv
 import { isUuid } from '../../platform/validation/ids.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
+import { DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH } from '../../platform/validation/text-limits.js';
 
 /**
  * The service form: its fields as typed, the choices it offers, and the checks that turn what was typed into
@@ -191,9 +192,9 @@ export async function validateService(tx: Tx, v: ServiceFormValues, existing: Ex
 async function checkAbout(tx: Tx, errors: FormErrors, v: ServiceFormValues) {
   if (!v.organisationId) errors.add('organisationId', 'Choose the organisation that runs the service');
   else if (!(await repo.organisationExists(tx, v.organisationId))) errors.add('organisationId', 'Choose an organisation from the list');
-  checkText(errors, 'name', v.name, 'the name of the service', 300);
+  checkText(errors, 'name', v.name, 'the name of the service', NAME_MAX_LENGTH);
   if (!v.description) errors.add('description', 'Enter a description of the service');
-  else if (v.description.length > 10_000) errors.add('description', 'The description must be 10,000 characters or fewer');
+  else if (v.description.length > DESCRIPTION_MAX_LENGTH) errors.add('description', `The description must be ${DESCRIPTION_MAX_LENGTH.toLocaleString('en-GB')} characters or fewer`);
   const status = STATUSES.find((s) => s.value === v.status)?.value;
   if (!status) errors.add('status', 'Choose the status of the service');
   const modes = v.deliveryModes.filter((m): m is DeliveryMode => DELIVERY_MODES.some((d) => d.value === m));
