@@ -26,6 +26,7 @@ import { createViewEnvironment } from './web/views.js';
 import { Navigation } from './web/navigation.js';
 import { registerWebRoutes } from './web/routes.js';
 import { fieldOf, registerJsonApi } from './platform/http/json-api.js';
+import { refuseNulInText } from './platform/http/text-input.js';
 import { capabilities as allCapabilities } from './capabilities.js';
 import { errorCode } from './platform/errors.js';
 import { createMetrics, createMetricsServer, registerMetricsRoute } from './platform/http/metrics.js';
@@ -160,6 +161,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     });
   }
   await app.register(formbody);
+  refuseNulInText(app);
   await app.register(rateLimit, { global: false });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.

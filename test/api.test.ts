@@ -174,10 +174,10 @@ describe('the JSON API', () => {
     });
 
     it('names a name that is too long', async () => {
-      const res = await call(host, 'POST', '/api/v1/organisations', { token, body: { name: 'x'.repeat(301) } });
+      const res = await call(host, 'POST', '/api/v1/organisations', { token, body: { name: 'x'.repeat(256) } });
       expect(res.status).toBe(400);
       expect(fieldsOf(res.body)).toEqual(['name']);
-      expect((res.body.fields as { message: string }[])[0]!.message).toMatch(/300/);
+      expect((res.body.fields as { message: string }[])[0]!.message).toMatch(/255/);
     });
 
     it('names a name of the wrong type', async () => {
@@ -364,7 +364,7 @@ describe('the JSON API', () => {
     it('describes the validation the server applies', () => {
       const paths = doc.paths as Record<string, Record<string, Operation>>;
       const body = (paths['/api/v1/organisations']!.post!.requestBody as { content: Record<string, { schema: Json }> }).content['application/json']!.schema;
-      expect(body).toMatchObject({ type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', maxLength: 300 } } });
+      expect(body).toMatchObject({ type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', maxLength: 255 } } });
       const perPage = paths['/api/v1/organisations']!.get!.parameters!.find((p) => p.name === 'per_page');
       expect(perPage).toMatchObject({ in: 'query', schema: { minimum: 1, maximum: 200 } });
     });

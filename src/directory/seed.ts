@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../platform/db/index.js';
 import type { DeliveryMode, OrganisationType, ServiceStatus } from '../platform/db/directory-schema.js';
 import { ensureDefaultTaxonomy } from './taxonomy/default-taxonomy.js';
+import { codesOf, groupCode, themeCode } from './organisations/record.js';
 
 /**
  * The demo LIO's directory: a believable, entirely FICTIONAL voluntary sector for the made-up town of Riverside.
@@ -196,7 +197,7 @@ const ORGANISATIONS: OrgSpec[] = [
   {
     name: 'Open Door Refugee Welcome', type: 'cio', charity: '1187654', slug: 'opendoorwelcome', ward: 'station', address: '5 Chapel Street', inward: '2DF',
     description: 'Welcome, friendship and practical help for refugees and people seeking asylum who have made Riverside their home.',
-    themes: ['communities', 'advice', 'learning'], groups: ['Refugees and asylum seekers'], income: '10k_100k', staff: 2, volunteers: 40, membership: 'member', relationship: 'supported', verified: 4,
+    themes: ['equalities', 'advice', 'learning'], groups: ['Refugees and asylum seekers'], income: '10k_100k', staff: 2, volunteers: 40, membership: 'member', relationship: 'supported', verified: 4,
     services: [
       { name: 'Welcome café', description: 'Hot food, English practice, children’s corner and advice from volunteers, every Thursday. Interpreters for Arabic, Farsi and Tigrinya.', terms: ['communities.refugees', 'food.community-meals', 'loneliness'], modes: 'ip', at: 'masjid', when: 'TH 11:00-14:00', languages: ['English', 'Arabic', 'Farsi', 'Tigrinya'] },
       { name: 'English conversation club', description: 'Informal English conversation practice for all levels, with volunteer tutors. Free, no need to book.', terms: ['learning.esol', 'communities.refugees'], modes: 'ip,on', at: 'library', when: 'TU 10:00-12:00', history: [[1700, 'on'], [900, 'ip,on']] },
@@ -254,7 +255,7 @@ const ORGANISATIONS: OrgSpec[] = [
   {
     name: 'Riverside Women’s Aid', type: 'registered_charity', charity: '1065432', company: '03345678', slug: 'riversidewa', ward: 'central', address: 'PO Box 101', inward: '9ZZ',
     description: 'Support, safe accommodation and advocacy for women and children experiencing domestic abuse. Our address is confidential.',
-    themes: ['crisis', 'communities'], groups: ['Women', 'Children'], income: '1m_plus', staff: 30, volunteers: 15, membership: 'member', relationship: 'commissioned', verified: 1,
+    themes: ['crisis', 'equalities'], groups: ['Women', 'Children'], income: '1m_plus', staff: 30, volunteers: 15, membership: 'member', relationship: 'commissioned', verified: 1,
     services: [
       { name: 'Domestic abuse helpline', description: 'Confidential support and safety planning for anyone affected by domestic abuse. If you are in danger call 999.', terms: ['crisis.domestic-abuse'], modes: 'ph,on', when: 'MO,TU,WE,TH,FR,SA,SU 08:00-20:00', phone: '0808 157 0130', languages: ['English', 'Urdu', 'Punjabi', 'Polish'] },
       { name: 'Outreach and court support', description: 'An independent domestic violence adviser works with you in the community and supports you at court.', terms: ['crisis.domestic-abuse', 'advice.advocacy'], modes: 'ip,ph,hv' },
@@ -364,7 +365,7 @@ const ORGANISATIONS: OrgSpec[] = [
   {
     name: 'Riverside Deaf Club', type: 'unincorporated', slug: 'deafclub', ward: 'central', address: '12 Market Street', inward: '1AB',
     description: 'A social club for Deaf people and BSL users, and BSL classes for everyone.',
-    themes: ['communities', 'loneliness'], groups: ['Deaf people'], income: 'under_10k', staff: 0, volunteers: 8, membership: 'associate', relationship: 'supported', verified: 13,
+    themes: ['equalities', 'loneliness'], groups: ['Deaf people'], income: 'under_10k', staff: 0, volunteers: 8, membership: 'associate', relationship: 'supported', verified: 13,
     services: [
       { name: 'Deaf social club', description: 'Social evening for Deaf people and BSL users, with games, news and guest speakers.', terms: ['health.disability', 'loneliness'], modes: 'ip', at: 'hub', when: 'FR 18:30-21:00', languages: ['British Sign Language'] },
       { name: 'Beginners’ BSL', description: 'Ten-week beginners’ British Sign Language course taught by Deaf tutors.', terms: ['learning.adult-learning'], modes: 'ip,on', at: 'hub', when: 'MO 18:30-20:30', costs: [['Ten-week course', 50]], languages: ['British Sign Language'], started: 400, history: [[400, 'ip'], [30, 'ip,on']] },
@@ -408,7 +409,7 @@ const ORGANISATIONS: OrgSpec[] = [
   {
     name: 'Riverside Pride', type: 'cic', company: '13579246', slug: 'riversidepride', ward: 'central', address: '12 Market Street', inward: '1AB',
     description: 'Social groups, support and the annual Pride festival for LGBTQ+ people in Riverside.',
-    themes: ['communities'], groups: ['LGBTQ+ people'], income: 'under_10k', staff: 0, volunteers: 25, membership: 'member', relationship: 'supported', verified: 6,
+    themes: ['equalities'], groups: ['LGBTQ+ people'], income: 'under_10k', staff: 0, volunteers: 25, membership: 'member', relationship: 'supported', verified: 6,
     services: [
       { name: 'LGBTQ+ social', description: 'A relaxed monthly social in a café, alcohol-free.', terms: ['communities.lgbtq', 'loneliness'], modes: 'ip', at: 'hub', when: 'MONTHLY 4TH 19:00-21:00', ages: [18, null] },
       { name: 'Rainbow youth group', description: 'A safe space for LGBTQ+ young people aged 13 to 18, with trained youth workers.', terms: ['communities.lgbtq', 'families.youth'], modes: 'ip,on', at: 'hillsideyc', when: 'MO 17:00-19:00', ages: [13, 18], started: 100 },
@@ -417,7 +418,7 @@ const ORGANISATIONS: OrgSpec[] = [
   {
     name: 'Riverside African-Caribbean Association', type: 'registered_charity', charity: '1054321', slug: 'raca', ward: 'eastfield', address: '40 Eastfield Road', inward: '2FG',
     description: 'A community organisation for African and Caribbean communities in Riverside since 1978.',
-    themes: ['communities', 'older', 'families'], groups: ['Black communities'], income: '10k_100k', staff: 2, volunteers: 22, membership: 'member', relationship: 'supported', verified: 10,
+    themes: ['equalities', 'older', 'families'], groups: ['Black communities'], income: '10k_100k', staff: 2, volunteers: 22, membership: 'member', relationship: 'supported', verified: 10,
     services: [
       { name: 'Elders’ lunch and dominoes', description: 'Caribbean lunch, dominoes and health checks for elders.', terms: ['communities.ethnic-minority', 'food.community-meals', 'older.day-centres'], modes: 'ip', at: 'eastfieldcc', when: 'TH 12:00-15:00', costs: [['Lunch', 3]], ages: [60, null] },
       { name: 'Saturday supplementary school', description: 'Maths, English and Black history for children aged 6 to 14.', terms: ['communities.ethnic-minority', 'families'], modes: 'ip', at: 'eastfieldcc', when: 'SA 10:00-13:00', ages: [6, 14], costs: [['Per term', 20]] },
@@ -427,7 +428,7 @@ const ORGANISATIONS: OrgSpec[] = [
     name: 'Polish Community Riverside', type: 'unincorporated', slug: 'polishcommunity', ward: 'canalside', address: '2 Ferry Lane', inward: '2AE',
     other: ['Polska Wspólnota Riverside'],
     description: 'Advice, Saturday school and cultural events for the Polish community.',
-    themes: ['communities', 'advice'], groups: ['Eastern European communities'], income: 'under_10k', staff: 0, volunteers: 14, membership: 'none', relationship: 'none', verified: 26,
+    themes: ['equalities', 'advice'], groups: ['Eastern European communities'], income: 'under_10k', staff: 0, volunteers: 14, membership: 'none', relationship: 'none', verified: 26,
     services: [
       { name: 'Advice in Polish', description: 'Help with letters, forms, benefits and settled status, in Polish.', terms: ['advice.general', 'advice.form-filling'], modes: 'ip,ph', at: 'library', when: 'SA 10:00-12:00', languages: ['Polish', 'English'] },
     ],
@@ -435,7 +436,7 @@ const ORGANISATIONS: OrgSpec[] = [
   {
     name: 'Riverside Veterans’ Breakfast Club', type: 'unincorporated', slug: 'veteransbreakfast', ward: 'station', address: '1 Station Approach', inward: '1TU',
     description: 'Breakfast and a brew for armed forces veterans and their families.',
-    themes: ['communities', 'loneliness'], groups: ['Veterans'], income: 'under_10k', staff: 0, volunteers: 6, membership: 'none', relationship: 'none', verified: 30,
+    themes: ['equalities', 'loneliness'], groups: ['Veterans'], income: 'under_10k', staff: 0, volunteers: 6, membership: 'none', relationship: 'none', verified: 30,
     services: [
       { name: 'Veterans’ breakfast club', description: 'Monthly breakfast for veterans of any service, young or old, and their families.', terms: ['communities.veterans', 'loneliness'], modes: 'ip', at: 'station', when: 'MONTHLY 1SA 09:00-11:00', fees: 'Pay for your own breakfast.' },
     ],
@@ -619,7 +620,7 @@ export async function seedDirectory(tx: Queryable, lioId: string, now: Date = ne
         description: o.description, website: `https://${o.slug}.example`, email: `hello@${o.slug}.example`, phone: demoPhone(),
         address: `${o.address}, Riverside`, postcode, latitude: at.lat, longitude: at.lng,
         areas_served: o.areas ?? (o.ward === 'central' || o.income === '1m_plus' ? ALL_WARDS : [WARDS[o.ward]!.name, WARDS.central!.name]),
-        themes: o.themes, groups_served: o.groups ?? [], income_band: o.income, staff_count: o.staff, volunteer_count: o.volunteers,
+        themes: codesOf(o.themes, themeCode), groups_served: codesOf(o.groups ?? [], groupCode), income_band: o.income, staff_count: o.staff, volunteer_count: o.volunteers,
         membership: o.membership ?? 'none', status: o.status ?? 'active', consent_to_publish: true,
         last_verified_at: daysAgo(now, o.verified * 30 + (i % 7)), relationship: o.relationship ?? 'none',
         created_at: daysAgo(now, 900 + i * 17), updated_at: daysAgo(now, o.verified * 30),

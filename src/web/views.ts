@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { webAddressOrNull } from '../platform/validation/web-addresses.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ export function createViewEnvironment(assets: Assets): nunjucks.Environment {
     const d = value instanceof Date ? value : new Date(value);
     return d.toLocaleDateString('en-GB', { dateStyle: 'medium', timeZone: 'Europe/London' });
   });
+  /** An address to link to only when it is http or https: a stored `javascript:` address is shown as text, never as a link. */
+  env.addFilter('webAddress', (value: string | null | undefined) => webAddressOrNull(value));
   env.addFilter('json', (value: unknown) => JSON.stringify(value));
   /** Find the message for one field in an error list shaped for govukErrorSummary. */
   env.addFilter('errorFor', (errors: { text: string; href: string }[] | undefined, field: string) => {

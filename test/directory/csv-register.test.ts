@@ -51,7 +51,7 @@ describe('organisations as a spreadsheet', () => {
     const d = directoryFactories(t.db);
     const org = await d.organisation(lio, { name: 'Riverside, "Friends" of the Park', charityNumber: '1123456', postcode: 'LS1 1UR', description: 'Line one\nLine two' });
     await t.db.withTenant(lio.id, (tx) => tx.updateTable('organisations').set({
-      other_names: ['Park Friends', 'RFOP'], themes: ['Environment', 'Volunteering'], groups_served: ['carers', 'age'], areas_served: ['Riverside', 'Hyde Park'],
+      other_names: ['Park Friends', 'RFOP'], themes: ['environment', 'volunteering'], groups_served: ['carers', 'age'], areas_served: ['Riverside', 'Hyde Park'],
       income_band: '10k_100k', staff_count: 2, volunteer_count: 30, website: 'https://park.example', phone: '+44 1632 960000', membership: 'member', relationship: 'supported',
     }).where('id', '=', org.id).execute());
     await d.organisation(lio, { name: 'Zeta Group' });
@@ -87,15 +87,16 @@ describe('organisations as a spreadsheet', () => {
     const org = await directoryFactories(t.db).organisation(lio, { name: 'Old Name Group' });
     const client = await adminClient(lio);
     const csv = toCsv(['id', 'name', 'themes', 'consent_to_publish', 'postcode'], [
-      [org.id, 'New Name Group', 'Food', 'yes', 'ls1 1ur'],
+      [org.id, 'New Name Group', 'FOOD', 'yes', 'ls1 1ur'],
       ['', 'Brand New Society', 'Faith; Older people', 'no', ''],
     ]);
     const report = await importCsv(client, 'organisations', csv);
     expect(report.$('.govuk-notification-banner').text()).toMatch(/1 added, 1 updated/);
     const rows = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('organisations').select(['name', 'themes', 'consent_to_publish', 'postcode']).orderBy('name').execute());
     expect(rows).toEqual([
-      { name: 'Brand New Society', themes: ['Faith', 'Older people'], consent_to_publish: false, postcode: null },
-      { name: 'New Name Group', themes: ['Food'], consent_to_publish: true, postcode: 'LS1 1UR' },
+      // Themes are read through the one vocabulary: a label in any case is stored as its code.
+      { name: 'Brand New Society', themes: ['faith', 'older'], consent_to_publish: false, postcode: null },
+      { name: 'New Name Group', themes: ['food'], consent_to_publish: true, postcode: 'LS1 1UR' },
     ]);
     const events = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('organisation_events').select(['summary']).where('organisation_id', '=', org.id).execute());
     expect(events.map((e) => e.summary)).toEqual(['Updated from a spreadsheet: Name, Postcode, Themes']);

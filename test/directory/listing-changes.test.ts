@@ -58,7 +58,7 @@ describe('a group member edits their own listing', () => {
     expect(change!.changes).toEqual({
       website: { from: 'http://northgate.example', to: 'https://northgate.example' },
       description: { from: 'Neighbours helping neighbours.', to: 'Neighbours helping neighbours, since 2020.' },
-      themes: { from: [], to: ['Food'] },
+      themes: { from: [], to: ['food'] },
     });
     expect((await eventsOf(lio, org.id)).map((e) => e.kind)).toEqual(['change_submitted']);
     expect((await auditOf(lio, 'listing_change.submitted')).map((a) => a.detail)).toEqual([{ organisation: org.id, fields: ['description', 'website', 'themes'] }]);

@@ -54,7 +54,7 @@ describe('a group member proposes a change to one of their services', () => {
     expect(form.$('#name').val()).toBe('Telephone befriending');
     expect(form.$('#openingDay-1 option[selected]').attr('value')).toBe('TU');
     // Venues, categories, sessions and costs stay with staff.
-    expect(form.$('[name="locationIds"], [name="termIds"], [name="costOption"], [name="sessionDate"], [name="organisationId"], [name="changedOn"]').length).toBe(0);
+    expect(form.$('[name="locationIds"], [name="termIds"], [name="costOption"], [name="sessionDate-day"], [name="organisationId"], [name="changedOn"]').length).toBe(0);
 
     const sent = await propose(client, service.id, {
       name: 'Telephone and video befriending', deliveryModes: ['phone', 'online'], phone: '01632 960 002', languages: 'English, Urdu',

@@ -19,7 +19,8 @@ async function signedIn(lio: Lio, overrides: Parameters<TestContext['make']['use
 }
 const summary = errorSummary;
 const text = mainText;
-const fieldError = (page: Page, id: string) => page.$(`#${id}-error`).text().replace(/\s+/g, ' ').replace('Error:', '').trim();
+// A date input's message belongs to the whole date (its id without -day), the summary links to its first box.
+const fieldError = (page: Page, id: string) => (page.$(`#${id}-error`).text() || page.$(`#${id.replace(/-day$/, '')}-error`).text()).replace(/\s+/g, ' ').replace('Error:', '').trim();
 
 async function setting(lio: Lio) {
   const taxonomy = await d.taxonomy(lio, 'Needs');
@@ -42,7 +43,7 @@ const FULL = (s: Awaited<ReturnType<typeof setting>>) => ({
   newLocationName: 'Community Hub', newLocationAddress1: '12 Market Street', newLocationAddress2: '', newLocationCity: 'Riverside', newLocationPostcode: 'rv11ab',
   newLocationLatitude: '', newLocationLongitude: '', newLocationAccessibility: 'Lift to all floors',
   openingDay: ['MO', '', 'FR'], openingOpens: ['9:30', '', '1pm'], openingCloses: ['12:30', '', '3pm'],
-  sessionDate: ['2026-05-02', ''], sessionOpens: ['10:00', ''], sessionCloses: ['12:00', ''], sessionDescription: ['Open day', ''],
+  'sessionDate-day': ['2', ''], 'sessionDate-month': ['5', ''], 'sessionDate-year': ['2099', ''], sessionOpens: ['10:00', ''], sessionCloses: ['12:00', ''], sessionDescription: ['Open day', ''],
   isFree: 'no', costOption: ['Delivery', 'Parcel'], costAmount: ['£2.50', '0'], feesDescription: 'Donations welcome',
 });
 
@@ -106,7 +107,7 @@ describe('adding a service', () => {
     expect(venues[0]!.accessibility[0]!.description).toBe('Lift to all floors');
     expect(venues[1]!.accessibility[0]!.description).toBe('Step-free, hearing loop');
     expect(saved!.schedules.map((x) => [x.freq, x.byday, x.dtstart, x.opens_at, x.closes_at])).toEqual([
-      ['WEEKLY', 'MO', null, '09:30:00', '12:30:00'], ['WEEKLY', 'FR', null, '13:00:00', '15:00:00'], [null, null, '2026-05-02', '10:00:00', '12:00:00'],
+      ['WEEKLY', 'MO', null, '09:30:00', '12:30:00'], ['WEEKLY', 'FR', null, '13:00:00', '15:00:00'], [null, null, '2099-05-02', '10:00:00', '12:00:00'],
     ]);
     expect(saved!.cost_options.map((c) => [c.option, c.amount])).toEqual([['Parcel', 0], ['Delivery', 2.5]]);
 
@@ -123,7 +124,7 @@ describe('adding a service', () => {
     const body = text(page);
     for (const shown of ['Riverside Food Bank', 'In person, By phone', 'market@foodbank.example', '01632 960 001', '16 to 99', 'British Sign Language, English, Polish',
       'Eastfield, Northgate', 'Food banks', 'Money and debt', 'Community Hub', '12 Market Street, Riverside, RV1 1AB', 'Lift to all floors',
-      'Mondays, 09:30 to 12:30', 'Fridays, 13:00 to 15:00', 'Saturday 2 May 2026, 10:00 to 12:00, Open day', 'Delivery: £2.50', 'Donations welcome', 'Service added']) {
+      'Mondays, 09:30 to 12:30', 'Fridays, 13:00 to 15:00', 'Saturday 2 May 2099, 10:00 to 12:00, Open day', 'Delivery: £2.50', 'Donations welcome', 'Service added']) {
       expect(body).toContain(shown);
     }
   });
@@ -137,7 +138,7 @@ describe('adding a service', () => {
       ...FULL(s), name: '', description: 'x'.repeat(10_001), url: 'foodbank', email: 'not-an-email', phone: 'call us', minimumAge: '65', maximumAge: '18',
       newLocationPostcode: 'RV1', newLocationLatitude: '91', newLocationLongitude: '',
       openingDay: ['MO', '', 'XX'], openingOpens: ['17:00', '10:00', '25:00'], openingCloses: ['09:00', '', '3pm'],
-      sessionDate: ['31/2/2026'], sessionOpens: ['10:00'], sessionCloses: ['10:00'], sessionDescription: [''],
+      'sessionDate-day': ['31'], 'sessionDate-month': ['2'], 'sessionDate-year': ['2026'], sessionOpens: ['10:00'], sessionCloses: ['10:00'], sessionDescription: [''],
       isFree: 'yes', costOption: ['', 'Per visit'], costAmount: ['3', '2.555'],
     });
     expect(res.status).toBe(400);
@@ -158,7 +159,7 @@ describe('adding a service', () => {
       { href: '#openingCloses-2', text: 'Enter when opening time 2 closes, like 17:00' },
       { href: '#openingDay-3', text: 'Choose the day for opening time 3' },
       { href: '#openingOpens-3', text: 'Enter when opening time 3 opens, like 09:30' },
-      { href: '#sessionDate-1', text: 'Enter the date of session 1, like 27/3/2026' },
+      { href: '#sessionDate-1-day', text: 'The date of session 1 must be a real date, like 27 3 2026' },
       { href: '#sessionCloses-1', text: 'Session 1 must end after it starts' },
       { href: '#costOption-1', text: 'Enter what cost 1 is for, like “Adults” or “Per session”' },
       { href: '#costAmount-1', text: 'Cost 1 has an amount, but the service is marked free of charge: remove the amount or say it is not free' },
@@ -177,6 +178,8 @@ describe('adding a service', () => {
     expect(res.$('#openingOpens-3').val()).toBe('25:00');
     expect(res.$('#openingDay-1 option[selected]').val()).toBe('MO');
     expect(res.$('#costAmount-2').val()).toBe('2.555');
+    // An impossible date stays in its boxes for correction.
+    expect([res.$('#sessionDate-1-day').val(), res.$('#sessionDate-1-month').val(), res.$('#sessionDate-1-year').val()]).toEqual(['31', '2', '2026']);
     expect(res.$('#newLocationName').val()).toBe('Community Hub');
     expect(res.$(`input[name="termIds"][value="${s.foodBank.id}"]`).attr('checked')).toBeDefined();
     expect(res.$('input[name="deliveryModes"][value="phone"]').attr('checked')).toBeDefined();
@@ -245,7 +248,7 @@ describe('changing a service', () => {
     expect(form.$('#name').val()).toBe('Market Street food bank');
     expect(form.$('#openingOpens-1').val()).toBe('09:30');
     expect(form.$('#openingDay-2 option[selected]').val()).toBe('FR');
-    expect(form.$('#sessionDate-1').val()).toBe('2026-05-02');
+    expect([form.$('#sessionDate-1-day').val(), form.$('#sessionDate-1-month').val(), form.$('#sessionDate-1-year').val()]).toEqual(['2', '5', '2099']);
     expect(form.$('#costAmount-1').val()).toBe('0.00');
     expect(form.$('#languages').val()).toBe('British Sign Language, English, Polish');
     expect(form.$(`input[name="locationIds"]:checked`).length).toBe(2);
@@ -302,8 +305,32 @@ describe('changing a service', () => {
     expect(saved.status).toBe(303);
     const after = await t.db.withTenant(lio.id, (tx) => loadService(tx, id));
     expect(after!.schedules.map((x) => [x.freq, x.interval, x.byday ?? x.bymonthday ?? x.dtstart, x.opens_at]).sort()).toEqual([
-      ['MONTHLY', 1, '1', '18:00:00'], ['WEEKLY', 1, 'WE', '14:00:00'], ['WEEKLY', 2, 'TU', '10:00:00'], [null, null, '2026-05-02', '10:00:00'],
+      ['MONTHLY', 1, '1', '18:00:00'], ['WEEKLY', 1, 'WE', '14:00:00'], ['WEEKLY', 2, 'TU', '10:00:00'], [null, null, '2099-05-02', '10:00:00'],
     ].sort());
+  });
+
+  it('refuses a new one-off session dated in the past, and keeps one the service already holds once its day has passed', async () => {
+    const { lio, client, id } = await addedService();
+    const fields = formFields(await client.get(`/services/${id}/edit`));
+    const yesterday = new Date(t.clock.now().getTime() - 86_400_000);
+    const past = { day: String(yesterday.getUTCDate()), month: String(yesterday.getUTCMonth() + 1), year: String(yesterday.getUTCFullYear()) };
+    const refused = await client.submit(`/services/${id}/edit`, `/services/${id}`, {
+      ...fields, 'sessionDate-day': ['2', past.day], 'sessionDate-month': ['5', past.month], 'sessionDate-year': ['2099', past.year],
+      sessionOpens: ['10:00', '10:00'], sessionCloses: ['12:00', '12:00'], sessionDescription: ['Open day', 'Too late'],
+    });
+    expect(refused.status).toBe(400);
+    expect(summary(refused)).toEqual([{ href: '#sessionDate-2-day', text: 'The date of session 2 must be today or in the future' }]);
+    expect(refused.$('#sessionDate-2-day').val()).toBe(past.day);
+
+    // The session held for 2 May 2099 has passed (as it would in time): the rest of the form still saves, the session kept.
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('schedules').set({ dtstart: '2020-05-02', valid_from: '2020-05-02', valid_to: '2020-05-02' }).where('service_id', '=', id).where('freq', 'is', null).execute());
+    const held = formFields(await client.get(`/services/${id}/edit`));
+    expect(held['sessionDate-year']!.filter(Boolean)).toEqual(['2020']);
+    const saved = await client.submit(`/services/${id}/edit`, `/services/${id}`, { ...held, name: 'Market Street food bank and pantry' });
+    expect(saved.status).toBe(303);
+    const after = await t.db.withTenant(lio.id, (tx) => loadService(tx, id));
+    expect(after!.name).toBe('Market Street food bank and pantry');
+    expect(after!.schedules.filter((x) => x.freq === null).map((x) => x.dtstart)).toEqual(['2020-05-02']);
   });
 
   it('answers 404 for a service that does not exist or belongs to another LIO', async () => {

@@ -89,7 +89,7 @@ describe('the organisation register in the browser', () => {
     ]);
     expect(await timeline.locator('li[data-kind="change_submitted"]').count()).toBe(2);
     const after = await e.t.db.withTenant(e.lio.id, (tx) => tx.selectFrom('organisations').select(['website', 'phone', 'themes']).where('id', '=', org.id).executeTakeFirstOrThrow());
-    expect(after).toEqual({ website: 'https://northgate.example', phone: '01632 960 001', themes: ['Food'] });
+    expect(after).toEqual({ website: 'https://northgate.example', phone: '01632 960 001', themes: ['food'] });
   }, 240_000);
 
   it('staff merge a duplicate', async () => {

@@ -44,7 +44,7 @@ describe('web addresses', () => {
     for (const good of ['https://www.example.org', 'http://example.org/a?b=c', 'https://127.0.0.1:8080/feed']) expect(isWebAddress(good), good).toBe(true);
   });
   it('refuses other schemes, bare words, spaces and what is not an address', () => {
-    for (const bad of ['', 'www.example.org', 'ftp://files.example.org', 'javascript:alert(1)', 'https://localhost/x', 'https://exa mple.org', 'https://example.org ', 'not a url']) {
+    for (const bad of ['', 'www.example.org', 'ftp://files.example.org', 'javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'data:text/html,x', 'vbscript:msgbox(1)', 'file:///etc/passwd', 'https://localhost/x', 'https://exa mple.org', 'https://example.org ', 'not a url']) {
       expect(isWebAddress(bad), bad).toBe(false);
     }
   });

@@ -2,8 +2,8 @@ import { isEmail } from '../../platform/http/forms.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import type { DirectoryImportKind } from '../../platform/db/oruk-schema.js';
 import {
-  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES as ORGANISATION_STATUSES,
-  type OrganisationField, type OrganisationInput,
+  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES as ORGANISATION_STATUSES, THEMES,
+  codeIn, codesOf, groupCode, themeCode, type OrganisationField, type OrganisationInput,
 } from '../organisations/record.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import type { HsdsService } from '../services/repository.js';
@@ -37,18 +37,13 @@ const LABELLED: Partial<Record<OrganisationField, Record<string, string>>> = {
   organisation_type: ORGANISATION_TYPES, income_band: INCOME_BANDS, membership: MEMBERSHIP, status: ORGANISATION_STATUSES, relationship: RELATIONSHIPS,
 };
 
-/** A code from its code or its label, case as typed or not. */
-function codeOf(value: string, options: Record<string, string>): string {
-  if (!value || Object.hasOwn(options, value)) return value;
-  const lower = value.toLowerCase();
-  return Object.entries(options).find(([code, label]) => code.toLowerCase() === lower || label.toLowerCase() === lower)?.[0] ?? value;
-}
 
 export function organisationCells(o: OrganisationInput & { id: string }): string[] {
   return ORGANISATION_COLUMNS.map((c) => {
     if (c === 'id') return o.id;
     const v = o[c];
     if (c === 'groups_served') return joinList((v as string[]).map((g) => GROUPS_SERVED[g] ?? g));
+    if (c === 'themes') return joinList((v as string[]).map((t) => THEMES[t] ?? t));
     if (Array.isArray(v)) return joinList(v);
     if (c === 'consent_to_publish') return v ? 'Yes' : 'No';
     const labels = LABELLED[c];
@@ -62,12 +57,12 @@ export function organisationBody(get: (c: string) => string, present: Organisati
   const body: Record<string, string | string[]> = {};
   for (const f of present) {
     const raw = get(f);
-    if (f === 'themes') body[f] = splitCell(raw);
-    else if (f === 'groups_served') body[f] = splitCell(raw).map((g) => codeOf(g, GROUPS_SERVED));
+    if (f === 'themes') body[f] = codesOf(splitCell(raw), themeCode);
+    else if (f === 'groups_served') body[f] = codesOf(splitCell(raw), groupCode);
     else if (f === 'other_names' || f === 'areas_served') body[f] = splitCell(raw).join('\n');
     else if (f === 'consent_to_publish') body[f] = raw.trim().toLowerCase() === 'yes' || raw.trim().toLowerCase() === 'y' || raw.trim().toLowerCase() === 'true' ? 'yes'
       : ['no', 'n', 'false'].includes(raw.trim().toLowerCase()) ? 'no' : raw.trim().toLowerCase();
-    else if (LABELLED[f]) body[f] = codeOf(raw.trim(), LABELLED[f]!);
+    else if (LABELLED[f]) body[f] = raw.trim() && codeIn(LABELLED[f]!, raw);
     else body[f] = raw;
   }
   return body;
@@ -96,7 +91,7 @@ const openingText = (o: { day: string; opens: string; closes: string }) => `${DA
 function parseOpening(line: string): { day: string; opens: string; closes: string } | null {
   const m = /^([A-Za-z]+)\s+(.+?)\s*(?:-|–|to)\s*(.+)$/.exec(line.trim());
   if (!m) return null;
-  const day = codeOf(m[1]!, DAY_OPTIONS);
+  const day = codeIn(DAY_OPTIONS, m[1]!);
   const shortDay = DAYS.find((d) => d.text.slice(0, 3).toLowerCase() === m[1]!.slice(0, 3).toLowerCase() && m[1]!.length >= 3)?.value;
   const code = DAY_OPTIONS[day] ? day : shortDay;
   const opens = parseTime(m[2]!);
@@ -224,11 +219,11 @@ function readServiceFields(r: CsvRow, has: (c: ServiceColumn) => boolean, curren
   const name = text('name', 300, true) ?? '';
   const description = text('description', 10_000) ?? current?.description ?? '';
   const statusText = has('status') ? r.get('status').trim() : '';
-  const status = (statusText ? codeOf(statusText, STATUS_OPTIONS) : current?.status ?? 'active') as ServiceStatus;
+  const status = (statusText ? codeIn(STATUS_OPTIONS, statusText) : current?.status ?? 'active') as ServiceStatus;
   if (!STATUS_OPTIONS[status]) error('status', `“${statusText}” is not a status: use ${SERVICE_STATUSES.map((s) => s.text).join(', ')}`);
   let deliveryModes = current?.delivery_modes ?? [];
   if (has('delivery_modes')) {
-    const modes = splitCell(r.get('delivery_modes')).map((m) => FORMER_DELIVERY_MODE_LABELS[m.toLowerCase()] ?? codeOf(m, MODE_OPTIONS));
+    const modes = splitCell(r.get('delivery_modes')).map((m) => FORMER_DELIVERY_MODE_LABELS[m.toLowerCase()] ?? codeIn(MODE_OPTIONS, m));
     const unknown = modes.filter((m) => !MODE_OPTIONS[m]);
     if (unknown.length) error('delivery_modes', `“${unknown.join('”, “')}” ${unknown.length === 1 ? 'is not a delivery mode' : 'are not delivery modes'}: use ${DELIVERY_MODES.map((m) => m.text).join(', ')}`);
     deliveryModes = [...new Set(modes)] as DeliveryMode[];

@@ -18,6 +18,7 @@ export function readFeedForm(body: unknown) {
   const errors = new FormErrors();
   if (!url && uploaded.length === 0) errors.add('url', 'Enter the address of a feed, or choose files to upload');
   else if (url && uploaded.length) errors.add('url', 'Enter an address or choose files, not both');
+  else if (url.length > 2000) errors.add('url', 'The feed’s address must be 2,000 characters or fewer');
   else if (url && !isWebAddress(url)) errors.add('url', 'Enter the feed’s address in full, starting with https:// or http://');
   return { errors, values: { url }, source: url ? { kind: 'url' as const, url } : { kind: 'files' as const, files: uploaded } };
 }

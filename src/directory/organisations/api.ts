@@ -4,11 +4,12 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { ApiIdParams, ApiPage, apiErrors } from '../../platform/http/json-api.js';
 import { OrganisationsService } from './service.js';
+import { NAME_MAX_LENGTH } from '../../platform/validation/text-limits.js';
 
 const Organisation = Type.Object({
   id: Type.String({ format: 'uuid' }), name: Type.String(), created_at: Type.String({ format: 'date-time' }), updated_at: Type.String({ format: 'date-time' }),
 }, { $id: 'Organisation' });
-const NewOrganisation = Type.Object({ name: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
+const NewOrganisation = Type.Object({ name: Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH }) }, { additionalProperties: false });
 
 function presentOrganisation(o: { id: string; name: string; created_at: Date; updated_at: Date }) {
   return { id: o.id, name: o.name, created_at: o.created_at.toISOString(), updated_at: o.updated_at.toISOString() };

@@ -4,10 +4,11 @@ import { readPageNumber } from '../../platform/http/pagination.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import {
-  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES,
+  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES, codesOf, groupCode, themeCode,
   type OrganisationField, type OrganisationInput,
 } from './record.js';
 import type { OrganisationFilter, OrganisationSort } from './repository.js';
+import { DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH } from '../../platform/validation/text-limits.js';
 
 /**
  * The organisation form: how each field is read, checked and normalised, and the error messages. The organisation
@@ -113,13 +114,13 @@ const identity = {
   name({ form, input, errors }: Reading) {
     const name = form.line('name').replace(/\s+/g, ' ');
     if (!name) errors.add('name', 'Enter the organisation’s name');
-    else if (name.length > 300) errors.add('name', 'The name must be 300 characters or fewer');
+    else if (name.length > NAME_MAX_LENGTH) errors.add('name', `The name must be ${NAME_MAX_LENGTH} characters or fewer`);
     input.name = name;
   },
   other_names({ form, input, errors }: Reading) {
     const names = splitList(form.lines('other_names'));
     if (names.length > 20) errors.add('other_names', 'Enter 20 other names or fewer');
-    else if (names.some((n) => n.length > 300)) errors.add('other_names', 'Each other name must be 300 characters or fewer');
+    else if (names.some((n) => n.length > NAME_MAX_LENGTH)) errors.add('other_names', `Each other name must be ${NAME_MAX_LENGTH} characters or fewer`);
     input.other_names = names;
   },
   organisation_type({ form, input, errors }: Reading) {
@@ -143,7 +144,7 @@ const identity = {
 /** How to reach it: what it does, its website, e-mail, phone and address. */
 const contact = {
   description({ form, input, errors }: Reading) {
-    input.description = text(errors, 'description', form.lines('description').trim(), 'The description', 10000) ?? '';
+    input.description = text(errors, 'description', form.lines('description').trim(), 'The description', DESCRIPTION_MAX_LENGTH) ?? '';
   },
   website({ form, input, errors }: Reading) {
     const v = form.line('website');
@@ -182,14 +183,14 @@ const reach = {
     input.areas_served = areas;
   },
   themes({ form, input, errors, base }: Reading) {
-    const themes = form.ticked('themes');
-    const allowed = new Set([...THEMES, ...base.themes]);
+    const themes = codesOf(form.ticked('themes'), themeCode);
+    const allowed = new Set([...Object.keys(THEMES), ...base.themes]);
     if (themes.some((t) => !allowed.has(t))) errors.add('themes', 'Select themes from the list');
     else if (themes.length > 30) errors.add('themes', 'Select 30 themes or fewer');
     input.themes = themes;
   },
   groups_served({ form, input, errors, base }: Reading) {
-    const groups = form.ticked('groups_served');
+    const groups = codesOf(form.ticked('groups_served'), groupCode);
     const allowed = new Set([...Object.keys(GROUPS_SERVED), ...base.groups_served]);
     if (groups.some((g) => !allowed.has(g))) errors.add('groups_served', 'Select groups of people from the list');
     input.groups_served = groups;
@@ -284,7 +285,7 @@ export function readRegisterSearch(query: unknown, pageSize: number): { values: 
   };
   const values: RegisterSearchValues = {
     q: str(query, 'q').slice(0, 200), type: pick('type', ORGANISATION_TYPES), status: pick('status', STATUSES), membership: pick('membership', MEMBERSHIP),
-    theme: str(query, 'theme').slice(0, 100), consent: pick('consent', { yes: '', no: '' }), sort: pick('sort', SORTS),
+    theme: themeCode(str(query, 'theme').slice(0, 100)), consent: pick('consent', { yes: '', no: '' }), sort: pick('sort', SORTS),
   };
   // With words to match, the best match comes first unless another order is chosen.
   const sort = (values.sort || (values.q ? 'relevance' : 'name')) as OrganisationSort;

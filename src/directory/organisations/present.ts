@@ -1,6 +1,6 @@
 import type { OrganisationType } from '../../platform/db/directory-schema.js';
 import {
-  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES, fieldLabel, sameValue,
+  GROUPS_SERVED, INCOME_BANDS, MEMBERSHIP, ORGANISATION_FIELDS, ORGANISATION_TYPES, RELATIONSHIPS, STATUSES, THEMES, codesOf, fieldLabel, groupCode, sameValue, themeCode,
   type ChangeSet, type IncomeBand, type Membership, type OrganisationField, type OrganisationInput, type OrganisationStatus, type Relationship,
 } from './record.js';
 import { paginationOf } from '../../platform/http/pagination.js';
@@ -21,6 +21,7 @@ export function displayValue(field: string, value: unknown): string {
     case 'relationship': return RELATIONSHIPS[value as Relationship] ?? String(value);
     case 'consent_to_publish': return value ? 'Yes' : 'No';
     case 'groups_served': return (value as string[]).map((g) => GROUPS_SERVED[g] ?? g).join(', ');
+    case 'themes': return (value as string[]).map((t) => THEMES[t] ?? t).join(', ');
     case 'staff_count': case 'volunteer_count': return Number(value).toLocaleString('en-GB');
     default: return Array.isArray(value) ? value.join(', ') : String(value);
   }
@@ -53,16 +54,17 @@ const asList = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ?
 /** Everything the organisation form needs to draw its choices, from the values being shown. */
 export function formContext(values: FormValues, fields: readonly OrganisationField[], recordThemes: string[] = [], recordGroups: string[] = []) {
   const one = (f: OrganisationField) => (typeof values[f] === 'string' ? (values[f] as string) : '');
-  const themes = asList(values.themes);
-  const groups = asList(values.groups_served);
-  const extraThemes = [...new Set([...recordThemes, ...themes])].filter((t) => !THEMES.includes(t));
-  const extraGroups = [...new Set([...recordGroups, ...groups])].filter((g) => !(g in GROUPS_SERVED));
+  // Read through the vocabulary, so that "Food" held or typed is the box "food", not a second box beside it.
+  const themes = codesOf(asList(values.themes), themeCode);
+  const groups = codesOf(asList(values.groups_served), groupCode);
+  const extraThemes = codesOf([...recordThemes, ...themes], themeCode).filter((t) => !Object.hasOwn(THEMES, t));
+  const extraGroups = codesOf([...recordGroups, ...groups], groupCode).filter((g) => !Object.hasOwn(GROUPS_SERVED, g));
   return {
     values,
     show: Object.fromEntries(fields.map((f) => [f, true])),
     typeItems: [{ value: '', text: 'Not known' }, ...options(ORGANISATION_TYPES, one('organisation_type'))],
     incomeItems: [{ value: '', text: 'Not given' }, ...options(INCOME_BANDS, one('income_band'))],
-    themeItems: [...THEMES, ...extraThemes].map((t) => ({ value: t, text: t, checked: themes.includes(t) })),
+    themeItems: [...Object.entries(THEMES), ...extraThemes.map((t) => [t, t] as const)].map(([value, text]) => ({ value, text, checked: themes.includes(value) })),
     groupItems: [...Object.entries(GROUPS_SERVED), ...extraGroups.map((g) => [g, g] as const)].map(([value, text]) => ({ value, text, checked: groups.includes(value) })),
     consentItems: [{ value: 'yes', text: 'Yes', checked: one('consent_to_publish') === 'yes' }, { value: 'no', text: 'No', checked: one('consent_to_publish') !== 'yes' }],
     membershipItems: options(MEMBERSHIP, one('membership') || 'none', 'checked'),
@@ -89,7 +91,7 @@ export function registerListView(values: RegisterSearchValues, found: RegisterPa
     typeItems: [{ value: '', text: 'Any type' }, ...options(ORGANISATION_TYPES, values.type)],
     statusItems: [{ value: '', text: 'Any status' }, ...options(STATUSES, values.status)],
     membershipItems: [{ value: '', text: 'Any membership' }, ...options(MEMBERSHIP, values.membership)],
-    themeItems: [{ value: '', text: 'Any theme' }, ...[...new Set([...themes, ...(values.theme ? [values.theme] : [])])].map((t) => ({ value: t, text: t, selected: t === values.theme }))],
+    themeItems: [{ value: '', text: 'Any theme' }, ...codesOf([...themes, ...(values.theme ? [values.theme] : [])], themeCode).map((t) => ({ value: t, text: THEMES[t] ?? t, selected: t === values.theme })).sort((a, b) => a.text.localeCompare(b.text, 'en-GB'))],
     consentItems: [{ value: '', text: 'Either' }, { value: 'yes', text: 'Consent given', selected: values.consent === 'yes' }, { value: 'no', text: 'No consent', selected: values.consent === 'no' }],
     sortItems: [...(values.q ? [{ value: '', text: 'Best match' }] : []), ...options(SORTS, values.sort || (values.q ? '' : 'name'))],
     pagination: paginationOf(page, pages, link, { numbered: true }),

@@ -5,6 +5,7 @@ import type {
   PhoneJson, ScheduleJson, ServiceJson, ServiceSummaryJson, TaxonomyJson, TaxonomyTermJson,
 } from './schemas.js';
 import { isUuid } from '../../platform/validation/ids.js';
+import { webAddressOrNull } from '../../platform/validation/web-addresses.js';
 
 /**
  * Records as Open Referral UK (HSDS 3.0, UK profile) presents them. The standard types optional fields as plain
@@ -48,12 +49,12 @@ export function groupBy<T>(rows: T[], key: (row: T) => string | null): Map<strin
 export function presentTerm(t: TermRow): TaxonomyTermJson {
   return defined({
     id: t.id, code: t.code, name: t.name, description: t.description, parent_id: t.parent_id ?? uuidOrNull(t.parent_external_id),
-    taxonomy: t.taxonomy, taxonomy_id: t.taxonomy_id, term_uri: t.term_uri, term: t.name,
+    taxonomy: t.taxonomy, taxonomy_id: t.taxonomy_id, term_uri: webAddressOrNull(t.term_uri), term: t.name,
   });
 }
 
 export function presentTaxonomy(t: TaxonomyRow): TaxonomyJson {
-  return defined({ id: t.id, name: t.name, description: t.description, uri: t.uri, version: t.version });
+  return defined({ id: t.id, name: t.name, description: t.description, uri: webAddressOrNull(t.uri), version: t.version });
 }
 
 function presentAttributeRow(a: AttributeRow): AttributeJson {
@@ -123,7 +124,7 @@ export function presentLocation(l: HsdsLocation, x: OrukExtras): LocationJson {
 
 export function presentOrganisationSummary(o: OrganisationRow): OrganizationSummaryJson {
   return defined({
-    id: o.id, name: o.name, description: o.description, email: o.email, website: o.website, logo: o.logo, uri: o.uri,
+    id: o.id, name: o.name, description: o.description, email: o.email, website: webAddressOrNull(o.website), logo: webAddressOrNull(o.logo), uri: webAddressOrNull(o.uri),
     parent_organization_id: uuidOrNull(o.parent_organization_id),
   });
 }
@@ -165,14 +166,14 @@ export function presentService(s: HsdsService, x: OrukExtras): ServiceJson {
   if (!organisation) throw new Error(`organisation ${s.organization_id} of service ${s.id} was not loaded`);
   return {
     ...defined({
-      id: s.id, organization_id: s.organization_id, name: s.name, description: s.description, url: s.url, email: s.email, status: s.status,
+      id: s.id, organization_id: s.organization_id, name: s.name, description: s.description, url: webAddressOrNull(s.url), email: s.email, status: s.status,
       fees: s.fees_description, fees_description: s.fees_description, accreditations: s.accreditations, minimum_age: s.minimum_age,
       maximum_age: s.maximum_age, assured_date: s.assured_date, assurer_email: s.assurer_email, alert: s.alert, last_modified: s.last_modified,
     }),
     organization: presentOrganisationNested(organisation, x),
     schedules: s.schedules.map(presentSchedule),
     service_areas: s.service_areas.map((a) => defined({
-      id: a.id, service_id: a.service_id, name: a.name, description: a.description, extent: a.extent, extent_type: a.extent_type, uri: a.uri,
+      id: a.id, service_id: a.service_id, name: a.name, description: a.description, extent: a.extent, extent_type: a.extent_type, uri: webAddressOrNull(a.uri),
       service_area: x.serviceAreaText.get(a.id) ?? null,
     })),
     service_at_locations: s.service_at_locations.map((sal) => ({
@@ -198,12 +199,12 @@ export function presentService(s: HsdsService, x: OrukExtras): ServiceJson {
 export function presentServiceSummary(r: ServiceSummaryRow): ServiceSummaryJson {
   return {
     ...defined({
-      id: r.id, organization_id: r.organisation_id, name: r.name, description: r.description, url: r.url, email: r.email, status: r.status,
+      id: r.id, organization_id: r.organisation_id, name: r.name, description: r.description, url: webAddressOrNull(r.url), email: r.email, status: r.status,
       fees: r.fees_description, fees_description: r.fees_description, accreditations: r.accreditations, minimum_age: r.minimum_age, maximum_age: r.maximum_age,
       assured_date: r.assured_date, assurer_email: r.assurer_email, alert: r.alert, last_modified: r.updated_at.toISOString(),
     }),
     organization: defined({
-      id: r.organisation_id, name: r.o_name, description: r.o_description, email: r.o_email, website: r.o_website, logo: r.o_logo, uri: r.o_uri,
+      id: r.organisation_id, name: r.o_name, description: r.o_description, email: r.o_email, website: webAddressOrNull(r.o_website), logo: webAddressOrNull(r.o_logo), uri: webAddressOrNull(r.o_uri),
       parent_organization_id: uuidOrNull(r.o_parent),
     }),
   };

@@ -43,8 +43,9 @@ const ServiceQuery = Type.Object({
   modified_after: Type.Optional(Type.String({ maxLength: 40, description: 'Services changed after this date or date-time (ISO 8601)' })),
   postcode: Type.Optional(Type.String({ maxLength: 12, description: 'A UK postcode: results nearest first' })),
   proximity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'With postcode: only services within this many metres' })),
-  minimum_age: Type.Optional(Type.Number({ minimum: 0, maximum: 130, description: 'Services whose minimum age is at least this' })),
-  maximum_age: Type.Optional(Type.Number({ minimum: 0, maximum: 130, description: 'Services whose maximum age is at most this' })),
+  // Ages are held in whole years, as the standard's minimum_age and maximum_age are.
+  minimum_age: Type.Optional(Type.Integer({ minimum: 0, maximum: 130, description: 'Services whose minimum age is at least this (whole years)' })),
+  maximum_age: Type.Optional(Type.Integer({ minimum: 0, maximum: 130, description: 'Services whose maximum age is at most this (whole years)' })),
   day: Type.Optional(Type.String({ maxLength: 12, description: 'Services open on this day: MO … SU, or the day’s English name' })),
   start_time: Time('Services opening at or after this time (HH:MM)'),
   end_time: Time('Services closing at or before this time (HH:MM)'),

@@ -1,12 +1,13 @@
 import type { Tx } from '../../platform/db/index.js';
 import { FormErrors, checkText, isEmail, list, str } from '../../platform/http/forms.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
-import { parseDay } from '../../platform/validation/dates.js';
+import { parseDay, readDate } from '../../platform/validation/dates.js';
 import { DELIVERY_MODES, sortModes } from './delivery-modes.js';
 import { isFormSchedule, servicesRepository as repo, type HsdsService, type ServiceWrite } from './repository.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
+import { DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH } from '../../platform/validation/text-limits.js';
 
 /**
  * The service form: its fields as typed, the choices it offers, and the checks that turn what was typed into
@@ -86,7 +87,8 @@ export interface ServiceFormValues {
   locationIds: string[]; locationAccessibility: Record<string, string>;
   newLocation: { name: string; address1: string; address2: string; city: string; postcode: string; latitude: string; longitude: string; accessibility: string };
   opening: { day: string; opens: string; closes: string }[];
-  sessions: { date: string; opens: string; closes: string; description: string }[];
+  /** A one-off session: its date in the three boxes of a GOV.UK date input, kept as typed to show again. */
+  sessions: { day: string; month: string; year: string; opens: string; closes: string; description: string }[];
   costs: { option: string; amount: string }[];
   changedOn: string;
 }
@@ -112,7 +114,7 @@ export function valuesFromBody(body: unknown): ServiceFormValues {
       postcode: str(body, 'newLocationPostcode'), latitude: str(body, 'newLocationLatitude'), longitude: str(body, 'newLocationLongitude'), accessibility: str(body, 'newLocationAccessibility'),
     },
     opening: rows(body, { day: 'openingDay', opens: 'openingOpens', closes: 'openingCloses' }),
-    sessions: rows(body, { date: 'sessionDate', opens: 'sessionOpens', closes: 'sessionCloses', description: 'sessionDescription' }),
+    sessions: rows(body, { day: 'sessionDate-day', month: 'sessionDate-month', year: 'sessionDate-year', opens: 'sessionOpens', closes: 'sessionCloses', description: 'sessionDescription' }),
     costs: rows(body, { option: 'costOption', amount: 'costAmount' }),
     changedOn: str(body, 'changedOn'),
   };
@@ -135,7 +137,10 @@ export function valuesFromService(s: HsdsService): ServiceFormValues {
     locationAccessibility: Object.fromEntries(s.service_at_locations.map((l) => [l.location_id, l.location.accessibility[0]?.description ?? ''])),
     newLocation: { name: '', address1: '', address2: '', city: '', postcode: '', latitude: '', longitude: '', accessibility: '' },
     opening: weekly.flatMap((x) => x.byday!.split(',').map((day) => ({ day: day.trim(), opens: hhmm(x.opens_at), closes: hhmm(x.closes_at) }))),
-    sessions: oneOff.map((x) => ({ date: x.dtstart!, opens: hhmm(x.opens_at), closes: hhmm(x.closes_at), description: x.description ?? '' })),
+    sessions: oneOff.map((x) => {
+      const [year, month, day] = x.dtstart!.split('-');
+      return { day: String(Number(day)), month: String(Number(month)), year: year!, opens: hhmm(x.opens_at), closes: hhmm(x.closes_at), description: x.description ?? '' };
+    }),
     costs: s.cost_options.map((c) => ({ option: c.option ?? '', amount: c.amount === null ? '' : c.amount.toFixed(2) })),
     changedOn: '',
   };
@@ -150,7 +155,7 @@ export function withBlankRows(v: ServiceFormValues): ServiceFormValues {
   return {
     ...v,
     opening: [...v.opening.filter((r) => r.day || r.opens || r.closes), ...Array.from({ length: BLANK_OPENING_ROWS }, () => ({ day: '', opens: '', closes: '' }))],
-    sessions: [...v.sessions.filter((r) => r.date || r.opens || r.closes || r.description), ...Array.from({ length: BLANK_SESSION_ROWS }, () => ({ date: '', opens: '', closes: '', description: '' }))],
+    sessions: [...v.sessions.filter(isFilledSession), ...Array.from({ length: BLANK_SESSION_ROWS }, () => ({ day: '', month: '', year: '', opens: '', closes: '', description: '' }))],
     costs: [...v.costs.filter((r) => r.option || r.amount), ...Array.from({ length: BLANK_COST_ROWS }, () => ({ option: '', amount: '' }))],
   };
 }
@@ -168,7 +173,7 @@ export async function validateService(tx: Tx, v: ServiceFormValues, existing: Ex
   const about = await checkAbout(tx, errors, v);
   const lists = await checkListsAndCategories(tx, errors, v);
   const venues = await checkVenues(tx, errors, v, about.modes);
-  const timetable = checkTimetableAndCosts(errors, v);
+  const timetable = checkTimetableAndCosts(errors, v, today, new Set(existing ? await repo.sessionDays(tx, existing.id) : []));
   const changeOn = checkChangeDate(errors, v, existing, about.status, about.modes, today);
 
   const write: ServiceWrite | null = errors.any ? null : {
@@ -187,9 +192,9 @@ export async function validateService(tx: Tx, v: ServiceFormValues, existing: Ex
 async function checkAbout(tx: Tx, errors: FormErrors, v: ServiceFormValues) {
   if (!v.organisationId) errors.add('organisationId', 'Choose the organisation that runs the service');
   else if (!(await repo.organisationExists(tx, v.organisationId))) errors.add('organisationId', 'Choose an organisation from the list');
-  checkText(errors, 'name', v.name, 'the name of the service', 300);
+  checkText(errors, 'name', v.name, 'the name of the service', NAME_MAX_LENGTH);
   if (!v.description) errors.add('description', 'Enter a description of the service');
-  else if (v.description.length > 10_000) errors.add('description', 'The description must be 10,000 characters or fewer');
+  else if (v.description.length > DESCRIPTION_MAX_LENGTH) errors.add('description', `The description must be ${DESCRIPTION_MAX_LENGTH.toLocaleString('en-GB')} characters or fewer`);
   const status = STATUSES.find((s) => s.value === v.status)?.value;
   if (!status) errors.add('status', 'Choose the status of the service');
   const modes = v.deliveryModes.filter((m): m is DeliveryMode => DELIVERY_MODES.some((d) => d.value === m));
@@ -268,14 +273,14 @@ async function checkNewVenue(tx: Tx, errors: FormErrors, n: ServiceFormValues['n
 }
 
 /** Opening times, sessions and costs: blank rows are dropped; numbering follows what is left. */
-function checkTimetableAndCosts(errors: FormErrors, v: ServiceFormValues): Pick<ServiceWrite, 'opening' | 'sessions' | 'costs'> {
-  const filled = { opening: v.opening.filter((r) => r.day || r.opens || r.closes), sessions: v.sessions.filter((r) => r.date || r.opens || r.closes || r.description), costs: v.costs.filter((r) => r.option || r.amount) };
+function checkTimetableAndCosts(errors: FormErrors, v: ServiceFormValues, today: string, heldSessionDays: ReadonlySet<string>): Pick<ServiceWrite, 'opening' | 'sessions' | 'costs'> {
+  const filled = { opening: v.opening.filter((r) => r.day || r.opens || r.closes), sessions: v.sessions.filter(isFilledSession), costs: v.costs.filter((r) => r.option || r.amount) };
   if (filled.opening.length > MAX_ROWS.opening) errors.add('openingDay-1', `Give at most ${MAX_ROWS.opening} regular opening times`);
-  if (filled.sessions.length > MAX_ROWS.sessions) errors.add('sessionDate-1', `Give at most ${MAX_ROWS.sessions} sessions`);
+  if (filled.sessions.length > MAX_ROWS.sessions) errors.add('sessionDate-1-day', `Give at most ${MAX_ROWS.sessions} sessions`);
   if (filled.costs.length > MAX_ROWS.costs) errors.add('costOption-1', `Give at most ${MAX_ROWS.costs} costs`);
   return {
     opening: checkOpeningRows(errors, filled.opening.slice(0, MAX_ROWS.opening)),
-    sessions: checkSessionRows(errors, filled.sessions.slice(0, MAX_ROWS.sessions)),
+    sessions: checkSessionRows(errors, filled.sessions.slice(0, MAX_ROWS.sessions), today, heldSessionDays),
     costs: checkCostRows(errors, filled.costs.slice(0, MAX_ROWS.costs), v.isFree === 'yes'),
   };
 }
@@ -295,12 +300,18 @@ function checkOpeningRows(errors: FormErrors, rows: ServiceFormValues['opening']
   return opening;
 }
 
-function checkSessionRows(errors: FormErrors, rows: ServiceFormValues['sessions']): ServiceWrite['sessions'] {
+const isFilledSession = (r: ServiceFormValues['sessions'][number]) => Boolean(r.day || r.month || r.year || r.opens || r.closes || r.description);
+
+/**
+ * One-off sessions. A new session must be today or later: one in the past would never be shown to anyone. A session
+ * the service already holds stays as it is once its day has passed, so that the rest of the form can still be saved.
+ */
+function checkSessionRows(errors: FormErrors, rows: ServiceFormValues['sessions'], today: string, heldDays: ReadonlySet<string>): ServiceWrite['sessions'] {
   const sessions: ServiceWrite['sessions'] = [];
   rows.forEach((r, i) => {
     const row = i + 1;
-    const date = parseDay(r.date);
-    if (!date) errors.add(`sessionDate-${row}`, `Enter the date of session ${row}, like 27/3/2026`);
+    const date = readDate(errors, `sessionDate-${row}`, r, `the date of session ${row}`, { required: true });
+    if (date && date < today && !heldDays.has(date)) errors.add(`sessionDate-${row}-day`, `The date of session ${row} must be today or in the future`);
     const opens = parseTime(r.opens);
     const closes = parseTime(r.closes);
     if (!opens) errors.add(`sessionOpens-${row}`, `Enter when session ${row} starts, like 10:00`);

@@ -309,6 +309,11 @@ export const servicesRepository = {
   current: (db: Queryable, id: string) =>
     db.selectFrom('services').select(['id', 'name', 'organisation_id', 'status', 'delivery_modes', 'created_at', 'updated_at']).where('id', '=', id).executeTakeFirst(),
 
+  /** The days of the one-off sessions the service holds (a form row keeps one of these even once it has passed). */
+  sessionDays: async (db: Queryable, serviceId: string) =>
+    (await db.selectFrom('schedules').select(sql<string>`to_char(dtstart, 'YYYY-MM-DD')`.as('d')).where('service_id', '=', serviceId).where('freq', 'is', null)
+      .where('dtstart', 'is not', null).execute()).map((r) => r.d),
+
   lastChangeDay: async (db: Queryable, serviceId: string) =>
     (await db.selectFrom('service_delivery_changes').select(sql<string>`to_char(max(changed_on), 'YYYY-MM-DD')`.as('d')).where('service_id', '=', serviceId).executeTakeFirst())?.d ?? null,
 

@@ -16,7 +16,9 @@ if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => !Nu
 export const apiValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
   return (input: unknown) => {
-    const value = httpPart === 'body' ? input : Value.Default(schema, Value.Convert(schema, input));
+    // Convert may change the parsed query in place: keep what was sent to compare with.
+    const sent = input && typeof input === 'object' ? { ...input } : input;
+    const value = httpPart === 'body' ? input : Value.Default(schema, keepFractions(schema, sent, Value.Convert(schema, input)));
     if (check.Check(value)) return { value };
     const seen = new Set<string>();
     const error = [...check.Errors(value)].filter((e) => !seen.has(e.path) && seen.add(e.path))
@@ -24,3 +26,18 @@ export const apiValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, h
     return { error: Object.assign(new Error(error.map((e) => `${e.instancePath || httpPart} ${e.message}`).join(', ')), { validation: error }) };
   };
 };
+
+/**
+ * TypeBox converts "3.7" to the integer 3; a whole number was asked for, so the text is kept as sent and refused
+ * (an age of 3.7 is a mistake to name, not a 3 to answer with).
+ */
+function keepFractions(schema: TSchema, input: unknown, converted: unknown): unknown {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties;
+  if (!properties || !input || typeof input !== 'object' || !converted || typeof converted !== 'object') return converted;
+  const out = { ...(converted as Record<string, unknown>) };
+  for (const [name, property] of Object.entries(properties)) {
+    const raw = (input as Record<string, unknown>)[name];
+    if (property.type === 'integer' && typeof raw === 'string' && !/^[+-]?\d+$/.test(raw.trim())) out[name] = raw;
+  }
+  return out;
+}

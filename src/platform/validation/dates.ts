@@ -33,23 +33,24 @@ export function londonDay(at: Date): string {
  * at the first box (`${field}-day`), as the GOV.UK date input pattern asks. `notAfter` is an instant: the day it is
  * in England then is the last day allowed (just after midnight in summer, "today" is already the next day).
  */
-export function readDate(errors: FormErrors, field: string, parts: { day: string; month: string; year: string }, label: string, rule: { required: boolean; notAfter: Date; notBefore?: Date }): string | null {
+export function readDate(errors: FormErrors, field: string, parts: { day: string; month: string; year: string }, label: string, rule: { required: boolean; notAfter?: Date; notBefore?: Date }): string | null {
   const { day, month, year } = parts;
   if (!day && !month && !year) {
     if (rule.required) errors.add(`${field}-day`, `Enter ${label}`);
     return null;
   }
+  const example = rule.notAfter ? '27 3 1980' : '27 3 2026';
   if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) {
-    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like 27 3 1980`);
+    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like ${example}`);
     return null;
   }
   const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1) {
-    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like 27 3 1980`);
+  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1 || Number(year) < 1900) {
+    errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be a real date, like ${example}`);
     return null;
   }
   const iso = date.toISOString().slice(0, 10);
-  if (iso > londonDay(rule.notAfter)) errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be today or in the past`);
+  if (rule.notAfter && iso > londonDay(rule.notAfter)) errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be today or in the past`);
   else if (rule.notBefore && date < rule.notBefore) errors.add(`${field}-day`, `${label[0]!.toUpperCase()}${label.slice(1)} must be after ${rule.notBefore.getUTCFullYear()}`);
   return iso;
 }

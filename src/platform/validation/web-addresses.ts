@@ -12,3 +12,12 @@ export function isWebAddress(value: string): boolean {
     return false;
   }
 }
+
+/**
+ * The address if it may be shown as a link (isWebAddress), else null: what the pages and the APIs pass on, whatever a
+ * stored record holds (an import from before the rule, a row written by hand), so that no `javascript:` or `data:`
+ * address ever becomes a link.
+ */
+export function webAddressOrNull(value: string | null | undefined): string | null {
+  return value && isWebAddress(value) ? value : null;
+}
