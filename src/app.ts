@@ -161,7 +161,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     });
   }
   await app.register(formbody);
-  refuseNulInText(app);
+  // The ORUK API and the token API answer in JSON; everything else is a page.
+  refuseNulInText(app, (request) => request.url.startsWith('/api/'));
   await app.register(rateLimit, { global: false });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.

@@ -208,4 +208,15 @@ describe('published service places', () => {
     const seen = await t.db.withTenant(mine.id, (tx) => tx.selectFrom('published_service_places').select('name').execute());
     expect(seen).toEqual([{ name: 'Mine Club' }]);
   });
+  it('never shows a service whose consent is withdrawn, even when a row of the read model was left behind', async () => {
+    const lio = await t.make.lio();
+    const kept = await d.service(lio, { name: 'Kept on', locations: [{ ...HERE }] });
+    const withdrawn = await d.service(lio, { name: 'Withdrawn', locations: [{ ...HERE }] });
+    expect(await near(lio)).toEqual(both(['Kept on', 'Withdrawn']));
+    // Two writes racing can leave the read model's copy of the consent behind the service's own: made here by hand.
+    await write(lio, (tx) => tx.updateTable('services').set({ consent_to_publish: false }).where('id', '=', withdrawn.id).execute());
+    await sql`update published_service_places set consent_to_publish = true where service_id = ${withdrawn.id}`.execute(t.db.system);
+    expect(await near(lio)).toEqual(both(['Kept on']));
+    expect(kept.id).not.toBe(withdrawn.id);
+  });
 });

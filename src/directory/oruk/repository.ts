@@ -100,6 +100,7 @@ async function listServicesWithin(db: Queryable, f: ServiceFilters, near: NonNul
     : sql`${within}, top as (select near.*, count(*) over () as total from near order by near.distance, near.name, near.service_id limit ${limit} offset ${offset})`;
   const rows = await sql<ServiceSummaryRow & { total: number }>`${page}
     select ${serviceSummaryColumns}, top.distance, top.total from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
+    where ${servicePublished('s', 'o')}
     order by top.distance, top.name, top.service_id`.execute(db);
   if (rows.rows.length || offset === 0) return { total: Number(rows.rows[0]?.total ?? 0), rows: rows.rows };
   // A page past the end has no row to carry the count.

@@ -203,7 +203,8 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
   if (c.near) {
     // Near a place: the places in the box are read from published_service_places alone (migration 019), filtered
     // there, and only the page's services are read from the source tables, unless areas or opening times are
-    // asked for, which only those hold.
+    // asked for, which only those hold. The page's services are held to the publication rule again: a row of the
+    // read model left behind by two writes racing must never show a service whose consent has been withdrawn.
     const box = boundingBox(c.near);
     const near = sql`
       with near as (
@@ -218,7 +219,7 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
       ? sql`${near}
         select ${columns}, near.distance_m, count(*) over () as total
         from near join services s on s.id = near.service_id join organisations o on o.id = s.organisation_id
-        where near.distance_m <= ${c.near.radiusM}::float8 and ${sql.join(left, sql` and `)}
+        where near.distance_m <= ${c.near.radiusM}::float8 and ${sql.join(left, sql` and `)} and ${servicePublished('s', 'o')}
         order by near.distance_m, s.name, s.id
         limit ${c.limit} offset ${c.offset}`
       : sql`${near},
@@ -226,6 +227,7 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
           order by near.distance_m, near.name, near.service_id limit ${c.limit} offset ${c.offset})
         select ${columns}, top.distance_m, top.total
         from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
+        where ${servicePublished('s', 'o')}
         order by top.distance_m, top.name, top.service_id`;
     const result = await withDetails(page, c.near).execute(db);
     return pageOf(result.rows, c);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** The one character no text in the database may hold: PostgreSQL's text type cannot store NUL (\u0000). */
 const NUL = '\u0000';
@@ -22,16 +22,35 @@ export function nulAt(value: unknown, path: string[] = []): string[] | null {
   return null;
 }
 
+/** Every string in a parsed query, path or body with NUL replaced by U+FFFD, the character that stands for one unreadable. */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll(NUL, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
+  }
+  return value;
+}
+
 /**
- * Refuses, before any route's own validation, a request whose query, path or body carries NUL in any text: it can
- * only be a mistake or an attack, and PostgreSQL would fail on it (a 500) wherever it reached a query. The refusal
- * is shaped as a validation error, so the JSON APIs name the field and a page answers 400 with the message.
+ * Keeps NUL, before any route's own validation, from reaching a query: PostgreSQL cannot store it, so it would fail
+ * (a 500) wherever it reached one, and it can only be a mistake or an attack.
+ * - A JSON API (`answersJson`) refuses the request as a validation error naming the field.
+ * - A page gets the text with each NUL replaced by U+FFFD, so its own validation answers as for any other wrong
+ *   value: a form re-renders with its error summary, an unknown link is "not valid".
  */
-export function refuseNulInText(app: FastifyInstance): void {
+export function refuseNulInText(app: FastifyInstance, answersJson: (request: FastifyRequest) => boolean): void {
   app.addHook('preValidation', async (request) => {
+    const json = answersJson(request);
     for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
       const path = nulAt(value);
       if (!path) continue;
+      if (!json) {
+        if (part === 'params') request.params = withoutNul(value);
+        else if (part === 'querystring') request.query = withoutNul(value);
+        else request.body = withoutNul(value);
+        continue;
+      }
       // A repeated field (?q=a&q=b) is named once, not by its position.
       const names = path.filter((p) => !/^\d+$/.test(p));
       const message = 'must not contain the NUL character (\\u0000)';
