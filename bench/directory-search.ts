@@ -159,7 +159,7 @@ async function serve(engine: Engine): Promise<void> {
   const { migrate } = await import('../src/platform/db/migrate.js');
   const { buildApp } = await import('../src/app.js');
   const { systemClock } = await import('../src/platform/clock.js');
-  const { geocodePostcode } = await import('../src/directory/geography/geocode.js');
+  const { geocodePostcode } = await import('../src/platform/geography/geocode.js');
   const { searchPublished, termWithDescendants } = await import('../src/directory/public/repository.js');
   const { servicePublished } = await import('../src/directory/public/published.js');
   const { localNow } = await import('../src/directory/public/opening.js');

@@ -3,6 +3,7 @@ import { directoryCapability, type DirectoryOptions } from './directory/index.js
 import { accountsCapability } from './accounts/index.js';
 import { adminCapability } from './admin/index.js';
 import { peopleCapability } from './people/index.js';
+import { volunteeringCapability } from './volunteering/index.js';
 
 export interface CapabilityOptions {
   directory?: DirectoryOptions;
@@ -10,13 +11,14 @@ export interface CapabilityOptions {
 
 /**
  * Every capability of the app, in the order their demo seeds run (the directory's organisations come before the
- * accounts that keep their listings). The one list buildApp, the CLI and the demo seed read.
+ * accounts that keep their listings; people and accounts before the volunteers who are people). The one list buildApp, the CLI and the demo seed read.
  */
 export function capabilities(options: CapabilityOptions = {}): Capability[] {
   return [
     directoryCapability(options.directory),
     accountsCapability,
     peopleCapability,
+    volunteeringCapability,
     adminCapability,
   ];
 }

@@ -7,7 +7,7 @@ import { directoryFactories } from '../helpers/directory-factories.js';
 import { createTestApp } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
 import type { Database } from '../../src/platform/db/index.js';
-import { geocodePostcode } from '../../src/directory/geography/geocode.js';
+import { geocodePostcode } from '../../src/platform/geography/geocode.js';
 import { compactPostcode as normalisePostcode, formatPostcode } from '../../src/platform/validation/postcodes.js';
 
 /** Postcode geocoding: format, the local table, and the postcodes.io-compatible fallback (a local server, never the internet). */

@@ -8,7 +8,7 @@ import { createTestDatabase } from '../helpers/database.js';
 import { createPersistentStore } from '../helpers/store.js';
 import { runCli } from '../helpers/cli.js';
 import type { Database } from '../../src/platform/db/index.js';
-import { geocodePostcode } from '../../src/directory/geography/geocode.js';
+import { geocodePostcode } from '../../src/platform/geography/geocode.js';
 import { CsvRecords, PostcodeFileError, importPostcodes, progressBar, runPostcodeImport } from '../../src/directory/geography/postcodes-import.js';
 
 /**

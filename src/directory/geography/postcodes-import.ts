@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { Database } from '../../platform/db/index.js';
 import { compactPostcode } from '../../platform/validation/postcodes.js';
-import { postcodesRepository, type PostcodeBatch } from './repository.js';
+import { postcodesRepository, type PostcodeBatch } from '../../platform/geography/postcodes-repository.js';
 
 /**
  * `commonground import postcodes FILE`: the ONS Postcode Directory (ONSPD) CSV into the shared

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import { containing } from '../../platform/db/like.js';
-import { postcodesRepository } from '../geography/repository.js';
+import { postcodesRepository } from '../../platform/geography/postcodes-repository.js';
 import type { ChangeSet, OrganisationInput } from './record.js';
 
 export type OrganisationSort = 'name' | 'verified' | 'updated' | 'relevance';

@@ -5,7 +5,7 @@ import type { Database, Reads } from '../../platform/db/index.js';
 import { publicReads } from '../../platform/http/request-context.js';
 import type { Config } from '../../platform/config.js';
 import { apiValidatorCompiler } from '../../platform/http/api-validation.js';
-import { geocodePostcode, postcodeMessage } from '../geography/geocode.js';
+import { geocodePostcode, postcodeMessage } from '../../platform/geography/geocode.js';
 import { dayCode } from './import/clean.js';
 import type { ServiceFilters } from './repository.js';
 import { OrukService } from './service.js';

@@ -4,7 +4,7 @@ import type { Config } from '../../platform/config.js';
 import type { PublishedCache } from '../published/cache.js';
 import type { DeliveryMode } from '../../platform/db/directory-schema.js';
 import { FormErrors } from '../../platform/http/forms.js';
-import { geocodePostcode, lookupPostcode, postcodeMessage, type GeocodeResult } from '../geography/geocode.js';
+import { geocodePostcode, lookupPostcode, postcodeMessage, type GeocodeResult } from '../../platform/geography/geocode.js';
 import { loadServices } from '../services/repository.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { compactPostcode } from '../../platform/validation/postcodes.js';

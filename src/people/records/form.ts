@@ -12,6 +12,8 @@ export const CONSENT_PURPOSES: Record<ConsentPurpose, string> = {
   share_with_partners: 'Have their details shared with partner organisations',
   photographs: 'Appear in photographs and publicity',
   case_records: 'Have notes kept about the help they receive',
+  contact_about_volunteering: 'Be contacted about volunteering',
+  volunteer_record: 'Have a volunteer record kept and shared with the groups they are referred to',
 };
 export const CONSENT_METHODS: Record<ConsentMethod, string> = { online_form: 'Online form', paper_form: 'Paper form', verbal: 'Said so (in person or by phone)', email: 'By email' };
 

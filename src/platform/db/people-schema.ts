@@ -6,7 +6,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 type TextList = ColumnType<string[], string[] | undefined, string[]>;
 
 export type ContactMethod = 'email' | 'phone' | 'text' | 'post';
-export type ConsentPurpose = 'newsletter' | 'contact_about_services' | 'share_with_partners' | 'photographs' | 'case_records';
+export type ConsentPurpose = 'newsletter' | 'contact_about_services' | 'share_with_partners' | 'photographs' | 'case_records' | 'contact_about_volunteering' | 'volunteer_record';
 export type ConsentMethod = 'online_form' | 'paper_form' | 'verbal' | 'email';
 
 export interface PeopleTable {

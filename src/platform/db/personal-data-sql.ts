@@ -4,6 +4,9 @@ import { ERASED_LABEL, FORMER_USER_LABEL } from '../personal-data.js';
 /** `= any(array)` keeps an empty list a plain false, and one parameter however many identifiers there are. */
 export const anyOf = (values: string[]) => sql<string>`any(${values}::text[])`;
 
+/** The same for record ids (uuid columns): `= any(ids)`. */
+export const anyId = (ids: string[]) => sql<string>`any(${ids}::uuid[])`;
+
 /** The answer of a look-up with nothing to look up by. */
 export const none = Promise.resolve([]);
 

@@ -3,6 +3,7 @@ import type { DirectoryTables, OrganisationDirectoryColumns } from './directory-
 import type { OrukTables } from './oruk-schema.js';
 import type { PublicSearchTables } from './public-search-schema.js';
 import type { PeopleTables } from './people-schema.js';
+import type { VolunteeringTables } from './volunteering-schema.js';
 
 /** Row types of the tables, kept beside the migrations that create them. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -131,7 +132,7 @@ export interface EmailMessagesTable {
   sent_at: NullableTimestamp;
 }
 
-export interface DB extends DirectoryTables, OrukTables, PublicSearchTables, PeopleTables {
+export interface DB extends DirectoryTables, OrukTables, PublicSearchTables, PeopleTables, VolunteeringTables {
   lios: LiosTable;
   organisations: OrganisationsTable;
   users: UsersTable;

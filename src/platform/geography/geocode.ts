@@ -1,6 +1,6 @@
-import type { Database, Queryable } from '../../platform/db/index.js';
-import { compactPostcode, formatPostcode } from '../../platform/validation/postcodes.js';
-import { postcodesRepository } from './repository.js';
+import type { Database, Queryable } from '../db/index.js';
+import { compactPostcode, formatPostcode } from '../validation/postcodes.js';
+import { postcodesRepository } from './postcodes-repository.js';
 
 /**
  * Postcode geocoding: the local `postcodes` table (imported from the ONS Postcode Directory with

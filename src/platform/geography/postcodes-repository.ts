@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../../platform/db/index.js';
+import type { Queryable } from '../db/index.js';
 
 /**
  * The shared `postcodes` table (reference data of every LIO, keyed by the compact postcode, "LS11UR"): read by

@@ -1,0 +1,18 @@
+import type { Capability } from '../platform/capability.js';
+import { volunteeringPolicy } from './policy.js';
+import { volunteeringPersonalData } from './personal-data/provider.js';
+
+/**
+ * Volunteering (one of NAVCA's Four Functions): volunteers (each a person), opportunities posted by groups and staff,
+ * explained and fair matching, referrals that always get an answer, vetting on behalf of groups, hours, and emergency
+ * surge mode. Its features each add their routes, panels, jobs and demo data here.
+ */
+export const volunteeringCapability: Capability = {
+  name: 'volunteering',
+  policy: volunteeringPolicy,
+  navigation: {
+    areas: [{ id: 'volunteering', title: 'Volunteering', order: 20 }],
+    pages: [],
+  },
+  personalData: volunteeringPersonalData,
+};
