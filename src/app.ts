@@ -87,7 +87,9 @@ const SHARED_MARKS = (() => {
 export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), capabilities = allCapabilities() }: AppDependencies): Promise<App> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel, logFormatFor(config.logFormat, process.stdout.isTTY === true), process.stdout, process.stdout.isTTY === true),
-    trustProxy: config.trustProxy,
+    // Fastify takes a bare count as trusting no one (it cannot tell the proxy from a client that came round it), so
+    // a count is given as the rule it stands for: the nearest that many hops are proxies.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
@@ -265,6 +267,10 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     mailer.close();
   });
   return app as unknown as App;
+}
+
+function trustHops(count: number) {
+  return (_address: string, hop: number) => hop < count;
 }
 
 function isApi(request: FastifyRequest): boolean {
