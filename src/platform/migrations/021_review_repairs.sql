@@ -12,26 +12,18 @@ create index sign_in_throttles_user on sign_in_throttles (user_id) where user_id
 --    service (its location in one, its name in the other) each deleted and remade the service's rows: the second's
 --    delete waited for the first's, then saw none of the rows the first had inserted, and its insert gave way to them
 --    (on conflict do nothing), so the read model kept the first's version. Each refresh now locks the services it
---    remakes, in order of id, before it reads them; a later statement of this (volatile) function then sees what the
---    other transaction committed. A row lock, not an advisory lock: an import remaking 100,000 services would
+--    remakes, in order of id, before it reads them; the statements after the lock (of volatile functions) then see what
+--    the other transaction committed. A row lock, not an advisory lock: an import remaking 100,000 services would
 --    otherwise need 100,000 entries in the server's shared lock table.
-create or replace function cg_refresh_service_places(ids uuid[]) returns void
+--    The remaking itself is 019's, kept under another name.
+alter function cg_refresh_service_places(uuid[]) rename to cg_remake_service_places;
+create function cg_refresh_service_places(ids uuid[]) returns void
   language sql security definer set search_path = {{schema}}, public
 as $$
   select 1 from services where id = any(ids) order by id for no key update;
-  delete from published_service_places where service_id = any(ids);
-  insert into published_service_places (lio_id, service_id, location_id, latitude, longitude, name, status, consent_to_publish,
-      organisation_status, organisation_consent_to_publish, organisation_merged_into_id, search_text, term_ids, delivery_modes, is_free,
-      minimum_age, maximum_age)
-    select s.lio_id, s.id, l.id, l.latitude, l.longitude, s.name, s.status, s.consent_to_publish,
-      o.status, o.consent_to_publish, o.merged_into_id, s.search_text,
-      array(select a.taxonomy_term_id from attributes a where a.link_id = s.id and a.link_type = 'service' order by 1),
-      s.delivery_modes, s.is_free, s.minimum_age, s.maximum_age
-    from services s join organisations o on o.id = s.organisation_id
-      join service_at_locations sal on sal.service_id = s.id join locations l on l.id = sal.location_id
-    where s.id = any(ids) and l.latitude is not null and l.longitude is not null
-    on conflict (service_id, location_id) do nothing;
+  select cg_remake_service_places(ids);
 $$;
+revoke execute on function cg_refresh_service_places(uuid[]) from public;
 
 -- 3. Changes a group proposed to its listing before 017, still waiting for staff, hold themes and groups served as
 --    the form's labels then were ("Food"): rewritten to codes as 017 rewrote the organisations (the same words, kept
