@@ -19,8 +19,11 @@ describe('migration 021 on changes waiting for review', () => {
   it('rewrites the themes and groups of pending changes to codes, drops a field that is then no change, and keeps reviewed ones', async () => {
     const lio = await factories(db).lio();
     const organisation = await directoryFactories(db).organisation(lio);
-    const insert = (status: 'pending' | 'approved', changes: object) => db.withTenant(lio.id, (tx) => tx.insertInto('listing_changes')
-      .values({ lio_id: lio.id, organisation_id: organisation.id, status, changes: JSON.stringify(changes) }).returning('id').executeTakeFirstOrThrow());
+    const insert = (status: 'pending' | 'approved', changes: object) => db.withTenant(lio.id, async (tx) => {
+      const row = await tx.insertInto('listing_changes').values({ lio_id: lio.id, organisation_id: organisation.id, changes: JSON.stringify(changes) }).returning('id').executeTakeFirstOrThrow();
+      if (status !== 'pending') await tx.updateTable('listing_changes').set({ status, reviewed_at: new Date() }).where('id', '=', row.id).execute();
+      return row;
+    });
     const proposed = await insert('pending', {
       themes: { from: ['Food'], to: ['Food', 'Advice and information', 'communities', 'Local history'] },
       groups_served: { from: ['People on low incomes'], to: ['low_income', 'Disabled people', 'Women'] },
