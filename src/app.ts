@@ -19,7 +19,7 @@ import { ForbiddenError } from './platform/auth/policy.js';
 import { recordAudit } from './platform/audit.js';
 import { Assets, registerAssets } from './web/assets.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
-import { FLASH_COOKIE, WROTE_COOKIE, actorOf, type KeptResponse } from './platform/http/request-context.js';
+import { FLASH_COOKIE, WROTE_COOKIE, actorOf, answersJson, type KeptResponse } from './platform/http/request-context.js';
 import { registerPolicy } from './platform/auth/policy.js';
 import { lioSetUpOf, type Capability, type CapabilityDeps } from './platform/capability.js';
 import { createViewEnvironment } from './web/views.js';
@@ -87,7 +87,9 @@ const SHARED_MARKS = (() => {
 export async function buildApp({ config, db, clock, mailer = createMailer(config.smtpUrl, config.mailFrom), capabilities = allCapabilities() }: AppDependencies): Promise<App> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel, logFormatFor(config.logFormat, process.stdout.isTTY === true), process.stdout, process.stdout.isTTY === true),
-    trustProxy: config.trustProxy,
+    // Fastify takes a bare count as trusting no one (it cannot tell the proxy from a client that came round it), so
+    // a count is given as the rule it stands for: the nearest that many hops are proxies.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
@@ -161,8 +163,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     });
   }
   await app.register(formbody);
-  // The ORUK API and the token API answer in JSON; everything else is a page.
-  refuseNulInText(app, (request) => request.url.startsWith('/api/'));
+  refuseNulInText(app);
   await app.register(rateLimit, { global: false });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
@@ -220,7 +221,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
       }, clock.now())).catch((err) => request.log.error({ err }, 'could not audit a refusal'));
     }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    if (isApi(request)) {
+    if (answersJson(request)) {
       if (error.validation) {
         return reply.code(400).send({
           statusCode: 400, error: 'Bad Request', message: 'The request is not valid',
@@ -251,7 +252,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   }
 
   app.setNotFoundHandler(async (request, reply) => {
-    if (isApi(request)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such resource' });
+    if (answersJson(request)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such resource' });
     if (!request.lio) return reply.code(404).type('text/plain').send('Not found');
     return reply.render('web/views/404.njk', { title: 'Page not found' }, 404);
   });
@@ -267,7 +268,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   return app as unknown as App;
 }
 
-function isApi(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/v1') || request.url.startsWith('/api/openapi');
+function trustHops(count: number) {
+  return (_address: string, hop: number) => hop < count;
 }
+
 

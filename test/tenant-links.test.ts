@@ -61,7 +61,7 @@ async function everyTenantTable(db: Database, lio: { id: string }) {
   return { organisation, service };
 }
 
-/** A row in each tenant table of the migrations after 016 (volunteering), linked to the tables it may point at. */
+/** A row in each tenant table of the migrations after 016 (sign-in throttles, volunteering), linked to the tables it may point at. */
 async function everyLaterTable(db: Database, lio: { id: string }) {
   const make = factories(db);
   const directory = directoryFactories(db);
@@ -74,6 +74,7 @@ async function everyLaterTable(db: Database, lio: { id: string }) {
   const referral = await volunteering.referral(lio, { volunteerId: volunteer.id, opportunityId: opportunity.id, organisationId: organisation.id });
   await volunteering.vettingCheck(lio, { volunteerId: volunteer.id, forOrganisationId: organisation.id });
   await db.withTenant(lio.id, async (tx) => {
+    await tx.insertInto('sign_in_throttles').values({ lio_id: lio.id, key_hash: unique(), account_hash: unique(), user_id: user.id, failures: 1, window_started_at: new Date() }).execute();
     await tx.updateTable('vetting_checks').set({ recorded_by_user_id: user.id }).where('volunteer_id', '=', volunteer.id).execute();
     await tx.insertInto('volunteer_hours').values({
       lio_id: lio.id, volunteer_id: volunteer.id, referral_id: referral.id, organisation_id: organisation.id, worked_on: '2026-11-02', minutes: 90,

@@ -30,20 +30,37 @@ export const accountsRepository = {
   throttles(db: Queryable, keyHashes: string[]) {
     return db.selectFrom('sign_in_throttles').select(['key_hash', 'failures', 'window_started_at', 'blocked_until']).where('key_hash', 'in', keyHashes).execute();
   },
-  /** One more failure, counted afresh when the window has passed; one statement, so concurrent failures all count. */
-  countThrottleFailure(db: Queryable, row: { lioId: string; keyHash: string; accountHash: string | null; now: Date; windowStartedAfter: Date }) {
-    const fresh = sql<boolean>`sign_in_throttles.window_started_at <= ${row.windowStartedAfter}`;
+  /**
+   * One more failure for the address, the account from the address and the account, in one statement (so concurrent
+   * failures all count), each counted afresh when its window has passed. The account from the address is made to wait
+   * 1, 2, 4… minutes after each failure past the free ones, up to the most.
+   */
+  countThrottleFailures(db: Queryable, row: {
+    lioId: string; now: Date; windowStartedAfter: Date; userId: string | null; accountHash: string; addressKey: string; pairKey: string;
+    limits: { perAccountFromAddress: number; maxDelayMinutes: number };
+  }) {
+    const t = 'sign_in_throttles';
+    const fresh = sql<boolean>`${sql.ref(`${t}.window_started_at`)} <= ${row.windowStartedAfter}`;
+    const failures = sql<number>`case when ${fresh} then 1 else ${sql.ref(`${t}.failures`)} + 1 end`;
+    const free = sql`${row.limits.perAccountFromAddress}::integer`;
+    const waitAfter = (count: typeof failures | number) => sql<Date | null>`case when (${count})::integer >= ${free}
+      then ${row.now}::timestamptz + least(power(2, least((${count})::integer - ${free}, 20)), ${row.limits.maxDelayMinutes}::integer) * interval '1 minute' end`;
+    const values = (keyHash: string, accountHash: string | null, userId: string | null, blockedUntil: ReturnType<typeof waitAfter> | null) =>
+      ({ lio_id: row.lioId, key_hash: keyHash, account_hash: accountHash, user_id: userId, failures: 1, window_started_at: row.now, blocked_until: blockedUntil });
     return db.insertInto('sign_in_throttles')
-      .values({ lio_id: row.lioId, key_hash: row.keyHash, account_hash: row.accountHash, failures: 1, window_started_at: row.now })
+      .values([
+        values(row.addressKey, null, null, null),
+        values(row.pairKey, row.accountHash, row.userId, waitAfter(1)),
+        values(row.accountHash, row.accountHash, row.userId, null),
+      ])
       .onConflict((oc) => oc.columns(['lio_id', 'key_hash']).doUpdateSet({
-        failures: sql`case when ${fresh} then 1 else sign_in_throttles.failures + 1 end`,
-        window_started_at: sql`case when ${fresh} then ${row.now} else sign_in_throttles.window_started_at end`,
-        blocked_until: sql`case when ${fresh} then null else sign_in_throttles.blocked_until end`,
+        failures,
+        window_started_at: sql`case when ${fresh} then ${row.now} else ${sql.ref(`${t}.window_started_at`)} end`,
+        blocked_until: sql`case when ${sql.ref(`${t}.key_hash`)} = ${row.pairKey} then ${waitAfter(failures)}
+          when ${fresh} then null else ${sql.ref(`${t}.blocked_until`)} end`,
+        user_id: sql`coalesce(excluded.user_id, ${sql.ref(`${t}.user_id`)})`,
       }))
-      .returning(['failures']).executeTakeFirstOrThrow();
-  },
-  blockThrottle(db: Queryable, keyHash: string, until: Date) {
-    return db.updateTable('sign_in_throttles').set({ blocked_until: until }).where('key_hash', '=', keyHash).execute();
+      .returning(['key_hash', 'failures']).execute();
   },
   clearThrottles(db: Queryable, keyHashes: string[]) {
     return db.deleteFrom('sign_in_throttles').where('key_hash', 'in', keyHashes).execute();

@@ -68,12 +68,14 @@ export class AccountsService {
       // Every refusal counts, for unknown accounts too, so that the throttle treats all e-mail addresses alike.
       const reason = !user ? 'unknown_account' : user.status !== 'active' ? `account_${user.status}` : passwordOk ? null : 'wrong_password';
       if (!user || reason) {
-        const accountFailures = await this.throttle.failed(tx, lioId, keys, now);
+        const accountFailures = await this.throttle.failed(tx, lioId, keys, now, user?.id ?? null);
         if (user && accountFailures === config.signInThrottle.perAccount) {
           // Worth an admin's notice: someone is guessing this account's password from many addresses.
           await recordAudit(tx, lioId, auditActorOf(user), { action: 'sign_in.known_devices_only', subjectType: 'user', subjectId: user.id, detail: { failures: accountFailures } }, now);
         }
         await auditFailedSignIn(tx, lioId, user, reason ?? 'unknown_account', now);
+        // From an address held back, only the right password was worth a try: anything else waits like the address.
+        if (verdict.addressHeldUntil) return { ok: false as const, throttled: { state: 'wait' as const, until: verdict.addressHeldUntil } };
         return { ok: false as const };
       }
       await this.throttle.succeeded(tx, keys);

@@ -1,11 +1,16 @@
 import { createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Queryable } from '../platform/db/index.js';
 import type { Config } from '../platform/config.js';
 import { accountsRepository as repo } from './repository.js';
 
 /** What the throttle says of an attempt, before the password is checked. */
 export type ThrottleVerdict =
-  | { state: 'open' }
+  /**
+   * Check the password. `addressHeldUntil`: the address has failed too often, but not on this account; the right
+   * password gets in (a person behind an address many share, a library's or an office's), a wrong one waits until then.
+   */
+  | { state: 'open'; addressHeldUntil?: Date }
   /** This address, or this account from this address, has failed too often: wait. */
   | { state: 'wait'; until: Date }
   /** The account has failed too often from everywhere: only a device it signed in on before, or a password reset, gets in. */
@@ -16,17 +21,19 @@ interface Keys { address: string; accountFromAddress: string; account: string }
 /**
  * Slows down password guessing without letting a stranger lock the owner out. Failures are counted by address, by
  * account from one address, and by account from anywhere; only the first two ever make anyone wait, so a stranger's
- * guesses from elsewhere never hold back the owner's own address. The account-wide count is a soft limit that the
- * owner passes from a known device or by resetting the password. Accounts are counted by the e-mail address typed,
- * known or not, so the throttle tells no one which accounts exist.
+ * guesses from elsewhere never hold back the owner's own address, and an address held back for guessing at many
+ * accounts still lets in the right password of an account it has not guessed at. The account-wide count is a soft
+ * limit that the owner passes from a known device or by resetting the password. Accounts are counted by the e-mail
+ * address typed, known or not, so the throttle tells no one which accounts exist.
  */
 export class SignInThrottle {
   constructor(private readonly config: Pick<Config, 'signInThrottle' | 'sessionSecret'>) {}
 
-  /** Keyed hashes, so the table holds neither addresses nor e-mail addresses. */
+  /** Keyed hashes, so the table holds neither addresses nor e-mail addresses. An IPv6 address counts as its /64. */
   keys(email: string, address: string): Keys {
     const account = email.toLowerCase();
-    return { address: this.hash(`address:${address}`), accountFromAddress: this.hash(`account-from-address:${account}\n${address}`), account: this.accountKey(account) };
+    const from = addressKey(address);
+    return { address: this.hash(`address:${from}`), accountFromAddress: this.hash(`account-from-address:${account}\n${from}`), account: this.accountKey(account) };
   }
 
   accountKey(email: string): string {
@@ -42,29 +49,27 @@ export class SignInThrottle {
       return row && row.window_started_at > windowStartedAfter ? row : undefined;
     };
     const address = current(keys.address);
-    if (address && address.failures >= limits.perAddress) {
-      return { state: 'wait', until: new Date(address.window_started_at.getTime() + limits.windowMinutes * 60_000) };
-    }
     const pair = current(keys.accountFromAddress);
+    const addressHeldUntil = address && address.failures >= limits.perAddress
+      ? new Date(address.window_started_at.getTime() + limits.windowMinutes * 60_000) : undefined;
+    if (addressHeldUntil && pair) return { state: 'wait', until: pair.blocked_until && pair.blocked_until > addressHeldUntil ? pair.blocked_until : addressHeldUntil };
     if (pair?.blocked_until && pair.blocked_until > now) return { state: 'wait', until: pair.blocked_until };
     const account = current(keys.account);
     if (account && account.failures >= limits.perAccount && !knownDevice) return { state: 'known_devices_only' };
-    return { state: 'open' };
+    return addressHeldUntil ? { state: 'open', addressHeldUntil } : { state: 'open' };
   }
 
-  /** Counts a wrong password; returns the account's count from everywhere. */
-  async failed(db: Queryable, lioId: string, keys: Keys, now: Date): Promise<number> {
-    const limits = this.config.signInThrottle;
-    const windowStartedAfter = this.windowStartedAfter(now);
-    const count = (keyHash: string, accountHash: string | null) => repo.countThrottleFailure(db, { lioId, keyHash, accountHash, now, windowStartedAfter });
-    await count(keys.address, null);
-    const pair = await count(keys.accountFromAddress, keys.account);
-    if (pair.failures >= limits.perAccountFromAddress) {
-      // 1, 2, 4… minutes after each failure past the free ones, up to the most.
-      const minutes = Math.min(2 ** Math.min(pair.failures - limits.perAccountFromAddress, 20), limits.maxDelayMinutes);
-      await repo.blockThrottle(db, keys.accountFromAddress, new Date(now.getTime() + minutes * 60_000));
-    }
-    return (await count(keys.account, keys.account)).failures;
+  /**
+   * Counts a wrong password against the address, the account from the address and the account, in one statement;
+   * returns the account's count from everywhere. `userId`: the account typed, when there is one (what its owner's
+   * data export and erasure find these rows by).
+   */
+  async failed(db: Queryable, lioId: string, keys: Keys, now: Date, userId: string | null): Promise<number> {
+    const rows = await repo.countThrottleFailures(db, {
+      lioId, now, windowStartedAfter: this.windowStartedAfter(now), userId, accountHash: keys.account,
+      addressKey: keys.address, pairKey: keys.accountFromAddress, limits: this.config.signInThrottle,
+    });
+    return rows.find((r) => r.key_hash === keys.account)?.failures ?? 0;
   }
 
   /** The right password: this account's counts start again (the address's does not, or signing in to one's own account would wipe it). */
@@ -89,4 +94,19 @@ export class SignInThrottle {
   private hash(text: string): string {
     return createHmac('sha256', this.config.sessionSecret).update(text).digest('hex');
   }
+}
+
+/**
+ * What an address is counted as: an IPv4 address itself (also written as IPv6, ::ffff:192.0.2.1); an IPv6 address as
+ * its /64, the network one household or office is given, within which a client may take any address it likes.
+ */
+export function addressKey(address: string): string {
+  const bare = address.split('%')[0]!;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (mapped) return mapped[1]!;
+  if (isIP(bare) !== 6) return address;
+  const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const [head = '', tail] = bare.split('::');
+  const full = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)];
+  return `${full.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
 }

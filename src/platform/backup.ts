@@ -16,6 +16,9 @@ const BATCH = 500;
 
 export class BackupError extends Error {}
 
+/** pg_trigger.tgenabled of an enabled trigger, as the word `alter table … enable … trigger` takes for it. */
+const TRIGGER_MODES: Record<string, string> = { O: '', A: 'always', R: 'replica' };
+
 type Tx = Transaction<DB>;
 
 /**
@@ -154,7 +157,13 @@ export async function restore(db: Database, file: string): Promise<Record<string
       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
       where k.contype = 'f' and n.nspname = current_schema()`.execute(tx)).rows;
     for (const fk of foreignKeys) await sql.raw(`alter table ${quoteIdent(fk.table)} alter constraint ${quoteIdent(fk.name)} deferrable initially deferred`).execute(tx);
-    for (const table of tables) await sql.raw(`alter table ${quoteIdent(table)} disable trigger user`).execute(tx);
+    // Each trigger is put back as it was found: `enable trigger` alone would make one that fires whatever the
+    // replication role (011, 019: a bulk import writes as a replica) an ordinary one, and imports would then miss it.
+    const triggers = (await sql<{ table: string; name: string; enabled: string }>`
+      select c.relname as table, g.tgname as name, g.tgenabled as enabled from pg_trigger g
+      join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and not g.tgisinternal and g.tgenabled <> 'D' and c.relname = any(${tables})`.execute(tx)).rows;
+    for (const g of triggers) await sql.raw(`alter table ${quoteIdent(g.table)} disable trigger ${quoteIdent(g.name)}`).execute(tx);
     if (tables.length) await sql.raw(`truncate ${tables.map(quoteIdent).join(', ')} restart identity cascade`).execute(tx);
 
     let header: Record<string, unknown> | null = null;
@@ -240,7 +249,7 @@ export async function restore(db: Database, file: string): Promise<Record<string
     // Check every foreign key now (tables cannot be altered while checks are pending), then put the
     // triggers and constraints back as they were.
     await sql.raw('set constraints all immediate').execute(tx);
-    for (const table of tables) await sql.raw(`alter table ${quoteIdent(table)} enable trigger user`).execute(tx);
+    for (const g of triggers) await sql.raw(`alter table ${quoteIdent(g.table)} enable ${TRIGGER_MODES[g.enabled] ?? ''} trigger ${quoteIdent(g.name)}`).execute(tx);
     // Triggers were off, so tell running apps that every LIO's directory changed.
     await sql`insert into directory_changes (lio_id) select id from lios`.execute(tx);
     await sql`select pg_notify('cg_directory_changed', 'all')`.execute(tx);

@@ -26,7 +26,7 @@ const EnvSchema = Type.Object({
   SIGN_IN_RATE_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   APP_DB_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   NODE_ENV: Type.Optional(Type.String()),
-  TRUST_PROXY: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(false|[1-9]|[0-9a-fA-F:.]+(/[0-9]{1,3})?(,[0-9a-fA-F:.]+(/[0-9]{1,3})?)*)$' })),
   POSTCODES_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
   METRICS_TOKEN: Type.Optional(Type.String({ pattern: '^[!-~]{32,200}$' })),
   METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
@@ -52,8 +52,13 @@ export interface Config {
    */
   readReplica: { url: string; maxLagMs: number; checkMs: number } | null;
   appDbRole: string;
-  /** Believe X-Forwarded-For/-Proto only behind a known reverse proxy; otherwise clients could dodge rate limits. */
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-For/-Proto to believe: false, no one's (the default); a number, that many proxies in front of
+   * the app (the right-most addresses of the header, which they added); a list, the proxies at those addresses and
+   * networks. Never every hop: a client writes the left-most addresses itself, and would choose the address that
+   * rate limits and the sign-in throttle count.
+   */
+  trustProxy: false | number | readonly string[];
   smtpUrl: string | null;
   mailFrom: string;
   baseUrl: string;
@@ -121,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (picked.DATABASE_READ_URL && (!parsesAsUrl(picked.DATABASE_READ_URL, false) || !picked.DATABASE_URL)) bad.add('DATABASE_READ_URL');
   if (picked.SMTP_URL && !parsesAsUrl(picked.SMTP_URL, true)) bad.add('SMTP_URL');
   if (picked.BASE_URL && !parsesAsUrl(picked.BASE_URL, true)) bad.add('BASE_URL');
+  if (picked.TRUST_PROXY && !/^(false|[1-9])$/.test(picked.TRUST_PROXY) && !picked.TRUST_PROXY.split(',').every(isAddressOrNetwork)) bad.add('TRUST_PROXY');
   if (picked.IMPORT_ALLOW_PRIVATE_ADDRESSES && !/^(true|false)$/.test(picked.IMPORT_ALLOW_PRIVATE_ADDRESSES)
     && !picked.IMPORT_ALLOW_PRIVATE_ADDRESSES.split(',').every(isAddressOrNetwork)) bad.add('IMPORT_ALLOW_PRIVATE_ADDRESSES');
   if (bad.size > 0) {
@@ -157,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     session: { idleMinutes: 120, absoluteHours: 12 },
     signInThrottle: { windowMinutes: 60, perAddress: 50, perAccountFromAddress: 5, maxDelayMinutes: 15, perAccount: 100 },
     worker: { pollMs: 1000, enabled: true },
-    trustProxy: e.TRUST_PROXY === 'true',
+    trustProxy: !e.TRUST_PROXY || e.TRUST_PROXY === 'false' ? false : /^[1-9]$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : Object.freeze(e.TRUST_PROXY.split(',')),
     postcodesApiUrl: e.POSTCODES_API_URL ? e.POSTCODES_API_URL.replace(/\/$/, '') : null,
     mapTileUrl: e.MAP_TILE_URL ?? null,
     imports: {
@@ -204,7 +210,7 @@ function describe(key: string): string {
     case 'LOG_LEVEL': return 'must be one of fatal, error, warn, info, debug, trace, silent';
     case 'DATABASE_SCHEMA':
     case 'APP_DB_ROLE': return 'must be a lower-case PostgreSQL identifier';
-    case 'TRUST_PROXY': return 'must be true (behind a reverse proxy that sets X-Forwarded-For) or false';
+    case 'TRUST_PROXY': return 'must be false, the number of reverse proxies in front of the app (1 to 9, such as 1 behind one proxy), or their addresses and networks such as 10.0.0.2,10.1.0.0/16 (true is not taken: it would let a client choose its own address)';
     case 'POSTCODES_API_URL': return 'must be the address of a postcodes.io-compatible service such as https://api.postcodes.io';
     case 'MAP_TILE_URL': return 'must be a tile address with {z}, {x} and {y}, such as https://tile.example.org/{z}/{x}/{y}.png';
     case 'IMPORT_ALLOW_PRIVATE_ADDRESSES': return 'must be true (imports may read feeds on private and local networks), false, or a list of addresses and networks such as 10.1.2.3,10.2.0.0/16';

@@ -7,11 +7,14 @@ const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
 const updated = (r: { numUpdatedRows?: bigint }) => Number(r.numUpdatedRows ?? 0);
 const TOKEN_PURPOSES = { password_reset: 'Password reset link', invite: 'Invitation link' } as const;
 
-/** User accounts linked to the person, their signed-in sessions and their invitation and password-reset links. */
+/**
+ * User accounts linked to the person, their signed-in sessions, their invitation and password-reset links, and the
+ * counts of wrong passwords typed for their accounts (sign_in_throttles, found by account: their keys are hashes).
+ */
 export const accountsPersonalData: PersonalDataProvider = {
   key: 'accounts',
   title: 'User accounts',
-  tables: ['users', 'sessions', 'user_tokens'],
+  tables: ['users', 'sessions', 'user_tokens', 'sign_in_throttles'],
 
   async identify({ tx }, identity) {
     const users = await repo.usersOf(tx, identity.personId);
@@ -53,17 +56,21 @@ export const accountsPersonalData: PersonalDataProvider = {
   },
 
   async export({ tx }, identity) {
-    return { users: await repo.usersOf(tx, identity.personId), sessions: await repo.sessionsOf(tx, identity.userIds), user_tokens: await repo.tokensOf(tx, identity.userIds) };
+    return {
+      users: await repo.usersOf(tx, identity.personId), sessions: await repo.sessionsOf(tx, identity.userIds), user_tokens: await repo.tokensOf(tx, identity.userIds),
+      sign_in_throttles: await repo.throttlesOf(tx, identity.userIds),
+    };
   },
 
-  erasure: 'Their user accounts are disabled and anonymised: they can no longer sign in, every session ends, and no name or email address is left on them. What they did stays recorded against an anonymous account.',
+  erasure: 'Their user accounts are disabled and anonymised: they can no longer sign in, every session ends, counts of wrong passwords typed for them are removed, and no name or email address is left on them. What they did stays recorded against an anonymous account.',
 
   async erase({ tx, now }, identity): Promise<ErasureOutcome> {
     if (identity.userIds.length === 0) return { removed: {}, anonymised: {} };
     const sessions = await repo.deleteSessions(tx, identity.userIds);
     const tokens = await repo.deleteTokens(tx, identity.userIds);
+    const throttles = await repo.deleteThrottles(tx, identity.userIds);
     const users = await repo.anonymiseUsers(tx, identity.userIds, now);
-    return { removed: { sessions: deleted(sessions), user_tokens: deleted(tokens) }, anonymised: { users: updated(users) } };
+    return { removed: { sessions: deleted(sessions), user_tokens: deleted(tokens), sign_in_throttles: deleted(throttles) }, anonymised: { users: updated(users) } };
   },
 
   async merge({ tx }, { kept, merged }) {
@@ -71,7 +78,7 @@ export const accountsPersonalData: PersonalDataProvider = {
   },
 
   retention: {
-    rule: `Accounts are kept while the person works with the LIO, and erased on request. Signed-in sessions are removed when they expire; invitation and password-reset links ${SPENT_TOKEN_DAYS} days after they expire or are used.`,
+    rule: `Accounts are kept while the person works with the LIO, and erased on request. Signed-in sessions are removed when they expire; invitation and password-reset links ${SPENT_TOKEN_DAYS} days after they expire or are used; counts of wrong passwords within the hour after the throttle stops counting them.`,
     async apply({ tx, now }) {
       return { sessions: deleted(await repo.deleteExpiredSessions(tx, now)), user_tokens: deleted(await repo.deleteSpentTokens(tx, now)) };
     },

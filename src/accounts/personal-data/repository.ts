@@ -33,6 +33,17 @@ export const accountsDataRepository = {
     return db.selectFrom('user_tokens').select(['id', 'user_id', 'purpose', 'created_at', 'expires_at', 'used_at']).where('user_id', 'in', userIds).orderBy('created_at').execute();
   },
 
+  /** Counts of wrong passwords for the accounts, without their keys (hashes that say nothing to the person). */
+  throttlesOf(db: Queryable, userIds: string[]) {
+    if (userIds.length === 0) return Promise.resolve([]);
+    return db.selectFrom('sign_in_throttles').select(['user_id', sql<boolean>`key_hash = account_hash`.as('from_everywhere'), 'failures', 'window_started_at', 'blocked_until'])
+      .where('user_id', 'in', userIds).orderBy('window_started_at').execute();
+  },
+
+  deleteThrottles(db: Queryable, userIds: string[]) {
+    return db.deleteFrom('sign_in_throttles').where('user_id', 'in', userIds).executeTakeFirst();
+  },
+
   deleteSessions(db: Queryable, userIds: string[]) {
     return db.deleteFrom('sessions').where('user_id', 'in', userIds).executeTakeFirst();
   },

@@ -68,6 +68,8 @@ export interface SignInThrottlesTable {
   failures: number;
   window_started_at: Timestamp;
   blocked_until: NullableTimestamp;
+  /** the account counted, when the e-mail address typed is one's (migration 021) */
+  user_id: string | null;
 }
 
 export interface UserTokensTable {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
+import { holdBackNul } from './text-input.js';
 
 /**
  * Upload forms (imports) post multipart/form-data: one or more text files beside ordinary fields.
@@ -72,5 +73,7 @@ export async function acceptMultipart(instance: FastifyInstance, limit: number):
     } catch (err) {
       throw asHttpError(err, limit);
     }
+    // The app's own check of NUL ran before the body was read.
+    holdBackNul(request, ['body']);
   });
 }

@@ -19,6 +19,14 @@ export function publicReads(request: FastifyRequest, db: Database): Reads {
   return db.reading({ fresh: request.actor !== null || request.cookies[WROTE_COOKIE] !== undefined });
 }
 
+/**
+ * Whether a request is for one of the JSON APIs (the token API at /api/v1, the ORUK API at /api/oruk, their
+ * documents): its errors, refusals included, are answered in JSON; every other request is for a page.
+ */
+export function answersJson(request: FastifyRequest): boolean {
+  return request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?');
+}
+
 /** Who did it, as the audit log and the records' histories name them. */
 export function actorOf(request: FastifyRequest): Actor {
   return request.actor ? { userId: request.actor.id, label: request.actor.email } : { userId: null, label: 'anonymous' };

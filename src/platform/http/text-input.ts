@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { answersJson } from './request-context.js';
 
 /** The one character no text in the database may hold: PostgreSQL's text type cannot store NUL (\u0000). */
 const NUL = '\u0000';
@@ -39,26 +40,33 @@ export function withoutNul<T>(value: T): T {
  * - A page gets the text with each NUL replaced by U+FFFD, so its own validation answers as for any other wrong
  *   value: a form re-renders with its error summary, an unknown link is "not valid".
  */
-export function refuseNulInText(app: FastifyInstance, answersJson: (request: FastifyRequest) => boolean): void {
-  app.addHook('preValidation', async (request) => {
-    const json = answersJson(request);
-    for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
-      const path = nulAt(value);
-      if (!path) continue;
-      if (!json) {
-        if (part === 'params') request.params = withoutNul(value);
-        else if (part === 'querystring') request.query = withoutNul(value);
-        else request.body = withoutNul(value);
-        continue;
-      }
-      // A repeated field (?q=a&q=b) is named once, not by its position.
-      const names = path.filter((p) => !/^\d+$/.test(p));
-      const message = 'must not contain the NUL character (\\u0000)';
-      throw Object.assign(new Error(`The ${names.join('.') || part} field ${message}`), {
-        statusCode: 400,
-        validationContext: part,
-        validation: [{ keyword: 'nul', instancePath: names.length ? `/${names.join('/')}` : '', schemaPath: '', params: {}, message }],
-      });
+export function refuseNulInText(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => holdBackNul(request, ['params', 'querystring', 'body']));
+}
+
+/**
+ * What `refuseNulInText` does, for the named parts of a request. A body read later than that hook runs (an upload,
+ * which is read in its own plugin's hook: see multipart.ts) is passed through here once it has been read.
+ */
+export function holdBackNul(request: FastifyRequest, parts: readonly ('params' | 'querystring' | 'body')[]): void {
+  const json = answersJson(request);
+  for (const part of parts) {
+    const value = part === 'params' ? request.params : part === 'querystring' ? request.query : request.body;
+    const path = nulAt(value);
+    if (!path) continue;
+    if (!json) {
+      if (part === 'params') request.params = withoutNul(value);
+      else if (part === 'querystring') request.query = withoutNul(value);
+      else request.body = withoutNul(value);
+      continue;
     }
-  });
+    // A repeated field (?q=a&q=b) is named once, not by its position.
+    const names = path.filter((p) => !/^\d+$/.test(p));
+    const message = 'must not contain the NUL character (\\u0000)';
+    throw Object.assign(new Error(`The ${names.join('.') || part} field ${message}`), {
+      statusCode: 400,
+      validationContext: part,
+      validation: [{ keyword: 'nul', instancePath: names.length ? `/${names.join('/')}` : '', schemaPath: '', params: {}, message }],
+    });
+  }
 }
