@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Response } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -27,6 +29,15 @@ vi.setConfig(E2E_TIMEOUTS);
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
+
+/**
+ * axe-core as @axe-core/playwright itself loads it, put in a page only when the page lacks it: AxeBuilder puts its
+ * source in twice a check (once to look at it, once to run it), and half a megabyte of script is not free.
+ */
+const AXE_SOURCE = (() => {
+  const source = readFileSync(createRequire(import.meta.resolve('@axe-core/playwright')).resolve('axe-core/axe.min.js'), 'utf8');
+  return `if (!window.axe) {\n${source}\n}`;
+})();
 
 let workerBrowser: Promise<Browser> | undefined;
 /** This worker's Chromium, started on first use or again if it went away. Playwright ends it when the process exits. */
@@ -104,7 +115,7 @@ export async function startE2E(options: { capabilities?: readonly Capability[]; 
         // Legacy mode runs every rule of these tags in the page itself. The default mode opens a second, blank page
         // for each check to merge the results of frames, costing a third of a check's time; the app's pages have no
         // frames to merge.
-        results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
+        results = await new AxeBuilder({ page, axeSource: AXE_SOURCE }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
       } finally {
         if (state?.cdp) await state.cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
       }
