@@ -4,9 +4,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Two workers finish together only if the longest files start first: one left to start last would run alone while
- * the other worker sat idle. A file's time from the last run is the best guess; a fresh clone (CI) has none, so there
- * a browser journey counts as the longest, then a file that starts `commonground` processes, then the larger file.
- * Files of one project stay together so a worker can go on to the next file without starting again.
+ * the other worker sat idle. Files of one project stay together, so a worker goes on to the next file without
+ * starting again; the browser journeys come first. Of the rest, files that start `commonground` processes come
+ * first (each such process loads the app and opens its database, so these are the slowest by far), then the others;
+ * within each, the longest by the last run's times, or where a file has none (a fresh clone, as in CI), the larger.
  */
 const PROJECT_ORDER = ['journeys', 'app', 'own-modules'];
 const SPAWNS = /from '(?:\.\.?\/)+(?:test\/)?helpers\/cli\.js'|node:child_process/;
@@ -14,15 +15,16 @@ const SPAWNS = /from '(?:\.\.?\/)+(?:test\/)?helpers\/cli\.js'|node:child_proces
 export class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const root = this.ctx.config.root;
-    const guess = new Map<TestSpecification, number>();
+    const order = new Map<TestSpecification, [number, number, number]>();
     for (const spec of files) {
       const last = this.ctx.cache.getFileTestResults(`${spec.project.name}:${relative(root, spec.moduleId)}`);
-      if (last && !last.failed) { guess.set(spec, last.duration); continue; }
-      // Without a time of its own: bytes of test code stand for seconds, far above any file that does not spawn.
-      const size = statSync(spec.moduleId).size;
-      guess.set(spec, 1e9 + (SPAWNS.test(readFileSync(spec.moduleId, 'utf8')) ? 1e8 : 0) + size);
+      // A file with no time of its own goes before those with one; its size (bytes, far above any time in ms) orders it.
+      const guess = last && !last.failed ? last.duration : 1e9 + statSync(spec.moduleId).size;
+      order.set(spec, [PROJECT_ORDER.indexOf(spec.project.name), SPAWNS.test(readFileSync(spec.moduleId, 'utf8')) ? 0 : 1, -guess]);
     }
-    const rank = (spec: TestSpecification) => PROJECT_ORDER.indexOf(spec.project.name);
-    return [...files].sort((a, b) => rank(a) - rank(b) || guess.get(b)! - guess.get(a)!);
+    return [...files].sort((a, b) => {
+      const [x, y] = [order.get(a)!, order.get(b)!];
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    });
   }
 }
