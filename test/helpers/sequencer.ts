@@ -7,7 +7,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * the other worker sat idle. Files of one project stay together, so a worker goes on to the next file without
  * starting again; the browser journeys come first, then the file that needs a process of its own (a minute on a
  * busy machine, too long to leave to the end). Of the rest, files that start `commonground` processes come first
- * (each such process loads the app and opens its database, so these are the slowest by far), then the others; within each, the longest by the last run's times, or where a file has none (a fresh clone, as in CI), the larger.
+ * (each such process loads the app and opens its database, so these are the slowest by far), then the others;
+ * within each, the longest by the last run's times, or where a file has none (a fresh clone, as in CI), the larger.
  */
 const PROJECT_ORDER = ['journeys', 'own-modules', 'app'];
 const SPAWNS = /from '(?:\.\.?\/)+(?:test\/)?helpers\/cli\.js'|node:child_process/;
