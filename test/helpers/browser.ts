@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page, type Response } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -5,26 +7,46 @@ import { expect, vi } from 'vitest';
 import { createTestApp, type TestContext } from './app.js';
 import type { TestUser } from './factories.js';
 import type { Capability } from '../../src/platform/capability.js';
+import { E2E_TIMEOUTS } from './timeouts.js';
 
 /**
  * Browser journeys: the real app listening on a free port, a real Chromium (Debian's, never a
  * downloaded one) driven by playwright-core, and axe-core run on every page the browser lands on.
  *
- * One browser and one app per test file; each test opens its own browser context (own cookies).
- * The LIO made for the file answers to 127.0.0.1, the address the browser uses.
+ * One app per test file and one browser per worker process (the journeys a worker runs one after another share it:
+ * starting Chromium for each file was time spent on nothing under test); each test opens its own browser context
+ * (own cookies). The LIO made for the file answers to 127.0.0.1, the address the browser uses.
  */
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export { E2E_TIMEOUTS };
 /**
- * A journey visits many pages and checks each with axe, which takes a second or so a page on a busy machine: every
- * file that uses this helper gets more time per test (vi.setConfig applies to the importing test file only).
+ * For a journey outside test/e2e/. A worker loads this module once for all the files it runs, and vitest undoes
+ * vi.setConfig after each file, so this reaches only the first: such a file calls vi.setConfig(E2E_TIMEOUTS) itself.
  */
-export const E2E_TIMEOUTS = { testTimeout: 180_000, hookTimeout: 120_000 };
 vi.setConfig(E2E_TIMEOUTS);
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
+
+/**
+ * axe-core as @axe-core/playwright itself loads it, put in a page only when the page lacks it: AxeBuilder puts its
+ * source in twice a check (once to look at it, once to run it), and half a megabyte of script is not free.
+ */
+const AXE_SOURCE = (() => {
+  const source = readFileSync(createRequire(import.meta.resolve('@axe-core/playwright')).resolve('axe-core/axe.min.js'), 'utf8');
+  return `if (!window.axe) {\n${source}\n}`;
+})();
+
+let workerBrowser: Promise<Browser> | undefined;
+/** This worker's Chromium, started on first use or again if it went away. Playwright ends it when the process exits. */
+async function sharedBrowser(): Promise<Browser> {
+  const running = await workerBrowser?.catch(() => undefined);
+  if (running?.isConnected()) return running;
+  workerBrowser = chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return workerBrowser;
+}
 
 export interface E2E {
   t: TestContext;
@@ -69,10 +91,8 @@ interface Tracked {
  */
 export async function startE2E(options: { capabilities?: readonly Capability[]; env?: Record<string, string> } = {}): Promise<E2E> {
   const t = await createTestApp(options);
-  let launched: Browser | undefined;
   try {
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    launched = browser;
+    const browser = await sharedBrowser();
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -92,7 +112,10 @@ export async function startE2E(options: { capabilities?: readonly Capability[]; 
       if (state?.cdp) await state.cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
       let results;
       try {
-        results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+        // Legacy mode runs every rule of these tags in the page itself. The default mode opens a second, blank page
+        // for each check to merge the results of frames, costing a third of a check's time; the app's pages have no
+        // frames to merge.
+        results = await new AxeBuilder({ page, axeSource: AXE_SOURCE }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
       } finally {
         if (state?.cdp) await state.cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
       }
@@ -197,14 +220,14 @@ export async function startE2E(options: { capabilities?: readonly Capability[]; 
       },
 
       async close() {
+        // The browser stays for the worker's next journey; nothing of this file's is left in it.
         await Promise.all([...tracked.values()].map((s) => s.context.close().catch(() => undefined)));
-        await browser.close();
+        tracked.clear();
         await t.close();
       },
     };
     return e2e;
   } catch (err) {
-    await launched?.close();
     await t.close();
     throw err;
   }
