@@ -1,4 +1,4 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DB } from '../../platform/db/schema.js';
 
@@ -20,6 +20,11 @@ export const importsRepository = {
   countRefused: async (db: Queryable, now: Date, days: number) =>
     Number((await refusedSince(db, now, days).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
   find: (db: Queryable, id: string) => db.selectFrom('directory_imports').selectAll().where('id', '=', id).executeTakeFirst(),
+
+  /** Completes the record of a queued import with its report. */
+  async finish(db: Queryable, id: string, values: Updateable<DB['directory_imports']>): Promise<void> {
+    await db.updateTable('directory_imports').set(values).where('id', '=', id).execute();
+  },
 
   /** Keeps an import's report, whichever kind of import made it. */
   async save(db: Queryable, values: Insertable<DB['directory_imports']>): Promise<string> {

@@ -47,6 +47,13 @@ export type Table = keyof typeof TABLES;
 const recordset = (table: Table) => sql.raw(`r(${TABLES[table].map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
 const columnList = (table: Table) => sql.raw(TABLES[table].map((c) => `"${c.name}"`).join(', '));
 
+/**
+ * Lets the event loop answer whatever waits (a request, a timer) before the next statement. On the embedded engine a
+ * statement runs in this process and holds it until done; between statements, without this, one promise follows
+ * another and a web request waits for the whole import.
+ */
+export const letOthersRun = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function* chunks<T>(rows: T[], size = CHUNK): Generator<T[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
@@ -84,13 +91,16 @@ export async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promi
     // settled below, in order; a failure of this one is awaited there (and until then not left unhandled)
     current.catch(() => undefined);
     if (previous) settle(await previous);
+    await letOthersRun();
     previous = current;
   }
   if (previous) settle(await previous);
+  await letOthersRun();
   // Ids another record already has: those rows again, with fresh ids.
   for (const chunk of chunks(again)) {
     await sql`insert into ${sql.table(table)} (${columnList(table)})
       select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}`.execute(tx);
+    await letOthersRun();
   }
   return changed;
 }
@@ -100,12 +110,14 @@ export async function updateRows(tx: Tx, table: Table, rows: Row[], columns: str
   const set = sql.raw(columns.map((c) => (keep.includes(c) ? `"${c}" = coalesce(r."${c}", t."${c}")` : `"${c}" = r."${c}"`)).join(', '));
   for (const chunk of chunks(rows)) {
     await sql`update ${sql.table(table)} as t set ${set} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)} where t.id = r.id`.execute(tx);
+    await letOthersRun();
   }
 }
 
 export async function deleteWhere(tx: Tx, table: Table, column: string, ids: string[], extra = sql``): Promise<void> {
   for (const chunk of chunks(ids, 5000)) {
     await sql`delete from ${sql.table(table)} where ${sql.ref(column)} = any(${chunk}::uuid[]) ${extra}`.execute(tx);
+    await letOthersRun();
   }
 }
 
@@ -122,6 +134,7 @@ export async function held(tx: Tx, table: 'organisations' | 'services' | 'locati
       const id = byExternal.get(ext) ?? (isUuid(ext) ? byId.get(ext.toLowerCase()) : undefined);
       if (id) found.set(ext, id);
     }
+    await letOthersRun();
   }
   return found;
 }
