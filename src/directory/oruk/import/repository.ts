@@ -54,6 +54,27 @@ const columnList = (table: Table) => sql.raw(TABLES[table].map((c) => `"${c.name
  */
 export const letOthersRun = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Rows per statement where a transaction asked for fewer than CHUNK (limitStatementRows). */
+const statementRows = new WeakMap<Tx, number>();
+
+/**
+ * Writes of `tx` carry at most `rows` rows a statement. A streamed import, which runs while the web process answers,
+ * keeps each statement short: on the embedded engine a statement of 400 services (their triggers keep the search's
+ * read model) holds the process for about 300 ms.
+ */
+export function limitStatementRows(tx: Tx, rows: number): void {
+  statementRows.set(tx, rows);
+}
+
+/**
+ * A GIN index (the services' and organisations' search) gathers new entries in a pending list and merges it into the
+ * index when the list is full: with the default 4 MB list one statement in many then took 1.8 s on the embedded
+ * engine. A streamed import keeps the list small, so each statement merges a little.
+ */
+export async function keepIndexMergesSmall(tx: Tx): Promise<void> {
+  await sql`select set_config('gin_pending_list_limit', '64', true)`.execute(tx);
+}
+
 export function* chunks<T>(rows: T[], size = CHUNK): Generator<T[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
@@ -84,7 +105,8 @@ export async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promi
   // Each statement is built (its JSON written) while the one before it runs: on PostgreSQL the database and
   // this process then work at the same time instead of taking turns.
   let previous: Promise<{ chunk: Row[]; inserted: { rows: { id: string }[] } }> | null = null;
-  for (const chunk of chunks(rows)) {
+  const size = statementRows.get(tx) ?? CHUNK;
+  for (const chunk of chunks(rows, size)) {
     const current = sql<{ id: string }>`insert into ${sql.table(table)} (${columnList(table)})
       select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}
       on conflict (id) do nothing returning id`.execute(tx).then((inserted) => ({ chunk, inserted }));
@@ -97,7 +119,7 @@ export async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promi
   if (previous) settle(await previous);
   await letOthersRun();
   // Ids another record already has: those rows again, with fresh ids.
-  for (const chunk of chunks(again)) {
+  for (const chunk of chunks(again, size)) {
     await sql`insert into ${sql.table(table)} (${columnList(table)})
       select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}`.execute(tx);
     await letOthersRun();
@@ -108,7 +130,7 @@ export async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promi
 /** Updates rows by id: columns in `keep` keep their held value when the feed gives none. */
 export async function updateRows(tx: Tx, table: Table, rows: Row[], columns: string[], keep: string[]): Promise<void> {
   const set = sql.raw(columns.map((c) => (keep.includes(c) ? `"${c}" = coalesce(r."${c}", t."${c}")` : `"${c}" = r."${c}"`)).join(', '));
-  for (const chunk of chunks(rows)) {
+  for (const chunk of chunks(rows, statementRows.get(tx) ?? CHUNK)) {
     await sql`update ${sql.table(table)} as t set ${set} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)} where t.id = r.id`.execute(tx);
     await letOthersRun();
   }
