@@ -49,18 +49,18 @@ describe('imports run as jobs', () => {
     expect(posted.status).toBe(303);
     const page = posted.location!;
     expect(page).toMatch(/^\/admin\/imports\/[0-9a-f-]{36}$/);
-    // queued: nothing imported yet, the page says so and refreshes itself
+    // queued: nothing imported yet, the page says so, with a link to look again
     expect(await serviceNames(lio)).toEqual([]);
     const waiting = await client.get(page);
     expect(waiting.$('h1').text()).toBe('Import waiting to start');
-    expect(waiting.$('meta[http-equiv="refresh"]').attr('content')).toBe('3');
+    expect(waiting.$('[data-testid="check-progress"]').attr('href')).toBe(page);
     expect(waiting.$('[data-testid="import-progress"]').text()).toMatch(/Records read\s*0/);
     expect(await uploadsLeft()).toEqual([page.split('/').pop()]);
 
     expect(await t.app.jobs.drain()).toBeGreaterThanOrEqual(1);
     const done = await client.get(page);
     expect(done.$('h1').text()).toBe('Import report');
-    expect(done.$('meta[http-equiv="refresh"]').length).toBe(0);
+    expect(done.$('[data-testid="check-progress"]').length).toBe(0);
     expect(mainText(done)).toMatch(/council\.json/);
     const rows = done.$('table').first().find('tbody tr').map((_i, r) => done.$(r).find('th, td').map((_j, c) => done.$(c).text().trim()).get().join(' ')).get();
     expect(rows).toEqual(expect.arrayContaining(['Services 3 0', 'Organisations 1 0']));

@@ -24,7 +24,7 @@ import { claimUpload, storeUploads, uploadOf, uploadsFolder } from './uploads.js
  */
 
 /** Seconds between refreshes of a running import's page. */
-const REFRESH_SECONDS = 3;
+const REFRESH_SECONDS = 5;
 
 /** Uploads up to this size are read (a whole county's feed as JSON is far smaller). */
 export const UPLOAD_LIMIT = 200 * 1024 * 1024;
