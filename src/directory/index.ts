@@ -13,6 +13,7 @@ import { registerDeliveryHistoryRoutes } from './delivery-history/routes.js';
 import { registerTaxonomyRoutes } from './taxonomy/routes.js';
 import { registerOrukRoutes } from './oruk/routes.js';
 import { registerImportRoutes } from './imports/routes.js';
+import { registerImportJobs } from './imports/queued.js';
 import { registerPublicDirectoryRoutes } from './public/routes.js';
 import { PublishedCache } from './published/cache.js';
 import { ORUK_USAGE, runOrukImport } from './oruk/import/cli.js';
@@ -71,6 +72,7 @@ export function directoryCapability(options: DirectoryOptions = {}): Capability 
     api: (api, deps) => registerOrganisationApi(api, deps),
     jobs(queue, deps) {
       registerVerificationJobs(queue, deps);
+      registerImportJobs(queue, deps);
     },
     commands: [
       { name: 'import oruk', usage: `${ORUK_USAGE}\n    import an Open Referral UK feed (3.0 or 1.0), ORUK JSON file, or HSDS CSV folder`, run: (args, { open, config }) => runOrukImport(args, open, config.imports) },

@@ -47,11 +47,16 @@ describe('imports, in the browser', () => {
     await e.follow(page, () => page.getByRole('button', { name: 'Import feed' }).click());
     expect((await errorSummary(page)).errors.map((x) => x.text)).toEqual(['Enter the address of a feed, or choose files to upload']);
 
-    // A feed by its address: every page is read.
+    // A feed by its address: queued as a job, whose page shows its progress (following it, with JavaScript) until the report takes its place.
     await page.getByLabel('Address of the feed').fill(feedUrl);
     await e.follow(page, () => page.getByRole('button', { name: 'Import feed' }).click());
+    expect(await h1(page)).toBe('Import waiting to start');
+    expect(await flash(page)).toBe('The import has started');
+    expect(await page.getByTestId('import-progress').textContent()).toMatch(/Records read\s*0\s*Records written\s*0\s*Records refused\s*0/);
+    // (its link to look again is the way without JavaScript; with it, the page follows the import by itself)
+    expect(await page.getByRole('link', { name: 'Check progress again' }).getAttribute('href')).toBe(path(page));
+    await e.follow(page, () => e.t.app.jobs.drain());
     expect(await h1(page)).toBe('Import report');
-    expect(await flash(page)).toBe('The import is complete');
     const added = async () => page.locator('table').first().locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => c.textContent?.trim())));
     expect(await added()).toEqual(expect.arrayContaining([['Services', '3', '0'], ['Organisations', '1', '0']]));
 
@@ -67,6 +72,16 @@ describe('imports, in the browser', () => {
       })),
     });
     await e.follow(page, () => page.getByRole('button', { name: 'Import feed' }).click());
+    expect(await h1(page)).toBe('Import waiting to start');
+    // a second import while this one waits is refused, with a link to it
+    await e.follow(page, () => page.getByRole('link', { name: 'Back to imports' }).click());
+    await page.getByLabel('Address of the feed').fill(feedUrl);
+    await e.follow(page, () => page.getByRole('button', { name: 'Import feed' }).click());
+    expect((await errorSummary(page)).errors.map((x) => x.text)).toEqual(['Another import is waiting or running: wait for it to finish, then import this one']);
+    await e.follow(page, () => page.getByRole('link', { name: 'See the import that is waiting or running' }).click());
+    expect(await h1(page)).toBe('Import waiting to start');
+    // with JavaScript the page follows the import by itself, and the report takes its place when it ends
+    await e.follow(page, () => e.t.app.jobs.drain());
     expect(await h1(page)).toBe('Import report');
     expect(await added()).toEqual(expect.arrayContaining([['Services', '0', '1']]));
     expect(await page.getByTestId('import-refused').textContent()).toMatch(/1 record was refused and not imported/);

@@ -12,15 +12,15 @@ const files = (body: unknown, field: string): Upload[] => {
   return texts.map((text, i) => ({ name: names[i] ?? `file-${i + 1}`, text })).filter((f) => f.name !== '' || f.text !== '');
 };
 
-export function readFeedForm(body: unknown) {
+/** The feed form: an address, or files already stored as they were uploaded (their names). */
+export function readFeedForm(body: unknown, uploaded: string[]) {
   const url = str(body, 'url');
-  const uploaded = files(body, 'files');
   const errors = new FormErrors();
   if (!url && uploaded.length === 0) errors.add('url', 'Enter the address of a feed, or choose files to upload');
   else if (url && uploaded.length) errors.add('url', 'Enter an address or choose files, not both');
   else if (url.length > 2000) errors.add('url', 'The feed’s address must be 2,000 characters or fewer');
   else if (url && !isWebAddress(url)) errors.add('url', 'Enter the feed’s address in full, starting with https:// or http://');
-  return { errors, values: { url }, source: url ? { kind: 'url' as const, url } : { kind: 'files' as const, files: uploaded } };
+  return { errors, values: { url } };
 }
 
 export function readSpreadsheetForm(body: unknown) {

@@ -9,3 +9,9 @@ export function entityCounts(counts: Record<string, unknown>) {
   return ['services', 'organisations', 'locations', 'taxonomies', 'taxonomy_terms'].filter((k) => typeof counts[k] === 'object' && counts[k] !== null)
     .map((k) => ({ name: k.replace('_', ' '), ...(counts[k] as { created: number; updated: number }) }));
 }
+
+/** A running import's records so far, as its page shows them. */
+export function progressOf(progress: Record<string, unknown>) {
+  const n = (k: string) => (typeof progress[k] === 'number' ? progress[k] : 0);
+  return { read: n('read'), written: n('written'), refused: n('refused'), message: typeof progress.message === 'string' ? progress.message : null };
+}

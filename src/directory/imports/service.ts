@@ -2,7 +2,6 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { isUuid } from '../../platform/validation/ids.js';
 import { importsRepository } from './repository.js';
 
 /** /admin/imports?status=rejected lists the imports refused in this many days, as the home page counts them: long enough to be seen, short enough to clear. */
@@ -25,11 +24,5 @@ export class ImportHistoryService {
     authorise(actor, 'directory.import');
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, (tx) => importsRepository.refused(tx, now, days, REFUSED_LIMIT));
-  }
-
-  find(actor: SignedInUser | null, id: string) {
-    authorise(actor, 'directory.import');
-    if (!isUuid(id)) return Promise.resolve(undefined);
-    return this.deps.db.withTenant(actor.lioId, (tx) => importsRepository.find(tx, id));
   }
 }

@@ -5,6 +5,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
  * are merged into those declarations here (TypeScript interface merging), so the base files stay as they are.
  */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Opt<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 declare module './schema.js' {
@@ -46,9 +47,16 @@ export interface FundingTable { id: Generated<string>; lio_id: string; organisat
 
 export type DirectoryImportKind = 'oruk' | 'hsds_csv' | 'organisations_csv' | 'services_csv';
 
+/** queued and running: an import started on the admin page, which its job has not finished */
+export type DirectoryImportStatus = 'queued' | 'running' | 'completed' | 'rejected';
+
 export interface DirectoryImportsTable {
-  id: Generated<string>; lio_id: string; kind: DirectoryImportKind; source: string; status: 'completed' | 'rejected';
-  started_at: Timestamp; finished_at: Timestamp; actor_label: string;
+  id: Generated<string>; lio_id: string; kind: DirectoryImportKind; source: string; status: DirectoryImportStatus;
+  started_at: Timestamp; finished_at: NullableTimestamp; actor_label: string;
+  /** a queued import's records read, written and refused so far */
+  progress: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  /** when the process running a queued import last said it was alive */
+  heartbeat_at: NullableTimestamp;
   counts: JSONColumnType<Record<string, unknown>, string | undefined, string>;
   issues: JSONColumnType<unknown[], string | undefined, string>;
 }

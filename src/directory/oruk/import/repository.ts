@@ -47,6 +47,34 @@ export type Table = keyof typeof TABLES;
 const recordset = (table: Table) => sql.raw(`r(${TABLES[table].map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
 const columnList = (table: Table) => sql.raw(TABLES[table].map((c) => `"${c.name}"`).join(', '));
 
+/**
+ * Lets the event loop answer whatever waits (a request, a timer) before the next statement. On the embedded engine a
+ * statement runs in this process and holds it until done; between statements, without this, one promise follows
+ * another and a web request waits for the whole import.
+ */
+export const letOthersRun = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Rows per statement where a transaction asked for fewer than CHUNK (limitStatementRows). */
+const statementRows = new WeakMap<Tx, number>();
+
+/**
+ * Writes of `tx` carry at most `rows` rows a statement. A streamed import, which runs while the web process answers,
+ * keeps each statement short: on the embedded engine a statement of 400 services (their triggers keep the search's
+ * read model) holds the process for about 300 ms.
+ */
+export function limitStatementRows(tx: Tx, rows: number): void {
+  statementRows.set(tx, rows);
+}
+
+/**
+ * A GIN index (the services' and organisations' search) gathers new entries in a pending list and merges it into the
+ * index when the list is full: with the default 4 MB list one statement in many then took 1.8 s on the embedded
+ * engine. A streamed import keeps the list small, so each statement merges a little.
+ */
+export async function keepIndexMergesSmall(tx: Tx): Promise<void> {
+  await sql`select set_config('gin_pending_list_limit', '64', true)`.execute(tx);
+}
+
 export function* chunks<T>(rows: T[], size = CHUNK): Generator<T[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
@@ -77,20 +105,24 @@ export async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promi
   // Each statement is built (its JSON written) while the one before it runs: on PostgreSQL the database and
   // this process then work at the same time instead of taking turns.
   let previous: Promise<{ chunk: Row[]; inserted: { rows: { id: string }[] } }> | null = null;
-  for (const chunk of chunks(rows)) {
+  const size = statementRows.get(tx) ?? CHUNK;
+  for (const chunk of chunks(rows, size)) {
     const current = sql<{ id: string }>`insert into ${sql.table(table)} (${columnList(table)})
       select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}
       on conflict (id) do nothing returning id`.execute(tx).then((inserted) => ({ chunk, inserted }));
     // settled below, in order; a failure of this one is awaited there (and until then not left unhandled)
     current.catch(() => undefined);
     if (previous) settle(await previous);
+    await letOthersRun();
     previous = current;
   }
   if (previous) settle(await previous);
+  await letOthersRun();
   // Ids another record already has: those rows again, with fresh ids.
-  for (const chunk of chunks(again)) {
+  for (const chunk of chunks(again, size)) {
     await sql`insert into ${sql.table(table)} (${columnList(table)})
       select ${columnList(table)} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)}`.execute(tx);
+    await letOthersRun();
   }
   return changed;
 }
@@ -98,14 +130,16 @@ export async function insertKeepingIds(tx: Tx, table: Table, rows: Row[]): Promi
 /** Updates rows by id: columns in `keep` keep their held value when the feed gives none. */
 export async function updateRows(tx: Tx, table: Table, rows: Row[], columns: string[], keep: string[]): Promise<void> {
   const set = sql.raw(columns.map((c) => (keep.includes(c) ? `"${c}" = coalesce(r."${c}", t."${c}")` : `"${c}" = r."${c}"`)).join(', '));
-  for (const chunk of chunks(rows)) {
+  for (const chunk of chunks(rows, statementRows.get(tx) ?? CHUNK)) {
     await sql`update ${sql.table(table)} as t set ${set} from json_to_recordset(${JSON.stringify(chunk)}::json) as ${recordset(table)} where t.id = r.id`.execute(tx);
+    await letOthersRun();
   }
 }
 
 export async function deleteWhere(tx: Tx, table: Table, column: string, ids: string[], extra = sql``): Promise<void> {
   for (const chunk of chunks(ids, 5000)) {
     await sql`delete from ${sql.table(table)} where ${sql.ref(column)} = any(${chunk}::uuid[]) ${extra}`.execute(tx);
+    await letOthersRun();
   }
 }
 
@@ -122,6 +156,7 @@ export async function held(tx: Tx, table: 'organisations' | 'services' | 'locati
       const id = byExternal.get(ext) ?? (isUuid(ext) ? byId.get(ext.toLowerCase()) : undefined);
       if (id) found.set(ext, id);
     }
+    await letOthersRun();
   }
   return found;
 }

@@ -15,7 +15,9 @@ import type { ImportSet } from './model.js';
 export type OrukSource =
   | { kind: 'url'; url: string }
   | { kind: 'path'; path: string }
-  | { kind: 'files'; files: { name: string; text: string }[] };
+  | { kind: 'files'; files: { name: string; text: string }[] }
+  /** files uploaded on the admin page and kept in a folder of their own until the import's job has read them */
+  | { kind: 'upload'; dir: string; names: string[] };
 
 export interface SourceProgress { stage: 'fetch' | 'read'; done: number; total: number | null; message: string }
 export interface ReadOptions {
@@ -34,6 +36,7 @@ export class SourceError extends Error {}
 export function describeSource(source: OrukSource): string {
   if (source.kind === 'url') return source.url;
   if (source.kind === 'path') return source.path;
+  if (source.kind === 'upload') return source.names.join(', ').slice(0, 2000) || 'uploaded files';
   return source.files.map((f) => f.name).join(', ').slice(0, 2000) || 'uploaded files';
 }
 
@@ -43,7 +46,8 @@ export async function readSource(source: OrukSource, set: ImportSet, options: Re
     await readFeed(source.url, set, options, limits);
     return { format: 'oruk' };
   }
-  const files = source.kind === 'files' ? source.files : await filesAt(source.path, limits.maxBytes);
+  const files = source.kind === 'files' ? source.files
+    : source.kind === 'upload' ? await filesAt(source.dir, limits.maxBytes, true) : await filesAt(source.path, limits.maxBytes);
   const size = files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
   if (size > limits.maxBytes) throw new SourceError(tooLarge(describeSource(source), limits.maxBytes));
   const csv = files.filter((f) => isCsvPackageFile(f.name));
@@ -73,7 +77,8 @@ export async function readSource(source: OrukSource, set: ImportSet, options: Re
   return { format: csv.length && !json.length ? 'hsds_csv' : 'oruk' };
 }
 
-async function filesAt(location: string, maxBytes: number): Promise<{ name: string; text: string }[]> {
+/** The files at a path (a file, or a folder's JSON and CSV files; every file of an upload's folder), refused when larger in all than `maxBytes`. */
+async function pathsAt(location: string, maxBytes: number, everyFile = false): Promise<string[]> {
   let info;
   try {
     info = await stat(location);
@@ -81,13 +86,30 @@ async function filesAt(location: string, maxBytes: number): Promise<{ name: stri
     throw new SourceError(`There is no file or folder at ${location}`);
   }
   const paths = info.isDirectory()
-    ? (await readdir(location)).filter((n) => /\.(json|csv)$/i.test(n)).sort().map((n) => path.join(location, n))
+    ? (await readdir(location)).filter((n) => everyFile || /\.(json|csv)$/i.test(n)).sort().map((n) => path.join(location, n))
     : [location];
   // checked before reading, so that a file larger than memory is refused rather than read
   let size = 0;
   for (const p of paths) size += (await stat(p)).size;
   if (size > maxBytes) throw new SourceError(tooLarge(location, maxBytes));
+  return paths;
+}
+
+async function filesAt(location: string, maxBytes: number, everyFile = false): Promise<{ name: string; text: string }[]> {
+  const paths = await pathsAt(location, maxBytes, everyFile);
   return Promise.all(paths.map(async (p) => ({ name: path.basename(p), text: await readFile(p, 'utf8') })));
+}
+
+/**
+ * The files of a source on disk that are read as a stream (streamJsonRecords): a JSON file, or a folder or upload of
+ * JSON files only. Null for any other source: a feed (read page by page), CSV (the package's tables name each other,
+ * so they are read whole), files given as text.
+ */
+export async function streamedJsonFiles(source: OrukSource, limits: ImportLimits): Promise<string[] | null> {
+  if (source.kind !== 'path' && source.kind !== 'upload') return null;
+  const paths = await pathsAt(source.kind === 'path' ? source.path : source.dir, limits.maxBytes, source.kind === 'upload');
+  if (!paths.length || !paths.every((p) => /\.json$/i.test(p))) return null;
+  return paths;
 }
 
 const ENDPOINT_KINDS: Record<string, RecordKind> = {
@@ -171,7 +193,7 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
 }
 
 /** A feed that says it holds a number of records and sends another: flagged, since records may be missing. */
-function checkTotal(set: ImportSet, where: string, said: number | null, sent: number) {
+export function checkTotal(set: ImportSet, where: string, said: number | null, sent: number) {
   if (said === null || said === sent) return;
   set.warning({ record: 'feed', field: 'total_items', message: `${where} says it holds ${said} ${said === 1 ? 'record' : 'records'} but sent ${sent}: check that none are missing` });
 }

@@ -44,6 +44,24 @@ export interface WriteOptions {
    * only when the import adds at least as many services as are held.
    */
   rebuildIndexes?: boolean;
+  /**
+   * Feed ids already written by earlier batches of the same import (a streamed import writes a large file a batch at a
+   * time): a record met again is updated with what it adds, and counted once, as created or updated the first time.
+   */
+  earlier?: EarlierRecords;
+}
+
+export interface EarlierRecords { organisations: Set<string>; services: Set<string>; locations: Set<string>; taxonomies: Set<string>; taxonomy_terms: Set<string> }
+
+export const noEarlierRecords = (): EarlierRecords => ({ organisations: new Set(), services: new Set(), locations: new Set(), taxonomies: new Set(), taxonomy_terms: new Set() });
+
+/** After a batch is written: its records are the earlier ones of the next. */
+export function rememberWritten(earlier: EarlierRecords, set: ImportSet): void {
+  for (const ext of set.organisations.keys()) earlier.organisations.add(ext);
+  for (const ext of set.services.keys()) earlier.services.add(ext);
+  for (const ext of set.locations.keys()) earlier.locations.add(ext);
+  for (const t of set.taxonomies.values()) earlier.taxonomies.add(t.key);
+  for (const key of set.terms.keys()) earlier.taxonomy_terms.add(key);
 }
 
 /** From this many services and locations an import checks its references set-based. */
@@ -86,7 +104,7 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
   const bulk = checks === 'row' ? null : await BulkReferences.start(tx, { lockNamed: checks === 'set-locking' });
   const indexes = options.rebuildIndexes ? await DeferredIndexes.start(tx, { table: 'services', adding: set.services.size }) : null;
   try {
-    const result = await writeRecords(tx, lioId, set, now, progress, queue, bulk, indexes);
+    const result = await writeRecords(tx, lioId, set, now, progress, queue, bulk, indexes, options.earlier ?? noEarlierRecords());
     await Promise.all(queued);
     if (indexes) {
       progress('indexes', 0, 1);
@@ -108,17 +126,17 @@ export async function writeImportSet(tx: Tx, lioId: string, set: ImportSet, now:
 /** What the stages of one write share: where they write, what they report, and the ids given so far (feed id → id). */
 interface Write {
   tx: Tx; lioId: string; set: ImportSet; iso: string; today: string; result: WriteResult; progress: WriteProgress;
-  queue: (work: () => Promise<unknown>) => void; bulk: BulkReferences | null; indexes: DeferredIndexes | null;
+  queue: (work: () => Promise<unknown>) => void; bulk: BulkReferences | null; indexes: DeferredIndexes | null; earlier: EarlierRecords;
   warn: (record: string, id: string, message: string) => void;
   taxonomyIds: Map<string, string>; termIds: Map<string, string>; orgIds: Map<string, string>;
   locationIds: Map<string, string>; updatedLocations: Set<string>; serviceIds: Map<string, string>; updatedServices: Set<string>;
 }
 
 async function writeRecords(tx: Tx, lioId: string, set: ImportSet, now: Date, progress: WriteProgress, queue: (work: () => Promise<unknown>) => void,
-  bulk: BulkReferences | null, indexes: DeferredIndexes | null): Promise<WriteResult> {
+  bulk: BulkReferences | null, indexes: DeferredIndexes | null, earlier: EarlierRecords): Promise<WriteResult> {
   const iso = now.toISOString();
   const w: Write = {
-    tx, lioId, set, iso, today: iso.slice(0, 10), progress, queue, bulk, indexes,
+    tx, lioId, set, iso, today: iso.slice(0, 10), progress, queue, bulk, indexes, earlier,
     result: {
       organisations: { created: 0, updated: 0 }, services: { created: 0, updated: 0 }, locations: { created: 0, updated: 0 },
       taxonomies: { created: 0, updated: 0 }, taxonomy_terms: { created: 0, updated: 0 }, createdOrganisations: [], serviceIds: [],
@@ -154,7 +172,7 @@ async function writeTaxonomies(w: Write): Promise<void> {
       const name = nameTaken && nameTaken.id !== match.id ? match.name : t.name;
       if (name !== t.name) warn('taxonomy', t.ext ?? t.name, `another taxonomy is already called "${t.name}": this one keeps its name "${match.name}"`);
       updates.push({ id: match.id, name, description: t.description || null, uri: t.uri, version: t.version, updated_at: iso });
-      result.taxonomies.updated++;
+      if (!w.earlier.taxonomies.has(t.key)) result.taxonomies.updated++;
     } else {
       const id = newId(t.ext);
       taxonomyIds.set(t.key, id);
@@ -209,7 +227,7 @@ async function writeTerms(w: Write): Promise<void> {
     if (match) {
       termIds.set(t.key, match);
       updates.push({ id: match, ...row });
-      result.taxonomy_terms.updated++;
+      if (!w.earlier.taxonomy_terms.has(t.key)) result.taxonomy_terms.updated++;
     } else {
       const id = newId(t.ext);
       termIds.set(t.key, id);
@@ -263,7 +281,7 @@ async function writeOrganisations(w: Write): Promise<void> {
     if (match) {
       orgIds.set(o.ext, match);
       updates.push({ id: match, ...row });
-      result.organisations.updated++;
+      if (!w.earlier.organisations.has(o.ext)) result.organisations.updated++;
     } else {
       const id = newId(o.ext);
       orgIds.set(o.ext, id);
@@ -318,7 +336,7 @@ async function writeLocations(w: Write): Promise<void> {
       locationIds.set(l.ext, match);
       updatedLocations.add(match);
       updates.push({ id: match, ...row });
-      result.locations.updated++;
+      if (!w.earlier.locations.has(l.ext)) result.locations.updated++;
     } else {
       const id = newId(l.ext);
       locationIds.set(l.ext, id);
@@ -358,7 +376,7 @@ async function writeServices(w: Write): Promise<ImpService[]> {
       serviceIds.set(s.ext, match);
       updatedServices.add(match);
       updates.push({ id: match, ...row });
-      result.services.updated++;
+      if (!w.earlier.services.has(s.ext)) result.services.updated++;
     } else {
       const id = newId(s.ext);
       serviceIds.set(s.ext, id);
@@ -449,6 +467,9 @@ async function writeServiceAtLocations(w: Write, p: PartsSent): Promise<Map<obje
   const { sendsAny } = p;
   const salIds = new Map<object, string>();
   const sending = sendsAny('sals');
+  // Venues named by id that an earlier batch of a streamed import wrote
+  const named = [...new Set(sending.flatMap((s) => s.sals.map((sal) => sal.locationExt)).filter((ext) => !locationIds.has(ext) && w.earlier.locations.has(ext)))];
+  for (const [ext, id] of await held(tx, 'locations', named)) locationIds.set(ext, id);
   const rows: Row[] = [];
   for (const s of sending) {
     const serviceId = serviceIds.get(s.ext)!;
