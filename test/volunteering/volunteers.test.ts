@@ -230,3 +230,24 @@ describe('coordinators’ volunteer records', () => {
     expect(own.$('h1').text()).toBe('Your volunteering');
   });
 });
+
+describe('home panels', () => {
+  it('a volunteer sees their status and how complete their profile is; a coordinator sees new volunteers to contact', async () => {
+    const lio = await t.make.lio();
+    const { user, client } = await signedInUser(t, lio, { role: 'volunteer' });
+    const personId = (await t.db.withTenant(lio.id, (tx) => tx.selectFrom('users').select('person_id').where('id', '=', user.id).executeTakeFirstOrThrow())).person_id!;
+    await vol.volunteer(lio, { personId, status: 'placed', skills: ['driving'], availability: [], causes: [] });
+    const home = await client.get('/');
+    const panel = home.$('[data-panel="volunteer-profile"], section').filter((_i, el) => home.$(el).text().includes('Your volunteering')).first();
+    expect(panel.text()).toContain('Your status: Placed');
+    expect(panel.text()).toContain('3 of 7 parts complete');
+    expect(home.$('a[href="/my-volunteering"]').length).toBeGreaterThan(0);
+
+    await vol.volunteer(lio, { status: 'new' });
+    await vol.volunteer(lio, { status: 'new', emergencyReserve: true });
+    const coordinator = await signedInUser(t, lio, { permissionSets: ['volunteer_coordinator'] });
+    const staffHome = await coordinator.client.get('/');
+    expect(staffHome.$('a[href="/volunteering/volunteers?status=new"]').text()).toContain('2');
+    expect(staffHome.$('a[href="/volunteering/volunteers?reserve=yes"]').text()).toContain('1');
+  });
+});
