@@ -97,7 +97,7 @@ describe('volunteers', () => {
     expect(await staff.getByTestId('status').textContent()).toBe('Active');
     expect(await staff.getByTestId('history').textContent()).toContain('Status changed from New to Active');
 
-    await e.follow(staff, () => staff.getByRole('button', { name: 'Register a volunteer' }).click());
+    await e.openFromMenu(staff, 'Volunteering', 'Register a volunteer');
     expect(await h1(staff)).toBe('Register a volunteer');
   });
 });
