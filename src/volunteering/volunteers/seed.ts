@@ -58,7 +58,7 @@ export async function seedVolunteers(tx: Queryable, { lio, now }: DemoSeedContex
   }));
   if (ella?.person_id) {
     everyone.push({
-      name: 'Ella Nowak', email: ELLA, personId: ella.person_id, postcode: 'RV1 3HJ', born: '1994-08-16', status: 'active', phone: '07700900461',
+      name: 'Ella Nowak', email: ELLA, personId: ella.person_id, postcode: 'RV1 3HJ', born: '1994-08-16', status: 'active', phone: '07700900872',
       skills: ['befriending', 'computers', 'events'], causes: ['loneliness', 'digital', 'older'], slots: ['tue-evening', 'thu-evening', 'sat-morning', 'sat-afternoon'],
       travel: 8, remote: true, reserve: true, languages: ['English', 'Polish'], interests: ['helping people get online', 'community events'], daysAgo: 200,
     });
