@@ -1,6 +1,12 @@
 import type { Capability } from '../platform/capability.js';
 import { volunteeringPolicy } from './policy.js';
 import { volunteeringPersonalData } from './personal-data/provider.js';
+// Volunteers (registration, the volunteer's own profile, coordinators' records).
+import { registerRegistrationRoutes } from './register/routes.js';
+import { registerVolunteerRoutes } from './volunteers/routes.js';
+import { registerMyVolunteeringRoutes } from './my-volunteering/routes.js';
+import { volunteerProfilePanel, volunteersPanel } from './volunteers/panels.js';
+import { seedVolunteers } from './volunteers/seed.js';
 
 /**
  * Volunteering (one of NAVCA's Four Functions): volunteers (each a person), opportunities posted by groups and staff,
@@ -12,7 +18,35 @@ export const volunteeringCapability: Capability = {
   policy: volunteeringPolicy,
   navigation: {
     areas: [{ id: 'volunteering', title: 'Volunteering', order: 20 }],
-    pages: [],
+    pages: [
+      // Volunteers
+      { area: 'volunteering', href: '/volunteering/volunteers', text: 'Volunteers', permission: 'volunteers.read', order: 10 },
+      { area: 'volunteering', href: '/volunteering/volunteers/new', text: 'Register a volunteer', permission: 'volunteers.write', order: 11 },
+      { area: 'volunteering', href: '/my-volunteering', text: 'Your volunteering', permission: 'volunteering.self', order: 10 },
+    ],
+  },
+  homePanels: [
+    // Volunteers
+    volunteersPanel,
+    volunteerProfilePanel,
+  ],
+  frontDoor: [
+    // Volunteers
+    {
+      id: 'volunteer', title: 'Volunteer with us', order: 20,
+      description: 'Give your time to a local group: in person or from home, for an afternoon or every week. Tell us what you can offer and we will match you with volunteering that suits you.',
+      links: [{ text: 'Register to volunteer', href: '/volunteer/register' }],
+    },
+  ],
+  async routes(app, deps) {
+    // Volunteers
+    await registerRegistrationRoutes(app, deps);
+    await registerVolunteerRoutes(app, deps);
+    await registerMyVolunteeringRoutes(app, deps);
+  },
+  async seedDemo(tx, context) {
+    // Volunteers
+    await seedVolunteers(tx, context);
   },
   personalData: volunteeringPersonalData,
 };

@@ -13,17 +13,6 @@ export type ShownPanel = HomePanelView & { id: string; area: string };
  * a panel yet. It goes as soon as any capability shows them one, so it never sits beside real work.
  */
 const COMING: Partial<Record<Role, (lio: Lio) => HomePanelView>> = {
-  volunteer: (lio) => ({
-    title: 'Volunteering with us',
-    description: `${lio.name} is bringing its volunteering here. When it is ready, you will be able to:`,
-    points: [
-      'keep your volunteer profile, skills and the times you are free up to date',
-      'see volunteering roles matched to what you offer, and say whether you are interested',
-      'see the tasks you are given, with only the details you need and only while you need them',
-      'record the hours you give',
-    ],
-    actions: [{ text: 'Find local services and groups', href: '/find' }],
-  }),
   partner: (lio) => ({
     title: 'Working with us',
     description: `${lio.name} is bringing its work with partners here. When it is ready, you will be able to:`,

@@ -125,7 +125,7 @@ describe('each role\'s home page', () => {
     expect(path(page)).toBe('/my-organisation');
   });
 
-  for (const [role, title] of [['volunteer', 'Volunteering with us'], ['partner', 'Working with us'], ['network', 'Across our members']] as const) {
+  for (const [role, title] of [['partner', 'Working with us'], ['network', 'Across our members']] as const) {
     it(`a ${role} reads what they will be able to do`, async () => {
       const user = await e.t.make.user(e.lio, { role, name: `Pat ${role}` });
       const page = await homeAs(user);

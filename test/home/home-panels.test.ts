@@ -124,8 +124,8 @@ describe('home page panels by role', () => {
     const { lio, now } = await busyLio();
     const { page, client } = await home(lio, { role: 'admin' });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'directory-month', 'people', 'admin-accounts']);
-    const [work, month, people, accounts] = shown;
+    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'directory-month', 'volunteers', 'people', 'admin-accounts']);
+    const [work, month, , people, accounts] = shown;
     expect(people!.counts).toEqual([{ count: 0, label: 'pairs of records may be the same person', href: '/people/duplicates' }]);
     expect(work!.counts).toEqual([
       { count: 2, label: 'changes from groups wait for approval', href: '/directory/approvals' },
@@ -187,7 +187,7 @@ describe('home page panels by role', () => {
     const lio = await t.make.lio();
     const { page } = await home(lio, { role: 'admin' });
     const shown = panels(page);
-    expect(shown.flatMap((p) => p.counts.map((c) => c.count))).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(shown.flatMap((p) => p.counts.map((c) => c.count))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(shown.find((p) => p.id === 'directory-month')!.figures['Remaking: new services']!.value).toBe('0');
   });
 
@@ -204,7 +204,7 @@ describe('home page panels by role', () => {
     const { lio } = await busyLio();
     const { page, client } = await home(lio, { role: 'staff', permissionSets: ['volunteer_coordinator'] });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'people']);
+    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'volunteers', 'people']);
     expect(shown[0]!.counts.map((c) => [c.count, c.label, c.href])).toEqual([
       [2, 'listings are due for review', '/directory/review'], [2, 'verification e-mails not answered yet', '/directory/review?show=unanswered'],
     ]);
@@ -238,7 +238,6 @@ describe('home page panels by role', () => {
   });
 
   for (const [role, title, first] of [
-    ['volunteer', 'Volunteering with us', 'keep your volunteer profile, skills and the times you are free up to date'],
     ['partner', 'Working with us', 'refer people to local groups, services and volunteers, and follow what happened to each referral'],
     ['network', 'Across our members', 'read totals gathered across member organisations: never anyone’s personal details'],
   ] as const) {
@@ -258,7 +257,7 @@ describe('home page panels by role', () => {
     const busy = await busyLio();
     const quiet = await t.make.lio();
     const { page } = await home(quiet, { role: 'admin' });
-    expect(panels(page).flatMap((p) => p.counts.map((c) => c.count))).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(panels(page).flatMap((p) => p.counts.map((c) => c.count))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(busy.lio.id).not.toBe(quiet.id);
   });
 });

@@ -41,6 +41,9 @@ export interface VolunteersTable {
   guardian_contact: string | null;
   guardian_consent_at: NullableTimestamp;
   signup_key: string | null;
+  /** Null until the volunteer follows the link e-mailed at registration (migration 024). */
+  email_confirmed_at: NullableTimestamp;
+  confirm_token_hash: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -179,6 +182,8 @@ export interface VolunteeringSettingsTable {
   chase_after_working_days: ColumnType<number, number | undefined, number>;
   surge_started_at: NullableTimestamp;
   surge_message: string | null;
+  /** The youngest age the LIO takes volunteers at (migration 024). */
+  minimum_age: ColumnType<number, number | undefined, number>;
   updated_at: Timestamp;
 }
 

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, signedInUser, type TestContext } from '../helpers/app.js';
+import { Client, errorSummary } from '../helpers/client.js';
+import { directoryFactories } from '../helpers/directory-factories.js';
+import { volunteeringFactories } from '../helpers/volunteering-factories.js';
+
+let t: TestContext;
+let vol: ReturnType<typeof volunteeringFactories>;
+beforeAll(async () => {
+  t = await createTestApp({ env: { LOG_LEVEL: process.env.TEST_LOG ?? 'silent' } });
+  vol = volunteeringFactories(t.db);
+  await directoryFactories(t.db).postcode({ postcode: 'RV1 5XY', latitude: 53.8, longitude: -1.55 });
+});
+afterAll(async () => { await t.close(); });
+
+const adultAnswers: [string, Record<string, string | string[]>][] = [
+  ['contact-details', { fullName: 'Maya Lindgren', email: 'Maya.Lindgren@example.net', phone: '07700 900 321' }],
+  ['date-of-birth', { 'dateOfBirth-day': '4', 'dateOfBirth-month': '6', 'dateOfBirth-year': '1990' }],
+  ['postcode', { postcode: 'rv1 5xy' }],
+  ['travel', { travelKm: '8' }],
+  ['how-you-can-help', { ways: ['in_person', 'remote'] }],
+  ['skills', { skills: ['gardening', 'driving'] }],
+  ['interests', { interests: 'growing food, meeting people' }],
+  ['causes', { causes: ['environment', 'food'] }],
+  ['languages', { languages: 'English, Swedish' }],
+  ['when-you-are-free', { availability: ['sat-morning', 'mon-evening'] }],
+  ['access-needs', { accessNeeds: '' }],
+  ['emergency-reserve', { emergencyReserve: 'yes' }],
+  ['consent', { consentRecord: 'yes', consentContact: 'yes' }],
+];
+
+let visitor = 0;
+/** Each visitor from their own address: the public form's rate limit is per address. */
+async function startRegistration(lio: { host: string }) {
+  visitor += 1;
+  const client = new Client(t.app, lio.host, `192.0.2.${visitor}`);
+  const start = await client.submit('/volunteer/register', '/volunteer/register', {});
+  expect(start.location).toBe('/volunteer/register/contact-details');
+  return client;
+}
+
+async function answer(client: Client, slug: string, fields: Record<string, string | string[]>) {
+  return client.submit(`/volunteer/register/${slug}`, `/volunteer/register/${slug}`, fields);
+}
+
+async function registerThrough(client: Client, answers = adultAnswers) {
+  for (const [slug, fields] of answers) {
+    const page = await answer(client, slug, fields);
+    expect(page.status, `${slug}: ${errorSummary(page).map((e) => e.text).join('; ')}`).toBe(303);
+  }
+  return client.submit('/volunteer/register/check-answers', '/volunteer/register/check-answers', {});
+}
+
+const volunteersOf = (lioId: string) => t.db.withTenant(lioId, (tx) => tx.selectFrom('volunteers as v').innerJoin('people as p', 'p.id', 'v.person_id')
+  .select(['v.id', 'v.status', 'v.registered_via', 'v.skills', 'v.availability', 'v.latitude', 'v.email_confirmed_at', 'v.guardian_name', 'v.emergency_reserve', 'p.id as person_id', 'p.emails', 'p.full_name']).execute());
+
+describe('registering to volunteer from the front door', () => {
+  it('the front door offers it; answers page by page, check answers, one volunteer, unconfirmed until the e-mailed link; then a password', async () => {
+    const lio = await t.make.lio();
+    const home = await new Client(t.app, lio.host).get('/');
+    expect(home.$('a[href="/volunteer/register"]').length).toBeGreaterThan(0);
+    const client = await startRegistration(lio);
+    const sent = await registerThrough(client);
+    expect(sent.location).toBe('/volunteer/register/confirmation');
+    const done = await client.get('/volunteer/register/confirmation');
+    expect(done.$('h1').text()).toContain('Registration complete');
+    const [v] = await volunteersOf(lio.id);
+    expect(v).toMatchObject({ status: 'new', registered_via: 'online', skills: ['gardening', 'driving'], availability: ['mon-evening', 'sat-morning'], latitude: 53.8,
+      email_confirmed_at: null, emails: ['maya.lindgren@example.net'], emergency_reserve: true });
+    const consents = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('consents').select(['purpose', 'method']).where('person_id', '=', v!.person_id).orderBy('purpose').execute());
+    expect(consents).toEqual([{ purpose: 'contact_about_volunteering', method: 'online_form' }, { purpose: 'volunteer_record', method: 'online_form' }]);
+
+    const mail = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', 'maya.lindgren@example.net').executeTakeFirstOrThrow());
+    const link = /\/volunteer\/register\/confirm\/[A-Za-z0-9_-]+/.exec(mail.body_text)![0];
+    const confirmed = await client.get(link);
+    expect(confirmed.status).toBe(200);
+    expect((await volunteersOf(lio.id))[0]!.email_confirmed_at).not.toBeNull();
+
+    const short = await client.submit(link, link, { password: 'short', confirm: 'short' });
+    expect(short.status).toBe(400);
+    expect(errorSummary(short)[0]!.href).toBe('#password');
+    const set = await client.submit(link, link, { password: 'a long enough password', confirm: 'a long enough password' });
+    expect(set.status).toBe(303);
+    const user = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('users').select(['role', 'person_id']).where('email', '=', 'maya.lindgren@example.net').executeTakeFirstOrThrow());
+    expect(user).toEqual({ role: 'volunteer', person_id: v!.person_id });
+    // The link is spent once the account is made.
+    expect((await client.get(link)).status).toBe(404);
+
+    const own = new Client(t.app, lio.host);
+    await own.signIn('maya.lindgren@example.net', 'a long enough password');
+    const mine = await own.get('/my-volunteering');
+    expect(mine.status).toBe(200);
+    expect(mine.$('[data-testid="profile"]').text()).toContain('Gardening and outdoors');
+    const changed = await own.submit('/my-volunteering/profile', '/my-volunteering/profile', {
+      fullName: 'Maya Lindgren', phone: '', postcode: 'RV1 5XY', travelKm: '12', ways: ['remote'], skills: ['computers'], interests: '', causes: [], languages: 'English',
+      availability: ['sun-evening'], accessNeeds: '', emergencyReserve: 'no',
+    });
+    expect(changed.status).toBe(303);
+    const after = (await volunteersOf(lio.id))[0]!;
+    expect(after).toMatchObject({ skills: ['computers'], availability: ['sun-evening'], emergency_reserve: false });
+  });
+
+  it('sending the same form twice makes one volunteer', async () => {
+    const lio = await t.make.lio();
+    const client = await startRegistration(lio);
+    for (const [slug, fields] of adultAnswers) expect((await answer(client, slug, slug === 'contact-details' ? { ...fields, email: 'twice@example.net' } : fields)).status).toBe(303);
+    const check = await client.get('/volunteer/register/check-answers');
+    const csrf = check.$('input[name="_csrf"]').val() as string;
+    // A double click, or a retry after a lost answer: both sends carry the same answers and the same one-time key.
+    const both = await Promise.all([client.postRaw('/volunteer/register/check-answers', { _csrf: csrf }), client.postRaw('/volunteer/register/check-answers', { _csrf: csrf })]);
+    expect(both.map((p) => p.location)).toEqual(['/volunteer/register/confirmation', '/volunteer/register/confirmation']);
+    const again = await client.postRaw('/volunteer/register/check-answers', { _csrf: csrf });
+    expect(again.location).toBe('/volunteer/register/confirmation');
+    expect(await volunteersOf(lio.id)).toHaveLength(1);
+  });
+
+  it('a second registration with an e-mail already a volunteer gets a clear answer and no second volunteer; a person already held is reused', async () => {
+    const lio = await t.make.lio();
+    await vol.volunteer(lio, { fullName: 'Old Hand', email: 'held@example.net' });
+    const client = await startRegistration(lio);
+    const dup = await registerThrough(client, adultAnswers.map(([s, f]) => [s, s === 'contact-details' ? { ...f, email: 'HELD@example.net' } : f]));
+    expect(dup.status).toBe(409);
+    expect(dup.$('h1').text()).toContain('already registered');
+    expect(await volunteersOf(lio.id)).toHaveLength(1);
+
+    // Someone the LIO already holds as a person (say, from an enquiry) becomes a volunteer on the same record.
+    const person = await t.db.withTenant(lio.id, (tx) => tx.insertInto('people').values({ lio_id: lio.id, full_name: 'Known Person', emails: ['known@example.net'] }).returning('id').executeTakeFirstOrThrow());
+    const second = await startRegistration(lio);
+    expect((await registerThrough(second, adultAnswers.map(([s, f]) => [s, s === 'contact-details' ? { ...f, email: 'known@example.net' } : f]))).status).toBe(303);
+    const made = (await volunteersOf(lio.id)).find((v) => v.emails.includes('known@example.net'))!;
+    expect(made.person_id).toBe(person.id);
+  });
+
+  it('under-18s need a parent or guardian who agrees; under 14 is refused clearly', async () => {
+    const lio = await t.make.lio();
+    const thisYear = new Date().getUTCFullYear();
+    const client = await startRegistration(lio);
+    await answer(client, 'contact-details', adultAnswers[0]![1]);
+    const tooYoung = await answer(client, 'date-of-birth', { 'dateOfBirth-day': '1', 'dateOfBirth-month': '1', 'dateOfBirth-year': String(thisYear - 12) });
+    expect(tooYoung.status).toBe(400);
+    expect(errorSummary(tooYoung)).toEqual([{ text: 'You must be 14 or older to volunteer with us', href: '#dateOfBirth-day' }]);
+
+    const teen = await answer(client, 'date-of-birth', { 'dateOfBirth-day': '1', 'dateOfBirth-month': '1', 'dateOfBirth-year': String(thisYear - 16) });
+    expect(teen.location).toBe('/volunteer/register/parent-or-guardian');
+    const noConsent = await answer(client, 'parent-or-guardian', { guardianName: 'Ann Lindgren', guardianContact: '', guardianConsent: '' });
+    expect(noConsent.status).toBe(400);
+    expect(errorSummary(noConsent).map((e) => e.href)).toEqual(['#guardianContact', '#guardianConsent']);
+    const ok = await answer(client, 'parent-or-guardian', { guardianName: 'Ann Lindgren', guardianContact: '07700 900 555', guardianConsent: 'yes' });
+    expect(ok.location).toBe('/volunteer/register/postcode');
+    expect((await registerThrough(client, adultAnswers.slice(2))).status).toBe(303);
+    expect((await volunteersOf(lio.id))[0]!.guardian_name).toBe('Ann Lindgren');
+  });
+
+  it('a postcode that is not one, or that we cannot find, gets a clear error', async () => {
+    const lio = await t.make.lio();
+    const client = await startRegistration(lio);
+    const bad = await answer(client, 'postcode', { postcode: 'NOT A CODE' });
+    expect(bad.status).toBe(400);
+    expect(errorSummary(bad)).toEqual([{ text: 'Enter a real UK postcode, like LS1 1UR', href: '#postcode' }]);
+    const unknown = await answer(client, 'postcode', { postcode: 'RV9 9ZZ' });
+    expect(unknown.status).toBe(400);
+    expect(errorSummary(unknown)).toEqual([{ text: 'We could not find the postcode RV9 9ZZ. Check it is your postcode and try again', href: '#postcode' }]);
+  });
+});
+
+describe('coordinators’ volunteer records', () => {
+  it('search and filters find volunteers by name, e-mail, postcode, status, skill, time and reserve', async () => {
+    const lio = await t.make.lio();
+    const { client } = await signedInUser(t, lio, { permissionSets: ['volunteer_coordinator'] });
+    await vol.volunteer(lio, { fullName: 'Alma Driver', email: 'alma@example.net', postcode: 'RV2 4DE', status: 'new', skills: ['driving'], availability: ['mon-morning'], emergencyReserve: true });
+    await vol.volunteer(lio, { fullName: 'Bert Gardener', email: 'bert@example.net', postcode: 'RV3 2FG', status: 'active', skills: ['gardening'], availability: ['sat-morning'] });
+    const names = async (query: string) => {
+      const page = await client.get(`/volunteering/volunteers?${query}`);
+      expect(page.status).toBe(200);
+      return page.$('[data-testid="volunteers-table"] tbody a').toArray().map((a) => page.$(a).text());
+    };
+    expect(await names('')).toEqual(['Alma Driver', 'Bert Gardener']);
+    expect(await names('q=gardener')).toEqual(['Bert Gardener']);
+    expect(await names('q=alma%40example')).toEqual(['Alma Driver']);
+    expect(await names('q=rv3')).toEqual(['Bert Gardener']);
+    expect(await names('status=new')).toEqual(['Alma Driver']);
+    expect(await names('skill=gardening')).toEqual(['Bert Gardener']);
+    expect(await names('slot=mon-morning')).toEqual(['Alma Driver']);
+    expect(await names('reserve=yes')).toEqual(['Alma Driver']);
+    expect(await names('q=%25')).toEqual([]);
+  });
+
+  it('a coordinator registers a volunteer taken by phone, opens the record (audited) and changes status and adds a note, each in the history', async () => {
+    const lio = await t.make.lio();
+    const { client } = await signedInUser(t, lio, { permissionSets: ['volunteer_coordinator'] });
+    const bad = await client.submit('/volunteering/volunteers/new', '/volunteering/volunteers', { fullName: '', email: 'x', postcode: 'RV1 5XY', ways: ['in_person'] });
+    expect(bad.status).toBe(400);
+    expect(errorSummary(bad).map((e) => e.href)).toEqual(['#fullName', '#email', '#dateOfBirth-day', '#emergencyReserve', '#consentRecord']);
+    const saved = await client.submit('/volunteering/volunteers/new', '/volunteering/volunteers', {
+      fullName: 'Phone Caller', email: 'caller@example.net', phone: '', 'dateOfBirth-day': '2', 'dateOfBirth-month': '3', 'dateOfBirth-year': '1970',
+      postcode: 'RV1 5XY', travelKm: '', ways: ['in_person'], skills: ['catering'], emergencyReserve: 'no', consentRecord: 'yes',
+    });
+    expect(saved.status).toBe(303);
+    const id = saved.location!.split('/').pop()!;
+    const consent = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('consents').select(['purpose', 'method']).execute());
+    expect(consent).toEqual([{ purpose: 'volunteer_record', method: 'verbal' }]);
+
+    const page = await client.get(`/volunteering/volunteers/${id}`);
+    expect(page.$('h1').text()).toBe('Phone Caller');
+    expect((await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/status`, { status: 'active' })).status).toBe(303);
+    expect((await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/notes`, { note: 'Called back, keen on Saturdays' })).status).toBe(303);
+    const after = await client.get(`/volunteering/volunteers/${id}`);
+    expect(after.$('[data-testid="status"]').text()).toBe('Active');
+    expect(after.$('[data-testid="notes"]').text()).toContain('Called back, keen on Saturdays');
+    expect(after.$('[data-testid="history"]').text()).toContain('Status changed from New to Active');
+    const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select('action').where('subject_id', '=', id).orderBy('id').execute());
+    expect(audit.map((a) => a.action).filter((a) => a === 'volunteer.viewed')).toHaveLength(4);
+    expect(JSON.stringify(audit)).not.toContain('Phone Caller');
+  });
+
+  it('group members, advisers and volunteers get 403 on coordinators’ pages; a volunteer sees only their own', async () => {
+    const lio = await t.make.lio();
+    const someone = await vol.volunteer(lio);
+    const org = await directoryFactories(t.db).organisation(lio);
+    const group = await signedInUser(t, lio, { role: 'group_member', organisationId: org.id });
+    const adviser = await signedInUser(t, lio, { permissionSets: ['adviser'] });
+    const volunteer = await signedInUser(t, lio, { role: 'volunteer' });
+    for (const { client } of [group, adviser, volunteer]) {
+      expect((await client.get('/volunteering/volunteers')).status).toBe(403);
+      expect((await client.get(`/volunteering/volunteers/${someone.id}`)).status).toBe(403);
+    }
+    expect((await adviser.client.get('/my-volunteering')).status).toBe(403);
+    const own = await volunteer.client.get('/my-volunteering');
+    expect(own.status).toBe(200);
+    expect(own.$('h1').text()).toBe('Your volunteering');
+  });
+});
+
+describe('home panels', () => {
+  it('a volunteer sees their status and how complete their profile is; a coordinator sees new volunteers to contact', async () => {
+    const lio = await t.make.lio();
+    const { user, client } = await signedInUser(t, lio, { role: 'volunteer' });
+    const personId = (await t.db.withTenant(lio.id, (tx) => tx.selectFrom('users').select('person_id').where('id', '=', user.id).executeTakeFirstOrThrow())).person_id!;
+    await vol.volunteer(lio, { personId, status: 'placed', skills: ['driving'], availability: [], causes: [] });
+    const home = await client.get('/');
+    const panel = home.$('[data-panel="volunteer-profile"], section').filter((_i, el) => home.$(el).text().includes('Your volunteering')).first();
+    expect(panel.text()).toContain('Your status: Placed');
+    expect(panel.text()).toContain('3 of 7 parts complete');
+    expect(home.$('a[href="/my-volunteering"]').length).toBeGreaterThan(0);
+
+    await vol.volunteer(lio, { status: 'new' });
+    await vol.volunteer(lio, { status: 'new', emergencyReserve: true });
+    const coordinator = await signedInUser(t, lio, { permissionSets: ['volunteer_coordinator'] });
+    const staffHome = await coordinator.client.get('/');
+    expect(staffHome.$('a[href="/volunteering/volunteers?status=new"]').text()).toContain('2');
+    expect(staffHome.$('a[href="/volunteering/volunteers?reserve=yes"]').text()).toContain('1');
+  });
+});
