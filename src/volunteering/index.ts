@@ -1,6 +1,8 @@
 import type { Capability } from '../platform/capability.js';
 import { volunteeringPolicy } from './policy.js';
 import { volunteeringPersonalData } from './personal-data/provider.js';
+import { registerSurgeRoutes } from './surge/routes.js';
+import { surgeFrontDoor, surgePanel } from './surge/home.js';
 
 /**
  * Volunteering (one of NAVCA's Four Functions): volunteers (each a person), opportunities posted by groups and staff,
@@ -12,7 +14,20 @@ export const volunteeringCapability: Capability = {
   policy: volunteeringPolicy,
   navigation: {
     areas: [{ id: 'volunteering', title: 'Volunteering', order: 20 }],
-    pages: [],
+    pages: [
+      // Surge (vol-surge)
+      { area: 'volunteering', href: '/volunteering/surge/queue', text: 'Surge sign-ups', permission: 'surge.work', order: 80 },
+      { area: 'volunteering', href: '/volunteering/surge', text: 'Emergency surge mode', permission: 'surge.switch', order: 81 },
+    ],
+  },
+  homePanels: [
+    surgePanel, // surge (vol-surge)
+  ],
+  frontDoor: [
+    surgeFrontDoor, // surge (vol-surge)
+  ],
+  async routes(app, deps) {
+    await registerSurgeRoutes(app, deps); // surge (vol-surge)
   },
   personalData: volunteeringPersonalData,
 };
