@@ -3,6 +3,8 @@ import { volunteeringPolicy } from './policy.js';
 import { volunteeringPersonalData } from './personal-data/provider.js';
 import { registerSurgeRoutes } from './surge/routes.js';
 import { surgeFrontDoor, surgePanel } from './surge/home.js';
+import { registerVettingRoutes } from './vetting/routes.js';
+import { registerVettingJobs, vettingPanel } from './vetting/home.js';
 
 /**
  * Volunteering (one of NAVCA's Four Functions): volunteers (each a person), opportunities posted by groups and staff,
@@ -18,16 +20,23 @@ export const volunteeringCapability: Capability = {
       // Surge (vol-surge)
       { area: 'volunteering', href: '/volunteering/surge/queue', text: 'Surge sign-ups', permission: 'surge.work', order: 80 },
       { area: 'volunteering', href: '/volunteering/surge', text: 'Emergency surge mode', permission: 'surge.switch', order: 81 },
+      // Vetting (vol-surge)
+      { area: 'volunteering', href: '/volunteering/vetting', text: 'Checks lapsing soon', permission: 'vetting.write', order: 60 },
     ],
   },
   homePanels: [
     surgePanel, // surge (vol-surge)
+    vettingPanel, // vetting (vol-surge)
   ],
   frontDoor: [
     surgeFrontDoor, // surge (vol-surge)
   ],
   async routes(app, deps) {
     await registerSurgeRoutes(app, deps); // surge (vol-surge)
+    await registerVettingRoutes(app, deps); // vetting (vol-surge)
+  },
+  jobs(queue, deps) {
+    registerVettingJobs(queue, deps); // vetting (vol-surge)
   },
   personalData: volunteeringPersonalData,
 };
