@@ -5,6 +5,7 @@ import { registerSurgeRoutes } from './surge/routes.js';
 import { surgeFrontDoor, surgePanel } from './surge/home.js';
 import { registerVettingRoutes } from './vetting/routes.js';
 import { registerVettingJobs, vettingPanel } from './vetting/home.js';
+import { seedSurgeAndVetting } from './surge/seed.js';
 
 /**
  * Volunteering (one of NAVCA's Four Functions): volunteers (each a person), opportunities posted by groups and staff,
@@ -37,6 +38,9 @@ export const volunteeringCapability: Capability = {
   },
   jobs(queue, deps) {
     registerVettingJobs(queue, deps); // vetting (vol-surge)
+  },
+  async seedDemo(tx, { lio, now }) {
+    await seedSurgeAndVetting(tx, lio.id, now); // surge and vetting (vol-surge)
   },
   personalData: volunteeringPersonalData,
 };
