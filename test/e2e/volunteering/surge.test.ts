@@ -84,7 +84,7 @@ describe('emergency surge mode and vetting', () => {
     await lapses.getByLabel('Day').fill(String(lapse.getUTCDate()));
     await lapses.getByLabel('Month').fill(String(lapse.getUTCMonth() + 1));
     await lapses.getByLabel('Year').fill(String(lapse.getUTCFullYear()));
-    await page.getByLabel('Passed').check();
+    await page.getByLabel('Passed', { exact: true }).check();
     await e.follow(page, () => page.getByRole('button', { name: 'Record check' }).click());
     expect(await flash(page)).toBe('Check recorded');
     expect(await page.getByTestId('checks').textContent()).toContain('001234567890');
