@@ -140,6 +140,8 @@ export interface FrontDoorSection {
     button: string;
   };
   links?: { text: string; href: string }[];
+  /** Whether the section shows for this LIO now (surge mode's sign-up shows only while surge mode is on); absent: always. */
+  shownFor?(tx: Queryable, lioId: string): Promise<boolean>;
 }
 
 export interface DemoSeedContext {

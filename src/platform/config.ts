@@ -24,6 +24,7 @@ const EnvSchema = Type.Object({
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
   LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
   SIGN_IN_RATE_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  SURGE_SIGNUP_RATE_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   APP_DB_ROLE: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
   NODE_ENV: Type.Optional(Type.String()),
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(false|[1-9]|[0-9a-fA-F:.]+(/[0-9]{1,3})?(,[0-9a-fA-F:.]+(/[0-9]{1,3})?)*)$' })),
@@ -68,6 +69,8 @@ export interface Config {
   /** json or pretty as LOG_FORMAT says; null: pretty on a terminal, JSON otherwise (see logging.ts) */
   logFormat: LogFormat | null;
   signInRateLimit: number;
+  /** Surge sign-ups a minute from one address (SURGE_SIGNUP_RATE_LIMIT): a household or a shared connection may send several. */
+  surgeSignupRateLimit: number;
   /** argon2id cost; lowered only by the test harness to keep suites fast */
   passwordHashing: { memoryCost: number; timeCost: number };
   session: { idleMinutes: number; absoluteHours: number };
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL ?? 'info',
     logFormat: e.LOG_FORMAT ?? null,
     signInRateLimit: e.SIGN_IN_RATE_LIMIT ? Number(e.SIGN_IN_RATE_LIMIT) : 10,
+    surgeSignupRateLimit: e.SURGE_SIGNUP_RATE_LIMIT ? Number(e.SURGE_SIGNUP_RATE_LIMIT) : 30,
     passwordHashing: { memoryCost: 19456, timeCost: 2 },
     session: { idleMinutes: 120, absoluteHours: 12 },
     signInThrottle: { windowMinutes: 60, perAddress: 50, perAccountFromAddress: 5, maxDelayMinutes: 15, perAccount: 100 },
@@ -217,6 +221,7 @@ function describe(key: string): string {
     case 'IMPORT_MAX_MB': return 'must be a whole number of megabytes, the largest source an import reads';
     case 'IMPORT_TIMEOUT_SECONDS': return 'must be a whole number of seconds, the longest a feed’s page may take';
     case 'SIGN_IN_RATE_LIMIT': return 'must be a whole number of attempts per minute';
+    case 'SURGE_SIGNUP_RATE_LIMIT': return 'must be a whole number of sign-ups per minute';
     default: return 'is not valid';
   }
 }

@@ -19,7 +19,10 @@ export class FrontDoor {
   }
 
   async view(lioId: string) {
-    const words = await this.deps.db.withTenant(lioId, (tx) => readFrontDoorWords(tx, lioId));
-    return { welcome: paragraphs(words.welcome), about: paragraphs(words.about), sections: this.sections };
+    const { words, sections } = await this.deps.db.withTenant(lioId, async (tx) => {
+      const shown = await Promise.all(this.sections.map((s) => (s.shownFor ? s.shownFor(tx, lioId) : true)));
+      return { words: await readFrontDoorWords(tx, lioId), sections: this.sections.filter((_s, i) => shown[i]) };
+    });
+    return { welcome: paragraphs(words.welcome), about: paragraphs(words.about), sections };
   }
 }

@@ -8,7 +8,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin', 'commonground.js');
 
 /** Configuration variables a test must not leak from its own environment into a child process. */
-const CONFIG_VARS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_READ_URL', 'DATABASE_READ_MAX_LAG', 'DATABASE_SCHEMA', 'SMTP_URL', 'MAIL_FROM', 'BASE_URL', 'SESSION_SECRET', 'LOG_LEVEL', 'SIGN_IN_RATE_LIMIT', 'APP_DB_ROLE', 'NODE_ENV', 'ADMIN_PASSWORD', 'METRICS_TOKEN', 'METRICS_PORT', 'METRICS_HOST', 'LOG_FORMAT', 'IMPORT_ALLOW_PRIVATE_ADDRESSES', 'IMPORT_MAX_MB', 'IMPORT_TIMEOUT_SECONDS'];
+const CONFIG_VARS = ['PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_READ_URL', 'DATABASE_READ_MAX_LAG', 'DATABASE_SCHEMA', 'SMTP_URL', 'MAIL_FROM', 'BASE_URL', 'SESSION_SECRET', 'LOG_LEVEL', 'SIGN_IN_RATE_LIMIT', 'SURGE_SIGNUP_RATE_LIMIT', 'APP_DB_ROLE', 'NODE_ENV', 'ADMIN_PASSWORD', 'METRICS_TOKEN', 'METRICS_PORT', 'METRICS_HOST', 'LOG_FORMAT', 'IMPORT_ALLOW_PRIVATE_ADDRESSES', 'IMPORT_MAX_MB', 'IMPORT_TIMEOUT_SECONDS'];
 
 /** The environment of a `commonground` child: this process's, minus its configuration and the test runner's, plus `env`. */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {

@@ -1,0 +1,171 @@
+import type { Database } from '../../platform/db/index.js';
+import type { Clock } from '../../platform/clock.js';
+import type { JobQueue } from '../../platform/jobs.js';
+import type { SignedInUser } from '../../platform/auth/actor.js';
+import { authorise } from '../../platform/auth/policy.js';
+import { auditActorOf, recordAudit } from '../../platform/audit.js';
+import { queueEmail } from '../../platform/mail.js';
+import { FormErrors } from '../../platform/http/forms.js';
+import { isUuid } from '../../platform/validation/ids.js';
+import { surgeRepository as repo, type Cohort } from './repository.js';
+import { readAssign, readMessage, readSignup, readSwitch, type AssignValues, type MessageValues, type SignupValues, type SwitchValues } from './form.js';
+
+/** What the public surge form's answer is: taken (new or already known), refused for its mistakes, or surge mode is off. */
+export type SignupOutcome =
+  | { kind: 'taken'; volunteerId: string; known: boolean }
+  | { kind: 'invalid'; errors: FormErrors; signupKey: string }
+  | { kind: 'closed' };
+
+const SYSTEM = { userId: null, label: 'The surge sign-up form' };
+export const QUEUE_PAGE = 200;
+
+/** Emergency surge mode: the switch, the public sign-up, rapid vetting, bulk assignment and messages to cohorts. */
+export class SurgeService {
+  constructor(private readonly deps: { db: Database; clock: Clock; jobs: JobQueue }) {}
+
+  /** Whether the LIO is in surge mode and what its front door says (public: no personal data). */
+  async publicState(lioId: string): Promise<{ on: boolean; message: string | null }> {
+    const row = await this.deps.db.withTenant(lioId, (tx) => repo.settings(tx, lioId));
+    return { on: Boolean(row?.surge_started_at), message: row?.surge_message ?? null };
+  }
+
+  async state(actor: SignedInUser | null) {
+    authorise(actor, 'surge.switch');
+    const row = await this.deps.db.withTenant(actor.lioId, (tx) => repo.settings(tx, actor.lioId));
+    return { on: Boolean(row?.surge_started_at), startedAt: row?.surge_started_at ?? null, message: row?.surge_message ?? '' };
+  }
+
+  async switch(actor: SignedInUser | null, values: SwitchValues): Promise<{ errors: FormErrors; on: boolean }> {
+    authorise(actor, 'surge.switch');
+    const { errors, on, message } = readSwitch(values);
+    if (errors.any) return { errors, on };
+    const now = this.deps.clock.now();
+    await this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const was = await repo.settings(tx, actor.lioId);
+      // Changing only the message keeps the time surge mode began.
+      await repo.saveSurge(tx, actor.lioId, on ? (was?.surge_started_at ?? now) : null, message, now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: on ? 'surge.switched_on' : 'surge.switched_off' }, now);
+    });
+    return { errors, on };
+  }
+
+  /**
+   * The public surge form. The answer is given only after the transaction has committed, so a sign-up the person was
+   * told about is never lost. The same form sent twice (its key), or a person already known by e-mail or phone, makes
+   * no second volunteer.
+   */
+  async signUp(lioId: string, values: SignupValues): Promise<SignupOutcome> {
+    const { errors, signup, signupKey } = readSignup(values);
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx): Promise<SignupOutcome> => {
+      if (!await repo.isOn(tx, lioId)) return { kind: 'closed' };
+      if (!signup) return { kind: 'invalid', errors, signupKey };
+      await repo.serialise(tx, lioId, [`key:${signupKey}`, `email:${signup.email}`, ...(signup.phone ? [`phone:${signup.phone}`] : [])].sort());
+      const sent = await repo.volunteerBySignupKey(tx, signupKey);
+      if (sent) return { kind: 'taken', volunteerId: sent.id, known: false };
+      const person = await repo.personByContact(tx, signup.email, signup.phone);
+      const already = person ? await repo.volunteerOfPerson(tx, person.id) : undefined;
+      if (already) {
+        await repo.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now);
+        return { kind: 'taken', volunteerId: already.id, known: true };
+      }
+      const personId = person?.id ?? await repo.insertPerson(tx, lioId, signup, now);
+      const volunteerId = await repo.insertVolunteer(tx, lioId, personId, signup, signupKey, null, now);
+      await repo.recordConsents(tx, lioId, personId, now);
+      await repo.addEvent(tx, lioId, volunteerId, 'registered', signup.offer ? `Surge sign-up: ${signup.offer}` : 'Surge sign-up', SYSTEM, now);
+      return { kind: 'taken', volunteerId, known: Boolean(person) };
+    });
+  }
+
+  async queue(actor: SignedInUser | null) {
+    authorise(actor, 'surge.work');
+    return this.deps.db.withTenant(actor.lioId, async (tx) => ({
+      rows: await repo.queue(tx, QUEUE_PAGE), total: Number((await repo.countQueue(tx)).n),
+    }));
+  }
+
+  /** Rapid vetting: approve to active, or mark as needing a DBS check before they can be sent (they stay in the queue). */
+  async vet(actor: SignedInUser | null, ids: string[], decision: string): Promise<{ errors: FormErrors; changed: number }> {
+    authorise(actor, 'surge.work');
+    const errors = new FormErrors();
+    const chosen = [...new Set(ids)].filter(isUuid);
+    if (chosen.length === 0) errors.add('volunteers', 'Select the volunteers you have vetted');
+    if (decision !== 'approve' && decision !== 'needs_dbs') errors.add('decision', 'Choose approve or needs a DBS check');
+    if (errors.any) return { errors, changed: 0 };
+    const now = this.deps.clock.now();
+    const who = auditActorOf(actor);
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const queued = new Set((await repo.queue(tx, 10_000)).map((r) => r.id));
+      const inQueue = chosen.filter((id) => queued.has(id));
+      const changed = decision === 'approve' ? await repo.setStatus(tx, inQueue, 'active', now) : inQueue;
+      for (const id of changed) {
+        await repo.addEvent(tx, actor.lioId, id, decision === 'approve' ? 'surge.approved' : 'surge.needs_dbs', null, who, now);
+      }
+      await recordAudit(tx, actor.lioId, who, { action: `surge.${decision}`, detail: { volunteers: changed.length } }, now);
+      return { errors, changed: changed.length };
+    });
+  }
+
+  async pool(actor: SignedInUser | null) {
+    authorise(actor, 'surge.work');
+    return this.deps.db.withTenant(actor.lioId, async (tx) => ({
+      rows: await repo.pool(tx, 500), organisations: await repo.organisations(tx), localities: await repo.localities(tx),
+    }));
+  }
+
+  /** Bulk assignment: many reserve or surge volunteers to one locality or organisation at once. */
+  async assign(actor: SignedInUser | null, values: AssignValues): Promise<{ errors: FormErrors; assigned: number; to?: string }> {
+    authorise(actor, 'surge.work');
+    const { errors, ids, locality, organisationId } = readAssign(values);
+    if (errors.any) return { errors, assigned: 0 };
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const organisation = organisationId ? await repo.organisationName(tx, organisationId) : undefined;
+      if (organisationId && !organisation) { errors.add('organisationId', 'Choose the organisation'); return { errors, assigned: 0 }; }
+      const members = await repo.inPool(tx, ids);
+      if (members.length !== ids.length) { errors.add('volunteers', 'Select volunteers from the list'); return { errors, assigned: 0 }; }
+      await repo.assign(tx, actor.lioId, members, { locality, organisationId }, actor.id, now);
+      const to = locality ?? organisation!.name;
+      for (const id of members) await repo.addEvent(tx, actor.lioId, id, 'surge.assigned', to, auditActorOf(actor), now);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'surge.assigned', detail: { volunteers: members.length } }, now);
+      return { errors, assigned: members.length, to };
+    });
+  }
+
+  async messages(actor: SignedInUser | null) {
+    authorise(actor, 'surge.work');
+    return this.deps.db.withTenant(actor.lioId, async (tx) => ({
+      sent: await repo.messages(tx), organisations: await repo.organisations(tx), localities: await repo.localities(tx),
+    }));
+  }
+
+  /** A message to a cohort: recorded once, and one e-mail a recipient queued in the same transaction (sent by the job queue). */
+  async send(actor: SignedInUser | null, values: MessageValues): Promise<{ errors: FormErrors; recipients: number }> {
+    authorise(actor, 'surge.work');
+    const { errors, cohort, subject, body } = readMessage(values);
+    if (errors.any || !cohort) return { errors, recipients: 0 };
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      const described = await this.describe(tx, cohort);
+      if (!described) { errors.add('organisationId', 'Choose the organisation'); return { errors, recipients: 0 }; }
+      const members = await repo.cohort(tx, cohort);
+      if (members.length === 0) { errors.add('cohort', `No one in ${described} has an email address to write to`); return { errors, recipients: 0 }; }
+      await repo.insertMessage(tx, actor.lioId, { subject, body, cohort: described, recipients: members.length }, actor.id, now);
+      for (const m of members) await queueEmail(tx, this.deps.jobs, actor.lioId, { to: m.emails[0]!, subject, text: body }, this.deps.clock);
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'surge.message_sent', detail: { recipients: members.length } }, now);
+      return { errors, recipients: members.length };
+    });
+  }
+
+  private async describe(tx: Parameters<typeof repo.organisationName>[0], cohort: Cohort): Promise<string | null> {
+    switch (cohort.kind) {
+      case 'reserve': return 'the emergency reserve';
+      case 'surge': return 'everyone who signed up in surge mode';
+      case 'locality': return `volunteers assigned to ${cohort.locality}`;
+      case 'organisation': {
+        const o = await repo.organisationName(tx, cohort.organisationId);
+        return o ? `volunteers assigned to ${o.name}` : null;
+      }
+    }
+  }
+}
