@@ -65,7 +65,12 @@ export const matchingRepository = {
    * (any remote volunteer when the role names none).
    */
   async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<VolunteerMatchRow[]> {
-    const { rows } = await sql<VolunteerMatchRow>`
+    return (await this.volunteersForRoleQuery(roleId, today, since, limit).execute(db)).rows;
+  },
+
+  /** The query itself, for volunteersForRole and for the benchmark to time alone. */
+  volunteersForRoleQuery(roleId: string, today: string, since: Date, limit = MATCHES_SHOWN) {
+    return sql<VolunteerMatchRow>`
       with o as (select * from opportunities where id = ${roleId}),
       candidates as (
         select v.id from o cross join (values (5), (10), (25), (50), (500)) as band(km)
@@ -89,13 +94,16 @@ export const matchingRepository = {
       join volunteers v on v.id = m.volunteer_id join people p on p.id = v.person_id cross join o
       where ${eligible(today)}
       order by score desc, m.recent_offers, m.volunteer_id
-      limit ${limit}`.execute(db);
-    return rows;
+      limit ${limit}`;
   },
 
   /** The best published, open roles for a volunteer: those near enough for their travel distance, and remote ones if they work remotely. */
   async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<RoleMatchRow[]> {
-    const { rows } = await sql<RoleMatchRow>`
+    return (await this.rolesForVolunteerQuery(volunteerId, today, since, limit).execute(db)).rows;
+  },
+
+  rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN) {
+    return sql<RoleMatchRow>`
       with v as (select * from volunteers where id = ${volunteerId}),
       candidates as (
         select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.in_person
@@ -117,8 +125,7 @@ export const matchingRepository = {
       join opportunities o on o.id = m.opportunity_id cross join v join people p on p.id = v.person_id
       where ${eligible(today)}
       order by score desc, m.closing_on nulls last, m.opportunity_id
-      limit ${limit}`.execute(db);
-    return rows;
+      limit ${limit}`;
   },
 
   role(db: Queryable, id: string) {
