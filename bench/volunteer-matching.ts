@@ -11,7 +11,7 @@
  * For each direction it prints p50/p95/max of the whole call as the app makes it (a tenant transaction with row-level
  * security, the query, the rows back) and, beside it, the same query's execution time as PostgreSQL reports it
  * (EXPLAIN ANALYZE): the SQL-only time. Environment: BENCH_SAMPLES distinct roles and volunteers (300),
- * BENCH_PG_SCHEMA (bench_volunteering), BENCH_REGENERATE=1 to make the data again. Prints JSON.
+ * BENCH_PG_SCHEMA (a schema of its own; default none: give the bench a database of its own), BENCH_REGENERATE=1 to make the data again. Prints JSON.
  */
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
@@ -28,7 +28,6 @@ const CAUSES = ['loneliness', 'food', 'older', 'health', 'community', 'families'
   'housing', 'learning', 'arts', 'sport', 'crisis', 'advice', 'employment', 'transport', 'heritage', 'faith', 'equalities', 'safety', 'volunteering'];
 const SLOTS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].flatMap((d) => ['morning', 'afternoon', 'evening'].map((p) => `${d}-${p}`));
 
-const arr = (values: string[]) => sql.raw(`array[${values.map((v) => `'${v}'`).join(',')}]::text[]`);
 /** A random subset, the i-th value kept with chance base/(i+1): a Zipf-like skew. `seed` ties the draw to the row. */
 const skewed = (values: string[], base: number, seed: string) =>
   sql.raw(`array(select v from unnest(${`array[${values.map((v) => `'${v}'`).join(',')}]`}) with ordinality as u(v, i) where random() < ${base} / i and ${seed} is not null)`);
@@ -95,7 +94,7 @@ async function main() {
   const { openDatabase } = await import('../src/platform/db/index.js');
   const { migrate } = await import('../src/platform/db/migrate.js');
   const { matchingRepository } = await import('../src/volunteering/matching/repository.js');
-  const config = loadConfig({ ...process.env, DATABASE_SCHEMA: process.env.BENCH_PG_SCHEMA ?? (process.env.DATABASE_URL ? 'bench_volunteering' : undefined), LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
+  const config = loadConfig({ ...process.env, ...(process.env.BENCH_PG_SCHEMA ? { DATABASE_SCHEMA: process.env.BENCH_PG_SCHEMA } : {}), LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
   const db = await openDatabase(config);
   const log = (m: string) => console.error(m);
   try {

@@ -55,7 +55,7 @@ describe('a role from a group to the public listing', () => {
     expect(await visitor.getByRole('button', { name: 'Enquire about this role' }).getAttribute('href')).toMatch(/^\/opportunities\/[0-9a-f-]{36}\/enquire$/);
 
     // The coordinator looks for volunteers for it.
-    await e.follow(staff, () => staff.getByRole('link', { name: 'Warehouse sorter' }).first().click());
+    await e.visit(staff, `/volunteering/roles/${new URL(visitor.url()).pathname.split('/')[2]}`);
     await e.follow(staff, () => staff.getByRole('link', { name: 'Volunteers who match this role' }).click());
     expect(await staff.getByTestId('offered-share').textContent()).toContain('active volunteers');
   });
