@@ -73,11 +73,16 @@ export const matchingRepository = {
     return sql<VolunteerMatchRow>`
       with o as (select * from opportunities where id = ${roleId}),
       candidates as (
-        select v.id from o cross join (values (5), (10), (25), (50), (500)) as band(km)
+        select v.id from o cross join (values (5), (10), (25), (50)) as band(km)
         join volunteers v on v.lio_id = o.lio_id and volunteering_travel_band(v.travel_km) = band.km
           and v.status <> 'inactive' and v.in_person and v.latitude is not null
-          and (band.km = 500 or (v.latitude between o.latitude - band.km / 111.0 and o.latitude + band.km / 111.0
-            and v.longitude between o.longitude - band.km / (111.0 * cos(radians(o.latitude))) and o.longitude + band.km / (111.0 * cos(radians(o.latitude)))))
+          and v.latitude between o.latitude - band.km / 111.0 and o.latitude + band.km / 111.0
+          and v.longitude between o.longitude - band.km / (111.0 * cos(radians(o.latitude))) and o.longitude + band.km / (111.0 * cos(radians(o.latitude)))
+        where o.in_person and o.latitude is not null
+        union
+        -- The few who travel further than 50 km: each one's own distance decides.
+        select v.id from o join volunteers v on v.lio_id = o.lio_id and volunteering_travel_band(v.travel_km) = 500
+          and v.status <> 'inactive' and v.in_person and v.latitude is not null
         where o.in_person and o.latitude is not null
         union
         select v.id from o join volunteers v on v.lio_id = o.lio_id and v.status <> 'inactive' and v.remote
