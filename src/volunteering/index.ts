@@ -7,6 +7,17 @@ import { registerVolunteerRoutes } from './volunteers/routes.js';
 import { registerMyVolunteeringRoutes } from './my-volunteering/routes.js';
 import { volunteerProfilePanel, volunteersPanel } from './volunteers/panels.js';
 import { seedVolunteers } from './volunteers/seed.js';
+// Opportunities and matching.
+import { registerOpportunityRoutes } from './opportunities/routes.js';
+import { registerOpportunityFeed } from './opportunities/api.js';
+import { registerMatchingRoutes } from './matching/routes.js';
+import { rolesWaitingPanel } from './opportunities/panel.js';
+import { seedOpportunities } from './opportunities/seed.js';
+// Referrals, chasers and figures.
+import { registerReferralRoutes } from './referrals/routes.js';
+import { registerChaserJob } from './referrals/jobs.js';
+import { referralPanels } from './referrals/panels.js';
+import { seedReferrals } from './referrals/seed.js';
 // Emergency surge mode and vetting.
 import { registerSurgeRoutes } from './surge/routes.js';
 import { surgeFrontDoor, surgePanel } from './surge/home.js';
@@ -29,48 +40,58 @@ export const volunteeringCapability: Capability = {
       { area: 'volunteering', href: '/volunteering/volunteers', text: 'Volunteers', permission: 'volunteers.read', order: 10 },
       { area: 'volunteering', href: '/volunteering/volunteers/new', text: 'Register a volunteer', permission: 'volunteers.write', order: 11 },
       { area: 'volunteering', href: '/my-volunteering', text: 'Your volunteering', permission: 'volunteering.self', order: 10 },
+      // Opportunities and matching
+      { area: 'volunteering', href: '/volunteering/roles', text: 'Roles', permission: 'opportunities.manage', order: 20 },
+      { area: 'volunteering', href: '/our-volunteering/roles', text: 'Our volunteer roles', permission: 'opportunities.post', order: 25 },
+      { area: 'volunteering', href: '/my-volunteering/roles', text: 'Roles for you', permission: 'volunteering.self', order: 20 },
+      // Referrals
+      { area: 'volunteering', href: '/volunteering/referrals', text: 'Referrals', permission: 'referrals.manage', order: 30 },
+      { area: 'volunteering', href: '/my-volunteering/enquiries', text: 'Your enquiries', permission: 'volunteering.self', order: 30 },
       // Vetting
       { area: 'volunteering', href: '/volunteering/vetting', text: 'Checks lapsing soon', permission: 'vetting.write', order: 60 },
       // Surge
-      { area: 'volunteering', href: '/volunteering/surge/queue', text: 'Surge sign-ups', permission: 'surge.work', order: 80 },
-      { area: 'volunteering', href: '/volunteering/surge', text: 'Emergency surge mode', permission: 'surge.switch', order: 81 },
+      { area: 'volunteering', href: '/volunteering/surge/queue', text: 'Surge sign-ups', permission: 'surge.work', order: 70 },
+      { area: 'volunteering', href: '/volunteering/surge', text: 'Emergency surge mode', permission: 'surge.switch', order: 71 },
+      // Figures
+      { area: 'volunteering', href: '/volunteering/figures', text: 'Figures', permission: 'volunteering.figures', order: 80 },
     ],
   },
   homePanels: [
-    // Volunteers
     volunteersPanel,
     volunteerProfilePanel,
-    // Surge and vetting
+    rolesWaitingPanel,
+    ...referralPanels,
     surgePanel,
     vettingPanel,
   ],
   frontDoor: [
-    // Volunteers
     {
       id: 'volunteer', title: 'Volunteer with us', order: 20,
       description: 'Give your time to a local group: in person or from home, for an afternoon or every week. Tell us what you can offer and we will match you with volunteering that suits you.',
-      links: [{ text: 'Register to volunteer', href: '/volunteer/register' }],
+      links: [{ text: 'Register to volunteer', href: '/volunteer/register' }, { text: 'Browse volunteering roles', href: '/opportunities' }],
     },
-    // Surge
     surgeFrontDoor,
   ],
   async routes(app, deps) {
-    // Volunteers
     await registerRegistrationRoutes(app, deps);
     await registerVolunteerRoutes(app, deps);
     await registerMyVolunteeringRoutes(app, deps);
-    // Surge and vetting
+    await registerOpportunityRoutes(app, deps);
+    await registerOpportunityFeed(app, deps);
+    await registerMatchingRoutes(app, deps);
+    await registerReferralRoutes(app, deps);
     await registerSurgeRoutes(app, deps);
     await registerVettingRoutes(app, deps);
   },
   jobs(queue, deps) {
-    // Vetting
+    registerChaserJob(queue, deps);
     registerVettingJobs(queue, deps);
   },
+  // Volunteers first: the roles, referrals and vetting of the demo are theirs.
   async seedDemo(tx, context) {
-    // Volunteers
     await seedVolunteers(tx, context);
-    // Surge and vetting
+    await seedOpportunities(tx, context);
+    await seedReferrals(tx, context);
     await seedSurgeAndVetting(tx, context.lio.id, context.now);
   },
   personalData: volunteeringPersonalData,

@@ -1,0 +1,140 @@
+/**
+ * Matching benchmark: top-20 volunteers for a role and top-20 roles for a volunteer, over many distinct roles and
+ * volunteers, on a generated LIO of BENCH_VOLUNTEERS volunteers (1,000,000) and BENCH_ROLES roles (50,000) with
+ * skewed data: most people live around a few towns, a few skills and causes are common and most rare, most travel
+ * 5-10 km and few far, one in six works remotely, one in five is inactive, a fifth hold a DBS check, and referrals
+ * made over the last 60 days fall mostly on a busy few.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --import tsx bench/volunteer-matching.ts
+ *   (PGlite, smaller: BENCH_VOLUNTEERS=50000 BENCH_ROLES=5000 node --import tsx bench/volunteer-matching.ts)
+ *
+ * For each direction it prints p50/p95/max of the whole call as the app makes it (a tenant transaction with row-level
+ * security, the query, the rows back) and, beside it, the same query's execution time as PostgreSQL reports it
+ * (EXPLAIN ANALYZE): the SQL-only time. Environment: BENCH_SAMPLES distinct roles and volunteers (300),
+ * BENCH_PG_SCHEMA (a schema of its own; default none: give the bench a database of its own), BENCH_REGENERATE=1 to make the data again. Prints JSON.
+ */
+import { pathToFileURL } from 'node:url';
+import { sql } from 'kysely';
+import type { Database } from '../src/platform/db/index.js';
+
+const VOLUNTEERS = Number(process.env.BENCH_VOLUNTEERS ?? 1_000_000);
+const ROLES = Number(process.env.BENCH_ROLES ?? 50_000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
+const SLUG = 'bench-volunteering';
+
+const SKILLS = ['befriending', 'driving', 'admin', 'events', 'lifting', 'catering', 'gardening', 'computers', 'retail', 'caring', 'fundraising',
+  'teaching', 'youth', 'marketing', 'coaching', 'finance', 'languages', 'trustee'];
+const CAUSES = ['loneliness', 'food', 'older', 'health', 'community', 'families', 'environment', 'mental_health', 'money', 'digital', 'disability',
+  'housing', 'learning', 'arts', 'sport', 'crisis', 'advice', 'employment', 'transport', 'heritage', 'faith', 'equalities', 'safety', 'volunteering'];
+const SLOTS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].flatMap((d) => ['morning', 'afternoon', 'evening'].map((p) => `${d}-${p}`));
+
+/** A random subset, the i-th value kept with chance base/(i+1): a Zipf-like skew. `seed` ties the draw to the row. */
+const skewed = (values: string[], base: number, seed: string) =>
+  sql.raw(`array(select v from unnest(${`array[${values.map((v) => `'${v}'`).join(',')}]`}) with ordinality as u(v, i) where random() < ${base} / i and ${seed} is not null)`);
+/** A point near one of five towns, the first the most crowded. */
+const lat = sql.raw(`53.80 + (floor(power(random(), 2) * 5)) * 0.06 + (random() + random() + random() - 1.5) * 0.05`);
+const lon = sql.raw(`-1.55 + (floor(power(random(), 2) * 5)) * 0.09 + (random() + random() + random() - 1.5) * 0.08`);
+
+async function generate(db: Database, log: (m: string) => void): Promise<string> {
+  await sql`delete from lios where slug = ${SLUG}`.execute(db.system);
+  const lio = await db.system.insertInto('lios').values({ slug: SLUG, name: 'Matching benchmark', hostnames: ['bench-volunteering.localhost'], is_default: false }).returning('id').executeTakeFirstOrThrow();
+  const started = Date.now();
+  const step = 200_000;
+  for (let from = 1; from <= VOLUNTEERS; from += step) {
+    const to = Math.min(VOLUNTEERS, from + step - 1);
+    await sql`
+      with p as (
+        insert into people (lio_id, full_name, emails, date_of_birth, contact_methods)
+        select ${lio.id}, 'Volunteer ' || g, array['v' || g || '@bench.example'], (date '1945-01-01' + (random() * 22000)::int), array['email']
+        from generate_series(${from}::int, ${to}::int) g
+        returning id
+      )
+      insert into volunteers (lio_id, person_id, status, registered_via, travel_km, latitude, longitude, in_person, remote, skills, causes, availability)
+      select ${lio.id}, p.id, (array['active', 'active', 'active', 'new', 'placed', 'inactive'])[1 + floor(random() * 6)::int], 'online',
+        (array[2, 5, 5, 5, 10, 10, 10, 10, 15, 25, 25, 50, 100])[1 + floor(random() * 13)::int], ${lat}, ${lon},
+        true, random() < 0.17, ${skewed(SKILLS, 0.6, 'p.id')}, ${skewed(CAUSES, 0.5, 'p.id')}, ${skewed(SLOTS, 0.35, 'p.id')}
+      from p`.execute(db.system);
+    log(`volunteers ${to}/${VOLUNTEERS} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  await sql`
+    insert into vetting_checks (lio_id, volunteer_id, kind, dbs_level, outcome, expires_on)
+    select lio_id, id, 'dbs', (array['basic', 'standard', 'enhanced', 'enhanced'])[1 + floor(random() * 4)::int],
+      case when random() < 0.95 then 'passed' else 'failed' end, case when random() < 0.1 then current_date - 30 else current_date + 700 end
+    from volunteers where lio_id = ${lio.id} and random() < 0.2`.execute(db.system);
+  await sql`
+    insert into opportunities (lio_id, title, description, skills, causes, schedule, availability, in_person, remote, postcode, latitude, longitude,
+      dbs_level, minimum_age, places, closing_on, status)
+    select ${lio.id}, 'Role ' || g, 'A benchmark role.', ${skewed(SKILLS, 0.4, 'g')}, ${skewed(CAUSES, 0.35, 'g')},
+      (array['one_off', 'regular', 'regular', 'flexible'])[1 + floor(random() * 4)::int]::text, ${skewed(SLOTS, 0.15, 'g')},
+      r.remote_only is false, r.remote_only or random() < 0.05, null, ${lat}, ${lon},
+      (array['none', 'none', 'none', 'basic', 'enhanced'])[1 + floor(random() * 5)::int], (array[16, 16, 18, 18, 21])[1 + floor(random() * 5)::int], 3,
+      case when random() < 0.3 then null else current_date + (random() * 120)::int - 20 end,
+      (array['published', 'published', 'published', 'published', 'pending', 'closed'])[1 + floor(random() * 6)::int]
+    from generate_series(1, ${ROLES}::int) g cross join lateral (select random() < 0.1 and g > 0 as remote_only) r`.execute(db.system);
+  // Referrals of the last 60 days, most falling on a busy tenth of the volunteers.
+  await sql`
+    insert into referrals (lio_id, volunteer_id, opportunity_id, status, created_at, enquired_at)
+    select ${lio.id}, v.id, o.id, 'ended', t, t
+    from (select id, row_number() over () as n from volunteers where lio_id = ${lio.id} and random() < 0.1) v
+    join (select id, row_number() over () as n from opportunities where lio_id = ${lio.id}) o on o.n = 1 + (v.n * 7919) % ${ROLES}
+    cross join lateral (select now() - (random() * 60 || ' days')::interval as t where v.n > 0) w`.execute(db.system);
+  await sql`analyze people; analyze volunteers; analyze opportunities; analyze vetting_checks; analyze referrals`.execute(db.system);
+  log(`generated in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return lio.id;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const summary = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  return { p50: +percentile(s, 50).toFixed(2), p95: +percentile(s, 95).toFixed(2), max: +s.at(-1)!.toFixed(2) };
+};
+
+async function main() {
+  const { loadConfig } = await import('../src/platform/config.js');
+  const { openDatabase } = await import('../src/platform/db/index.js');
+  const { migrate } = await import('../src/platform/db/migrate.js');
+  const { matchingRepository } = await import('../src/volunteering/matching/repository.js');
+  const config = loadConfig({ ...process.env, ...(process.env.BENCH_PG_SCHEMA ? { DATABASE_SCHEMA: process.env.BENCH_PG_SCHEMA } : {}), LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
+  const db = await openDatabase(config);
+  const log = (m: string) => console.error(m);
+  try {
+    await migrate(db);
+    const held = await db.system.selectFrom('lios').select('id').where('slug', '=', SLUG).executeTakeFirst();
+    const count = held ? Number((await db.system.selectFrom('volunteers').select((eb) => eb.fn.countAll<number>().as('n')).where('lio_id', '=', held.id).executeTakeFirstOrThrow()).n) : 0;
+    const lioId = held && count === VOLUNTEERS && !process.env.BENCH_REGENERATE ? held.id : await generate(db, log);
+    const today = new Date().toISOString().slice(0, 10);
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    const roles = (await sql<{ id: string }>`select id from opportunities where lio_id = ${lioId} and status = 'published' order by random() limit ${SAMPLES}`.execute(db.system)).rows.map((r) => r.id);
+    const volunteers = (await sql<{ id: string }>`select id from volunteers where lio_id = ${lioId} and status <> 'inactive' order by random() limit ${SAMPLES}`.execute(db.system)).rows.map((r) => r.id);
+
+    const measure = async (ids: string[], query: (id: string) => ReturnType<typeof matchingRepository.volunteersForRoleQuery> | ReturnType<typeof matchingRepository.rolesForVolunteerQuery>) => {
+      const call: number[] = [];
+      const sqlOnly: number[] = [];
+      let found = 0;
+      for (const id of ids) {
+        const t0 = performance.now();
+        const rows = await db.withTenant(lioId, async (tx) => (await query(id).execute(tx)).rows);
+        call.push(performance.now() - t0);
+        found += rows.length;
+        const compiled = query(id).compile(db.system);
+        const plan = await db.withTenant(lioId, (tx) => tx.executeQuery<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>({ ...compiled, sql: `explain (analyze, format json) ${compiled.sql}` }));
+        sqlOnly.push(plan.rows[0]!['QUERY PLAN'][0]['Execution Time']);
+      }
+      return { samples: ids.length, mean_matches: +(found / ids.length).toFixed(1), call_ms: summary(call), sql_only_ms: summary(sqlOnly) };
+    };
+    // One warm-up pass over a few, so the first samples do not measure a cold cache alone.
+    for (const id of roles.slice(0, 10)) await db.withTenant(lioId, (tx) => matchingRepository.volunteersForRoleQuery(id, today, since).execute(tx));
+    const volunteersForRole = await measure(roles, (id) => matchingRepository.volunteersForRoleQuery(id, today, since));
+    const rolesForVolunteer = await measure(volunteers, (id) => matchingRepository.rolesForVolunteerQuery(id, today, since));
+    console.log(JSON.stringify({ engine: db.engine, volunteers: VOLUNTEERS, roles: ROLES, targets_p95_ms: { volunteersForRole: 50, rolesForVolunteer: 20 }, volunteersForRole, rolesForVolunteer }, null, 2));
+  } finally {
+    await db.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/index.js';
+
+/** How far back an offer (a referral made) counts against a volunteer, for fair spreading. */
+export const FAIRNESS_DAYS = 30;
+export const MATCHES_SHOWN = 20;
+
+/** One match and why: what the explanation on the page is made from. */
+export interface MatchRow {
+  score: number;
+  skills_common: string[];
+  causes_common: string[];
+  slots_common: string[];
+  /** The role asks for no slots: any time suits it. */
+  any_time: boolean;
+  /** Null: matched as remote work. */
+  distance_km: number | null;
+  /** The highest passed, unexpired DBS level the volunteer holds (none: no check). */
+  dbs_held: 'none' | 'basic' | 'standard' | 'enhanced';
+  dbs_needed: 'none' | 'basic' | 'standard' | 'enhanced';
+  recent_offers: number;
+}
+export interface VolunteerMatchRow extends MatchRow { volunteer_id: string; full_name: string | null; status: string }
+export interface RoleMatchRow extends MatchRow { opportunity_id: string; title: string; organisation_name: string | null; schedule: string; closing_on: string | null }
+
+/*
+ * The score, the same both ways: a skill in common counts 3, a cause 2, each slot of availability in common 1 (up to 3),
+ * nearness up to 1 (remote work counts 1), and each offer made to the volunteer in the last 30 days takes 0.5 away (up
+ * to 3): of two equally good volunteers, the one offered less lately comes first. The hard filters (not inactive, old
+ * enough, vetted to the role's DBS level, within the volunteer's travel distance unless remote) leave a volunteer out.
+ */
+const scored = sql`
+  cardinality(m.skills_common) * 3 + cardinality(m.causes_common) * 2
+  + least(case when m.any_time then cardinality(m.volunteer_slots) else cardinality(m.slots_common) end, 3)
+  + case when m.distance_km is null then 1 else greatest(0, 1 - m.distance_km / greatest(coalesce(m.travel_km, 10), 1)) end
+  - 0.5 * least(m.recent_offers, 6)`;
+
+/** The facts a match is judged on, for volunteer `v` (joined to person `p`) and role `o`. */
+const facts = (today: string, since: Date) => sql`
+  array(select unnest(v.skills) intersect select unnest(o.skills) order by 1) as skills_common,
+  array(select unnest(v.causes || v.interests) intersect select unnest(o.causes) order by 1) as causes_common,
+  array(select unnest(v.availability) intersect select unnest(o.availability) order by 1) as slots_common,
+  v.availability as volunteer_slots,
+  cardinality(o.availability) = 0 as any_time,
+  v.travel_km,
+  case when o.in_person and v.in_person and o.latitude is not null and v.latitude is not null
+    and volunteering_distance_km(v.latitude, v.longitude, o.latitude, o.longitude) <= coalesce(v.travel_km, 10)
+    then round(volunteering_distance_km(v.latitude, v.longitude, o.latitude, o.longitude)::numeric, 1)::double precision end as distance_km,
+  coalesce((select (array['basic', 'standard', 'enhanced'])[max(array_position(array['basic', 'standard', 'enhanced'], c.dbs_level))]
+    from vetting_checks c where c.volunteer_id = v.id and c.kind = 'dbs' and c.outcome = 'passed' and (c.expires_on is null or c.expires_on >= ${today}::date)), 'none') as dbs_held,
+  o.dbs_level as dbs_needed,
+  (select count(*)::int from referrals r where r.volunteer_id = v.id and r.created_at >= ${since}) as recent_offers`;
+
+/** The rules no score makes up for. */
+const eligible = (today: string) => sql`
+  v.status <> 'inactive'
+  and (p.date_of_birth is null and o.minimum_age < 18 or p.date_of_birth <= (${today}::date - make_interval(years => o.minimum_age))::date)
+  and (m.dbs_needed = 'none' or array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_held) >= array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_needed))
+  and (m.distance_km is not null or (o.remote and v.remote))`;
+
+export const matchingRepository = {
+  /**
+   * The best volunteers for a role. Candidates come by index: for work in person, volunteers of each travel band in a
+   * box of that band's size around the role; for remote work, remote volunteers sharing a skill or cause with it
+   * (any remote volunteer when the role names none).
+   */
+  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<VolunteerMatchRow[]> {
+    return (await this.volunteersForRoleQuery(roleId, today, since, limit).execute(db)).rows;
+  },
+
+  /** The query itself, for volunteersForRole and for the benchmark to time alone. */
+  volunteersForRoleQuery(roleId: string, today: string, since: Date, limit = MATCHES_SHOWN) {
+    return sql<VolunteerMatchRow>`
+      with o as (select * from opportunities where id = ${roleId}),
+      candidates as (
+        select v.id from o cross join (values (5), (10), (25), (50)) as band(km)
+        join volunteers v on v.lio_id = o.lio_id and volunteering_travel_band(v.travel_km) = band.km
+          and v.status <> 'inactive' and v.in_person and v.latitude is not null
+          and v.latitude between o.latitude - band.km / 111.0 and o.latitude + band.km / 111.0
+          and v.longitude between o.longitude - band.km / (111.0 * cos(radians(o.latitude))) and o.longitude + band.km / (111.0 * cos(radians(o.latitude)))
+        where o.in_person and o.latitude is not null
+        union
+        -- The few who travel further than 50 km: each one's own distance decides.
+        select v.id from o join volunteers v on v.lio_id = o.lio_id and volunteering_travel_band(v.travel_km) = 500
+          and v.status <> 'inactive' and v.in_person and v.latitude is not null
+        where o.in_person and o.latitude is not null
+        union
+        select v.id from o join volunteers v on v.lio_id = o.lio_id and v.status <> 'inactive' and v.remote
+          and (v.skills && o.skills or v.causes && o.causes or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))
+        where o.remote
+      ),
+      judged as (
+        select v.id as volunteer_id, p.full_name, v.status, o.minimum_age, o.remote as role_remote, v.remote as volunteer_remote, p.date_of_birth, ${facts(today, since)}
+        from candidates c join volunteers v on v.id = c.id join people p on p.id = v.person_id cross join o
+      )
+      select m.volunteer_id, m.full_name, m.status, m.skills_common, m.causes_common, m.slots_common, m.any_time, m.distance_km, m.dbs_held, m.dbs_needed,
+        m.recent_offers, (${scored})::double precision as score
+      from judged m
+      join volunteers v on v.id = m.volunteer_id join people p on p.id = v.person_id cross join o
+      where ${eligible(today)}
+      order by score desc, m.recent_offers, m.volunteer_id
+      limit ${limit}`;
+  },
+
+  /** The best published, open roles for a volunteer: those near enough for their travel distance, and remote ones if they work remotely. */
+  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<RoleMatchRow[]> {
+    return (await this.rolesForVolunteerQuery(volunteerId, today, since, limit).execute(db)).rows;
+  },
+
+  rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN) {
+    return sql<RoleMatchRow>`
+      with v as (select * from volunteers where id = ${volunteerId}),
+      candidates as (
+        select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.in_person
+          and o.latitude between v.latitude - coalesce(v.travel_km, 10) / 111.0 and v.latitude + coalesce(v.travel_km, 10) / 111.0
+          and o.longitude between v.longitude - coalesce(v.travel_km, 10) / (111.0 * cos(radians(v.latitude))) and v.longitude + coalesce(v.travel_km, 10) / (111.0 * cos(radians(v.latitude)))
+        where v.in_person and v.latitude is not null
+        union
+        select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.remote where v.remote
+      ),
+      judged as (
+        select o.id as opportunity_id, o.title, org.name as organisation_name, o.schedule, o.closing_on::text as closing_on, ${facts(today, since)}
+        from candidates c join opportunities o on o.id = c.id cross join v
+        left join organisations org on org.lio_id = o.lio_id and org.id = o.organisation_id
+        where o.closing_on is null or o.closing_on >= ${today}::date
+      )
+      select m.opportunity_id, m.title, m.organisation_name, m.schedule, m.closing_on, m.skills_common, m.causes_common, m.slots_common, m.any_time,
+        m.distance_km, m.dbs_held, m.dbs_needed, m.recent_offers, (${scored})::double precision as score
+      from judged m
+      join opportunities o on o.id = m.opportunity_id cross join v join people p on p.id = v.person_id
+      where ${eligible(today)}
+      order by score desc, m.closing_on nulls last, m.opportunity_id
+      limit ${limit}`;
+  },
+
+  role(db: Queryable, id: string) {
+    return db.selectFrom('opportunities').select(['id', 'title', 'status']).where('id', '=', id).executeTakeFirst();
+  },
+
+  /** Of the volunteers not inactive, how many were offered a role (a referral made) since `since`. */
+  async offeredShare(db: Queryable, since: Date): Promise<{ active: number; offered: number }> {
+    const { rows } = await sql<{ active: number; offered: number }>`
+      select (select count(*)::int from volunteers where status <> 'inactive') as active,
+        (select count(distinct r.volunteer_id)::int from referrals r join volunteers v on v.id = r.volunteer_id
+          where r.created_at >= ${since} and v.status <> 'inactive') as offered`.execute(db);
+    return rows[0]!;
+  },
+};
