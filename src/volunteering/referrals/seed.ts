@@ -34,9 +34,10 @@ const ORDER: ReferralStatus[] = ['enquired', 'referred', 'contacted', 'accepted'
 
 /** Referrals in every state, one of them waiting past the limit so the coordinator's home panel shows it. */
 export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext): Promise<void> {
-  const orgs = await tx.selectFrom('organisations').select(['id', 'name', 'email']).where('lio_id', '=', lio.id).orderBy('name').limit(20).execute();
-  const foodBank = orgs.find((o) => o.name === FOOD_BANK) ?? orgs[0];
-  const other = orgs.find((o) => o.name !== FOOD_BANK) ?? null;
+  const orgs = await tx.selectFrom('organisations').select(['id', 'name']).where('lio_id', '=', lio.id)
+    .orderBy((eb) => eb('name', '=', FOOD_BANK), 'desc').orderBy('name').limit(2).execute();
+  const foodBank = orgs[0] ?? null;
+  const other = orgs[1] ?? null;
   const roleIds = new Map<string, string>();
   for (const r of ROLES) {
     const org = r.org === FOOD_BANK ? foodBank : r.org === 'other' ? other : null;
@@ -80,4 +81,24 @@ export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext
     }
     await tx.insertInto('referral_steps').values(steps.map((s) => ({ lio_id: lio.id, referral_id: referral.id, step: s.step, at: s.at, actor_label: s.label, note: s.note }))).execute();
   }
+  await seedEllasEnquiry(tx, lio.id, roleIds.get('garden')!, now);
+}
+
+/**
+ * The demo volunteer's own enquiry, so /my-volunteering/enquiries has one to show. Her volunteer record is the
+ * registration part's to seed; it is made here only when that part has not run first.
+ */
+async function seedEllasEnquiry(tx: Queryable, lioId: string, roleId: string, now: Date): Promise<void> {
+  const ella = await tx.selectFrom('users').select('person_id').where('lio_id', '=', lioId).where('email', '=', 'volunteer@riverside.example').executeTakeFirst();
+  if (!ella?.person_id) return;
+  const existing = await tx.selectFrom('volunteers').select('id').where('person_id', '=', ella.person_id).executeTakeFirst();
+  const volunteerId = existing?.id ?? (await tx.insertInto('volunteers').values({
+    lio_id: lioId, person_id: ella.person_id, status: 'active', registered_via: 'online', created_at: now, updated_at: now,
+  }).returning('id').executeTakeFirstOrThrow()).id;
+  const at = new Date(now.getTime() - 2 * DAY_MS);
+  const referral = await tx.insertInto('referrals').values({
+    lio_id: lioId, volunteer_id: volunteerId, opportunity_id: roleId, status: 'enquired', enquired_at: at, created_at: at, updated_at: at,
+    organisation_id: (await tx.selectFrom('opportunities').select('organisation_id').where('id', '=', roleId).executeTakeFirstOrThrow()).organisation_id,
+  }).returning('id').executeTakeFirstOrThrow();
+  await tx.insertInto('referral_steps').values({ lio_id: lioId, referral_id: referral.id, step: 'enquired', at, actor_label: 'volunteer@riverside.example' }).execute();
 }
