@@ -5,16 +5,15 @@ import type { Config } from '../../platform/config.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import type { ReferralStatus } from '../../platform/db/volunteering-schema.js';
 import { permitted } from '../../platform/http/guards.js';
-import { FormErrors, str } from '../../platform/http/forms.js';
+import { str } from '../../platform/http/forms.js';
+import { readPeriod } from '../../platform/http/period.js';
 import { can } from '../../platform/auth/policy.js';
 import { paginationOf, readPageNumber } from '../../platform/http/pagination.js';
 import { publicOrigin } from '../../platform/tenancy.js';
-import { parseDay } from '../../platform/validation/dates.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { toCsv } from '../../platform/csv.js';
 import { REFERRAL_STATUSES } from '../vocabulary.js';
 import { LINK_DAYS, ReferralsService, STEP_BUTTONS, figureRows, type Outcome } from './service.js';
-import type { Period } from './repository.js';
 
 const V = 'volunteering/referrals/views';
 const PAGE_SIZE = 50;
@@ -186,16 +185,9 @@ export async function registerReferralRoutes(app: FastifyInstance, deps: { db: D
 
   // --- Figures ---
 
-  const period = (query: unknown): { period: Period | null; errors: FormErrors; values: { from: string; to: string } } => {
+  const period = (query: unknown) => {
     const today = referrals.today();
-    const values = { from: str(query, 'from') || `${today.slice(0, 8)}01`, to: str(query, 'to') || today };
-    const errors = new FormErrors();
-    const from = parseDay(values.from);
-    const to = parseDay(values.to);
-    if (!from) errors.add('from', 'Enter the start of the period as a real date, like 1/4/2026');
-    if (!to) errors.add('to', 'Enter the end of the period as a real date, like 30/4/2026');
-    if (from && to && to < from) errors.add('to', 'The end of the period must be the same as or after its start');
-    return { period: errors.any ? null : { from: from!, to: to! }, errors, values };
+    return readPeriod(query, { from: `${today.slice(0, 8)}01`, to: today });
   };
 
   app.get('/volunteering/figures', { preHandler: permitted('volunteering.figures') }, async (request, reply) => {
