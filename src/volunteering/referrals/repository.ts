@@ -167,9 +167,11 @@ export const referralsRepository = {
     const volunteers = await db.selectFrom('volunteers').select([
       sql<string>`count(*) filter (where ${within('created_at')})`.as('new_volunteers'),
       sql<string>`count(*) filter (where status in ('active', 'placed'))`.as('active'),
-      sql<string>`count(*) filter (where status in ('active', 'placed') and exists (
-        select 1 from referrals r where r.volunteer_id = volunteers.id and r.referred_at > ${now}::timestamptz - interval '30 days'))`.as('offered'),
     ]).executeTakeFirstOrThrow();
+    // One pass over the last 30 days' referrals rather than a look-up per volunteer.
+    const offered = await db.selectFrom('referrals as r').innerJoin('volunteers as v', 'v.id', 'r.volunteer_id')
+      .select(sql<string>`count(distinct r.volunteer_id)`.as('n'))
+      .where('v.status', 'in', ['active', 'placed']).where('r.referred_at', '>', sql<Date>`${now}::timestamptz - interval '30 days'`).executeTakeFirstOrThrow();
     const hours = await db.selectFrom('volunteer_hours').select(sql<string>`coalesce(sum(minutes), 0)`.as('minutes'))
       .where('confirmed_at', 'is not', null).where('worked_on', '>=', period.from).where('worked_on', '<=', period.to).executeTakeFirstOrThrow();
     const firstContact = await db.selectFrom('referrals as r').innerJoin('organisations as org', 'org.id', 'r.organisation_id')
@@ -180,7 +182,7 @@ export const referralsRepository = {
     return {
       enquiries: Number(counts.enquiries), referrals: Number(counts.referrals), placements: Number(counts.placements),
       organisations: Number(counts.organisations), pastLimit: Number(counts.past_limit), newVolunteers: Number(volunteers.new_volunteers),
-      activeVolunteers: Number(volunteers.active), offeredRole: Number(volunteers.offered), confirmedMinutes: Number(hours.minutes),
+      activeVolunteers: Number(volunteers.active), offeredRole: Number(offered.n), confirmedMinutes: Number(hours.minutes),
       firstContact: firstContact.map((r) => ({ organisation: r.name, contacted: Number(r.contacted), medianSeconds: Number(r.median_seconds) })),
     };
   },
