@@ -49,3 +49,10 @@ export function publicOrigin(lio: Lio, request: { protocol: string; hostname: st
   const scheme = request.protocol === 'https' || request.protocol === 'http' ? request.protocol : null;
   return registered && scheme ? `${scheme}://${request.host.toLowerCase()}` : baseUrl;
 }
+
+/** Where a link in an e-mail sent without a request points: BASE_URL for the default LIO, else the LIO's first hostname. */
+export function lioOrigin(lio: { is_default: boolean; hostnames: string[] }, baseUrl: string): string {
+  const host = lio.hostnames[0];
+  if (lio.is_default || !host) return baseUrl;
+  return `${new URL(baseUrl).protocol}//${host}`;
+}

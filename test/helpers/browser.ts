@@ -65,7 +65,7 @@ export interface E2E {
   /** Opens a page as a person finds it: its area in the main menu, then the page in that area's side navigation. */
   openFromMenu(page: Page, area: string, pageText: string): Promise<void>;
   /** Deliver queued e-mails, then read the newest one to `to` from the Outbox page (as an admin, on adminPage). */
-  linkFromOutbox(adminPage: Page, to: string, path: '/accept-invite/' | '/reset-password/'): Promise<{ subject: string; link: string }>;
+  linkFromOutbox(adminPage: Page, to: string, path: '/accept-invite/' | '/reset-password/' | '/volunteer/referral/'): Promise<{ subject: string; link: string }>;
   signOut(page: Page): Promise<void>;
   /**
    * Call after each test: fails if a page the browser landed on was not checked with axe, or if the browser saw

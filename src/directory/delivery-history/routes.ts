@@ -2,10 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
-import { FormErrors, str } from '../../platform/http/forms.js';
 import { actorOf } from '../../platform/http/request-context.js';
-import { parseDay } from '../../platform/validation/dates.js';
-import { CLASSIFICATION_LABELS, COUNTED, type Period } from './report.js';
+import { readPeriod } from '../../platform/http/period.js';
+import { CLASSIFICATION_LABELS, COUNTED } from './report.js';
 import { modeLabel } from './present.js';
 import { DeliveryHistoryService } from './service.js';
 
@@ -14,17 +13,10 @@ export async function registerDeliveryHistoryRoutes(app: FastifyInstance, deps: 
   const read = { preHandler: permitted('organisations.read') };
 
   // How services changed over a period: Remaking, Rearranging, Reaffirming.
-  const period = (query: unknown): { period: Period | null; errors: FormErrors; values: { from: string; to: string } } => {
+  const period = (query: unknown) => {
     const today = history.today();
     const yearAgo = `${Number(today.slice(0, 4)) - 1}${today.slice(4)}`.replace(/-02-29$/, '-02-28');
-    const values = { from: str(query, 'from') || yearAgo, to: str(query, 'to') || today };
-    const errors = new FormErrors();
-    const from = parseDay(values.from);
-    const to = parseDay(values.to);
-    if (!from) errors.add('from', 'Enter the start of the period as a real date, like 1/4/2025');
-    if (!to) errors.add('to', 'Enter the end of the period as a real date, like 31/3/2026');
-    if (from && to && to < from) errors.add('to', 'The end of the period must be the same as or after its start');
-    return { period: errors.any ? null : { from: from!, to: to! }, errors, values };
+    return readPeriod(query, { from: yearAgo, to: today });
   };
 
   app.get('/directory/changes', read, async (request, reply) => {

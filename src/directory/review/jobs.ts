@@ -7,6 +7,9 @@ import { queueEmail } from '../../platform/mail.js';
 import { hashSecret, newSecret } from '../../platform/auth/secrets.js';
 import { organisationsRepository, recordOrganisationEvent } from '../organisations/repository.js';
 import { DAY_MS, verificationRepository, type Sender } from './repository.js';
+import { lioOrigin } from '../../platform/tenancy.js';
+
+export { lioOrigin };
 
 /** A verification link works once, for this many days. */
 export const VERIFY_LINK_DAYS = 28;
@@ -16,13 +19,6 @@ export const VERIFICATION_JOB = 'directory.verification_emails';
 /** The daily job that e-mails, in every LIO, the listings that fell due: no one has to press the button. */
 export const VERIFICATION_SWEEP_JOB = 'directory.verification_sweep';
 const SWEEP_LABEL = 'Daily verification sweep';
-
-/** Where a link in an e-mail sent without a request points: BASE_URL for the default LIO, else the LIO's first hostname. */
-export function lioOrigin(lio: { is_default: boolean; hostnames: string[] }, baseUrl: string): string {
-  const host = lio.hostnames[0];
-  if (lio.is_default || !host) return baseUrl;
-  return `${new URL(baseUrl).protocol}//${host}`;
-}
 
 /** The verification e-mails and the daily sweep that sends them for listings fallen due. */
 export function registerVerificationJobs(jobs: JobQueue, deps: { db: Database; clock: Clock; config: Config }) {

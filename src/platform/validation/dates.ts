@@ -22,8 +22,11 @@ export function startOfDay(day: string): Date {
 }
 
 /** The day it is in England at this instant, as "YYYY-MM-DD": the day a change to a record is dated by. */
+// Made once: building a formatter costs far more than using one, and counting working days calls this in a loop.
+const LONDON_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export function londonDay(at: Date): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const parts = LONDON_DAY.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

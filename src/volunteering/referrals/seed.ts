@@ -1,0 +1,104 @@
+import type { Queryable } from '../../platform/db/index.js';
+import type { DemoSeedContext } from '../../platform/capability.js';
+import type { ReferralStatus, ReferralStep } from '../../platform/db/volunteering-schema.js';
+import { afterWorkingDays } from './working-days.js';
+
+const DAY_MS = 86_400_000;
+const FOOD_BANK = 'Riverside Food Bank';
+
+/*
+ * The referrals part's own demo roles and volunteers, so its pages have something to show on their own. They carry
+ * distinct names (the opportunities and registration parts seed theirs) so that the two can be told apart.
+ */
+const ROLES = [
+  { key: 'warehouse', title: 'Food bank warehouse helper', org: FOOD_BANK, places: 6, dbs: 'none' as const, description: 'Sort and pack donated food into parcels on weekday mornings at our warehouse.' },
+  { key: 'driver', title: 'Parcel delivery driver', org: FOOD_BANK, places: 3, dbs: 'basic' as const, description: 'Drive food parcels to people who cannot get to us, using our van or your own car.' },
+  { key: 'befriender', title: 'Telephone befriender', org: null, places: 10, dbs: 'enhanced' as const, description: 'A weekly friendly phone call with an older person who lives alone.' },
+  { key: 'garden', title: 'Community garden volunteer', org: 'other', places: 8, dbs: 'none' as const, description: 'Grow vegetables and keep the shared beds tidy, Saturday mornings.' },
+];
+
+const PEOPLE: { name: string; email: string; role: string; status: ReferralStatus; daysAgo: number; reason?: string; pastLimit?: boolean }[] = [
+  { name: 'Priya Raman', email: 'priya.raman@example.net', role: 'warehouse', status: 'enquired', daysAgo: 1 },
+  { name: 'Tom Haddad', email: 'tom.haddad@example.net', role: 'garden', status: 'enquired', daysAgo: 2 },
+  { name: 'Grace Mensah', email: 'grace.mensah@example.net', role: 'warehouse', status: 'referred', daysAgo: 3 },
+  { name: 'Owen Price', email: 'owen.price@example.net', role: 'driver', status: 'referred', daysAgo: 20, pastLimit: true },
+  { name: 'Lucy Chen', email: 'lucy.chen@example.net', role: 'garden', status: 'contacted', daysAgo: 6 },
+  { name: 'Samir Aziz', email: 'samir.aziz@example.net', role: 'warehouse', status: 'accepted', daysAgo: 9 },
+  { name: 'Hannah Jones', email: 'hannah.jones@example.net', role: 'garden', status: 'declined', daysAgo: 14, reason: 'Our Saturday group is full until the spring; we have suggested the Wednesday group instead.' },
+  { name: 'Marek Kowal', email: 'marek.kowal@example.net', role: 'befriender', status: 'started', daysAgo: 40 },
+  { name: 'Aisha Bello', email: 'aisha.bello@example.net', role: 'warehouse', status: 'ended', daysAgo: 120, reason: 'Moved away for university.' },
+  { name: 'Rhys Morgan', email: 'rhys.morgan@example.net', role: 'driver', status: 'withdrawn', daysAgo: 10 },
+];
+
+const ORDER: ReferralStatus[] = ['enquired', 'referred', 'contacted', 'accepted', 'started', 'ended'];
+
+/** Referrals in every state, one of them waiting past the limit so the coordinator's home panel shows it. */
+export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext): Promise<void> {
+  const orgs = await tx.selectFrom('organisations').select(['id', 'name']).where('lio_id', '=', lio.id)
+    .orderBy((eb) => eb('name', '=', FOOD_BANK), 'desc').orderBy('name').limit(2).execute();
+  const foodBank = orgs[0] ?? null;
+  const other = orgs[1] ?? null;
+  const roleIds = new Map<string, string>();
+  for (const r of ROLES) {
+    const org = r.org === FOOD_BANK ? foodBank : r.org === 'other' ? other : null;
+    const row = await tx.insertInto('opportunities').values({
+      lio_id: lio.id, organisation_id: org?.id ?? null, title: r.title, description: r.description, schedule: 'regular', places: r.places,
+      dbs_level: r.dbs, minimum_age: r.dbs === 'none' ? 16 : 18, status: 'published', approved_at: now, created_at: new Date(now.getTime() - 150 * DAY_MS), updated_at: now,
+    }).returning(['id', 'organisation_id']).executeTakeFirstOrThrow();
+    roleIds.set(r.key, row.id);
+  }
+  for (const p of PEOPLE) {
+    const at = new Date(now.getTime() - p.daysAgo * DAY_MS);
+    const person = await tx.insertInto('people').values({
+      lio_id: lio.id, full_name: p.name, emails: [p.email], date_of_birth: '1988-03-14', contact_methods: ['email'], created_at: at, updated_at: at,
+    }).returning('id').executeTakeFirstOrThrow();
+    const volunteer = await tx.insertInto('volunteers').values({
+      lio_id: lio.id, person_id: person.id, status: p.status === 'started' ? 'placed' : 'active', registered_via: 'online', created_at: at, updated_at: at,
+    }).returning('id').executeTakeFirstOrThrow();
+    const roleId = roleIds.get(p.role)!;
+    const role = await tx.selectFrom('opportunities').select(['organisation_id', 'dbs_level']).where('id', '=', roleId).executeTakeFirstOrThrow();
+    if (role.dbs_level !== 'none') {
+      await tx.insertInto('vetting_checks').values({ lio_id: lio.id, volunteer_id: volunteer.id, kind: 'dbs', dbs_level: 'enhanced', outcome: 'passed', issued_on: '2025-06-01', expires_on: '2028-06-01' }).execute();
+    }
+    // The steps, a day or two apart, up to the state it has reached.
+    const reached = p.status === 'declined' ? ['enquired', 'referred', 'contacted', 'declined'] as ReferralStatus[]
+      : p.status === 'withdrawn' ? ['enquired', 'referred', 'withdrawn'] as ReferralStatus[] : ORDER.slice(0, ORDER.indexOf(p.status) + 1);
+    const when = (i: number) => new Date(at.getTime() + i * (p.status === 'ended' ? 20 : 1) * DAY_MS);
+    const dateOf = (s: ReferralStatus) => (reached.includes(s) ? when(reached.indexOf(s)) : null);
+    const chasedAt = p.pastLimit ? afterWorkingDays(at, 5) : null;
+    const referral = await tx.insertInto('referrals').values({
+      lio_id: lio.id, volunteer_id: volunteer.id, opportunity_id: roleId, organisation_id: role.organisation_id, status: p.status,
+      enquired_at: at, referred_at: dateOf('referred'), contacted_at: dateOf('contacted'), answered_at: dateOf('accepted') ?? dateOf('declined'),
+      started_at: dateOf('started'), ended_at: dateOf('ended'), decline_reason: p.status === 'declined' ? p.reason! : null, end_reason: p.status === 'ended' ? p.reason! : null,
+      chased_at: chasedAt, escalated_at: chasedAt ? afterWorkingDays(chasedAt, 5) : null, created_at: at, updated_at: when(reached.length - 1),
+    }).returning('id').executeTakeFirstOrThrow();
+    const steps: { step: ReferralStep; at: Date; label: string; note: string | null }[] = reached.map((s, i) => ({
+      step: s, at: when(i), label: s === 'enquired' || s === 'withdrawn' ? p.email : s === 'referred' ? 'coordinator@riverside.example' : 'The organisation', note: (s === 'declined' || s === 'ended') ? p.reason! : null,
+    }));
+    if (chasedAt) {
+      steps.push({ step: 'chased', at: chasedAt, label: 'Chaser', note: 'Reminder e-mailed to the organisation' });
+      steps.push({ step: 'escalated', at: afterWorkingDays(chasedAt, 5), label: 'Chaser', note: 'Still not contacted after the reminder: passed to the volunteer coordinators' });
+    }
+    await tx.insertInto('referral_steps').values(steps.map((s) => ({ lio_id: lio.id, referral_id: referral.id, step: s.step, at: s.at, actor_label: s.label, note: s.note }))).execute();
+  }
+  await seedEllasEnquiry(tx, lio.id, roleIds.get('garden')!, now);
+}
+
+/**
+ * The demo volunteer's own enquiry, so /my-volunteering/enquiries has one to show. Her volunteer record is the
+ * registration part's to seed; it is made here only when that part has not run first.
+ */
+async function seedEllasEnquiry(tx: Queryable, lioId: string, roleId: string, now: Date): Promise<void> {
+  const ella = await tx.selectFrom('users').select('person_id').where('lio_id', '=', lioId).where('email', '=', 'volunteer@riverside.example').executeTakeFirst();
+  if (!ella?.person_id) return;
+  const existing = await tx.selectFrom('volunteers').select('id').where('person_id', '=', ella.person_id).executeTakeFirst();
+  const volunteerId = existing?.id ?? (await tx.insertInto('volunteers').values({
+    lio_id: lioId, person_id: ella.person_id, status: 'active', registered_via: 'online', created_at: now, updated_at: now,
+  }).returning('id').executeTakeFirstOrThrow()).id;
+  const at = new Date(now.getTime() - 2 * DAY_MS);
+  const referral = await tx.insertInto('referrals').values({
+    lio_id: lioId, volunteer_id: volunteerId, opportunity_id: roleId, status: 'enquired', enquired_at: at, created_at: at, updated_at: at,
+    organisation_id: (await tx.selectFrom('opportunities').select('organisation_id').where('id', '=', roleId).executeTakeFirstOrThrow()).organisation_id,
+  }).returning('id').executeTakeFirstOrThrow();
+  await tx.insertInto('referral_steps').values({ lio_id: lioId, referral_id: referral.id, step: 'enquired', at, actor_label: 'volunteer@riverside.example' }).execute();
+}
