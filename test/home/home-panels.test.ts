@@ -124,8 +124,10 @@ describe('home page panels by role', () => {
     const { lio, now } = await busyLio();
     const { page, client } = await home(lio, { role: 'admin' });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'directory-month', 'volunteers', 'people', 'admin-accounts']);
-    const [work, month, , people, accounts] = shown;
+    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'directory-month', 'volunteers', 'volunteering-roles', 'volunteering-referrals', 'volunteering-figures', 'volunteering-vetting', 'people', 'admin-accounts']);
+    const [work, month] = shown;
+    const people = shown.find((p) => p.id === 'people');
+    const accounts = shown.find((p) => p.id === 'admin-accounts');
     expect(people!.counts).toEqual([{ count: 0, label: 'pairs of records may be the same person', href: '/people/duplicates' }]);
     expect(work!.counts).toEqual([
       { count: 2, label: 'changes from groups wait for approval', href: '/directory/approvals' },
@@ -187,7 +189,7 @@ describe('home page panels by role', () => {
     const lio = await t.make.lio();
     const { page } = await home(lio, { role: 'admin' });
     const shown = panels(page);
-    expect(shown.flatMap((p) => p.counts.map((c) => c.count))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(shown.flatMap((p) => p.counts.map((c) => c.count))).toEqual(Array(14).fill(0));
     expect(shown.find((p) => p.id === 'directory-month')!.figures['Remaking: new services']!.value).toBe('0');
   });
 
@@ -204,7 +206,7 @@ describe('home page panels by role', () => {
     const { lio } = await busyLio();
     const { page, client } = await home(lio, { role: 'staff', permissionSets: ['volunteer_coordinator'] });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'volunteers', 'people']);
+    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'volunteers', 'volunteering-roles', 'volunteering-referrals', 'volunteering-figures', 'volunteering-vetting', 'people']);
     expect(shown[0]!.counts.map((c) => [c.count, c.label, c.href])).toEqual([
       [2, 'listings are due for review', '/directory/review'], [2, 'verification e-mails not answered yet', '/directory/review?show=unanswered'],
     ]);
@@ -220,7 +222,7 @@ describe('home page panels by role', () => {
     const { lio, neverVerified, verifiedNow, now } = await busyLio();
     const { page, client } = await home(lio, { role: 'group_member', organisationId: neverVerified.id });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-listing']);
+    expect(shown.map((p) => p.id)).toEqual(['directory-listing', 'volunteering-our-referrals']);
     expect(shown[0]!.title).toBe('Your listing: Never verified');
     expect(shown[0]!.figures).toEqual({
       Status: { value: 'Active', href: undefined },
@@ -257,7 +259,7 @@ describe('home page panels by role', () => {
     const busy = await busyLio();
     const quiet = await t.make.lio();
     const { page } = await home(quiet, { role: 'admin' });
-    expect(panels(page).flatMap((p) => p.counts.map((c) => c.count))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(panels(page).flatMap((p) => p.counts.map((c) => c.count))).toEqual(Array(14).fill(0));
     expect(busy.lio.id).not.toBe(quiet.id);
   });
 });

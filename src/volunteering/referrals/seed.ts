@@ -2,6 +2,7 @@ import type { Queryable } from '../../platform/db/index.js';
 import type { DemoSeedContext } from '../../platform/capability.js';
 import type { ReferralStatus, ReferralStep } from '../../platform/db/volunteering-schema.js';
 import { afterWorkingDays } from './working-days.js';
+import { placeOf } from '../volunteers/seed.js';
 
 const DAY_MS = 86_400_000;
 const FOOD_BANK = 'Riverside Food Bank';
@@ -30,6 +31,9 @@ const PEOPLE: { name: string; email: string; role: string; status: ReferralStatu
   { name: 'Rhys Morgan', email: 'rhys.morgan@example.net', role: 'driver', status: 'withdrawn', daysAgo: 10 },
 ];
 
+/** Where the referrals' volunteers live: a demo postcode, so they are on the map for matching. */
+const DEMO_POSTCODE = 'RV1 1AB';
+
 const ORDER: ReferralStatus[] = ['enquired', 'referred', 'contacted', 'accepted', 'started', 'ended'];
 
 /** Referrals in every state, one of them waiting past the limit so the coordinator's home panel shows it. */
@@ -50,10 +54,11 @@ export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext
   for (const p of PEOPLE) {
     const at = new Date(now.getTime() - p.daysAgo * DAY_MS);
     const person = await tx.insertInto('people').values({
-      lio_id: lio.id, full_name: p.name, emails: [p.email], date_of_birth: '1988-03-14', contact_methods: ['email'], created_at: at, updated_at: at,
+      lio_id: lio.id, full_name: p.name, emails: [p.email], postcode: DEMO_POSTCODE, date_of_birth: '1988-03-14', contact_methods: ['email'], created_at: at, updated_at: at,
     }).returning('id').executeTakeFirstOrThrow();
     const volunteer = await tx.insertInto('volunteers').values({
       lio_id: lio.id, person_id: person.id, status: p.status === 'started' ? 'placed' : 'active', registered_via: 'online', created_at: at, updated_at: at,
+      ...(await placeOf(tx, DEMO_POSTCODE)),
     }).returning('id').executeTakeFirstOrThrow();
     const roleId = roleIds.get(p.role)!;
     const role = await tx.selectFrom('opportunities').select(['organisation_id', 'dbs_level']).where('id', '=', roleId).executeTakeFirstOrThrow();

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/index.js';
+import { placeOf } from '../volunteers/seed.js';
 
 const DAY_MS = 86_400_000;
 const day = (now: Date, days: number) => new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
@@ -18,10 +19,11 @@ export async function seedSurgeAndVetting(tx: Queryable, lioId: string, now: Dat
   ];
   for (const [i, r] of reserve.entries()) {
     const person = await tx.insertInto('people').values({
-      lio_id: lioId, full_name: r.name, emails: [r.email], postcode: 'RV1 2AB', contact_methods: ['email'], created_at: now, updated_at: now,
+      lio_id: lioId, full_name: r.name, emails: [r.email], postcode: 'RV1 1AB', contact_methods: ['email'], created_at: now, updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     const volunteer = await tx.insertInto('volunteers').values({
       lio_id: lioId, person_id: person.id, status: 'active', registered_via: 'staff', skills: r.skills, emergency_reserve: true, travel_km: 10,
+      ...(await placeOf(tx, 'RV1 1AB')),
       languages: ['English'], created_at: now, updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     if (r.dbs) {

@@ -44,7 +44,8 @@ const VOLUNTEERS: DemoVolunteer[] = [
 
 const ELLA = 'volunteer@riverside.example';
 
-async function placeOf(tx: Queryable, postcode: string) {
+/** Where a demo postcode is (the directory's demo seed put it in the postcodes table): every demo volunteer is on the map. */
+export async function placeOf(tx: Queryable, postcode: string) {
   const found = await lookupPostcode(tx, compactPostcode(postcode)!);
   return found.status === 'found' ? { latitude: found.latitude, longitude: found.longitude } : { latitude: null, longitude: null };
 }
