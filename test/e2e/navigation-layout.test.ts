@@ -6,10 +6,9 @@ import type { Capability } from '../../src/platform/capability.js';
 
 /**
  * The service navigation once every area of the product exists: the areas still to be built are declared here, each
- * with one page, so the layout is tested at its fullest rather than with today's four.
+ * with one page, so the layout is tested at its fullest rather than with today's five.
  */
 const COMING_AREAS = [
-  { id: 'volunteering', title: 'Volunteering', order: 20 },
   { id: 'community-response', title: 'Community response', order: 30 },
   { id: 'support', title: 'Support for groups', order: 40 },
   { id: 'partnerships', title: 'Partnerships', order: 50 },
