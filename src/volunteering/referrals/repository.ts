@@ -74,9 +74,6 @@ export const referralsRepository = {
       .select(['s.step', 's.at', 's.note', 's.actor_label', 'u.display_name']).where('s.referral_id', '=', referralId).orderBy('s.at').orderBy('s.id').execute();
   },
 
-  async volunteerEvent(db: Queryable, lioId: string, volunteerId: string, kind: string, detail: string, actor: StepActor, at: Date) {
-    await db.insertInto('volunteer_events').values({ lio_id: lioId, volunteer_id: volunteerId, kind, detail, actor_user_id: actor.userId, actor_label: actor.label, at }).execute();
-  },
 
   async placeVolunteer(db: Queryable, volunteerId: string, at: Date) {
     await db.updateTable('volunteers').set({ status: 'placed', updated_at: at }).where('id', '=', volunteerId).execute();

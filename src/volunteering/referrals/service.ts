@@ -107,7 +107,7 @@ export class ReferralsService {
       const { id } = await repo.insert(tx, { lioId: actor.lioId, volunteerId: volunteer.id, opportunityId, organisationId: role.organisation_id, status: 'enquired', at: now });
       const who = { userId: actor.id, label: actor.email };
       await repo.addStep(tx, actor.lioId, id, 'enquired', who, now);
-      await repo.volunteerEvent(tx, actor.lioId, volunteer.id, 'enquired', `Enquired about ${role.title}`, who, now);
+      await volunteersRepository.addEvent(tx, actor.lioId, volunteer.id, 'enquired', `Enquired about ${role.title}`, who, now);
       return { ok: true, id };
     });
   }
@@ -127,7 +127,7 @@ export class ReferralsService {
       const { id } = await repo.insert(tx, { lioId: actor.lioId, volunteerId, opportunityId, organisationId: role.organisation_id, status: 'referred', at: now });
       const who = { userId: actor.id, label: actor.email };
       await repo.addStep(tx, actor.lioId, id, 'referred', who, now);
-      await repo.volunteerEvent(tx, actor.lioId, volunteerId, 'referred', `Referred to ${role.title}`, who, now);
+      await volunteersRepository.addEvent(tx, actor.lioId, volunteerId, 'referred', `Referred to ${role.title}`, who, now);
       const sent = await this.emailOrganisation(tx, actor.lioId, id, origin, now, 'referred');
       return { ok: true, id, notice: sent ? undefined : 'The organisation has no e-mail address: contact them yourself' };
     });
@@ -180,7 +180,7 @@ export class ReferralsService {
     if (step === 'ended') { set.ended_at = now; set.end_reason = reason; }
     await repo.update(tx, r.id, set, now);
     await repo.addStep(tx, lioId, r.id, step, who, now, reason || null);
-    await repo.volunteerEvent(tx, lioId, r.volunteer_id, `referral_${step}`, `${r.role_title}: ${REFERRAL_STATUSES[step]}`, who, now);
+    await volunteersRepository.addEvent(tx, lioId, r.volunteer_id, `referral_${step}`, `${r.role_title}: ${REFERRAL_STATUSES[step]}`, who, now);
     if (step === 'started') await repo.placeVolunteer(tx, r.volunteer_id, now);
     if (step === 'referred') {
       const sent = await this.emailOrganisation(tx, lioId, r.id, origin, now, 'referred');

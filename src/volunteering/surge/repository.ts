@@ -71,9 +71,6 @@ export const surgeRepository = {
     }))).execute();
   },
 
-  async addEvent(tx: Queryable, lioId: string, volunteerId: string, kind: string, detail: string | null, actor: { userId: string | null; label: string }, now: Date): Promise<void> {
-    await tx.insertInto('volunteer_events').values({ lio_id: lioId, volunteer_id: volunteerId, kind, detail, actor_user_id: actor.userId, actor_label: actor.label, at: now }).execute();
-  },
 
   /** Surge sign-ups still to be vetted (status new), oldest first, with whether a coordinator marked them as needing a DBS check. */
   queue(tx: Queryable, limit: number) {

@@ -8,6 +8,7 @@ import { queueEmail } from '../../platform/mail.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { surgeRepository as repo, type Cohort } from './repository.js';
+import { volunteersRepository } from '../volunteers/repository.js';
 import { readAssign, readMessage, readSignup, readSwitch, type AssignValues, type MessageValues, type SignupValues, type SwitchValues } from './form.js';
 
 /** What the public surge form's answer is: taken (new or already known), refused for its mistakes, or surge mode is off. */
@@ -66,13 +67,13 @@ export class SurgeService {
       const person = await repo.personByContact(tx, signup.email, signup.phone);
       const already = person ? await repo.volunteerOfPerson(tx, person.id) : undefined;
       if (already) {
-        await repo.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now);
+        await volunteersRepository.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now);
         return { kind: 'taken', volunteerId: already.id, known: true };
       }
       const personId = person?.id ?? await repo.insertPerson(tx, lioId, signup, now);
       const volunteerId = await repo.insertVolunteer(tx, lioId, personId, signup, signupKey, null, now);
       await repo.recordConsents(tx, lioId, personId, now);
-      await repo.addEvent(tx, lioId, volunteerId, 'registered', signup.offer ? `Surge sign-up: ${signup.offer}` : 'Surge sign-up', SYSTEM, now);
+      await volunteersRepository.addEvent(tx, lioId, volunteerId, 'registered', signup.offer ? `Surge sign-up: ${signup.offer}` : 'Surge sign-up', SYSTEM, now);
       return { kind: 'taken', volunteerId, known: Boolean(person) };
     });
   }
@@ -99,7 +100,7 @@ export class SurgeService {
       const inQueue = chosen.filter((id) => queued.has(id));
       const changed = decision === 'approve' ? await repo.setStatus(tx, inQueue, 'active', now) : inQueue;
       for (const id of changed) {
-        await repo.addEvent(tx, actor.lioId, id, decision === 'approve' ? 'surge.approved' : 'surge.needs_dbs', null, who, now);
+        await volunteersRepository.addEvent(tx, actor.lioId, id, decision === 'approve' ? 'surge.approved' : 'surge.needs_dbs', null, who, now);
       }
       await recordAudit(tx, actor.lioId, who, { action: `surge.${decision}`, detail: { volunteers: changed.length } }, now);
       return { errors, changed: changed.length };
@@ -126,7 +127,7 @@ export class SurgeService {
       if (members.length !== ids.length) { errors.add('volunteers', 'Select volunteers from the list'); return { errors, assigned: 0 }; }
       await repo.assign(tx, actor.lioId, members, { locality, organisationId }, actor.id, now);
       const to = locality ?? organisation!.name;
-      for (const id of members) await repo.addEvent(tx, actor.lioId, id, 'surge.assigned', to, auditActorOf(actor), now);
+      for (const id of members) await volunteersRepository.addEvent(tx, actor.lioId, id, 'surge.assigned', to, auditActorOf(actor), now);
       await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'surge.assigned', detail: { volunteers: members.length } }, now);
       return { errors, assigned: members.length, to };
     });

@@ -9,7 +9,6 @@ import { isUuid } from '../../platform/validation/ids.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import type { FormErrors } from '../../platform/http/forms.js';
 import { volunteersRepository } from '../volunteers/repository.js';
-import { surgeRepository } from '../surge/repository.js';
 import { vettingRepository as repo } from './repository.js';
 import { KINDS, readCheck, type CheckValues } from './form.js';
 
@@ -51,7 +50,7 @@ export class VettingService {
         return { errors };
       }
       const id = await repo.insert(tx, actor.lioId, volunteerId, check, actor.id, now);
-      await surgeRepository.addEvent(tx, actor.lioId, volunteerId, 'vetting.recorded', `${KINDS[check.kind]}: ${check.outcome}`, auditActorOf(actor), now);
+      await volunteersRepository.addEvent(tx, actor.lioId, volunteerId, 'vetting.recorded', `${KINDS[check.kind]}: ${check.outcome}`, auditActorOf(actor), now);
       await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'vetting.recorded', subjectType: 'volunteer', subjectId: volunteerId, detail: { kind: check.kind } }, now);
       return { errors, id };
     });
@@ -91,7 +90,7 @@ export class VettingService {
               text: `Your ${what} lapses on ${lapsesOn}. Please contact your volunteer coordinator to renew it, so you can carry on volunteering.`,
             }, this.deps.clock);
           }
-          await surgeRepository.addEvent(tx, lioId, check.volunteer_id, 'vetting.reminder', `${what} lapses on ${lapsesOn} (${left} days)`, SYSTEM, now);
+          await volunteersRepository.addEvent(tx, lioId, check.volunteer_id, 'vetting.reminder', `${what} lapses on ${lapsesOn} (${left} days)`, SYSTEM, now);
           n++;
         }
         return n;

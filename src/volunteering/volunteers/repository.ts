@@ -19,6 +19,11 @@ export const volunteersRepository = {
     return this.selectVolunteer(db).where('v.id', '=', id).executeTakeFirst();
   },
 
+  /** One entry of a volunteer's history, dated, with who did it (an account, or words for the system or an organisation). */
+  async addEvent(db: Queryable, lioId: string, volunteerId: string, kind: string, detail: string | null, actor: { userId: string | null; label: string | null }, at: Date): Promise<void> {
+    await db.insertInto('volunteer_events').values({ lio_id: lioId, volunteer_id: volunteerId, kind, detail, actor_user_id: actor.userId, actor_label: actor.label, at }).execute();
+  },
+
   /** The volunteer record of a signed-in person, if they have one. */
   ofUser(db: Queryable, userId: string) {
     return this.selectVolunteer(db).where('v.person_id', '=', (eb) => eb.selectFrom('users').select('person_id').where('users.id', '=', userId)).executeTakeFirst();
@@ -104,9 +109,7 @@ export const volunteerRecordsRepository = {
   },
 
   insertEvent(db: Queryable, e: { lioId: string; volunteerId: string; kind: string; detail?: string | null; actorUserId: string | null; actorLabel: string | null; at: Date }) {
-    return db.insertInto('volunteer_events').values({
-      lio_id: e.lioId, volunteer_id: e.volunteerId, kind: e.kind, detail: e.detail ?? null, actor_user_id: e.actorUserId, actor_label: e.actorLabel, at: e.at,
-    }).execute();
+    return volunteersRepository.addEvent(db, e.lioId, e.volunteerId, e.kind, e.detail ?? null, { userId: e.actorUserId, label: e.actorLabel }, e.at);
   },
 
   byConfirmToken(db: Queryable, tokenHash: string) {
