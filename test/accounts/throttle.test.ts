@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, errorSummary } from '../helpers/client.js';
-import { SignInThrottle, addressKey } from '../../src/accounts/throttle.js';
+import { SignInThrottle } from '../../src/accounts/throttle.js';
+import { addressKey } from '../../src/platform/http/address-key.js';
 import { accountsPersonalData } from '../../src/accounts/personal-data/provider.js';
 
 let t: TestContext;

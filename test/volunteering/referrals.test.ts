@@ -210,6 +210,55 @@ describe('a referral’s life', () => {
     } finally { t.clock.advance(-15 * DAY); }
   });
 
+  it('lets an organisation accept only as many volunteers as the role has places, however many were referred', async () => {
+    const s = await setting();
+    const role = await v.opportunity(s.lio, { organisationId: s.org.id, title: 'One-place role', places: 1 });
+    const first = await v.referral(s.lio, { volunteerId: s.volunteer.id, opportunityId: role.id, organisationId: s.org.id, status: 'contacted' });
+    const other = await v.volunteer(s.lio);
+    const second = await v.referral(s.lio, { volunteerId: other.id, opportunityId: role.id, organisationId: s.org.id, status: 'contacted' });
+    expect((await step(s.group, '/our-volunteering/referrals', first.id, 'accepted')).status).toBe(303);
+    const refused = await step(s.group, '/our-volunteering/referrals', second.id, 'accepted');
+    expect(refused.status).toBe(400);
+    expect(errorSummary(refused)[0]!.text).toContain('One-place role has no places left');
+    expect((await referralOf(s.lio, second.id)).status).toBe('contacted');
+  });
+
+  it('answers a step that is not one with a clear refusal, not an error', async () => {
+    const s = await setting();
+    const role = await v.opportunity(s.lio, { organisationId: s.org.id });
+    const r = await v.referral(s.lio, { volunteerId: s.volunteer.id, opportunityId: role.id, organisationId: s.org.id, status: 'referred' });
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const page = await step(s.coordinator, '/volunteering/referrals', r.id, name);
+      expect(page.status, name).toBe(400);
+      expect(errorSummary(page)[0]!.text).toBe('Choose what has happened');
+    }
+  });
+
+  it('stops showing the volunteer through the e-mailed link once the referral is answered elsewhere', async () => {
+    const s = await setting();
+    const role = await v.opportunity(s.lio, { organisationId: s.org.id, title: 'Answered in the portal' });
+    const other = await v.volunteer(s.lio, { fullName: 'Idris Vaughan' });
+    expect((await s.coordinator.submit('/volunteering/referrals/new', '/volunteering/referrals', { volunteer: other.id, role: role.id })).status).toBe(303);
+    const link = linkIn((await mailTo(s.lio, 'hello@pantry.example'))[0]!.body_text);
+    const visitor = new Client(t.app, s.lio.host);
+    expect(mainText(await visitor.get(link))).toContain('Idris Vaughan');
+    const [row] = await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('referrals').select('id').where('volunteer_id', '=', other.id).execute());
+    expect((await step(s.group, '/our-volunteering/referrals', row!.id, 'declined', 'The role is filled')).status).toBe(303);
+    const after = await visitor.get(link);
+    expect(after.status).toBe(410);
+    expect(mainText(after)).not.toContain('Idris Vaughan');
+  });
+
+  it('makes one referral of two enquiries sent at once, and answers the second without an error', async () => {
+    const s = await setting();
+    const role = await v.opportunity(s.lio, { organisationId: s.org.id });
+    const token = (await s.volunteerClient.get(`/opportunities/${role.id}/enquire`)).$('input[name="_csrf"]').first().val() as string;
+    const answers = await Promise.all([1, 2].map(() => s.volunteerClient.postRaw(`/opportunities/${role.id}/enquire`, { _csrf: token })));
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 400]);
+    const rows = await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('referrals').select('id').where('volunteer_id', '=', s.volunteer.id).execute());
+    expect(rows).toHaveLength(1);
+  });
+
   it('refuses to start a role needing a DBS level unless a passed, unexpired check covers it, naming the level', async () => {
     const s = await setting();
     const role = await v.opportunity(s.lio, { organisationId: s.org.id, title: 'Youth club helper', dbsLevel: 'enhanced' });

@@ -37,6 +37,16 @@ export const referralsRepository = {
       .where('o.id', '=', id).executeTakeFirst();
   },
 
+  /** Locks a role's row until the transaction ends: answers taking its last places take turns. */
+  async lockOpportunity(db: Queryable, id: string): Promise<void> {
+    await db.selectFrom('opportunities').select('id').where('id', '=', id).forUpdate().execute();
+  },
+
+  /** Locks a volunteer's row until the transaction ends: two enquiries or referrals for them take turns. */
+  async lockVolunteer(db: Queryable, id: string): Promise<void> {
+    await db.selectFrom('volunteers').select('id').where('id', '=', id).forUpdate().execute();
+  },
+
   openReferral(db: Queryable, volunteerId: string, opportunityId: string) {
     return db.selectFrom('referrals').select(['id', 'status']).where('volunteer_id', '=', volunteerId).where('opportunity_id', '=', opportunityId)
       .where('status', 'not in', CLOSED_STATES).executeTakeFirst();

@@ -101,6 +101,8 @@ export class ReferralsService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const volunteer = await volunteersRepository.ofUser(tx, actor.id);
       if (!volunteer) return refuse('Register as a volunteer before you enquire about a role', 'enquire');
+      // A double click, or two coordinators at once: the second waits here, then finds the first's referral open.
+      await repo.lockVolunteer(tx, volunteer.id);
       const reason = await this.refusal(tx, volunteer, opportunityId, londonDay(now));
       if (reason) return refuse(reason, 'enquire');
       const role = (await repo.opportunity(tx, opportunityId))!;
@@ -121,6 +123,7 @@ export class ReferralsService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const volunteer = await volunteersRepository.byId(tx, volunteerId);
       if (!volunteer) return refuse('Choose a volunteer', 'volunteer');
+      await repo.lockVolunteer(tx, volunteer.id);
       const reason = await this.refusal(tx, volunteer, opportunityId, londonDay(now));
       if (reason) return refuse(reason, 'role');
       const role = (await repo.opportunity(tx, opportunityId))!;
@@ -161,6 +164,12 @@ export class ReferralsService {
     }
     if ((step === 'declined' || step === 'ended') && !reason) return refuse(step === 'declined' ? 'Enter why the volunteer is declined' : 'Enter why the placement ended', 'reason');
     if (reason.length > 2000) return refuse('The reason must be 2000 characters or fewer', 'reason');
+    if (step === 'accepted') {
+      // Two answers at once for the last place: the role's row is locked, so the second counts the first.
+      await repo.lockOpportunity(tx, r.opportunity_id);
+      const role = await repo.opportunity(tx, r.opportunity_id);
+      if (role && Number(role.taken) >= role.places) return refuse(`${role.title} has no places left: every place is taken by a volunteer already accepted`);
+    }
     if (step === 'started' && r.dbs_level !== 'none') {
       const checks = await repo.dbsChecks(tx, r.volunteer_id, londonDay(now));
       if (!checks.some((c) => c.dbs_level && dbsCovers(c.dbs_level, r.dbs_level as DbsLevel))) {
@@ -197,7 +206,7 @@ export class ReferralsService {
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const r = await repo.get(tx, id, true);
       if (!r || !(await this.isTheirs(tx, actor, r, party))) return { ok: false, message: 'Referral not found', field: 'actions', missing: true };
-      if (!(step in NEXT_STEPS)) return refuse('Choose what has happened');
+      if (!Object.hasOwn(NEXT_STEPS, step)) return refuse('Choose what has happened');
       return this.move(tx, actor.lioId, r, step as ReferralStatus, reason.trim(), party, { userId: actor.id, label: actor.email }, origin, now);
     });
   }
@@ -268,6 +277,8 @@ export class ReferralsService {
     if (new Date(link.expires_at).getTime() <= now.getTime()) return { state: 'expired' as const };
     const r = await repo.get(tx, link.referral_id, lock);
     if (!r) return { state: 'unknown' as const };
+    // The link shows the volunteer's contact details only while the organisation still has to answer.
+    if (r.status !== 'referred' && r.status !== 'contacted') return { state: 'used' as const };
     return { state: 'valid' as const, link, referral: r };
   }
 
@@ -295,7 +306,7 @@ export class ReferralsService {
     return this.deps.db.withTenant(lioId, async (tx) => {
       const opened = await this.openLink(tx, token, now, true);
       if (opened.state !== 'valid') return { state: opened.state };
-      if (!(step in NEXT_STEPS)) return { state: 'valid', outcome: refuse('Choose what has happened') };
+      if (!Object.hasOwn(NEXT_STEPS, step)) return { state: 'valid', outcome: refuse('Choose what has happened') };
       const who = this.linkActor(opened.link.sent_to);
       const outcome = await this.move(tx, lioId, opened.referral, step as ReferralStatus, reason.trim(), 'link', who, '', now);
       if (outcome.ok && (step === 'accepted' || step === 'declined')) await repo.useLink(tx, opened.link.id, now);

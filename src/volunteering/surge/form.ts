@@ -26,7 +26,7 @@ export function readSignup(v: SignupValues): { errors: FormErrors; signup?: Surg
   const postcode = v.postcode ? normalisePostcode(v.postcode) : null;
   if (!v.postcode) errors.add('postcode', 'Enter your postcode');
   else if (!postcode) errors.add('postcode', 'Enter a real UK postcode, like SW1A 1AA');
-  if (v.skills.some((s) => !(s in SKILLS))) errors.add('skills', 'Choose what you can do from the list');
+  if (v.skills.some((s) => !Object.hasOwn(SKILLS, s))) errors.add('skills', 'Choose what you can do from the list');
   checkText(errors, 'offer', v.offer, 'what else you can offer', 1000, false);
   if (v.skills.length === 0 && !v.offer) errors.add('skills', 'Choose what you can do, or tell us in your own words');
   if (v.consent !== 'yes') errors.add('consent', 'Tick the box to agree that we may hold your details and contact you about volunteering');

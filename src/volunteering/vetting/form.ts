@@ -16,14 +16,14 @@ export const checkValues = (body: unknown): CheckValues => Object.fromEntries(FI
 /** A vetting check as the coordinator records it. A DBS check needs its level and 12-digit certificate number; no image is ever taken. */
 export function readCheck(v: CheckValues, now: Date): { errors: FormErrors; check?: NewCheck } {
   const errors = new FormErrors();
-  if (!(v.kind in KINDS)) errors.add('kind', 'Choose what kind of check it is');
+  if (!Object.hasOwn(KINDS, v.kind)) errors.add('kind', 'Choose what kind of check it is');
   const kind = v.kind as VettingKind;
   const dbs = kind === 'dbs';
   if (dbs && !(LEVELS as readonly string[]).includes(v.dbsLevel)) errors.add('dbsLevel', 'Choose the level of the DBS check');
   const certificate = v.certificateNumber.replace(/\s+/g, '');
   if (dbs && !/^\d{12}$/.test(certificate)) errors.add('certificateNumber', 'Enter the 12-digit certificate number, like 001234567890');
   if (!dbs) checkText(errors, 'detail', v.detail, kind === 'reference' ? 'the referee' : kind === 'induction' ? 'what the induction was' : 'the name of the training', 500);
-  if (!(v.outcome in OUTCOMES)) errors.add('outcome', 'Choose the outcome');
+  if (!Object.hasOwn(OUTCOMES, v.outcome)) errors.add('outcome', 'Choose the outcome');
   if (v.forOrganisationId && !isUuid(v.forOrganisationId)) errors.add('forOrganisationId', 'Choose the organisation from the list');
   const issuedOn = readDate(errors, 'issued', { day: v['issued-day'], month: v['issued-month'], year: v['issued-year'] }, dbs ? 'the date of issue' : 'the date', { required: dbs, notAfter: now });
   const expiresOn = readDate(errors, 'expires', { day: v['expires-day'], month: v['expires-month'], year: v['expires-year'] }, 'the lapse date', { required: dbs });
