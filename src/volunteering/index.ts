@@ -26,6 +26,8 @@ import { registerVettingJobs, vettingPanel } from './vetting/home.js';
 import { seedSurgeAndVetting } from './surge/seed.js';
 // Hours.
 import { registerHoursRoutes } from './hours/routes.js';
+import { hoursWaitingPanel } from './hours/home.js';
+import { seedHours } from './hours/seed.js';
 
 /**
  * Volunteering (one of NAVCA's Four Functions): volunteers (each a person), opportunities posted by groups and staff,
@@ -69,6 +71,7 @@ export const volunteeringCapability: Capability = {
     ...referralPanels,
     surgePanel,
     vettingPanel,
+    hoursWaitingPanel,
   ],
   frontDoor: [
     {
@@ -94,12 +97,14 @@ export const volunteeringCapability: Capability = {
     registerChaserJob(queue, deps);
     registerVettingJobs(queue, deps);
   },
-  // Volunteers first: the roles, referrals and vetting of the demo are theirs.
+  // Volunteers first: the roles, referrals, vetting and hours of the demo are theirs.
   async seedDemo(tx, context) {
     await seedVolunteers(tx, context);
     await seedOpportunities(tx, context);
     await seedReferrals(tx, context);
     await seedSurgeAndVetting(tx, context.lio.id, context.now);
+    // Last: the hours are given in the placements the referrals seed makes.
+    await seedHours(tx, context);
   },
   personalData: volunteeringPersonalData,
 };

@@ -8,7 +8,7 @@ const PLACED = ['accepted', 'started'] as const;
 
 export interface NewHours {
   volunteerId: string; referralId: string; organisationId: string | null; workedOn: string; minutes: number; description: string | null;
-  loggedBy: HoursLoggedBy; userId: string; confirmedAt: Date | null;
+  loggedBy: HoursLoggedBy; userId: string | null; confirmedAt: Date | null;
 }
 
 export const hoursRepository = {

@@ -120,9 +120,4 @@ export class HoursService {
       ...byOrganisation.map((r) => ['Organisation', r.name ?? 'No organisation', hours(r.confirmed), hours(r.waiting)]),
     ];
   }
-
-  /** Entries waiting for the organisation to confirm. */
-  async waitingFor(actor: SignedInUser, organisationId: string): Promise<number> {
-    return this.deps.db.withTenant(actor.lioId, async (tx) => Number((await repo.waitingFor(tx, organisationId)).n));
-  }
 }
