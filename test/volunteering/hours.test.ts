@@ -54,6 +54,11 @@ describe('volunteers’ hours', () => {
     expect(mine.$('[data-testid="total"]').text()).toContain('2 hours 30 minutes');
     expect((await hoursOf(s.lio))[0]!.confirmed_at).not.toBeNull();
 
+    const audited = await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('audit_events').select(['action', 'subject_id']).where('action', 'in', ['volunteer.viewed', 'hours.confirmed', 'volunteer_hours.viewed']).execute());
+    expect(audited).toEqual(expect.arrayContaining([
+      { action: 'volunteer.viewed', subject_id: s.volunteer.id }, { action: 'hours.confirmed', subject_id: s.volunteer.id }, expect.objectContaining({ action: 'volunteer_hours.viewed' }),
+    ]));
+
     const totals = await s.coordinator.get('/volunteering/hours');
     expect(totals.$('[data-testid="by-volunteer"] tbody tr').first().text()).toMatch(/Nia Roberts\s*2 hours 30 minutes\s*$/);
     expect(totals.$('[data-testid="by-organisation"] tbody tr').first().text()).toContain('Brook Street Pantry');

@@ -60,9 +60,11 @@ export class HoursService {
   async ours(actor: SignedInUser | null) {
     authorise(actor, 'hours.confirm');
     const organisationId = this.scope(actor);
-    return this.deps.db.withTenant(actor.lioId, async (tx) => ({
-      placements: await repo.placements(tx, { organisationId }), entries: await repo.entries(tx, { organisationId }),
-    }));
+    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+      // The list names volunteers and what they did: each opening is kept, as a view of their records would be.
+      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'volunteer_hours.viewed', subjectType: 'volunteer_hours', detail: { organisationId } }, this.deps.clock.now());
+      return { placements: await repo.placements(tx, { organisationId }), entries: await repo.entries(tx, { organisationId }) };
+    });
   }
 
   /** The organisation logs hours for a volunteer placed with it: counted at once. */
