@@ -24,6 +24,10 @@ import { surgeFrontDoor, surgePanel } from './surge/home.js';
 import { registerVettingRoutes } from './vetting/routes.js';
 import { registerVettingJobs, vettingPanel } from './vetting/home.js';
 import { seedSurgeAndVetting } from './surge/seed.js';
+// Hours.
+import { registerHoursRoutes } from './hours/routes.js';
+import { hoursWaitingPanel } from './hours/home.js';
+import { seedHours } from './hours/seed.js';
 
 /**
  * Volunteering (one of NAVCA's Four Functions): volunteers (each a person), opportunities posted by groups and staff,
@@ -49,6 +53,10 @@ export const volunteeringCapability: Capability = {
       { area: 'volunteering', href: '/my-volunteering/enquiries', text: 'Your enquiries', permission: 'volunteering.self', order: 30 },
       // Vetting
       { area: 'volunteering', href: '/volunteering/vetting', text: 'Checks lapsing soon', permission: 'vetting.write', order: 60 },
+      // Hours
+      { area: 'volunteering', href: '/my-volunteering/hours', text: 'Your hours', permission: 'volunteering.self', order: 40 },
+      { area: 'volunteering', href: '/our-volunteering/hours', text: 'Volunteers’ hours', permission: 'hours.confirm', order: 41 },
+      { area: 'volunteering', href: '/volunteering/hours', text: 'Hours given', permission: 'volunteering.figures', order: 42 },
       // Surge
       { area: 'volunteering', href: '/volunteering/surge/queue', text: 'Surge sign-ups', permission: 'surge.work', order: 70 },
       { area: 'volunteering', href: '/volunteering/surge', text: 'Emergency surge mode', permission: 'surge.switch', order: 71 },
@@ -63,6 +71,7 @@ export const volunteeringCapability: Capability = {
     ...referralPanels,
     surgePanel,
     vettingPanel,
+    hoursWaitingPanel,
   ],
   frontDoor: [
     {
@@ -82,17 +91,20 @@ export const volunteeringCapability: Capability = {
     await registerReferralRoutes(app, deps);
     await registerSurgeRoutes(app, deps);
     await registerVettingRoutes(app, deps);
+    await registerHoursRoutes(app, deps);
   },
   jobs(queue, deps) {
     registerChaserJob(queue, deps);
     registerVettingJobs(queue, deps);
   },
-  // Volunteers first: the roles, referrals and vetting of the demo are theirs.
+  // Volunteers first: the roles, referrals, vetting and hours of the demo are theirs.
   async seedDemo(tx, context) {
     await seedVolunteers(tx, context);
     await seedOpportunities(tx, context);
     await seedReferrals(tx, context);
     await seedSurgeAndVetting(tx, context.lio.id, context.now);
+    // Last: the hours are given in the placements the referrals seed makes.
+    await seedHours(tx, context);
   },
   personalData: volunteeringPersonalData,
 };

@@ -1,0 +1,24 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { Client, mainText } from '../helpers/client.js';
+import { seedDemo, DEMO_PASSWORD } from '../../src/seed/demo.js';
+
+let t: TestContext;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+it('gives the demo’s placements hours, confirmed and waiting; the group member sees those waiting on the home page and the coordinator the totals', async () => {
+  expect((await seedDemo(t.db, t.config)).created).toBe(true);
+  const lio = await t.db.system.selectFrom('lios').select('id').executeTakeFirstOrThrow();
+  const rows = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteer_hours').select(['confirmed_at', 'organisation_id']).execute());
+  expect(rows.some((r) => r.confirmed_at)).toBe(true);
+  expect(rows.some((r) => !r.confirmed_at)).toBe(true);
+
+  const group = new Client(t.app, 'localhost');
+  await group.signIn('group@riverside.example', DEMO_PASSWORD);
+  expect(mainText(await group.get('/'))).toMatch(/[1-9]\d*\s*Entries of hours waiting for you to confirm/);
+  const coordinator = new Client(t.app, 'localhost');
+  await coordinator.signIn('coordinator@riverside.example', DEMO_PASSWORD);
+  const from = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
+  expect(mainText(await coordinator.get(`/volunteering/hours?from=${from}`))).toContain('Marek Kowal');
+});
