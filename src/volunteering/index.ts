@@ -46,7 +46,7 @@ export const volunteeringCapability: Capability = {
       { area: 'volunteering', href: '/my-volunteering', text: 'Your volunteering', permission: 'volunteering.self', order: 10 },
       // Opportunities and matching
       { area: 'volunteering', href: '/volunteering/roles', text: 'Roles', permission: 'opportunities.manage', order: 20 },
-      { area: 'volunteering', href: '/our-volunteering/roles', text: 'Our volunteer roles', permission: 'opportunities.post', order: 25 },
+      { area: 'volunteering', href: '/our-volunteering/roles', text: 'Our volunteer roles', permission: 'volunteering.portal', order: 25 },
       { area: 'volunteering', href: '/my-volunteering/roles', text: 'Roles for you', permission: 'volunteering.self', order: 20 },
       // Referrals
       { area: 'volunteering', href: '/volunteering/referrals', text: 'Referrals', permission: 'referrals.manage', order: 30 },

@@ -15,6 +15,7 @@ declare module '../platform/auth/policy.js' {
     'surge.switch': true;
     'surge.work': true;
     'volunteering.figures': true;
+    'volunteering.portal': true;
   }
 }
 
@@ -49,4 +50,6 @@ export const volunteeringPolicy: PolicyRules = {
   'surge.switch': isAdmin,
   'surge.work': coordinator,
   'volunteering.figures': coordinator,
+  // The group's own portal pages (/our-volunteering/…): offered to group members only; coordinators work from theirs.
+  'volunteering.portal': (a) => forOwnOrganisation(a),
 };

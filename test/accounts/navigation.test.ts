@@ -9,10 +9,10 @@ const ADMIN_PAGES = ['/admin/users', '/admin/users/invite', '/admin/audit', '/ad
 /** The core pages: admin is offered all of them; each other role only those it may use. */
 const CORE_PAGES = ['Organisations', 'Users', 'Audit log', 'Outbox', 'API tokens', 'Public home page'];
 const EXPECTED: Record<Role, { areas: string[]; pages: string[] }> = {
-  admin: { areas: ['Home', 'Directory', 'People', 'Admin'], pages: CORE_PAGES },
+  admin: { areas: ['Home', 'Directory', 'Volunteering', 'People', 'Admin'], pages: CORE_PAGES },
   staff: { areas: ['Home', 'Directory', 'People'], pages: ['Organisations'] },
-  group_member: { areas: ['Home', 'Directory'], pages: [] },
-  volunteer: { areas: ['Home', 'Directory'], pages: [] },
+  group_member: { areas: ['Home', 'Directory', 'Volunteering'], pages: [] },
+  volunteer: { areas: ['Home', 'Directory', 'Volunteering'], pages: [] },
   partner: { areas: ['Home', 'Directory'], pages: [] },
   network: { areas: ['Home', 'Directory'], pages: [] },
 };

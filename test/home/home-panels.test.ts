@@ -222,7 +222,7 @@ describe('home page panels by role', () => {
     const { lio, neverVerified, verifiedNow, now } = await busyLio();
     const { page, client } = await home(lio, { role: 'group_member', organisationId: neverVerified.id });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-listing', 'volunteering-our-referrals']);
+    expect(shown.map((p) => p.id)).toEqual(['directory-listing', 'volunteering-our-referrals', 'volunteering-hours-waiting']);
     expect(shown[0]!.title).toBe('Your listing: Never verified');
     expect(shown[0]!.figures).toEqual({
       Status: { value: 'Active', href: undefined },
