@@ -65,11 +65,6 @@ export const surgeRepository = {
     return row.id;
   },
 
-  async recordConsents(tx: Queryable, lioId: string, personId: string, now: Date): Promise<void> {
-    await tx.insertInto('consents').values((['contact_about_volunteering', 'volunteer_record'] as const).map((purpose) => ({
-      lio_id: lioId, person_id: personId, purpose, given_at: now, method: 'online_form', wording_version: 'surge-1',
-    }))).execute();
-  },
 
 
   /** Surge sign-ups still to be vetted (status new), oldest first, with whether a coordinator marked them as needing a DBS check. */

@@ -8,7 +8,7 @@ import { queueEmail } from '../../platform/mail.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { surgeRepository as repo, type Cohort } from './repository.js';
-import { volunteersRepository } from '../volunteers/repository.js';
+import { volunteerRecordsRepository, volunteersRepository } from '../volunteers/repository.js';
 import { readAssign, readMessage, readSignup, readSwitch, type AssignValues, type MessageValues, type SignupValues, type SwitchValues } from './form.js';
 
 /** What the public surge form's answer is: taken (new or already known), refused for its mistakes, or surge mode is off. */
@@ -72,7 +72,8 @@ export class SurgeService {
       }
       const personId = person?.id ?? await repo.insertPerson(tx, lioId, signup, now);
       const volunteerId = await repo.insertVolunteer(tx, lioId, personId, signup, signupKey, null, now);
-      await repo.recordConsents(tx, lioId, personId, now);
+      await volunteerRecordsRepository.insertConsents(tx, (['contact_about_volunteering', 'volunteer_record'] as const)
+        .map((purpose) => ({ lioId, personId, purpose, method: 'online_form' as const, recordedBy: null, now })), 'surge-1');
       await volunteersRepository.addEvent(tx, lioId, volunteerId, 'registered', signup.offer ? `Surge sign-up: ${signup.offer}` : 'Surge sign-up', SYSTEM, now);
       return { kind: 'taken', volunteerId, known: Boolean(person) };
     });

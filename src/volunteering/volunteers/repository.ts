@@ -100,10 +100,11 @@ export const volunteerRecordsRepository = {
     return db.updateTable('volunteers').set({ ...columns, updated_at: now }).where('id', '=', id).execute();
   },
 
-  insertConsents(db: Queryable, rows: { lioId: string; personId: string; purpose: 'contact_about_volunteering' | 'volunteer_record'; method: 'online_form' | 'verbal'; recordedBy: string | null; now: Date }[]) {
+  /** The volunteering consents a form records; `wordingVersion` names the form's wording (registration or surge). */
+  insertConsents(db: Queryable, rows: { lioId: string; personId: string; purpose: 'contact_about_volunteering' | 'volunteer_record'; method: 'online_form' | 'verbal'; recordedBy: string | null; now: Date }[], wordingVersion = 'volunteer-registration-1') {
     if (rows.length === 0) return Promise.resolve();
     return db.insertInto('consents').values(rows.map((r) => ({
-      lio_id: r.lioId, person_id: r.personId, purpose: r.purpose, given_at: r.now, method: r.method, wording_version: 'volunteer-registration-1',
+      lio_id: r.lioId, person_id: r.personId, purpose: r.purpose, given_at: r.now, method: r.method, wording_version: wordingVersion,
       recorded_by: r.recordedBy, created_at: r.now,
     }))).execute();
   },
