@@ -4,6 +4,7 @@ import { accountsCapability } from './accounts/index.js';
 import { adminCapability } from './admin/index.js';
 import { peopleCapability } from './people/index.js';
 import { volunteeringCapability } from './volunteering/index.js';
+import { supportCapability } from './support/index.js';
 
 export interface CapabilityOptions {
   directory?: DirectoryOptions;
@@ -11,7 +12,7 @@ export interface CapabilityOptions {
 
 /**
  * Every capability of the app, in the order their demo seeds run (the directory's organisations come before the
- * accounts that keep their listings; people and accounts before the volunteers who are people). The one list buildApp, the CLI and the demo seed read.
+ * accounts that keep their listings; people and accounts before the volunteers who are people; the register before the groups support works with). The one list buildApp, the CLI and the demo seed read.
  */
 export function capabilities(options: CapabilityOptions = {}): Capability[] {
   return [
@@ -19,6 +20,7 @@ export function capabilities(options: CapabilityOptions = {}): Capability[] {
     accountsCapability,
     peopleCapability,
     volunteeringCapability,
+    supportCapability,
     adminCapability,
   ];
 }

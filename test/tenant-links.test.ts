@@ -89,6 +89,52 @@ async function everyLaterTable(db: Database, lio: { id: string }) {
   });
 }
 
+/** A row in each tenant table of support for groups (migration 026), linked to every table it may point at. */
+async function everySupportTable(db: Database, lio: { id: string }) {
+  const make = factories(db);
+  const directory = directoryFactories(db);
+  const people = peopleFactories(db);
+  const organisation = await directory.organisation(lio);
+  const user = await make.user(lio, { role: 'staff', permissionSets: ['adviser', 'trainer'] });
+  const person = await people.person(lio);
+  const now = new Date();
+  await db.withTenant(lio.id, async (tx) => {
+    const supportCase = await tx.insertInto('support_cases').values({
+      lio_id: lio.id, reference: `SC-${unique()}`, organisation_id: organisation.id, topic: 'funding', title: 'A bid', request: 'Help with a bid',
+      asked_via: 'phone', asked_by_person_id: person.id, asked_by_user_id: user.id, adviser_user_id: user.id, opened_on: '2026-11-02',
+    }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('support_case_notes').values({ lio_id: lio.id, case_id: supportCase.id, author_user_id: user.id, body: 'Called', minutes_spent: 30, worked_on: '2026-11-02' }).execute();
+    await tx.insertInto('support_case_documents').values({
+      lio_id: lio.id, case_id: supportCase.id, file_name: 'bid.pdf', media_type: 'application/pdf', size_bytes: 4, sha256: 'a'.repeat(64), content: new Uint8Array([37, 80, 68, 70]), uploaded_by_user_id: user.id,
+    }).execute();
+    await tx.insertInto('support_outcomes').values({ lio_id: lio.id, case_id: supportCase.id, kind: 'policy_adopted', achieved_on: '2026-11-03', recorded_by_user_id: user.id }).execute();
+    await tx.insertInto('funding_applications').values({ lio_id: lio.id, organisation_id: organisation.id, case_id: supportCase.id, funder_name: 'A funder', amount_requested: 5000 }).execute();
+    await tx.insertInto('group_health_checks').values({
+      lio_id: lio.id, organisation_id: organisation.id, case_id: supportCase.id, stage: 'before', answers: JSON.stringify({ governance: 2 }), score: 2, assessed_on: '2026-11-02', assessed_by_user_id: user.id,
+    }).execute();
+    await tx.insertInto('funding_opportunities').values({ lio_id: lio.id, funder_name: 'A funder', programme: 'Small grants', summary: 'Up to £5,000', created_by_user_id: user.id }).execute();
+    const grantImport = await tx.insertInto('grant_imports').values({ lio_id: lio.id, file_name: 'grants.json', format: 'json', status: 'imported', started_by_user_id: user.id }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('grants').values({
+      lio_id: lio.id, identifier: `360G-${unique()}`, import_id: grantImport.id, title: 'A grant', currency: 'GBP', amount_awarded: 1000, award_date: '2026-01-01',
+      funding_org_identifier: 'GB-CHC-1', funding_org_name: 'A funder', recipient_org_identifier: 'GB-CHC-2', recipient_org_name: 'A group', organisation_id: organisation.id,
+    }).execute();
+    await tx.insertInto('support_spend').values({ lio_id: lio.id, period_start: '2026-01-01', period_end: '2026-03-31', amount: 10000, entered_by_user_id: user.id }).execute();
+    const course = await tx.insertInto('courses').values({ lio_id: lio.id, title: 'Being a trustee', summary: 'The basics', description: 'The basics of trusteeship', created_by_user_id: user.id }).returning('id').executeTakeFirstOrThrow();
+    const session = await tx.insertInto('course_sessions').values({ lio_id: lio.id, course_id: course.id, starts_at: now, ends_at: new Date(now.getTime() + 3_600_000), venue: 'The hall', capacity: 10 }).returning('id').executeTakeFirstOrThrow();
+    const booking = await tx.insertInto('course_bookings').values({
+      lio_id: lio.id, session_id: session.id, person_id: person.id, organisation_id: organisation.id, booked_by_user_id: user.id, status: 'booked',
+    }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('course_feedback').values({ lio_id: lio.id, booking_id: booking.id, rating: 5 }).execute();
+    const type = await tx.insertInto('membership_types').values({ lio_id: lio.id, name: 'Full member', register_flag: 'member' }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('memberships').values({ lio_id: lio.id, organisation_id: organisation.id, membership_type_id: type.id, joined_on: '2026-01-01', renews_on: '2027-01-01', applied_by_user_id: user.id }).execute();
+    const bulletin = await tx.insertInto('bulletins').values({ lio_id: lio.id, subject: 'News', introduction: 'Hello', segment: 'all_groups', created_by_user_id: user.id }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('bulletin_recipients').values({
+      lio_id: lio.id, bulletin_id: bulletin.id, email: `reader-${unique()}@example.org`, person_id: person.id, organisation_id: organisation.id, unsubscribe_token_hash: unique().repeat(8),
+    }).execute();
+    await tx.insertInto('bulletin_unsubscribes').values({ lio_id: lio.id, email: `gone-${unique()}@example.org`, bulletin_id: bulletin.id }).execute();
+  });
+}
+
 /** What the database answers, with the id named replaced, so that two answers naming different ids compare. */
 async function refusal(work: Promise<unknown>, id: string): Promise<string> {
   try {
@@ -118,6 +164,8 @@ describe('links between tenant tables stay within one LIO', () => {
     // Tables made after 016 are made with their keys naming the LIO: rows of them are added once they exist.
     await everyLaterTable(db, lioA);
     await everyLaterTable(db, lioB);
+    await everySupportTable(db, lioA);
+    await everySupportTable(db, lioB);
     links = (await foreignKeys(db)).filter((k) => k.tableHasLio && k.refHasLio);
   });
   afterAll(async () => { await dispose(); });

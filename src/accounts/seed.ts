@@ -8,7 +8,7 @@ const DEMO_GROUP = 'Riverside Food Bank';
 
 export const DEMO_USERS: { role: Role; email: string; name: string; sets?: PermissionSet[]; group?: boolean }[] = [
   { role: 'admin', email: 'admin@riverside.example', name: 'Asha Patel' },
-  { role: 'staff', email: 'adviser@riverside.example', name: 'Ben Okafor', sets: ['adviser'] },
+  { role: 'staff', email: 'adviser@riverside.example', name: 'Ben Okafor', sets: ['adviser', 'trainer'] },
   { role: 'staff', email: 'coordinator@riverside.example', name: 'Carys Evans', sets: ['volunteer_coordinator', 'helpline'] },
   { role: 'group_member', email: 'group@riverside.example', name: 'Dan Murphy', group: true },
   { role: 'volunteer', email: 'volunteer@riverside.example', name: 'Ella Nowak' },

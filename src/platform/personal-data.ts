@@ -118,3 +118,64 @@ export function addCounts(into: RowCounts, more: RowCounts): RowCounts {
 export function dateTimeText(d: Date | null): string {
   return d ? d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' }) : '';
 }
+
+/** One part of a capability's provider: what one of its features holds about a person (its key and title are the capability's). */
+export type PersonalDataPart = Omit<PersonalDataProvider, 'key' | 'title'>;
+
+/**
+ * A capability whose features each hold their own personal data (casework, training, bulletins) answers as one
+ * provider made of their parts: the sections, rows and counts of every part, in order, and every part's erasure and
+ * retention, all in the caller's one transaction.
+ */
+export function personalDataOfParts(key: string, title: string, parts: readonly PersonalDataPart[]): PersonalDataProvider {
+  const merged = <T>(results: Partial<Record<string, T[]>>[]) => {
+    const out: Record<string, T[]> = {};
+    for (const r of results) for (const [k, v] of Object.entries(r)) if (v) out[k] = [...(out[k] ?? []), ...v];
+    return out;
+  };
+  const inTurn = async <T>(call: (part: PersonalDataPart) => Promise<T>): Promise<T[]> => {
+    const results: T[] = [];
+    // One after another: they share the caller's one transaction (one connection).
+    for (const part of parts) results.push(await call(part));
+    return results;
+  };
+  return {
+    key,
+    title,
+    tables: parts.flatMap((p) => p.tables),
+    async identify(context, identity) {
+      return merged(await inTurn(async (p) => (p.identify ? await p.identify(context, identity) : {})));
+    },
+    async describe(context, identity) {
+      return (await inTurn((p) => p.describe(context, identity))).flat();
+    },
+    async export(context, identity) {
+      return Object.assign({}, ...(await inTurn((p) => p.export(context, identity))));
+    },
+    erasure: parts.map((p) => p.erasure).join(' '),
+    async keptOnErasure(context, identity) {
+      return (await inTurn(async (p) => (p.keptOnErasure ? await p.keptOnErasure(context, identity) : []))).flat();
+    },
+    async erase(context, identity) {
+      const outcome: ErasureOutcome = { removed: {}, anonymised: {} };
+      for (const r of await inTurn((p) => p.erase(context, identity))) {
+        addCounts(outcome.removed, r.removed);
+        addCounts(outcome.anonymised, r.anonymised);
+      }
+      return outcome;
+    },
+    async merge(context, people) {
+      const moved: RowCounts = {};
+      for (const r of await inTurn((p) => p.merge(context, people))) addCounts(moved, r);
+      return moved;
+    },
+    retention: {
+      rule: parts.map((p) => p.retention.rule).join(' '),
+      async apply(context) {
+        const done: RowCounts = {};
+        for (const r of await inTurn((p) => p.retention.apply(context))) addCounts(done, r);
+        return done;
+      },
+    },
+  };
+}

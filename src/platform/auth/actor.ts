@@ -24,6 +24,7 @@ export const PERMISSION_SET_LABELS: Record<PermissionSet, string> = {
   adviser: 'Adviser',
   volunteer_coordinator: 'Volunteer coordinator',
   helpline: 'Helpline',
+  trainer: 'Trainer',
 };
 
 export const ROLES = Object.keys(ROLE_LABELS) as Role[];

@@ -4,13 +4,14 @@ import type { OrukTables } from './oruk-schema.js';
 import type { PublicSearchTables } from './public-search-schema.js';
 import type { PeopleTables } from './people-schema.js';
 import type { VolunteeringTables } from './volunteering-schema.js';
+import type { SupportTables } from './support-schema.js';
 
 /** Row types of the tables, kept beside the migrations that create them. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export type Role = 'admin' | 'staff' | 'group_member' | 'volunteer' | 'partner' | 'network';
-export type PermissionSet = 'adviser' | 'volunteer_coordinator' | 'helpline';
+export type PermissionSet = 'adviser' | 'volunteer_coordinator' | 'helpline' | 'trainer';
 export type UserStatus = 'invited' | 'active' | 'disabled';
 
 export interface LiosTable {
@@ -134,7 +135,7 @@ export interface EmailMessagesTable {
   sent_at: NullableTimestamp;
 }
 
-export interface DB extends DirectoryTables, OrukTables, PublicSearchTables, PeopleTables, VolunteeringTables {
+export interface DB extends DirectoryTables, OrukTables, PublicSearchTables, PeopleTables, VolunteeringTables, SupportTables {
   lios: LiosTable;
   organisations: OrganisationsTable;
   users: UsersTable;
