@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,30 @@ describe('imports run as jobs', () => {
     expect(await uploadsLeft()).toEqual([]);
     const list = await client.get('/admin/imports');
     expect(list.$('[data-testid="imports"] tbody tr').first().text()).toMatch(/Completed/);
+  });
+
+  it('refuses an upload from someone who may not import before any of it is written to disk', async () => {
+    const lio = await t.make.lio();
+    const member = await t.make.user(lio, { role: 'group_member' });
+    const client = new Client(t.app, lio.host);
+    await client.signIn(member.email, member.password);
+    const csrf = (await client.get('/')).$('input[name="_csrf"]').first().val() as string | undefined;
+    const folder = path.join(dataDir, 'imports');
+    await mkdir(folder, { recursive: true });
+    const made: string[] = [];
+    const watcher = watch(folder, (_event, name) => { if (name) made.push(name); });
+    try {
+      const posted = await client.postMultipart('/admin/imports/oruk', { _csrf: csrf ?? '', url: '' }, { files: [{ name: 'council.json', text: feed(2) }] });
+      expect(posted.status).toBe(403);
+      const anonymous = await new Client(t.app, lio.host).postMultipart('/admin/imports/oruk', { url: '' }, { files: [{ name: 'council.json', text: feed(2) }] });
+      expect(anonymous.status).toBe(303);
+      expect(anonymous.location).toMatch(/^\/sign-in/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      watcher.close();
+    }
+    expect(made).toEqual([]);
+    expect(await serviceNames(lio)).toEqual([]);
   });
 
   it('refuses a second import while one waits or runs, naming it, and takes one again when it has ended', async () => {

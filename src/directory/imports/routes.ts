@@ -65,7 +65,7 @@ export async function registerImportRoutes(app: FastifyInstance, deps: { db: Dat
   });
 
   await app.register(async (scope) => {
-    await storeUploads(scope, uploadsFolder(deps.config.dataDir), UPLOAD_LIMIT);
+    await storeUploads(scope, uploadsFolder(deps.config.dataDir), UPLOAD_LIMIT, permitted('directory.import'));
 
     scope.post('/admin/imports/oruk', guard, async (request, reply) => {
       const upload = uploadOf(request);

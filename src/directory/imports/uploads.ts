@@ -3,7 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import multipart from '@fastify/multipart';
 
 /**
@@ -40,9 +40,13 @@ function fileName(given: string, taken: string[]): string {
   return name;
 }
 
-/** Lets the routes of `instance` (an encapsulated plugin) take uploads of up to `limit` bytes, kept under `root`. */
-export async function storeUploads(instance: FastifyInstance, root: string, limit: number): Promise<void> {
+/**
+ * Lets the routes of `instance` (an encapsulated plugin) take uploads of up to `limit` bytes, kept under `root`, from
+ * those `guard` lets through: it runs before a byte is read, so nobody else's upload ever reaches the disk.
+ */
+export async function storeUploads(instance: FastifyInstance, root: string, limit: number, guard: onRequestAsyncHookHandler): Promise<void> {
   await instance.register(multipart, { limits: { fileSize: limit, fieldSize: 100_000, files: 100, fields: 100, parts: 200 } });
+  instance.addHook('onRequest', guard);
   instance.addHook('onRequest', async (request) => {
     const declared = Number(request.headers['content-length']);
     if (request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data') && declared > limit) throw new UploadTooLarge(limit);
