@@ -171,6 +171,31 @@ describe('the durable job queue', () => {
   });
 });
 
+describe('the worker\'s two lanes', () => {
+  it('runs e-mail and other short jobs while a long job (an import) is still running', async () => {
+    const ctx = await createTestApp({ config: { worker: { pollMs: 20, enabled: true } } });
+    let finishImport!: () => void;
+    const importing = new Promise<void>((resolve) => { finishImport = resolve; });
+    try {
+      const events: string[] = [];
+      ctx.app.jobs.register('test.long_import', async () => { events.push('import started'); await importing; events.push('import ended'); }, { long: true });
+      ctx.app.jobs.register('test.short_email', async (job) => { events.push(`e-mail ${String(job.payload.n)}`); });
+      const lio = await ctx.make.lio();
+      await ctx.app.jobs.enqueue(ctx.db.system, { lioId: lio.id, kind: 'test.long_import' });
+      await expect.poll(() => events, { timeout: 10_000, interval: 20 }).toContain('import started');
+      for (const n of [1, 2]) await ctx.app.jobs.enqueue(ctx.db.system, { lioId: lio.id, kind: 'test.short_email', payload: { n } });
+      await expect.poll(() => events.filter((e) => e.startsWith('e-mail')).length, { timeout: 10_000, interval: 20 }).toBe(2);
+      expect(events).not.toContain('import ended');
+      finishImport();
+      await expect.poll(() => events, { timeout: 10_000, interval: 20 }).toContain('import ended');
+      await ctx.app.close();
+    } finally {
+      finishImport?.();
+      await ctx.close();
+    }
+  });
+});
+
 describe('jobs across a restart', () => {
   let store: PersistentStore;
   beforeAll(async () => { store = await createPersistentStore(); });

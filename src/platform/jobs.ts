@@ -7,6 +7,12 @@ export interface Job { id: number; lioId: string | null; kind: string; payload: 
 export type JobHandler = (job: Job) => Promise<void>;
 
 export interface EnqueueOptions { lioId: string | null; kind: string; payload?: Record<string, unknown>; runAt?: Date; maxAttempts?: number }
+/**
+ * Which of the worker's two lanes runs a kind of job. A long job (an import of a whole feed or grants file, minutes of
+ * work) runs in its own lane, so that e-mail, reminders and bulletins never wait behind it.
+ */
+export interface JobOptions { long?: boolean }
+type Lane = 'long' | 'short';
 
 /** A job left "running" this long belongs to a process that died; it is taken again. */
 const STALE_AFTER_MS = 5 * 60_000;
@@ -25,14 +31,16 @@ export class JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly recurring = new Map<string, number>();
   private recurringCheckedAt = -Infinity;
+  private readonly longKinds = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly running: Record<Lane, Promise<void> | null> = { long: null, short: null };
   private stopped = true;
 
   constructor(private readonly db: Database, private readonly clock: Clock, private readonly log: FastifyBaseLogger, private readonly pollMs: number) {}
 
-  register(kind: string, handler: JobHandler): void {
+  register(kind: string, handler: JobHandler, options: JobOptions = {}): void {
     this.handlers.set(kind, handler);
+    if (options.long) this.longKinds.add(kind);
   }
 
   /**
@@ -83,7 +91,7 @@ export class JobQueue {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
+    await Promise.all([this.running.long, this.running.short]);
   }
 
   /** Runs every job that is due now; returns how many ran. Tests use it to wait for e-mail deterministically. */
@@ -94,11 +102,16 @@ export class JobQueue {
     return n;
   }
 
-  /** The worker's loop: like drain, but stops taking new jobs once stop() is called, so shutdown waits for one job at most. */
-  private async work(): Promise<void> {
-    await this.abandonDeadJobs();
-    if (Date.now() - this.recurringCheckedAt >= RECURRING_CHECK_MS) await this.ensureRecurring();
-    while (!this.stopped && await this.runOne());
+  /**
+   * The worker's loop: like drain, but stops taking new jobs once stop() is called, so shutdown waits for one job of
+   * each lane at most. The lanes run side by side: a long job runs while the short ones keep going.
+   */
+  private async work(lane: Lane): Promise<void> {
+    if (lane === 'short') {
+      await this.abandonDeadJobs();
+      if (Date.now() - this.recurringCheckedAt >= RECURRING_CHECK_MS) await this.ensureRecurring();
+    }
+    while (!this.stopped && await this.runOne(lane));
   }
 
   /**
@@ -122,25 +135,29 @@ export class JobQueue {
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.stopped) return;
-      if (this.running) return void this.running.then(() => this.schedule(0));
-      this.running = this.work()
-        .catch((err) => this.log.error({ err }, 'job worker error'))
-        .finally(() => {
-          this.running = null;
-          if (!this.stopped) this.schedule(this.pollMs);
-        });
+      // Each idle lane starts; a busy one finds the new work itself when its current job ends.
+      for (const lane of ['long', 'short'] as const) {
+        if (this.running[lane]) continue;
+        this.running[lane] = this.work(lane)
+          .catch((err) => this.log.error({ err, lane }, 'job worker error'))
+          .finally(() => { this.running[lane] = null; });
+      }
+      this.schedule(this.pollMs);
     }, ms);
     this.timer.unref();
   }
 
-  private async runOne(): Promise<boolean> {
+  /** Claims and runs the next due job (of one lane, or of either), returning whether there was one. */
+  private async runOne(lane?: Lane): Promise<boolean> {
     const now = this.clock.now();
     const staleBefore = new Date(now.getTime() - STALE_AFTER_MS);
+    const longKinds = [...this.longKinds];
+    const inLane = lane === undefined ? sql`true` : lane === 'long' ? sql`kind = any(${longKinds}::text[])` : sql`not (kind = any(${longKinds}::text[]))`;
     const claimed = await sql<{ id: number; lio_id: string | null; kind: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
       update jobs set status = 'running', locked_at = ${now}, attempts = attempts + 1
       where id = (
         select id from jobs
-        where (status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_at < ${staleBefore} and attempts < max_attempts)
+        where ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_at < ${staleBefore} and attempts < max_attempts)) and ${inLane}
         order by run_at, id
         for update skip locked
         limit 1)

@@ -126,5 +126,5 @@ export class QueuedImports {
 
 export function registerImportJobs(jobs: JobQueue, deps: { db: Database; clock: Clock; config: Config }): void {
   const queued = new QueuedImports({ ...deps, jobs });
-  jobs.register(IMPORT_JOB, (job) => queued.run(job.lioId as string, job.payload));
+  jobs.register(IMPORT_JOB, (job) => queued.run(job.lioId as string, job.payload), { long: true });
 }
