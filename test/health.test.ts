@@ -156,7 +156,7 @@ describe('the server process', () => {
     // The banner names each demo role in words, as the pages do.
     const banner = server.output();
     expect(banner).toMatch(/^ {2}LIO admin +admin@riverside\.example +riverside-demo-2026$/m);
-    expect(banner).toMatch(/^ {2}LIO staff \(Adviser\) +adviser@riverside\.example /m);
+    expect(banner).toMatch(/^ {2}LIO staff \(Adviser, Trainer\) +adviser@riverside\.example /m);
     expect(banner).toMatch(/^ {2}LIO staff \(Volunteer coordinator, Helpline\) +coordinator@riverside\.example /m);
     expect(banner).toMatch(/^ {2}Group member +group@riverside\.example /m);
     expect(banner).not.toMatch(/group_member|volunteer_coordinator/);
