@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataDirInUseError, LOCK_FILE, lockDataDir } from '../../src/platform/db/data-dir-lock.js';
 import { openDatabase } from '../../src/platform/db/index.js';
@@ -17,6 +17,8 @@ function deadPid(): number {
   return Number(child.stdout.toString());
 }
 
+const holderPid = (folder: string) => Number(readFileSync(path.join(folder, LOCK_FILE), 'utf8').split('\n')[0]);
+
 describe('the lock on the embedded database folder, in one process', () => {
   let dir: string;
   beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'cg-lock-')); });
@@ -25,7 +27,7 @@ describe('the lock on the embedded database folder, in one process', () => {
   it('refuses a second lock while the first is held, naming the folder and the process, and allows it once released', async () => {
     const folder = path.join(dir, 'held');
     const first = await lockDataDir(folder);
-    expect(readFileSync(path.join(folder, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+    expect(holderPid(folder)).toBe(process.pid);
     const refused = await lockDataDir(folder).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(DataDirInUseError);
     expect((refused as Error).message).toContain(folder);
@@ -41,7 +43,7 @@ describe('the lock on the embedded database folder, in one process', () => {
     await lockDataDir(folder).then((l) => l.release());
     writeFileSync(path.join(folder, LOCK_FILE), `${deadPid()}\n`);
     const lock = await lockDataDir(folder);
-    expect(readFileSync(path.join(folder, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+    expect(holderPid(folder)).toBe(process.pid);
     lock.release();
   });
 
@@ -50,6 +52,32 @@ describe('the lock on the embedded database folder, in one process', () => {
     await lockDataDir(folder).then((l) => l.release());
     writeFileSync(path.join(folder, LOCK_FILE), `${process.pid}\n`);
     (await lockDataDir(folder)).release();
+  });
+
+  it('refuses a lock another host (a container sharing the volume) holds while its heartbeat goes on, even with our own pid; takes it over once the heartbeat stops', async () => {
+    const folder = path.join(dir, 'other-host');
+    await lockDataDir(folder).then((l) => l.release());
+    const file = path.join(folder, LOCK_FILE);
+    // Both containers' servers are pid 1 in their own namespaces: here, our own pid stands for it.
+    writeFileSync(file, `${process.pid}\nworker-b7\n`);
+    const refused = await lockDataDir(folder).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DataDirInUseError);
+    expect((refused as Error).message).toContain(`process ${process.pid} on worker-b7`);
+    const longAgo = new Date(Date.now() - 120_000);
+    utimesSync(file, longAgo, longAgo);
+    const lock = await lockDataDir(folder);
+    expect(readFileSync(file, 'utf8')).toBe(`${process.pid}\n${hostname()}\n`);
+    lock.release();
+  });
+
+  it('keeps touching its own lock, so that other hosts see it is held', async () => {
+    const folder = path.join(dir, 'heartbeat');
+    const lock = await lockDataDir(folder, { heartbeatMs: 20 });
+    const file = path.join(folder, LOCK_FILE);
+    const longAgo = new Date(Date.now() - 120_000);
+    utimesSync(file, longAgo, longAgo);
+    await expect.poll(() => Date.now() - statSync(file).mtimeMs, { timeout: 5_000, interval: 20 }).toBeLessThan(10_000);
+    lock.release();
   });
 
   it('of two takeovers of one stale lock at the same moment, exactly one succeeds', async () => {
