@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
+import { databaseRateLimitStore } from './platform/http/rate-limit-store.js';
 import { byAddress } from './platform/http/address-key.js';
 import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -166,7 +167,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   await app.register(formbody);
   refuseNulInText(app);
   // Every limit counts a client by addressKey: an IPv6 client by its /64, within which it may take any address.
-  await app.register(rateLimit, { global: false, keyGenerator: byAddress });
+  // Counted in the database, so every process of a deployment holds a client to one allowance.
+  await app.register(rateLimit, { global: false, keyGenerator: byAddress, store: databaseRateLimitStore(db, config.sessionSecret) });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
   // The secret is the session's (see Sessions.csrfSecretHolder), so it is renewed at sign-in and sign-out.

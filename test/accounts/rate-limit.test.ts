@@ -3,6 +3,7 @@ import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, errorSummary, type Page } from '../helpers/client.js';
 import { buildApp } from '../../src/app.js';
 import { SESSION_COOKIE, auditEvents } from './support.js';
+import { buildTestAppOn } from '../helpers/store.js';
 
 describe('rate limit on signing in', () => {
   let t: TestContext;
@@ -39,6 +40,29 @@ describe('rate limit on signing in', () => {
     const limited = await client.submit('/forgot-password', '/forgot-password', { email: 'person9@example.org' });
     expect(limited.status).toBe(429);
     expect(limited.$('h1').text()).toContain('Too many attempts');
+  });
+});
+
+describe('rate limits across processes', () => {
+  let t: TestContext;
+  beforeAll(async () => { t = await createTestApp({ config: { signInRateLimit: 3 } }); });
+  afterAll(async () => { await t.close(); });
+
+  it('hold a client to one allowance however many processes of the app serve it, and keep no address', async () => {
+    // A second app on the same database stands for a second process of the deployment.
+    const second = await buildTestAppOn(t.db, { config: { signInRateLimit: 3 } });
+    try {
+      const lio = await t.make.lio();
+      const clients = [new Client(t.app, lio.host, '198.51.100.7'), new Client(second.app, lio.host, '198.51.100.7')];
+      const answers: number[] = [];
+      for (let i = 0; i < 4; i++) answers.push((await clients[i % 2]!.submit('/forgot-password', '/forgot-password', { email: `p${i}@example.org` })).status);
+      expect(answers).toEqual([200, 200, 200, 429]);
+      const kept = await t.db.system.selectFrom('rate_limit_hits').select('key_hash').execute();
+      expect(kept.length).toBeGreaterThan(0);
+      expect(JSON.stringify(kept)).not.toContain('198.51.100.7');
+    } finally {
+      await second.app.close();
+    }
   });
 });
 

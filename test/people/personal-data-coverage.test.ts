@@ -27,6 +27,7 @@ const PERSON_TABLE = /^(contacts|phones|people|persons|users|members|volunteers|
 /** Tables the rule flags that hold no personal data, each with the reason. */
 const NOT_ABOUT_PEOPLE: Record<string, string> = {
   verification_requests: 'token_hash is the hash of a random one-time link sent to an organisation\'s own address to confirm its listing: it is about the organisation and derived from no one\'s details',
+  rate_limit_hits: 'key_hash is a keyed hash of a network address and a route, counting requests for one window: it points at no person record or account, cannot be looked up by a person, and is swept a day after its window',
 };
 
 let db: Database;

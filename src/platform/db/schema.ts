@@ -62,6 +62,13 @@ export interface SessionsTable {
 }
 
 /** Failures counted for sign-in throttling (migration 020); see accounts/throttle.ts. */
+/** Rate-limit counts shared by every process (migration 033): a keyed hash of the client's address and the route. */
+export interface RateLimitHitsTable {
+  key_hash: string;
+  window_started_at: Timestamp;
+  hits: number;
+}
+
 export interface SignInThrottlesTable {
   lio_id: string;
   key_hash: string;
@@ -141,6 +148,7 @@ export interface DB extends DirectoryTables, OrukTables, PublicSearchTables, Peo
   users: UsersTable;
   sessions: SessionsTable;
   sign_in_throttles: SignInThrottlesTable;
+  rate_limit_hits: RateLimitHitsTable;
   user_tokens: UserTokensTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
