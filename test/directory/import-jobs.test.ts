@@ -177,4 +177,27 @@ describe('a streamed import', () => {
     const linked = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('service_at_locations').select('service_id').execute());
     expect(linked).toHaveLength(12);
   });
+
+  it('writes a service listed before its organisation in a flat list, batches earlier, and still refuses one whose organisation never comes', async () => {
+    const lio = await t.make.lio();
+    const file = path.join(dataDir, 'services-first.json');
+    // A flat list as some councils' feeds are: every service names its organisation by id, and the organisations come last.
+    const services = Array.from({ length: 9 }, (_, i) => {
+      const { organization: _organisation, ...rest } = service(i);
+      return { ...rest, organization_id: i === 8 ? 'org-never' : `org-late-${i % 2}` };
+    });
+    const organisations = [0, 1].map((n) => ({ id: `org-late-${n}`, name: `Late Trust ${n}`, description: 'Listed after its services', website: `https://late-${n}.example.org` }));
+    await writeFile(file, JSON.stringify([...services, ...organisations]));
+    const report = await new OrukImportService({ db: t.db, clock: t.clock, limits: t.config.imports }).importOruk('operator', lio.id, { kind: 'path', path: file }, { batchRecords: 3 });
+    expect(report.status).toBe('completed');
+    expect(report.counts.organisations).toEqual({ created: 2, updated: 0 });
+    expect(report.counts.services).toEqual({ created: 8, updated: 0 });
+    expect(report.issues.filter((i) => i.level === 'refused').map((i) => [i.id, i.message])).toEqual([
+      ['jobs-svc-8', 'names the organisation "org-never", which is neither in this import nor held here: not imported'],
+    ]);
+    const owners = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').innerJoin('organisations', 'organisations.id', 'services.organisation_id')
+      .select(['services.name', 'organisations.name as organisation']).orderBy('services.name').execute());
+    expect(owners[0]).toEqual({ name: 'Job Service 0', organisation: 'Late Trust 0' });
+    expect(owners[1]).toEqual({ name: 'Job Service 1', organisation: 'Late Trust 1' });
+  });
 });

@@ -7,13 +7,13 @@ import { recordAudit, type Actor } from '../../../platform/audit.js';
 import type { DirectoryImportKind } from '../../../platform/db/oruk-schema.js';
 import { findLikelyDuplicatesOfEach } from '../../organisations/duplicates.js';
 import path from 'node:path';
-import { ImportSet, type ImportIssue } from './model.js';
+import { ImportSet, type ImpService, type ImportIssue } from './model.js';
 import { checkTotal, describeSource, readSource, SourceError, streamedJsonFiles, type OrukSource, type SourceProgress } from './sources.js';
 import { importsRepository } from '../../imports/repository.js';
 import { noEarlierRecords, rememberWritten, writeImportSet, writeOptionsFor, type EntityCounts } from './writer.js';
 import { JsonReader } from './json.js';
 import { MalformedJson, streamJsonRecords } from './stream.js';
-import { keepIndexMergesSmall, letOthersRun, limitStatementRows } from './repository.js';
+import { held, keepIndexMergesSmall, letOthersRun, limitStatementRows } from './repository.js';
 
 /**
  * Imports a directory from Open Referral, all or nothing, in one transaction. A feed, CSV and files given as text are
@@ -179,15 +179,17 @@ export class OrukImportService {
         limitStatementRows(tx, STATEMENT_ROWS);
         await keepIndexMergesSmall(tx);
         const earlier = noEarlierRecords();
+        const waiting = new Map<string, ImpService>();
         for (const file of files) {
           const name = path.basename(file);
           let set = new ImportSet();
           let reader = new JsonReader(set);
-          const flush = async () => {
+          const flush = async (last = false) => {
             if (set.errors.length) {
               absorb(set);
               throw new Rejection(mustBePutRight(set.errors.length));
             }
+            await holdBackServicesBeforeTheirOrganisation(tx, set, earlier, waiting, last);
             const wrote = await writeImportSet(tx, lioId, set, started, undefined, { referenceChecks: 'row', earlier });
             for (const k of Object.keys(counts) as (keyof typeof counts)[]) {
               counts[k].created += wrote[k].created;
@@ -222,7 +224,7 @@ export class OrukImportService {
             throw new Rejection(mustBePutRight(1));
           }
           if (doc.paging && (doc.paging.totalPages === null || doc.paging.totalPages <= 1)) checkTotal(set, name, doc.paging.totalItems, doc.items);
-          await flush();
+          await flush(file === files.at(-1));
         }
         if (written === 0) throw new Rejection(NOTHING_HELD);
         tell('Checking new organisations against the register');
@@ -272,5 +274,31 @@ export class OrukImportService {
       detail: { kind: report.kind, source: report.source.slice(0, 300), services: report.counts.services, organisations: report.counts.organisations, refused: report.refused, flagged: report.flagged },
     }, finished);
     return { ...report, id };
+  }
+}
+
+/** Services held back for their organisation at most: past it, a service is written (and refused) as before. */
+const MAX_WAITING_SERVICES = 50_000;
+
+/**
+ * A flat list may name a service's organisation (by organization_id) after the service, in a later batch of a streamed
+ * import. Such a service waits, out of its batch, until its organisation has been read; at the end of the import the
+ * ones still waiting are written with the last batch, where the writer refuses each whose organisation never came.
+ */
+async function holdBackServicesBeforeTheirOrganisation(tx: Tx, set: ImportSet, earlier: ReturnType<typeof noEarlierRecords>, waiting: Map<string, ImpService>, last: boolean): Promise<void> {
+  for (const [ext, service] of waiting) {
+    if (!last && !set.organisations.has(service.orgExt)) continue;
+    // (a record met again later is newer than the one that waited)
+    if (!set.services.has(ext)) set.services.set(ext, service);
+    waiting.delete(ext);
+  }
+  if (last) return;
+  const unknown = [...set.services.values()].filter((s) => !set.organisations.has(s.orgExt) && !earlier.organisations.has(s.orgExt));
+  if (unknown.length === 0) return;
+  const onRegister = await held(tx, 'organisations', [...new Set(unknown.map((s) => s.orgExt))]);
+  for (const service of unknown) {
+    if (onRegister.has(service.orgExt) || waiting.size >= MAX_WAITING_SERVICES) continue;
+    waiting.set(service.ext, service);
+    set.services.delete(service.ext);
   }
 }
