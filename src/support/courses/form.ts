@@ -115,13 +115,14 @@ export function readSessionForm(v: SessionFormValues, rule: { now: Date; isNew: 
   const day = readSessionDay(errors, v);
   const start = readTime(v.startTime);
   const end = readTime(v.endTime);
+  const startsAt = day && start !== null ? londonInstant(day, start) : null;
+  // Checked before the times, so the summary lists problems in the order of the form.
+  if (startsAt && rule.isNew && (day! < londonDay(rule.now) || startsAt <= rule.now)) errors.add('date-day', 'The session must start in the future');
   if (!v.startTime) errors.add('startTime', 'Enter the start time, like 10:00');
   else if (start === null) errors.add('startTime', 'Enter the start time as hours and minutes on the 24-hour clock, like 10:00 or 14:30');
   if (!v.endTime) errors.add('endTime', 'Enter the end time, like 12:30');
   else if (end === null) errors.add('endTime', 'Enter the end time as hours and minutes on the 24-hour clock, like 12:30 or 16:00');
   else if (start !== null && end <= start) errors.add('endTime', 'The end time must be after the start time');
-  const startsAt = day && start !== null ? londonInstant(day, start) : null;
-  if (startsAt && rule.isNew && (day! < londonDay(rule.now) || startsAt <= rule.now)) errors.add('date-day', 'The session must start in the future');
   checkText(errors, 'venue', v.venue, 'the venue', 500, false);
   if (v.onlineUrl && (v.onlineUrl.length > 2000 || !isWebAddress(v.onlineUrl))) errors.add('onlineUrl', 'Enter the online link as a full web address starting http:// or https://, like https://meet.example.org/training');
   if (!v.venue && !v.onlineUrl) errors.add('venue', 'Enter the venue, an online link, or both');
