@@ -6,6 +6,11 @@ import { supportPersonalData } from './personal-data/provider.js';
 // Funding and leverage.
 
 // Training and events.
+import { registerCourseRoutes } from './courses/routes.js';
+import { registerBookingRoutes } from './bookings/routes.js';
+import { registerTrainingJobs } from './bookings/jobs.js';
+import { groupBookingsPanel, trainingPanel } from './courses/panels.js';
+import { seedTraining } from './courses/seed.js';
 
 // Bulletins and membership.
 
@@ -25,7 +30,10 @@ export const supportCapability: Capability = {
       // Funding
 
       // Training and events
-
+      { area: 'support', href: '/support/training', text: 'Courses', permission: 'training.manage', order: 30 },
+      { area: 'support', href: '/support/training/sessions', text: 'Sessions', permission: 'training.manage', order: 31 },
+      { area: 'support', href: '/support/training/figures', text: 'People trained', permission: 'support.figures', order: 32 },
+      { area: 'support', href: '/training/my-bookings', text: 'Course bookings', permission: 'training.book', order: 35 },
       // Bulletins and membership
 
     ],
@@ -36,45 +44,51 @@ export const supportCapability: Capability = {
     // Funding
 
     // Training and events
-
+    trainingPanel,
+    groupBookingsPanel,
     // Bulletins and membership
 
   ],
   frontDoor: [
     // Training and events
-
+    {
+      id: 'training', title: 'Training and events', order: 30,
+      description: 'Courses for local groups, their trustees, staff and volunteers: governance, safeguarding, funding bids, digital skills and more. Book a place online, no account needed.',
+      links: [{ text: 'See training and events', href: '/training' }],
+    },
     // Bulletins and membership
 
   ],
-  async routes(_app, _deps) {
+  async routes(app, deps) {
     // Casework
 
     // Funding
 
     // Training and events
-
+    await registerCourseRoutes(app, deps);
+    await registerBookingRoutes(app, deps);
     // Bulletins and membership
 
   },
-  jobs(_queue, _deps) {
+  jobs(queue, deps) {
     // Casework
 
     // Funding
 
     // Training and events
-
+    registerTrainingJobs(queue, deps);
     // Bulletins and membership
 
   },
   // Casework first (its applications are what funding figures count), then funding, training, bulletins (which pull
   // in funding and training items) and membership.
-  async seedDemo(_tx, _context) {
+  async seedDemo(tx, context) {
     // Casework
 
     // Funding
 
     // Training and events
-
+    await seedTraining(tx, context);
     // Bulletins and membership
 
   },

@@ -147,3 +147,9 @@ export interface SupportTables {
   bulletin_recipients: BulletinRecipientsTable;
   bulletin_unsubscribes: BulletinUnsubscribesTable;
 }
+
+// Training and events (migration 029): the booking's access needs, its feedback link and when feedback was asked for.
+// Declared here as a merge into the booking's row type, so the block stays apart from migration 026's.
+export interface CourseBookingsTable {
+  access_needs: Opt<string>; feedback_token_hash: Opt<string>; feedback_requested_at: NullableTimestamp;
+}

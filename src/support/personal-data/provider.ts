@@ -1,4 +1,6 @@
 import { personalDataOfParts } from '../../platform/personal-data.js';
+// Training and events
+import { trainingPersonalData } from './training.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -10,7 +12,7 @@ export const supportPersonalData = personalDataOfParts('support', 'Support for g
   // Funding
 
   // Training and events
-
+  trainingPersonalData,
   // Bulletins and membership
 
 ]);
