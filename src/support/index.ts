@@ -5,6 +5,13 @@ import { supportPersonalData } from './personal-data/provider.js';
 
 // Funding and leverage.
 
+// Figures, spend and leverage.
+import { registerSpendRoutes } from './spend/routes.js';
+import { spendPanel } from './spend/panels.js';
+import { seedSpend } from './spend/seed.js';
+import { registerFiguresRoutes } from './figures/routes.js';
+import { supportFiguresPanel } from './figures/panels.js';
+
 // Training and events.
 
 // Bulletins and membership.
@@ -24,6 +31,10 @@ export const supportCapability: Capability = {
 
       // Funding
 
+      // Figures, spend and leverage
+      { area: 'support', href: '/support/figures', text: 'Figures', permission: 'support.figures', order: 80 },
+      { area: 'support', href: '/support/spend', text: 'Spend on support', permission: 'support.spend', order: 85 },
+
       // Training and events
 
       // Bulletins and membership
@@ -34,6 +45,10 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+
+    // Figures, spend and leverage
+    supportFiguresPanel,
+    spendPanel,
 
     // Training and events
 
@@ -50,6 +65,10 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+
+    // Figures, spend and leverage
+    await registerSpendRoutes(_app, _deps);
+    await registerFiguresRoutes(_app, _deps);
 
     // Training and events
 
@@ -72,6 +91,9 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+
+    // Figures, spend and leverage
+    await seedSpend(_tx, _context);
 
     // Training and events
 

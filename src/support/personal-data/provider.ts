@@ -1,4 +1,6 @@
 import { personalDataOfParts } from '../../platform/personal-data.js';
+// Figures, spend and leverage.
+import { spendPersonalData } from './spend.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -8,6 +10,9 @@ export const supportPersonalData = personalDataOfParts('support', 'Support for g
   // Casework
 
   // Funding
+
+  // Figures, spend and leverage
+  spendPersonalData,
 
   // Training and events
 
