@@ -27,7 +27,7 @@ export const MAX_PENCE = 100_000_000 * 100;
  * could mean 123 or 1.23 and the sum must not be a guess).
  */
 export function parsePounds(typed: string): { pence: number } | { problem: string } {
-  const value = typed.replace(/^£\s*/, '').trim();
+  const value = typed.trim().replace(/^£\s*/, '');
   if (!value) return { problem: 'Enter the amount spent, in pounds' };
   if (/^[-−]/.test(value)) return { problem: 'The amount must be more than £0' };
   const m = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(value);
