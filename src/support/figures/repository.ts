@@ -14,7 +14,7 @@ export const figuresRepository = {
   /** Organisations with a case open at some time in the period, or with work noted on one of their cases in it. */
   async groupsSupported(tx: Queryable, p: Period): Promise<number> {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from (
-        select organisation_id from support_cases where opened_on <= ${p.to}::date and (closed_on is null or closed_on >= ${p.from}::date)
+        select organisation_id from support_cases where opened_on <= ${p.to}::date and coalesce(closed_on, 'infinity'::date) >= ${p.from}::date
         union
         select c.organisation_id from support_case_notes n join support_cases c on c.id = n.case_id
         where n.worked_on between ${p.from}::date and ${p.to}::date) g`.execute(tx);
