@@ -5,6 +5,13 @@ import { supportPersonalData } from './personal-data/provider.js';
 
 // Funding and leverage.
 
+// Figures, spend and leverage.
+import { registerSpendRoutes } from './spend/routes.js';
+import { spendPanel } from './spend/panels.js';
+import { seedSpend } from './spend/seed.js';
+import { registerFiguresRoutes } from './figures/routes.js';
+import { supportFiguresPanel } from './figures/panels.js';
+
 // Training and events.
 import { registerCourseRoutes } from './courses/routes.js';
 import { registerBookingRoutes } from './bookings/routes.js';
@@ -29,6 +36,10 @@ export const supportCapability: Capability = {
 
       // Funding
 
+      // Figures, spend and leverage
+      { area: 'support', href: '/support/figures', text: 'Figures', permission: 'support.figures', order: 80 },
+      { area: 'support', href: '/support/spend', text: 'Spend on support', permission: 'support.spend', order: 85 },
+
       // Training and events
       { area: 'support', href: '/support/training', text: 'Courses', permission: 'training.manage', order: 30 },
       { area: 'support', href: '/support/training/sessions', text: 'Sessions', permission: 'training.manage', order: 31 },
@@ -42,6 +53,10 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+
+    // Figures, spend and leverage
+    supportFiguresPanel,
+    spendPanel,
 
     // Training and events
     trainingPanel,
@@ -63,6 +78,10 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+
+    // Figures, spend and leverage
+    await registerSpendRoutes(_app, _deps);
+    await registerFiguresRoutes(_app, _deps);
 
     // Training and events
     await registerCourseRoutes(app, deps);
@@ -86,6 +105,9 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+
+    // Figures, spend and leverage
+    await seedSpend(_tx, _context);
 
     // Training and events
     await seedTraining(tx, context);

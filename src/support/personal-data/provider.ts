@@ -1,6 +1,8 @@
 import { personalDataOfParts } from '../../platform/personal-data.js';
 // Training and events
 import { trainingPersonalData } from './training.js';
+// Figures, spend and leverage.
+import { spendPersonalData } from './spend.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -10,6 +12,9 @@ export const supportPersonalData = personalDataOfParts('support', 'Support for g
   // Casework
 
   // Funding
+
+  // Figures, spend and leverage
+  spendPersonalData,
 
   // Training and events
   trainingPersonalData,
