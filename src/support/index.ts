@@ -8,6 +8,14 @@ import { supportPersonalData } from './personal-data/provider.js';
 // Training and events.
 
 // Bulletins and membership.
+import { registerBulletinRoutes } from './bulletins/routes.js';
+import { registerBulletinJobs } from './bulletins/jobs.js';
+import { bulletinsPanel } from './bulletins/panels.js';
+import { seedBulletins } from './bulletins/seed.js';
+import { registerMembershipRoutes } from './membership/routes.js';
+import { registerMembershipJobs } from './membership/jobs.js';
+import { membershipPanel, ownMembershipPanel } from './membership/panels.js';
+import { seedMembership } from './membership/seed.js';
 
 /**
  * Support for groups (NAVCA's capacity building): casework with groups and the outcomes it brings, funding
@@ -27,7 +35,9 @@ export const supportCapability: Capability = {
       // Training and events
 
       // Bulletins and membership
-
+      { area: 'support', href: '/support/bulletins', text: 'Bulletins', permission: 'bulletins.send', order: 80 },
+      { area: 'support', href: '/support/membership', text: 'Membership', permission: 'membership.manage', order: 85 },
+      { area: 'support', href: '/our-support/membership', text: 'Your membership', permission: 'membership.join', order: 85 },
     ],
   },
   homePanels: [
@@ -38,15 +48,21 @@ export const supportCapability: Capability = {
     // Training and events
 
     // Bulletins and membership
-
+    bulletinsPanel,
+    membershipPanel,
+    ownMembershipPanel,
   ],
   frontDoor: [
     // Training and events
 
     // Bulletins and membership
-
+    {
+      id: 'bulletins', title: 'News for local groups', order: 45,
+      description: 'Our bulletins bring local groups the funding that is open, the training coming up and news from across the sector. Read past bulletins here.',
+      links: [{ text: 'Read our bulletins', href: '/bulletins' }],
+    },
   ],
-  async routes(_app, _deps) {
+  async routes(app, deps) {
     // Casework
 
     // Funding
@@ -54,9 +70,10 @@ export const supportCapability: Capability = {
     // Training and events
 
     // Bulletins and membership
-
+    await registerBulletinRoutes(app, deps);
+    await registerMembershipRoutes(app, deps);
   },
-  jobs(_queue, _deps) {
+  jobs(queue, deps) {
     // Casework
 
     // Funding
@@ -64,11 +81,12 @@ export const supportCapability: Capability = {
     // Training and events
 
     // Bulletins and membership
-
+    registerBulletinJobs(queue, deps);
+    registerMembershipJobs(queue, deps);
   },
   // Casework first (its applications are what funding figures count), then funding, training, bulletins (which pull
   // in funding and training items) and membership.
-  async seedDemo(_tx, _context) {
+  async seedDemo(tx, context) {
     // Casework
 
     // Funding
@@ -76,7 +94,8 @@ export const supportCapability: Capability = {
     // Training and events
 
     // Bulletins and membership
-
+    await seedBulletins(tx, context);
+    await seedMembership(tx, context);
   },
   personalData: supportPersonalData,
 };

@@ -147,3 +147,8 @@ export interface SupportTables {
   bulletin_recipients: BulletinRecipientsTable;
   bulletin_unsubscribes: BulletinUnsubscribesTable;
 }
+
+// Bulletins and membership (migration 030): the lease of whoever is sending a bulletin now.
+export interface BulletinsTable {
+  sender_lease: Opt<string>; sender_heartbeat_at: NullableTimestamp;
+}

@@ -1,4 +1,6 @@
 import { personalDataOfParts } from '../../platform/personal-data.js';
+// Bulletins and membership
+import { bulletinsPersonalData } from './bulletins.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -12,5 +14,5 @@ export const supportPersonalData = personalDataOfParts('support', 'Support for g
   // Training and events
 
   // Bulletins and membership
-
+  bulletinsPersonalData,
 ]);
