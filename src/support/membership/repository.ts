@@ -7,7 +7,9 @@ export interface NewMembershipType { name: string; description: string | null; r
 /** The day `months` after `day`, as PostgreSQL counts months (31 January + 1 month is 28 or 29 February). */
 const plusMonths = (day: string | ReturnType<typeof sql>, months: number | ReturnType<typeof sql>) => sql<string>`(${day}::date + make_interval(months => ${months}::int))::date::text`;
 
-const membershipColumns = ['m.id', 'm.organisation_id', 'm.membership_type_id', 'm.status', 'm.joined_on', 'm.renews_on', 'm.lapsed_on',
+/** Calendar dates as 'YYYY-MM-DD' text: the drivers would read them as midnight in the server's time zone. */
+const membershipColumns = ['m.id', 'm.organisation_id', 'm.membership_type_id', 'm.status', sql<string>`m.joined_on::text`.as('joined_on'),
+  sql<string>`m.renews_on::text`.as('renews_on'), sql<string | null>`m.lapsed_on::text`.as('lapsed_on'),
   'm.last_reminder_at', 'm.applied_by_user_id', 'o.name as organisation_name', 't.name as type_name', 't.term_months', 't.annual_fee_pence'] as const;
 
 export const membershipRepository = {
