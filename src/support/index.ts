@@ -20,6 +20,14 @@ import { groupBookingsPanel, trainingPanel } from './courses/panels.js';
 import { seedTraining } from './courses/seed.js';
 
 // Bulletins and membership.
+import { registerBulletinRoutes } from './bulletins/routes.js';
+import { registerBulletinJobs } from './bulletins/jobs.js';
+import { bulletinsPanel } from './bulletins/panels.js';
+import { seedBulletins } from './bulletins/seed.js';
+import { registerMembershipRoutes } from './membership/routes.js';
+import { registerMembershipJobs } from './membership/jobs.js';
+import { membershipPanel, ownMembershipPanel } from './membership/panels.js';
+import { seedMembership } from './membership/seed.js';
 
 /**
  * Support for groups (NAVCA's capacity building): casework with groups and the outcomes it brings, funding
@@ -46,7 +54,9 @@ export const supportCapability: Capability = {
       { area: 'support', href: '/support/training/figures', text: 'People trained', permission: 'support.figures', order: 32 },
       { area: 'support', href: '/training/my-bookings', text: 'Course bookings', permission: 'training.book', order: 35 },
       // Bulletins and membership
-
+      { area: 'support', href: '/support/bulletins', text: 'Bulletins', permission: 'bulletins.send', order: 80 },
+      { area: 'support', href: '/support/membership', text: 'Membership', permission: 'membership.manage', order: 85 },
+      { area: 'support', href: '/our-support/membership', text: 'Your membership', permission: 'membership.join', order: 85 },
     ],
   },
   homePanels: [
@@ -62,7 +72,9 @@ export const supportCapability: Capability = {
     trainingPanel,
     groupBookingsPanel,
     // Bulletins and membership
-
+    bulletinsPanel,
+    membershipPanel,
+    ownMembershipPanel,
   ],
   frontDoor: [
     // Training and events
@@ -72,7 +84,11 @@ export const supportCapability: Capability = {
       links: [{ text: 'See training and events', href: '/training' }],
     },
     // Bulletins and membership
-
+    {
+      id: 'bulletins', title: 'News for local groups', order: 45,
+      description: 'Our bulletins bring local groups the funding that is open, the training coming up and news from across the sector. Read past bulletins here.',
+      links: [{ text: 'Read our bulletins', href: '/bulletins' }],
+    },
   ],
   async routes(app, deps) {
     // Casework
@@ -87,7 +103,8 @@ export const supportCapability: Capability = {
     await registerCourseRoutes(app, deps);
     await registerBookingRoutes(app, deps);
     // Bulletins and membership
-
+    await registerBulletinRoutes(app, deps);
+    await registerMembershipRoutes(app, deps);
   },
   jobs(queue, deps) {
     // Casework
@@ -97,7 +114,8 @@ export const supportCapability: Capability = {
     // Training and events
     registerTrainingJobs(queue, deps);
     // Bulletins and membership
-
+    registerBulletinJobs(queue, deps);
+    registerMembershipJobs(queue, deps);
   },
   // Casework first (its applications are what funding figures count), then funding, training, bulletins (which pull
   // in funding and training items) and membership.
@@ -112,7 +130,8 @@ export const supportCapability: Capability = {
     // Training and events
     await seedTraining(tx, context);
     // Bulletins and membership
-
+    await seedBulletins(tx, context);
+    await seedMembership(tx, context);
   },
   personalData: supportPersonalData,
 };

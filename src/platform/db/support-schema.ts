@@ -153,3 +153,8 @@ export interface SupportTables {
 export interface CourseBookingsTable {
   access_needs: Opt<string>; feedback_token_hash: Opt<string>; feedback_requested_at: NullableTimestamp;
 }
+
+// Bulletins and membership (migration 030): the lease of whoever is sending a bulletin now.
+export interface BulletinsTable {
+  sender_lease: Opt<string>; sender_heartbeat_at: NullableTimestamp;
+}

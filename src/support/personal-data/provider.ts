@@ -3,6 +3,8 @@ import { personalDataOfParts } from '../../platform/personal-data.js';
 import { trainingPersonalData } from './training.js';
 // Figures, spend and leverage.
 import { spendPersonalData } from './spend.js';
+// Bulletins and membership
+import { bulletinsPersonalData } from './bulletins.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -19,5 +21,5 @@ export const supportPersonalData = personalDataOfParts('support', 'Support for g
   // Training and events
   trainingPersonalData,
   // Bulletins and membership
-
+  bulletinsPersonalData,
 ]);

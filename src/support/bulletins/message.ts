@@ -1,0 +1,39 @@
+import { createHmac } from 'node:crypto';
+import type { BulletinItem } from '../../platform/db/support-schema.js';
+import type { OutgoingEmail } from '../../platform/mail.js';
+
+/** The keyed hash of an unsubscribe token, as stored: a copy of the table cannot be turned back into working links. */
+export const unsubscribeHash = (secret: string, token: string): string => createHmac('sha256', secret).update(`bulletin-unsubscribe:${token}`).digest('hex');
+
+/** The open-tracking image's proof that the address was made by us for this recipient: a keyed hash, so nothing extra is stored. */
+export const openProof = (secret: string, recipientId: string): string =>
+  createHmac('sha256', secret).update(`bulletin-open:${recipientId}`).digest('base64url').slice(0, 22);
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export interface BulletinContent { subject: string; introduction: string; items: BulletinItem[] }
+
+/** A bulletin's body made once for every recipient; only the links of each recipient differ. */
+export function bulletinBody(b: BulletinContent, lioName: string) {
+  const textItems = b.items.map((i) => [`## ${i.title}`, i.body, i.url ?? ''].filter(Boolean).join('\n')).join('\n\n');
+  const htmlItems = b.items.map((i) => `<h2>${escape(i.title)}</h2>\n<p>${escape(i.body)}</p>${i.url ? `\n<p><a href="${escape(i.url)}">${escape(i.url)}</a></p>` : ''}`).join('\n');
+  const paragraphs = (s: string) => s.split(/\n{2,}/).map((p) => `<p>${escape(p).replace(/\n/g, '<br>')}</p>`).join('\n');
+  return {
+    subject: b.subject,
+    text: `${b.introduction}\n\n${textItems}`.trim(),
+    html: `<h1>${escape(b.subject)}</h1>\n${paragraphs(b.introduction)}\n${htmlItems}`,
+    footer: `You receive this bulletin from ${lioName}.`,
+  };
+}
+
+/** One recipient's message: the body with their own unsubscribe link (and its headers) and their open-tracking image. */
+export function bulletinMessage(body: ReturnType<typeof bulletinBody>, to: string, links: { unsubscribe: string; oneClick: string; opened: string }): OutgoingEmail {
+  return {
+    to,
+    subject: body.subject,
+    text: `${body.text}\n\n--\n${body.footer}\nTo stop receiving bulletins, unsubscribe: ${links.unsubscribe}\n`,
+    html: `<!doctype html><html lang="en"><body>\n${body.html}\n<hr>\n<p>${escape(body.footer)} <a href="${escape(links.unsubscribe)}">Unsubscribe</a></p>\n`
+      + `<img src="${escape(links.opened)}" alt="" width="1" height="1">\n</body></html>`,
+    headers: { 'List-Unsubscribe': `<${links.oneClick}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}
