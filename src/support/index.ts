@@ -96,8 +96,8 @@ export const supportCapability: Capability = {
     // Funding
 
     // Figures, spend and leverage
-    await registerSpendRoutes(_app, _deps);
-    await registerFiguresRoutes(_app, _deps);
+    await registerSpendRoutes(app, deps);
+    await registerFiguresRoutes(app, deps);
 
     // Training and events
     await registerCourseRoutes(app, deps);
@@ -125,7 +125,7 @@ export const supportCapability: Capability = {
     // Funding
 
     // Figures, spend and leverage
-    await seedSpend(_tx, _context);
+    await seedSpend(tx, context);
 
     // Training and events
     await seedTraining(tx, context);
