@@ -137,7 +137,7 @@ function requests(pool: Period[], n: number): Period[] {
 /** The same figures as one hand-written statement on the owner's connection: what the database alone costs. */
 const rawFigures = (lio: string, p: Period) => sql`select
   (select count(*) from (select organisation_id from support_cases where lio_id = ${lio} and opened_on <= ${p.to}::date and coalesce(closed_on, 'infinity'::date) >= ${p.from}::date
-     union select c.organisation_id from support_case_notes n join support_cases c on c.id = n.case_id where n.lio_id = ${lio} and n.worked_on between ${p.from}::date and ${p.to}::date) g) as groups,
+     union select organisation_id from support_cases where lio_id = ${lio} and id in (select case_id from support_case_notes where lio_id = ${lio} and worked_on between ${p.from}::date and ${p.to}::date)) g) as groups,
   (select json_agg(t) from (select topic, count(*) filter (where opened_on between ${p.from}::date and ${p.to}::date) as opened, count(*) filter (where closed_on between ${p.from}::date and ${p.to}::date) as closed
      from support_cases where lio_id = ${lio} and (opened_on between ${p.from}::date and ${p.to}::date or closed_on between ${p.from}::date and ${p.to}::date) group by topic) t) as topics,
   (select sum(minutes_spent) from support_case_notes where lio_id = ${lio} and worked_on between ${p.from}::date and ${p.to}::date) as minutes,

@@ -27,7 +27,7 @@ export const figuresRepository = {
       (select count(*)::int from (
         select organisation_id from support_cases where opened_on <= ${to} and coalesce(closed_on, 'infinity'::date) >= ${from}
         union
-        select c.organisation_id from support_case_notes n join support_cases c on c.id = n.case_id where n.worked_on between ${from} and ${to}) g) as groups,
+        select organisation_id from support_cases where id in (select case_id from support_case_notes where worked_on between ${from} and ${to})) g) as groups,
       (select coalesce(json_agg(t), '[]') from (select topic,
           count(*) filter (where opened_on between ${from} and ${to})::int as opened, count(*) filter (where closed_on between ${from} and ${to})::int as closed
         from support_cases where opened_on between ${from} and ${to} or closed_on between ${from} and ${to} group by topic) t) as topics,
