@@ -161,7 +161,7 @@ async function main() {
   const { loadConfig } = await import('../src/platform/config.js');
   const { openDatabase } = await import('../src/platform/db/index.js');
   const { migrate } = await import('../src/platform/db/migrate.js');
-  const { supportFigures } = await import('../src/support/figures/service.js');
+  const { leverageFigures, supportFigures } = await import('../src/support/figures/service.js');
   const { londonDay } = await import('../src/platform/validation/dates.js');
   const dir = process.env.DATABASE_URL ? null : await mkdtemp(path.join(tmpdir(), 'support-figures-bench-'));
   const config = loadConfig({ ...process.env, ...(dir ? { DATA_DIR: path.join(dir, 'data') } : {}), LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
@@ -188,10 +188,10 @@ async function main() {
       await rawFigures(lio, p).execute(db.system);
       raw.push(performance.now() - t0);
     }
-    // The home panel: this month and this quarter so far, read together on each home page of an adviser.
+    // The home panel: this month's figures and this quarter's leverage, read together on each home page of an adviser.
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
-      await db.withTenant(lio, async (tx) => { await supportFigures(tx, pool[0]!); await supportFigures(tx, pool[1]!); });
+      await db.withTenant(lio, async (tx) => { await supportFigures(tx, pool[0]!); await leverageFigures(tx, pool[1]!); });
       panel.push(performance.now() - t0);
     }
     const callMs = summary(call);

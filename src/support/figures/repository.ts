@@ -47,6 +47,13 @@ export const figuresRepository = {
     return rows[0]!;
   },
 
+  /** Only the pounds awarded in the period (numeric text): the home panel's quarter needs no more. */
+  async secured(tx: Queryable, p: Period): Promise<string> {
+    const { rows } = await sql<{ secured: string }>`select coalesce(sum(amount_awarded), 0)::text as secured from funding_applications
+      where status = 'awarded' and decision_on between ${p.from}::date and ${p.to}::date`.execute(tx);
+    return rows[0]?.secured ?? '0';
+  },
+
   /** The awarded applications of the period, behind the funding secured: largest award first within each day. */
   awards(tx: Queryable, p: Period) {
     return tx.selectFrom('funding_applications as a').innerJoin('organisations as o', 'o.id', 'a.organisation_id')

@@ -53,6 +53,13 @@ export async function spendCounted(tx: Queryable, period: Period): Promise<Spend
   }));
 }
 
+/** Funding secured, spend counted and the leverage figure alone, for a panel that shows no other figure of the period. */
+export async function leverageFigures(tx: Queryable, period: Period): Promise<Pick<SupportFigures, 'fundingSecuredPence' | 'spendPence' | 'leveragePence'>> {
+  const fundingSecuredPence = penceOf(await repo.secured(tx, period));
+  const spendPence = (await spendCounted(tx, period)).reduce((sum, s) => sum + s.countedPence, 0);
+  return { fundingSecuredPence, spendPence, leveragePence: leverageOf(fundingSecuredPence, spendPence) };
+}
+
 /** The figures of one period, read in the caller's tenant transaction. */
 export async function supportFigures(tx: Queryable, period: Period): Promise<SupportFigures> {
   const counts = await repo.counts(tx, period);
