@@ -129,8 +129,10 @@ describe('spend on support', () => {
     expect(await entries(other.lio)).toHaveLength(1);
   });
 
-  it('the admin home page counts the last year\'s quarters with no spend entered', async () => {
+  it('the admin home page counts the last year\'s quarters with no spend entered, since the LIO began', async () => {
     const s = await setting();
+    expect((await s.admin.get('/')).$('[data-panel="support-spend"] .cg-count').attr('data-count')).toBe('0');
+    await t.db.system.updateTable('lios').set({ created_at: new Date(Date.now() - 2 * 365 * 86_400_000) }).where('id', '=', s.lio.id).execute();
     const home = await s.admin.get('/');
     const count = home.$('[data-panel="support-spend"] .cg-count').attr('data-count');
     expect(count).toBe('4');

@@ -1,7 +1,7 @@
 import type { HomePanel } from '../../platform/capability.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import { poundsText } from '../spend/form.js';
-import { monthOf, quarterOf, supportFigures } from './service.js';
+import { leverageFigures, monthOf, quarterOf, supportFigures } from './service.js';
 import { leverageText, periodQuery } from './present.js';
 
 /** Advisers, trainers and admins: the month's work and the quarter's funding and leverage, each linking to its records. */
@@ -15,7 +15,7 @@ export const supportFiguresPanel: HomePanel = {
     const month = { from: monthOf(today).from, to: today };
     const quarter = { from: quarterOf(today).from, to: today };
     const m = await supportFigures(tx, month);
-    const q = await supportFigures(tx, quarter);
+    const q = await leverageFigures(tx, quarter);
     const monthHref = `/support/figures?${periodQuery(month)}`;
     const leverageHref = `/support/figures/leverage?${periodQuery(quarter)}`;
     return {

@@ -53,17 +53,19 @@ export async function spendCounted(tx: Queryable, period: Period): Promise<Spend
   }));
 }
 
+/** Funding secured, spend counted and the leverage figure alone, for a panel that shows no other figure of the period. */
+export async function leverageFigures(tx: Queryable, period: Period): Promise<Pick<SupportFigures, 'fundingSecuredPence' | 'spendPence' | 'leveragePence'>> {
+  const fundingSecuredPence = penceOf(await repo.secured(tx, period));
+  const spendPence = (await spendCounted(tx, period)).reduce((sum, s) => sum + s.countedPence, 0);
+  return { fundingSecuredPence, spendPence, leveragePence: leverageOf(fundingSecuredPence, spendPence) };
+}
+
 /** The figures of one period, read in the caller's tenant transaction. */
 export async function supportFigures(tx: Queryable, period: Period): Promise<SupportFigures> {
-  // One after another: they share the transaction's one connection.
-  const groupsSupported = await repo.groupsSupported(tx, period);
-  const topics = await repo.casesByTopic(tx, period);
-  const supportMinutes = await repo.supportMinutes(tx, period);
-  const kinds = await repo.outcomesByKind(tx, period);
-  const applications = await repo.applications(tx, period);
-  const training = await repo.training(tx, period);
-  const bulletins = await repo.bulletins(tx, period);
+  const counts = await repo.counts(tx, period);
   const spend = await spendCounted(tx, period);
+  const { groups: groupsSupported, topics, outcomes: kinds, applications, training, bulletins } = counts;
+  const supportMinutes = Number(counts.minutes);
   const byTopic = (Object.keys(SUPPORT_TOPICS) as SupportTopic[]).map((topic) => {
     const row = topics.find((r) => r.topic === topic);
     return { topic, label: SUPPORT_TOPICS[topic], opened: row?.opened ?? 0, closed: row?.closed ?? 0 };

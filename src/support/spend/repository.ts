@@ -74,6 +74,12 @@ export const spendRepository = {
     return Number((await tx.updateTable('support_spend').set({ entered_by_user_id: null }).where('entered_by_user_id', 'in', userIds).executeTakeFirst()).numUpdatedRows);
   },
 
+  /** The day (in England) the LIO began using the app: spend before it is not waited for. */
+  async lioStartedOn(tx: Queryable, lioId: string): Promise<string> {
+    const { rows } = await sql<{ day: string }>`select ((created_at at time zone 'Europe/London')::date)::text as day from lios where id = ${lioId}`.execute(tx);
+    return rows[0]?.day ?? '1900-01-01';
+  },
+
   /** Of these quarters, those no entry touches: the spend still to enter. */
   async quartersWithout(tx: Queryable, quarters: Period[]): Promise<Period[]> {
     if (quarters.length === 0) return [];
