@@ -14,10 +14,16 @@ export interface PublicSessionFilter { theme: string; month: string; online: boo
 
 /** SQL of booking places: sessions under lock, bookings, the waiting list and the attendee's person record. */
 export const bookingsRepository = {
-  /** The session, locked so that places on it are counted and given one booking at a time. */
-  lockSession(tx: Queryable, sessionId: string) {
+  /**
+   * The session, locked so that places on it are counted and given one booking at a time. The lock is taken first and
+   * the places counted in a statement of their own: a count in the locking statement would be read from before the
+   * wait for the lock (PostgreSQL's read committed), missing the place the other booking has just taken.
+   */
+  async lockSession(tx: Queryable, sessionId: string) {
+    const locked = await tx.selectFrom('course_sessions').select('id').where('id', '=', sessionId).forUpdate().executeTakeFirst();
+    if (!locked) return undefined;
     return tx.selectFrom('course_sessions as s').innerJoin('courses as c', 'c.id', 's.course_id')
-      .select([...sessionColumns, taken.as('booked')]).where('s.id', '=', sessionId).forUpdate('s').executeTakeFirst();
+      .select([...sessionColumns, taken.as('booked')]).where('s.id', '=', sessionId).executeTakeFirst();
   },
 
   session(tx: Queryable, sessionId: string) {
