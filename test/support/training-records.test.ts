@@ -90,7 +90,7 @@ describe('the register, certificates and calendars', () => {
     expect((await mailTo(lio, 'waiting@example.net'))[0]!.subject).toBe('Your place is booked: Minute taking');
     const cancelSession = await staff.submit(`/support/training/sessions/${session.id}`, `/support/training/sessions/${session.id}/cancel`, {});
     expect(cancelSession.status).toBe(303);
-    expect((await mailTo(lio, 'waiting@example.net'))[1]!.subject).toMatch(/^Cancelled: Minute taking/);
+    expect((await mailTo(lio, 'waiting@example.net')).map((m) => m.subject)).toEqual(expect.arrayContaining([expect.stringMatching(/^Cancelled: Minute taking/)]));
     const visitor = new Client(t.app, lio.host);
     expect((await visitor.get(`/training/sessions/${session.id}/book`)).status).toBe(409);
   });
