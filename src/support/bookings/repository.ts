@@ -14,10 +14,16 @@ export interface PublicSessionFilter { theme: string; month: string; online: boo
 
 /** SQL of booking places: sessions under lock, bookings, the waiting list and the attendee's person record. */
 export const bookingsRepository = {
-  /** The session, locked so that places on it are counted and given one booking at a time. */
-  lockSession(tx: Queryable, sessionId: string) {
+  /**
+   * The session, locked so that places on it are counted and given one booking at a time. The lock is taken first and
+   * the places counted in a statement of their own: a count in the locking statement would be read from before the
+   * wait for the lock (PostgreSQL's read committed), missing the place the other booking has just taken.
+   */
+  async lockSession(tx: Queryable, sessionId: string) {
+    const locked = await tx.selectFrom('course_sessions').select('id').where('id', '=', sessionId).forUpdate().executeTakeFirst();
+    if (!locked) return undefined;
     return tx.selectFrom('course_sessions as s').innerJoin('courses as c', 'c.id', 's.course_id')
-      .select([...sessionColumns, taken.as('booked')]).where('s.id', '=', sessionId).forUpdate('s').executeTakeFirst();
+      .select([...sessionColumns, taken.as('booked')]).where('s.id', '=', sessionId).executeTakeFirst();
   },
 
   session(tx: Queryable, sessionId: string) {
@@ -30,7 +36,11 @@ export const bookingsRepository = {
     let q = tx.selectFrom('course_sessions as s').innerJoin('courses as c', 'c.id', 's.course_id')
       .where('c.status', '=', 'published').where('s.status', '=', 'scheduled').where('s.starts_at', '>', now);
     if (f.theme) q = q.where(sql<boolean>`${f.theme} = any(c.themes)`);
-    if (f.month) q = q.where(sql<boolean>`to_char(s.starts_at at time zone 'Europe/London', 'YYYY-MM') = ${f.month}`);
+    // A month as a range of instants (London's midnights), so the index on starts_at answers it.
+    if (f.month) {
+      q = q.where('s.starts_at', '>=', sql<Date>`(${`${f.month}-01`}::date::timestamp at time zone 'Europe/London')`)
+        .where('s.starts_at', '<', sql<Date>`((${`${f.month}-01`}::date + interval '1 month')::timestamp at time zone 'Europe/London')`);
+    }
     if (f.online) q = q.where('s.online_url', 'is not', null);
     const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await q.select([...sessionColumns, taken.as('booked'), 'c.themes']).orderBy('s.starts_at').orderBy('s.id')

@@ -49,8 +49,11 @@ export const coursesRepository = {
       .select(['c.title', 'c.certificate', taken.as('booked'), waiting.as('waiting')]).where('s.id', '=', id).executeTakeFirst();
   },
 
-  lockSession(tx: Queryable, id: string) {
-    return tx.selectFrom('course_sessions as s').select(['s.id', 's.course_id', 's.starts_at', 's.status', taken.as('booked')]).where('s.id', '=', id).forUpdate().executeTakeFirst();
+  /** Locks the session, then counts its places in a statement of its own (see bookingsRepository.lockSession). */
+  async lockSession(tx: Queryable, id: string) {
+    const locked = await tx.selectFrom('course_sessions').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!locked) return undefined;
+    return tx.selectFrom('course_sessions as s').select(['s.id', 's.course_id', 's.starts_at', 's.status', taken.as('booked')]).where('s.id', '=', id).executeTakeFirst();
   },
 
   insertSession(tx: Queryable, lioId: string, courseId: string, v: SessionValues, now: Date) {

@@ -34,6 +34,22 @@ export const trainingDataRepository = {
     return { course_bookings: bookings, course_feedback: feedback };
   },
 
+  /** Courses the person set up from their account, and places they booked for others (a group member booking for their team). */
+  async madeBy(db: Queryable, userIds: string[]) {
+    return {
+      courses_set_up_by_them: await db.selectFrom('courses').selectAll().where('created_by_user_id', '=', anyId(userIds)).orderBy('created_at').execute(),
+      course_bookings_made_by_them: await db.selectFrom('course_bookings').select(['id', 'session_id', 'person_id', 'organisation_id', 'status', 'created_at'])
+        .where('booked_by_user_id', '=', anyId(userIds)).orderBy('created_at').execute(),
+    };
+  },
+
+  /** Their accounts stop being named on what they set up or booked for others; the courses and places stay. */
+  async forgetAccounts(db: Queryable, userIds: string[]): Promise<RowCounts> {
+    const courses = await db.updateTable('courses').set({ created_by_user_id: null }).where('created_by_user_id', '=', anyId(userIds)).executeTakeFirst();
+    const bookings = await db.updateTable('course_bookings').set({ booked_by_user_id: null }).where('booked_by_user_id', '=', anyId(userIds)).executeTakeFirst();
+    return { courses: Number(courses.numUpdatedRows), course_bookings: Number(bookings.numUpdatedRows) };
+  },
+
   /**
    * Erasure: places on sessions still to come are cancelled (they would be e-mailed about and counted as coming);
    * every booking keeps its attendance, so the numbers trained stay true, without access needs, links or comments.
