@@ -2,6 +2,12 @@ import type { Capability } from '../platform/capability.js';
 import { supportPolicy } from './policy.js';
 import { supportPersonalData } from './personal-data/provider.js';
 // Casework with groups.
+import { registerCaseworkRoutes } from './casework/routes.js';
+import { registerApplicationRoutes } from './applications/routes.js';
+import { registerHealthCheckRoutes } from './health-checks/routes.js';
+import { registerOurSupportRoutes } from './our-support/routes.js';
+import { caseworkPanels } from './casework/panels.js';
+import { seedCasework } from './casework/seed.js';
 
 // Funding and leverage.
 
@@ -21,6 +27,9 @@ export const supportCapability: Capability = {
     areas: [{ id: 'support', title: 'Support for groups', order: 40 }],
     pages: [
       // Casework
+      { area: 'support', href: '/support/cases', text: 'Support cases', permission: 'cases.read', order: 10 },
+      { area: 'support', href: '/support/cases/new', text: 'Open a case', permission: 'cases.write', order: 11 },
+      { area: 'support', href: '/our-support', text: 'Our support', permission: 'support.request', order: 10 },
 
       // Funding
 
@@ -32,6 +41,7 @@ export const supportCapability: Capability = {
   },
   homePanels: [
     // Casework
+    ...caseworkPanels,
 
     // Funding
 
@@ -46,8 +56,12 @@ export const supportCapability: Capability = {
     // Bulletins and membership
 
   ],
-  async routes(_app, _deps) {
+  async routes(app, deps) {
     // Casework
+    await registerCaseworkRoutes(app, deps);
+    await registerApplicationRoutes(app, deps);
+    await registerHealthCheckRoutes(app, deps);
+    await registerOurSupportRoutes(app, deps);
 
     // Funding
 
@@ -68,8 +82,9 @@ export const supportCapability: Capability = {
   },
   // Casework first (its applications are what funding figures count), then funding, training, bulletins (which pull
   // in funding and training items) and membership.
-  async seedDemo(_tx, _context) {
+  async seedDemo(tx, context) {
     // Casework
+    await seedCasework(tx, context);
 
     // Funding
 

@@ -1,4 +1,6 @@
 import { personalDataOfParts } from '../../platform/personal-data.js';
+// Casework
+import { caseworkPersonalData } from './casework.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -6,6 +8,7 @@ import { personalDataOfParts } from '../../platform/personal-data.js';
  */
 export const supportPersonalData = personalDataOfParts('support', 'Support for groups', [
   // Casework
+  caseworkPersonalData,
 
   // Funding
 
