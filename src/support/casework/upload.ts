@@ -40,18 +40,18 @@ export async function acceptDocumentUploads(instance: FastifyInstance, limit: nu
     try {
       for await (const part of request.parts()) {
         if (part.type === 'file') {
-          const bytes = await part.toBuffer().catch((err: { statusCode?: number }) => {
-            if (err.statusCode === 413) return null;
-            throw err;
-          });
           // (a file input left empty still sends a part, with no name and nothing in it)
-          if (part.filename) files.set(request, { fileName: part.filename, bytes: bytes ?? Buffer.alloc(0), tooLarge: bytes === null });
+          const name = part.filename;
+          const bytes = await part.toBuffer();
+          if (name) files.set(request, { fileName: name, bytes });
         } else if (fields[part.fieldname] === undefined) {
           fields[part.fieldname] = String(part.value ?? '');
         }
       }
-    } catch {
-      throw new UnreadableUpload();
+    } catch (err) {
+      // Too large is answered on the form (the fields before the file, the CSRF token first, have been read).
+      if ((err as { statusCode?: number }).statusCode !== 413) throw new UnreadableUpload();
+      files.set(request, { fileName: 'file', bytes: Buffer.alloc(0), tooLarge: true });
     }
     request.body = fields;
     holdBackNul(request, ['body']);
