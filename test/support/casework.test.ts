@@ -191,6 +191,7 @@ describe('the list of cases', () => {
     expect(await titles('adviser=mine&due=today')).toEqual(['Due today bid']);
     expect(await titles('adviser=unassigned')).toEqual(['Unassigned request']);
     expect(await titles(`organisation=${s.other.id}`)).toEqual(['Someone else’s', 'Unassigned request']);
+    expect(await titles('organisationName=hillside')).toEqual(['Someone else’s', 'Unassigned request']);
     expect(await titles('topic=policies_safeguarding')).toEqual(['Overdue policy']);
     expect(await titles('status=closed')).toEqual(['Closed one']);
     expect(await titles('q=bid')).toEqual(['Due today bid']);

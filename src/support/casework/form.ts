@@ -137,7 +137,7 @@ export function readAssign(body: unknown) {
 
 // --- The list's filters ---
 
-const FILTER_FIELDS = ['status', 'topic', 'adviser', 'organisation', 'due', 'q'] as const;
+const FILTER_FIELDS = ['status', 'topic', 'adviser', 'organisation', 'organisationName', 'due', 'q'] as const;
 export type FilterValues = Values<typeof FILTER_FIELDS>;
 export const filterValues = (query: unknown): FilterValues => valuesOf(FILTER_FIELDS, query);
 
@@ -153,6 +153,7 @@ export function readFilter(v: FilterValues, actorId: string): { errors: FormErro
   if (v.adviser && !['mine', 'unassigned'].includes(v.adviser) && !isUuid(v.adviser)) errors.add('adviser', 'Choose an adviser from the list');
   if (v.organisation && !isUuid(v.organisation)) errors.add('organisation', 'Choose an organisation from the list');
   if (v.due && !['today', 'overdue', 'week'].includes(v.due)) errors.add('due', 'Choose when the next action is due from the list');
+  if (v.organisationName.length > 200) errors.add('organisationName', 'The organisation’s name must be 200 characters or fewer');
   if (v.q.length > 200) errors.add('q', 'The search must be 200 characters or fewer');
   const ok = (field: string) => !errors.list.some((e) => e.href === `#${field}`);
   return { errors, filter: {
@@ -160,6 +161,7 @@ export function readFilter(v: FilterValues, actorId: string): { errors: FormErro
     topic: ok('topic') && v.topic ? (v.topic as SupportTopic) : null,
     adviser: !ok('adviser') || !v.adviser ? null : v.adviser === 'mine' ? actorId : v.adviser,
     organisationId: ok('organisation') && v.organisation ? v.organisation : null,
+    organisationName: ok('organisationName') ? v.organisationName : '',
     due: ok('due') && v.due ? (v.due as CaseFilter['due']) : null,
     q: ok('q') ? v.q : '',
   } };

@@ -11,6 +11,8 @@ export interface CaseFilter {
   /** An adviser's account, 'unassigned', or null for anyone's. */
   adviser: string | 'unassigned' | null;
   organisationId: string | null;
+  /** Words of the organisation's name. */
+  organisationName: string;
   due: 'today' | 'overdue' | 'week' | null;
   q: string;
 }
@@ -29,6 +31,9 @@ export const asDay = <A extends string>(column: string, as: A) => sql<string>`${
 export const asNullableDay = <A extends string>(column: string, as: A) => sql<string | null>`${sql.ref(column)}::text`.as(as);
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The most matches the list counts (and pages through): 80 pages. */
+export const COUNT_CAP = 2000;
 
 /** The reference people read and say on the phone: 'SC-0042' (more digits past 9999). */
 export const referenceOf = (n: number) => `SC-${String(n).padStart(4, '0')}`;
@@ -76,18 +81,23 @@ export const caseworkRepository = {
     if (f.adviser === 'unassigned') base = base.where('c.adviser_user_id', 'is', null);
     else if (f.adviser) base = base.where('c.adviser_user_id', '=', f.adviser);
     if (f.organisationId) base = base.where('c.organisation_id', '=', f.organisationId);
+    if (f.organisationName) {
+      base = base.where('c.organisation_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where(sql<string>`lower(name)`, 'like', containing(f.organisationName.toLowerCase())));
+    }
     if (f.due === 'today') base = base.where('c.next_action_due', '=', today);
     else if (f.due === 'overdue') base = base.where('c.next_action_due', '<', today);
     else if (f.due === 'week') base = base.where('c.next_action_due', '<=', addDays(today, 7));
     if (f.due) base = base.where('c.status', '<>', 'closed');
     if (f.q) base = base.where(sql<string>`c.reference || ' ' || c.title`, 'ilike', containing(f.q));
-    // One after the other: both run on the caller's one connection.
-    const { n } = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    // One after the other: both run on the caller's one connection. The count stops past COUNT_CAP: beyond it a person
+    // narrows the list rather than pages through it, and counting every match of a broad filter costs the most.
+    const { n } = await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('matches'))
+      .select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const rows = await base.innerJoin('organisations as o', 'o.id', 'c.organisation_id').leftJoin('users as a', 'a.id', 'c.adviser_user_id')
         .select(['c.id', 'c.reference', 'c.title', 'c.topic', 'c.status', 'c.next_action', 'o.name as organisation_name', 'a.display_name as adviser_name'])
         .select([asNullableDay('c.next_action_due', 'next_action_due'), asDay('c.opened_on', 'opened_on')])
         .orderBy(sql`c.next_action_due asc nulls last`).orderBy('c.opened_on', 'desc').orderBy('c.id').limit(limit).offset(offset).execute();
-    return { total: Number(n), rows };
+    return { total: Math.min(Number(n), COUNT_CAP), more: Number(n) > COUNT_CAP, rows };
   },
 
   byId(db: Queryable, id: string) {

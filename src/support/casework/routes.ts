@@ -35,11 +35,11 @@ export async function registerCaseworkRoutes(app: FastifyInstance, deps: { db: D
     const found = await cases.list(request.actor, filter, page, PAGE_SIZE);
     const query = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
     return reply.render(`${V}/list.njk`, {
-      title: 'Support cases', values, errors: errors.any ? errors.list : undefined, total: found.total, rows: caseRows(found.rows, cases.today()),
+      title: 'Support cases', values, errors: errors.any ? errors.list : undefined, total: found.total, more: found.more, rows: caseRows(found.rows, cases.today()),
       statuses: options([['active', 'Not closed'], ...Object.entries(CASE_STATUSES), ['all', 'Any status']] as [string, string][], values.status || 'active'),
       topics: options(Object.entries(SUPPORT_TOPICS), values.topic, 'Any topic'),
       advisers: options([['mine', 'Mine'], ['unassigned', 'No one yet'], ...found.advisers.map((a) => [a.id, a.display_name] as [string, string])], values.adviser, 'Anyone'),
-      organisations: options(found.organisations.map((o) => [o.id, o.name]), values.organisation, 'Any organisation'),
+      organisation: found.organisation,
       dues: options([['overdue', 'Overdue'], ['today', 'Due today'], ['week', 'Due within a week']], values.due, 'Any time'),
       pagination: paginationOf(page, Math.ceil(found.total / PAGE_SIZE), (n) => `/support/cases?${new URLSearchParams({ ...query, page: String(n) })}`),
     }, errors.any ? 400 : 200);

@@ -39,7 +39,7 @@ export class CaseworkService {
     authorise(actor, 'cases.read');
     return this.deps.db.withTenant(actor.lioId, async (tx) => ({
       ...(await repo.list(tx, filter, this.today(), pageSize, (page - 1) * pageSize)),
-      advisers: await repo.advisers(tx), organisations: await repo.organisations(tx),
+      advisers: await repo.advisers(tx), organisation: filter.organisationId ? await repo.organisation(tx, filter.organisationId) : undefined,
     }));
   }
 
