@@ -36,6 +36,9 @@ const EnvSchema = Type.Object({
   IMPORT_ALLOW_PRIVATE_ADDRESSES: Type.Optional(Type.String({ pattern: '^(true|false|[0-9a-fA-F:.]+(/[0-9]{1,3})?(,[0-9a-fA-F:.]+(/[0-9]{1,3})?)*)$' })),
   IMPORT_MAX_MB: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
   IMPORT_TIMEOUT_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
+  // Support for groups: casework documents.
+  SUPPORT_DOCUMENTS_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  SUPPORT_DOCUMENT_MAX_MB: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,1}$' })),
   OPERATOR_KEY: Type.Optional(Type.String({ minLength: 32 })),
 });
 
@@ -90,6 +93,11 @@ export interface Config {
   mapTileUrl: string | null;
   imports: ImportLimits;
   /**
+   * Documents kept on support cases: in the database (dir null, the default) or as files named by random ids in a folder
+   * outside the web root; maxBytes is the largest one taken (SUPPORT_DOCUMENT_MAX_MB, 10 MB unless set, at most 50).
+   */
+  supportDocuments: { dir: string | null; maxBytes: number };
+  /**
    * The deployment operator's key: whoever holds it may add LIOs at /operator/lios/new (no LIO's user can, admins
    * included). None: that page is not there, and LIOs are added with the create-lio command only.
    */
@@ -123,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const bad = new Set([...Value.Errors(EnvSchema, picked)].map((e) => e.path.replace(/^\//, '')));
   // The patterns catch the wrong kind of value; these catch values of the right kind that cannot work.
   if (picked.PORT && Number(picked.PORT) > 65535) bad.add('PORT');
+  // (the database keeps a document of up to 50 MB: support_case_documents.size_bytes)
+  if (picked.SUPPORT_DOCUMENT_MAX_MB && Number(picked.SUPPORT_DOCUMENT_MAX_MB) > 50) bad.add('SUPPORT_DOCUMENT_MAX_MB');
   if (picked.METRICS_PORT && Number(picked.METRICS_PORT) > 65535) bad.add('METRICS_PORT');
   if (picked.DATABASE_URL && !parsesAsUrl(picked.DATABASE_URL, false)) bad.add('DATABASE_URL');
   // A replica copies a PostgreSQL server: without DATABASE_URL there is only the embedded database, nothing to copy.
@@ -178,6 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ? Number(e.METRICS_PORT) : null, host: e.METRICS_HOST ?? '127.0.0.1' },
     operatorKey: e.OPERATOR_KEY ?? null,
+    supportDocuments: {
+      dir: e.SUPPORT_DOCUMENTS_DIR ? path.resolve(e.SUPPORT_DOCUMENTS_DIR) : null,
+      maxBytes: (e.SUPPORT_DOCUMENT_MAX_MB ? Number(e.SUPPORT_DOCUMENT_MAX_MB) : 10) * 1024 * 1024,
+    },
     ...overrides,
   };
   return Object.freeze(config);
@@ -219,6 +233,8 @@ function describe(key: string): string {
     case 'MAP_TILE_URL': return 'must be a tile address with {z}, {x} and {y}, such as https://tile.example.org/{z}/{x}/{y}.png';
     case 'IMPORT_ALLOW_PRIVATE_ADDRESSES': return 'must be true (imports may read feeds on private and local networks), false, or a list of addresses and networks such as 10.1.2.3,10.2.0.0/16';
     case 'IMPORT_MAX_MB': return 'must be a whole number of megabytes, the largest source an import reads';
+    case 'SUPPORT_DOCUMENTS_DIR': return 'must be the path of a folder outside the web root where case documents are kept';
+    case 'SUPPORT_DOCUMENT_MAX_MB': return 'must be a whole number of megabytes from 1 to 50, the largest document a case takes';
     case 'IMPORT_TIMEOUT_SECONDS': return 'must be a whole number of seconds, the longest a feed’s page may take';
     case 'SIGN_IN_RATE_LIMIT': return 'must be a whole number of attempts per minute';
     case 'SURGE_SIGNUP_RATE_LIMIT': return 'must be a whole number of sign-ups per minute';

@@ -2,6 +2,12 @@ import type { Capability } from '../platform/capability.js';
 import { supportPolicy } from './policy.js';
 import { supportPersonalData } from './personal-data/provider.js';
 // Casework with groups.
+import { registerCaseworkRoutes } from './casework/routes.js';
+import { registerApplicationRoutes } from './applications/routes.js';
+import { registerHealthCheckRoutes } from './health-checks/routes.js';
+import { registerOurSupportRoutes } from './our-support/routes.js';
+import { caseworkPanels } from './casework/panels.js';
+import { seedCasework } from './casework/seed.js';
 
 // Funding and leverage.
 
@@ -41,6 +47,9 @@ export const supportCapability: Capability = {
     areas: [{ id: 'support', title: 'Support for groups', order: 40 }],
     pages: [
       // Casework
+      { area: 'support', href: '/support/cases', text: 'Support cases', permission: 'cases.read', order: 10 },
+      { area: 'support', href: '/support/cases/new', text: 'Open a case', permission: 'cases.write', order: 11 },
+      { area: 'support', href: '/our-support', text: 'Our support', permission: 'support.request', order: 10 },
 
       // Funding
 
@@ -61,6 +70,7 @@ export const supportCapability: Capability = {
   },
   homePanels: [
     // Casework
+    ...caseworkPanels,
 
     // Funding
 
@@ -92,6 +102,10 @@ export const supportCapability: Capability = {
   ],
   async routes(app, deps) {
     // Casework
+    await registerCaseworkRoutes(app, deps);
+    await registerApplicationRoutes(app, deps);
+    await registerHealthCheckRoutes(app, deps);
+    await registerOurSupportRoutes(app, deps);
 
     // Funding
 
@@ -121,6 +135,7 @@ export const supportCapability: Capability = {
   // in funding and training items) and membership.
   async seedDemo(tx, context) {
     // Casework
+    await seedCasework(tx, context);
 
     // Funding
 

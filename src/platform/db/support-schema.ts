@@ -158,3 +158,10 @@ export interface CourseBookingsTable {
 export interface BulletinsTable {
   sender_lease: Opt<string>; sender_heartbeat_at: NullableTimestamp;
 }
+
+// Casework with groups (migration 027): the per-LIO case counter, and the columns it adds to cases and notes (merged
+// into the interfaces above, so every query of these tables sees them).
+export interface SupportCasesTable { contact_preference: Opt<'email' | 'phone'> }
+export interface SupportCaseNotesTable { shared_with_group: WithDefault<boolean>; from_group: WithDefault<boolean> }
+export interface SupportCaseCountersTable { lio_id: string; last_number: number }
+export interface SupportTables { support_case_counters: SupportCaseCountersTable }

@@ -5,6 +5,8 @@ import { trainingPersonalData } from './training.js';
 import { spendPersonalData } from './spend.js';
 // Bulletins and membership
 import { bulletinsPersonalData } from './bulletins.js';
+// Casework
+import { caseworkPersonalData } from './casework.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -12,6 +14,7 @@ import { bulletinsPersonalData } from './bulletins.js';
  */
 export const supportPersonalData = personalDataOfParts('support', 'Support for groups', [
   // Casework
+  caseworkPersonalData,
 
   // Funding
 
