@@ -4,6 +4,10 @@ import { supportPersonalData } from './personal-data/provider.js';
 // Casework with groups.
 
 // Funding and leverage.
+import { registerFundingRoutes } from './funding/routes.js';
+import { fundingForGroupPanel, fundingOpportunitiesPanel } from './funding/panels.js';
+import { registerDigestJob } from './funding/jobs.js';
+import { seedFunding } from './funding/seed.js';
 
 // Training and events.
 
@@ -23,6 +27,8 @@ export const supportCapability: Capability = {
       // Casework
 
       // Funding
+      { area: 'support', href: '/support/funding', text: 'Funding opportunities', permission: 'funding.manage', order: 20 },
+      { area: 'support', href: '/our-support/funding', text: 'Funding for your group', permission: 'funding.view', order: 21 },
 
       // Training and events
 
@@ -34,6 +40,8 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+    fundingOpportunitiesPanel,
+    fundingForGroupPanel,
 
     // Training and events
 
@@ -46,20 +54,22 @@ export const supportCapability: Capability = {
     // Bulletins and membership
 
   ],
-  async routes(_app, _deps) {
+  async routes(app, deps) {
     // Casework
 
     // Funding
+    await registerFundingRoutes(app, deps);
 
     // Training and events
 
     // Bulletins and membership
 
   },
-  jobs(_queue, _deps) {
+  jobs(queue, deps) {
     // Casework
 
     // Funding
+    registerDigestJob(queue, deps);
 
     // Training and events
 
@@ -68,10 +78,11 @@ export const supportCapability: Capability = {
   },
   // Casework first (its applications are what funding figures count), then funding, training, bulletins (which pull
   // in funding and training items) and membership.
-  async seedDemo(_tx, _context) {
+  async seedDemo(tx, context) {
     // Casework
 
     // Funding
+    await seedFunding(tx, context);
 
     // Training and events
 

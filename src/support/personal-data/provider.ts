@@ -1,4 +1,6 @@
 import { personalDataOfParts } from '../../platform/personal-data.js';
+// Funding
+import { fundingPersonalData } from './funding.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -8,6 +10,7 @@ export const supportPersonalData = personalDataOfParts('support', 'Support for g
   // Casework
 
   // Funding
+  fundingPersonalData,
 
   // Training and events
 
