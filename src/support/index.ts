@@ -8,6 +8,10 @@ import { registerFundingRoutes } from './funding/routes.js';
 import { fundingForGroupPanel, fundingOpportunitiesPanel } from './funding/panels.js';
 import { registerDigestJob } from './funding/jobs.js';
 import { seedFunding } from './funding/seed.js';
+import { registerGrantRoutes } from './grants/routes.js';
+import { registerGrantJobs } from './grants/service.js';
+import { grantsPanel } from './grants/panels.js';
+import { seedGrants } from './grants/seed.js';
 
 // Training and events.
 
@@ -29,6 +33,8 @@ export const supportCapability: Capability = {
       // Funding
       { area: 'support', href: '/support/funding', text: 'Funding opportunities', permission: 'funding.manage', order: 20 },
       { area: 'support', href: '/our-support/funding', text: 'Funding for your group', permission: 'funding.view', order: 21 },
+      { area: 'support', href: '/support/grants', text: 'Who funds our area', permission: 'funding.manage', order: 22 },
+      { area: 'support', href: '/support/grants/import', text: 'Import grants data', permission: 'grants.import', order: 23 },
 
       // Training and events
 
@@ -42,6 +48,7 @@ export const supportCapability: Capability = {
     // Funding
     fundingOpportunitiesPanel,
     fundingForGroupPanel,
+    grantsPanel,
 
     // Training and events
 
@@ -59,6 +66,7 @@ export const supportCapability: Capability = {
 
     // Funding
     await registerFundingRoutes(app, deps);
+    await registerGrantRoutes(app, deps);
 
     // Training and events
 
@@ -70,6 +78,7 @@ export const supportCapability: Capability = {
 
     // Funding
     registerDigestJob(queue, deps);
+    registerGrantJobs(queue, deps);
 
     // Training and events
 
@@ -83,6 +92,7 @@ export const supportCapability: Capability = {
 
     // Funding
     await seedFunding(tx, context);
+    await seedGrants(tx, context);
 
     // Training and events
 
