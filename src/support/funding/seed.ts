@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DemoSeedContext } from '../../platform/capability.js';
 import { londonDay } from '../../platform/validation/dates.js';
@@ -33,7 +34,7 @@ const OPPORTUNITIES: (Omit<OpportunityValues, 'deadline'> & { inDays: number | n
 ];
 
 export async function seedFunding(tx: Queryable, { lio, now }: DemoSeedContext): Promise<void> {
-  const adviser = await tx.selectFrom('users').select('id').where('lio_id', '=', lio.id).where('permission_sets', '@>', ['adviser']).executeTakeFirst();
+  const adviser = await tx.selectFrom('users').select('id').where('lio_id', '=', lio.id).where(sql<boolean>`permission_sets @> array['adviser']::text[]`).executeTakeFirst();
   for (const [i, o] of OPPORTUNITIES.entries()) {
     const { inDays, ...values } = o;
     const deadline = inDays === null ? null : londonDay(new Date(now.getTime() + inDays * DAY_MS));
