@@ -10,6 +10,14 @@ import { caseworkPanels } from './casework/panels.js';
 import { seedCasework } from './casework/seed.js';
 
 // Funding and leverage.
+import { registerFundingRoutes } from './funding/routes.js';
+import { fundingForGroupPanel, fundingOpportunitiesPanel } from './funding/panels.js';
+import { registerDigestJob } from './funding/jobs.js';
+import { seedFunding } from './funding/seed.js';
+import { registerGrantRoutes } from './grants/routes.js';
+import { registerGrantJobs } from './grants/service.js';
+import { grantsPanel } from './grants/panels.js';
+import { seedGrants } from './grants/seed.js';
 
 // Figures, spend and leverage.
 import { registerSpendRoutes } from './spend/routes.js';
@@ -52,6 +60,10 @@ export const supportCapability: Capability = {
       { area: 'support', href: '/our-support', text: 'Our support', permission: 'support.request', order: 10 },
 
       // Funding
+      { area: 'support', href: '/support/funding', text: 'Funding opportunities', permission: 'funding.manage', order: 20 },
+      { area: 'support', href: '/our-support/funding', text: 'Funding for your group', permission: 'funding.view', order: 21 },
+      { area: 'support', href: '/support/grants', text: 'Who funds our area', permission: 'funding.manage', order: 22 },
+      { area: 'support', href: '/support/grants/import', text: 'Import grants data', permission: 'grants.import', order: 23 },
 
       // Figures, spend and leverage
       { area: 'support', href: '/support/figures', text: 'Figures', permission: 'support.figures', order: 80 },
@@ -73,6 +85,9 @@ export const supportCapability: Capability = {
     ...caseworkPanels,
 
     // Funding
+    fundingOpportunitiesPanel,
+    fundingForGroupPanel,
+    grantsPanel,
 
     // Figures, spend and leverage
     supportFiguresPanel,
@@ -108,6 +123,8 @@ export const supportCapability: Capability = {
     await registerOurSupportRoutes(app, deps);
 
     // Funding
+    await registerFundingRoutes(app, deps);
+    await registerGrantRoutes(app, deps);
 
     // Figures, spend and leverage
     await registerSpendRoutes(app, deps);
@@ -124,6 +141,8 @@ export const supportCapability: Capability = {
     // Casework
 
     // Funding
+    registerDigestJob(queue, deps);
+    registerGrantJobs(queue, deps);
 
     // Training and events
     registerTrainingJobs(queue, deps);
@@ -138,6 +157,8 @@ export const supportCapability: Capability = {
     await seedCasework(tx, context);
 
     // Funding
+    await seedFunding(tx, context);
+    await seedGrants(tx, context);
 
     // Figures, spend and leverage
     await seedSpend(tx, context);

@@ -165,3 +165,15 @@ export interface SupportCasesTable { contact_preference: Opt<'email' | 'phone'> 
 export interface SupportCaseNotesTable { shared_with_group: WithDefault<boolean>; from_group: WithDefault<boolean> }
 export interface SupportCaseCountersTable { lio_id: string; last_number: number }
 export interface SupportTables { support_case_counters: SupportCaseCountersTable }
+
+// Funding and grants (migration 028): what each group member's digests sent, who stopped them, and a running
+// grants import's heartbeat. (Interfaces of the same name merge with those above.)
+export interface FundingDigestItemsTable {
+  id: Generated<string>; lio_id: string; user_id: string; opportunity_id: string; reason: 'new' | 'closing'; sent_at: Timestamp;
+}
+export interface FundingDigestStopsTable { lio_id: string; user_id: string; stopped_at: Timestamp }
+export interface GrantImportsTable { heartbeat_at: NullableTimestamp }
+export interface SupportTables {
+  funding_digest_items: FundingDigestItemsTable;
+  funding_digest_stops: FundingDigestStopsTable;
+}

@@ -7,6 +7,8 @@ import { spendPersonalData } from './spend.js';
 import { bulletinsPersonalData } from './bulletins.js';
 // Casework
 import { caseworkPersonalData } from './casework.js';
+// Funding
+import { fundingPersonalData } from './funding.js';
 
 /**
  * What support for groups holds about a person: cases they asked for or worked, course bookings and feedback, and
@@ -17,6 +19,7 @@ export const supportPersonalData = personalDataOfParts('support', 'Support for g
   caseworkPersonalData,
 
   // Funding
+  fundingPersonalData,
 
   // Figures, spend and leverage
   spendPersonalData,
