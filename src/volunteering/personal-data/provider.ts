@@ -2,6 +2,7 @@ import { addCounts, dateTimeText, type PersonalDataProvider, type PersonalDataRe
 import { THEMES } from '../../platform/vocabulary/themes.js';
 import { DBS_LEVELS, REFERRAL_STATUSES, SKILLS, VOLUNTEER_STATUSES, slotLabel } from '../vocabulary.js';
 import { volunteeringDataRepository as repo, VOLUNTEER_RETENTION_YEARS } from './repository.js';
+import { linkActorLabel } from '../referrals/link-actor.js';
 
 const list = (codes: string[], labels: Record<string, string> = {}) => codes.map((c) => labels[c] ?? c).join(', ');
 const hoursText = (minutes: number) => `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
@@ -15,6 +16,14 @@ export const volunteeringPersonalData: PersonalDataProvider = {
   title: 'Volunteering',
   tables: ['opportunities', 'volunteers', 'volunteer_notes', 'volunteer_events', 'referrals', 'referral_steps', 'referral_links', 'vetting_checks',
     'volunteer_hours', 'surge_assignments', 'volunteer_messages'],
+
+  /**
+   * An organisation's answer from its e-mailed link is signed with the address the link went to: the person holding
+   * that address is who acted, in the referral's history and in the audit log.
+   */
+  async identify(_context, identity) {
+    return { actorLabels: identity.emails.map(linkActorLabel) };
+  },
 
   async describe({ tx }, identity) {
     const volunteers = await repo.volunteersOf(tx, identity.recordIds);
@@ -59,16 +68,21 @@ export const volunteeringPersonalData: PersonalDataProvider = {
     const own = await repo.rowsOf(tx, volunteers.map((v) => v.id));
     const [events, steps] = await repo.actedRows(tx, identity.userIds, identity.actorLabels);
     const opportunities = await repo.opportunitiesBy(tx, identity.userIds);
-    return { volunteers, ...own, volunteer_events_by_them: events, referral_steps_by_them: steps, opportunities_posted_or_approved_by_them: opportunities };
+    const links = await repo.linksSentTo(tx, identity.emails);
+    // The hash of the confirmation link's secret is a key, not something about the person.
+    const profiles = volunteers.map(({ confirm_token_hash: _secret, ...v }) => v);
+    return { volunteers: profiles, ...own, volunteer_events_by_them: events, referral_steps_by_them: steps, opportunities_posted_or_approved_by_them: opportunities,
+      referral_links_sent_to_them: links };
   },
 
-  erasure: 'The volunteer profile is emptied; staff notes, history, vetting records and emergency assignments are removed. Referrals and hours stay, without their notes, so the LIO\'s counts stay true. Where the person worked on others\' records, the history says "Erased person".',
+  erasure: 'The volunteer profile is emptied and its confirmation link stops working; staff notes, history, vetting records and emergency assignments are removed. Referrals and hours stay, without their notes, so the LIO\'s counts stay true. Where the person worked on others\' records, or answered a referral from a link e-mailed to them, the history says "Erased person", and such links stop working.',
 
   async erase({ tx, now }, identity) {
     const volunteers = await repo.volunteersOf(tx, identity.recordIds);
     const outcome = await repo.eraseVolunteers(tx, volunteers.map((v) => v.id), now);
     const relabelled = identity.actorLabels.length ? await repo.relabelActor(tx, identity.actorLabels) : {};
-    return { removed: outcome.removed, anonymised: addCounts({ ...outcome.anonymised }, relabelled) };
+    const links = await repo.forgetLinksSentTo(tx, identity.emails, now);
+    return { removed: outcome.removed, anonymised: addCounts({ ...outcome.anonymised }, { ...relabelled, referral_links: links }) };
   },
 
   async merge({ tx, now }, { kept, merged }) {
