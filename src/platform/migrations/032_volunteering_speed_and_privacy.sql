@@ -6,3 +6,29 @@ create index volunteers_matching_availability on volunteers using gin (availabil
 create index opportunities_published_availability on opportunities using gin (availability) where status = 'published';
 -- Roles for any time hold every slot of a volunteer's.
 create index opportunities_published_any_time on opportunities (lio_id) where status = 'published' and availability = '{}';
+
+-- A sign-up from the front door (registration, or the surge form) held until the e-mailed link proves the address is
+-- the sender's. Nothing is written to a person or volunteer record before then, and the form answers the same, in the
+-- same time, whether or not the address is already held: only whoever follows the link learns that, and only then is
+-- the sign-up matched against the people held. Only a hash of the link's secret is kept. The form's one-time key makes
+-- a retried or double-submitted form one sign-up.
+create table volunteer_signups (
+  id uuid primary key default gen_random_uuid(),
+  lio_id uuid not null references lios (id) on delete cascade,
+  via text not null check (via in ('online', 'surge')),
+  signup_key text not null check (length(signup_key) between 1 and 100),
+  email text not null check (length(email) between 3 and 320),
+  token_hash text not null check (length(token_hash) between 32 and 128),
+  -- The form's answers, as the form reads them: made into the person and volunteer records when the link is followed.
+  answers jsonb not null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  constraint volunteer_signups_lio_id_id_key unique (lio_id, id),
+  constraint volunteer_signups_key unique (lio_id, signup_key),
+  constraint volunteer_signups_token unique (token_hash)
+);
+create index volunteer_signups_email on volunteer_signups (lio_id, lower(email));
+create index volunteer_signups_expires on volunteer_signups (expires_at);
+alter table volunteer_signups enable row level security;
+create policy tenant_isolation on volunteer_signups using (lio_id = cg_current_lio()) with check (lio_id = cg_current_lio());
+grant select, insert, update, delete on volunteer_signups to {{app_role}};
