@@ -5,6 +5,8 @@ import { directoryFactories } from '../helpers/directory-factories.js';
 import { peopleFactories } from '../helpers/people-factories.js';
 import { volunteeringFactories, type VolunteeringFactories } from '../helpers/volunteering-factories.js';
 import { hashSecret, newSecret } from '../../src/platform/auth/secrets.js';
+import { signupsRepository } from '../../src/volunteering/register/repository.js';
+import { volunteeringPersonalData } from '../../src/volunteering/personal-data/provider.js';
 
 let t: TestContext;
 let vol: VolunteeringFactories;
@@ -35,6 +37,32 @@ describe('a volunteer’s personal data', () => {
     const row = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteers').select(['confirm_token_hash', 'email_confirmed_at']).where('id', '=', volunteer.id).executeTakeFirstOrThrow());
     expect(row).toEqual({ confirm_token_hash: null, email_confirmed_at: null });
     expect((await visitor.get(`/volunteer/register/confirm/${token}`)).status).toBe(404);
+  });
+});
+
+describe('a sign-up waiting for its e-mailed link', () => {
+  it('is on the person’s page and in their export under the address it was sent with, goes on erasure, and is deleted when its link lapses', async () => {
+    const lio = await t.make.lio();
+    const person = await peopleFactories(t.db).person(lio, { fullName: 'Pat Pending', emails: ['pat@example.net'] });
+    const hold = (key: string, email: string, now: Date) => t.db.withTenant(lio.id, (tx) => signupsRepository.hold(tx, {
+      lioId: lio.id, via: 'surge', signupKey: key, email, tokenHash: hashSecret(newSecret()), answers: { fullName: 'Pat Pending', email }, now,
+    }));
+    await hold('key-pat-0000000001', 'pat@example.net', new Date());
+    const { client: admin } = await signedInUser(t, lio, { role: 'admin' });
+    const page = await admin.get(`/people/${person.id}`);
+    expect(page.$('[data-testid="held-volunteering"]').text()).toContain('Emergency sign-up sent');
+    const file = await admin.submit(`/people/${person.id}/export`, `/people/${person.id}/export`, { format: 'json' });
+    expect(JSON.parse(file.body).providers.volunteering.tables.volunteer_signups).toMatchObject([{ via: 'surge', email: 'pat@example.net' }]);
+    expect(file.body).not.toContain('token_hash');
+    await erase(lio, person.id);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteer_signups').select('id').execute())).toEqual([]);
+
+    // Another's link never followed: gone once it lapses, a week on.
+    await hold('key-old-0000000001', 'old@example.net', new Date(Date.now() - 8 * 86_400_000));
+    await hold('key-new-0000000001', 'new@example.net', new Date());
+    const removed = await t.db.withTenant(lio.id, (tx) => volunteeringPersonalData.retention.apply({ tx, now: new Date() }));
+    expect(removed.volunteer_signups).toBe(1);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteer_signups').select('email').execute())).toEqual([{ email: 'new@example.net' }]);
   });
 });
 

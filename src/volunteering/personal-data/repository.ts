@@ -104,6 +104,23 @@ export const volunteeringDataRepository = {
     return Number(r.numUpdatedRows);
   },
 
+  /** Sign-ups from the front door sent with one of the person's addresses, still waiting for the link to be followed. */
+  signupsFor(db: Queryable, emails: string[]) {
+    if (emails.length === 0) return none;
+    return db.selectFrom('volunteer_signups').select(['id', 'via', 'email', 'answers', 'created_at', 'expires_at'])
+      .where(sql<string>`lower(email)`, '=', anyOf(emails)).orderBy('created_at').execute();
+  },
+
+  async removeSignupsFor(db: Queryable, emails: string[]): Promise<number> {
+    if (emails.length === 0) return 0;
+    return Number((await db.deleteFrom('volunteer_signups').where(sql<string>`lower(email)`, '=', anyOf(emails)).executeTakeFirst()).numDeletedRows);
+  },
+
+  /** A sign-up whose link was never followed is deleted once the link stops working. */
+  async removeLapsedSignups(db: Queryable, now: Date): Promise<number> {
+    return Number((await db.deleteFrom('volunteer_signups').where('expires_at', '<=', now).executeTakeFirst()).numDeletedRows);
+  },
+
   /** Histories keep what was done; the person who did it is no longer named. */
   async relabelActor(db: Queryable, labels: string[]) {
     const counts: Record<string, number> = {};
