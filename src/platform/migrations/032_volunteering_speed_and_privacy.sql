@@ -32,3 +32,49 @@ create index volunteer_signups_expires on volunteer_signups (expires_at);
 alter table volunteer_signups enable row level security;
 create policy tenant_isolation on volunteer_signups using (lio_id = cg_current_lio()) with check (lio_id = cg_current_lio());
 grant select, insert, update, delete on volunteer_signups to {{app_role}};
+
+-- Under row-level security PostgreSQL uses an index only for leakproof operators (see 006), and the arrays' @> and &&
+-- are not: under the app role the indexes above would never be used. So the rounds ask through these functions, which
+-- run as the owner (so the GIN indexes are used) and apply the LIO themselves, exactly as the policy does:
+-- lio_id = cg_current_lio(). Each asks for one set of features: all of `all_*` (and at least `least_slots` slots of the
+-- volunteer's own), and one or more of each `any_*` not null. Only the conditions asked for are written, so each call
+-- is planned for the values it has.
+create function cg_volunteers_holding(all_skills text[], all_causes text[], all_slots text[], least_slots integer,
+  any_skills text[], any_causes text[], any_slots text[]) returns setof uuid
+  language plpgsql stable security definer set search_path = {{schema}}, public
+as $$
+declare
+  conditions text[] := array['v.lio_id = cg_current_lio()', 'v.status <> ''inactive'''];
+begin
+  if cardinality(all_skills) > 0 then conditions := array_append(conditions, 'v.skills @> $1'); end if;
+  if cardinality(all_causes) > 0 then conditions := array_append(conditions, '(v.causes || v.interests) @> $2'); end if;
+  if cardinality(all_slots) > 0 then conditions := array_append(conditions, 'v.availability @> $3'); end if;
+  if least_slots > 0 then conditions := array_append(conditions, 'cardinality(v.availability) >= $4'); end if;
+  if any_skills is not null then conditions := array_append(conditions, 'v.skills && $5'); end if;
+  if any_causes is not null then conditions := array_append(conditions, '(v.causes || v.interests) && $6'); end if;
+  if any_slots is not null then conditions := array_append(conditions, 'v.availability && $7'); end if;
+  return query execute 'select v.id from volunteers v where ' || array_to_string(conditions, ' and ')
+    using all_skills, all_causes, all_slots, least_slots, any_skills, any_causes, any_slots;
+end $$;
+revoke execute on function cg_volunteers_holding(text[], text[], text[], integer, text[], text[], text[]) from public;
+grant execute on function cg_volunteers_holding(text[], text[], text[], integer, text[], text[], text[]) to {{app_role}};
+
+-- The same for published roles; a role for any time holds every slot of the volunteer's.
+create function cg_roles_holding(all_skills text[], all_causes text[], all_slots text[],
+  any_skills text[], any_causes text[], any_slots text[]) returns setof uuid
+  language plpgsql stable security definer set search_path = {{schema}}, public
+as $$
+declare
+  conditions text[] := array['o.lio_id = cg_current_lio()', 'o.status = ''published'''];
+begin
+  if cardinality(all_skills) > 0 then conditions := array_append(conditions, 'o.skills @> $1'); end if;
+  if cardinality(all_causes) > 0 then conditions := array_append(conditions, 'o.causes @> $2'); end if;
+  if cardinality(all_slots) > 0 then conditions := array_append(conditions, '(o.availability @> $3 or o.availability = ''{}'')'); end if;
+  if any_skills is not null then conditions := array_append(conditions, 'o.skills && $4'); end if;
+  if any_causes is not null then conditions := array_append(conditions, 'o.causes && $5'); end if;
+  if any_slots is not null then conditions := array_append(conditions, '(o.availability && $6 or o.availability = ''{}'')'); end if;
+  return query execute 'select o.id from opportunities o where ' || array_to_string(conditions, ' and ')
+    using all_skills, all_causes, all_slots, any_skills, any_causes, any_slots;
+end $$;
+revoke execute on function cg_roles_holding(text[], text[], text[], text[], text[], text[]) from public;
+grant execute on function cg_roles_holding(text[], text[], text[], text[], text[], text[]) to {{app_role}};

@@ -1,6 +1,6 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
-import { bestMatches, type FeatureSet, type Narrowing, type Wanted } from './tiers.js';
+import { bestMatches, type Narrowing, type Wanted } from './tiers.js';
 
 /** How far back an offer (a referral made) counts against a volunteer, for fair spreading. */
 export const FAIRNESS_DAYS = 30;
@@ -59,42 +59,26 @@ const eligible = (today: string) => sql`
   and (m.dbs_needed = 'none' or array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_held) >= array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_needed))
   and (m.distance_km is not null or (o.remote and v.remote))`;
 
-/** A volunteer `v` holds a set of features of the role: by the indexes on skills, causes with interests, and availability. */
-function volunteerHolds(set: FeatureSet): RawBuilder<boolean> {
-  const parts: RawBuilder<boolean>[] = [];
-  if (set.skills.length) parts.push(sql`v.skills @> ${set.skills}::text[]`);
-  if (set.causes.length) parts.push(sql`(v.causes || v.interests) @> ${set.causes}::text[]`);
-  if (set.slots.length) parts.push(sql`v.availability @> ${set.slots}::text[]`);
-  if (set.slotCount) parts.push(sql`cardinality(v.availability) >= ${set.slotCount}`);
-  return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : sql<boolean>`true`;
+/*
+ * The candidates a narrowing lets through, by id: one call for each set of features, to the functions of migration 032
+ * that use the arrays' indexes (row-level security would not let a plain query use them).
+ */
+const texts = (values: string[] | null) => sql`${values}::text[]`;
+
+function volunteersHolding(narrowing: NonNullable<Narrowing>, w: Wanted): RawBuilder<unknown> {
+  const calls = narrowing.sets
+    ? narrowing.sets.map((set) => sql`select cg_volunteers_holding(${texts(set.skills)}, ${texts(set.causes)}, ${texts(set.slots)}, ${set.slotCount}::int, null, null, null) as id`)
+    : narrowing.loose!.map((l) => sql`select cg_volunteers_holding('{}', '{}', '{}', ${l.slotCount}::int, ${texts(l.anySkill ? w.skills : null)},
+        ${texts(l.anyCause ? w.causes : null)}, ${texts(l.anySlot ? w.slots : null)}) as id`);
+  return sql.join(calls, sql` union `);
 }
 
-/** A role `o` holds a set of the volunteer's features; a role for any time holds any of the volunteer's slots. */
-function roleHolds(set: FeatureSet): RawBuilder<boolean> {
-  const parts: RawBuilder<boolean>[] = [];
-  if (set.skills.length) parts.push(sql`o.skills @> ${set.skills}::text[]`);
-  if (set.causes.length) parts.push(sql`o.causes @> ${set.causes}::text[]`);
-  if (set.slots.length) parts.push(sql`(o.availability @> ${set.slots}::text[] or o.availability = '{}')`);
-  return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : sql<boolean>`true`;
-}
-
-/** The looser question of many features: any of the skills, any of the causes, any of the slots (or enough slots). */
-function looseHolds(loose: NonNullable<Narrowing>['loose'] & object, w: Wanted, side: 'volunteer' | 'role'): RawBuilder<boolean> {
-  const any = loose.map((l) => {
-    const parts: RawBuilder<boolean>[] = [];
-    if (l.anySkill) parts.push(side === 'volunteer' ? sql`v.skills && ${w.skills}::text[]` : sql`o.skills && ${w.skills}::text[]`);
-    if (l.anyCause) parts.push(side === 'volunteer' ? sql`(v.causes || v.interests) && ${w.causes}::text[]` : sql`o.causes && ${w.causes}::text[]`);
-    if (l.anySlot) parts.push(side === 'volunteer' ? sql`v.availability && ${w.slots}::text[]` : sql`(o.availability && ${w.slots}::text[] or o.availability = '{}')`);
-    if (l.slotCount) parts.push(sql`cardinality(v.availability) >= ${l.slotCount}`);
-    return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : sql<boolean>`true`;
-  });
-  return sql<boolean>`(${sql.join(any, sql` or `)})`;
-}
-
-function narrowed(narrowing: Narrowing, w: Wanted, side: 'volunteer' | 'role'): RawBuilder<boolean> | null {
-  if (!narrowing) return null;
-  if (narrowing.sets) return sql<boolean>`(${sql.join(narrowing.sets.map(side === 'volunteer' ? volunteerHolds : roleHolds), sql` or `)})`;
-  return looseHolds(narrowing.loose!, w, side);
+function rolesHolding(narrowing: NonNullable<Narrowing>, w: Wanted): RawBuilder<unknown> {
+  const calls = narrowing.sets
+    ? narrowing.sets.map((set) => sql`select cg_roles_holding(${texts(set.skills)}, ${texts(set.causes)}, ${texts(set.slots)}, null, null, null) as id`)
+    : narrowing.loose!.map((l) => sql`select cg_roles_holding('{}', '{}', '{}', ${texts(l.anySkill ? w.skills : null)},
+        ${texts(l.anyCause ? w.causes : null)}, ${texts(l.anySlot ? w.slots : null)}) as id`);
+  return sql.join(calls, sql` union `);
 }
 
 const distinct = (values: string[]) => [...new Set(values)];
@@ -122,7 +106,7 @@ export const matchingRepository = {
     if (!role) return [];
     const wanted = roleWants(role);
     return bestMatches(wanted, limit, async (narrowing) => {
-      const query = this.volunteersForRoleQuery(roleId, today, since, limit, narrowed(narrowing, wanted, 'volunteer'));
+      const query = this.volunteersForRoleQuery(roleId, today, since, limit, narrowing && volunteersHolding(narrowing, wanted));
       ran?.push(query.compile(db));
       return (await query.execute(db)).rows;
     });
@@ -134,10 +118,10 @@ export const matchingRepository = {
    * travel band in a box of that band's size around the role, and for remote work, remote volunteers sharing a skill or
    * cause with it (any remote volunteer when the role names none).
    */
-  volunteersForRoleQuery(roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, holds: RawBuilder<boolean> | null = null) {
-    const candidates = holds ? sql`
-        select v.id from o join volunteers v on v.lio_id = o.lio_id and v.status <> 'inactive'
-        where ${holds} and ${vettedEnough(today)} and (
+  volunteersForRoleQuery(roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, held: RawBuilder<unknown> | null = null) {
+    const candidates = held ? sql`
+        select v.id from o cross join (${held}) h join volunteers v on v.id = h.id and v.lio_id = o.lio_id and v.status <> 'inactive'
+        where ${vettedEnough(today)} and (
           (o.in_person and o.latitude is not null and v.in_person and v.latitude is not null
             and v.latitude between o.latitude - volunteering_travel_band(v.travel_km) / 111.0 and o.latitude + volunteering_travel_band(v.travel_km) / 111.0
             and v.longitude between o.longitude - volunteering_travel_band(v.travel_km) / (111.0 * cos(radians(o.latitude)))
@@ -180,15 +164,15 @@ export const matchingRepository = {
     if (!volunteer) return [];
     const wanted = volunteerBrings(volunteer);
     return bestMatches(wanted, limit, async (narrowing) => {
-      const query = this.rolesForVolunteerQuery(volunteerId, today, since, limit, narrowed(narrowing, wanted, 'role'));
+      const query = this.rolesForVolunteerQuery(volunteerId, today, since, limit, narrowing && rolesHolding(narrowing, wanted));
       ran?.push(query.compile(db));
       return (await query.execute(db)).rows;
     });
   },
 
   /** One round's query: roles near enough for the volunteer's travel distance, and remote ones if they work remotely. */
-  rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, holds: RawBuilder<boolean> | null = null) {
-    const narrowing = holds ?? sql<boolean>`true`;
+  rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, held: RawBuilder<unknown> | null = null) {
+    const narrowing = held ? sql<boolean>`o.id in (${held})` : sql<boolean>`true`;
     return sql<RoleMatchRow>`
       with v as (select * from volunteers where id = ${volunteerId}),
       candidates as (
