@@ -2,8 +2,11 @@
  * Emergency surge sign-up over HTTP: autocannon at BENCH_CONNECTIONS (100) connections for BENCH_DURATION (60) seconds
  * against POST /volunteer/surge, each request a distinct person with a fresh form key, and one in BENCH_RETRY_EVERY
  * (20) a retry of a form already sent (the same key, the same person), as a double click or a lost answer makes.
- * Counts the acknowledgements (the "You have signed up" page, sent only after the commit), then the volunteers in the
- * database: every acknowledged form key must be there once (none lost), and no person twice (none doubled).
+ * Counts the acknowledgements (the "You have signed up" page, sent only after the commit), then the sign-ups held in
+ * the database until their e-mailed link is followed (volunteer_signups) and the confirmation e-mails queued: every
+ * acknowledged form key must be held once (none lost), with one e-mail (none doubled). Beside it, the same load on a bare
+ * Fastify handler that reads the same form and answers a page (BENCH_BARE_DURATION seconds, 10): the yardstick, and the
+ * ratio of the two.
  *
  *   node --import tsx bench/surge-signup.ts
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench BENCH_ENGINES=postgres node --import tsx bench/surge-signup.ts
@@ -17,6 +20,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import formbody from '@fastify/formbody';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/platform/config.js';
 import { openDatabase, type Database } from '../src/platform/db/index.js';
@@ -28,9 +33,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION = Number(process.env.BENCH_DURATION ?? 60);
 const RETRY_EVERY = Number(process.env.BENCH_RETRY_EVERY ?? 20);
 const PG_SCHEMA = process.env.BENCH_PG_SCHEMA ?? 'bench_surge';
+const BARE_DURATION = Number(process.env.BENCH_BARE_DURATION ?? 10);
 type Engine = 'pglite' | 'postgres';
-interface Ready { port: number; lioId: string }
-interface Counted { volunteers: number; distinctKeys: number; people: number; keys: string[] }
+interface Ready { port: number; barePort: number; lioId: string }
+interface Counted { held: number; distinctKeys: number; emails: number; keys: string[] }
 
 async function serve(engine: Engine): Promise<void> {
   const dataDir = engine === 'pglite' ? mkdtempSync(path.join(tmpdir(), 'cg-bench-surge-')) : null;
@@ -56,16 +62,26 @@ async function serve(engine: Engine): Promise<void> {
   process.on('message', (m: { type: string }) => {
     if (m.type !== 'count') return;
     void db.withTenant(lio.id, async (tx) => {
-      const keys = await tx.selectFrom('volunteers').select('signup_key').where('registered_via', '=', 'surge').execute();
-      const people = await tx.selectFrom('people').select((eb) => eb.fn.countAll<string>().as('n')).where('full_name', 'like', 'Bench Volunteer %').executeTakeFirstOrThrow();
-      return { volunteers: keys.length, distinctKeys: new Set(keys.map((k) => k.signup_key)).size, people: Number(people.n), keys: keys.map((k) => k.signup_key!) } satisfies Counted;
+      const keys = await tx.selectFrom('volunteer_signups').select('signup_key').where('via', '=', 'surge').execute();
+      const emails = await tx.selectFrom('email_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('to_address', 'like', 'bench-%@example.net').executeTakeFirstOrThrow();
+      return { held: keys.length, distinctKeys: new Set(keys.map((k) => k.signup_key)).size, emails: Number(emails.n), keys: keys.map((k) => k.signup_key) } satisfies Counted;
     }).then((c) => process.send!(c));
   });
-  process.on('SIGTERM', () => void app.close().then(() => db.close()).then(() => {
+  // The yardstick: a bare Fastify handler reading the same form and answering a page, in the same process.
+  const bare = Fastify({ logger: false });
+  await bare.register(formbody);
+  bare.post('/volunteer/surge', async (request, reply) => {
+    const form = request.body as Record<string, string>;
+    return reply.type('text/html').send(`<h1>You have signed up</h1><p>${form.fullName ?? ''}</p>`);
+  });
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bareAddress = bare.server.address();
+  const barePort = typeof bareAddress === 'object' && bareAddress ? bareAddress.port : 0;
+  process.on('SIGTERM', () => void bare.close().then(() => app.close()).then(() => db.close()).then(() => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   }));
-  process.send!({ port, lioId: lio.id } satisfies Ready);
+  process.send!({ port, barePort, lioId: lio.id } satisfies Ready);
 }
 
 async function runEngine(engine: Engine) {
@@ -111,6 +127,13 @@ async function runEngine(engine: Engine) {
       }],
     } as autocannon.Options);
 
+    // The bare handler under the same load, after the app's run (never at the same time: they share the two cores).
+    const bareRun = await autocannon({
+      url: `http://127.0.0.1:${ready.barePort}`, connections: CONNECTIONS, duration: BARE_DURATION,
+      requests: [{ method: 'POST', path: '/volunteer/surge', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(0) }],
+    } as autocannon.Options);
+    const bareRps = Math.round(bareRun.requests.average);
+
     child.send({ type: 'count' });
     const counted = await new Promise<Counted>((resolve) => child.once('message', (m) => resolve(m as Counted)));
     const held = new Set(counted.keys);
@@ -119,7 +142,8 @@ async function runEngine(engine: Engine) {
       engine, connections: CONNECTIONS, seconds: DURATION,
       acknowledgements, acknowledgedPerSec: Math.round(acknowledgements / DURATION), distinctAcknowledged: acknowledged.size, retriesSent: retries,
       non2xx: result.non2xx, errors: result.errors + result.timeouts, p50Ms: result.latency.p50, p99Ms: result.latency.p99,
-      volunteersHeld: counted.volunteers, peopleHeld: counted.people, lost, doubled: counted.volunteers - counted.distinctKeys + (counted.people - counted.volunteers),
+      signupsHeld: counted.held, confirmationEmails: counted.emails, lost, doubled: counted.held - counted.distinctKeys + (counted.emails - counted.held),
+      bareHandlerPerSec: bareRps, ratioToBare: +(acknowledgements / DURATION / Math.max(bareRps, 1)).toFixed(3), bareP50Ms: bareRun.latency.p50,
     };
   } finally {
     child.kill('SIGTERM');

@@ -9,12 +9,14 @@
  *   (PGlite, smaller: BENCH_VOLUNTEERS=50000 BENCH_ROLES=5000 node --import tsx bench/volunteer-matching.ts)
  *
  * For each direction it prints p50/p95/max of the whole call as the app makes it (a tenant transaction with row-level
- * security, the query, the rows back) and, beside it, the same query's execution time as PostgreSQL reports it
- * (EXPLAIN ANALYZE): the SQL-only time. Environment: BENCH_SAMPLES distinct roles and volunteers (300),
+ * security: the role's or volunteer's features, then each round's query of matching/tiers.ts, the rows back) and, beside
+ * it, the same rounds' execution time as PostgreSQL reports it (EXPLAIN ANALYZE, summed): the SQL-only time, and the
+ * ratio of the two. It also gives how many rounds a search took and the share answered by the first; nothing is cached
+ * (served_from_cache is 0: every sample is a distinct role or volunteer, computed afresh). Environment: BENCH_SAMPLES distinct roles and volunteers (300),
  * BENCH_PG_SCHEMA (a schema of its own; default none: give the bench a database of its own), BENCH_REGENERATE=1 to make the data again. Prints JSON.
  */
 import { pathToFileURL } from 'node:url';
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Database } from '../src/platform/db/index.js';
 
 const VOLUNTEERS = Number(process.env.BENCH_VOLUNTEERS ?? 1_000_000);
@@ -94,6 +96,7 @@ async function main() {
   const { openDatabase } = await import('../src/platform/db/index.js');
   const { migrate } = await import('../src/platform/db/migrate.js');
   const { matchingRepository } = await import('../src/volunteering/matching/repository.js');
+  const { londonDay } = await import('../src/platform/validation/dates.js');
   const config = loadConfig({ ...process.env, ...(process.env.BENCH_PG_SCHEMA ? { DATABASE_SCHEMA: process.env.BENCH_PG_SCHEMA } : {}), LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
   const db = await openDatabase(config);
   const log = (m: string) => console.error(m);
@@ -102,30 +105,44 @@ async function main() {
     const held = await db.system.selectFrom('lios').select('id').where('slug', '=', SLUG).executeTakeFirst();
     const count = held ? Number((await db.system.selectFrom('volunteers').select((eb) => eb.fn.countAll<number>().as('n')).where('lio_id', '=', held.id).executeTakeFirstOrThrow()).n) : 0;
     const lioId = held && count === VOLUNTEERS && !process.env.BENCH_REGENERATE ? held.id : await generate(db, log);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = londonDay(new Date());
     const since = new Date(Date.now() - 30 * 86_400_000);
     const roles = (await sql<{ id: string }>`select id from opportunities where lio_id = ${lioId} and status = 'published' order by random() limit ${SAMPLES}`.execute(db.system)).rows.map((r) => r.id);
     const volunteers = (await sql<{ id: string }>`select id from volunteers where lio_id = ${lioId} and status <> 'inactive' order by random() limit ${SAMPLES}`.execute(db.system)).rows.map((r) => r.id);
 
-    const measure = async (ids: string[], query: (id: string) => ReturnType<typeof matchingRepository.volunteersForRoleQuery> | ReturnType<typeof matchingRepository.rolesForVolunteerQuery>) => {
+    type Finder = (tx: Parameters<Parameters<typeof db.withTenant>[1]>[0], id: string, ran: CompiledQuery[]) => Promise<unknown[]>;
+    const measure = async (ids: string[], find: Finder) => {
       const call: number[] = [];
       const sqlOnly: number[] = [];
+      const rounds: number[] = [];
       let found = 0;
       for (const id of ids) {
+        const ran: CompiledQuery[] = [];
         const t0 = performance.now();
-        const rows = await db.withTenant(lioId, async (tx) => (await query(id).execute(tx)).rows);
+        const rows = await db.withTenant(lioId, (tx) => find(tx, id, ran));
         call.push(performance.now() - t0);
         found += rows.length;
-        const compiled = query(id).compile(db.system);
-        const plan = await db.withTenant(lioId, (tx) => tx.executeQuery<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>({ ...compiled, sql: `explain (analyze, format json) ${compiled.sql}` }));
-        sqlOnly.push(plan.rows[0]!['QUERY PLAN'][0]['Execution Time']);
+        rounds.push(ran.length);
+        // The database's own time for the same rounds, one after another (EXPLAIN ANALYZE of each).
+        let spent = 0;
+        for (const compiled of ran) {
+          const plan = await db.withTenant(lioId, (tx) => tx.executeQuery<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>({ ...compiled, sql: `explain (analyze, format json) ${compiled.sql}` }));
+          spent += plan.rows[0]!['QUERY PLAN'][0]['Execution Time'];
+        }
+        sqlOnly.push(spent);
       }
-      return { samples: ids.length, mean_matches: +(found / ids.length).toFixed(1), call_ms: summary(call), sql_only_ms: summary(sqlOnly) };
+      const share = (test: (n: number) => boolean) => +(rounds.filter(test).length / rounds.length).toFixed(3);
+      return {
+        samples: ids.length, mean_matches: +(found / ids.length).toFixed(1), call_ms: summary(call), sql_only_ms: summary(sqlOnly),
+        // Rounds of narrowing (matching/tiers.ts): answered by the first; and by the last, unnarrowed one (everyone scored).
+        mean_rounds: +(rounds.reduce((a, b) => a + b, 0) / rounds.length).toFixed(2), answered_in_first_round: share((n) => n === 1),
+        served_from_cache: 0, call_over_sql_p50: +(summary(call).p50 / Math.max(summary(sqlOnly).p50, 0.01)).toFixed(2),
+      };
     };
     // One warm-up pass over a few, so the first samples do not measure a cold cache alone.
-    for (const id of roles.slice(0, 10)) await db.withTenant(lioId, (tx) => matchingRepository.volunteersForRoleQuery(id, today, since).execute(tx));
-    const volunteersForRole = await measure(roles, (id) => matchingRepository.volunteersForRoleQuery(id, today, since));
-    const rolesForVolunteer = await measure(volunteers, (id) => matchingRepository.rolesForVolunteerQuery(id, today, since));
+    for (const id of roles.slice(0, 10)) await db.withTenant(lioId, (tx) => matchingRepository.volunteersForRole(tx, id, today, since));
+    const volunteersForRole = await measure(roles, (tx, id, ran) => matchingRepository.volunteersForRole(tx, id, today, since, 20, ran));
+    const rolesForVolunteer = await measure(volunteers, (tx, id, ran) => matchingRepository.rolesForVolunteer(tx, id, today, since, 20, ran));
     console.log(JSON.stringify({ engine: db.engine, volunteers: VOLUNTEERS, roles: ROLES, targets_p95_ms: { volunteersForRole: 50, rolesForVolunteer: 20 }, volunteersForRole, rolesForVolunteer }, null, 2));
   } finally {
     await db.close();

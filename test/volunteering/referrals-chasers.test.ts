@@ -161,4 +161,27 @@ describe('figures', () => {
     expect((await group.get('/volunteering/figures')).status).toBe(403);
     expect((await group.get('/volunteering/figures.csv')).status).toBe(403);
   });
+
+  it('count by the LIO’s own days (Europe/London): 23:30 UTC on 31 March in summer time is 1 April', async () => {
+    setClock(new Date('2026-05-10T12:00:00Z'));
+    const lio = await t.make.lio();
+    const org = await directoryFactories(t.db).organisation(lio, { name: 'Cedar Care' });
+    const coordinator = await signedInClient(t.app, lio.host, await t.make.user(lio, { role: 'staff', permissionSets: ['volunteer_coordinator'] }));
+    const role = await v.opportunity(lio, { organisationId: org.id });
+    const lateOnThe31st = new Date('2026-03-31T23:30:00Z');
+    const lateOnThe30th = new Date('2026-04-30T23:30:00Z');
+    const early = await v.volunteer(lio, { createdAt: lateOnThe31st });
+    const late = await v.volunteer(lio, { createdAt: lateOnThe30th });
+    await v.referral(lio, { volunteerId: early.id, opportunityId: role.id, organisationId: org.id, status: 'referred', at: lateOnThe31st });
+    await v.referral(lio, { volunteerId: late.id, opportunityId: role.id, organisationId: org.id, status: 'referred', at: lateOnThe30th });
+    const figures = async (from: string, to: string) => {
+      const page = await coordinator.get(`/volunteering/figures?from=${from}&to=${to}`);
+      expect(page.status).toBe(200);
+      return Object.fromEntries(page.$('[data-testid="figures"] tbody tr').toArray().map((tr) => [page.$(tr).find('th').text().trim(), page.$(tr).find('td').text().trim()]));
+    };
+    // Both were made in April in England: the one at 23:30 UTC on 30 April was already 1 May.
+    expect(await figures('1/3/2026', '31/3/2026')).toMatchObject({ 'Enquiries': '0', 'New volunteers': '0', 'Referrals': '0' });
+    expect(await figures('1/4/2026', '30/4/2026')).toMatchObject({ 'Enquiries': '1', 'New volunteers': '1', 'Referrals': '1' });
+    expect(await figures('1/5/2026', '31/5/2026')).toMatchObject({ 'Enquiries': '1', 'New volunteers': '1', 'Referrals': '1' });
+  });
 });

@@ -21,6 +21,12 @@ async function lioInSurge() {
 const surgeVolunteers = (lioId: string) => t.db.withTenant(lioId, (tx) => tx.selectFrom('volunteers as v').innerJoin('people as p', 'p.id', 'v.person_id')
   .select(['v.id', 'v.status', 'v.registered_via', 'v.emergency_reserve', 'p.full_name', 'p.emails', 'p.phones', 'p.postcode', 'v.skills']).execute());
 
+/** Follows the link in the last e-mail sent to `email`, as the person holding the address does. */
+async function followLink(client: Client, lioId: string, email: string) {
+  const mails = await t.db.withTenant(lioId, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', email).orderBy('created_at', 'desc').execute());
+  return client.get(/\/volunteer\/surge\/confirm\/[A-Za-z0-9_-]+/.exec(mails[0]!.body_text)![0]);
+}
+
 describe('emergency surge mode', () => {
   it('the front door offers the sign-up form only while an admin has surge mode on, with their message', async () => {
     const lio = await t.make.lio();
@@ -47,7 +53,7 @@ describe('emergency surge mode', () => {
     expect((await visitor.get('/volunteer/surge')).status).toBe(404);
   });
 
-  it('a sign-up makes one new volunteer on a new person; the same form sent again makes no second', async () => {
+  it('a sign-up is held until its e-mailed link is followed, then makes one new volunteer on a new person; the same form sent again makes no second', async () => {
     const { lio } = await lioInSurge();
     const visitor = new Client(t.app, lio.host);
     const form = await visitor.get('/volunteer/surge');
@@ -55,37 +61,59 @@ describe('emergency surge mode', () => {
     const first = await visitor.postRaw('/volunteer/surge', fields);
     expect(first.status).toBe(200);
     expect(first.$('h1').text()).toContain('You have signed up');
+    expect(first.$('main').text()).toContain('marta.k@example.net');
     const again = await visitor.postRaw('/volunteer/surge', fields);
     expect(again.status).toBe(200);
     // Sent together, as a double click does.
     await Promise.all([visitor.postRaw('/volunteer/surge', fields), visitor.postRaw('/volunteer/surge', fields)]);
+    expect(await surgeVolunteers(lio.id)).toEqual([]);
+    const mails = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('id').where('to_address', '=', 'marta.k@example.net').execute());
+    expect(mails).toHaveLength(1);
 
+    const { client: coordinator } = await signedInUser(t, lio, { role: 'staff', permissionSets: ['volunteer_coordinator'] });
+    expect((await coordinator.get('/volunteering/surge/queue')).$('[data-testid="unconfirmed"]').text()).toContain('1 sign-up is waiting');
+    const confirmed = await followLink(visitor, lio.id, 'marta.k@example.net');
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.$('h1').text()).toContain('You have signed up');
     const rows = await surgeVolunteers(lio.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'new', registered_via: 'surge', emergency_reserve: true, full_name: 'Marta Kowalczyk',
       emails: ['marta.k@example.net'], phones: ['07700900456'], postcode: 'RV1 2AB', skills: ['driving', 'lifting'] });
     const consents = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('consents').select('purpose').execute());
     expect(consents.map((c) => c.purpose).sort()).toEqual(['contact_about_volunteering', 'volunteer_record']);
+    // The link is spent; the same form sent after it is already a volunteer.
+    expect((await followLink(visitor, lio.id, 'marta.k@example.net')).status).toBe(404);
+    expect((await visitor.postRaw('/volunteer/surge', fields)).status).toBe(200);
+    expect(await surgeVolunteers(lio.id)).toHaveLength(1);
   });
 
-  it('a person already known by e-mail or phone is matched, not made twice; a known volunteer gets no second record', async () => {
+  it('answers the same for a person held or not and writes nothing to them until the link is followed; then a person held by e-mail is matched, a known volunteer gets no second record', async () => {
     const { lio } = await lioInSurge();
-    const known = await t.db.withTenant(lio.id, (tx) => tx.insertInto('people').values({ lio_id: lio.id, full_name: 'Marta Kowalczyk', emails: [], phones: ['07700900456'] }).returning('id').executeTakeFirstOrThrow());
+    const known = await t.db.withTenant(lio.id, (tx) => tx.insertInto('people').values({ lio_id: lio.id, full_name: 'Marta Kowalczyk', emails: ['marta.k@example.net'], phones: [] }).returning('id').executeTakeFirstOrThrow());
     const reserve = await vol.volunteer(lio, { email: 'sam.reserve@example.net', emergencyReserve: true });
     const visitor = new Client(t.app, lio.host);
 
-    const byPhone = await visitor.submit('/volunteer/surge', '/volunteer/surge', { ...person, signupKey: 'key-aaaaaaaaaaaaaaaa' });
-    expect(byPhone.status).toBe(200);
-    const afterPhone = await surgeVolunteers(lio.id);
-    expect(afterPhone.filter((r) => r.registered_via === 'surge')).toHaveLength(1);
+    const held = await visitor.submit('/volunteer/surge', '/volunteer/surge', { ...person, signupKey: 'key-aaaaaaaaaaaaaaaa' });
+    const stranger = await visitor.submit('/volunteer/surge', '/volunteer/surge', { ...person, fullName: 'New Person', email: 'new.person@example.net', phone: '', signupKey: 'key-dddddddddddddddd' });
+    // The same page, but for the address it names: nothing tells the sender that the first is known.
+    expect(held.status).toBe(stranger.status);
+    expect(held.$('main').text().replace('marta.k@example.net', 'X')).toBe(stranger.$('main').text().replace('new.person@example.net', 'X'));
+    const untouched = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('people').select(['phones', 'updated_at']).where('id', '=', known.id).executeTakeFirstOrThrow());
+    expect(untouched.phones).toEqual([]);
+    expect(await surgeVolunteers(lio.id)).toHaveLength(1);
+
+    expect((await followLink(visitor, lio.id, 'marta.k@example.net')).status).toBe(200);
     const people = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('people').select('id').where('full_name', '=', 'Marta Kowalczyk').execute());
     expect(people).toHaveLength(1);
     const surgeOne = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteers').select('person_id').where('registered_via', '=', 'surge').executeTakeFirstOrThrow());
     expect(surgeOne.person_id).toBe(known.id);
 
     const byEmail = await visitor.submit('/volunteer/surge', '/volunteer/surge', { ...person, fullName: 'Sam Reserve', email: 'SAM.reserve@example.net', phone: '', signupKey: 'key-bbbbbbbbbbbbbbbb' });
-    expect(byEmail.$('[data-testid="known"]')).toHaveLength(1);
-    expect(await surgeVolunteers(lio.id)).toHaveLength(2);
+    expect(byEmail.$('[data-testid="known"]')).toHaveLength(0);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteer_events').select('kind').where('volunteer_id', '=', reserve.id).execute())).toEqual([]);
+    const confirmed = await followLink(visitor, lio.id, 'sam.reserve@example.net');
+    expect(confirmed.$('[data-testid="known"]')).toHaveLength(1);
+    expect((await surgeVolunteers(lio.id)).filter((r) => r.registered_via === 'surge')).toHaveLength(1);
     const events = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteer_events').select('kind').where('volunteer_id', '=', reserve.id).execute());
     expect(events.map((e) => e.kind)).toEqual(['surge.offered_again']);
   });
@@ -112,6 +140,7 @@ describe('emergency surge mode', () => {
     const visitor = new Client(t.app, lio.host);
     for (const [name, email] of [['Ade Okafor', 'ade@example.net'], ['Bea Lund', 'bea@example.net']]) {
       await visitor.submit('/volunteer/surge', '/volunteer/surge', { ...person, fullName: name!, email: email!, phone: '' });
+      await followLink(visitor, lio.id, email!);
     }
     const { client: adviser } = await signedInUser(t, lio, { role: 'staff', permissionSets: ['adviser'] });
     expect((await adviser.get('/volunteering/surge/queue')).status).toBe(403);

@@ -51,11 +51,20 @@ async function registerThrough(client: Client, answers = adultAnswers) {
   return client.submit('/volunteer/register/check-answers', '/volunteer/register/check-answers', {});
 }
 
+/** Follows the link in the last e-mail sent to `email`, as the person holding the address does. */
+async function followLink(client: Client, lioId: string, email: string) {
+  const mails = await t.db.withTenant(lioId, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', email).orderBy('created_at', 'desc').execute());
+  const link = /\/volunteer\/register\/confirm\/[A-Za-z0-9_-]+/.exec(mails[0]!.body_text)![0];
+  return { link, page: await client.get(link) };
+}
+
+const heldSignups = (lioId: string) => t.db.withTenant(lioId, (tx) => tx.selectFrom('volunteer_signups').select(['email', 'via']).execute());
+
 const volunteersOf = (lioId: string) => t.db.withTenant(lioId, (tx) => tx.selectFrom('volunteers as v').innerJoin('people as p', 'p.id', 'v.person_id')
   .select(['v.id', 'v.status', 'v.registered_via', 'v.skills', 'v.availability', 'v.latitude', 'v.email_confirmed_at', 'v.guardian_name', 'v.emergency_reserve', 'p.id as person_id', 'p.emails', 'p.full_name']).execute());
 
 describe('registering to volunteer from the front door', () => {
-  it('the front door offers it; answers page by page, check answers, one volunteer, unconfirmed until the e-mailed link; then a password', async () => {
+  it('the front door offers it; answers page by page, check answers; held until the e-mailed link is followed, then one confirmed volunteer; then a password', async () => {
     const lio = await t.make.lio();
     const home = await new Client(t.app, lio.host).get('/');
     expect(home.$('a[href="/volunteer/register"]').length).toBeGreaterThan(0);
@@ -63,18 +72,24 @@ describe('registering to volunteer from the front door', () => {
     const sent = await registerThrough(client);
     expect(sent.location).toBe('/volunteer/register/confirmation');
     const done = await client.get('/volunteer/register/confirmation');
-    expect(done.$('h1').text()).toContain('Registration complete');
+    expect(done.$('h1').text()).toContain('Check your email');
+    // Nothing is made before the address is proved to be the sender's.
+    expect(await volunteersOf(lio.id)).toEqual([]);
+    expect(await heldSignups(lio.id)).toEqual([{ email: 'maya.lindgren@example.net', via: 'online' }]);
+
+    const { link, page: confirmed } = await followLink(client, lio.id, 'maya.lindgren@example.net');
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.$('h1').text()).toContain('Email address confirmed');
     const [v] = await volunteersOf(lio.id);
     expect(v).toMatchObject({ status: 'new', registered_via: 'online', skills: ['gardening', 'driving'], availability: ['mon-evening', 'sat-morning'], latitude: 53.8,
-      email_confirmed_at: null, emails: ['maya.lindgren@example.net'], emergency_reserve: true });
+      emails: ['maya.lindgren@example.net'], emergency_reserve: true });
+    expect(v!.email_confirmed_at).not.toBeNull();
+    expect(await heldSignups(lio.id)).toEqual([]);
     const consents = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('consents').select(['purpose', 'method']).where('person_id', '=', v!.person_id).orderBy('purpose').execute());
     expect(consents).toEqual([{ purpose: 'contact_about_volunteering', method: 'online_form' }, { purpose: 'volunteer_record', method: 'online_form' }]);
-
-    const mail = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', 'maya.lindgren@example.net').executeTakeFirstOrThrow());
-    const link = /\/volunteer\/register\/confirm\/[A-Za-z0-9_-]+/.exec(mail.body_text)![0];
-    const confirmed = await client.get(link);
-    expect(confirmed.status).toBe(200);
-    expect((await volunteersOf(lio.id))[0]!.email_confirmed_at).not.toBeNull();
+    // Followed again before a password is set, the link shows the same page and makes nothing more.
+    expect((await client.get(link)).status).toBe(200);
+    expect(await volunteersOf(lio.id)).toHaveLength(1);
 
     const short = await client.submit(link, link, { password: 'short', confirm: 'short' });
     expect(short.status).toBe(400);
@@ -111,22 +126,41 @@ describe('registering to volunteer from the front door', () => {
     expect(both.map((p) => p.location)).toEqual(['/volunteer/register/confirmation', '/volunteer/register/confirmation']);
     const again = await client.postRaw('/volunteer/register/check-answers', { _csrf: csrf });
     expect(again.location).toBe('/volunteer/register/confirmation');
+    expect(await heldSignups(lio.id)).toHaveLength(1);
+    const mails = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('id').where('to_address', '=', 'twice@example.net').execute());
+    expect(mails).toHaveLength(1);
+    await followLink(client, lio.id, 'twice@example.net');
     expect(await volunteersOf(lio.id)).toHaveLength(1);
   });
 
-  it('a second registration with an e-mail already a volunteer gets a clear answer and no second volunteer; a person already held is reused', async () => {
+  it('answers the same whether or not the e-mail is held, and changes no one’s record until the link is followed; then a volunteer is told, a person held is reused', async () => {
     const lio = await t.make.lio();
-    await vol.volunteer(lio, { fullName: 'Old Hand', email: 'held@example.net' });
+    const held = await vol.volunteer(lio, { fullName: 'Old Hand', email: 'held@example.net' });
+    const before = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('people').selectAll().where('id', '=', held.personId).executeTakeFirstOrThrow());
+    const withEmail = (email: string) => adultAnswers.map(([s, f]): [string, Record<string, string | string[]>] => [s, s === 'contact-details' ? { ...f, email } : f]);
     const client = await startRegistration(lio);
-    const dup = await registerThrough(client, adultAnswers.map(([s, f]) => [s, s === 'contact-details' ? { ...f, email: 'HELD@example.net' } : f]));
-    expect(dup.status).toBe(409);
-    expect(dup.$('h1').text()).toContain('already registered');
+    const dup = await registerThrough(client, withEmail('HELD@example.net'));
+    const fresh = await registerThrough(await startRegistration(lio), withEmail('someone.new@example.net'));
+    // The same answer for an address held and one not: the form does not tell a stranger who is registered.
+    expect([dup.status, dup.location]).toEqual([fresh.status, fresh.location]);
+    const confirmation = (await client.get('/volunteer/register/confirmation')).$('h1').text();
+    expect(confirmation).toContain('Check your email');
+    // Nothing written to the person held: not their phone, postcode or date of birth.
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('people').selectAll().where('id', '=', held.personId).executeTakeFirstOrThrow())).toEqual(before);
+    expect(await volunteersOf(lio.id)).toHaveLength(1);
+    // Whoever holds the address learns from the link that they are registered already; still one volunteer.
+    const { page } = await followLink(client, lio.id, 'held@example.net');
+    expect(page.status).toBe(200);
+    expect(page.$('h1').text()).toContain('already registered');
     expect(await volunteersOf(lio.id)).toHaveLength(1);
 
-    // Someone the LIO already holds as a person (say, from an enquiry) becomes a volunteer on the same record.
-    const person = await t.db.withTenant(lio.id, (tx) => tx.insertInto('people').values({ lio_id: lio.id, full_name: 'Known Person', emails: ['known@example.net'] }).returning('id').executeTakeFirstOrThrow());
+    // Someone the LIO already holds as a person (say, from an enquiry) becomes a volunteer on the same record, once they follow the link.
+    const person = await t.db.withTenant(lio.id, (tx) => tx.insertInto('people').values({ lio_id: lio.id, full_name: 'Known Person', emails: ['known@example.net'] }).returning(['id', 'phones']).executeTakeFirstOrThrow());
     const second = await startRegistration(lio);
-    expect((await registerThrough(second, adultAnswers.map(([s, f]) => [s, s === 'contact-details' ? { ...f, email: 'known@example.net' } : f]))).status).toBe(303);
+    expect((await registerThrough(second, withEmail('known@example.net'))).status).toBe(303);
+    const untouched = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('people').select('phones').where('id', '=', person.id).executeTakeFirstOrThrow());
+    expect(untouched.phones).toEqual([]);
+    await followLink(second, lio.id, 'known@example.net');
     const made = (await volunteersOf(lio.id)).find((v) => v.emails.includes('known@example.net'))!;
     expect(made.person_id).toBe(person.id);
   });
@@ -148,6 +182,7 @@ describe('registering to volunteer from the front door', () => {
     const ok = await answer(client, 'parent-or-guardian', { guardianName: 'Ann Lindgren', guardianContact: '07700 900 555', guardianConsent: 'yes' });
     expect(ok.location).toBe('/volunteer/register/postcode');
     expect((await registerThrough(client, adultAnswers.slice(2))).status).toBe(303);
+    await followLink(client, lio.id, 'maya.lindgren@example.net');
     expect((await volunteersOf(lio.id))[0]!.guardian_name).toBe('Ann Lindgren');
   });
 

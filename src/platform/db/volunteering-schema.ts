@@ -221,4 +221,18 @@ export interface VolunteeringTables {
   volunteering_settings: VolunteeringSettingsTable;
   surge_assignments: SurgeAssignmentsTable;
   volunteer_messages: VolunteerMessagesTable;
+  volunteer_signups: VolunteerSignupsTable;
+}
+
+/** A front-door sign-up held until its e-mailed link is followed (migration 032). */
+export interface VolunteerSignupsTable {
+  id: Generated<string>;
+  lio_id: string;
+  via: 'online' | 'surge';
+  signup_key: string;
+  email: string;
+  token_hash: string;
+  answers: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
+import { bestMatches, type Narrowing, type Wanted } from './tiers.js';
 
 /** How far back an offer (a referral made) counts against a volunteer, for fair spreading. */
 export const FAIRNESS_DAYS = 30;
@@ -58,21 +59,74 @@ const eligible = (today: string) => sql`
   and (m.dbs_needed = 'none' or array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_held) >= array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_needed))
   and (m.distance_km is not null or (o.remote and v.remote))`;
 
+/*
+ * The candidates a narrowing lets through, by id: one call for each set of features, to the functions of migration 032
+ * that use the arrays' indexes (row-level security would not let a plain query use them).
+ */
+const texts = (values: string[] | null) => sql`${values}::text[]`;
+
+function volunteersHolding(narrowing: NonNullable<Narrowing>, w: Wanted): RawBuilder<unknown> {
+  const calls = narrowing.sets
+    ? narrowing.sets.map((set) => sql`select cg_volunteers_holding(${texts(set.skills)}, ${texts(set.causes)}, ${texts(set.slots)}, ${set.slotCount}::int, null, null, null) as id`)
+    : narrowing.loose!.map((l) => sql`select cg_volunteers_holding('{}', '{}', '{}', ${l.slotCount}::int, ${texts(l.anySkill ? w.skills : null)},
+        ${texts(l.anyCause ? w.causes : null)}, ${texts(l.anySlot ? w.slots : null)}) as id`);
+  return sql.join(calls, sql` union `);
+}
+
+function rolesHolding(narrowing: NonNullable<Narrowing>, w: Wanted): RawBuilder<unknown> {
+  const calls = narrowing.sets
+    ? narrowing.sets.map((set) => sql`select cg_roles_holding(${texts(set.skills)}, ${texts(set.causes)}, ${texts(set.slots)}, null, null, null) as id`)
+    : narrowing.loose!.map((l) => sql`select cg_roles_holding('{}', '{}', '{}', ${texts(l.anySkill ? w.skills : null)},
+        ${texts(l.anyCause ? w.causes : null)}, ${texts(l.anySlot ? w.slots : null)}) as id`);
+  return sql.join(calls, sql` union `);
+}
+
+const distinct = (values: string[]) => [...new Set(values)];
+
+/** What the role offers a volunteer to be judged against. */
+const roleWants = (o: { skills: string[]; causes: string[]; availability: string[] }): Wanted =>
+  ({ skills: distinct(o.skills), causes: distinct(o.causes), slots: distinct(o.availability), anyTime: o.availability.length === 0 });
+/** What a volunteer brings a role to be judged against (interests count as causes). */
+const volunteerBrings = (v: { skills: string[]; causes: string[]; interests: string[]; availability: string[] }): Wanted =>
+  ({ skills: distinct(v.skills), causes: distinct([...v.causes, ...v.interests]), slots: distinct(v.availability), anyTime: false });
+
+/** The volunteer's passed, unexpired DBS check at the role's level or above: a hard filter, asked before any scoring. */
+const vettedEnough = (today: string) => sql<boolean>`(o.dbs_level = 'none' or exists (select 1 from vetting_checks c where c.volunteer_id = v.id
+  and c.kind = 'dbs' and c.outcome = 'passed' and (c.expires_on is null or c.expires_on >= ${today}::date)
+  and array_position(array['basic', 'standard', 'enhanced'], c.dbs_level) >= array_position(array['none', 'basic', 'standard', 'enhanced'], o.dbs_level) - 1))`;
+
 export const matchingRepository = {
   /**
-   * The best volunteers for a role. Candidates come by index: for work in person, volunteers of each travel band in a
-   * box of that band's size around the role; for remote work, remote volunteers sharing a skill or cause with it
-   * (any remote volunteer when the role names none).
+   * The best volunteers for a role, found round by round (tiers.ts): each round scores only the volunteers holding
+   * enough of the role's skills, causes and slots, until no one left out could come into the best `limit`. `ran`
+   * collects each round's query, for the benchmark to time in the database alone.
    */
-  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<VolunteerMatchRow[]> {
-    return (await this.volunteersForRoleQuery(roleId, today, since, limit).execute(db)).rows;
+  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<VolunteerMatchRow[]> {
+    const role = await db.selectFrom('opportunities').select(['skills', 'causes', 'availability']).where('id', '=', roleId).executeTakeFirst();
+    if (!role) return [];
+    const wanted = roleWants(role);
+    return bestMatches(wanted, limit, async (narrowing) => {
+      const query = this.volunteersForRoleQuery(roleId, today, since, limit, narrowing && volunteersHolding(narrowing, wanted));
+      ran?.push(query.compile(db));
+      return (await query.execute(db)).rows;
+    });
   },
 
-  /** The query itself, for volunteersForRole and for the benchmark to time alone. */
-  volunteersForRoleQuery(roleId: string, today: string, since: Date, limit = MATCHES_SHOWN) {
-    return sql<VolunteerMatchRow>`
-      with o as (select * from opportunities where id = ${roleId}),
-      candidates as (
+  /**
+   * One round's query; with no narrowing, the full question. Candidates come by index: with a narrowing, those holding
+   * the features it names, near enough for their travel band or remote; without, for work in person, volunteers of each
+   * travel band in a box of that band's size around the role, and for remote work, remote volunteers sharing a skill or
+   * cause with it (any remote volunteer when the role names none).
+   */
+  volunteersForRoleQuery(roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, held: RawBuilder<unknown> | null = null) {
+    const candidates = held ? sql`
+        select v.id from o cross join (${held}) h join volunteers v on v.id = h.id and v.lio_id = o.lio_id and v.status <> 'inactive'
+        where ${vettedEnough(today)} and (
+          (o.in_person and o.latitude is not null and v.in_person and v.latitude is not null
+            and v.latitude between o.latitude - volunteering_travel_band(v.travel_km) / 111.0 and o.latitude + volunteering_travel_band(v.travel_km) / 111.0
+            and v.longitude between o.longitude - volunteering_travel_band(v.travel_km) / (111.0 * cos(radians(o.latitude)))
+              and o.longitude + volunteering_travel_band(v.travel_km) / (111.0 * cos(radians(o.latitude))))
+          or (o.remote and v.remote and (v.skills && o.skills or v.causes && o.causes or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))))` : sql`
         select v.id from o cross join (values (5), (10), (25), (50)) as band(km)
         join volunteers v on v.lio_id = o.lio_id and volunteering_travel_band(v.travel_km) = band.km
           and v.status <> 'inactive' and v.in_person and v.latitude is not null
@@ -87,8 +141,10 @@ export const matchingRepository = {
         union
         select v.id from o join volunteers v on v.lio_id = o.lio_id and v.status <> 'inactive' and v.remote
           and (v.skills && o.skills or v.causes && o.causes or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))
-        where o.remote
-      ),
+        where o.remote`;
+    return sql<VolunteerMatchRow>`
+      with o as (select * from opportunities where id = ${roleId}),
+      candidates as (${candidates}),
       judged as (
         select v.id as volunteer_id, p.full_name, v.status, o.minimum_age, o.remote as role_remote, v.remote as volunteer_remote, p.date_of_birth, ${facts(today, since)}
         from candidates c join volunteers v on v.id = c.id join people p on p.id = v.person_id cross join o
@@ -102,21 +158,30 @@ export const matchingRepository = {
       limit ${limit}`;
   },
 
-  /** The best published, open roles for a volunteer: those near enough for their travel distance, and remote ones if they work remotely. */
-  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<RoleMatchRow[]> {
-    return (await this.rolesForVolunteerQuery(volunteerId, today, since, limit).execute(db)).rows;
+  /** The best published, open roles for a volunteer, round by round as for volunteers (tiers.ts). */
+  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<RoleMatchRow[]> {
+    const volunteer = await db.selectFrom('volunteers').select(['skills', 'causes', 'interests', 'availability']).where('id', '=', volunteerId).executeTakeFirst();
+    if (!volunteer) return [];
+    const wanted = volunteerBrings(volunteer);
+    return bestMatches(wanted, limit, async (narrowing) => {
+      const query = this.rolesForVolunteerQuery(volunteerId, today, since, limit, narrowing && rolesHolding(narrowing, wanted));
+      ran?.push(query.compile(db));
+      return (await query.execute(db)).rows;
+    });
   },
 
-  rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN) {
+  /** One round's query: roles near enough for the volunteer's travel distance, and remote ones if they work remotely. */
+  rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, held: RawBuilder<unknown> | null = null) {
+    const narrowing = held ? sql<boolean>`o.id in (${held})` : sql<boolean>`true`;
     return sql<RoleMatchRow>`
       with v as (select * from volunteers where id = ${volunteerId}),
       candidates as (
         select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.in_person
           and o.latitude between v.latitude - coalesce(v.travel_km, 10) / 111.0 and v.latitude + coalesce(v.travel_km, 10) / 111.0
           and o.longitude between v.longitude - coalesce(v.travel_km, 10) / (111.0 * cos(radians(v.latitude))) and v.longitude + coalesce(v.travel_km, 10) / (111.0 * cos(radians(v.latitude)))
-        where v.in_person and v.latitude is not null
+        where v.in_person and v.latitude is not null and ${narrowing}
         union
-        select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.remote where v.remote
+        select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.remote where v.remote and ${narrowing}
       ),
       judged as (
         select o.id as opportunity_id, o.title, org.name as organisation_name, o.schedule, o.closing_on::text as closing_on, ${facts(today, since)}

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
-import { anyId, anyOf } from '../../platform/db/personal-data-sql.js';
+import { anyId, anyOf, none } from '../../platform/db/personal-data-sql.js';
 import { ERASED_LABEL, type ErasureOutcome, type RowCounts } from '../../platform/personal-data.js';
 
 /** Three years without a referral, hours or a change: the volunteer record has done its work. */
@@ -76,7 +76,9 @@ export const volunteeringDataRepository = {
     const hours = await db.updateTable('volunteer_hours').set({ description: null }).where('volunteer_id', '=', anyId(volunteerIds)).executeTakeFirst();
     const volunteers = await db.updateTable('volunteers').set({
       status: 'inactive', travel_km: null, latitude: null, longitude: null, skills: [], interests: [], causes: [], languages: [], availability: [],
-      access_needs: null, emergency_reserve: false, guardian_name: null, guardian_contact: null, guardian_consent_at: null, signup_key: null, updated_at: now,
+      access_needs: null, emergency_reserve: false, guardian_name: null, guardian_contact: null, guardian_consent_at: null, signup_key: null,
+      // The e-mailed link stops working, and nothing says any more that an address was confirmed.
+      confirm_token_hash: null, email_confirmed_at: null, updated_at: now,
     }).where('id', '=', anyId(volunteerIds)).executeTakeFirst();
     return {
       removed,
@@ -85,6 +87,38 @@ export const volunteeringDataRepository = {
         referral_steps: Number(steps.numUpdatedRows), volunteer_hours: Number(hours.numUpdatedRows),
       },
     };
+  },
+
+  /** Links to answer a referral e-mailed to one of the person's addresses (as an organisation's contact). */
+  linksSentTo(db: Queryable, emails: string[]) {
+    if (emails.length === 0) return none;
+    return db.selectFrom('referral_links').select(['id', 'referral_id', 'sent_to', 'expires_at', 'used_at', 'created_at'])
+      .where(sql<string>`lower(sent_to)`, '=', anyOf(emails)).orderBy('created_at').execute();
+  },
+
+  /** The link no longer names the address, and one not yet used stops working: it was the erased person's to follow. */
+  async forgetLinksSentTo(db: Queryable, emails: string[], now: Date): Promise<number> {
+    if (emails.length === 0) return 0;
+    const r = await db.updateTable('referral_links').set({ sent_to: ERASED_LABEL, expires_at: sql<Date>`least(expires_at, ${now}::timestamptz)` })
+      .where(sql<string>`lower(sent_to)`, '=', anyOf(emails)).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
+  /** Sign-ups from the front door sent with one of the person's addresses, still waiting for the link to be followed. */
+  signupsFor(db: Queryable, emails: string[]) {
+    if (emails.length === 0) return none;
+    return db.selectFrom('volunteer_signups').select(['id', 'via', 'email', 'answers', 'created_at', 'expires_at'])
+      .where(sql<string>`lower(email)`, '=', anyOf(emails)).orderBy('created_at').execute();
+  },
+
+  async removeSignupsFor(db: Queryable, emails: string[]): Promise<number> {
+    if (emails.length === 0) return 0;
+    return Number((await db.deleteFrom('volunteer_signups').where(sql<string>`lower(email)`, '=', anyOf(emails)).executeTakeFirst()).numDeletedRows);
+  },
+
+  /** A sign-up whose link was never followed is deleted once the link stops working. */
+  async removeLapsedSignups(db: Queryable, now: Date): Promise<number> {
+    return Number((await db.deleteFrom('volunteer_signups').where('expires_at', '<=', now).executeTakeFirst()).numDeletedRows);
   },
 
   /** Histories keep what was done; the person who did it is no longer named. */

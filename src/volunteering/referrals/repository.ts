@@ -161,9 +161,9 @@ export const referralsRepository = {
   // --- Figures ---
 
   async figures(db: Queryable, period: Period, now: Date) {
-    const from = `${period.from}T00:00:00Z`;
-    const to = `${period.to}T00:00:00Z`;
-    const within = (column: string) => sql<boolean>`${sql.ref(column)} >= ${from}::timestamptz and ${sql.ref(column)} < ${to}::timestamptz + interval '1 day'`;
+    // The period's days are the LIO's own (Europe/London): a referral at 23:30 UTC on 31 March, in summer time, was made on 1 April.
+    const within = (column: string) => sql<boolean>`${sql.ref(column)} >= (${period.from}::date::timestamp at time zone 'Europe/London')
+      and ${sql.ref(column)} < ((${period.to}::date + 1)::timestamp at time zone 'Europe/London')`;
     const counts = await db.selectFrom('referrals').select([
       sql<string>`count(*) filter (where ${within('enquired_at')})`.as('enquiries'),
       sql<string>`count(*) filter (where ${within('referred_at')})`.as('referrals'),

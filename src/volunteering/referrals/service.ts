@@ -8,6 +8,7 @@ import { auditActorOf, recordAudit, type Actor } from '../../platform/audit.js';
 import { hashSecret, newSecret } from '../../platform/auth/secrets.js';
 import { queueEmail } from '../../platform/mail.js';
 import { londonDay } from '../../platform/validation/dates.js';
+import { linkActorLabel } from './link-actor.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { DBS_LEVELS, REFERRAL_STATUSES, dbsCovers } from '../vocabulary.js';
 import { volunteersRepository } from '../volunteers/repository.js';
@@ -297,7 +298,7 @@ export class ReferralsService {
   }
 
   private linkActor(sentTo: string): Actor {
-    return { userId: null, label: `The organisation, from its e-mail (${sentTo})` };
+    return { userId: null, label: linkActorLabel(sentTo) };
   }
 
   /** An answer from the link. Accepting or declining is the answer the link was sent for, so it uses the link up. */

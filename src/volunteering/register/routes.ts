@@ -9,6 +9,7 @@ import { publicOrigin } from '../../platform/tenancy.js';
 import { EMPTY_ANSWERS, answersFrom, type ProfileAnswers, type ProfilePart } from '../volunteers/profile-form.js';
 import { partSummary, profileItems } from '../volunteers/present.js';
 import { RegistrationService } from './service.js';
+import { SIGNUP_LINK_DAYS } from './repository.js';
 
 /** The answers so far, kept in a signed cookie until the form is sent: a visitor has no session, and nothing is stored before they send it. */
 const COOKIE = 'cg_volunteer_signup';
@@ -81,9 +82,7 @@ export async function registerRegistrationRoutes(app: FastifyInstance, deps: { d
     if (!state) return reply.redirect(COOKIE_PATH, 303);
     const result = await registration.register(request.lio.id, state.a, state.k, publicOrigin(request.lio, request, deps.config.baseUrl), request.lio.name);
     if ('errors' in result) return renderPart(reply, result.firstWrong, state.a, `${COOKIE_PATH}/check-answers`, true, result.errors.list);
-    if (result.duplicate) {
-      return reply.render('volunteering/register/views/already-registered.njk', { title: 'You are already registered as a volunteer', email: state.a.email }, 409);
-    }
+    // The same answer whether or not the address is held: whoever holds it learns more from the link.
     keep(reply, { ...state, done: true });
     return reply.redirect(`${COOKIE_PATH}/confirmation`, 303);
   });
@@ -91,13 +90,16 @@ export async function registerRegistrationRoutes(app: FastifyInstance, deps: { d
   app.get('/volunteer/register/confirmation', async (request, reply) => {
     const state = kept(request);
     if (!state?.done) return reply.redirect(COOKIE_PATH, 303);
-    return reply.render('volunteering/register/views/confirmation.njk', { title: 'Registration complete', email: state.a.email });
+    return reply.render('volunteering/register/views/confirmation.njk', { title: 'Check your email to finish registering', email: state.a.email, days: SIGNUP_LINK_DAYS });
   });
 
   app.get('/volunteer/register/confirm/:token', async (request, reply) => {
     const { token } = request.params as { token: string };
     const confirmed = await registration.confirm(request.lio.id, token);
     if (!confirmed) return reply.render('volunteering/register/views/link-problem.njk', { title: 'This link does not work' }, 404);
+    if (confirmed.state === 'already') {
+      return reply.render('volunteering/register/views/already-registered.njk', { title: 'You are already registered as a volunteer', email: confirmed.email });
+    }
     return reply.render('volunteering/register/views/confirmed.njk', { title: 'Email address confirmed', ...confirmed, action: request.url });
   });
 

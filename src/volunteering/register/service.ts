@@ -10,13 +10,19 @@ import { normalisePostcode } from '../../platform/validation/postcodes.js';
 import { normaliseUkPhone } from '../../platform/validation/phones.js';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, hashSecret, newSecret } from '../../platform/auth/secrets.js';
 import { volunteerRecordsRepository as repo, type ProfileColumns } from '../volunteers/repository.js';
-import { ADULT_AGE, ageOn, checkParts, partsNeeded, profileColumns, type ProfileAnswers, type ProfilePart, type ProfileRules } from '../volunteers/profile-form.js';
+import { SIGNUP_LINK_DAYS, signupsRepository as signups } from './repository.js';
+import { ADULT_AGE, EMPTY_ANSWERS, ageOn, checkParts, partsNeeded, profileColumns, type ProfileAnswers, type ProfilePart, type ProfileRules } from '../volunteers/profile-form.js';
 
 /** The registration's pages, in order; the guardian's page only for someone under 18. */
 export const REGISTRATION_PARTS: readonly ProfilePart[] = ['contact', 'dateOfBirth', 'guardian', 'postcode', 'travel', 'ways', 'skills', 'interests', 'causes',
   'languages', 'availability', 'accessNeeds', 'emergencyReserve', 'consent'];
 
-export type Registered = { errors: FormErrors; firstWrong: ProfilePart } | { volunteerId: string; duplicate: false } | { duplicate: true };
+export type Registered = { errors: FormErrors; firstWrong: ProfilePart } | { held: true };
+/** Following the e-mailed link: confirmed (and made a volunteer), already a volunteer, or a link that does not work. */
+export type Confirmed = { state: 'confirmed'; name: string; email: string; hasAccount: boolean } | { state: 'already'; email: string } | null;
+
+/** What a held registration keeps until its link is followed: the answers, and what was worked out from them when sent. */
+interface HeldRegistration { answers: ProfileAnswers; dateOfBirth: string | null; place: { latitude: number; longitude: number }; minor: boolean }
 
 /** Where a postcode is, or the words that say why it cannot be used. */
 export async function placeOf(db: Database, config: Config, postcode: string, errors: FormErrors, who: 'you' | 'they'): Promise<{ latitude: number; longitude: number } | null> {
@@ -34,10 +40,11 @@ export function personColumns(a: ProfileAnswers, dateOfBirth: string | null) {
 }
 
 /**
- * A person registers as a volunteer from the front door. Decision: the volunteer record is made when the form is sent,
- * status 'new' and unconfirmed (email_confirmed_at null) until the e-mailed link is followed; the link then offers an
- * account. One e-mail is one person: a person already held is reused, and one who is already a volunteer gets a
- * clear answer and no second record. The form's one-time key makes a double submit one volunteer.
+ * A person registers as a volunteer from the front door. Decision: what they send is held (volunteer_signups) until they
+ * follow the link e-mailed to them; only then is it matched against the people held by e-mail and made into their
+ * volunteer record, so no one can write to another's record by typing their address, and the form's answer is the same
+ * whether or not the address is known (someone already a volunteer learns it from the link). The link then offers an
+ * account. The form's one-time key makes a double submit one sign-up and one e-mail.
  */
 export class RegistrationService {
   constructor(private readonly deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {}
@@ -74,27 +81,18 @@ export class RegistrationService {
     const place = (await placeOf(this.deps.db, this.deps.config, answers.postcode, new FormErrors(), 'you'))!;
     const now = this.deps.clock.now();
     const token = newSecret();
-    const minor = parts.includes('guardian');
-    return this.deps.db.withTenant(lioId, async (tx) => {
-      const again = await repo.bySignupKey(tx, signupKey);
-      if (again) return { volunteerId: again.id, duplicate: false as const };
-      const made = await this.makeVolunteer(tx, lioId, answers, dateOfBirth, { ...profileColumns(answers), ...place }, {
-        registeredVia: 'online', signupKey, tokenHash: hashSecret(token), confirmedAt: null, minor, consentMethod: 'online_form', actor: null, now,
-      });
-      if (made.duplicate) return made;
-      if (!made.volunteerId) {
-        // The same form sent twice at once: the other request made the volunteer.
-        const other = await repo.bySignupKey(tx, signupKey);
-        return other ? { volunteerId: other.id, duplicate: false as const } : { duplicate: true as const };
-      }
+    const email = answers.email.toLowerCase();
+    const held: HeldRegistration = { answers, dateOfBirth, place, minor: parts.includes('guardian') };
+    await this.deps.db.withTenant(lioId, async (tx) => {
+      // The same work whoever the address belongs to: nothing here looks at the people held.
+      if (!await signups.hold(tx, { lioId, via: 'online', signupKey, email, tokenHash: hashSecret(token), answers: held, now })) return;
       await queueEmail(tx, this.deps.jobs, lioId, {
-        to: answers.email.toLowerCase(),
+        to: email,
         subject: `Confirm your email address to volunteer with ${lioName}`,
-        text: `Hello ${answers.fullName},\n\nThank you for registering to volunteer with ${lioName}. Please confirm this is your email address by following this link:\n\n${origin}/volunteer/register/confirm/${token}\n\nOnce you have confirmed, you can set a password to see and change your volunteer profile.\n\nIf you did not register, you can ignore this email.\n`,
+        text: `Hello ${answers.fullName},\n\nThank you for registering to volunteer with ${lioName}. Please confirm this is your email address by following this link within ${SIGNUP_LINK_DAYS} days:\n\n${origin}/volunteer/register/confirm/${token}\n\nOnce you have confirmed, we add you to our volunteers and you can set a password to see and change your volunteer profile.\n\nIf you did not register, you can ignore this email: we will delete what was sent.\n`,
       }, this.deps.clock);
-      await recordAudit(tx, lioId, { userId: null, label: 'the volunteer, online' }, { action: 'volunteer.registered', subjectType: 'volunteer', subjectId: made.volunteerId, detail: { via: 'online' } }, now);
-      return { volunteerId: made.volunteerId, duplicate: false as const };
     });
+    return { held: true };
   }
 
   /** The person (found by e-mail or made), their volunteer record, consents and the first history entry; shared with staff registration. */
@@ -132,20 +130,39 @@ export class RegistrationService {
     return { duplicate: false, volunteerId: inserted.id };
   }
 
-  /** Follows the e-mailed link: the address is confirmed. Null for a link that is not (or no longer) one. */
-  async confirm(lioId: string, token: string): Promise<{ name: string; email: string; hasAccount: boolean } | null> {
+  /**
+   * Follows the e-mailed link. The first time, the held registration is matched by its now confirmed address: a person
+   * already a volunteer is told so; otherwise the person (found by e-mail, or made) becomes a volunteer, confirmed.
+   * Afterwards, until a password is set, the link shows the confirmation again. Null for a link that is not one.
+   */
+  async confirm(lioId: string, token: string): Promise<Confirmed> {
     if (!token || token.length > 100) return null;
     const now = this.deps.clock.now();
-    return this.deps.db.withTenant(lioId, async (tx) => {
-      const volunteer = await repo.byConfirmToken(tx, hashSecret(token));
-      if (!volunteer) return null;
-      const changed = await repo.confirmEmail(tx, volunteer.id, now);
-      if (Number(changed.numUpdatedRows) > 0) {
-        await repo.insertEvent(tx, { lioId, volunteerId: volunteer.id, kind: 'email_confirmed', detail: 'Confirmed their email address', actorUserId: null, actorLabel: 'The volunteer', at: now });
+    const tokenHash = hashSecret(token);
+    return this.deps.db.withTenant(lioId, async (tx): Promise<Confirmed> => {
+      const waiting = await signups.byToken(tx, tokenHash, 'online', now);
+      if (waiting) {
+        await signups.serialise(tx, lioId, waiting.email);
+        await signups.remove(tx, waiting.id);
+        const made = await this.fromHeld(tx, lioId, waiting.answers as HeldRegistration, waiting.signup_key, tokenHash, now);
+        if (made.duplicate) return { state: 'already', email: waiting.email };
       }
+      const volunteer = await repo.byConfirmToken(tx, tokenHash);
+      if (!volunteer) return null;
       const email = volunteer.emails[0] ?? '';
-      return { name: volunteer.full_name ?? '', email, hasAccount: Boolean(await repo.userByEmail(tx, email)) };
+      return { state: 'confirmed', name: volunteer.full_name ?? '', email, hasAccount: Boolean(await repo.userByEmail(tx, email)) };
     });
+  }
+
+  private async fromHeld(tx: Queryable, lioId: string, held: HeldRegistration, signupKey: string, tokenHash: string, now: Date) {
+    const answers = { ...EMPTY_ANSWERS, ...held.answers };
+    const made = await this.makeVolunteer(tx, lioId, answers, held.dateOfBirth, { ...profileColumns(answers), ...held.place }, {
+      registeredVia: 'online', signupKey, tokenHash, confirmedAt: now, minor: held.minor, consentMethod: 'online_form', actor: null, now,
+    });
+    if (made.duplicate || !made.volunteerId) return { duplicate: true as const };
+    await repo.insertEvent(tx, { lioId, volunteerId: made.volunteerId, kind: 'email_confirmed', detail: 'Confirmed their email address', actorUserId: null, actorLabel: 'The volunteer', at: now });
+    await recordAudit(tx, lioId, { userId: null, label: 'the volunteer, online' }, { action: 'volunteer.registered', subjectType: 'volunteer', subjectId: made.volunteerId, detail: { via: 'online' } }, now);
+    return { duplicate: false as const, volunteerId: made.volunteerId };
   }
 
   /** An account (role volunteer) for the confirmed volunteer, on the same person record; the link is spent. */

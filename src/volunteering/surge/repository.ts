@@ -22,26 +22,15 @@ export const surgeRepository = {
       .onConflict((oc) => oc.column('lio_id').doUpdateSet({ surge_started_at: startedAt, surge_message: message, updated_at: now })).execute();
   },
 
-  /**
-   * Same form key, or the same e-mail address or phone, queue behind each other: a double-submitted form, or one
-   * person sending two forms at once, cannot make two volunteers. Different people never wait for each other.
-   */
-  async serialise(tx: Queryable, lioId: string, keys: string[]): Promise<void> {
-    for (const key of keys) await sql`select pg_advisory_xact_lock(hashtext(${`surge:${lioId}:${key}`}))`.execute(tx);
-  },
-
   volunteerBySignupKey(tx: Queryable, signupKey: string) {
     return tx.selectFrom('volunteers').select(['id', 'person_id']).where('signup_key', '=', signupKey).executeTakeFirst();
   },
 
-  /** A person in use holding this e-mail address or phone number: the surge form never makes a known person twice. */
-  personByContact(tx: Queryable, email: string, phone: string | null) {
+  /** A person in use holding this (confirmed) e-mail address: the surge form never makes a known person twice. */
+  personByEmail(tx: Queryable, email: string) {
     return tx.selectFrom('people').select(['id'])
       .where('merged_into_id', 'is', null).where('erased_at', 'is', null)
-      .where((eb) => eb.or([
-        eb(sql`emails`, '@>', sql<string[]>`array[${email}]::text[]`),
-        ...(phone ? [eb(sql`phones`, '@>', sql<string[]>`array[${phone}]::text[]`)] : []),
-      ]))
+      .where(sql`emails`, '@>', sql<string[]>`array[${email}]::text[]`)
       .orderBy('created_at').limit(1).executeTakeFirst();
   },
 
@@ -60,7 +49,7 @@ export const surgeRepository = {
   async insertVolunteer(tx: Queryable, lioId: string, personId: string, s: SurgeSignupRow, signupKey: string, place: { latitude: number; longitude: number } | null, now: Date): Promise<string> {
     const row = await tx.insertInto('volunteers').values({
       lio_id: lioId, person_id: personId, status: 'new', registered_via: 'surge', skills: s.skills, access_needs: null,
-      latitude: place?.latitude ?? null, longitude: place?.longitude ?? null, emergency_reserve: true, signup_key: signupKey, created_at: now, updated_at: now,
+      latitude: place?.latitude ?? null, longitude: place?.longitude ?? null, emergency_reserve: true, signup_key: signupKey, email_confirmed_at: now, created_at: now, updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     return row.id;
   },

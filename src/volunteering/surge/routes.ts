@@ -7,6 +7,8 @@ import { list, str } from '../../platform/http/forms.js';
 import { permitted } from '../../platform/http/guards.js';
 import { SKILLS } from '../vocabulary.js';
 import { SurgeService } from './service.js';
+import { SIGNUP_LINK_DAYS } from '../register/repository.js';
+import { publicOrigin } from '../../platform/tenancy.js';
 import { newSignupKey, signupValues, type AssignValues, type MessageValues, type SignupValues } from './form.js';
 import { poolRows, queueRows } from './present.js';
 
@@ -31,14 +33,20 @@ export async function registerSurgeRoutes(app: FastifyInstance, deps: { db: Data
 
   app.post('/volunteer/surge', { config: { rateLimit: signupLimit } }, async (request, reply) => {
     const values = signupValues(request.body);
-    const outcome = await surge.signUp(request.lio.id, values);
+    const outcome = await surge.signUp(request.lio.id, values, publicOrigin(request.lio, request, deps.config.baseUrl), request.lio.name);
     if (outcome.kind === 'closed') return renderClosed(reply);
     if (outcome.kind === 'invalid') {
       const state = await surge.publicState(request.lio.id);
       return renderSignup(reply, state.message, { ...values, signupKey: outcome.signupKey }, outcome.errors.list);
     }
     // Rendered, not redirected: the answer itself is the acknowledgement, sent only after the sign-up was committed.
-    return reply.render(`${VIEWS}/thanks.njk`, { title: 'Thank you for volunteering', known: outcome.known });
+    return reply.render(`${VIEWS}/thanks.njk`, { title: 'Thank you for volunteering', email: outcome.email, days: SIGNUP_LINK_DAYS });
+  });
+
+  app.get('/volunteer/surge/confirm/:token', { config: { rateLimit: signupLimit } }, async (request, reply) => {
+    const confirmed = await surge.confirm(request.lio.id, (request.params as { token: string }).token);
+    if (!confirmed) return reply.render(`${VIEWS}/link-problem.njk`, { title: 'This link does not work' }, 404);
+    return reply.render(`${VIEWS}/confirmed.njk`, { title: 'You have signed up', known: confirmed.known });
   });
 
   app.get('/volunteering/surge', { preHandler: permitted('surge.switch') }, async (request, reply) => {
@@ -57,16 +65,16 @@ export async function registerSurgeRoutes(app: FastifyInstance, deps: { db: Data
   });
 
   app.get('/volunteering/surge/queue', { preHandler: permitted('surge.work') }, async (request, reply) => {
-    const { rows, total } = await surge.queue(request.actor);
-    return reply.render(`${VIEWS}/queue.njk`, { title: 'Surge sign-ups to vet', rows: queueRows(rows), total });
+    const { rows, total, unconfirmed } = await surge.queue(request.actor);
+    return reply.render(`${VIEWS}/queue.njk`, { title: 'Surge sign-ups to vet', rows: queueRows(rows), total, unconfirmed });
   });
 
   app.post('/volunteering/surge/queue', { preHandler: permitted('surge.work') }, async (request, reply) => {
     const decision = str(request.body, 'decision');
     const result = await surge.vet(request.actor, list(request.body, 'volunteers'), decision);
     if (result.errors.any) {
-      const { rows, total } = await surge.queue(request.actor);
-      return reply.render(`${VIEWS}/queue.njk`, { title: 'Surge sign-ups to vet', rows: queueRows(rows), total, errors: result.errors.list }, 400);
+      const { rows, total, unconfirmed } = await surge.queue(request.actor);
+      return reply.render(`${VIEWS}/queue.njk`, { title: 'Surge sign-ups to vet', rows: queueRows(rows), total, unconfirmed, errors: result.errors.list }, 400);
     }
     const done = decision === 'approve' ? 'approved' : 'marked as needing a DBS check';
     return reply.flash(`${result.changed} ${result.changed === 1 ? 'volunteer' : 'volunteers'} ${done}`).redirect('/volunteering/surge/queue', 303);

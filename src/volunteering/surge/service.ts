@@ -7,15 +7,20 @@ import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { queueEmail } from '../../platform/mail.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
-import { surgeRepository as repo, type Cohort } from './repository.js';
+import { surgeRepository as repo, type Cohort, type SurgeSignupRow } from './repository.js';
+import { SIGNUP_LINK_DAYS, signupsRepository as signups } from '../register/repository.js';
+import { hashSecret, newSecret } from '../../platform/auth/secrets.js';
 import { volunteerRecordsRepository, volunteersRepository } from '../volunteers/repository.js';
 import { readAssign, readMessage, readSignup, readSwitch, type AssignValues, type MessageValues, type SignupValues, type SwitchValues } from './form.js';
 
-/** What the public surge form's answer is: taken (new or already known), refused for its mistakes, or surge mode is off. */
+/** What the public surge form's answer is: taken (held until the e-mailed link is followed), refused for its mistakes, or surge mode is off. */
 export type SignupOutcome =
-  | { kind: 'taken'; volunteerId: string; known: boolean }
+  | { kind: 'taken'; email: string }
   | { kind: 'invalid'; errors: FormErrors; signupKey: string }
   | { kind: 'closed' };
+
+/** Following the surge e-mail's link: signed up (new, or added to the person held), or a link that does not work. */
+export type SurgeConfirmed = { known: boolean } | null;
 
 const SYSTEM = { userId: null, label: 'The surge sign-up form' };
 export const QUEUE_PAGE = 200;
@@ -51,38 +56,63 @@ export class SurgeService {
   }
 
   /**
-   * The public surge form. The answer is given only after the transaction has committed, so a sign-up the person was
-   * told about is never lost. The same form sent twice (its key), or a person already known by e-mail or phone, makes
-   * no second volunteer.
+   * The public surge form. The sign-up is held (volunteer_signups) and the answer given only after the transaction has
+   * committed, so a sign-up the person was told about is never lost; the same form sent twice (its key) is held once.
+   * Nothing here looks at the people held, so the answer, and its time, are the same whether or not they are known.
    */
-  async signUp(lioId: string, values: SignupValues): Promise<SignupOutcome> {
+  async signUp(lioId: string, values: SignupValues, origin: string, lioName: string): Promise<SignupOutcome> {
     const { errors, signup, signupKey } = readSignup(values);
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(lioId, async (tx): Promise<SignupOutcome> => {
       if (!await repo.isOn(tx, lioId)) return { kind: 'closed' };
       if (!signup) return { kind: 'invalid', errors, signupKey };
-      await repo.serialise(tx, lioId, [`key:${signupKey}`, `email:${signup.email}`, ...(signup.phone ? [`phone:${signup.phone}`] : [])].sort());
-      const sent = await repo.volunteerBySignupKey(tx, signupKey);
-      if (sent) return { kind: 'taken', volunteerId: sent.id, known: false };
-      const person = await repo.personByContact(tx, signup.email, signup.phone);
+      const token = newSecret();
+      // A form sent again after its link was followed is already a volunteer: nothing more to hold or send.
+      if (!await repo.volunteerBySignupKey(tx, signupKey) && await signups.hold(tx, { lioId, via: 'surge', signupKey, email: signup.email, tokenHash: hashSecret(token), answers: signup, now })) {
+        await queueEmail(tx, this.deps.jobs, lioId, {
+          to: signup.email,
+          subject: `Confirm your email address to volunteer with ${lioName}`,
+          text: `Hello ${signup.fullName},\n\nThank you for offering to help ${lioName} in the emergency. Please confirm this is your email address by following this link within ${SIGNUP_LINK_DAYS} days:\n\n${origin}/volunteer/surge/confirm/${token}\n\nA volunteer coordinator will contact you once you have.\n\nIf you did not sign up, you can ignore this email: we will delete what was sent.\n`,
+        }, this.deps.clock);
+      }
+      return { kind: 'taken', email: signup.email };
+    });
+  }
+
+  /**
+   * Follows the surge e-mail's link: the address is the sender's, so the sign-up is matched against the people held by
+   * it. A volunteer already held gets the offer in their history and no second record; a person held becomes a volunteer
+   * on the same record; anyone else is made. Each waits for rapid vetting.
+   */
+  async confirm(lioId: string, token: string): Promise<SurgeConfirmed> {
+    if (!token || token.length > 100) return null;
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx): Promise<SurgeConfirmed> => {
+      const waiting = await signups.byToken(tx, hashSecret(token), 'surge', now);
+      if (!waiting) return null;
+      await signups.serialise(tx, lioId, waiting.email);
+      await signups.remove(tx, waiting.id);
+      const signup = waiting.answers as SurgeSignupRow;
+      const person = await repo.personByEmail(tx, signup.email);
       const already = person ? await repo.volunteerOfPerson(tx, person.id) : undefined;
       if (already) {
         await volunteersRepository.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now);
-        return { kind: 'taken', volunteerId: already.id, known: true };
+        return { known: true };
       }
       const personId = person?.id ?? await repo.insertPerson(tx, lioId, signup, now);
-      const volunteerId = await repo.insertVolunteer(tx, lioId, personId, signup, signupKey, null, now);
+      const volunteerId = await repo.insertVolunteer(tx, lioId, personId, signup, waiting.signup_key, null, now);
       await volunteerRecordsRepository.insertConsents(tx, (['contact_about_volunteering', 'volunteer_record'] as const)
-        .map((purpose) => ({ lioId, personId, purpose, method: 'online_form' as const, recordedBy: null, now })), 'surge-1');
+        .map((purpose) => ({ lioId, personId, purpose, method: 'online_form' as const, recordedBy: null, now: waiting.created_at })), 'surge-1');
       await volunteersRepository.addEvent(tx, lioId, volunteerId, 'registered', signup.offer ? `Surge sign-up: ${signup.offer}` : 'Surge sign-up', SYSTEM, now);
-      return { kind: 'taken', volunteerId, known: Boolean(person) };
+      return { known: Boolean(person) };
     });
   }
 
   async queue(actor: SignedInUser | null) {
     authorise(actor, 'surge.work');
+    const now = this.deps.clock.now();
     return this.deps.db.withTenant(actor.lioId, async (tx) => ({
-      rows: await repo.queue(tx, QUEUE_PAGE), total: Number((await repo.countQueue(tx)).n),
+      rows: await repo.queue(tx, QUEUE_PAGE), total: Number((await repo.countQueue(tx)).n), unconfirmed: await signups.waiting(tx, 'surge', now),
     }));
   }
 

@@ -35,6 +35,14 @@ describe('emergency surge mode and vetting', () => {
     await visitor.getByLabel(/I agree/).check();
     await e.follow(visitor, () => visitor.getByRole('button', { name: 'Sign up' }).click());
     expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toContain('You have signed up');
+    expect(await visitor.locator('main').textContent()).toContain('Now confirm your email address');
+    // Held until the person follows the e-mailed link; then matched and made a volunteer. The spent link says so clearly.
+    const mail = await e.t.db.withTenant(e.lio.id, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', 'nia.evans@example.net').executeTakeFirstOrThrow());
+    const link = /\/volunteer\/surge\/confirm\/\S+/.exec(mail.body_text)![0];
+    await e.visit(visitor, link);
+    expect(await visitor.locator('main').textContent()).toContain('Your email address is confirmed');
+    expect((await e.visit(visitor, link))!.status()).toBe(404);
+    expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toContain('This link does not work');
 
     const coordinator = await e.t.make.user(e.lio, { role: 'staff', permissionSets: ['volunteer_coordinator'], name: 'Cora Coordinator' });
     const page = await e.newPage();

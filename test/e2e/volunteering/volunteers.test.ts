@@ -66,7 +66,7 @@ describe('volunteers', () => {
     expect(path(page)).toBe('/volunteer/register/check-answers');
     expect(await answers.textContent()).toContain('English, Dutch, German');
     await e.follow(page, () => page.getByRole('button', { name: 'Register as a volunteer' }).click());
-    expect(await h1(page)).toContain('Registration complete');
+    expect(await h1(page)).toContain('Check your email to finish registering');
 
     const mail = await e.t.db.withTenant(e.lio.id, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', 'iris@example.net').executeTakeFirstOrThrow());
     const link = /\/volunteer\/register\/confirm\/\S+/.exec(mail.body_text)![0];

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { volunteeringFactories, type VolunteeringFactories } from '../helpers/volunteering-factories.js';
+import { matchingRepository as repo } from '../../src/volunteering/matching/repository.js';
+import { featureSets, highestWholePart, looseSets } from '../../src/volunteering/matching/tiers.js';
+
+let t: TestContext;
+let vol: VolunteeringFactories;
+beforeAll(async () => { t = await createTestApp(); vol = volunteeringFactories(t.db); });
+afterAll(async () => { await t.close(); });
+
+const SKILLS = ['driving', 'befriending', 'admin', 'gardening', 'computers', 'catering'];
+const CAUSES = ['food', 'older', 'health', 'environment', 'digital'];
+const SLOTS = ['mon-morning', 'tue-afternoon', 'wed-evening', 'sat-morning', 'sun-afternoon'];
+
+/** A small seeded generator, so a failure can be made again. */
+function generator(seed: number) {
+  let s = seed;
+  const next = () => { s = (s * 1_103_515_245 + 12_345) % 2_147_483_648; return s / 2_147_483_648; };
+  const some = (values: string[], chance: number) => values.filter((_v, i) => next() < chance / (i + 1));
+  return { next, some };
+}
+
+describe('matching round by round', () => {
+  it('asks for every set of features that could reach a whole part, and no fewer', () => {
+    const role = { skills: ['driving', 'admin'], causes: ['food'], slots: ['mon-morning'], anyTime: false };
+    expect(highestWholePart(role)).toBe(9);
+    expect(featureSets(role, 9)).toEqual([{ skills: ['driving', 'admin'], causes: ['food'], slots: ['mon-morning'], slotCount: 0 }]);
+    expect(featureSets(role, 8)).toEqual([{ skills: ['driving', 'admin'], causes: ['food'], slots: [], slotCount: 0 }]);
+    // 7: both skills and the slot, or both skills and the cause.
+    expect(featureSets(role, 7)).toEqual([
+      { skills: ['driving', 'admin'], causes: [], slots: ['mon-morning'], slotCount: 0 },
+      { skills: ['driving', 'admin'], causes: ['food'], slots: [], slotCount: 0 },
+    ]);
+    // A role for any time asks for a number of the volunteer's own slots instead.
+    expect(featureSets({ skills: [], causes: ['food'], slots: [], anyTime: true }, 4)).toEqual([{ skills: [], causes: ['food'], slots: [], slotCount: 2 }]);
+    // Too many sets to name: the looser question, which everyone of the whole part still answers.
+    const many = { skills: SKILLS, causes: CAUSES, slots: SLOTS, anyTime: false };
+    expect(featureSets(many, 12)).toBeNull();
+    expect(looseSets(many, 12).length).toBeGreaterThan(0);
+  });
+
+  it('finds the same best volunteers and roles, in the same order with the same scores, as scoring everyone does', { timeout: 240_000 }, async () => {
+    const lio = await t.make.lio();
+    const g = generator(20_261_207);
+    // Made in one transaction: this test is about the answers, not the making.
+    const volunteers = await t.db.withTenant(lio.id, async (tx) => {
+      const people = await tx.insertInto('people').values(Array.from({ length: 160 }, (_v, i) => ({
+        lio_id: lio.id, full_name: `Volunteer ${i}`, emails: [`rounds-${i}@example.net`], date_of_birth: g.next() < 0.1 ? '2012-01-01' : '1990-05-01', contact_methods: ['email'],
+      }))).returning('id').execute();
+      return tx.insertInto('volunteers').values(people.map((p) => ({
+        lio_id: lio.id, person_id: p.id, registered_via: 'online' as const, status: g.next() < 0.1 ? 'inactive' as const : 'active' as const,
+        skills: g.some(SKILLS, 0.9), causes: g.some(CAUSES, 0.7), interests: g.next() < 0.2 ? ['food'] : [], availability: g.some(SLOTS, 0.8),
+        latitude: 53.8 + (g.next() - 0.5) * 0.2, longitude: -1.55 + (g.next() - 0.5) * 0.3, travel_km: [2, 5, 10, 25, 100][Math.floor(g.next() * 5)]!,
+        remote: g.next() < 0.2,
+      }))).returning('id').execute();
+    });
+    for (const v of volunteers.slice(0, 30)) {
+      if (g.next() < 0.5) await vol.vettingCheck(lio, { volunteerId: v.id, dbsLevel: g.next() < 0.5 ? 'basic' : 'enhanced' });
+    }
+    const roles: { id: string; title: string }[] = [];
+    for (let i = 0; i < 24; i++) {
+      roles.push(await vol.opportunity(lio, {
+        title: `Role ${i}`, skills: g.some(SKILLS, 0.8), causes: g.some(CAUSES, 0.6), availability: g.some(SLOTS, 0.5),
+        latitude: 53.8 + (g.next() - 0.5) * 0.2, longitude: -1.55 + (g.next() - 0.5) * 0.3, remote: g.next() < 0.2,
+        dbsLevel: g.next() < 0.15 ? 'basic' : 'none',
+      }));
+    }
+    for (let i = 0; i < 40; i++) {
+      await vol.referral(lio, { status: 'ended', volunteerId: volunteers[Math.floor(g.next() * 20)]!.id, opportunityId: roles[i % roles.length]!.id, at: new Date(Date.now() - g.next() * 20 * 86_400_000) });
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    const same = (rows: { score: number }[]) => rows.map((r) => ({ ...r, score: Math.round(r.score * 1e9) / 1e9 }));
+    await t.db.withTenant(lio.id, async (tx) => {
+      let narrowed = 0;
+      for (const role of roles) {
+        for (const limit of [3, 20]) {
+          const ran: unknown[] = [];
+          const fast = await repo.volunteersForRole(tx, role.id, today, since, limit, ran as never);
+          const full = (await repo.volunteersForRoleQuery(role.id, today, since, limit).execute(tx)).rows;
+          expect(same(fast), `${role.title}, best ${limit}`).toEqual(same(full));
+          if (ran.length === 1 && fast.length === limit) narrowed++;
+        }
+      }
+      // Most answers came from the first round: the rounds are narrowing, not falling back to everyone.
+      expect(narrowed).toBeGreaterThan(0);
+      for (const v of volunteers.slice(0, 30)) {
+        for (const limit of [3, 20]) {
+          const fast = await repo.rolesForVolunteer(tx, v.id, today, since, limit);
+          const full = (await repo.rolesForVolunteerQuery(v.id, today, since, limit).execute(tx)).rows;
+          expect(same(fast), `roles for volunteer ${v.id}, best ${limit}`).toEqual(same(full));
+        }
+      }
+    });
+  });
+});
