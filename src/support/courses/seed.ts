@@ -2,8 +2,6 @@ import { hashSecret, newSecret } from '../../platform/auth/secrets.js';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DemoSeedContext } from '../../platform/capability.js';
 import { londonDay } from '../../platform/validation/dates.js';
-import { bookingsRepository } from '../bookings/repository.js';
-import { coursesRepository } from './repository.js';
 import { londonInstant } from './form.js';
 
 const DAY_MS = 86_400_000;
@@ -24,6 +22,17 @@ const emailOf = (name: string) => `${name.toLowerCase().replace(/[^a-z]+/g, '.')
 /** Days from today, at a London hour: the demo's sessions sit around "now" whenever it is seeded. */
 const at = (now: Date, days: number, minutes: number) => londonInstant(londonDay(new Date(now.getTime() + days * DAY_MS)), minutes);
 
+/** Sessions: days from today, places, how many book (more than the places: a waiting list), register taken. */
+const PLAN: { course: number; days: number; capacity: number; attendees: number; register: boolean; online?: boolean; pricePence?: number }[] = [
+  { course: 0, days: -40, capacity: 12, attendees: 8, register: true },
+  { course: 1, days: -20, capacity: 10, attendees: 9, register: true },
+  { course: 2, days: -6, capacity: 10, attendees: 6, register: false },
+  { course: 3, days: 2, capacity: 15, attendees: 5, register: false, online: true },
+  { course: 1, days: 9, capacity: 4, attendees: 6, register: false },
+  { course: 0, days: 30, capacity: 12, attendees: 3, register: false },
+  { course: 2, days: 45, capacity: 10, attendees: 0, register: false, pricePence: 1500 },
+];
+
 /**
  * The demo's training: four courses, sessions held (registers taken, feedback given, one register still to take)
  * and to come (one this week, one full with a waiting list), booked by people of the register's groups.
@@ -32,36 +41,33 @@ export async function seedTraining(tx: Queryable, { lio, now }: DemoSeedContext)
   const trainer = await tx.selectFrom('users').select('id').where('email', '=', 'adviser@riverside.example').executeTakeFirst();
   const organisations = await tx.selectFrom('organisations').select(['id', 'name']).orderBy(({ fn }) => fn('lower', ['name'])).limit(6).execute();
   const foodBank = await tx.selectFrom('organisations').select('id').where('name', '=', 'Riverside Food Bank').executeTakeFirst();
-  const people: string[] = [];
-  for (const name of ATTENDEES) people.push((await bookingsRepository.insertPerson(tx, { lioId: lio.id, fullName: name, email: emailOf(name), now })).id);
-  const courseIds: string[] = [];
-  for (const c of COURSES) courseIds.push((await coursesRepository.insertCourse(tx, lio.id, { ...c, status: 'published' }, trainer?.id ?? null, now)).id);
+  // A handful of statements, not one a row: the whole demo seed is timed.
+  const people = (await tx.insertInto('people').values(ATTENDEES.map((name) => ({
+    lio_id: lio.id, full_name: name, emails: [emailOf(name)], contact_methods: ['email' as const], created_at: now, updated_at: now,
+  }))).returning('id').execute()).map((p) => p.id);
+  const courseIds = (await tx.insertInto('courses').values(COURSES.map((c) => ({
+    lio_id: lio.id, ...c, status: 'published' as const, created_by_user_id: trainer?.id ?? null, created_at: now, updated_at: now,
+  }))).returning('id').execute()).map((c) => c.id);
   const orgOf = (i: number) => (i % 4 === 0 && foodBank ? foodBank.id : organisations[i % Math.max(1, organisations.length)]?.id ?? null);
-  const plan = [
-    { course: 0, days: -40, capacity: 12, attendees: 8, register: true, feedback: true },
-    { course: 1, days: -20, capacity: 10, attendees: 9, register: true, feedback: true },
-    { course: 2, days: -6, capacity: 10, attendees: 6, register: false, feedback: false },
-    { course: 3, days: 2, capacity: 15, attendees: 5, register: false, feedback: false, online: true },
-    { course: 1, days: 9, capacity: 4, attendees: 6, register: false, feedback: false },
-    { course: 0, days: 30, capacity: 12, attendees: 3, register: false, feedback: false },
-    { course: 2, days: 45, capacity: 10, attendees: 0, register: false, feedback: false, pricePence: 1500 },
-  ];
-  for (const [n, p] of plan.entries()) {
-    const session = await coursesRepository.insertSession(tx, lio.id, courseIds[p.course]!, {
-      startsAt: at(now, p.days, 10 * 60), endsAt: at(now, p.days, 12 * 60 + 30), venue: p.online ? null : 'Riverside Community Centre, 12 Mill Lane',
-      onlineUrl: p.online ? 'https://meet.riverside.example/training' : null, capacity: p.capacity, pricePence: p.pricePence ?? 0,
-    }, now);
-    for (let i = 0; i < p.attendees; i++) {
-      const who = (i + n * 3) % people.length;
-      const waiting = i >= p.capacity;
-      const booking = await bookingsRepository.insertBooking(tx, {
-        lioId: lio.id, sessionId: session.id, personId: people[who]!, organisationId: orgOf(who), userId: null, status: waiting ? 'waiting' : 'booked',
-        accessNeeds: i === 1 ? 'Step-free access, please' : null, tokenHash: hashSecret(newSecret()), now: new Date(now.getTime() - (60 - i) * 60_000),
-      });
-      if (p.register) await coursesRepository.markAttendance(tx, session.id, booking.id, i % 5 !== 4, now);
-      if (p.feedback && i % 5 !== 4 && i % 2 === 0) {
-        await bookingsRepository.insertFeedback(tx, { lioId: lio.id, bookingId: booking.id, rating: 4 + (i % 4 === 0 ? 1 : 0), mostUseful: 'The worked examples and the chance to ask about our own group.', improve: i === 0 ? 'A little more time for questions.' : null, now });
-      }
-    }
-  }
+  const sessions = await tx.insertInto('course_sessions').values(PLAN.map((p) => ({
+    lio_id: lio.id, course_id: courseIds[p.course]!, starts_at: at(now, p.days, 10 * 60), ends_at: at(now, p.days, 12 * 60 + 30),
+    venue: p.online ? null : 'Riverside Community Centre, 12 Mill Lane', online_url: p.online ? 'https://meet.riverside.example/training' : null,
+    capacity: p.capacity, price_pence: p.pricePence ?? 0, created_at: now, updated_at: now,
+  }))).returning('id').execute();
+  const bookings = PLAN.flatMap((p, n) => Array.from({ length: p.attendees }, (_v, i) => {
+    const who = (i + n * 3) % people.length;
+    const waiting = i >= p.capacity;
+    const booked = new Date(now.getTime() - (60 - i) * 60_000);
+    return {
+      lio_id: lio.id, session_id: sessions[n]!.id, person_id: people[who]!, organisation_id: orgOf(who), status: waiting ? 'waiting' as const : 'booked' as const,
+      waiting_since: waiting ? booked : null, attended: p.register ? i % 5 !== 4 : null, access_needs: i === 1 ? 'Step-free access, please' : null,
+      manage_token_hash: hashSecret(newSecret()), created_at: booked, updated_at: booked, feedback: p.register && i % 5 !== 4 && i % 2 === 0, i,
+    };
+  }));
+  const rows = await tx.insertInto('course_bookings').values(bookings.map(({ feedback: _f, i: _i, ...b }) => b)).returning('id').execute();
+  const feedback = bookings.flatMap((b, k) => (b.feedback ? [{
+    lio_id: lio.id, booking_id: rows[k]!.id, rating: b.i % 4 === 0 ? 5 : 4, most_useful: 'The worked examples and the chance to ask about our own group.',
+    improve: b.i === 0 ? 'A little more time for questions.' : null, created_at: now,
+  }] : []));
+  if (feedback.length) await tx.insertInto('course_feedback').values(feedback).execute();
 }
