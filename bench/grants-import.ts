@@ -119,7 +119,7 @@ async function importOnce(engine: 'pglite' | 'postgres', file: string, format: G
     const { id } = await db.withTenant(lio.id, (tx) => tx.insertInto('grant_imports').values({ lio_id: lio.id, file_name: path.basename(file), format, status: 'running', created_at: new Date() }).returning('id').executeTakeFirstOrThrow());
     const run = await sampled(() => importGrantsFile({ db, clock: systemClock }, lio.id, id, { file, format }));
     const { status, written, refused, individuals, matched } = run.result;
-    return { seconds: run.seconds, status, written, refused, individuals, matched, rss_before_mb: run.rss_before_mb, peak_rss_mb: run.peak_rss_mb };
+    return { seconds: run.seconds, status, written, refused, individuals, matched, rss_before_mb: run.rss_before_mb, peak_rss_mb: run.peak_rss_mb, rss_growth_mb: run.peak_rss_mb - run.rss_before_mb };
   } finally {
     if (schema) await sql.raw(`drop schema ${schema} cascade`).execute(db.system).catch(() => undefined);
     await db.close();
