@@ -10,8 +10,9 @@ import { readGrant, type GrantRecord } from './record.js';
 /**
  * Imports one 360Giving file for one LIO, in one transaction: every grant is checked against the standard; a grant
  * with problems is refused on its own and named in the report (row, field, reason), the others are added or updated
- * by their identifier; grants to individuals are left out. A file that cannot be read as 360Giving at all, or whose
- * every grant is refused, commits nothing. Recipients are then matched to the register.
+ * by their identifier, its recipient matched to the register by charity or company number as it is written; grants to
+ * individuals are left out. A file that cannot be read as 360Giving at all, or whose every grant is refused, commits
+ * nothing. (Grants imported before are matched again when the register changes: the hourly rematch job.)
  */
 
 /** Problems kept in the report; the count says how many more there were. */
@@ -27,9 +28,13 @@ export async function importGrantsFile(deps: { db: Database; clock: Clock }, lio
   const now = deps.clock.now();
   try {
     return await deps.db.withTenant(lioId, async (tx) => {
+      const register = await repo.registerNumbers(tx);
+      const organisationOf = (r: GrantRecord) =>
+        (r.recipient_charity_number ? register.charity.get(r.recipient_charity_number) : undefined) ?? (r.recipient_company_number ? register.company.get(r.recipient_company_number) : undefined) ?? null;
+      let matched = 0;
       await readGrants(source.file, source.format, async (batch) => {
         // (a file may repeat an identifier: the later grant wins, as importing it again would)
-        const records = new Map<string, GrantRecord>();
+        const records = new Map<string, GrantRecord & { organisation_id: string | null }>();
         for (const { row, grant } of batch) {
           progress.read++;
           const read = readGrant(grant);
@@ -37,16 +42,16 @@ export async function importGrantsFile(deps: { db: Database; clock: Clock }, lio
           else if ('problems' in read) {
             progress.refused++;
             for (const p of read.problems) if (report.length < REPORT_MAX) report.push({ row, field: p.field, message: p.message });
-          } else records.set(read.record.identifier, read.record);
+          } else records.set(read.record.identifier, { ...read.record, organisation_id: organisationOf(read.record) });
         }
         await repo.upsert(tx, lioId, importId, [...records.values()], now);
+        for (const r of records.values()) if (r.organisation_id) matched++;
         progress.written += records.size;
         onProgress({ ...progress });
       });
       if (progress.written === 0) throw new RefusedFile(progress.individuals === progress.read
         ? 'Every grant in the file is to an individual: those are not imported, so there was nothing to import.'
         : 'No grant in the file could be imported: each has a problem, listed below.');
-      const matched = await repo.rematch(tx);
       const outcome: ImportOutcome = { status: 'imported', rejection: null, report, matched, ...progress };
       await repo.finish(tx, importId, { ...outcome, now: deps.clock.now() });
       return outcome;

@@ -52,7 +52,7 @@ export const grantsRepository = {
   },
 
   /** Adds or updates grants by their identifier (a file imported again updates, never duplicates). */
-  async upsert(db: Queryable, lioId: string, importId: string, records: GrantRecord[], now: Date) {
+  async upsert(db: Queryable, lioId: string, importId: string, records: (GrantRecord & { organisation_id: string | null })[], now: Date) {
     if (!records.length) return;
     await db.insertInto('grants').values(records.map((r) => ({ ...r, lio_id: lioId, import_id: importId, created_at: now, updated_at: now })))
       .onConflict((oc) => oc.columns(['lio_id', 'identifier']).doUpdateSet((eb) => ({
@@ -62,23 +62,46 @@ export const grantsRepository = {
         recipient_org_identifier: eb.ref('excluded.recipient_org_identifier'), recipient_org_name: eb.ref('excluded.recipient_org_name'),
         recipient_charity_number: eb.ref('excluded.recipient_charity_number'), recipient_company_number: eb.ref('excluded.recipient_company_number'),
         recipient_postcode: eb.ref('excluded.recipient_postcode'), beneficiary_locations: eb.ref('excluded.beneficiary_locations'), updated_at: eb.ref('excluded.updated_at'),
+        organisation_id: eb.ref('excluded.organisation_id'),
       }))).execute();
   },
 
-  /** Matches every grant's recipient to the register by charity number, else company number; returns grants whose match changed. */
+  /**
+   * Matches every grant's recipient to the register by charity number, else company number (each number's oldest open
+   * organisation, so the answer is the same each time); a grant whose organisation no longer carries the number is
+   * let go. Returns the grants whose match changed.
+   */
   async rematch(db: Queryable) {
-    const { numAffectedRows } = await sql`
-      with by_charity as (select distinct on (charity_number) charity_number, id from organisations
-          where charity_number is not null and merged_into_id is null order by charity_number, (status = 'closed'), created_at),
-        by_company as (select distinct on (company) company, id from (
-          select case when company_number ~ '^[0-9]+$' then lpad(company_number, 8, '0') else upper(company_number) end as company, id, status, created_at
-          from organisations where company_number is not null and merged_into_id is null) c order by company, (status = 'closed'), created_at),
-        matched as (select g.id, coalesce(ch.id, co.id) as organisation_id from grants g
-          left join by_charity ch on ch.charity_number = g.recipient_charity_number
-          left join by_company co on co.company = g.recipient_company_number)
-      update grants set organisation_id = matched.organisation_id from matched
-      where matched.id = grants.id and grants.organisation_id is distinct from matched.organisation_id`.execute(db);
-    return Number(numAffectedRows ?? 0);
+    const byCharity = sql`(select distinct on (charity_number) charity_number as number, id from organisations
+      where charity_number is not null and merged_into_id is null order by charity_number, (status = 'closed'), created_at, id)`;
+    const byCompany = sql`(select distinct on (company) company as number, id from (
+      select case when company_number ~ '^[0-9]+$' then lpad(company_number, 8, '0') else upper(company_number) end as company, id, status, created_at
+      from organisations where company_number is not null and merged_into_id is null) c order by company, (status = 'closed'), created_at, id)`;
+    const charity = await sql`update grants g set organisation_id = m.id from ${byCharity} m
+      where m.number = g.recipient_charity_number and g.organisation_id is distinct from m.id`.execute(db);
+    const company = await sql`update grants g set organisation_id = m.id from ${byCompany} m
+      where m.number = g.recipient_company_number and g.organisation_id is distinct from m.id
+        and (g.recipient_charity_number is null or not exists (select 1 from ${byCharity} c where c.number = g.recipient_charity_number))`.execute(db);
+    const gone = await sql`update grants g set organisation_id = null where g.organisation_id is not null
+      and not exists (select 1 from organisations o where o.id = g.organisation_id and o.merged_into_id is null
+        and (o.charity_number = g.recipient_charity_number
+          or (case when o.company_number ~ '^[0-9]+$' then lpad(o.company_number, 8, '0') else upper(o.company_number) end) = g.recipient_company_number))`.execute(db);
+    return [charity, company, gone].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
+  },
+
+  /** The register's numbers → organisation, chosen as rematch chooses: what an import matches its grants by as it writes them. */
+  async registerNumbers(db: Queryable) {
+    const { rows } = await sql<{ kind: 'charity' | 'company'; number: string; id: string }>`
+      select 'charity' as kind, charity_number as number, id from (select distinct on (charity_number) charity_number, id from organisations
+        where charity_number is not null and merged_into_id is null order by charity_number, (status = 'closed'), created_at, id) c
+      union all
+      select 'company', company, id from (select distinct on (company) company, id from (
+        select case when company_number ~ '^[0-9]+$' then lpad(company_number, 8, '0') else upper(company_number) end as company, id, status, created_at
+        from organisations where company_number is not null and merged_into_id is null) c order by company, (status = 'closed'), created_at, id) k`.execute(db);
+    const charity = new Map<string, string>();
+    const company = new Map<string, string>();
+    for (const r of rows) (r.kind === 'charity' ? charity : company).set(r.number, r.id);
+    return { charity, company };
   },
 
   /** Funders ranked by their number of local grants, then the total. */

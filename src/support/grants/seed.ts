@@ -63,6 +63,6 @@ export async function seedGrants(tx: Queryable, { lio, now }: DemoSeedContext): 
     lio_id: lio.id, file_name: 'riverside-funders-360giving.json', format: 'json', status: 'imported', rows_read: records.length, rows_written: records.length,
     created_at: new Date(now.getTime() - 2 * DAY_MS), finished_at: new Date(now.getTime() - 2 * DAY_MS),
   }).returning('id').executeTakeFirstOrThrow();
-  for (let i = 0; i < records.length; i += 100) await grantsRepository.upsert(tx, lio.id, imported.id, records.slice(i, i + 100), now);
+  for (let i = 0; i < records.length; i += 100) await grantsRepository.upsert(tx, lio.id, imported.id, records.slice(i, i + 100).map((r) => ({ ...r, organisation_id: null })), now);
   await grantsRepository.rematch(tx);
 }

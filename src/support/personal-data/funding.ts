@@ -8,9 +8,12 @@ const DIGEST_RETENTION_YEARS = 2;
 /**
  * Funding and grants hold about a person only what their account did: the funding e-mails a group member was sent
  * (and whether they stopped them), and the opportunities and grants imports a member of staff added.
+ *
+ * `grants` is named because its recipient columns look like a person's to the coverage rule: a grant's recipient is
+ * always an organisation (360Giving grants to individuals are never imported), so it holds nothing about anyone.
  */
 export const fundingPersonalData: PersonalDataPart = {
-  tables: ['funding_digest_items', 'funding_digest_stops', 'funding_opportunities', 'grant_imports'],
+  tables: ['funding_digest_items', 'funding_digest_stops', 'funding_opportunities', 'grant_imports', 'grants'],
 
   async describe({ tx }, identity) {
     if (!identity.userIds.length) return [];
@@ -40,7 +43,7 @@ export const fundingPersonalData: PersonalDataPart = {
     };
   },
 
-  erasure: 'The record of funding e-mails sent to them is removed; opportunities and grants imports they added stay, without their name.',
+  erasure: 'The record of funding e-mails sent to them is removed; opportunities and grants imports they added stay, without their name. Grants data names organisations only (grants to individuals are never imported).',
 
   async erase({ tx }, identity): Promise<ErasureOutcome> {
     if (!identity.userIds.length) return { removed: {}, anonymised: {} };
