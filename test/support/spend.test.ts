@@ -4,6 +4,8 @@ import { errorSummary, signedInClient, type Client } from '../helpers/client.js'
 import { supportFiguresFactories, type SupportFiguresFactories } from '../helpers/support-figures-factories.js';
 import { parsePounds, poundsText } from '../../src/support/spend/form.js';
 import { supportPersonalData } from '../../src/support/personal-data/provider.js';
+import { quarterBefore } from '../../src/support/figures/service.js';
+import { londonDay } from '../../src/platform/validation/dates.js';
 
 type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 
@@ -136,8 +138,7 @@ describe('spend on support', () => {
     const home = await s.admin.get('/');
     const count = home.$('[data-panel="support-spend"] .cg-count').attr('data-count');
     expect(count).toBe('4');
-    const today = new Date(t.clock.now());
-    const lastQuarterStart = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - ((today.getUTCMonth()) % 3) - 3, 1)).toISOString().slice(0, 10);
+    const lastQuarterStart = quarterBefore(londonDay(t.clock.now()), 1).from;
     await f.spend(s.lio, { from: lastQuarterStart, to: lastQuarterStart, amount: '10.00' });
     expect((await s.admin.get('/')).$('[data-panel="support-spend"] .cg-count').attr('data-count')).toBe('3');
   });

@@ -7,8 +7,8 @@ import type { OutcomeKind, SupportTopic } from '../../platform/db/support-schema
  * The figures of support for groups over a period, each read by its own date: a case by the days it was open, a note
  * by the day the work was done, an outcome by the day it was achieved, an application by the day it was submitted or
  * decided, training by the day the session started, a bulletin by the day it was sent. Days are England's: an instant
- * (a session's start, a bulletin's sending) counts on the day it was in England, so an evening session in British
- * Summer Time is not counted the next day in UTC.
+ * (a session's start, a bulletin's sending) counts on the day it was in England: a session at half past midnight in
+ * British Summer Time counts on that day, not on the day before, which it still is in UTC.
  */
 export const figuresRepository = {
   /**
