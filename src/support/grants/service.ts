@@ -130,7 +130,8 @@ const REMATCH_EVERY_MS = 60 * 60_000;
 
 export function registerGrantJobs(jobs: JobQueue, deps: { db: Database; clock: Clock; config: Config }): void {
   const grants = new GrantsService({ ...deps, jobs });
-  jobs.register(IMPORT_JOB, (job) => grants.run(job.lioId as string, String(job.payload.importId)));
+  // (an import of a large file takes minutes: the worker's long lane keeps e-mail going meanwhile)
+  jobs.register(IMPORT_JOB, (job) => grants.run(job.lioId as string, String(job.payload.importId)), { long: true });
   jobs.registerRecurring(REMATCH_JOB, REMATCH_EVERY_MS, async () => {
     for (const lio of await repo.allLios(deps.db.system)) await deps.db.withTenant(lio.id, (tx) => repo.rematch(tx));
   });
