@@ -36,8 +36,17 @@ const scored = sql`
   + case when m.distance_km is null then 1 else greatest(0, 1 - m.distance_km / greatest(coalesce(m.travel_km, 10), 1)) end
   - 0.5 * least(m.recent_offers, 6)`;
 
-/** The facts a match is judged on, for volunteer `v` (joined to person `p`) and role `o`. */
-const facts = (today: string, since: Date) => sql`
+/** The highest passed, unexpired DBS level volunteer `v` holds. */
+const dbsHeldOf = (today: string) => sql`coalesce((select (array['basic', 'standard', 'enhanced'])[max(array_position(array['basic', 'standard', 'enhanced'], c.dbs_level))]
+    from vetting_checks c where c.volunteer_id = v.id and c.kind = 'dbs' and c.outcome = 'passed' and (c.expires_on is null or c.expires_on >= ${today}::date)), 'none')`;
+/** Offers (referrals made) to volunteer `v` since `since`. */
+const recentOffersOf = (since: Date) => sql`(select count(*)::int from referrals r where r.volunteer_id = v.id and r.created_at >= ${since})`;
+
+/**
+ * The facts a match is judged on, for volunteer `v` (joined to person `p`) and role `o`. `known`: the volunteer's DBS
+ * level and recent offers worked out once beforehand (roles for one volunteer), rather than again for every role.
+ */
+const facts = (today: string, since: Date, known?: { dbsHeld: RawBuilder<unknown>; recentOffers: RawBuilder<unknown> }) => sql`
   array(select unnest(v.skills) intersect select unnest(o.skills) order by 1) as skills_common,
   array(select unnest(v.causes || v.interests) intersect select unnest(o.causes) order by 1) as causes_common,
   array(select unnest(v.availability) intersect select unnest(o.availability) order by 1) as slots_common,
@@ -47,10 +56,9 @@ const facts = (today: string, since: Date) => sql`
   case when o.in_person and v.in_person and o.latitude is not null and v.latitude is not null
     and volunteering_distance_km(v.latitude, v.longitude, o.latitude, o.longitude) <= coalesce(v.travel_km, 10)
     then round(volunteering_distance_km(v.latitude, v.longitude, o.latitude, o.longitude)::numeric, 1)::double precision end as distance_km,
-  coalesce((select (array['basic', 'standard', 'enhanced'])[max(array_position(array['basic', 'standard', 'enhanced'], c.dbs_level))]
-    from vetting_checks c where c.volunteer_id = v.id and c.kind = 'dbs' and c.outcome = 'passed' and (c.expires_on is null or c.expires_on >= ${today}::date)), 'none') as dbs_held,
+  ${known?.dbsHeld ?? dbsHeldOf(today)} as dbs_held,
   o.dbs_level as dbs_needed,
-  (select count(*)::int from referrals r where r.volunteer_id = v.id and r.created_at >= ${since}) as recent_offers`;
+  ${known?.recentOffers ?? recentOffersOf(since)} as recent_offers`;
 
 /** The rules no score makes up for. */
 const eligible = (today: string) => sql`
@@ -158,23 +166,31 @@ export const matchingRepository = {
       limit ${limit}`;
   },
 
-  /** The best published, open roles for a volunteer, round by round as for volunteers (tiers.ts). */
+  /**
+   * The best published, open roles for a volunteer, scored all at once: there are far fewer roles than volunteers, and
+   * measured at 50,000 roles, narrowing round by round (as for volunteers) cost more than it saved, a volunteer holding
+   * more features than most roles ask for. (`rolesHolding` and the rounds stay ready for larger role registers.)
+   */
   async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<RoleMatchRow[]> {
+    const query = this.rolesForVolunteerQuery(volunteerId, today, since, limit);
+    ran?.push(query.compile(db));
+    return (await query.execute(db)).rows;
+  },
+
+  /** Roles for a volunteer round by round (tiers.ts): the same answer, for a register of very many roles. */
+  async rolesForVolunteerByRounds(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<RoleMatchRow[]> {
     const volunteer = await db.selectFrom('volunteers').select(['skills', 'causes', 'interests', 'availability']).where('id', '=', volunteerId).executeTakeFirst();
     if (!volunteer) return [];
     const wanted = volunteerBrings(volunteer);
-    return bestMatches(wanted, limit, async (narrowing) => {
-      const query = this.rolesForVolunteerQuery(volunteerId, today, since, limit, narrowing && rolesHolding(narrowing, wanted));
-      ran?.push(query.compile(db));
-      return (await query.execute(db)).rows;
-    });
+    return bestMatches(wanted, limit, async (narrowing) =>
+      (await this.rolesForVolunteerQuery(volunteerId, today, since, limit, narrowing && rolesHolding(narrowing, wanted)).execute(db)).rows);
   },
 
   /** One round's query: roles near enough for the volunteer's travel distance, and remote ones if they work remotely. */
   rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, held: RawBuilder<unknown> | null = null) {
     const narrowing = held ? sql<boolean>`o.id in (${held})` : sql<boolean>`true`;
     return sql<RoleMatchRow>`
-      with v as (select * from volunteers where id = ${volunteerId}),
+      with v as (select v.*, ${dbsHeldOf(today)} as dbs_held_now, ${recentOffersOf(since)} as recent_offers_now from volunteers v where v.id = ${volunteerId}),
       candidates as (
         select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.in_person
           and o.latitude between v.latitude - coalesce(v.travel_km, 10) / 111.0 and v.latitude + coalesce(v.travel_km, 10) / 111.0
@@ -184,7 +200,8 @@ export const matchingRepository = {
         select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.remote where v.remote and ${narrowing}
       ),
       judged as (
-        select o.id as opportunity_id, o.title, org.name as organisation_name, o.schedule, o.closing_on::text as closing_on, ${facts(today, since)}
+        select o.id as opportunity_id, o.title, org.name as organisation_name, o.schedule, o.closing_on::text as closing_on,
+          ${facts(today, since, { dbsHeld: sql`v.dbs_held_now`, recentOffers: sql`v.recent_offers_now` })}
         from candidates c join opportunities o on o.id = c.id cross join v
         left join organisations org on org.lio_id = o.lio_id and org.id = o.organisation_id
         where o.closing_on is null or o.closing_on >= ${today}::date
