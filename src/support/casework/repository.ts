@@ -226,9 +226,11 @@ export const caseworkRepository = {
       .orderBy('created_at').limit(1).executeTakeFirst();
   },
 
-  insertPerson(db: Queryable, p: { lioId: string; fullName: string; email: string; phone: string | null; now: Date }) {
+  /** A new person: by e-mail, by phone, or both (someone who rang may give no e-mail address). */
+  insertPerson(db: Queryable, p: { lioId: string; fullName: string; email: string | null; phone: string | null; now: Date }) {
     return db.insertInto('people').values({
-      lio_id: p.lioId, full_name: p.fullName, emails: [p.email], phones: p.phone ? [p.phone] : [], contact_methods: p.phone ? ['email', 'phone'] : ['email'],
+      lio_id: p.lioId, full_name: p.fullName, emails: p.email ? [p.email] : [], phones: p.phone ? [p.phone] : [],
+      contact_methods: [...(p.email ? ['email' as const] : []), ...(p.phone ? ['phone' as const] : [])],
       created_at: p.now, updated_at: p.now,
     }).returning('id').executeTakeFirstOrThrow();
   },
