@@ -88,7 +88,10 @@ export const caseworkRepository = {
     else if (f.due === 'overdue') base = base.where('c.next_action_due', '<', today);
     else if (f.due === 'week') base = base.where('c.next_action_due', '<=', addDays(today, 7));
     if (f.due) base = base.where('c.status', '<>', 'closed');
-    if (f.q) base = base.where(sql<string>`c.reference || ' ' || c.title`, 'ilike', containing(f.q));
+    // A reference typed as people say it ('sc42', 'SC-0042') is looked up by its key; other text searches titles too.
+    const reference = /^sc-?\s*0*(\d{1,9})$/i.exec(f.q);
+    if (reference) base = base.where('c.reference', '=', referenceOf(Number(reference[1])));
+    else if (f.q) base = base.where(sql<string>`c.reference || ' ' || c.title`, 'ilike', containing(f.q));
     // One after the other: both run on the caller's one connection. The count stops past COUNT_CAP: beyond it a person
     // narrows the list rather than pages through it, and counting every match of a broad filter costs the most.
     const { n } = await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('matches'))
