@@ -25,7 +25,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { hashPassword } from '../src/platform/auth/secrets.js';
 import { londonDay } from '../src/platform/validation/dates.js';
 import { buildApp } from '../src/app.js';
-import { caseworkRepository } from '../src/support/casework/repository.js';
+import { caseworkRepository, referenceOf } from '../src/support/casework/repository.js';
 import { readFilter, filterValues } from '../src/support/casework/form.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 50_000);
@@ -58,7 +58,7 @@ async function generate(db: Database, log: (m: string) => void): Promise<{ lioId
               current_date - (power(random(), 1.5) * 1100)::int as opened, random() as d
             from (select g, random() as r from generate_series(1, ${CASES}::int) g) s)
     insert into support_cases (lio_id, reference, organisation_id, topic, title, request, asked_via, adviser_user_id, status, next_action, next_action_due, opened_on, closed_on, closing_summary)
-    select ${lio.id}, 'SC-' || lpad(c.g::text, 5, '0'), o.ids[1 + floor(power(random(), 2.5) * ${ORGANISATIONS})::int], ${pick(TOPICS, '2')},
+    select ${lio.id}, 'SC-' || case when c.g < 10000 then lpad(c.g::text, 4, '0') else c.g::text end, o.ids[1 + floor(power(random(), 2.5) * ${ORGANISATIONS})::int], ${pick(TOPICS, '2')},
       initcap(${pick(WORDS, '1.5')}) || ' ' || c.g, 'What the group asked for.', ${pick(['phone', 'email', 'enquiry_form', 'in_person', 'referral'], '1.5')},
       case when c.status = 'new' then null else a.ids[1 + floor(power(random(), 2) * ${ADVISERS})::int] end, c.status,
       case when c.status <> 'closed' and c.d < 0.8 then 'Call the chair' end,
@@ -99,7 +99,7 @@ function requestPool(advisers: string[], organisations: string[], size: number):
     if (Math.random() < 0.15) q.organisation = organisations[zipf(organisations.length)]!;
     const due = oneOf<string>([[0.6, ''], [0.15, 'overdue'], [0.15, 'today'], [0.1, 'week']]);
     if (due) q.due = due;
-    const text = oneOf<string>([[0.85, ''], [0.1, WORDS[zipf(WORDS.length)]!.split(' ')[0]!], [0.05, `SC-${String(1 + Math.floor(Math.random() * CASES)).padStart(5, '0')}`]]);
+    const text = oneOf<string>([[0.85, ''], [0.1, WORDS[zipf(WORDS.length)]!.split(' ')[0]!], [0.05, referenceOf(1 + Math.floor(Math.random() * CASES))]]);
     if (text) q.q = text;
     const page = oneOf<number>([[0.7, 1], [0.2, 2 + Math.floor(Math.random() * 4)], [0.1, 6 + Math.floor(Math.random() * 35)]]);
     if (page > 1) q.page = String(page);

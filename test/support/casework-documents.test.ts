@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/platform/config.js';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { signedInClient, errorSummary } from '../helpers/client.js';
 import { directoryFactories } from '../helpers/directory-factories.js';
@@ -95,5 +96,16 @@ describe('documents on a case', () => {
     expect((await group.get(`/support/cases/${s.c.id}/documents/${doc!.id}`)).status).toBe(403);
     expect((await s.adviser.submit(`/support/cases/${s.c.id}`, `/support/cases/${s.c.id}/documents/${doc!.id}/delete`, {})).status).toBe(303);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('the document settings', () => {
+  it('default to 10 MB in the database, take a folder and a size up to 50 MB, and refuse anything else naming the variable', () => {
+    expect(loadConfig({}).supportDocuments).toEqual({ dir: null, maxBytes: 10 * 1024 * 1024 });
+    expect(loadConfig({ SUPPORT_DOCUMENT_MAX_MB: '25', SUPPORT_DOCUMENTS_DIR: '/srv/cases' }).supportDocuments).toEqual({ dir: '/srv/cases', maxBytes: 25 * 1024 * 1024 });
+    for (const bad of ['51', '0', '10MB', '-1']) {
+      expect(() => loadConfig({ SUPPORT_DOCUMENT_MAX_MB: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ SUPPORT_DOCUMENT_MAX_MB: bad }), bad).toThrow(/SUPPORT_DOCUMENT_MAX_MB: must be a whole number of megabytes from 1 to 50/);
+    }
   });
 });

@@ -196,6 +196,7 @@ describe('the list of cases', () => {
     expect(await titles('status=closed')).toEqual(['Closed one']);
     expect(await titles('q=bid')).toEqual(['Due today bid']);
     expect(await titles('q=SC-0003')).toEqual(['Unassigned request']);
+    expect(await titles('q=sc3')).toEqual(['Unassigned request']);
     expect(await titles('q=100%25')).toEqual([]);
 
     const bad = await s.adviser.get('/support/cases?status=lost&due=someday&adviser=x');

@@ -88,7 +88,10 @@ export const caseworkRepository = {
     else if (f.due === 'overdue') base = base.where('c.next_action_due', '<', today);
     else if (f.due === 'week') base = base.where('c.next_action_due', '<=', addDays(today, 7));
     if (f.due) base = base.where('c.status', '<>', 'closed');
-    if (f.q) base = base.where(sql<string>`c.reference || ' ' || c.title`, 'ilike', containing(f.q));
+    // A reference typed as people say it ('sc42', 'SC-0042') is looked up by its key; other text searches titles too.
+    const reference = /^sc-?\s*0*(\d{1,9})$/i.exec(f.q);
+    if (reference) base = base.where('c.reference', '=', referenceOf(Number(reference[1])));
+    else if (f.q) base = base.where(sql<string>`c.reference || ' ' || c.title`, 'ilike', containing(f.q));
     // One after the other: both run on the caller's one connection. The count stops past COUNT_CAP: beyond it a person
     // narrows the list rather than pages through it, and counting every match of a broad filter costs the most.
     const { n } = await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('matches'))
@@ -226,9 +229,11 @@ export const caseworkRepository = {
       .orderBy('created_at').limit(1).executeTakeFirst();
   },
 
-  insertPerson(db: Queryable, p: { lioId: string; fullName: string; email: string; phone: string | null; now: Date }) {
+  /** A new person: by e-mail, by phone, or both (someone who rang may give no e-mail address). */
+  insertPerson(db: Queryable, p: { lioId: string; fullName: string; email: string | null; phone: string | null; now: Date }) {
     return db.insertInto('people').values({
-      lio_id: p.lioId, full_name: p.fullName, emails: [p.email], phones: p.phone ? [p.phone] : [], contact_methods: p.phone ? ['email', 'phone'] : ['email'],
+      lio_id: p.lioId, full_name: p.fullName, emails: p.email ? [p.email] : [], phones: p.phone ? [p.phone] : [],
+      contact_methods: [...(p.email ? ['email' as const] : []), ...(p.phone ? ['phone' as const] : [])],
       created_at: p.now, updated_at: p.now,
     }).returning('id').executeTakeFirstOrThrow();
   },

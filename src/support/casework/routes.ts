@@ -80,6 +80,7 @@ export async function registerCaseworkRoutes(app: FastifyInstance, deps: { db: D
   });
 
   await registerCaseForms(app, cases);
+  await registerCaseEndings(app, cases);
   await app.register(async (scope) => {
     await acceptDocumentUploads(scope, deps.config.supportDocuments.maxBytes);
     registerDocumentRoutes(scope, cases, deps.config.supportDocuments.maxBytes);
@@ -132,6 +133,10 @@ async function registerCaseForms(app: FastifyInstance, cases: CaseworkService) {
     return reply.flash('Note added').redirect(`/support/cases/${request.params.id}`, 303);
   });
 
+}
+
+/** Ending a case (closed with what it achieved, reopened) and the outcomes it counts. */
+async function registerCaseEndings(app: FastifyInstance, cases: CaseworkService) {
   app.get<Id>('/support/cases/:id/close', { preHandler: write }, async (request, reply) => caseForm(cases, request, reply, 'close.njk', 'Close the case', { values: {} }));
   app.post<Id>('/support/cases/:id/close', { preHandler: write }, async (request, reply) => {
     const { errors, values, summary } = readClose(request.body);

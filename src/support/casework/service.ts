@@ -77,11 +77,7 @@ export class CaseworkService {
       await repo.fillPerson(tx, held.id, { fullName: asker.name, phone: asker.phone, now });
       return held.id;
     }
-    if (asker.email) return (await repo.insertPerson(tx, { lioId, fullName: asker.name, email: asker.email, phone: asker.phone, now })).id;
-    const made = await tx.insertInto('people').values({
-      lio_id: lioId, full_name: asker.name, emails: [], phones: [asker.phone!], contact_methods: ['phone'], created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    return made.id;
+    return (await repo.insertPerson(tx, { lioId, fullName: asker.name, email: asker.email, phone: asker.phone, now })).id;
   }
 
   /** The case and everything on it, for its page; the opening is audited. Undefined when there is no such case. */
