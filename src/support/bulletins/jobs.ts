@@ -47,23 +47,22 @@ async function sendBatch(run: Run): Promise<'more' | 'done'> {
   const outcomes: Outcomes = { sent: [], failed: [], queued: [] };
   const held: OutgoingEmail[] = [];
   let stop: 'queued' | 'unknown' | null = null;
-  for (const row of rows) {
-    // After a failure that stops the run, the rest of the batch goes back to the queue unsent.
-    if (stop) { outcomes.queued.push(row.id); continue; }
+  // The batch's messages go together: the mailer's pool spreads them over its connections.
+  const results = await Promise.allSettled(rows.map(async (row) => {
     const unsubscribe = `${run.origin}/bulletins/unsubscribe/${tokens.get(row.unsubscribe_token_hash)!}`;
     const message = bulletinMessage(run.body, row.email, {
       unsubscribe, oneClick: `${unsubscribe}/one-click`, opened: `${run.origin}/bulletins/opened/${row.id}/${openProof(config.sessionSecret, row.id)}`,
     });
-    try {
-      if (await mailer.deliver(message) === 'held') held.push(message);
-      outcomes.sent.push(row.id);
-    } catch (err) {
-      const failure = failureOf(err);
-      // 'unknown' stays claimed: releasing the lease marks it so.
-      if (failure !== 'unknown') outcomes[failure].push(row.id);
-      if (failure !== 'failed') stop = failure;
-    }
-  }
+    if (await mailer.deliver(message) === 'held') held.push(message);
+  }));
+  results.forEach((result, i) => {
+    const id = rows[i]!.id;
+    if (result.status === 'fulfilled') return void outcomes.sent.push(id);
+    const failure = failureOf(result.reason);
+    // 'unknown' stays claimed: releasing the lease marks it so.
+    if (failure !== 'unknown') outcomes[failure].push(id);
+    if (failure !== 'failed') stop = failure;
+  });
   await db.withTenant(run.lioId, async (tx) => {
     // With no mail server configured, the messages are kept in the outbox staff read, as every other e-mail of the app is.
     for (const message of held) await repo.keepInOutbox(tx, run.lioId, message, clock.now());
