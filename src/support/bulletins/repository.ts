@@ -33,18 +33,23 @@ function recipientsOf(lioId: string, s: Segment): RawBuilder<{ email: string; pe
         from volunteers v join people p on p.id = v.person_id
         where v.lio_id = ${lioId} and v.status <> 'inactive' and p.erased_at is null and p.merged_into_id is null
           and cardinality(p.emails) > 0 and ${consented('p', ['contact_about_volunteering'])}`
-    : sql`with g as (${groupsOf(lioId, s)})
-        select g.email, null::uuid as person_id, g.id as organisation_id from g where g.email is not null
+    : sql`with g as materialized (${groupsOf(lioId, s)}),
+        -- Addresses in lower case, worked out once: joins on them are then plain text equality, which row-level security
+        -- lets the planner hash (a join on lower(…) of a protected table would be a nested loop, contacts × people).
+        contact_addresses as materialized (select c.organisation_id, lower(c.email) as email from contacts c where c.lio_id = ${lioId} and c.email is not null),
+        -- Every address of a person who consented, once.
+        consenting as materialized (select distinct on (e.email) e.email, p.id from people p cross join lateral unnest(p.emails) as e(email)
+          where p.lio_id = ${lioId} and p.erased_at is null and p.merged_into_id is null and ${consented('p', ['bulletins', 'newsletter'])}
+          order by e.email, p.created_at)
+        select lower(g.email) as email, null::uuid as person_id, g.id as organisation_id from g where g.email is not null
         union all
-        select c.email, p.id, c.organisation_id from contacts c join g on g.id = c.organisation_id
-          join lateral (select p.id from people p where p.lio_id = c.lio_id and p.emails @> array[lower(c.email)]
-            and p.erased_at is null and p.merged_into_id is null and ${consented('p', ['bulletins', 'newsletter'])}
-            order by p.created_at limit 1) p on true
-        where c.lio_id = ${lioId} and c.email is not null`;
-  return sql`select distinct on (lower(r.email)) lower(r.email) as email, r.person_id, r.organisation_id from (${candidates}) r
+        select ca.email, k.id, ca.organisation_id from contact_addresses ca join g on g.id = ca.organisation_id join consenting k on k.email = ca.email`;
+  return sql`with candidates as materialized (${candidates}),
+      unsubscribed as materialized (select lower(u.email::text) as email from bulletin_unsubscribes u where u.lio_id = ${lioId})
+    select distinct on (r.email) r.email, r.person_id, r.organisation_id from (select lower(email) as email, person_id, organisation_id from candidates) r
     where r.email ~ '^[^@[:space:]]+@[^@[:space:]]+$' and length(r.email) <= 320
-      and not exists (select 1 from bulletin_unsubscribes u where u.lio_id = ${lioId} and u.email = lower(r.email)::citext)
-    order by lower(r.email), r.person_id nulls last`;
+      and not exists (select 1 from unsubscribed u where u.email = r.email)
+    order by r.email, r.person_id nulls last`;
 }
 
 export const bulletinsRepository = {
@@ -149,19 +154,27 @@ export const bulletinsRepository = {
     return Boolean(row);
   },
 
-  /** Claims the next queued recipient for the lease's holder, giving it its unsubscribe token's hash: committed before the message goes. */
-  async claim(tx: Queryable, bulletinId: string, lease: string, tokenHash: string) {
-    const row = await sql<{ id: string; email: string }>`update bulletin_recipients set status = 'sending', unsubscribe_token_hash = ${tokenHash}
-      where id = (select r.id from bulletin_recipients r where r.bulletin_id = ${bulletinId} and r.status = 'queued' order by r.id limit 1 for update skip locked)
-        and exists (select 1 from bulletins b where b.id = ${bulletinId} and b.sender_lease = ${lease})
-      returning id, email`.execute(tx);
-    return row.rows[0];
+  /**
+   * Claims up to `tokenHashes.length` queued recipients for the lease's holder, giving each its own unsubscribe token's
+   * hash: committed before any of their messages goes. Returns each claimed row with the hash it was given.
+   */
+  async claim(tx: Queryable, bulletinId: string, lease: string, tokenHashes: string[]) {
+    const rows = await sql<{ id: string; email: string; unsubscribe_token_hash: string }>`with picked as (
+        select q.id, row_number() over () as i from (select r.id from bulletin_recipients r where r.bulletin_id = ${bulletinId} and r.status = 'queued'
+          limit ${tokenHashes.length} for update skip locked) q),
+      hashes as (select h, i from unnest(${tokenHashes}::text[]) with ordinality as t(h, i))
+      update bulletin_recipients r set status = 'sending', unsubscribe_token_hash = hashes.h
+      from picked join hashes on hashes.i = picked.i
+      where r.id = picked.id and exists (select 1 from bulletins b where b.id = ${bulletinId} and b.sender_lease = ${lease})
+      returning r.id, r.email, r.unsubscribe_token_hash`.execute(tx);
+    return rows.rows;
   },
 
-  /** The outcome of one message: sent, failed (refused for good), or back in the queue (the server was not reached). */
-  async settle(tx: Queryable, recipientId: string, outcome: 'sent' | 'failed' | 'queued', now: Date): Promise<void> {
+  /** The outcome of messages: sent, failed (refused for good), or back in the queue (the server was not reached). */
+  async settle(tx: Queryable, recipientIds: string[], outcome: 'sent' | 'failed' | 'queued', now: Date): Promise<void> {
+    if (recipientIds.length === 0) return;
     await tx.updateTable('bulletin_recipients').set({ status: outcome, sent_at: outcome === 'sent' ? now : null })
-      .where('id', '=', recipientId).where('status', 'in', ['sending', 'unknown']).execute();
+      .where('id', 'in', recipientIds).where('status', 'in', ['sending', 'unknown']).execute();
   },
 
   /** A message kept in the app's outbox (no mail server configured), as the platform's mail job keeps any other. */
