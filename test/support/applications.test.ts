@@ -4,7 +4,6 @@ import { signedInClient, errorSummary } from '../helpers/client.js';
 import { directoryFactories } from '../helpers/directory-factories.js';
 import { caseworkFactories } from '../helpers/casework-factories.js';
 import { londonDay } from '../../src/platform/validation/dates.js';
-import { parsePounds, poundsText } from '../../src/support/applications/form.js';
 
 const day = (offset: number) => londonDay(new Date(Date.now() + offset * 86_400_000));
 const boxes = (field: string, iso: string) => {
@@ -15,19 +14,6 @@ const boxes = (field: string, iso: string) => {
 let t: TestContext;
 beforeAll(async () => { t = await createTestApp(); });
 afterAll(async () => { await t?.close(); });
-
-describe('money typed as pounds', () => {
-  it('is read exactly, with or without the pound sign, commas and pence, and anything else is refused', () => {
-    expect(parsePounds('£1,250.50')).toBe('1250.50');
-    expect(parsePounds('1250.5')).toBe('1250.50');
-    expect(parsePounds('£300')).toBe('300.00');
-    expect(parsePounds('0.1')).toBe('0.10');
-    expect(parsePounds('99999999.99')).toBe('99999999.99');
-    for (const bad of ['', '1.005', '12,50', '£-5', '1e3', 'ten pounds', '1,2345', '£1 000', '9999999999999']) expect(parsePounds(bad), bad).toBeNull();
-    expect(poundsText('1250.50')).toBe('£1,250.50');
-    expect(poundsText('300.00')).toBe('£300');
-  });
-});
 
 describe('funding applications supported on a case', () => {
   it('are recorded and then awarded, exactly in pounds, and an award must say how much and when', async () => {

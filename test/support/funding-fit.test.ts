@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fitOf, rankByFit } from '../../src/support/funding/fit.js';
-import { formatMoney, parseMoney } from '../../src/support/funding/money.js';
 
 const today = '2026-12-07';
 const group = { organisation_type: 'registered_charity', income_band: '100k_1m', themes: ['food', 'older'], areas_served: ['Riverside North', 'Eastfield'] };
@@ -33,16 +32,5 @@ describe('fit of a funding opportunity with a group', () => {
     ], group, today);
     expect(eligible.map((o) => o.id)).toEqual(['both', 'soon', 'rolling', 'none']);
     expect(notEligible.map((o) => o.id)).toEqual(['elsewhere']);
-  });
-});
-
-describe('money', () => {
-  it('reads amounts exactly and shows them as pounds with commas', () => {
-    expect(parseMoney('£1,500')).toBe('1500.00');
-    expect(parseMoney('2500.5')).toBe('2500.50');
-    expect(parseMoney('0.1')).toBe('0.10');
-    for (const bad of ['10k', '1,50', '-5', '£', '1.234', '1e5']) expect(parseMoney(bad)).toBeNull();
-    expect(formatMoney('1234567.00')).toBe('£1,234,567');
-    expect(formatMoney('1500.50')).toBe('£1,500.50');
   });
 });

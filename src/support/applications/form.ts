@@ -2,29 +2,7 @@ import { FormErrors, checkText, str } from '../../platform/http/forms.js';
 import { readDate } from '../../platform/validation/dates.js';
 import type { FundingApplicationStatus } from '../../platform/db/support-schema.js';
 import { FUNDING_APPLICATION_STATUSES } from '../vocabulary.js';
-
-/** The most one application may ask for or bring: numeric(14, 2) holds far more, no funder gives more. */
-const MAX_PENCE = 99_999_999_999n;
-
-/**
- * Pounds as people type them ('£1,250.50', '1250.5', '£300') read exactly, as whole pence (no floating point), and
- * given back as the decimal text PostgreSQL's numeric takes ('1250.50'); null when it is not an amount of money.
- */
-export function parsePounds(typed: string): string | null {
-  const m = /^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(typed.trim());
-  if (!m) return null;
-  const pence = BigInt(m[1]!.replaceAll(',', '')) * 100n + BigInt((m[2] ?? '').padEnd(2, '0') || '0');
-  if (pence > MAX_PENCE) return null;
-  return `${pence / 100n}.${String(pence % 100n).padStart(2, '0')}`;
-}
-
-/** A numeric amount ('1250.50') as people read it: '£1,250.50'; whole pounds without pence ('£300'). */
-export function poundsText(amount: string | null): string {
-  if (amount === null) return '';
-  const [whole = '0', pence = '00'] = amount.split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return pence === '00' ? `£${grouped}` : `£${grouped}.${pence.padEnd(2, '0')}`;
-}
+import { readMoney } from '../../platform/money.js';
 
 const FIELDS = ['funder', 'programme', 'amountRequested', 'status', 'submitted-day', 'submitted-month', 'submitted-year',
   'decision-day', 'decision-month', 'decision-year', 'amountAwarded'] as const;
@@ -48,7 +26,7 @@ export function readApplication(v: ApplicationValues, now: Date): { errors: Form
   const errors = new FormErrors();
   checkText(errors, 'funder', v.funder, 'the funder', 200);
   checkText(errors, 'programme', v.programme, 'the programme', 200, false);
-  const requested = parsePounds(v.amountRequested);
+  const requested = readMoney(v.amountRequested);
   if (!v.amountRequested) errors.add('amountRequested', 'Enter the amount asked for');
   else if (!requested || requested === '0.00') errors.add('amountRequested', 'Enter the amount asked for in pounds, like £1,250 or 1250.50');
   const status = v.status as FundingApplicationStatus;
@@ -58,7 +36,7 @@ export function readApplication(v: ApplicationValues, now: Date): { errors: Form
   const decision = readDate(errors, 'decision', parts(v, 'decision'), 'the date of the decision', { required: decided, notAfter: now, notBefore: EARLIEST });
   if (decision && !decided) errors.add('decision-day', 'Leave the decision date empty unless the application was awarded or declined');
   else if (decision && submitted && decision < submitted) errors.add('decision-day', 'The date of the decision must be the same as or after the date it was submitted');
-  const awarded = v.amountAwarded ? parsePounds(v.amountAwarded) : null;
+  const awarded = v.amountAwarded ? readMoney(v.amountAwarded) : null;
   if (status === 'awarded' && !v.amountAwarded) errors.add('amountAwarded', 'Enter the amount awarded');
   else if (v.amountAwarded && !awarded) errors.add('amountAwarded', 'Enter the amount awarded in pounds, like £1,250 or 1250.50');
   else if (v.amountAwarded && status !== 'awarded') errors.add('amountAwarded', 'Leave the amount awarded empty unless the application was awarded');

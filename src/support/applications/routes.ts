@@ -5,7 +5,8 @@ import { permitted } from '../../platform/http/guards.js';
 import { FUNDING_APPLICATION_STATUSES } from '../vocabulary.js';
 import { dateBoxes } from '../casework/form.js';
 import { ApplicationsService } from './service.js';
-import { applicationValues, poundsText, readApplication, type ApplicationValues } from './form.js';
+import { applicationValues, readApplication, type ApplicationValues } from './form.js';
+import { moneyText } from '../../platform/money.js';
 
 type Params = { Params: { id: string; applicationId?: string } };
 const write = permitted('cases.write');
@@ -19,7 +20,7 @@ export async function registerApplicationRoutes(app: FastifyInstance, deps: { db
     if (!found) return reply.callNotFound();
     const a = found.application;
     const shown = values ?? (a ? applicationValues({
-      funder: a.funder_name, programme: a.programme ?? '', amountRequested: poundsText(a.amount_requested), status: a.status, amountAwarded: poundsText(a.amount_awarded),
+      funder: a.funder_name, programme: a.programme ?? '', amountRequested: moneyText(a.amount_requested), status: a.status, amountAwarded: moneyText(a.amount_awarded),
       ...dateBoxes('submitted', a.submitted_on), ...dateBoxes('decision', a.decision_on),
     }) : applicationValues({ status: 'in_preparation' }));
     return reply.render('support/applications/views/form.njk', {
@@ -44,6 +45,6 @@ export async function registerApplicationRoutes(app: FastifyInstance, deps: { db
     const { errors, answer } = readApplication(values, deps.clock.now());
     if (!answer) return render(request, reply, values, errors.list);
     if (!(await applications.update(request.actor, request.params.id, request.params.applicationId!, answer))) return reply.callNotFound();
-    return reply.flash(answer.status === 'awarded' ? `Award of ${poundsText(answer.amount_awarded)} recorded` : 'Funding application updated').redirect(`/support/cases/${request.params.id}`, 303);
+    return reply.flash(answer.status === 'awarded' ? `Award of ${moneyText(answer.amount_awarded)} recorded` : 'Funding application updated').redirect(`/support/cases/${request.params.id}`, 303);
   });
 }

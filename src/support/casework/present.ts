@@ -1,7 +1,7 @@
 import type { CaseStatus } from '../../platform/db/support-schema.js';
 import { formatUkPhone } from '../../platform/validation/phones.js';
 import { ASKED_VIA, CASE_STATUSES, FUNDING_APPLICATION_STATUSES, OUTCOME_KINDS, SUPPORT_TOPICS } from '../vocabulary.js';
-import { poundsText } from '../applications/form.js';
+import { moneyText } from '../../platform/money.js';
 import type { CaseRow } from './repository.js';
 
 /** A calendar day as people read it: '7 Dec 2026'. */
@@ -75,7 +75,7 @@ export function applicationItems(caseId: string, apps: { id: string; funder_name
   submitted_on: string | null; decision_on: string | null; amount_awarded: string | null }[]) {
   return apps.map((a) => ({
     href: `/support/cases/${caseId}/applications/${a.id}`, funder: a.programme ? `${a.funder_name}: ${a.programme}` : a.funder_name,
-    requested: poundsText(a.amount_requested), status: FUNDING_APPLICATION_STATUSES[a.status], awarded: poundsText(a.amount_awarded),
+    requested: moneyText(a.amount_requested), status: FUNDING_APPLICATION_STATUSES[a.status], awarded: moneyText(a.amount_awarded),
     dates: [a.submitted_on ? `Submitted ${dayText(a.submitted_on)}` : '', a.decision_on ? `Decided ${dayText(a.decision_on)}` : ''].filter(Boolean).join(', '),
   }));
 }

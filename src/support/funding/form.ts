@@ -2,7 +2,7 @@ import { FormErrors, checkText, list, str } from '../../platform/http/forms.js';
 import { readDate } from '../../platform/validation/dates.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import { THEMES } from '../../platform/vocabulary/themes.js';
-import { parseMoney } from './money.js';
+import { readMoney } from '../../platform/money.js';
 import { INCOME_BANDS, ORGANISATION_TYPES } from './register-words.js';
 
 /** The opportunity form as typed, to show again when it comes back with errors. */
@@ -34,7 +34,7 @@ export interface OpportunityValues {
 
 function readAmount(errors: FormErrors, field: string, value: string, label: string): string | null {
   if (!value) return null;
-  const amount = parseMoney(value);
+  const amount = readMoney(value);
   if (amount === null) errors.add(field, `Enter the ${label} as an amount in pounds, like 500 or £2,500.50`);
   return amount;
 }

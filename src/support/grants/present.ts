@@ -1,9 +1,9 @@
-import { formatMoney } from '../funding/money.js';
+import { moneyText } from '../../platform/money.js';
 
 const longDate = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
 
 /** An amount in its currency: pounds with commas, another currency by its code. */
-export const amountText = (amount: string, currency: string) => (currency === 'GBP' ? formatMoney(amount) : `${currency} ${formatMoney(amount).slice(1)}`);
+export const amountText = (amount: string, currency: string) => (currency === 'GBP' ? moneyText(amount) : `${currency} ${moneyText(amount).slice(1)}`);
 
 export const funderHref = (identifier: string) => `/support/grants/funders/${encodeURIComponent(identifier)}`;
 

@@ -1,6 +1,6 @@
 import { parseDay } from '../../platform/validation/dates.js';
 import { normalisePostcode } from '../../platform/validation/postcodes.js';
-import { moneyOfNumber } from '../funding/money.js';
+import { moneyOfNumber } from '../../platform/money.js';
 import { grantValidator, schemaProblems } from './standard.js';
 
 /** A grant as stored: one row of `grants`, its recipient's numbers normalised to the register's forms. */

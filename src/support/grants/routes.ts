@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import { permitted } from '../../platform/http/guards.js';
-import { formatMoney } from '../funding/money.js';
+import { decimalOf, moneyText } from '../../platform/money.js';
 import { GrantsService } from './service.js';
 import { claimUpload, storeUpload, uploadOf, uploadsFolder } from './uploads.js';
 import { RefusedFile, sniffFormat } from './reader.js';
@@ -27,8 +27,8 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
   app.get('/support/grants', manage, async (request, reply) => {
     const { funders, totals } = await grants.funders(request.actor);
     return reply.render('support/grants/views/funders.njk', {
-      title: 'Who funds our area', totals: { ...totals, total: formatMoney(totals.total) },
-      funders: funders.map((f) => ({ ...f, href: funderHref(f.identifier), total: formatMoney(f.total) })),
+      title: 'Who funds our area', totals: { ...totals, total: moneyText(totals.total) },
+      funders: funders.map((f) => ({ ...f, href: funderHref(f.identifier), total: moneyText(f.total) })),
     });
   });
 
@@ -37,7 +37,7 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
     if (!rows.length) return reply.callNotFound();
     const total = rows.filter((r) => r.currency === 'GBP').reduce((sum, r) => sum + Math.round(Number(r.amount_awarded) * 100), 0);
     return reply.render('support/grants/views/funder.njk', {
-      title: rows[0]!.funding_org_name, identifier: request.params.identifier, total: formatMoney((total / 100).toFixed(2)),
+      title: rows[0]!.funding_org_name, identifier: request.params.identifier, total: moneyText(decimalOf(total)),
       grants: rows.map((r) => ({ ...grantView(r), recipient: r.organisation_name ?? r.recipient_org_name, organisationId: r.organisation_id })),
     });
   });
@@ -47,7 +47,7 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
     if (!found) return reply.callNotFound();
     const total = found.grants.filter((g) => g.currency === 'GBP').reduce((sum, g) => sum + Math.round(Number(g.amount_awarded) * 100), 0);
     return reply.render('support/grants/views/organisation.njk', {
-      title: `Grants to ${found.organisation.name}`, organisation: found.organisation, total: formatMoney((total / 100).toFixed(2)),
+      title: `Grants to ${found.organisation.name}`, organisation: found.organisation, total: moneyText(decimalOf(total)),
       staff: request.actor?.role !== 'group_member',
       grants: found.grants.map((g) => ({ ...grantView(g), funder: g.funding_org_name, funderHref: funderHref(g.funding_org_identifier) })),
     });
