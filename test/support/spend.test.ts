@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { errorSummary, signedInClient, type Client } from '../helpers/client.js';
 import { supportFiguresFactories, type SupportFiguresFactories } from '../helpers/support-figures-factories.js';
-import { parsePounds, poundsText } from '../../src/support/spend/form.js';
+import { parsePounds } from '../../src/support/spend/form.js';
+import { penceText } from '../../src/platform/money.js';
 import { supportPersonalData } from '../../src/support/personal-data/provider.js';
 import { quarterBefore } from '../../src/support/figures/service.js';
 import { londonDay } from '../../src/platform/validation/dates.js';
@@ -41,7 +42,7 @@ describe('amounts of money', () => {
     expect(parsePounds('-5')).toEqual({ problem: 'The amount must be more than £0' });
     expect(parsePounds('0.00')).toEqual({ problem: 'The amount must be more than £0' });
     expect(parsePounds('100,000,000')).toEqual({ problem: 'The amount must be less than £100,000,000' });
-    expect(poundsText(123_456_789)).toBe('£1,234,567.89');
+    expect(penceText(123_456_789)).toBe('£1,234,567.89');
   });
 });
 

@@ -1,5 +1,6 @@
 import { THEMES } from '../../platform/vocabulary/themes.js';
 import { webAddressOrNull } from '../../platform/validation/web-addresses.js';
+import { penceText } from '../../platform/money.js';
 
 const DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 const CLOCK = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hourCycle: 'h23' });
@@ -32,7 +33,7 @@ export function lengthText(starts: Date, ends: Date): string {
 
 /** '£12.50' or 'Free'. */
 export function priceText(pence: number): string {
-  return pence === 0 ? 'Free' : `£${Math.floor(pence / 100)}.${String(pence % 100).padStart(2, '0')}`;
+  return pence === 0 ? 'Free' : penceText(pence);
 }
 
 export function whereText(s: { venue: string | null; online_url: string | null }): string {

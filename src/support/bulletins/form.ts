@@ -4,6 +4,7 @@ import { THEMES } from '../../platform/vocabulary/themes.js';
 import type { BulletinItem, BulletinSegment } from '../../platform/db/support-schema.js';
 import { BULLETIN_SEGMENTS } from '../vocabulary.js';
 import type { BulletinDraft, OpenFunding, UpcomingSession } from './repository.js';
+import { penceText } from '../../platform/money.js';
 
 /** Free-text stories a bulletin may carry beside the funding and training items. */
 export const STORIES = 3;
@@ -52,7 +53,7 @@ export function fundingItem(f: OpenFunding): BulletinItem {
 
 export function courseItem(s: UpcomingSession): BulletinItem {
   const where = s.venue ?? 'Online';
-  const price = s.price_pence ? `£${(s.price_pence / 100).toFixed(2)} a place` : 'Free';
+  const price = s.price_pence ? `${penceText(s.price_pence)} a place` : 'Free';
   return { kind: 'course', id: s.id, title: s.title, body: `${longDay(s.starts_at)}, ${time(s.starts_at)} to ${time(s.ends_at)}, ${where}. ${price}. ${s.summary}` };
 }
 

@@ -114,9 +114,10 @@ export async function sendBulletin(deps: Deps, lioId: string, bulletinId: string
 
 /** The send job (queued when a bulletin is sent) and the recurring job that resumes a bulletin whose sender stopped. */
 export function registerBulletinJobs(jobs: JobQueue, deps: Deps): void {
+  // A bulletin to thousands takes minutes: in the long lane, so password resets and reminders never wait behind it.
   jobs.register(SEND_JOB, async (job) => {
     await sendBulletin(deps, job.lioId as string, String(job.payload.bulletinId));
-  });
+  }, { long: true });
   jobs.registerRecurring(RESUME_JOB, RESUME_EVERY_MS, async () => {
     for (const b of await repo.abandoned(deps.db.system, new Date(deps.clock.now().getTime() - LEASE_MS))) {
       await jobs.enqueue(deps.db.system, { lioId: b.lio_id, kind: SEND_JOB, payload: { bulletinId: b.id } });

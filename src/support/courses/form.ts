@@ -2,6 +2,7 @@ import { FormErrors, checkText, list, str } from '../../platform/http/forms.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import { THEMES } from '../../platform/vocabulary/themes.js';
+import { penceOf, readMoney } from '../../platform/money.js';
 
 export const COURSE_STATUSES = { draft: 'Draft', published: 'Published', archived: 'Archived' } as const;
 export type CourseStatus = keyof typeof COURSE_STATUSES;
@@ -83,13 +84,13 @@ export function readTime(value: string): number | null {
   return hours <= 23 && minutes <= 59 ? hours * 60 + minutes : null;
 }
 
-/** '12.50', '£12.50' or '12' as whole pence, read from the digits (never through floating point); '' and '0' are free. */
+/** A session's price as whole pence, read by the one money rule; '' and '0' are free; null when it is not an amount. */
 export function readPounds(value: string): number | null {
-  const cleaned = value.replace(/^£/, '').replace(/,/g, '').trim();
-  if (cleaned === '') return 0;
-  const match = /^(\d{1,6})(?:\.(\d{1,2}))?$/.exec(cleaned);
-  if (!match) return null;
-  return Number(match[1]) * 100 + Number((match[2] ?? '0').padEnd(2, '0'));
+  if (value.trim() === '') return 0;
+  const decimal = readMoney(value);
+  const pence = decimal === null ? null : penceOf(decimal);
+  // (a place costing £100,000 or more is a typing slip)
+  return pence !== null && pence < 10_000_000 ? pence : null;
 }
 
 function readSessionDay(errors: FormErrors, v: SessionFormValues): string | null {

@@ -1,8 +1,8 @@
 import type { HomePanel } from '../../platform/capability.js';
 import { londonDay } from '../../platform/validation/dates.js';
-import { poundsText } from '../spend/form.js';
 import { leverageFigures, monthOf, quarterOf, supportFigures } from './service.js';
 import { leverageText, periodQuery } from './present.js';
+import { penceText } from '../../platform/money.js';
 
 /** Advisers, trainers and admins: the month's work and the quarter's funding and leverage, each linking to its records. */
 export const supportFiguresPanel: HomePanel = {
@@ -24,7 +24,7 @@ export const supportFiguresPanel: HomePanel = {
         { label: 'Groups supported this month', value: String(m.groupsSupported), href: monthHref },
         { label: 'Hours of support this month', value: (m.supportMinutes / 60).toFixed(1), href: monthHref },
         { label: 'People trained this month', value: String(m.training.people), href: monthHref },
-        { label: 'Funding secured this quarter', value: poundsText(q.fundingSecuredPence), href: leverageHref },
+        { label: 'Funding secured this quarter', value: penceText(q.fundingSecuredPence), href: leverageHref },
         { label: 'Leverage this quarter', value: q.leveragePence === null ? 'Not available' : leverageText(q), href: leverageHref },
       ],
     };

@@ -1,12 +1,12 @@
 import type { Period } from '../../platform/http/period.js';
-import { poundsText } from '../spend/form.js';
 import { dayText, periodText } from '../spend/present.js';
 import type { SupportFigures } from './service.js';
 import { financialYearOf, monthOf, quarterBefore, quarterOf } from './service.js';
+import { penceText } from '../../platform/money.js';
 
 /** '£3.50 for every £1', or why there is no figure. */
 export function leverageText(f: Pick<SupportFigures, 'leveragePence'>): string {
-  return f.leveragePence === null ? 'Not available: no spend on support is entered for this period' : `${poundsText(f.leveragePence)} for every £1`;
+  return f.leveragePence === null ? 'Not available: no spend on support is entered for this period' : `${penceText(f.leveragePence)} for every £1`;
 }
 
 const hoursText = (minutes: number) => (minutes / 60).toFixed(1);
@@ -38,8 +38,8 @@ export function figureSections(f: SupportFigures, leverageHref?: string): Figure
       { label: 'Funding applications submitted', value: String(f.applications.submitted) },
       linked('Funding applications awarded', String(f.applications.awarded)),
       { label: 'Funding applications declined', value: String(f.applications.declined) },
-      linked('Funding secured for groups', poundsText(f.fundingSecuredPence)),
-      linked('Spent on support to groups (by days in the period)', poundsText(f.spendPence)),
+      linked('Funding secured for groups', penceText(f.fundingSecuredPence)),
+      linked('Spent on support to groups (by days in the period)', penceText(f.spendPence)),
       linked('Leverage', leverageText(f)),
     ] },
     { heading: 'Training', id: 'training', rows: [
@@ -60,8 +60,8 @@ export const figureCsvRows = (f: SupportFigures) => figureSections(f).flatMap((s
 
 /** The spend counted in the period, each entry with its days inside and the share it carries. */
 export const spendCountedRows = (f: SupportFigures) => f.spend.map((s) => ({
-  id: s.id, period: periodText(s.periodStart, s.periodEnd), description: s.description ?? '', amount: poundsText(s.amountPence),
-  days: `${s.daysInside} of ${s.days}`, counted: poundsText(s.countedPence),
+  id: s.id, period: periodText(s.periodStart, s.periodEnd), description: s.description ?? '', amount: penceText(s.amountPence),
+  days: `${s.daysInside} of ${s.days}`, counted: penceText(s.countedPence),
 }));
 
 export const periodQuery = (p: Period) => new URLSearchParams({ from: p.from, to: p.to }).toString();

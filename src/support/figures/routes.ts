@@ -6,11 +6,11 @@ import { permitted } from '../../platform/http/guards.js';
 import { readPeriod } from '../../platform/http/period.js';
 import { toCsv } from '../../platform/csv.js';
 import { can } from '../../platform/auth/policy.js';
-import { poundsText, penceOf } from '../spend/form.js';
 import { dayText, periodText } from '../spend/present.js';
 import { SupportFiguresService, quarterOf } from './service.js';
 import { figureCsvRows, figureSections, leverageText, periodQuery, periodShortcuts, spendCountedRows } from './present.js';
 import { AWARDS_SHOWN } from './repository.js';
+import { penceOf, penceText } from '../../platform/money.js';
 
 const VIEWS = 'support/figures/views';
 
@@ -33,7 +33,7 @@ export async function registerFiguresRoutes(app: FastifyInstance, deps: { db: Da
     const f = await figures.figures(request.actor, p);
     return reply.render(`${VIEWS}/figures.njk`, {
       ...page, period: periodText(p.from, p.to), sections: figureSections(f, leverageHref(p)), leverage: leverageText(f),
-      secured: poundsText(f.fundingSecuredPence), spent: poundsText(f.spendPence), leverageHref: leverageHref(p),
+      secured: penceText(f.fundingSecuredPence), spent: penceText(f.spendPence), leverageHref: leverageHref(p),
       csvHref: `/support/figures.csv?${periodQuery(p)}`, canEnterSpend: can(request.actor, 'support.spend'),
     });
   });
@@ -52,10 +52,10 @@ export async function registerFiguresRoutes(app: FastifyInstance, deps: { db: Da
     if (!p) return reply.render(`${VIEWS}/leverage.njk`, { ...page, errors: errors.list }, 400);
     const { figures: f, awards } = await figures.leverageRecords(request.actor, p);
     return reply.render(`${VIEWS}/leverage.njk`, {
-      ...page, period: periodText(p.from, p.to), leverage: leverageText(f), secured: poundsText(f.fundingSecuredPence), spent: poundsText(f.spendPence),
+      ...page, period: periodText(p.from, p.to), leverage: leverageText(f), secured: penceText(f.fundingSecuredPence), spent: penceText(f.spendPence),
       awardsCount: f.applications.awarded, awardsCapped: f.applications.awarded > awards.length, awardsShown: AWARDS_SHOWN,
       awards: awards.map((a) => ({
-        organisation: a.organisation_name, funder: a.funder_name, programme: a.programme ?? '', amount: poundsText(penceOf(a.amount_awarded)),
+        organisation: a.organisation_name, funder: a.funder_name, programme: a.programme ?? '', amount: penceText(penceOf(a.amount_awarded)),
         decided: dayText(a.decision_on), caseHref: a.case_id ? `/support/cases/${a.case_id}` : null, caseReference: a.case_reference,
       })),
       spend: spendCountedRows(f), canEnterSpend: can(request.actor, 'support.spend'), figuresHref: `/support/figures?${periodQuery(p)}`,

@@ -8,8 +8,8 @@ import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import { OUTCOME_KINDS, SUPPORT_TOPICS } from '../vocabulary.js';
 import { spendRepository } from '../spend/repository.js';
-import { penceOf } from '../spend/form.js';
 import { figuresRepository as repo } from './repository.js';
+import { penceOf } from '../../platform/money.js';
 
 /** Spend on support in a period: each entry that shares a day with it, and the share of its amount those days carry. */
 export interface SpendCounted {

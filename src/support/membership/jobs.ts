@@ -6,6 +6,7 @@ import { queueEmail } from '../../platform/mail.js';
 import { lioOrigin } from '../../platform/tenancy.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import { membershipRepository as repo } from './repository.js';
+import { penceText } from '../../platform/money.js';
 
 export const MEMBERSHIP_JOB = 'membership.renewals';
 /** Hourly: a reminder goes out on the day it is due, and a membership lapses the day its grace period ends. */
@@ -26,7 +27,7 @@ export async function runRenewals(deps: { db: Database; clock: Clock; config: Co
       const m = await repo.reminderAddress(tx, due.id);
       const to = m?.email ?? m?.applicant_email;
       if (!m || !to) continue;
-      const fee = m.annual_fee_pence ? ` The fee is £${(m.annual_fee_pence / 100).toFixed(2)}.` : '';
+      const fee = m.annual_fee_pence ? ` The fee is ${penceText(m.annual_fee_pence)}.` : '';
       await queueEmail(tx, deps.jobs, lio.id, {
         to,
         subject: `${due.final ? 'One week left: ' : ''}Renew ${m.name}’s membership of ${lio.name}`,

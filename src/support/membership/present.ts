@@ -1,12 +1,13 @@
 import type { MembershipStatus } from '../../platform/db/support-schema.js';
 import type { MembershipRow, MembershipTypeRow } from './repository.js';
 import { REGISTER_FLAGS } from './form.js';
+import { penceText } from '../../platform/money.js';
 
 const STATUS: Record<MembershipStatus, { text: string; tag: string }> = {
   pending: { text: 'Waiting for approval', tag: 'govuk-tag--yellow' }, active: { text: 'Member', tag: 'govuk-tag--green' },
   lapsed: { text: 'Lapsed', tag: 'govuk-tag--red' }, ended: { text: 'Ended', tag: 'govuk-tag--grey' },
 };
-export const fee = (pence: number) => (pence ? `£${(pence / 100).toFixed(2)}` : 'No fee');
+export const fee = (pence: number) => (pence ? penceText(pence) : 'No fee');
 
 export function membershipRows(rows: MembershipRow[]) {
   return rows.map((m) => ({

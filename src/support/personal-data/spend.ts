@@ -1,8 +1,8 @@
 import type { PersonalDataPart } from '../../platform/personal-data.js';
 import { dateTimeText } from '../../platform/personal-data.js';
-import { penceOf, poundsText } from '../spend/form.js';
 import { periodText } from '../spend/present.js';
 import { spendRepository as repo } from '../spend/repository.js';
+import { penceOf, penceText } from '../../platform/money.js';
 
 /**
  * Spend on support holds the LIO's accounts, not anyone's data: only who entered each amount (an admin's account).
@@ -17,7 +17,7 @@ export const spendPersonalData: PersonalDataPart = {
     return [{
       heading: 'Spend on support they entered', permission: 'support.spend',
       records: rows.map((r) => ({
-        title: `${periodText(r.period_start, r.period_end)}: ${poundsText(penceOf(r.amount))}`,
+        title: `${periodText(r.period_start, r.period_end)}: ${penceText(penceOf(r.amount))}`,
         fields: [{ label: 'Entered', value: dateTimeText(r.created_at) }],
       })),
     }];

@@ -3,8 +3,9 @@ import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
 import { SpendService } from './service.js';
-import { penceOf, poundsText, spendValues, valuesOfEntry, type SpendValues } from './form.js';
+import { spendValues, valuesOfEntry, type SpendValues } from './form.js';
 import { periodText, spendRows, totalText } from './present.js';
+import { penceOf, penceText } from '../../platform/money.js';
 
 const VIEWS = 'support/spend/views';
 type Errors = { text: string; href: string }[];
@@ -61,7 +62,7 @@ export async function registerSpendRoutes(app: FastifyInstance, deps: { db: Data
     if (!found) return reply.callNotFound();
     const e = found.entry;
     return reply.render(`${VIEWS}/remove.njk`, {
-      title: 'Remove this spend?', id: e.id, period: periodText(e.period_start, e.period_end), amount: poundsText(penceOf(e.amount)), description: e.description ?? '',
+      title: 'Remove this spend?', id: e.id, period: periodText(e.period_start, e.period_end), amount: penceText(penceOf(e.amount)), description: e.description ?? '',
     });
   });
 

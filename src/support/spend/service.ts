@@ -6,7 +6,8 @@ import { authorise } from '../../platform/auth/policy.js';
 import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { spendRepository as repo, type SpendChange } from './repository.js';
-import { decimalOf, readSpend, type SpendAnswer, type SpendValues } from './form.js';
+import { readSpend, type SpendAnswer, type SpendValues } from './form.js';
+import { decimalOf } from '../../platform/money.js';
 
 export type SpendOutcome = { errors: FormErrors; id?: string; overlaps?: number };
 
