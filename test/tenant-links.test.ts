@@ -61,7 +61,7 @@ async function everyTenantTable(db: Database, lio: { id: string }) {
   return { organisation, service };
 }
 
-/** A row in each tenant table of the migrations after 016 (sign-in throttles, volunteering), linked to the tables it may point at. */
+/** A row in each tenant table of the migrations after 016 (sign-in throttles, volunteering, 032's sign-ups), linked to the tables it may point at. */
 async function everyLaterTable(db: Database, lio: { id: string }) {
   const make = factories(db);
   const directory = directoryFactories(db);
@@ -86,10 +86,14 @@ async function everyLaterTable(db: Database, lio: { id: string }) {
     await tx.insertInto('referral_links').values({ lio_id: lio.id, referral_id: referral.id, token_hash: unique().repeat(8), sent_to: 'group@example.org', expires_at: new Date() }).execute();
     await tx.insertInto('surge_assignments').values({ lio_id: lio.id, volunteer_id: volunteer.id, organisation_id: organisation.id, assigned_by_user_id: user.id }).execute();
     await tx.insertInto('volunteer_messages').values({ lio_id: lio.id, subject: 'Thank you', body: 'Thanks', cohort: 'Everyone', recipients: 1, sent_by_user_id: user.id }).execute();
+    // Migration 032: a sign-up waiting for its e-mailed link (it points at no other tenant table).
+    await tx.insertInto('volunteer_signups').values({
+      lio_id: lio.id, via: 'online', signup_key: unique(), email: `signup-${unique()}@example.org`, token_hash: unique().repeat(8), answers: JSON.stringify({}), expires_at: new Date(),
+    }).execute();
   });
 }
 
-/** A row in each tenant table of support for groups (migration 026), linked to every table it may point at. */
+/** A row in each tenant table of support for groups (migrations 026 to 031), linked to every table it may point at. */
 async function everySupportTable(db: Database, lio: { id: string }) {
   const make = factories(db);
   const directory = directoryFactories(db);
@@ -112,7 +116,13 @@ async function everySupportTable(db: Database, lio: { id: string }) {
     await tx.insertInto('group_health_checks').values({
       lio_id: lio.id, organisation_id: organisation.id, case_id: supportCase.id, stage: 'before', answers: JSON.stringify({ governance: 2 }), score: 2, assessed_on: '2026-11-02', assessed_by_user_id: user.id,
     }).execute();
-    await tx.insertInto('funding_opportunities').values({ lio_id: lio.id, funder_name: 'A funder', programme: 'Small grants', summary: 'Up to £5,000', created_by_user_id: user.id }).execute();
+    const opportunity = await tx.insertInto('funding_opportunities').values({ lio_id: lio.id, funder_name: 'A funder', programme: 'Small grants', summary: 'Up to £5,000', created_by_user_id: user.id })
+      .returning('id').executeTakeFirstOrThrow();
+    // Migration 027: the LIO's case reference counter (it points at no other tenant table).
+    await tx.insertInto('support_case_counters').values({ lio_id: lio.id, last_number: 1 }).execute();
+    // Migration 028: a funding digest sent to a user, and a user who stopped them.
+    await tx.insertInto('funding_digest_items').values({ lio_id: lio.id, user_id: user.id, opportunity_id: opportunity.id, reason: 'new', sent_at: now }).execute();
+    await tx.insertInto('funding_digest_stops').values({ lio_id: lio.id, user_id: user.id, stopped_at: now }).execute();
     const grantImport = await tx.insertInto('grant_imports').values({ lio_id: lio.id, file_name: 'grants.json', format: 'json', status: 'imported', started_by_user_id: user.id }).returning('id').executeTakeFirstOrThrow();
     await tx.insertInto('grants').values({
       lio_id: lio.id, identifier: `360G-${unique()}`, import_id: grantImport.id, title: 'A grant', currency: 'GBP', amount_awarded: 1000, award_date: '2026-01-01',

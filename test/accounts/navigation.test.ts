@@ -9,10 +9,12 @@ const ADMIN_PAGES = ['/admin/users', '/admin/users/invite', '/admin/audit', '/ad
 /** The core pages: admin is offered all of them; each other role only those it may use. */
 const CORE_PAGES = ['Organisations', 'Users', 'Audit log', 'Outbox', 'API tokens', 'Public home page'];
 const EXPECTED: Record<Role, { areas: string[]; pages: string[] }> = {
-  admin: { areas: ['Home', 'Directory', 'Volunteering', 'People', 'Admin'], pages: CORE_PAGES },
-  staff: { areas: ['Home', 'Directory', 'People'], pages: ['Organisations'] },
-  group_member: { areas: ['Home', 'Directory', 'Volunteering'], pages: [] },
-  volunteer: { areas: ['Home', 'Directory', 'Volunteering'], pages: [] },
+  admin: { areas: ['Home', 'Directory', 'Volunteering', 'Support for groups', 'People', 'Admin'], pages: CORE_PAGES },
+  // Support for groups: any role but partner and network may book places on courses ('training.book'); staff (an adviser,
+  // as the factory makes them) and admin also work cases and funding there.
+  staff: { areas: ['Home', 'Directory', 'Support for groups', 'People'], pages: ['Organisations'] },
+  group_member: { areas: ['Home', 'Directory', 'Volunteering', 'Support for groups'], pages: [] },
+  volunteer: { areas: ['Home', 'Directory', 'Volunteering', 'Support for groups'], pages: [] },
   partner: { areas: ['Home', 'Directory'], pages: [] },
   network: { areas: ['Home', 'Directory'], pages: [] },
 };

@@ -54,7 +54,7 @@ describe('each role\'s home page', () => {
   it('an admin sees the directory work, the month so far, and people and e-mail, and follows a count to its list', async () => {
     const admin = await e.t.make.user(e.lio, { role: 'admin', name: 'Alex Admin' });
     const page = await homeAs(admin);
-    expect(await navigationItems(page)).toEqual(['Home', 'Directory', 'Volunteering', 'People', 'Admin']);
+    expect(await navigationItems(page)).toEqual(['Home', 'Directory', 'Volunteering', 'Support for groups', 'People', 'Admin']);
     expect(await counts(page, 'Directory')).toEqual([
       '1 change from a group waits for approval', '1 listing is due for review', '1 verification e-mail not answered yet', '0 imports refused in the last 30 days',
     ]);

@@ -6,11 +6,10 @@ import type { Capability } from '../../src/platform/capability.js';
 
 /**
  * The service navigation once every area of the product exists: the areas still to be built are declared here, each
- * with one page, so the layout is tested at its fullest rather than with today's five.
+ * with one page, so the layout is tested at its fullest rather than with today's six (Support for groups is built).
  */
 const COMING_AREAS = [
   { id: 'community-response', title: 'Community response', order: 30 },
-  { id: 'support', title: 'Support for groups', order: 40 },
   { id: 'partnerships', title: 'Partnerships', order: 50 },
   { id: 'insight', title: 'Insight', order: 60 },
 ];

@@ -124,8 +124,12 @@ describe('home page panels by role', () => {
     const { lio, now } = await busyLio();
     const { page, client } = await home(lio, { role: 'admin' });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'directory-month', 'volunteers', 'volunteering-roles', 'volunteering-referrals', 'volunteering-figures', 'volunteering-vetting', 'people', 'admin-accounts']);
-    const [work, month] = shown;
+    expect(shown.map((p) => p.id)).toEqual([
+      'directory-work', 'support-cases', 'directory-month', 'volunteers', 'volunteering-roles', 'volunteering-referrals', 'support-funding', 'support-grants',
+      'volunteering-figures', 'volunteering-vetting', 'support-training', 'people', 'support-figures', 'support-bulletins', 'support-spend', 'support-membership', 'admin-accounts',
+    ]);
+    const work = shown.find((p) => p.id === 'directory-work');
+    const month = shown.find((p) => p.id === 'directory-month');
     const people = shown.find((p) => p.id === 'people');
     const accounts = shown.find((p) => p.id === 'admin-accounts');
     expect(people!.counts).toEqual([{ count: 0, label: 'pairs of records may be the same person', href: '/people/duplicates' }]);
@@ -189,7 +193,9 @@ describe('home page panels by role', () => {
     const lio = await t.make.lio();
     const { page } = await home(lio, { role: 'admin' });
     const shown = panels(page);
-    expect(shown.flatMap((p) => p.counts.map((c) => c.count))).toEqual(Array(14).fill(0));
+    // 14 counts from directory, volunteering, people and accounts; 14 from support for groups (cases 3, funding 2,
+    // grants 1, training 3, bulletins 2, spend 1, membership 2).
+    expect(shown.flatMap((p) => p.counts.map((c) => c.count))).toEqual(Array(28).fill(0));
     expect(shown.find((p) => p.id === 'directory-month')!.figures['Remaking: new services']!.value).toBe('0');
   });
 
@@ -197,7 +203,7 @@ describe('home page panels by role', () => {
     const { lio } = await busyLio();
     const { page } = await home(lio, { role: 'staff', permissionSets: ['adviser'] });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'people']);
+    expect(shown.map((p) => p.id)).toEqual(['directory-work', 'support-cases', 'support-funding', 'support-grants', 'people', 'support-figures', 'support-bulletins', 'support-membership']);
     expect(shown[0]!.counts.map((c) => [c.count, c.href])).toEqual([[2, '/directory/approvals'], [2, '/directory/review'], [2, '/directory/review?show=unanswered']]);
     expect(shown[0]!.actions.map((a) => a.href)).toEqual(['/organisations/new', '/find']);
   });
@@ -222,7 +228,7 @@ describe('home page panels by role', () => {
     const { lio, neverVerified, verifiedNow, now } = await busyLio();
     const { page, client } = await home(lio, { role: 'group_member', organisationId: neverVerified.id });
     const shown = panels(page);
-    expect(shown.map((p) => p.id)).toEqual(['directory-listing', 'volunteering-our-referrals', 'volunteering-hours-waiting']);
+    expect(shown.map((p) => p.id)).toEqual(['directory-listing', 'support-our-cases', 'support-funding-group', 'volunteering-our-referrals', 'support-training-bookings', 'volunteering-hours-waiting', 'support-own-membership']);
     expect(shown[0]!.title).toBe('Your listing: Never verified');
     expect(shown[0]!.figures).toEqual({
       Status: { value: 'Active', href: undefined },
@@ -259,7 +265,7 @@ describe('home page panels by role', () => {
     const busy = await busyLio();
     const quiet = await t.make.lio();
     const { page } = await home(quiet, { role: 'admin' });
-    expect(panels(page).flatMap((p) => p.counts.map((c) => c.count))).toEqual(Array(14).fill(0));
+    expect(panels(page).flatMap((p) => p.counts.map((c) => c.count))).toEqual(Array(28).fill(0));
     expect(busy.lio.id).not.toBe(quiet.id);
   });
 });
