@@ -61,7 +61,7 @@ export const supportCapability: Capability = {
 
       // Funding
       { area: 'support', href: '/support/funding', text: 'Funding opportunities', permission: 'funding.manage', order: 20 },
-      { area: 'support', href: '/our-support/funding', text: 'Funding for your group', permission: 'funding.view', order: 21 },
+      { area: 'support', href: '/our-support/funding', text: 'Funding for your group', permission: 'funding.portal', order: 21 },
       { area: 'support', href: '/support/grants', text: 'Who funds our area', permission: 'funding.manage', order: 22 },
       { area: 'support', href: '/support/grants/import', text: 'Import grants data', permission: 'grants.import', order: 23 },
 

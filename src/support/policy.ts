@@ -8,6 +8,7 @@ declare module '../platform/auth/policy.js' {
     'support.request': true;
     'funding.manage': true;
     'funding.view': true;
+    'funding.portal': true;
     'grants.import': true;
     'support.spend': true;
     'support.figures': true;
@@ -42,6 +43,8 @@ export const supportPolicy: PolicyRules = {
   'support.request': (a, organisationId) => forOwnOrganisation(a, organisationId),
   'funding.manage': adviser,
   'funding.view': (a, organisationId) => adviser(a) || forOwnOrganisation(a, organisationId),
+  // The group's own funding page (/our-support/funding): group members only; advisers see any group's from theirs.
+  'funding.portal': (a) => forOwnOrganisation(a),
   'grants.import': adviser,
   'support.spend': isAdmin,
   'support.figures': (a) => adviser(a) || trainer(a),

@@ -80,7 +80,7 @@ export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Da
   });
 
   // A group member: funding that fits their own organisation, and their e-mail digests.
-  app.get('/our-support/funding', { preHandler: permitted('funding.view') }, async (request, reply) => {
+  app.get('/our-support/funding', { preHandler: permitted('funding.portal') }, async (request, reply) => {
     const found = await funding.forOwnGroup(request.actor);
     if (!found) return reply.callNotFound();
     return reply.render('support/funding/views/fit.njk', {
@@ -89,7 +89,7 @@ export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Da
     });
   });
 
-  app.post('/our-support/funding/digests', { preHandler: permitted('funding.view') }, async (request, reply) => {
+  app.post('/our-support/funding/digests', { preHandler: permitted('funding.portal') }, async (request, reply) => {
     const wanted = str(request.body, 'digests') === 'start';
     await funding.setDigests(request.actor, wanted);
     return reply.flash(wanted ? 'You will get funding e-mails again' : 'You will not get funding e-mails').redirect('/our-support/funding', 303);
