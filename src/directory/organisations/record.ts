@@ -9,27 +9,9 @@ export { THEMES, themeCode, codeIn, codesOf } from '../../platform/vocabulary/th
  * the normalised shape stored, and how two versions differ.
  */
 
-export const ORGANISATION_TYPES: Record<OrganisationType, string> = {
-  registered_charity: 'Registered charity',
-  cio: 'Charitable incorporated organisation (CIO)',
-  cic: 'Community interest company (CIC)',
-  company_limited_by_guarantee: 'Company limited by guarantee',
-  unincorporated: 'Unincorporated group',
-  mutual_aid: 'Mutual-aid group',
-  faith_group: 'Faith group',
-  social_enterprise: 'Social enterprise',
-  parish_council: 'Parish or town council',
-  statutory_body: 'Statutory body',
-};
-
-export type IncomeBand = 'under_10k' | '10k_100k' | '100k_1m' | '1m_plus' | 'unknown';
-export const INCOME_BANDS: Record<IncomeBand, string> = {
-  under_10k: 'Under £10,000',
-  '10k_100k': '£10,000 to £100,000',
-  '100k_1m': '£100,000 to £1 million',
-  '1m_plus': 'Over £1 million',
-  unknown: 'Not known',
-};
+// The register's types of organisation and income bands are the whole sector's (support's funding names them too).
+export { ORGANISATION_TYPES, INCOME_BANDS, type IncomeBand } from '../../platform/vocabulary/organisations.js';
+import type { IncomeBand } from '../../platform/vocabulary/organisations.js';
 
 export type Membership = 'member' | 'associate' | 'lapsed' | 'none';
 export const MEMBERSHIP: Record<Membership, string> = { member: 'Member', associate: 'Associate member', lapsed: 'Lapsed member', none: 'Not a member' };

@@ -1,5 +1,5 @@
 import { THEMES } from '../../platform/vocabulary/themes.js';
-import { INCOME_BANDS, ORGANISATION_TYPES } from './register-words.js';
+import { KNOWN_INCOME_BANDS as INCOME_BANDS, ORGANISATION_TYPES } from '../../platform/vocabulary/organisations.js';
 
 /**
  * How well a funding opportunity fits a group, from the group's register profile: the one place the rules live, used

@@ -3,7 +3,7 @@ import { readDate } from '../../platform/validation/dates.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 import { THEMES } from '../../platform/vocabulary/themes.js';
 import { readMoney } from '../../platform/money.js';
-import { INCOME_BANDS, ORGANISATION_TYPES } from './register-words.js';
+import { KNOWN_INCOME_BANDS as INCOME_BANDS, ORGANISATION_TYPES } from '../../platform/vocabulary/organisations.js';
 
 /** The opportunity form as typed, to show again when it comes back with errors. */
 export interface OpportunityFormValues {

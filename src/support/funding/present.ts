@@ -2,7 +2,7 @@ import { THEMES } from '../../platform/vocabulary/themes.js';
 import { webAddressOrNull } from '../../platform/validation/web-addresses.js';
 import { deadlineWords, type Fit } from './fit.js';
 import { amountRange } from './money.js';
-import { INCOME_BANDS, ORGANISATION_TYPES } from './register-words.js';
+import { KNOWN_INCOME_BANDS as INCOME_BANDS, ORGANISATION_TYPES } from '../../platform/vocabulary/organisations.js';
 import type { OpportunityFormValues } from './form.js';
 import type { OpportunityRow } from './repository.js';
 
