@@ -25,6 +25,7 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import pino from 'pino';
 import type { Database } from '../src/platform/db/index.js';
+import { percentile } from './stats.js';
 
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 12_500);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 12_000);
@@ -59,7 +60,6 @@ async function generate(db: Database): Promise<string> {
   return lio.id;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /** A local SMTP server that takes every message, noting when each arrived. */
 async function smtpServer() {

@@ -27,6 +27,7 @@ import { londonDay } from '../src/platform/validation/dates.js';
 import { buildApp } from '../src/app.js';
 import { caseworkRepository, referenceOf } from '../src/support/casework/repository.js';
 import { readFilter, filterValues } from '../src/support/casework/form.js';
+import { summary } from './stats.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 50_000);
 const ORGANISATIONS = Number(process.env.BENCH_ORGANISATIONS ?? 1_500);
@@ -108,11 +109,6 @@ function requestPool(advisers: string[], organisations: string[], size: number):
   return [...pool];
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const summary = (ms: number[]) => {
-  const s = [...ms].sort((a, b) => a - b);
-  return { p50: +percentile(s, 50).toFixed(2), p95: +percentile(s, 95).toFixed(2), max: +s.at(-1)!.toFixed(2) };
-};
 
 async function signIn(app: Awaited<ReturnType<typeof buildApp>>, host: string): Promise<string> {
   const form = await app.inject({ method: 'GET', url: '/sign-in', headers: { host } });

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/index.js';
 import type { Period } from '../src/platform/http/period.js';
+import { summary } from './stats.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const N = {
@@ -151,11 +152,6 @@ const rawFigures = (lio: string, p: Period) => sql`select
   (select sum(round(amount * (least(period_end, ${p.to}::date) - greatest(period_start, ${p.from}::date) + 1) / (period_end - period_start + 1), 2))
      from support_spend where lio_id = ${lio} and period_start <= ${p.to}::date and period_end >= ${p.from}::date) as spend`;
 
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor((q / 100) * sorted.length))]!;
-const summary = (ms: number[]) => {
-  const s = [...ms].sort((a, b) => a - b);
-  return { p50: +percentile(s, 50).toFixed(2), p95: +percentile(s, 95).toFixed(2), max: +s.at(-1)!.toFixed(2) };
-};
 
 async function main() {
   const { loadConfig } = await import('../src/platform/config.js');

@@ -16,6 +16,7 @@
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import type { Database } from '../src/platform/db/index.js';
+import { summary } from './stats.js';
 
 const COURSES = Number(process.env.BENCH_COURSES ?? 500);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
@@ -56,11 +57,6 @@ async function generate(db: Database, log: (m: string) => void): Promise<string>
   return lio.id;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const summary = (ms: number[]) => {
-  const s = [...ms].sort((a, b) => a - b);
-  return { p50: +percentile(s, 50).toFixed(2), p95: +percentile(s, 95).toFixed(2), max: +s.at(-1)!.toFixed(2) };
-};
 /** The i-th of n choices, the first ones far more often (Zipf-like). */
 const skewedIndex = (n: number) => Math.min(n - 1, Math.floor(n * Math.pow(Math.random(), 3)));
 

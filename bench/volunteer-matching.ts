@@ -18,6 +18,7 @@
 import { pathToFileURL } from 'node:url';
 import { sql, type CompiledQuery } from 'kysely';
 import type { Database } from '../src/platform/db/index.js';
+import { summary } from './stats.js';
 
 const VOLUNTEERS = Number(process.env.BENCH_VOLUNTEERS ?? 1_000_000);
 const ROLES = Number(process.env.BENCH_ROLES ?? 50_000);
@@ -85,11 +86,6 @@ async function generate(db: Database, log: (m: string) => void): Promise<string>
   return lio.id;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const summary = (ms: number[]) => {
-  const s = [...ms].sort((a, b) => a - b);
-  return { p50: +percentile(s, 50).toFixed(2), p95: +percentile(s, 95).toFixed(2), max: +s.at(-1)!.toFixed(2) };
-};
 
 async function main() {
   const { loadConfig } = await import('../src/platform/config.js');
