@@ -94,6 +94,10 @@ describe('documents on a case', () => {
     expect(download.body.startsWith('%PDF')).toBe(true);
     const group = await signedInClient(folder.app, s.lio.host, await folder.make.user(s.lio, { role: 'group_member', organisationId: s.org.id }));
     expect((await group.get(`/support/cases/${s.c.id}/documents/${doc!.id}`)).status).toBe(403);
+    // Nor may they upload: refused before the upload is read, so nothing of it is kept.
+    const csrf = (await group.get('/')).$('input[name="_csrf"]').first().val() as string | undefined;
+    expect((await group.postMultipart(`/support/cases/${s.c.id}/documents`, { _csrf: csrf ?? '' }, { file: [{ name: 'minutes.pdf', text: '%PDF-1.4 minutes' }] })).status).toBe(403);
+    expect(await readdir(dir)).toEqual([doc!.storage_key]);
     expect((await s.adviser.submit(`/support/cases/${s.c.id}`, `/support/cases/${s.c.id}/documents/${doc!.id}/delete`, {})).status).toBe(303);
     expect(await readdir(dir)).toEqual([]);
   });

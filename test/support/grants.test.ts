@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { signedInClient, errorSummary, mainText, type Client } from '../helpers/client.js';
+import { Client as ClientFor, signedInClient, errorSummary, mainText, type Client } from '../helpers/client.js';
+import { uploadsFolder } from '../../src/support/grants/uploads.js';
 import { fundingFactories } from '../helpers/funding-factories.js';
 import { importGrantsFile } from '../../src/support/grants/importer.js';
 import { charityNumberOf, companyNumberOf } from '../../src/support/grants/record.js';
@@ -136,6 +138,26 @@ describe('360Giving grants import', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses an upload from anyone who may not import grants before a byte of it reaches the disk', async () => {
+    const s = await setting();
+    const folder = uploadsFolder(t.config.dataDir);
+    await mkdir(folder, { recursive: true });
+    const made: string[] = [];
+    const watcher = watch(folder, (_event, name) => { if (name) made.push(name); });
+    try {
+      const member = await signedInClient(t.app, s.lio.host, await t.make.user(s.lio, { role: 'group_member', organisationId: s.pantry.id }));
+      const csrf = (await member.get('/')).$('input[name="_csrf"]').first().val() as string | undefined;
+      expect((await member.postMultipart('/support/grants/import', { _csrf: csrf ?? '' }, { file: [{ name: 'grants.json', text: '{"grants": []}' }] })).status).toBe(403);
+      const stranger = await new ClientFor(t.app, s.lio.host).postMultipart('/support/grants/import', {}, { file: [{ name: 'grants.json', text: '{"grants": []}' }] });
+      expect(stranger.status).toBe(303);
+      expect(stranger.location).toMatch(/^\/sign-in/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      watcher.close();
+    }
+    expect(made).toEqual([]);
   });
 
   it('normalises charity and company numbers as funders write them', () => {

@@ -82,7 +82,7 @@ export async function registerCaseworkRoutes(app: FastifyInstance, deps: { db: D
   await registerCaseForms(app, cases);
   await registerCaseEndings(app, cases);
   await app.register(async (scope) => {
-    await acceptDocumentUploads(scope, deps.config.supportDocuments.maxBytes);
+    await acceptDocumentUploads(scope, deps.config.supportDocuments.maxBytes, permitted('cases.write'));
     registerDocumentRoutes(scope, cases, deps.config.supportDocuments.maxBytes);
   });
 }

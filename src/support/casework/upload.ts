@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import multipart from '@fastify/multipart';
 import { fileTypeFromBuffer } from 'file-type';
 import { holdBackNul } from '../../platform/http/text-input.js';
@@ -24,11 +24,16 @@ class UnreadableUpload extends Error {
 }
 
 /**
- * Lets the routes of `instance` (an encapsulated plugin) take one file of up to `limit` bytes beside a few fields. A
- * file over the limit is not an error thrown here: the route answers with the form and the error summary.
+ * Lets the routes of `instance` (an encapsulated plugin) take one file of up to `limit` bytes beside a few fields,
+ * from those `allowed` lets through (checked before a byte is read). A file over the limit is not an error thrown
+ * here: the route answers with the form and the error summary.
  */
-export async function acceptDocumentUploads(instance: FastifyInstance, limit: number): Promise<void> {
+export async function acceptDocumentUploads(instance: FastifyInstance, limit: number, allowed: onRequestAsyncHookHandler): Promise<void> {
   await instance.register(multipart, { limits: { fileSize: limit, fieldSize: 10_000, files: 1, fields: 20, parts: 25 } });
+  // (only uploads: the scope's pages, a document's download among them, keep their own guards)
+  instance.addHook('onRequest', async function (request, reply) {
+    if (request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data')) return allowed.call(this, request, reply);
+  });
   instance.addHook('onRequest', async (request) => {
     const declared = Number(request.headers['content-length']);
     // Far past the limit: refused before a byte is read (a little over is read, then answered on the form).

@@ -76,7 +76,7 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
   });
 
   await app.register(async (scope) => {
-    await storeUpload(scope, uploadsFolder(deps.config.dataDir), UPLOAD_LIMIT);
+    await storeUpload(scope, uploadsFolder(deps.config.dataDir), UPLOAD_LIMIT, permitted('grants.import'));
     scope.post('/support/grants/import', importing, async (request, reply) => {
       const upload = uploadOf(request);
       if (!upload) return renderImport(request, reply, [{ text: 'Choose a 360Giving file to import', href: '#file' }], 400);

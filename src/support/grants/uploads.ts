@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import multipart from '@fastify/multipart';
 
 /**
@@ -44,9 +44,13 @@ function guard(limit: number, onStall: (err: Error) => void) {
   });
 }
 
-/** Lets the routes of `instance` (an encapsulated plugin) take one uploaded file of up to `limit` bytes, kept under `root`. */
-export async function storeUpload(instance: FastifyInstance, root: string, limit: number): Promise<void> {
+/**
+ * Lets the routes of `instance` (an encapsulated plugin) take one uploaded file of up to `limit` bytes, kept under
+ * `root`, from those `allowed` lets through: it runs before a byte is read, so no one else's upload reaches the disk.
+ */
+export async function storeUpload(instance: FastifyInstance, root: string, limit: number, allowed: onRequestAsyncHookHandler): Promise<void> {
   await instance.register(multipart, { limits: { fileSize: limit, fieldSize: 10_000, files: 1, fields: 20, parts: 25 } });
+  instance.addHook('onRequest', allowed);
   instance.addHook('onRequest', async (request) => {
     const declared = Number(request.headers['content-length']);
     if (request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data') && declared > limit) throw tooLarge(limit);
