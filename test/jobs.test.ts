@@ -151,6 +151,25 @@ describe('the durable job queue', () => {
     expect(after.last_error).toMatch(/abandoned/);
   });
 
+  it('renews a running job\'s claim, so a job of many minutes is never taken again by another worker', async () => {
+    const clock = new FixedClock(new Date());
+    const [a, b] = [new JobQueue(t.db, clock, silent, 50, 20), new JobQueue(t.db, clock, silent, 50, 20)];
+    let finish!: () => void;
+    const importing = new Promise<void>((resolve) => { finish = resolve; });
+    let runs = 0;
+    for (const queue of [a, b]) queue.register('test.long_renewed', async () => { runs++; await importing; });
+    await a.enqueue(t.db.system, { lioId: null, kind: 'test.long_renewed', maxAttempts: 3 });
+    const first = a.drain();
+    await expect.poll(() => runs, { timeout: 10_000, interval: 20 }).toBe(1);
+    // Ten minutes on: long past the time a claim goes stale, but the running worker has renewed it meanwhile.
+    clock.advance(10 * MINUTE);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await b.drain()).toBe(0);
+    finish();
+    await first;
+    expect(runs).toBe(1);
+  });
+
   it('the in-process worker runs queued jobs by itself, and stops when the app closes', async () => {
     const ctx = await createTestApp({ config: { worker: { pollMs: 20, enabled: true } } });
     try {

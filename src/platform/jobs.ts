@@ -14,8 +14,10 @@ export interface EnqueueOptions { lioId: string | null; kind: string; payload?: 
 export interface JobOptions { long?: boolean }
 type Lane = 'long' | 'short';
 
-/** A job left "running" this long belongs to a process that died; it is taken again. */
+/** A job left "running" this long without its claim renewed belongs to a process that died; it is taken again. */
 const STALE_AFTER_MS = 5 * 60_000;
+/** How often a running job's claim is renewed (well inside STALE_AFTER_MS). */
+const HEARTBEAT_MS = 60_000;
 /** How often a running worker checks that every recurring job still has a run waiting (one could have been abandoned). */
 const RECURRING_CHECK_MS = 10 * 60_000;
 
@@ -36,7 +38,8 @@ export class JobQueue {
   private readonly running: Record<Lane, Promise<void> | null> = { long: null, short: null };
   private stopped = true;
 
-  constructor(private readonly db: Database, private readonly clock: Clock, private readonly log: FastifyBaseLogger, private readonly pollMs: number) {}
+  constructor(private readonly db: Database, private readonly clock: Clock, private readonly log: FastifyBaseLogger, private readonly pollMs: number,
+    private readonly heartbeatMs = HEARTBEAT_MS) {}
 
   register(kind: string, handler: JobHandler, options: JobOptions = {}): void {
     this.handlers.set(kind, handler);
@@ -166,12 +169,15 @@ export class JobQueue {
     if (!row) return false;
     const job: Job = { id: row.id, lioId: row.lio_id, kind: row.kind, payload: row.payload, attempts: row.attempts, maxAttempts: row.max_attempts };
     const handler = this.handlers.get(job.kind);
+    const beating = this.keepClaimed(job.id);
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       await handler(job);
+      await beating.stop();
       await this.db.system.updateTable('jobs').set({ status: 'done', finished_at: this.clock.now(), last_error: null }).where('id', '=', job.id).execute();
       await this.queueNextRun(job);
     } catch (err) {
+      await beating.stop();
       const message = (err as Error).message?.slice(0, 1000) ?? 'error';
       const final = job.attempts >= job.maxAttempts;
       this.log.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, final }, 'job failed');
@@ -182,6 +188,22 @@ export class JobQueue {
       if (final) await this.queueNextRun(job);
     }
     return true;
+  }
+
+  /**
+   * While a job runs, its claim is renewed every minute: a job of many minutes (an import, a bulletin to thousands)
+   * is never taken for one whose process died, and run a second time by another worker.
+   */
+  private keepClaimed(id: number): { stop(): Promise<void> } {
+    let beat: Promise<unknown> | null = null;
+    const timer = setInterval(() => {
+      if (beat) return;
+      beat = this.db.system.updateTable('jobs').set({ locked_at: this.clock.now() }).where('id', '=', id).where('status', '=', 'running').execute()
+        .catch((err: unknown) => this.log.warn({ err, jobId: id }, 'job claim not renewed'))
+        .finally(() => { beat = null; });
+    }, this.heartbeatMs);
+    timer.unref();
+    return { async stop() { clearInterval(timer); await beat; } };
   }
 
   private async queueNextRun(job: Job): Promise<void> {
