@@ -19,6 +19,8 @@ export async function startSmtpServer() {
       });
     },
   });
+  // A client that goes away mid-conversation (a server process stopped by a test) resets its connection: not a failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {

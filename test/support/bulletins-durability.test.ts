@@ -29,6 +29,8 @@ async function slowSmtpServer(delayMs: number) {
       }, delayMs));
     },
   });
+  // The sender is killed mid-message on purpose: its connections reset, which is what this server must outlive.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, copies,
