@@ -172,10 +172,12 @@ export class BookingsService {
     const now = this.deps.clock.now();
     const session = (await repo.lockSession(tx, booking.session_id))!;
     if (session.starts_at <= now) return 'started' as const;
+    // Read again under the session's lock: a promotion may have moved it off the waiting list since it was first read.
+    const wasBooked = (await repo.booking(tx, { id: booking.id }))?.status === 'booked';
     const cancelled = await repo.cancel(tx, booking.id, now);
     if (!cancelled) return 'already' as const;
     await recordAudit(tx, lioId, who, { action: 'course_booking.cancelled', subjectType: 'course_booking', subjectId: booking.id }, now);
-    if (booking.status === 'booked') await fillFreedPlaces(tx, this.deps, lioId, booking.session_id, ctx);
+    if (wasBooked) await fillFreedPlaces(tx, this.deps, lioId, booking.session_id, ctx);
     return 'cancelled' as const;
   }
 

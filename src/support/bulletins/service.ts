@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
@@ -119,7 +120,10 @@ export class BulletinsService {
 
   /** The open-tracking image was fetched: the first time counts. A wrong proof is ignored (the image is answered anyway). */
   async opened(lioId: string, recipientId: string, proof: string): Promise<void> {
-    if (!isUuid(recipientId) || proof !== openProof(this.deps.config.sessionSecret, recipientId)) return;
+    const expected = Buffer.from(openProof(this.deps.config.sessionSecret, recipientId));
+    const given = Buffer.from(proof);
+    // (compared in constant time: the proof must not be guessable a character at a time)
+    if (!isUuid(recipientId) || given.length !== expected.length || !timingSafeEqual(given, expected)) return;
     await this.deps.db.withTenant(lioId, (tx) => repo.opened(tx, recipientId, this.deps.clock.now()));
   }
 }

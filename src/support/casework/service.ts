@@ -176,10 +176,13 @@ export class CaseworkService {
     const bytes = file!.bytes;
     const key = dir ? await keepFile(dir, bytes) : null;
     try {
-      return await this.onCase(actor, id, 'support_case.document_added', async (tx, _c, now) => repo.insertDocument(tx, {
+      const added = await this.onCase(actor, id, 'support_case.document_added', async (tx, _c, now) => repo.insertDocument(tx, {
         lioId: actor.lioId, caseId: id, fileName: safeFileName(file!.fileName), mediaType: checked.mediaType, size: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'), content: key ? null : bytes, storageKey: key, userId: actor.id, now,
       }));
+      // No such case: the file kept for it goes too.
+      if (!added && key) await removeKeptFile(dir!, key);
+      return added;
     } catch (err) {
       if (key) await removeKeptFile(dir!, key);
       throw err;

@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import { permitted } from '../../platform/http/guards.js';
-import { decimalOf, moneyText } from '../../platform/money.js';
+import { decimalOf, moneyText, penceOf } from '../../platform/money.js';
 import { GrantsService } from './service.js';
 import { claimUpload, storeUpload, uploadOf, uploadsFolder } from './uploads.js';
 import { RefusedFile, sniffFormat } from './reader.js';
@@ -35,7 +35,7 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
   app.get<{ Params: { identifier: string } }>('/support/grants/funders/:identifier', manage, async (request, reply) => {
     const rows = await grants.funder(request.actor, request.params.identifier);
     if (!rows.length) return reply.callNotFound();
-    const total = rows.filter((r) => r.currency === 'GBP').reduce((sum, r) => sum + Math.round(Number(r.amount_awarded) * 100), 0);
+    const total = rows.filter((r) => r.currency === 'GBP').reduce((sum, r) => sum + penceOf(r.amount_awarded), 0);
     return reply.render('support/grants/views/funder.njk', {
       title: rows[0]!.funding_org_name, identifier: request.params.identifier, total: moneyText(decimalOf(total)),
       grants: rows.map((r) => ({ ...grantView(r), recipient: r.organisation_name ?? r.recipient_org_name, organisationId: r.organisation_id })),
@@ -45,7 +45,7 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
   app.get<{ Params: { id: string } }>('/support/grants/organisations/:id', { preHandler: permitted('funding.view') }, async (request, reply) => {
     const found = await grants.organisationGrants(request.actor, request.params.id);
     if (!found) return reply.callNotFound();
-    const total = found.grants.filter((g) => g.currency === 'GBP').reduce((sum, g) => sum + Math.round(Number(g.amount_awarded) * 100), 0);
+    const total = found.grants.filter((g) => g.currency === 'GBP').reduce((sum, g) => sum + penceOf(g.amount_awarded), 0);
     return reply.render('support/grants/views/organisation.njk', {
       title: `Grants to ${found.organisation.name}`, organisation: found.organisation, total: moneyText(decimalOf(total)),
       staff: request.actor?.role !== 'group_member',

@@ -1,6 +1,7 @@
 import { FormErrors, checkText, str } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import type { NewMembershipType } from './repository.js';
+import { penceOf, readMoney } from '../../platform/money.js';
 
 export const REGISTER_FLAGS = { member: 'Member', associate: 'Associate member' } as const;
 
@@ -15,12 +16,14 @@ export function readType(v: TypeValues): { errors: FormErrors; type?: NewMembers
   checkText(errors, 'name', v.name, 'a name for the membership type', 100);
   checkText(errors, 'description', v.description, 'the description', 2000, false);
   if (!Object.hasOwn(REGISTER_FLAGS, v.registerFlag)) errors.add('registerFlag', 'Choose how the register shows its members');
-  const fee = v.annualFee.replace(/^£/, '').replace(/,/g, '');
-  if (!/^\d{1,6}(\.\d{2})?$/.test(fee)) errors.add('annualFee', 'Enter the annual fee in pounds, like 25 or 25.00 (0 for no fee)');
+  const fee = readMoney(v.annualFee);
+  // (a yearly fee of £1 million or more is a typing slip)
+  const feePence = fee === null ? null : penceOf(fee);
+  if (feePence === null || feePence >= 100_000_000) errors.add('annualFee', 'Enter the annual fee in pounds, like 25 or 25.00 (0 for no fee)');
   if (!/^\d{1,2}$/.test(v.termMonths) || Number(v.termMonths) < 1 || Number(v.termMonths) > 60) errors.add('termMonths', 'Enter the term as a whole number of months from 1 to 60');
   if (errors.any) return { errors };
   return { errors, type: { name: v.name, description: v.description || null, registerFlag: v.registerFlag as 'member' | 'associate',
-    annualFeePence: Math.round(Number(fee) * 100), termMonths: Number(v.termMonths) } };
+    annualFeePence: feePence!, termMonths: Number(v.termMonths) } };
 }
 
 export interface JoinValues { organisationId: string; typeId: string }
