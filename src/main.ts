@@ -150,7 +150,11 @@ async function start(config: Config): Promise<number> {
   const demo = await db.system.selectFrom('users').select('email').where('email', 'in', seeded.signIns.map((s) => s.email)).execute();
   if (demo.length) {
     console.log('\nDemo sign-ins (all with the password shown):');
-    for (const s of seeded.signIns) if (demo.some((d) => d.email === s.email)) console.log(`  ${s.role.padEnd(42)} ${s.email.padEnd(32)} ${s.password}`);
+    // Columns as wide as their longest entry, so every line stays aligned whatever the roles are called.
+    const shown = seeded.signIns.filter((s) => demo.some((d) => d.email === s.email));
+    const roleWidth = Math.max(...shown.map((s) => s.role.length));
+    const emailWidth = Math.max(...shown.map((s) => s.email.length));
+    for (const s of shown) console.log(`  ${s.role.padEnd(roleWidth)}  ${s.email.padEnd(emailWidth)}  ${s.password}`);
   }
   console.log('');
   return -1;

@@ -160,6 +160,10 @@ describe('the server process', () => {
     expect(banner).toMatch(/^ {2}LIO staff \(Volunteer coordinator, Helpline\) +coordinator@riverside\.example /m);
     expect(banner).toMatch(/^ {2}Group member +group@riverside\.example /m);
     expect(banner).not.toMatch(/group_member|volunteer_coordinator/);
+    // Every sign-in's address starts in the same column, however long the role's words are.
+    const addressColumns = banner.split('\n').filter((l) => /@riverside\.example/.test(l)).map((l) => l.search(/\S+@riverside\.example/));
+    expect(addressColumns).toHaveLength(7);
+    expect(new Set(addressColumns).size).toBe(1);
 
     const exit = await server.kill('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
