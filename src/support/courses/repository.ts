@@ -2,14 +2,15 @@ import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { Period } from '../../platform/http/period.js';
 import type { CourseValues, SessionValues } from './form.js';
+import { startOfLondonDay } from '../../platform/db/london-days.js';
 
 const taken = sql<number>`(select count(*)::int from course_bookings b where b.session_id = s.id and b.status = 'booked')`;
 const waiting = sql<number>`(select count(*)::int from course_bookings b where b.session_id = s.id and b.status = 'waiting')`;
 /** A held session whose register still has places nobody has marked. */
 const registerOpen = sql<boolean>`exists (select 1 from course_bookings b where b.session_id = s.id and b.status = 'booked' and b.attended is null)`;
 /** London's day boundaries, so a period's last day counts to its midnight whatever the season. */
-const londonStart = (day: string) => sql<Date>`(${day}::date::timestamp at time zone 'Europe/London')`;
-const londonEnd = (day: string) => sql<Date>`((${day}::date + 1)::timestamp at time zone 'Europe/London')`;
+const londonStart = (day: string) => startOfLondonDay(day);
+const londonEnd = (day: string) => startOfLondonDay(day, 1);
 
 export type SessionListKind = 'week' | 'registers' | 'waiting' | 'upcoming';
 

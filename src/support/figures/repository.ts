@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { Period } from '../../platform/http/period.js';
 import type { OutcomeKind, SupportTopic } from '../../platform/db/support-schema.js';
+import { startOfLondonDay } from '../../platform/db/london-days.js';
 
 /**
  * The figures of support for groups over a period, each read by its own date: a case by the days it was open, a note
@@ -79,4 +80,4 @@ export interface PeriodCounts {
 export const AWARDS_SHOWN = 2000;
 
 /** The instant a day (plus `days`) begins in England, for comparing with a timestamptz column. */
-const startOf = (day: string, days = 0) => sql<Date>`((${day}::date + ${days}::int)::timestamp at time zone 'Europe/London')`;
+const startOf = startOfLondonDay;

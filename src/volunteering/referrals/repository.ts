@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { ReferralStatus, ReferralStep } from '../../platform/db/volunteering-schema.js';
+import { startOfLondonDay } from '../../platform/db/london-days.js';
 
 /** States a referral no longer moves from: another enquiry about the role may start. */
 export const CLOSED_STATES: readonly ReferralStatus[] = ['declined', 'ended', 'withdrawn'];
@@ -162,8 +163,7 @@ export const referralsRepository = {
 
   async figures(db: Queryable, period: Period, now: Date) {
     // The period's days are the LIO's own (Europe/London): a referral at 23:30 UTC on 31 March, in summer time, was made on 1 April.
-    const within = (column: string) => sql<boolean>`${sql.ref(column)} >= (${period.from}::date::timestamp at time zone 'Europe/London')
-      and ${sql.ref(column)} < ((${period.to}::date + 1)::timestamp at time zone 'Europe/London')`;
+    const within = (column: string) => sql<boolean>`${sql.ref(column)} >= ${startOfLondonDay(period.from)} and ${sql.ref(column)} < ${startOfLondonDay(period.to, 1)}`;
     const counts = await db.selectFrom('referrals').select([
       sql<string>`count(*) filter (where ${within('enquired_at')})`.as('enquiries'),
       sql<string>`count(*) filter (where ${within('referred_at')})`.as('referrals'),
