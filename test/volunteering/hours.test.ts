@@ -138,4 +138,32 @@ describe('volunteers’ hours', () => {
     expect(bad.status).toBe(400);
     expect(errorSummary(bad)).toEqual([{ text: 'The end of the period must be the same as or after its start', href: '#to' }]);
   });
+  it('long lists of hours come a page at a time, and the volunteer’s confirmed total counts every entry, not only the page shown', async () => {
+    const s = await setting();
+    // 120 confirmed entries of an hour and 1 waiting: three pages of 50, the newest first.
+    await t.db.withTenant(s.lio.id, (tx) => tx.insertInto('volunteer_hours').values([
+      ...Array.from({ length: 120 }, (_, i) => ({
+        lio_id: s.lio.id, volunteer_id: s.volunteer.id, referral_id: s.referral.id, organisation_id: s.org.id, worked_on: daysAgo(2 + (i % 25)).toISOString().slice(0, 10),
+        minutes: 60, description: `Shift ${i}`, logged_by: 'organisation' as const, confirmed_at: new Date(), created_at: new Date(Date.now() - i * 1000),
+      })),
+      { lio_id: s.lio.id, volunteer_id: s.volunteer.id, referral_id: s.referral.id, organisation_id: s.org.id, worked_on: daysAgo(40).toISOString().slice(0, 10),
+        minutes: 45, description: 'The oldest, not yet confirmed', logged_by: 'volunteer' as const, confirmed_at: null, created_at: new Date() },
+    ]).execute());
+
+    const first = await s.volunteerClient.get('/my-volunteering/hours');
+    expect(first.$('[data-testid="entries"] tbody tr')).toHaveLength(50);
+    expect(first.$('[data-testid="total"]').text()).toContain('120 hours');
+    expect(first.$('.govuk-pagination__next a').attr('href')).toBe('/my-volunteering/hours?page=2');
+    const last = await s.volunteerClient.get('/my-volunteering/hours?page=3');
+    expect(last.$('[data-testid="entries"] tbody tr')).toHaveLength(21);
+    expect(last.$('[data-testid="entries"] tbody tr').last().text()).toContain('The oldest, not yet confirmed');
+    expect(last.$('.govuk-pagination__next')).toHaveLength(0);
+
+    // The organisation finds the waiting entry on its last page, and can confirm it from there.
+    const ours = await s.group.get('/our-volunteering/hours?page=3');
+    expect(ours.$('[data-testid="entries"] tbody tr').last().find('button').text()).toContain('Confirm');
+    const all = new Set<string>();
+    for (const n of [1, 2, 3]) (await s.group.get(`/our-volunteering/hours?page=${n}`)).$('[data-testid="entries"] tbody tr').each((_, row) => { all.add(first.$(row).text()); });
+    expect(all.size).toBe(121);
+  });
 });

@@ -19,10 +19,6 @@ export function entryRows(entries: HoursEntry[]) {
   }));
 }
 
-export function confirmedMinutes(entries: HoursEntry[]): number {
-  return entries.reduce((sum, e) => sum + (e.confirmed_at ? e.minutes : 0), 0);
-}
-
 export function totalRows(rows: HoursTotal[], unnamed: string) {
   return rows.map((r) => ({ name: r.name ?? unnamed, confirmed: duration(Number(r.confirmed)), waiting: Number(r.waiting) ? duration(Number(r.waiting)) : '' }));
 }

@@ -34,15 +34,20 @@ export const hoursRepository = {
     return row.id;
   },
 
-  /** Entries, newest day first, for one volunteer or one organisation (or every organisation: a coordinator). */
-  entries(tx: Queryable, where: { volunteerId?: string; organisationId?: string | null }) {
-    let q = tx.selectFrom('volunteer_hours as h').innerJoin('volunteers as v', 'v.id', 'h.volunteer_id').innerJoin('people as p', 'p.id', 'v.person_id')
+  /** One page of entries, newest day first, for one volunteer or one organisation (or every organisation: a coordinator), and how many in all. */
+  async entries(tx: Queryable, where: { volunteerId?: string; organisationId?: string | null }, page: { number: number; size: number }) {
+    let base = tx.selectFrom('volunteer_hours as h');
+    if (where.volunteerId) base = base.where('h.volunteer_id', '=', where.volunteerId);
+    if (where.organisationId) base = base.where('h.organisation_id', '=', where.organisationId);
+    const counted = await base.select([sql<string>`count(*)`.as('n'), sql<string>`coalesce(sum(h.minutes) filter (where h.confirmed_at is not null), 0)`.as('confirmed')])
+      .executeTakeFirstOrThrow();
+    const rows = await base.innerJoin('volunteers as v', 'v.id', 'h.volunteer_id').innerJoin('people as p', 'p.id', 'v.person_id')
       .leftJoin('organisations as o', 'o.id', 'h.organisation_id')
       .select(['h.id', 'h.volunteer_id', 'h.worked_on', 'h.minutes', 'h.description', 'h.logged_by', 'h.confirmed_at', 'h.organisation_id',
-        'o.name as organisation_name', 'p.full_name']);
-    if (where.volunteerId) q = q.where('h.volunteer_id', '=', where.volunteerId);
-    if (where.organisationId) q = q.where('h.organisation_id', '=', where.organisationId);
-    return q.orderBy('h.worked_on', 'desc').orderBy('h.created_at', 'desc').limit(500).execute();
+        'o.name as organisation_name', 'p.full_name'])
+      .orderBy('h.worked_on', 'desc').orderBy('h.created_at', 'desc').orderBy('h.id')
+      .limit(page.size).offset((page.number - 1) * page.size).execute();
+    return { rows, total: Number(counted.n), confirmedMinutes: Number(counted.confirmed) };
   },
 
   byId(tx: Queryable, id: string) {
@@ -78,5 +83,5 @@ export const hoursRepository = {
   },
 };
 export type Placement = Awaited<ReturnType<typeof hoursRepository.placements>>[number];
-export type HoursEntry = Awaited<ReturnType<typeof hoursRepository.entries>>[number];
+export type HoursEntry = Awaited<ReturnType<typeof hoursRepository.entries>>['rows'][number];
 export type HoursTotal = Awaited<ReturnType<typeof hoursRepository.totals>>[number];

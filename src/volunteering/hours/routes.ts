@@ -4,9 +4,10 @@ import type { Clock } from '../../platform/clock.js';
 import { permitted } from '../../platform/http/guards.js';
 import { readPeriod } from '../../platform/http/period.js';
 import { toCsv } from '../../platform/csv.js';
-import { HoursService } from './service.js';
+import { ENTRIES_PER_PAGE, HoursService } from './service.js';
 import { duration, hoursValues, type HoursValues } from './form.js';
-import { confirmedMinutes, entryRows, placementItems, totalRows } from './present.js';
+import { entryRows, placementItems, totalRows } from './present.js';
+import { paginationOf, readPageNumber } from '../../platform/http/pagination.js';
 
 const VIEWS = 'volunteering/hours/views';
 const EMPTY = hoursValues({});
@@ -17,11 +18,13 @@ export async function registerHoursRoutes(app: FastifyInstance, deps: { db: Data
   const hours = new HoursService(deps);
 
   const renderMine = async (request: FastifyRequest, reply: FastifyReply, values: HoursValues, errors?: Errors) => {
-    const mine = await hours.mine(request.actor);
+    const page = readPageNumber(request.query);
+    const mine = await hours.mine(request.actor, page);
     if (!mine) return reply.callNotFound();
     return reply.render(`${VIEWS}/mine.njk`, {
       title: 'Your hours', values, errors, placements: placementItems(mine.placements, values, false), canLog: mine.placements.length > 0,
-      entries: entryRows(mine.entries), total: duration(confirmedMinutes(mine.entries)),
+      entries: entryRows(mine.entries.rows), total: duration(mine.entries.confirmedMinutes),
+      pagination: paginationOf(page, Math.ceil(mine.entries.total / ENTRIES_PER_PAGE), (n) => `/my-volunteering/hours?page=${n}`),
     }, errors ? 400 : 200);
   };
 
@@ -36,10 +39,12 @@ export async function registerHoursRoutes(app: FastifyInstance, deps: { db: Data
   });
 
   const renderOurs = async (request: FastifyRequest, reply: FastifyReply, values: HoursValues, errors?: Errors) => {
-    const ours = await hours.ours(request.actor);
+    const page = readPageNumber(request.query);
+    const ours = await hours.ours(request.actor, page);
     return reply.render(`${VIEWS}/ours.njk`, {
       title: 'Volunteers’ hours', values, errors, placements: placementItems(ours.placements, values, true), canLog: ours.placements.length > 0,
-      entries: entryRows(ours.entries),
+      entries: entryRows(ours.entries.rows),
+      pagination: paginationOf(page, Math.ceil(ours.entries.total / ENTRIES_PER_PAGE), (n) => `/our-volunteering/hours?page=${n}`),
     }, errors ? 400 : 200);
   };
 

@@ -11,6 +11,8 @@ import { volunteersRepository } from '../volunteers/repository.js';
 import { hoursRepository as repo } from './repository.js';
 import { duration, readHours, type HoursValues } from './form.js';
 
+export const ENTRIES_PER_PAGE = 50;
+
 /**
  * Hours volunteers give. A volunteer's own entry counts once the organisation confirms it; an organisation's entry
  * counts at once, since the organisation is the one who would confirm it.
@@ -23,13 +25,13 @@ export class HoursService {
   }
 
   /** The volunteer's own placements and entries; undefined when the signed-in user has no volunteer record. */
-  async mine(actor: SignedInUser | null) {
+  async mine(actor: SignedInUser | null, page: number) {
     authorise(actor, 'volunteering.self');
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       const volunteer = await volunteersRepository.ofUser(tx, actor.id);
       if (!volunteer) return undefined;
       await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'volunteer.viewed', subjectType: 'volunteer', subjectId: volunteer.id, detail: { by: 'self', page: 'hours' } }, this.deps.clock.now());
-      return { placements: await repo.placements(tx, { volunteerId: volunteer.id }), entries: await repo.entries(tx, { volunteerId: volunteer.id }) };
+      return { placements: await repo.placements(tx, { volunteerId: volunteer.id }), entries: await repo.entries(tx, { volunteerId: volunteer.id }, { number: page, size: ENTRIES_PER_PAGE }) };
     });
   }
 
@@ -57,13 +59,13 @@ export class HoursService {
   }
 
   /** Hours logged for the group member's organisation (every organisation for a coordinator), and its placed volunteers. */
-  async ours(actor: SignedInUser | null) {
+  async ours(actor: SignedInUser | null, page: number) {
     authorise(actor, 'hours.confirm');
     const organisationId = this.scope(actor);
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
       // The list names volunteers and what they did: each opening is kept, as a view of their records would be.
       await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'volunteer_hours.viewed', subjectType: 'volunteer_hours', detail: { organisationId } }, this.deps.clock.now());
-      return { placements: await repo.placements(tx, { organisationId }), entries: await repo.entries(tx, { organisationId }) };
+      return { placements: await repo.placements(tx, { organisationId }), entries: await repo.entries(tx, { organisationId }, { number: page, size: ENTRIES_PER_PAGE }) };
     });
   }
 
