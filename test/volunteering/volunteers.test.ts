@@ -248,6 +248,41 @@ describe('coordinators’ volunteer records', () => {
     expect(JSON.stringify(audit)).not.toContain('Phone Caller');
   });
 
+  it('a coordinator changes a volunteer’s profile for them: mistakes come back naming the field and change nothing; the e-mail is kept; it is in the history', async () => {
+    const lio = await t.make.lio();
+    const { client } = await signedInUser(t, lio, { permissionSets: ['volunteer_coordinator'] });
+    const made = await vol.volunteer(lio, { fullName: 'Tomasz Wilk', email: 'tomasz@example.net', skills: ['driving'] });
+    const url = `/volunteering/volunteers/${made.id}/profile`;
+    const form = await client.get(url);
+    expect(form.status).toBe(200);
+    expect(form.$('#fullName').val()).toBe('Tomasz Wilk');
+    expect(form.$('body').text()).toContain('tomasz@example.net');
+
+    const bad = await client.submit(url, url, { fullName: '', phone: 'not a phone', postcode: 'nowhere', ways: ['in_person'], emergencyReserve: 'no' });
+    expect(bad.status).toBe(400);
+    expect(errorSummary(bad).map((e) => e.href)).toEqual(['#fullName', '#phone', '#postcode']);
+    expect((await volunteersOf(lio.id))[0]).toMatchObject({ full_name: 'Tomasz Wilk', skills: ['driving'] });
+
+    const saved = await client.submit(url, url, {
+      fullName: 'Tomasz Wilk', phone: '07700 900 654', postcode: 'rv1 5xy', travelKm: '12', ways: ['in_person'], skills: ['gardening', 'catering'],
+      availability: ['tue-morning'], emergencyReserve: 'yes',
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.location).toBe(`/volunteering/volunteers/${made.id}`);
+    const [after] = await volunteersOf(lio.id);
+    expect(after).toMatchObject({ skills: ['gardening', 'catering'], availability: ['tue-morning'], emergency_reserve: true, emails: ['tomasz@example.net'] });
+    expect(after!.latitude).toBeCloseTo(53.8);
+    const record = await client.get(`/volunteering/volunteers/${made.id}`);
+    expect(record.$('[data-testid="history"]').text()).toContain('Changed their profile for them');
+    const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select(['action', 'detail']).where('action', '=', 'volunteer.updated').execute());
+    expect(audit).toEqual([{ action: 'volunteer.updated', detail: { by: 'staff' } }]);
+
+    // An adviser without the coordinator's permission cannot; a volunteer that is not there is not found.
+    const { client: adviser } = await signedInUser(t, lio, { permissionSets: ['adviser'] });
+    expect((await adviser.get(url)).status).toBe(403);
+    expect((await client.get('/volunteering/volunteers/00000000-0000-4000-8000-000000000000/profile')).status).toBe(404);
+  });
+
   it('group members, advisers and volunteers get 403 on coordinators’ pages; a volunteer sees only their own', async () => {
     const lio = await t.make.lio();
     const someone = await vol.volunteer(lio);

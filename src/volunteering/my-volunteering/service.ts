@@ -5,15 +5,11 @@ import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
 import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import type { FormErrors } from '../../platform/http/forms.js';
-import { placeOf, personColumns } from '../register/service.js';
-import { volunteersRepository, volunteerRecordsRepository as repo, type VolunteerWithPerson } from '../volunteers/repository.js';
-import { checkParts, profileColumns, type ProfileAnswers, type ProfilePart } from '../volunteers/profile-form.js';
+import { volunteersRepository, type VolunteerWithPerson } from '../volunteers/repository.js';
+import type { ProfileAnswers } from '../volunteers/profile-form.js';
+import { OWN_PARTS, changeProfile } from '../volunteers/profile-change.js';
 
-/**
- * What a volunteer changes themselves. Their e-mail address is their sign-in and their date of birth decided their
- * registration (a guardian's consent, the minimum age), so both are changed by asking a coordinator.
- */
-export const OWN_PARTS: readonly ProfilePart[] = ['contact', 'postcode', 'travel', 'ways', 'skills', 'interests', 'causes', 'languages', 'availability', 'accessNeeds', 'emergencyReserve'];
+export { OWN_PARTS };
 
 /** The parts of a profile that make it useful for matching, and whether each is filled in. */
 export function completeness(v: VolunteerWithPerson): { done: number; of: number; missing: string[] } {
@@ -41,19 +37,6 @@ export class MyVolunteeringService {
 
   async update(actor: SignedInUser | null, answers: ProfileAnswers): Promise<{ errors: FormErrors } | { saved: true } | undefined> {
     authorise(actor, 'volunteering.self');
-    const now = this.deps.clock.now();
-    const { errors } = checkParts(answers, OWN_PARTS, { today: now, minimumAge: 0, who: 'you' });
-    const place = errors.list.some((e) => e.href === '#postcode') ? null : await placeOf(this.deps.db, this.deps.config, answers.postcode, errors, 'you');
-    if (errors.any || !place) return { errors };
-    return this.deps.db.withTenant(actor.lioId, async (tx) => {
-      const volunteer = await volunteersRepository.ofUser(tx, actor.id);
-      if (!volunteer) return undefined;
-      const person = personColumns(answers, volunteer.date_of_birth);
-      await repo.updatePerson(tx, volunteer.person_id, { ...person, email: volunteer.emails[0] ?? person.email, now });
-      await repo.updateProfile(tx, volunteer.id, { ...profileColumns(answers), ...place }, now);
-      await repo.insertEvent(tx, { lioId: actor.lioId, volunteerId: volunteer.id, kind: 'profile_changed', detail: 'Changed their own profile', actorUserId: actor.id, actorLabel: null, at: now });
-      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'volunteer.updated', subjectType: 'volunteer', subjectId: volunteer.id, detail: { by: 'self' } }, now);
-      return { saved: true as const };
-    });
+    return changeProfile(this.deps, actor, answers, 'you', (tx) => volunteersRepository.ofUser(tx, actor.id));
   }
 }

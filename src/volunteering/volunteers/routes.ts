@@ -10,6 +10,7 @@ import { AVAILABILITY_SLOTS, SKILLS, VOLUNTEER_STATUSES, slotLabel } from '../vo
 import { EMPTY_ANSWERS, answersFrom, answersOf, type ProfileAnswers } from './profile-form.js';
 import { partSummary, profileItems, statusItems, statusLabel } from './present.js';
 import { PAGE_SIZE, STAFF_PARTS, VolunteersService } from './service.js';
+import { OWN_PARTS } from './profile-change.js';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 const options = (labels: Record<string, string>, chosen: string, any: string) =>
@@ -58,6 +59,29 @@ export async function registerVolunteerRoutes(app: FastifyInstance, deps: { db: 
       profile: parts.flatMap((p) => partSummary(answers, p)),
       notes: record.notes, events: record.events,
     });
+  });
+
+  const editContext = (id: string, name: string, email: string, a: ProfileAnswers, errors?: unknown[]) => ({
+    title: `Change ${name}’s profile`, id, email, a, items: profileItems(a), parts: OWN_PARTS, errors,
+  });
+
+  app.get('/volunteering/volunteers/:id/profile', { preHandler: permitted('volunteers.write') }, async (request, reply) => {
+    const record = await volunteers.show(request.actor, idOf(request));
+    if (!record) return reply.callNotFound();
+    const { volunteer: v } = record;
+    return reply.render('volunteering/volunteers/views/edit.njk', editContext(v.id, v.full_name ?? 'the volunteer', v.emails[0] ?? '', answersOf(v)));
+  });
+
+  app.post('/volunteering/volunteers/:id/profile', { preHandler: permitted('volunteers.write') }, async (request, reply) => {
+    const record = await volunteers.show(request.actor, idOf(request));
+    if (!record) return reply.callNotFound();
+    const { volunteer: v } = record;
+    // The address is not on the form (it is their sign-in): the one held is checked and kept.
+    const answers = { ...answersFrom(request.body, OWN_PARTS), email: v.emails[0] ?? '' };
+    const result = await volunteers.changeProfile(request.actor, v.id, answers);
+    if (!result) return reply.callNotFound();
+    if ('errors' in result) return reply.render('volunteering/volunteers/views/edit.njk', editContext(v.id, v.full_name ?? 'the volunteer', answers.email, answers, result.errors.list), 400);
+    return reply.flash('Profile saved').redirect(`/volunteering/volunteers/${v.id}`, 303);
   });
 
   app.post('/volunteering/volunteers/:id/status', { preHandler: permitted('volunteers.write') }, async (request, reply) => {

@@ -12,6 +12,7 @@ import { AVAILABILITY_SLOTS, SKILLS, VOLUNTEER_STATUSES } from '../vocabulary.js
 import { RegistrationService, placeOf } from '../register/service.js';
 import { volunteersRepository, volunteerRecordsRepository as repo } from './repository.js';
 import { checkParts, partsNeeded, profileColumns, type ProfileAnswers, type ProfilePart } from './profile-form.js';
+import { changeProfile } from './profile-change.js';
 
 export const PAGE_SIZE = 25;
 
@@ -75,6 +76,13 @@ export class VolunteersService {
       const [notes, events] = await Promise.all([repo.notesOf(tx, id), repo.eventsOf(tx, id)]);
       return { volunteer, notes, events };
     });
+  }
+
+  /** A coordinator changes a volunteer's profile for them (a call to say they have moved, or are free on Tuesdays now). */
+  async changeProfile(actor: SignedInUser | null, id: string, answers: ProfileAnswers): Promise<{ errors: FormErrors } | { saved: true } | undefined> {
+    authorise(actor, 'volunteers.write');
+    if (!isUuid(id)) return undefined;
+    return changeProfile(this.deps, actor, answers, 'they', (tx) => volunteersRepository.byId(tx, id));
   }
 
   /** False when there is no such volunteer; a status not in the list is an error. */

@@ -96,6 +96,17 @@ describe('volunteers', () => {
     await e.follow(staff, () => staff.getByRole('button', { name: 'Save status' }).click());
     expect(await staff.getByTestId('status').textContent()).toBe('Active');
     expect(await staff.getByTestId('history').textContent()).toContain('Status changed from New to Active');
+    // She rings to say she is free on Tuesday evenings now: the coordinator changes her profile for her.
+    await e.follow(staff, () => staff.getByRole('link', { name: 'Change their profile' }).click());
+    expect(await h1(staff)).toBe('Change Iris Achterberg’s profile');
+    await staff.getByLabel('Full name').fill('');
+    await e.follow(staff, () => staff.getByRole('button', { name: 'Save profile' }).click());
+    expect(await staff.locator('.govuk-error-summary').textContent()).toContain('Enter their full name');
+    await staff.getByLabel('Full name').fill('Iris Achterberg');
+    await staff.getByRole('group', { name: 'Tuesday' }).getByLabel('Evening').check();
+    await e.follow(staff, () => staff.getByRole('button', { name: 'Save profile' }).click());
+    expect(await staff.getByTestId('profile').textContent()).toContain('Tuesday evening');
+    expect(await staff.getByTestId('history').textContent()).toContain('Changed their profile for them');
 
     await e.openFromMenu(staff, 'Volunteering', 'Register a volunteer');
     expect(await h1(staff)).toBe('Register a volunteer');
