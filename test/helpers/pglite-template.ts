@@ -23,7 +23,7 @@ async function templateKey(): Promise<string> {
   const migrations = path.join(ROOT, 'src/platform/migrations');
   const inputs = [
     ...(await readdir(migrations)).sort().map((f) => path.join(migrations, f)),
-    path.join(ROOT, 'src/platform/db/index.ts'), path.join(ROOT, 'src/platform/db/migrate.ts'),
+    path.join(ROOT, 'src/platform/db/index.ts'), path.join(ROOT, 'src/platform/db/pglite-open.mjs'), path.join(ROOT, 'src/platform/db/migrate.ts'),
     path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'),
   ];
   for (const file of inputs) hash.update(path.basename(file)).update('\0').update(await readFile(file)).update('\0');

@@ -4,6 +4,7 @@ import type { DB } from './schema.js';
 import { PGliteDialect } from './pglite-driver.js';
 import { ReplicaHealth, isLostConnection, type ReplicaStatus } from './replica.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { PGliteThread } from './pglite-thread.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -118,9 +119,9 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     const dataDir = options.inMemory ? undefined : options.dataDir;
     // Before PGlite touches the folder: a second process on it would lose writes, so it is refused here.
     if (dataDir) lock = await lockDataDir(dataDir);
-    let pg: Awaited<ReturnType<typeof createPGlite>>;
+    let pg: PGliteThread;
     try {
-      pg = await createPGlite({
+      pg = await PGliteThread.start({
         ...(dataDir ? { dataDir } : {}),
         ...(options.template ? { loadDataDir: options.template } : {}),
       });
@@ -175,19 +176,8 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   };
 }
 
-/** An embedded PostgreSQL with the extensions the migrations use, bigints (counts) read as numbers. */
-export async function createPGlite(options: { dataDir?: string; loadDataDir?: Blob } = {}) {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const [{ pg_trgm }, { cube }, { earthdistance }, { citext }, { unaccent }] = await Promise.all([
-    import('@electric-sql/pglite/contrib/pg_trgm'), import('@electric-sql/pglite/contrib/cube'), import('@electric-sql/pglite/contrib/earthdistance'),
-    import('@electric-sql/pglite/contrib/citext'), import('@electric-sql/pglite/contrib/unaccent'),
-  ]);
-  return PGlite.create({
-    ...options,
-    extensions: { pg_trgm, cube, earthdistance, citext, unaccent },
-    parsers: { 20: (v: string) => Number(v) },
-  });
-}
+/** The embedded PostgreSQL in this thread, for tools that work on a data folder directly (a test template, say). */
+export { openPGlite as createPGlite } from './pglite-open.mjs';
 
 /** A transaction as the application role, scoped to one LIO, on the primary or the replica. */
 function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx: Tx) => Promise<T>, readOnly: boolean): Promise<T> {

@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { EmbeddedPostgres } from './pglite-thread.js';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -28,7 +28,7 @@ class SingleConnectionLock {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: EmbeddedPostgres) {}
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     // Without parameters the simple protocol is used, which also runs multi-statement migration files.
     const result = compiled.parameters.length === 0
@@ -50,11 +50,11 @@ class PGliteDriver implements Driver {
   private readonly lock = new SingleConnectionLock();
   private readonly releases = new WeakMap<DatabaseConnection, () => void>();
   private readonly connection: PGliteConnection;
-  constructor(private readonly pg: PGlite) {
+  constructor(private readonly pg: EmbeddedPostgres) {
     this.connection = new PGliteConnection(pg);
   }
   async init(): Promise<void> {
-    await this.pg.waitReady;
+    // Both kinds of embedded database are ready when handed over.
   }
   async acquireConnection(): Promise<DatabaseConnection> {
     const release = await this.lock.acquire();
@@ -83,7 +83,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: EmbeddedPostgres) {}
   createAdapter() { return new PostgresAdapter(); }
   createDriver() { return new PGliteDriver(this.pg); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
