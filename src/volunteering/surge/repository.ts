@@ -22,8 +22,11 @@ export const surgeRepository = {
       .onConflict((oc) => oc.column('lio_id').doUpdateSet({ surge_started_at: startedAt, surge_message: message, updated_at: now })).execute();
   },
 
-  volunteerBySignupKey(tx: Queryable, signupKey: string) {
-    return tx.selectFrom('volunteers').select(['id', 'person_id']).where('signup_key', '=', signupKey).executeTakeFirst();
+  /** Of these form keys, the ones already made into volunteers (their e-mailed link was followed). */
+  async signupKeysOfVolunteers(tx: Queryable, signupKeys: string[]): Promise<Set<string>> {
+    if (signupKeys.length === 0) return new Set();
+    const rows = await tx.selectFrom('volunteers').select('signup_key').where('signup_key', 'in', signupKeys).execute();
+    return new Set(rows.map((r) => r.signup_key!));
   },
 
   /** A person in use holding this (confirmed) e-mail address: the surge form never makes a known person twice. */
