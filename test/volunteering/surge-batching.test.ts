@@ -68,6 +68,13 @@ describe('surge sign-ups written together', () => {
     const mail = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', 'batch-1@example.net').executeTakeFirstOrThrow());
     expect(await surge.confirm(lio.id, /\/volunteer\/surge\/confirm\/([A-Za-z0-9_-]+)/.exec(mail.body_text)![1]!)).toEqual({ known: false });
     expect(await heldKeys(lio.id)).toEqual(['batch-key-bbbbbbbbbbbb', 'batch-key-cccccccccccc']);
+    // Sent again now, it is already a volunteer: nothing is held or sent; and with surge mode off, nothing is taken.
+    expect(await surge.signUp(lio.id, form(1, 'batch-key-aaaaaaaaaaaa'), ORIGIN, lio.name)).toEqual({ kind: 'taken', email: 'batch-1@example.net' });
+    expect(await heldKeys(lio.id)).toEqual(['batch-key-bbbbbbbbbbbb', 'batch-key-cccccccccccc']);
+    expect(await mailsTo(lio.id)).toHaveLength(3);
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('volunteering_settings').set({ surge_started_at: null }).where('lio_id', '=', lio.id).execute());
+    expect(await surge.signUp(lio.id, form(4, 'batch-key-dddddddddddd'), ORIGIN, lio.name)).toEqual({ kind: 'closed' });
+    expect(await heldKeys(lio.id)).toEqual(['batch-key-bbbbbbbbbbbb', 'batch-key-cccccccccccc']);
   });
 
   it('answers every sign-up of a batch that cannot be committed with an error, and holds none', async () => {

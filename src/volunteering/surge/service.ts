@@ -93,9 +93,9 @@ export class SurgeService {
   private holdSignups(lioId: string, forms: SurgeForm[]): Promise<boolean[]> {
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(lioId, async (tx) => {
-      if (!await repo.isOn(tx, lioId)) return forms.map(() => false);
       // A form sent again after its link was followed is already a volunteer: nothing more to hold or send.
-      const volunteers = await repo.signupKeysOfVolunteers(tx, [...new Set(forms.map((f) => f.signupKey))]);
+      const { on, volunteers } = await repo.batchState(tx, lioId, [...new Set(forms.map((f) => f.signupKey))]);
+      if (!on) return forms.map(() => false);
       const fresh = [...new Map(forms.filter((f) => !volunteers.has(f.signupKey)).map((f) => [f.signupKey, { ...f, token: newSecret() }])).values()];
       const held = new Set(await signups.holdMany(tx, fresh.map((f) => ({
         lioId, via: 'surge' as const, signupKey: f.signupKey, email: f.signup.email, tokenHash: hashSecret(f.token), answers: f.signup, now,
