@@ -7,7 +7,7 @@
  * for no timer; callers who arrive while batches run go together into the next one, so the batches grow with the load
  * by themselves. `write` gets the items and answers one result for each, in their order, inside its own transaction.
  *
- * If a batch fails, its items are written again one at a time (the failed transaction left nothing behind): one bad
+ * If a batch fails, its items are written again each alone (the failed transaction left nothing behind): one bad
  * item then fails alone, and each caller gets its own item's error, never an answer for a write that did not commit.
  * The items must therefore be safe to write twice, as an idempotent insert is.
  */
@@ -48,13 +48,9 @@ export class GroupCommit<I, O> {
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
-      for (const w of batch) {
-        try {
-          w.resolve((await this.writeAll([w.item]))[0]!);
-        } catch (alone) {
-          w.reject(alone);
-        }
-      }
+      // Side by side, as each request alone would have been written: when the database is down, no caller waits
+      // behind all the others' failures.
+      await Promise.all(batch.map((w) => this.writeAll([w.item]).then((results) => w.resolve(results[0]!), (alone: unknown) => w.reject(alone))));
     }
   }
 
