@@ -6,7 +6,7 @@
  * the database until their e-mailed link is followed (volunteer_signups) and the confirmation e-mails queued: every
  * acknowledged form key must be held once (none lost), with one e-mail (none doubled). Beside it, the same load on a bare
  * Fastify handler that reads the same form and answers a page (BENCH_BARE_DURATION seconds, 10): the yardstick, and the
- * ratio of the two.
+ * ratio of the two, and the server's CPU time per answer for each (steadier than rates on a shared machine).
  *
  *   node --import tsx bench/surge-signup.ts
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench BENCH_ENGINES=postgres node --import tsx bench/surge-signup.ts
@@ -28,6 +28,7 @@ import { openDatabase, type Database } from '../src/platform/db/index.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { systemClock } from '../src/platform/clock.js';
 import { buildApp } from '../src/app.js';
+import { summary } from './stats.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION = Number(process.env.BENCH_DURATION ?? 60);
@@ -60,6 +61,7 @@ async function serve(engine: Engine): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   process.on('message', (m: { type: string }) => {
+    if (m.type === 'cpu') return void process.send!(process.cpuUsage());
     if (m.type !== 'count') return;
     void db.withTenant(lio.id, async (tx) => {
       const keys = await tx.selectFrom('volunteer_signups').select('signup_key').where('via', '=', 'surge').execute();
@@ -98,10 +100,19 @@ async function runEngine(engine: Engine) {
     if (!csrf) throw new Error('no CSRF token on /volunteer/surge');
     const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 
+    // CPU time of the server process (the app, and with PGlite the database too) per answer: on a shared, noisy
+    // machine it says more than the rate does, which moves with whatever else runs.
+    const cpuMs = async () => {
+      child.send({ type: 'cpu' });
+      const used = await new Promise<NodeJS.CpuUsage>((resolve) => child.once('message', (m) => resolve(m as NodeJS.CpuUsage)));
+      return (used.user + used.system) / 1000;
+    };
+    const cpuBefore = await cpuMs();
     let made = 0;
     let retries = 0;
     const acknowledged = new Set<string>();
     let acknowledgements = 0;
+    const ackMs: number[] = [];
     const body = (n: number) => new URLSearchParams({
       _csrf: csrf, signupKey: `bench-surge-${engine}-${String(n).padStart(10, '0')}`, fullName: `Bench Volunteer ${n}`,
       email: `bench-${n}@example.net`, phone: '', postcode: 'RV1 2AB', skills: 'driving', offer: '', consent: 'yes',
@@ -116,23 +127,27 @@ async function runEngine(engine: Engine) {
           const n = retry ? Math.floor(Math.random() * made) : made++;
           if (retry) retries++;
           context.key = n;
+          context.sentAt = performance.now();
           return { ...req, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: body(n) };
         },
         onResponse: (status, resBody, context: Record<string, unknown>) => {
           if (status === 200 && resBody.includes('You have signed up')) {
             acknowledgements++;
+            ackMs.push(performance.now() - (context.sentAt as number));
             acknowledged.add(`bench-surge-${engine}-${String(context.key).padStart(10, '0')}`);
           }
         },
       }],
     } as autocannon.Options);
 
+    const cpuAfter = await cpuMs();
     // The bare handler under the same load, after the app's run (never at the same time: they share the two cores).
     const bareRun = await autocannon({
       url: `http://127.0.0.1:${ready.barePort}`, connections: CONNECTIONS, duration: BARE_DURATION,
       requests: [{ method: 'POST', path: '/volunteer/surge', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(0) }],
     } as autocannon.Options);
     const bareRps = Math.round(bareRun.requests.average);
+    const bareCpu = (await cpuMs()) - cpuAfter;
 
     child.send({ type: 'count' });
     const counted = await new Promise<Counted>((resolve) => child.once('message', (m) => resolve(m as Counted)));
@@ -141,9 +156,11 @@ async function runEngine(engine: Engine) {
     return {
       engine, connections: CONNECTIONS, seconds: DURATION,
       acknowledgements, acknowledgedPerSec: Math.round(acknowledgements / DURATION), distinctAcknowledged: acknowledged.size, retriesSent: retries,
-      non2xx: result.non2xx, errors: result.errors + result.timeouts, p50Ms: result.latency.p50, p99Ms: result.latency.p99,
+      non2xx: result.non2xx, errors: result.errors + result.timeouts, acknowledgementMs: summary(ackMs), p99Ms: result.latency.p99,
       signupsHeld: counted.held, confirmationEmails: counted.emails, lost, doubled: counted.held - counted.distinctKeys + (counted.emails - counted.held),
+      serverCpuMsPerAck: +((cpuAfter - cpuBefore) / Math.max(acknowledgements, 1)).toFixed(3),
       bareHandlerPerSec: bareRps, ratioToBare: +(acknowledgements / DURATION / Math.max(bareRps, 1)).toFixed(3), bareP50Ms: bareRun.latency.p50,
+      bareCpuMsPerRequest: +(bareCpu / Math.max(bareRun.requests.total, 1)).toFixed(3),
     };
   } finally {
     child.kill('SIGTERM');

@@ -47,10 +47,14 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
-    /** Renders a page that is the same for every visitor who is not signed in (see sharedPageFor), to keep and send with sendShared. */
-    renderShared(template: string, context?: Record<string, unknown>, status?: number): KeptResponse;
-    /** Sends a page made by renderShared, with this response's own CSP nonce and CSRF token in it. */
-    sendShared(page: KeptResponse): FastifyReply;
+    /**
+     * Renders a page that is the same for every visitor who is not signed in (see seesSharedPages), to keep and send
+     * with sendShared. Each of `fields` is a hole in the page, filled when it is sent: the template must show such a
+     * field as it is (escaped), not test or change it.
+     */
+    renderShared(template: string, context?: Record<string, unknown>, status?: number, fields?: string[]): KeptResponse;
+    /** Sends a page made by renderShared, with this response's own CSP nonce and CSRF token, and these fields (escaped), in it. */
+    sendShared(page: KeptResponse, fields?: Record<string, string>): FastifyReply;
     flash(message: string): FastifyReply;
   }
   interface FastifyContextConfig {
@@ -82,7 +86,8 @@ export type App = FastifyInstance & {
 const SHARED_MARKS = (() => {
   const nonce = `cgnonce${randomBytes(16).toString('hex')}`;
   const csrf = `cgcsrf${randomBytes(16).toString('hex')}`;
-  return { nonce, csrf, pattern: new RegExp(`(${nonce}|${csrf})`) };
+  const field = `cgfield${randomBytes(16).toString('hex')}`;
+  return { nonce, csrf, field: (name: string) => `${field}_${name}_`, pattern: new RegExp(`(${nonce}|${csrf}|${field}_[A-Za-z]+_)`) };
 })();
 
 /** The composition root: health, security, compression and assets, session, parsing, auth, CSRF, routes, 404, errors — in that order. */
@@ -168,7 +173,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   refuseNulInText(app);
   // Every limit counts a client by addressKey: an IPv6 client by its /64, within which it may take any address.
   // Counted in the database, so every process of a deployment holds a client to one allowance.
-  await app.register(rateLimit, { global: false, keyGenerator: byAddress, store: databaseRateLimitStore(db, config.sessionSecret) });
+  const rateLimitStore = databaseRateLimitStore(db, config.sessionSecret);
+  await app.register(rateLimit, { global: false, keyGenerator: byAddress, store: rateLimitStore });
 
   // CSRF: every state-changing request needs the token unless the route itself says it takes no cookies.
   // The secret is the session's (see Sessions.csrfSecretHolder), so it is renewed at sign-in and sign-out.
@@ -182,6 +188,8 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   // A page's context: what every template reads, then the visitor's own parts, then the route's.
   const renderView = (request: FastifyRequest, template: string, own: { actor: SignedInUser | null; csrfToken: string; cspNonce: string; flash: string | null }, context: Record<string, unknown>) =>
     views.render(template, { lio: request.lio, navigation: navigation.for(own.actor, request.url.split('?')[0] ?? '/'), ...own, ...context });
+  // A field filled into a kept page is escaped as the templates escape what they show.
+  const escapeHtml = views.getFilter('escape') as (value: string) => unknown;
   const sendHtml = (reply: FastifyReply, body: string | Buffer, status: number) =>
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 
@@ -192,23 +200,25 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
     const own = { actor: request.actor, csrfToken: this.generateCsrf(), cspNonce: this.cspNonce.script, flash: flash?.valid ? flash.value : null };
     return sendHtml(this, renderView(request, template, own, context), status);
   });
-  app.decorateReply('renderShared', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200): KeptResponse {
-    const html = renderView(this.request, template, { actor: null, csrfToken: SHARED_MARKS.csrf, cspNonce: SHARED_MARKS.nonce, flash: null }, context);
+  app.decorateReply('renderShared', function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200, fields: string[] = []): KeptResponse {
+    const holes = Object.fromEntries(fields.map((name) => [name, SHARED_MARKS.field(name)]));
+    const html = renderView(this.request, template, { actor: null, csrfToken: SHARED_MARKS.csrf, cspNonce: SHARED_MARKS.nonce, flash: null }, { ...context, ...holes });
     // Split at the marks (captured, so they come back at odd places) and encode the rest once.
     const pieces = html.split(SHARED_MARKS.pattern);
     return {
       status,
       chunks: pieces.filter((_p, i) => i % 2 === 0).map((p) => Buffer.from(p)),
-      holes: pieces.filter((_p, i) => i % 2 === 1).map((m) => (m === SHARED_MARKS.nonce ? 'nonce' : 'csrf')),
+      holes: pieces.filter((_p, i) => i % 2 === 1).map((m) => (m === SHARED_MARKS.nonce ? 'nonce' : m === SHARED_MARKS.csrf ? 'csrf' : { field: m.slice(m.indexOf('_') + 1, -1) })),
     };
   });
-  app.decorateReply('sendShared', function (this: FastifyReply, page: KeptResponse) {
-    const fill = {
-      nonce: Buffer.from(this.cspNonce.script),
-      csrf: page.holes.includes('csrf') ? Buffer.from(this.generateCsrf()) : Buffer.alloc(0),
-    };
+  app.decorateReply('sendShared', function (this: FastifyReply, page: KeptResponse, fields: Record<string, string> = {}) {
+    const csrf = page.holes.includes('csrf') ? Buffer.from(this.generateCsrf()) : Buffer.alloc(0);
+    const nonce = Buffer.from(this.cspNonce.script);
     const parts: Buffer[] = [page.chunks[0]!];
-    page.holes.forEach((hole, i) => parts.push(fill[hole], page.chunks[i + 1]!));
+    page.holes.forEach((hole, i) => parts.push(
+      hole === 'nonce' ? nonce : hole === 'csrf' ? csrf : Buffer.from(String(escapeHtml(fields[hole.field] ?? ''))),
+      page.chunks[i + 1]!,
+    ));
     return sendHtml(this, Buffer.concat(parts), page.status);
   });
   app.decorateReply('flash', function (this: FastifyReply, message: string) {
@@ -267,6 +277,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   app.addHook('onClose', async () => {
     await metricsServer?.close();
     await jobs.stop();
+    await rateLimitStore.close();
     mailer.close();
   });
   return app as unknown as App;

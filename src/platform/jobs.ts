@@ -74,14 +74,21 @@ export class JobQueue {
 
   /** Enqueue inside the caller's transaction, so the job exists only if the work that asked for it was committed. */
   async enqueue(db: Queryable, options: EnqueueOptions): Promise<void> {
-    await db.insertInto('jobs').values({
+    await this.enqueueMany(db, [options]);
+  }
+
+  /** As enqueue, for many jobs in one statement (a batch of sign-ups' e-mails, say). */
+  async enqueueMany(db: Queryable, jobs: EnqueueOptions[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const now = this.clock.now();
+    await db.insertInto('jobs').values(jobs.map((options) => ({
       lio_id: options.lioId,
       kind: options.kind,
       payload: JSON.stringify(options.payload ?? {}),
-      run_at: options.runAt ?? this.clock.now(),
+      run_at: options.runAt ?? now,
       max_attempts: options.maxAttempts ?? 5,
-      created_at: this.clock.now(),
-    }).execute();
+      created_at: now,
+    }))).execute();
     this.wake();
   }
 

@@ -34,10 +34,17 @@ export const SEND_EMAIL_JOB = 'email.send';
 
 /** Records the message and queues its delivery in the caller's transaction. */
 export async function queueEmail(tx: Queryable, jobs: JobQueue, lioId: string, message: OutgoingEmail, clock: Clock): Promise<void> {
-  const row = await tx.insertInto('email_messages').values({
-    lio_id: lioId, to_address: message.to, subject: message.subject, body_text: message.text, created_at: clock.now(),
-  }).returning('id').executeTakeFirstOrThrow();
-  await jobs.enqueue(tx, { lioId, kind: SEND_EMAIL_JOB, payload: { messageId: row.id } });
+  await queueEmails(tx, jobs, lioId, [message], clock);
+}
+
+/** As queueEmail, for many messages in two statements (a batch of sign-ups' confirmations). */
+export async function queueEmails(tx: Queryable, jobs: JobQueue, lioId: string, messages: OutgoingEmail[], clock: Clock): Promise<void> {
+  if (messages.length === 0) return;
+  const now = clock.now();
+  const rows = await tx.insertInto('email_messages')
+    .values(messages.map((m) => ({ lio_id: lioId, to_address: m.to, subject: m.subject, body_text: m.text, created_at: now })))
+    .returning('id').execute();
+  await jobs.enqueueMany(tx, rows.map((row) => ({ lioId, kind: SEND_EMAIL_JOB, payload: { messageId: row.id } })));
 }
 
 export function registerEmailJob(jobs: JobQueue, db: Database, mailer: Mailer, clock: Clock): void {

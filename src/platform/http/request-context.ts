@@ -37,5 +37,8 @@ export function seesSharedPages(request: FastifyRequest): boolean {
   return request.actor === null && !request.cookies[FLASH_COOKIE];
 }
 
-/** A page kept whole and sent again to every visitor it is the same for: its bytes, split where the per-response parts (CSP nonce, CSRF token) go. */
-export interface KeptResponse { status: number; chunks: Buffer[]; holes: ('nonce' | 'csrf')[] }
+/**
+ * A page kept whole and sent again to every visitor it is the same for: its bytes, split where the per-response parts
+ * go: the CSP nonce, the CSRF token, and any of the route's own fields (the address a sign-up was sent to, say).
+ */
+export interface KeptResponse { status: number; chunks: Buffer[]; holes: ('nonce' | 'csrf' | { field: string })[] }

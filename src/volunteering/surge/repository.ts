@@ -22,8 +22,15 @@ export const surgeRepository = {
       .onConflict((oc) => oc.column('lio_id').doUpdateSet({ surge_started_at: startedAt, surge_message: message, updated_at: now })).execute();
   },
 
-  volunteerBySignupKey(tx: Queryable, signupKey: string) {
-    return tx.selectFrom('volunteers').select(['id', 'person_id']).where('signup_key', '=', signupKey).executeTakeFirst();
+  /**
+   * For a batch of surge forms, in one statement: whether surge mode is on, and which of their keys are already
+   * volunteers (their e-mailed link was followed).
+   */
+  async batchState(tx: Queryable, lioId: string, signupKeys: string[]): Promise<{ on: boolean; volunteers: Set<string> }> {
+    const { rows } = await sql<{ surge_on: boolean | null; volunteer_keys: string[] }>`
+      select (select surge_started_at is not null from volunteering_settings where lio_id = ${lioId}) as surge_on,
+        array(select signup_key from volunteers where signup_key = any(${signupKeys}::text[])) as volunteer_keys`.execute(tx);
+    return { on: rows[0]?.surge_on === true, volunteers: new Set(rows[0]?.volunteer_keys ?? []) };
   },
 
   /** A person in use holding this (confirmed) e-mail address: the surge form never makes a known person twice. */

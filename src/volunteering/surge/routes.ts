@@ -8,7 +8,9 @@ import { permitted } from '../../platform/http/guards.js';
 import { SKILLS } from '../vocabulary.js';
 import { SurgeService } from './service.js';
 import { SIGNUP_LINK_DAYS } from '../register/repository.js';
-import { publicOrigin } from '../../platform/tenancy.js';
+import { publicOrigin, type Lio } from '../../platform/tenancy.js';
+import { seesSharedPages, type KeptResponse } from '../../platform/http/request-context.js';
+import { countedInMemory } from '../../platform/http/rate-limit-store.js';
 import { newSignupKey, signupValues, type AssignValues, type MessageValues, type SignupValues } from './form.js';
 import { poolRows, queueRows } from './present.js';
 
@@ -19,7 +21,12 @@ const EMPTY_SIGNUP: Omit<SignupValues, 'signupKey'> = { fullName: '', email: '',
 /** Emergency surge mode: the admin's switch, the public sign-up at /volunteer/surge, and the coordinators' queue, assignment and messages. */
 export async function registerSurgeRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
   const surge = new SurgeService(deps);
-  const signupLimit = { max: deps.config.surgeSignupRateLimit, timeWindow: '1 minute' };
+  // Counted in memory: in a surge, a write per request to count it would cost more than the sign-up itself.
+  const signupLimit = countedInMemory({ max: deps.config.surgeSignupRateLimit, timeWindow: '1 minute' });
+
+  // The thanks page differs between visitors only by the address: in a surge it is made once for each LIO (each Lio
+  // the resolver holds, so a renamed LIO's is made again) and sent with the address filled in.
+  const thanksPages = new WeakMap<Lio, KeptResponse>();
 
   const renderSignup = (reply: FastifyReply, message: string | null, values: SignupValues, errors?: { text: string; href: string }[]) =>
     reply.render(`${VIEWS}/signup.njk`, { title: 'Volunteer in the emergency', message, values, skills: skillItems(values.skills), errors }, errors ? 400 : 200);
@@ -40,7 +47,14 @@ export async function registerSurgeRoutes(app: FastifyInstance, deps: { db: Data
       return renderSignup(reply, state.message, { ...values, signupKey: outcome.signupKey }, outcome.errors.list);
     }
     // Rendered, not redirected: the answer itself is the acknowledgement, sent only after the sign-up was committed.
-    return reply.render(`${VIEWS}/thanks.njk`, { title: 'Thank you for volunteering', email: outcome.email, days: SIGNUP_LINK_DAYS });
+    const thanks = { title: 'Thank you for volunteering', days: SIGNUP_LINK_DAYS };
+    if (!seesSharedPages(request)) return reply.render(`${VIEWS}/thanks.njk`, { ...thanks, email: outcome.email });
+    let page = thanksPages.get(request.lio);
+    if (!page) {
+      page = reply.renderShared(`${VIEWS}/thanks.njk`, thanks, 200, ['email']);
+      thanksPages.set(request.lio, page);
+    }
+    return reply.sendShared(page, { email: outcome.email });
   });
 
   app.get('/volunteer/surge/confirm/:token', { config: { rateLimit: signupLimit } }, async (request, reply) => {

@@ -4,7 +4,8 @@ import type { JobQueue } from '../../platform/jobs.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
 import { auditActorOf, recordAudit } from '../../platform/audit.js';
-import { queueEmail } from '../../platform/mail.js';
+import { queueEmail, queueEmails } from '../../platform/mail.js';
+import { GroupCommit } from '../../platform/db/group-commit.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { surgeRepository as repo, type Cohort, type SurgeSignupRow } from './repository.js';
@@ -23,10 +24,21 @@ export type SignupOutcome =
 export type SurgeConfirmed = { known: boolean } | null;
 
 const SYSTEM = { userId: null, label: 'The surge sign-up form' };
+
+/** A valid surge form waiting for its batch. */
+interface SurgeForm { signup: SurgeSignupRow; signupKey: string; origin: string; lioName: string }
+/**
+ * How sign-ups are batched. PGlite is one connection, so one batch at a time; PostgreSQL overlaps a few, so that one
+ * batch's commit (its flush to disk) is not all the next waits for, while leaving most of the pool to other pages.
+ */
+const SIGNUP_BATCHES = { pglite: { maxBatch: 500, concurrency: 1 }, postgres: { maxBatch: 500, concurrency: 3 } } as const;
 export const QUEUE_PAGE = 200;
 
 /** Emergency surge mode: the switch, the public sign-up, rapid vetting, bulk assignment and messages to cohorts. */
 export class SurgeService {
+  /** One group commit a LIO: a transaction belongs to one LIO. */
+  private readonly signupBatches = new Map<string, GroupCommit<SurgeForm, boolean>>();
+
   constructor(private readonly deps: { db: Database; clock: Clock; jobs: JobQueue }) {}
 
   /** Whether the LIO is in surge mode and what its front door says (public: no personal data). */
@@ -58,24 +70,42 @@ export class SurgeService {
   /**
    * The public surge form. The sign-up is held (volunteer_signups) and the answer given only after the transaction has
    * committed, so a sign-up the person was told about is never lost; the same form sent twice (its key) is held once.
+   * Sign-ups arriving together share one transaction (group commit, see signupBatch): in a surge the commits, not the
+   * work, are what each request would otherwise wait for.
    * Nothing here looks at the people held, so the answer, and its time, are the same whether or not they are known.
    */
   async signUp(lioId: string, values: SignupValues, origin: string, lioName: string): Promise<SignupOutcome> {
     const { errors, signup, signupKey } = readSignup(values);
+    if (!signup) {
+      if (!await this.deps.db.withTenant(lioId, (tx) => repo.isOn(tx, lioId))) return { kind: 'closed' };
+      return { kind: 'invalid', errors, signupKey };
+    }
+    let batch = this.signupBatches.get(lioId);
+    if (!batch) {
+      batch = new GroupCommit((forms) => this.holdSignups(lioId, forms), SIGNUP_BATCHES[this.deps.db.engine]);
+      this.signupBatches.set(lioId, batch);
+    }
+    const held = await batch.submit({ signup, signupKey, origin, lioName });
+    return held ? { kind: 'taken', email: signup.email } : { kind: 'closed' };
+  }
+
+  /** One transaction for a batch of valid surge forms: false for each if surge mode is off. */
+  private holdSignups(lioId: string, forms: SurgeForm[]): Promise<boolean[]> {
     const now = this.deps.clock.now();
-    return this.deps.db.withTenant(lioId, async (tx): Promise<SignupOutcome> => {
-      if (!await repo.isOn(tx, lioId)) return { kind: 'closed' };
-      if (!signup) return { kind: 'invalid', errors, signupKey };
-      const token = newSecret();
+    return this.deps.db.withTenant(lioId, async (tx) => {
       // A form sent again after its link was followed is already a volunteer: nothing more to hold or send.
-      if (!await repo.volunteerBySignupKey(tx, signupKey) && await signups.hold(tx, { lioId, via: 'surge', signupKey, email: signup.email, tokenHash: hashSecret(token), answers: signup, now })) {
-        await queueEmail(tx, this.deps.jobs, lioId, {
-          to: signup.email,
-          subject: `Confirm your email address to volunteer with ${lioName}`,
-          text: `Hello ${signup.fullName},\n\nThank you for offering to help ${lioName} in the emergency. Please confirm this is your email address by following this link within ${SIGNUP_LINK_DAYS} days:\n\n${origin}/volunteer/surge/confirm/${token}\n\nA volunteer coordinator will contact you once you have.\n\nIf you did not sign up, you can ignore this email: we will delete what was sent.\n`,
-        }, this.deps.clock);
-      }
-      return { kind: 'taken', email: signup.email };
+      const { on, volunteers } = await repo.batchState(tx, lioId, [...new Set(forms.map((f) => f.signupKey))]);
+      if (!on) return forms.map(() => false);
+      const fresh = [...new Map(forms.filter((f) => !volunteers.has(f.signupKey)).map((f) => [f.signupKey, { ...f, token: newSecret() }])).values()];
+      const held = new Set(await signups.holdMany(tx, fresh.map((f) => ({
+        lioId, via: 'surge' as const, signupKey: f.signupKey, email: f.signup.email, tokenHash: hashSecret(f.token), answers: f.signup, now,
+      }))));
+      await queueEmails(tx, this.deps.jobs, lioId, fresh.filter((f) => held.has(f.signupKey)).map((f) => ({
+        to: f.signup.email,
+        subject: `Confirm your email address to volunteer with ${f.lioName}`,
+        text: `Hello ${f.signup.fullName},\n\nThank you for offering to help ${f.lioName} in the emergency. Please confirm this is your email address by following this link within ${SIGNUP_LINK_DAYS} days:\n\n${f.origin}/volunteer/surge/confirm/${f.token}\n\nA volunteer coordinator will contact you once you have.\n\nIf you did not sign up, you can ignore this email: we will delete what was sent.\n`,
+      })), this.deps.clock);
+      return forms.map(() => true);
     });
   }
 
