@@ -1,7 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { ServiceStatus } from '../../platform/db/directory-schema.js';
-import { boundingBox } from '../public/repository.js';
+import { boundingBox, placesInBox } from '../public/repository.js';
 import { organisationPublished, placePublished, servicePublished } from '../public/published.js';
 
 /**
@@ -92,7 +92,8 @@ async function listServicesWithin(db: Queryable, f: ServiceFilters, near: NonNul
   const within = sql`with near as (
       select s.service_id, min(earth_distance(${point}, ll_to_earth(s.latitude, s.longitude))) as distance, min(lower(s.name)) as name
       from published_service_places s
-      where ${withinRadius(near, radiusM, sql.ref('s.latitude'), sql.ref('s.longitude'))} and ${notDefunct} and ${placePublished('s')}
+      where ${placesInBox({ latitude: near.latitude, longitude: near.longitude, radiusM }, 's')}
+        and earth_distance(${point}, ll_to_earth(s.latitude, s.longitude)) <= ${radiusM}::float8 and ${notDefunct} and ${placePublished('s')}
       group by s.service_id)`;
   const page = conditions.length
     ? sql`${within}, top as (select near.*, count(*) over () as total from near join services s on s.id = near.service_id where ${sql.join(conditions, sql` and `)}
