@@ -47,23 +47,10 @@ create policy tenant_isolation on published_services using (lio_id = cg_current_
 -- Read only: kept by the same triggers as published_service_places (019), which run as the owner.
 grant select on published_services to {{app_role}};
 
--- 019's remaking of a service's places (renamed in 021), now remaking its row of published_services too.
-create or replace function cg_remake_service_places(ids uuid[]) returns void
+-- A service's row made again from the source tables, as 019 makes its places (cg_remake_service_places).
+create function cg_remake_published_services(ids uuid[]) returns void
   language sql security definer set search_path = {{schema}}, public
 as $$
-  delete from published_service_places where service_id = any(ids);
-  insert into published_service_places (lio_id, service_id, location_id, latitude, longitude, name, status, consent_to_publish,
-      organisation_status, organisation_consent_to_publish, organisation_merged_into_id, search_text, term_ids, delivery_modes, is_free,
-      minimum_age, maximum_age)
-    select s.lio_id, s.id, l.id, l.latitude, l.longitude, s.name, s.status, s.consent_to_publish,
-      o.status, o.consent_to_publish, o.merged_into_id, s.search_text,
-      array(select a.taxonomy_term_id from attributes a where a.link_id = s.id and a.link_type = 'service' order by 1),
-      s.delivery_modes, s.is_free, s.minimum_age, s.maximum_age
-    from services s join organisations o on o.id = s.organisation_id
-      join service_at_locations sal on sal.service_id = s.id join locations l on l.id = sal.location_id
-    where s.id = any(ids) and l.latitude is not null and l.longitude is not null
-    -- a service linked twice to one location (possible only through a bulk import) has one place there
-    on conflict (service_id, location_id) do nothing;
   delete from published_services where service_id = any(ids);
   insert into published_services (lio_id, service_id, name, status, consent_to_publish, organisation_status, organisation_consent_to_publish,
       organisation_merged_into_id, search_text, term_ids, delivery_modes, is_free, minimum_age, maximum_age)
@@ -73,47 +60,32 @@ as $$
     from services s join organisations o on o.id = s.organisation_id
     where s.id = any(ids);
 $$;
+revoke execute on function cg_remake_published_services(uuid[]) from public;
 
--- 019's trigger function, with a TRUNCATE also remaking the services that have a row of published_services only.
-create or replace function cg_service_places_after_change() returns trigger
+-- 021's refresh (the services locked in order of id, then remade), remaking both read models: the triggers of 019
+-- call it with the services a change touches.
+create or replace function cg_refresh_service_places(ids uuid[]) returns void
+  language sql security definer set search_path = {{schema}}, public
+as $$
+  select 1 from services where id = any(ids) order by id for no key update;
+  select cg_remake_service_places(ids);
+  select cg_remake_published_services(ids);
+$$;
+
+-- A TRUNCATE of services remakes the services that have places (019's trigger); the rows of those without any go here.
+create function cg_published_services_after_truncate() returns trigger
   language plpgsql security definer set search_path = {{schema}}, public
 as $$
-declare
-  -- the services that rows `x` of the table touch (%1$s: the transition table)
-  touched text := case tg_table_name
-    when 'services' then 'select x.id from %1$s x'
-    when 'organisations' then 'select s.id from services s where s.organisation_id in (select x.id from %1$s x)'
-    when 'locations' then 'select sal.service_id from service_at_locations sal where sal.location_id in (select x.id from %1$s x)
-      union select p.service_id from published_service_places p where p.location_id in (select x.id from %1$s x)'
-    when 'service_at_locations' then 'select x.service_id from %1$s x'
-    when 'attributes' then 'select x.link_id from %1$s x where x.link_type = ''service''' end;
-  before_change uuid[] := '{}';
-  after_change uuid[] := '{}';
 begin
-  if tg_op = 'TRUNCATE' then
-    perform cg_refresh_service_places(array(select service_id from published_service_places union select service_id from published_services
-      union select id from services));
-    return null;
-  end if;
-  if tg_op in ('UPDATE', 'DELETE') then
-    execute format('select array(' || touched || ')', 'old_rows') into before_change;
-  end if;
-  if tg_op in ('UPDATE', 'INSERT') then
-    execute format('select array(' || touched || ')', 'new_rows') into after_change;
-  end if;
-  perform cg_refresh_service_places(before_change || after_change);
+  delete from published_services p where not exists (select 1 from services s where s.id = p.service_id);
   return null;
 end
 $$;
+create trigger published_services_truncate after truncate on services for each statement execute function cg_published_services_after_truncate();
+alter table services enable always trigger published_services_truncate;
 
 -- The directory as it is now.
-insert into published_services (lio_id, service_id, name, status, consent_to_publish, organisation_status, organisation_consent_to_publish,
-    organisation_merged_into_id, search_text, term_ids, delivery_modes, is_free, minimum_age, maximum_age)
-  select s.lio_id, s.id, s.name, s.status, s.consent_to_publish, o.status, o.consent_to_publish, o.merged_into_id, s.search_text,
-    coalesce(t.term_ids, '{}'), s.delivery_modes, s.is_free, s.minimum_age, s.maximum_age
-  from services s join organisations o on o.id = s.organisation_id
-    left join (select a.link_id, array_agg(a.taxonomy_term_id order by a.taxonomy_term_id) as term_ids from attributes a where a.link_type = 'service'
-      group by a.link_id) t on t.link_id = s.id;
+select cg_remake_published_services(array(select id from services));
 
 -- 3. Words. 006's function read the services and joined each match to its organisation, and its callers read each
 --    match's service again for its name to sort them. It now reads published_services alone (the same matches, rank
