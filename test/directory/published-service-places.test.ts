@@ -8,10 +8,10 @@ import { JsonReader } from '../../src/directory/oruk/import/json.js';
 import { writeImportSet } from '../../src/directory/oruk/import/writer.js';
 
 /**
- * Searches near a postcode (/find and the ORUK API's /services) read published_service_places (migration 019), a
- * read model kept by triggers on the directory's tables. Each change to a source it copies must show in it at
- * once: here every such change is made, and after each the table is compared whole with what the source tables
- * say, and the searches are asked.
+ * Searches near a postcode (/find and the ORUK API's /services) read published_service_places (migration 019), and
+ * searches not near one (words, a category) read published_services (035): read models kept by triggers on the
+ * directory's tables. Each change to a source they copy must show in them at once: here every such change is made,
+ * and after each the tables are compared whole with what the source tables say, and the searches are asked.
  */
 
 let t: TestContext;
@@ -43,6 +43,23 @@ async function expectInStep(lio: Lio) {
       where s.lio_id = ${lio.id} and l.latitude is not null and l.longitude is not null) x
     order by service_id, location_id`.execute(t.db.system);
   expect(held.rows).toEqual(sources.rows);
+
+  const serviceColumns = sql`service_id, name, status, consent_to_publish, organisation_status, organisation_consent_to_publish, organisation_merged_into_id,
+    search_text::text as search_text, term_ids, delivery_modes, is_free, minimum_age, maximum_age`;
+  const heldServices = await sql`select ${serviceColumns} from published_services where lio_id = ${lio.id} order by service_id`.execute(t.db.system);
+  const sourceServices = await sql`select ${serviceColumns} from (
+      select s.id as service_id, s.name, s.status, s.consent_to_publish, o.status as organisation_status,
+        o.consent_to_publish as organisation_consent_to_publish, o.merged_into_id as organisation_merged_into_id, s.search_text,
+        array(select a.taxonomy_term_id from attributes a where a.link_id = s.id and a.link_type = 'service' order by 1) as term_ids,
+        s.delivery_modes, s.is_free, s.minimum_age, s.maximum_age
+      from services s join organisations o on o.id = s.organisation_id where s.lio_id = ${lio.id}) x
+    order by service_id`.execute(t.db.system);
+  expect(heldServices.rows).toEqual(sourceServices.rows);
+}
+
+/** What /find lists for a search not near a postcode, by name. */
+async function found(lio: Lio, query: string) {
+  return resultNames(await new Client(t.app, lio.host).get(`/find?${query}`)).sort();
 }
 
 /** What /find and the ORUK API list near the postcode, by name. */
@@ -68,19 +85,26 @@ describe('published service places', () => {
     await expectInStep(lio);
     expect(await near(lio)).toEqual(both(['Pantry Plus']));
 
+    expect(await found(lio, 'q=online')).toEqual(['Online only']);
+    expect(await found(lio, `category=${food.id}`)).toEqual(['Pantry Plus']);
+
     await write(lio, (tx) => tx.updateTable('services').set({ name: 'Larder Plus', description: 'Groceries for a small fee' }).where('id', '=', pantry.id).execute());
     await expectInStep(lio);
     expect((await near(lio, '&q=larder')).find).toEqual(['Larder Plus']);
     expect((await near(lio, '&q=pantry')).find).toEqual([]);
+    expect(await found(lio, 'q=groceries')).toEqual(['Larder Plus']);
+    expect(await found(lio, 'q=pantry')).toEqual([]);
 
     // terms: the category chosen, and a term taken away
     expect((await near(lio, `&category=${advice.id}`)).find).toEqual([]);
     await write(lio, (tx) => tx.insertInto('attributes').values({ lio_id: lio.id, link_id: pantry.id, link_type: 'service', link_entity: 'service', taxonomy_term_id: advice.id }).execute());
     await expectInStep(lio);
     expect((await near(lio, `&category=${advice.id}`)).find).toEqual(['Larder Plus']);
+    expect(await found(lio, `category=${advice.id}`)).toEqual(['Larder Plus']);
     await write(lio, (tx) => tx.deleteFrom('attributes').where('link_id', '=', pantry.id).where('taxonomy_term_id', '=', advice.id).execute());
     await expectInStep(lio);
     expect((await near(lio, `&category=${advice.id}`)).find).toEqual([]);
+    expect(await found(lio, `category=${advice.id}`)).toEqual([]);
     // a term deleted takes its attributes with it
     await write(lio, (tx) => tx.deleteFrom('taxonomy_terms').where('id', '=', food.id).execute());
     await expectInStep(lio);
@@ -91,6 +115,8 @@ describe('published service places', () => {
     expect((await near(lio, '&free=yes')).find).toEqual([]);
     expect((await near(lio, '&age=12')).find).toEqual([]);
     expect((await near(lio, '&age=30&mode=phone')).find).toEqual(['Larder Plus']);
+    expect(await found(lio, 'q=larder&free=yes')).toEqual([]);
+    expect(await found(lio, 'q=larder&age=30&mode=phone')).toEqual(['Larder Plus']);
 
     await write(lio, (tx) => tx.updateTable('services').set({ status: 'inactive' }).where('id', '=', pantry.id).execute());
     await expectInStep(lio);
@@ -101,8 +127,10 @@ describe('published service places', () => {
     await write(lio, (tx) => tx.updateTable('services').set({ status: 'temporarily closed', consent_to_publish: false }).where('id', '=', pantry.id).execute());
     await expectInStep(lio);
     expect(await near(lio)).toEqual(both([]));
+    expect(await found(lio, 'q=larder')).toEqual([]);
     await write(lio, (tx) => tx.updateTable('services').set({ consent_to_publish: true }).where('id', '=', pantry.id).execute());
     expect(await near(lio)).toEqual(both(['Larder Plus']));
+    expect(await found(lio, 'q=larder')).toEqual(['Larder Plus']);
 
     await write(lio, (tx) => tx.deleteFrom('services').where('id', '=', pantry.id).execute());
     await expectInStep(lio);
@@ -157,6 +185,7 @@ describe('published service places', () => {
       await write(lio, (tx) => tx.updateTable('organisations').set(change).where('id', '=', gone.id).execute());
       await expectInStep(lio);
       expect(await near(lio)).toEqual(both(['Kept Cafe']));
+      expect(await found(lio, 'q=cafe')).toEqual(['Kept Cafe']);
       await write(lio, (tx) => tx.updateTable('organisations').set({ status: 'active', consent_to_publish: true }).where('id', '=', gone.id).execute());
       await expectInStep(lio);
       expect(await near(lio)).toEqual(both(['Gone Cafe', 'Kept Cafe']));
@@ -207,6 +236,23 @@ describe('published service places', () => {
     expect(await near(mine)).toEqual(both(['Mine Club']));
     const seen = await t.db.withTenant(mine.id, (tx) => tx.selectFrom('published_service_places').select('name').execute());
     expect(seen).toEqual([{ name: 'Mine Club' }]);
+    expect(await t.db.withTenant(mine.id, (tx) => tx.selectFrom('published_services').select('name').execute())).toEqual([{ name: 'Mine Club' }]);
+    expect(await found(mine, 'q=club')).toEqual(['Mine Club']);
+  });
+
+  it('find places near a postcode across bands of latitude, and none beyond the circle within a band', async () => {
+    const lio = await t.make.lio();
+    // The index reads places by bands of 0.05° of latitude (migration 035): 53.8 is where one band ends and the next begins.
+    await d.service(lio, { name: 'Just south', locations: [{ latitude: 53.7999, longitude: -1.55 }] });
+    await d.service(lio, { name: 'Just north', locations: [{ latitude: 53.8001, longitude: -1.55 }] });
+    await d.service(lio, { name: 'Two bands north', locations: [{ latitude: 53.8 + 0.011, longitude: -1.55 }] });
+    // In the same band, but far to the east and to the west
+    await d.service(lio, { name: 'Same band, far east', locations: [{ latitude: 53.8001, longitude: -1.0 }] });
+    await d.service(lio, { name: 'Same band, far west', locations: [{ latitude: 53.7999, longitude: -2.2 }] });
+    expect(await near(lio)).toEqual(both(['Just north', 'Just south', 'Two bands north']));
+    expect(await near(lio, '', 25)).toEqual(both(['Just north', 'Just south', 'Same band, far east', 'Two bands north']));
+    const bands = await sql<{ latitude_band: number }>`select latitude_band from published_service_places where lio_id = ${lio.id} order by latitude`.execute(t.db.system);
+    expect(bands.rows.map((r) => r.latitude_band)).toEqual([1075, 1075, 1076, 1076, 1076]);
   });
   it('never shows a service whose consent is withdrawn, even when a row of the read model was left behind', async () => {
     const lio = await t.make.lio();
@@ -216,7 +262,10 @@ describe('published service places', () => {
     // Two writes racing can leave the read model's copy of the consent behind the service's own: made here by hand.
     await write(lio, (tx) => tx.updateTable('services').set({ consent_to_publish: false }).where('id', '=', withdrawn.id).execute());
     await sql`update published_service_places set consent_to_publish = true where service_id = ${withdrawn.id}`.execute(t.db.system);
+    await sql`update published_services set consent_to_publish = true where service_id = ${withdrawn.id}`.execute(t.db.system);
     expect(await near(lio)).toEqual(both(['Kept on']));
+    expect(await found(lio, 'q=withdrawn')).toEqual([]);
+    expect(await found(lio, `q=${encodeURIComponent('kept on')}`)).toEqual(['Kept on']);
     expect(kept.id).not.toBe(withdrawn.id);
   });
 });

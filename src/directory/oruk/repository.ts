@@ -1,7 +1,8 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
+import { readTogether } from '../../platform/db/together.js';
 import type { ServiceStatus } from '../../platform/db/directory-schema.js';
-import { boundingBox } from '../public/repository.js';
+import { boundingBox, placesInBox } from '../public/repository.js';
 import { organisationPublished, placePublished, servicePublished } from '../public/published.js';
 
 /**
@@ -92,7 +93,8 @@ async function listServicesWithin(db: Queryable, f: ServiceFilters, near: NonNul
   const within = sql`with near as (
       select s.service_id, min(earth_distance(${point}, ll_to_earth(s.latitude, s.longitude))) as distance, min(lower(s.name)) as name
       from published_service_places s
-      where ${withinRadius(near, radiusM, sql.ref('s.latitude'), sql.ref('s.longitude'))} and ${notDefunct} and ${placePublished('s')}
+      where ${placesInBox({ latitude: near.latitude, longitude: near.longitude, radiusM }, 's')}
+        and earth_distance(${point}, ll_to_earth(s.latitude, s.longitude)) <= ${radiusM}::float8 and ${notDefunct} and ${placePublished('s')}
       group by s.service_id)`;
   const page = conditions.length
     ? sql`${within}, top as (select near.*, count(*) over () as total from near join services s on s.id = near.service_id where ${sql.join(conditions, sql` and `)}
@@ -182,27 +184,26 @@ export const orukRepository = {
   /** The organisation parts HSDS nests that the shared read model does not: identifiers, funding, attributes, logo, uri, parent. */
   async organisationExtras(db: Queryable, ids: string[]) {
     if (ids.length === 0) return { organisations: [] as OrganisationRow[], identifiers: [] as IdentifierRow[], funding: [] as FundingRow[], attributes: [] as AttributeRow[] };
-    const [organisations, identifiers, funding, attributes] = await Promise.all([
-      sql<OrganisationRow>`select ${organisationColumns} from organisations o where o.id = any(${ids}::uuid[])`.execute(db),
-      sql<IdentifierRow>`select id, organisation_id, identifier_scheme, identifier_type, identifier from organization_identifiers
-        where organisation_id = any(${ids}::uuid[]) order by identifier_scheme nulls last, identifier, id`.execute(db),
-      sql<FundingRow>`select id, organisation_id, service_id, source from funding where organisation_id = any(${ids}::uuid[]) order by id`.execute(db),
-      attributesOf(db, ids, 'organization'),
-    ]);
-    return { organisations: organisations.rows, identifiers: identifiers.rows, funding: funding.rows, attributes: attributes.rows };
+    return readTogether<{ organisations: OrganisationRow[]; identifiers: IdentifierRow[]; funding: FundingRow[]; attributes: AttributeRow[] }>(db, {
+      organisations: sql<OrganisationRow>`select ${organisationColumns} from organisations o where o.id = any(${ids}::uuid[])`,
+      identifiers: sql<IdentifierRow>`select id, organisation_id, identifier_scheme, identifier_type, identifier from organization_identifiers
+        where organisation_id = any(${ids}::uuid[]) order by identifier_scheme nulls last, identifier, id`,
+      funding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where organisation_id = any(${ids}::uuid[]) order by id`,
+      attributes: attributesOf(ids, 'organization'),
+    });
   },
 
   /** The service parts HSDS nests that the shared read model does not: funding, the UK profile's service_area text, the address and accessibility a feed gave each location, location attributes, term parents held only as references. */
   async serviceExtras(db: Queryable, serviceIds: string[], locationIds: string[], termIds: string[]) {
-    const [funding, areas, locations, attributes, parents] = await Promise.all([
-      sql<FundingRow>`select id, organisation_id, service_id, source from funding where service_id = any(${serviceIds}::uuid[]) order by id`.execute(db),
-      sql<{ id: string; service_area: string | null }>`select id, service_area from service_areas where service_id = any(${serviceIds}::uuid[]) and service_area is not null`.execute(db),
-      sql<LocationExtraRow>`select id, address_id, address_attention, address_type, accessibility_id, accessibility_url from locations
-        where id = any(${locationIds}::uuid[]) and (address_id is not null or address_attention is not null or address_type is not null or accessibility_id is not null or accessibility_url is not null)`.execute(db),
-      attributesOf(db, locationIds, 'location'),
-      sql<{ id: string; parent_external_id: string }>`select id, parent_external_id from taxonomy_terms where id = any(${termIds}::uuid[]) and parent_external_id is not null`.execute(db),
-    ]);
-    return { funding: funding.rows, areas: areas.rows, locations: locations.rows, attributes: attributes.rows, parents: parents.rows };
+    return readTogether<{ funding: FundingRow[]; areas: { id: string; service_area: string | null }[]; locations: LocationExtraRow[]; attributes: AttributeRow[];
+      parents: { id: string; parent_external_id: string }[] }>(db, {
+      funding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where service_id = any(${serviceIds}::uuid[]) order by id`,
+      areas: sql<{ id: string; service_area: string | null }>`select id, service_area from service_areas where service_id = any(${serviceIds}::uuid[]) and service_area is not null`,
+      locations: sql<LocationExtraRow>`select id, address_id, address_attention, address_type, accessibility_id, accessibility_url from locations
+        where id = any(${locationIds}::uuid[]) and (address_id is not null or address_attention is not null or address_type is not null or accessibility_id is not null or accessibility_url is not null)`,
+      attributes: attributesOf(locationIds, 'location'),
+      parents: sql<{ id: string; parent_external_id: string }>`select id, parent_external_id from taxonomy_terms where id = any(${termIds}::uuid[]) and parent_external_id is not null`,
+    });
   },
 
   async listTaxonomies(db: Queryable, limit: number, offset: number) {
@@ -267,9 +268,9 @@ const termColumns = sql`t.id, t.code, t.name, t.description, t.parent_id, t.pare
 export interface AttributeRow extends Omit<TermRow, 'id'> {
   attribute_id: string; link_id: string; link_type: string; link_entity: string | null; value: string | null; term_id: string;
 }
-function attributesOf(db: Queryable, linkIds: string[], linkType: 'organization' | 'location') {
+function attributesOf(linkIds: string[], linkType: 'organization' | 'location') {
   return sql<AttributeRow>`select a.id as attribute_id, a.link_id, a.link_type, a.link_entity, a.value, t.id as term_id, t.code, t.name, t.description, t.parent_id,
       t.parent_external_id, t.taxonomy_id, x.name as taxonomy, t.term_uri
     from attributes a join taxonomy_terms t on t.id = a.taxonomy_term_id join taxonomies x on x.id = t.taxonomy_id
-    where a.link_id = any(${linkIds}::uuid[]) and a.link_type = ${linkType} order by lower(x.name), lower(t.name), a.id`.execute(db);
+    where a.link_id = any(${linkIds}::uuid[]) and a.link_type = ${linkType} order by lower(x.name), lower(t.name), a.id`;
 }

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import { organisationPublished, placePublished, servicePublished } from './published.js';
@@ -69,35 +69,47 @@ export function boundingBox(near: Near) {
   return { minLat: near.latitude - dLat, maxLat: near.latitude + dLat, minLng: near.longitude - dLng, maxLng: near.longitude + dLng };
 }
 
+/** published_service_places.latitude_band is floor(latitude × this) (migration 035). */
+const LATITUDE_BANDS_PER_DEGREE = 20;
+
 /**
- * The conditions of a search on services `s` joined to organisations `o`; or, with `places`, on rows `s` of
- * published_service_places (migration 019), which hold the service's own columns under the same names, its
- * terms and its organisation's flags, but nothing of its areas or opening times (those conditions are left
- * to the caller, on the services the places lead to: placesLeave).
+ * Rows `p` of published_service_places inside the box around a circle: for each band of latitude the box crosses,
+ * the places within its longitudes (the index published_service_places_band reads just those), then their latitudes.
  */
-function filters(c: SearchCriteria, textAsFilter: boolean, places = false): RawBuilder<unknown>[] {
-  const where: RawBuilder<unknown>[] = [places ? publishedPlace : published];
+export function placesInBox(near: Near, p = 's'): RawBuilder<SqlBool> {
+  const box = boundingBox(near);
+  const bands: number[] = [];
+  for (let b = Math.floor(box.minLat * LATITUDE_BANDS_PER_DEGREE); b <= Math.floor(box.maxLat * LATITUDE_BANDS_PER_DEGREE); b++) bands.push(b);
+  const col = (c: string) => sql.ref(`${p}.${c}`);
+  return sql<SqlBool>`${col('latitude_band')} = any(${bands}::int[]) and ${col('longitude')} between ${box.minLng}::float8 and ${box.maxLng}::float8
+    and ${col('latitude')} between ${box.minLat}::float8 and ${box.maxLat}::float8`;
+}
+
+/**
+ * The conditions of a search on rows `s` of a read model: published_service_places (migration 019) or
+ * published_services (035), which hold the service's own columns under the same names, its terms and its
+ * organisation's flags, but nothing of its areas or opening times (those conditions are left to the caller, on the
+ * services the rows lead to: placesLeave).
+ */
+function filters(c: SearchCriteria, textAsFilter: boolean): RawBuilder<unknown>[] {
+  const where: RawBuilder<unknown>[] = [publishedPlace];
   if (c.text && textAsFilter) {
     // The query is parsed once (an init plan), not once per row.
     where.push(sql`(s.search_text @@ (select websearch_to_tsquery('english', ${c.text})) or lower(s.name) like ${likePattern(c.text)})`);
   }
-  if (c.termIds) {
-    where.push(places ? sql`s.term_ids && ${c.termIds}::uuid[]`
-      : sql`exists (select 1 from attributes a where a.link_id = s.id and a.link_type = 'service' and a.taxonomy_term_id = any(${c.termIds}::uuid[]))`);
-  }
-  if (places) return [...where, ...kindFilters(c)];
-  return [...where, ...placesLeave(c), ...kindFilters(c)];
+  if (c.termIds) where.push(sql`s.term_ids && ${c.termIds}::uuid[]`);
+  return [...where, ...kindFilters(c)];
 }
 
-/** The conditions on the service's areas and opening times, which published_service_places does not hold. */
-function placesLeave(c: SearchCriteria): RawBuilder<unknown>[] {
+/** The conditions on the service's areas and opening times, which the read models do not hold: on the service `id` of organisation `o`. */
+function placesLeave(c: SearchCriteria, id = 's.id'): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [];
   if (c.locality) {
     const loc = c.locality.toLowerCase();
-    where.push(sql`(exists (select 1 from service_areas sa where sa.service_id = s.id and (lower(sa.name) = ${loc} or lower(sa.service_area) = ${loc}))
+    where.push(sql`(exists (select 1 from service_areas sa where sa.service_id = ${sql.ref(id)} and (lower(sa.name) = ${loc} or lower(sa.service_area) = ${loc}))
       or exists (select 1 from unnest(o.areas_served) area where lower(area) = ${loc}))`);
   }
-  if (c.openAt) where.push(openAtCondition(c.openAt));
+  if (c.openAt) where.push(openAtCondition(c.openAt, id));
   return where;
 }
 
@@ -142,13 +154,13 @@ export function scheduleOccursOn(date: string, day: DayCode): RawBuilder<boolean
 }
 
 /** A schedule (of the service or of one of its places) with a session covering the moment: begun today, or last night and running past midnight. */
-function openAtCondition(at: OpenAt): RawBuilder<unknown> {
+function openAtCondition(at: OpenAt, id: string): RawBuilder<unknown> {
   const yesterday = addDays(at.date, -1);
   const matches = sql`sc.opens_at is not null and sc.closes_at is not null and (
       (sc.opens_at <= ${at.time}::time and (sc.closes_at > ${at.time}::time or sc.closes_at <= sc.opens_at) and ${scheduleOccursOn(at.date, at.day)})
       or (sc.closes_at <= sc.opens_at and ${at.time}::time < sc.closes_at and ${scheduleOccursOn(yesterday, at.yesterday)}))`;
-  return sql`(exists (select 1 from schedules sc where sc.service_id = s.id and ${matches})
-    or exists (select 1 from service_at_locations sal2 join schedules sc on sc.service_at_location_id = sal2.id where sal2.service_id = s.id and ${matches}))`;
+  return sql`(exists (select 1 from schedules sc where sc.service_id = ${sql.ref(id)} and ${matches})
+    or exists (select 1 from service_at_locations sal2 join schedules sc on sc.service_at_location_id = sal2.id where sal2.service_id = ${sql.ref(id)} and ${matches}))`;
 }
 
 const columns = sql`s.id, s.name, s.description, s.status, s.delivery_modes, s.is_free, o.name as organisation_name`;
@@ -205,13 +217,11 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
     // there, and only the page's services are read from the source tables, unless areas or opening times are
     // asked for, which only those hold. The page's services are held to the publication rule again: a row of the
     // read model left behind by two writes racing must never show a service whose consent has been withdrawn.
-    const box = boundingBox(c.near);
     const near = sql`
       with near as (
         select s.service_id, min(${distanceTo(c.near, 's')}) as distance_m, min(s.name) as name
         from published_service_places s
-        where s.latitude between ${box.minLat}::float8 and ${box.maxLat}::float8 and s.longitude between ${box.minLng}::float8 and ${box.maxLng}::float8
-          and ${sql.join(filters(c, true, true), sql` and `)}
+        where ${placesInBox(c.near, 's')} and ${sql.join(filters(c, true), sql` and `)}
         group by s.service_id
       )`;
     const left = placesLeave(c);
@@ -232,36 +242,31 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
     const result = await withDetails(page, c.near).execute(db);
     return pageOf(result.rows, c);
   }
-  if (c.text) {
-    const where = filters(c, false);
-    const onlyText = !c.termIds && !c.locality && c.deliveryModes.length === 0 && !c.freeOnly && c.age === null && !c.openAt;
-    if (onlyText) {
-      // Words alone: the function's matches are already published, so only the page's rows are read.
-      const result = await withDetails(sql`
-        with m as materialized (select service_id, rank from cg_services_matching_text(${c.text})),
-        top as (select m.service_id, m.rank, t.name from m join services t on t.id = m.service_id
-          order by m.rank desc, t.name, m.service_id limit ${c.limit} offset ${c.offset})
-        select ${columns}, null::float8 as distance_m, (select count(*) from m) as total
-        from top m join services s on s.id = m.service_id join organisations o on o.id = s.organisation_id
-        where ${sql.join(where, sql` and `)}
-        order by m.rank desc, m.name, m.service_id`, null).execute(db);
-      return pageOf(result.rows, c);
-    }
-    const result = await withDetails(sql`
-      select ${columns}, null::float8 as distance_m, count(*) over () as total
-      from cg_services_matching_text(${c.text}) m join services s on s.id = m.service_id join organisations o on o.id = s.organisation_id
-      where ${sql.join(where, sql` and `)}
-      order by m.rank desc, s.name, s.id
-      limit ${c.limit} offset ${c.offset}`, null).execute(db);
-    return pageOf(result.rows, c);
-  }
-  const where = sql.join(filters(c, false), sql` and `);
-  const page = await withDetails(sql`select ${columns}, null::float8 as distance_m, 0 as total
-      from services s join organisations o on o.id = s.organisation_id where ${where}
-      order by s.name, s.id limit ${c.limit} offset ${c.offset}`, null).execute(db);
-  const count = await sql<{ n: number }>`select count(*)::int as n from (select 1 from services s join organisations o on o.id = s.organisation_id where ${where} limit ${countCap + 1}) x`.execute(db);
+  // Not near a place: the services matching are read from published_services (migration 035), through the text
+  // index for words (cg_services_matching_text, best match first), otherwise in order of name from the index on it;
+  // only areas and opening times, which it does not hold, are asked of the services (as `sv`) and organisations.
+  const left = placesLeave(c, 'sv.id');
+  const sources = left.length ? sql`join services sv on sv.id = s.service_id join organisations o on o.id = sv.organisation_id` : sql``;
+  const where = sql.join([...filters(c, false), ...left], sql` and `);
+  const onlyText = !c.termIds && !c.locality && c.deliveryModes.length === 0 && !c.freeOnly && c.age === null && !c.openAt;
+  const top = !c.text ? sql`select s.service_id, null::real as rank, s.name, 0 as total from published_services s ${sources} where ${where}
+      order by s.name, s.service_id limit ${c.limit} offset ${c.offset}`
+    // Words alone: the function's matches are already published and carry their names, so nothing else is read.
+    : onlyText ? sql`select m.service_id, m.rank, m.name, count(*) over () as total from cg_services_matching_text(${c.text}) m
+      order by m.rank desc, m.name, m.service_id limit ${c.limit} offset ${c.offset}`
+    : sql`select s.service_id, m.rank, s.name, count(*) over () as total
+      from cg_services_matching_text(${c.text}) m join published_services s on s.service_id = m.service_id ${sources} where ${where}
+      order by m.rank desc, s.name, s.service_id limit ${c.limit} offset ${c.offset}`;
+  // The page's services are held to the publication rule again, as near a place.
+  const result = await withDetails(sql`with top as (${top})
+    select ${columns}, null::float8 as distance_m, top.total
+    from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
+    where ${published}
+    order by top.rank desc nulls last, top.name, top.service_id`, null).execute(db);
+  if (c.text) return pageOf(result.rows, c);
+  const count = await sql<{ n: number }>`select count(*)::int as n from (select 1 from published_services s ${sources} where ${where} limit ${countCap + 1}) x`.execute(db);
   const n = Number(count.rows[0]?.n ?? 0);
-  return { rows: page.rows, total: Math.min(n, countCap), capped: n > countCap };
+  return { rows: result.rows, total: Math.min(n, countCap), capped: n > countCap };
 }
 
 function pageOf(rows: PageRow[], c: SearchCriteria): { rows: PageRow[]; total: number; capped: boolean } {

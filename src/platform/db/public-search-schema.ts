@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Row types of migrations 006 (public search and signposting lists) and 019 (published service places). */
+/** Row types of migrations 006 (public search and signposting lists), 019 (published service places) and 035 (published services). */
 export interface SignpostingListSendsTable {
   id: Generated<string>;
   lio_id: string;
@@ -15,6 +15,8 @@ export interface PublishedServicePlacesTable {
   location_id: string;
   latitude: number;
   longitude: number;
+  /** floor(latitude × 20), for the index searches near a place read (migration 035) */
+  latitude_band: ColumnType<number, never, never>;
   name: string;
   status: string;
   consent_to_publish: boolean;
@@ -28,7 +30,11 @@ export interface PublishedServicePlacesTable {
   maximum_age: number | null;
 }
 
+/** One service, with a place or not, kept by the same triggers for searches not near a place (read only for the app). */
+export type PublishedServicesTable = Omit<PublishedServicePlacesTable, 'location_id' | 'latitude' | 'longitude' | 'latitude_band'>;
+
 export interface PublicSearchTables {
   signposting_list_sends: SignpostingListSendsTable;
   published_service_places: PublishedServicePlacesTable;
+  published_services: PublishedServicesTable;
 }

@@ -1,0 +1,16 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Queryable } from './index.js';
+
+/**
+ * Several small reads in one statement, each as its rows in its own order: one round trip to the database instead of
+ * one each (a transaction's statements go one after another on its connection, so Promise.all saves none). For reads
+ * whose columns are text, uuids, numbers or booleans, which come back through JSON unchanged (not dates: those would
+ * come back as text).
+ */
+export async function readTogether<T extends Record<string, unknown[]>>(db: Queryable, reads: { [K in keyof T]: RawBuilder<T[K][number]> }): Promise<T> {
+  const names = Object.keys(reads) as (keyof T & string)[];
+  // Each read's rows are aggregated as its ORDER BY sorts them (PostgreSQL aggregates a sorted subquery in its order).
+  const columns = names.map((name) => sql`(select coalesce(json_agg(x), '[]'::json) from (${reads[name]}) x) as ${sql.ref(name)}`);
+  const result = await sql<Record<string, unknown[]>>`select ${sql.join(columns)}`.execute(db);
+  return result.rows[0] as T;
+}
