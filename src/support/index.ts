@@ -3,6 +3,7 @@ import { supportPolicy } from './policy.js';
 import { supportPersonalData } from './personal-data/provider.js';
 // Casework with groups.
 import { registerCaseworkRoutes } from './casework/routes.js';
+import { registerCaseworkApi } from './casework/api.js';
 import { registerApplicationRoutes } from './applications/routes.js';
 import { registerHealthCheckRoutes } from './health-checks/routes.js';
 import { registerOurSupportRoutes } from './our-support/routes.js';
@@ -137,6 +138,8 @@ export const supportCapability: Capability = {
     await registerBulletinRoutes(app, deps);
     await registerMembershipRoutes(app, deps);
   },
+  // Casework: the staff list and one case, for tokens and advisers' sessions.
+  api: (api, deps) => registerCaseworkApi(api, deps),
   jobs(queue, deps) {
     // Casework
 
