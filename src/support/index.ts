@@ -7,7 +7,7 @@ import { registerCaseworkApi } from './casework/api.js';
 import { registerApplicationRoutes } from './applications/routes.js';
 import { registerHealthCheckRoutes } from './health-checks/routes.js';
 import { registerOurSupportRoutes } from './our-support/routes.js';
-import { caseworkPanels } from './casework/panels.js';
+import { caseworkPanels, organisationSupportPanel } from './casework/panels.js';
 import { seedCasework } from './casework/seed.js';
 
 // Funding and leverage.
@@ -102,6 +102,8 @@ export const supportCapability: Capability = {
     membershipPanel,
     ownMembershipPanel,
   ],
+  // Casework: an organisation's cases and health checks, on its page in the register.
+  recordPanels: [organisationSupportPanel],
   frontDoor: [
     // Training and events
     {

@@ -136,6 +136,14 @@ export const caseworkRepository = {
     return { waiting: Number(row.waiting), open: Number(row.open) };
   },
 
+  /** An organisation's cases, for its page in the register: those not closed, and all it has had. */
+  async organisationCounts(db: Queryable, organisationId: string) {
+    const row = await db.selectFrom('support_cases').select([
+      sql<string>`count(*) filter (where status <> 'closed')`.as('open'), sql<string>`count(*)`.as('all'),
+    ]).where('organisation_id', '=', organisationId).executeTakeFirstOrThrow();
+    return { open: Number(row.open), all: Number(row.all) };
+  },
+
   // --- Notes ---
 
   insertNote(db: Queryable, n: { lioId: string; caseId: string; authorUserId: string | null; body: string; minutes: number; workedOn: string; shared: boolean; fromGroup: boolean; now: Date }) {
