@@ -257,6 +257,7 @@ export async function buildApp({ config, db, clock, mailer = createMailer(config
   // Routes and jobs, one capability at a time.
   const deps: CapabilityDeps = {
     config, db, clock, jobs, mailer, sessions, personalData: capabilities.flatMap((c) => (c.personalData ? [c.personalData] : [])), setUpLio: lioSetUpOf(capabilities),
+    recordPanels: capabilities.flatMap((c) => c.recordPanels ?? []),
   };
   await registerJsonApi(app, { db, clock }, capabilities.filter((c) => c.api).map((c) => (api) => c.api!(api, deps)));
   await registerWebRoutes(app, { db, clock, capabilities, navigation });

@@ -300,8 +300,9 @@ describe('the JSON API', () => {
       expect(components.schemas.Organisation).toMatchObject({ type: 'object', required: expect.arrayContaining(['id', 'name']) });
 
       const listed = operations().map((o) => `${o.method.toUpperCase()} ${o.path}`);
-      expect(listed).toEqual(expect.arrayContaining(['GET /api/v1/lio', 'GET /api/v1/organisations', 'GET /api/v1/organisations/{id}', 'POST /api/v1/organisations']));
-      expect(listed.filter((o) => o.includes('/api/v1/'))).toHaveLength(4);
+      expect(listed).toEqual(expect.arrayContaining(['GET /api/v1/lio', 'GET /api/v1/organisations', 'GET /api/v1/organisations/{id}', 'POST /api/v1/organisations',
+        'GET /api/v1/support-cases', 'GET /api/v1/support-cases/{id}']));
+      expect(listed.filter((o) => o.includes('/api/v1/'))).toHaveLength(6);
       // Web pages, forms and internal routes stay out of the API's description.
       expect(Object.keys(doc.paths as Json).filter((p) => !p.startsWith('/api/'))).toEqual([]);
       expect(listed.some((o) => /healthz|readyz|metrics|openapi|reference/.test(o))).toBe(false);

@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from './helpers/app.js';
 import { Client } from './helpers/client.js';
-import { acceptMultipart } from '../src/platform/http/multipart.js';
+import { acceptTextUploads } from '../src/platform/http/multipart.js';
 
 /**
  * Upload forms (taxonomy import, feed and spreadsheet imports) post multipart/form-data through @fastify/multipart.
@@ -85,7 +85,7 @@ describe('multipart uploads', () => {
     // Several parts each under the limit, sent without a Content-Length: the running total still stops them.
     const app = Fastify();
     await app.register(async (scope) => {
-      await acceptMultipart(scope, 100);
+      await acceptTextUploads(scope, 100, async () => {});
       scope.post('/upload', async (request) => request.body);
     });
     const part = (name: string, text: string) => `--b\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.txt"\r\n\r\n${text}\r\n`;

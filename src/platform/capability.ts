@@ -9,6 +9,7 @@ import type { Sessions } from './http/session.js';
 import type { SignedInUser } from './auth/actor.js';
 import type { Permission, PolicyRules } from './auth/policy.js';
 import type { PersonalDataProvider } from './personal-data.js';
+import type { RecordPanel } from './record-panels.js';
 
 /**
  * What a capability (directory, volunteering, community response …) gives the app. `buildApp`, the CLI and the
@@ -24,6 +25,8 @@ export interface Capability {
   navigation?: { areas?: NavigationArea[]; pages: NavigationPage[] };
   /** Panels for the signed-in home page: each shows only to those its `permission` allows. */
   homePanels?: HomePanel[];
+  /** Its panels on other capabilities' record pages (an organisation's): links to what it holds about that record. */
+  recordPanels?: RecordPanel[];
   /** Its places on the public home page (the LIO's front door): 'Find help and services', 'Volunteer with us'. */
   frontDoor?: FrontDoorSection[];
   /** Its static files (scripts, stylesheets), served at /assets/ under an address with a hash of their content. */
@@ -63,6 +66,8 @@ export interface CapabilityDeps {
   personalData: readonly PersonalDataProvider[];
   /** Prepares a new LIO as every capability asks (for the accounts capability's adding of LIOs). */
   setUpLio: LioSetUp;
+  /** Every capability's panels on record pages (for the page that shows that kind of record). */
+  recordPanels: readonly RecordPanel[];
 }
 
 export type LioSetUp = (tx: Queryable, lio: { id: string }, now: Date) => Promise<void>;

@@ -3,10 +3,11 @@ import { supportPolicy } from './policy.js';
 import { supportPersonalData } from './personal-data/provider.js';
 // Casework with groups.
 import { registerCaseworkRoutes } from './casework/routes.js';
+import { registerCaseworkApi } from './casework/api.js';
 import { registerApplicationRoutes } from './applications/routes.js';
 import { registerHealthCheckRoutes } from './health-checks/routes.js';
 import { registerOurSupportRoutes } from './our-support/routes.js';
-import { caseworkPanels } from './casework/panels.js';
+import { caseworkPanels, organisationSupportPanel } from './casework/panels.js';
 import { seedCasework } from './casework/seed.js';
 
 // Funding and leverage.
@@ -101,6 +102,8 @@ export const supportCapability: Capability = {
     membershipPanel,
     ownMembershipPanel,
   ],
+  // Casework: an organisation's cases and health checks, on its page in the register.
+  recordPanels: [organisationSupportPanel],
   frontDoor: [
     // Training and events
     {
@@ -137,6 +140,8 @@ export const supportCapability: Capability = {
     await registerBulletinRoutes(app, deps);
     await registerMembershipRoutes(app, deps);
   },
+  // Casework: the staff list and one case, for tokens and advisers' sessions.
+  api: (api, deps) => registerCaseworkApi(api, deps),
   jobs(queue, deps) {
     // Casework
 

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client } from '../helpers/client.js';
-import { acceptMultipart } from '../../src/platform/http/multipart.js';
+import { acceptTextUploads } from '../../src/platform/http/multipart.js';
 import { refuseNulInText } from '../../src/platform/http/text-input.js';
 
 /**
@@ -22,7 +22,7 @@ describe('NUL in an upload', () => {
   beforeAll(async () => {
     refuseNulInText(app);
     await app.register(async (scope) => {
-      await acceptMultipart(scope, 1024 * 1024);
+      await acceptTextUploads(scope, 1024 * 1024, async () => {});
       scope.post('/upload', async (request) => ({ body: request.body }));
       scope.post('/api/v1/upload', async (request) => ({ body: request.body }));
     });

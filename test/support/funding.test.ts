@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { signedInClient, errorSummary, mainText } from '../helpers/client.js';
+import { Client, signedInClient, errorSummary, mainText } from '../helpers/client.js';
 import { fundingFactories, type FundingFactories } from '../helpers/funding-factories.js';
 import { sendDigests } from '../../src/support/funding/jobs.js';
 
@@ -83,7 +83,7 @@ describe('funding opportunities', () => {
 
   it('digests e-mail each group member what fits, new or closing soon, never twice, nothing when there is nothing, and stop when asked', async () => {
     const s = await setting();
-    const deps = { db: t.db, clock: t.clock, jobs: t.app.jobs };
+    const deps = { db: t.db, clock: t.clock, jobs: t.app.jobs, config: t.config };
     expect(await sendDigests(deps, s.lio.id, 'https://cvs.example')).toBe(0);
     await f.opportunity(s.lio, { programme: 'Closing Fund', themes: ['food'], inDays: 5 });
     await f.opportunity(s.lio, { programme: 'Fresh Fund', inDays: 60 });
@@ -101,6 +101,66 @@ describe('funding opportunities', () => {
     expect(await sendDigests(deps, s.lio.id, 'https://cvs.example')).toBe(0);
     expect((await s.group.get('/our-support/funding')).$('[data-testid="digests"]').text()).toContain('You do not get e-mails about funding');
     expect(await mailTo(s.lio, s.member.email)).toHaveLength(1);
+  });
+
+  it('each digest carries its recipient\'s own link that stops the digests without signing in; a reused link says so, a forged one is refused', async () => {
+    const s = await setting();
+    const deps = { db: t.db, clock: t.clock, jobs: t.app.jobs, config: t.config };
+    const other = await t.make.user(s.lio, { role: 'group_member', organisationId: s.org.id, email: `second-${s.lio.id.slice(0, 8)}@group.example` });
+    await f.opportunity(s.lio, { programme: 'Fresh Fund', inDays: 60 });
+    expect(await sendDigests(deps, s.lio.id, 'https://cvs.example')).toBe(2);
+    const linkOf = async (email: string) => {
+      const [mail] = await mailTo(s.lio, email);
+      const found = /To stop these e-mails: https:\/\/cvs\.example(\/funding\/digests\/stop\/\S+)/.exec(mail!.body_text);
+      return found![1]!;
+    };
+    const mine = await linkOf(s.member.email);
+    const theirs = await linkOf(other.email);
+    expect(mine).not.toBe(theirs);
+
+    // Anyone holding the e-mail, signed in or not: the page shows whose e-mails stop, one button stops them.
+    const stranger = new Client(t.app, s.lio.host);
+    const page = await stranger.get(mine);
+    expect(page.status).toBe(200);
+    expect(mainText(page)).toContain(s.member.email);
+    const csrf = page.$('input[name="_csrf"]').val() as string;
+    const stopped = await stranger.submit(mine, mine, {});
+    expect(stopped.status).toBe(200);
+    expect(stopped.$('[data-testid="outcome"]').text()).toBe('We will not send you any more e-mails about funding.');
+    const audit = await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('audit_events').select(['action', 'subject_id', 'actor_user_id']).where('action', '=', 'funding_digests.stopped').execute());
+    expect(audit).toEqual([{ action: 'funding_digests.stopped', subject_id: s.member.id, actor_user_id: s.member.id }]);
+
+    // Used again: a clear answer, nothing changes.
+    expect((await stranger.get(mine)).$('[data-testid="outcome"]').text()).toContain('already stopped');
+    const again = await stranger.postRaw(mine, { _csrf: csrf });
+    expect(again.status).toBe(200);
+    expect(again.$('h1').text()).toBe('Funding e-mails were already stopped');
+
+    // Only the member whose link it was is stopped.
+    await f.opportunity(s.lio, { programme: 'Later Fund', inDays: 60 });
+    expect(await sendDigests(deps, s.lio.id, 'https://cvs.example')).toBe(1);
+    expect(await mailTo(s.lio, s.member.email)).toHaveLength(1);
+    expect(await mailTo(s.lio, other.email)).toHaveLength(2);
+
+    // A forged link: another account's id with this signature, a changed signature, another LIO's member, a fragment.
+    const [, , , , userAndSig] = mine.split('/');
+    const signature = userAndSig!.split('.')[1]!;
+    const forgeries = [`/funding/digests/stop/${other.id}.${signature}`, `${mine.slice(0, -1)}${mine.endsWith('0') ? '1' : '0'}`, `/funding/digests/stop/${other.id}`, '/funding/digests/stop/nonsense'];
+    const elsewhere = await t.make.lio();
+    for (const forged of forgeries) {
+      const refused = await stranger.get(forged);
+      expect(refused.status, forged).toBe(404);
+      expect(refused.$('h1').text()).toBe('We do not recognise this link');
+    }
+    const forgedPost = await stranger.postRaw(`/funding/digests/stop/${other.id}.${signature}`, { _csrf: csrf });
+    expect(forgedPost.status).toBe(404);
+    expect((await new Client(t.app, elsewhere.host).get(theirs)).status).toBe(404);
+    expect(await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('funding_digest_stops').select('user_id').execute())).toEqual([{ user_id: s.member.id }]);
+
+    // Their own link works as well for the other member.
+    expect((await stranger.submit(theirs, theirs, {})).$('h1').text()).toBe('Funding e-mails stopped');
+    await f.opportunity(s.lio, { programme: 'Last Fund', inDays: 60 });
+    expect(await sendDigests(deps, s.lio.id, 'https://cvs.example')).toBe(0);
   });
 
   it('the home page counts opportunities for advisers and what fits for the group member', async () => {

@@ -5,7 +5,7 @@ import type { Config } from '../../platform/config.js';
 import { can } from '../../platform/auth/policy.js';
 import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
-import { acceptMultipart } from '../../platform/http/multipart.js';
+import { acceptTextUploads } from '../../platform/http/multipart.js';
 import { RegisterCsvService } from '../csv/service.js';
 import { registerCsvExportRoutes } from '../csv/routes.js';
 import type { JobQueue } from '../../platform/jobs.js';
@@ -85,7 +85,7 @@ export async function registerImportRoutes(app: FastifyInstance, deps: { db: Dat
   });
 
   await app.register(async (scope) => {
-    await acceptMultipart(scope, UPLOAD_LIMIT);
+    await acceptTextUploads(scope, UPLOAD_LIMIT, guard.preHandler);
 
     scope.post('/admin/imports/csv', guard, async (request, reply) => {
       const form = readSpreadsheetForm(request.body);

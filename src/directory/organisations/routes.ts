@@ -9,12 +9,13 @@ import { formValuesOf, readRegisterSearch, type FormValues } from './form.js';
 import { formContext, presentDuplicates, registerListView, summaryRows } from './present.js';
 import type { LikelyDuplicate } from './duplicates.js';
 import { OrganisationsService } from './service.js';
+import type { RecordPanel } from '../../platform/record-panels.js';
 
 const PAGE_SIZE = 50;
 const V = 'directory/organisations/views';
 
 /** The register: the list of organisations, a record's page, and adding and editing one. */
-export async function registerOrganisationRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock }) {
+export async function registerOrganisationRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; recordPanels: readonly RecordPanel[] }) {
   const organisations = new OrganisationsService(deps);
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
@@ -43,7 +44,7 @@ export async function registerOrganisationRoutes(app: FastifyInstance, deps: { d
   });
 
   app.get('/organisations/:id', { preHandler: permitted('organisations.read') }, async (request, reply) => {
-    const found = await organisations.page(request.actor, idOf(request));
+    const found = await organisations.page(request.actor, idOf(request), deps.recordPanels);
     if (!found) return reply.callNotFound();
     const o = found.organisation;
     return reply.render(`${V}/show.njk`, {

@@ -10,6 +10,7 @@ import { readOrganisationForm, type FormValues } from './form.js';
 import { diffRows } from './present.js';
 import { organisationsRepository, recordOrganisationEvent, type OrganisationFilter } from './repository.js';
 import { findLikelyDuplicates, unconfirmedDuplicates, type LikelyDuplicate } from './duplicates.js';
+import { loadRecordPanels, type RecordPanel } from '../../platform/record-panels.js';
 
 /** The changed field names, for a summary line and for the audit log (which never holds the values). */
 export const changedFields = (changes: ChangeSet) => Object.keys(changes).map(fieldLabel);
@@ -72,8 +73,8 @@ export class OrganisationsService {
     }));
   }
 
-  /** The organisation page: the record, its timeline, and what hangs off it. */
-  async page(actor: SignedInUser | null, id: string) {
+  /** The organisation page: the record, its timeline, what hangs off it, and the panels other capabilities add to it. */
+  async page(actor: SignedInUser | null, id: string, panels: readonly RecordPanel[] = []) {
     authorise(actor, 'organisations.read');
     if (!isUuid(id)) return null;
     return this.deps.db.withTenant(actor.lioId, async (tx) => {
@@ -88,8 +89,9 @@ export class OrganisationsService {
         organisationsRepository.mergedFrom(tx, id),
         organisationsRepository.verificationMonths(tx, actor.lioId),
       ]);
+      const recordPanels = await loadRecordPanels(panels, 'organisation', { tx, actor, recordId: id, now: this.deps.clock.now() });
       return {
-        organisation, services, members, pendingChanges, mergedInto, mergedFrom, verificationMonths,
+        organisation, services, members, pendingChanges, mergedInto, mergedFrom, verificationMonths, recordPanels,
         timeline: timeline.map((e) => ({ ...e, changes: e.detail && typeof e.detail === 'object' && 'changes' in e.detail ? diffRows(e.detail.changes as ChangeSet) : [] })),
       };
     });

@@ -5,7 +5,7 @@ import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
 import { actorOf } from '../../platform/http/request-context.js';
 import { TaxonomyService } from './service.js';
-import { acceptMultipart } from '../../platform/http/multipart.js';
+import { acceptTextUploads } from '../../platform/http/multipart.js';
 import type { ImportProblem } from './import.js';
 
 const IMPORT_LIMIT = 8 * 1024 * 1024;
@@ -87,7 +87,7 @@ export async function registerTaxonomyRoutes(app: FastifyInstance, deps: { db: D
 
   // The import form may carry a file: only this route reads multipart bodies.
   await app.register(async (scoped) => {
-    await acceptMultipart(scoped, IMPORT_LIMIT);
+    await acceptTextUploads(scoped, IMPORT_LIMIT, guard.preHandler);
     scoped.post('/admin/taxonomy/import', { ...guard, bodyLimit: IMPORT_LIMIT }, async (request, reply) => {
       const pasted = str(request.body, 'json');
       const uploaded = str(request.body, 'file');

@@ -7,6 +7,9 @@ import type { Clock } from '../clock.js';
 import { hashSecret } from '../auth/secrets.js';
 import { apiTokenLookups, type ApiScope } from '../auth/api-tokens.js';
 import { apiValidatorCompiler } from './api-validation.js';
+import { can, type Permission } from '../auth/policy.js';
+import { auditActorOf, type Actor } from '../audit.js';
+import { SESSION_COOKIE } from './session.js';
 
 declare module 'fastify' {
   interface FastifyRequest { apiToken: { id: string; scope: ApiScope } | null }
@@ -32,6 +35,24 @@ export const apiErrors = {
 
 const TOKEN_LAST_USED_RESOLUTION_MS = 60_000;
 
+/**
+ * What an API route may declare in its `config`: the token scope it needs (read by default), and the permission
+ * that lets a signed-in person call it with their session instead of a token. A route without a permission is for
+ * tokens only; one with a permission is open to sessions for reads alone, since the API takes no CSRF token.
+ */
+export interface ApiRouteConfig { scope?: ApiScope; permission?: Permission }
+
+const SESSION_SECURITY = 'session';
+/** The OpenAPI `security` of a read open to a token or to a signed-in person's session (see ApiRouteConfig). */
+export const TOKEN_OR_SESSION: { [scheme: string]: string[] }[] = [{ bearer: [] }, { [SESSION_SECURITY]: [] }];
+
+/** Who made an API call, as the audit log names them: the token, or the signed-in person whose session it came with. */
+export function apiCallerOf(request: FastifyRequest): Actor {
+  if (request.apiToken) return { userId: null, label: `api-token:${request.apiToken.id}` };
+  if (request.actor) return auditActorOf(request.actor);
+  throw new Error('An API handler ran without an authenticated caller');
+}
+
 /** Adds routes to the token-authenticated /api/v1 context: a capability's `api`. */
 export type ApiRoutes = (api: FastifyInstance) => Promise<void>;
 
@@ -47,7 +68,7 @@ export async function registerJsonApi(root: FastifyInstance, deps: { db: Databas
       openapi: '3.1.0',
       info: { title: 'Common Ground API', version: '1.0.0', description: 'The JSON API of a Common Ground LIO. Authenticate with an API token created by an admin: `Authorization: Bearer TOKEN`. Tokens are scoped to one LIO and to read or write.' },
       servers: [{ url: '/' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, [SESSION_SECURITY]: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'A signed-in session, for the reads a route opens to people with a permission' } } },
       security: [{ bearer: [] }],
     },
     // Only the JSON API belongs in the document: web pages and forms registered without `hide` stay out.
@@ -94,11 +115,17 @@ export async function registerJsonApi(root: FastifyInstance, deps: { db: Databas
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S{10,200})$/i.exec(header);
     const fail = (code: 401 | 403, message: string) => reply.code(code).header('www-authenticate', 'Bearer').send({ statusCode: code, error: code === 401 ? 'Unauthorized' : 'Forbidden', message });
+    const config = request.routeOptions.config as ApiRouteConfig;
+    const reads = request.method === 'GET' || request.method === 'HEAD';
+    if (!header && request.actor && config.permission && reads) {
+      if (!can(request.actor, config.permission)) return fail(403, 'Your account may not make this call');
+      return;
+    }
     if (!match) return fail(401, 'Send an API token as "Authorization: Bearer TOKEN"');
     const token = await db.withTenant(request.lio.id, (tx) => apiTokenLookups.findByHash(tx, hashSecret(match[1]!)));
     if (!token) return fail(401, 'This API token is not valid for this LIO');
     if (token.revoked_at) return fail(401, 'This API token has been revoked');
-    const needed = (request.routeOptions.config as { scope?: ApiScope }).scope ?? 'read';
+    const needed = config.scope ?? 'read';
     if (needed === 'write' && token.scope !== 'write') return fail(403, 'This API token is read-only; this call needs a token with write scope');
     request.apiToken = { id: token.id, scope: token.scope };
     const now = clock.now();

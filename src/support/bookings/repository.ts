@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { BookingStatus } from '../../platform/db/support-schema.js';
+import { startOfLondonDay } from '../../platform/db/london-days.js';
 
 /** A session with its course, as the booking pages and e-mails need it. */
 const sessionColumns = ['s.id', 's.course_id', 's.starts_at', 's.ends_at', 's.venue', 's.online_url', 's.capacity', 's.price_pence', 's.status',
@@ -9,6 +10,12 @@ const sessionColumns = ['s.id', 's.course_id', 's.starts_at', 's.ends_at', 's.ve
 /** Places taken (booked) and people waiting, per session. */
 const taken = sql<number>`(select count(*)::int from course_bookings b where b.session_id = s.id and b.status = 'booked')`;
 const waiting = sql<number>`(select count(*)::int from course_bookings b where b.session_id = s.id and b.status = 'waiting')`;
+
+/** The first day of the month after `month` ('2026-12' → '2027-01-01'). */
+const firstOfNextMonth = (month: string) => {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${year + 1}-01-01` : `${year}-${String(m + 1).padStart(2, '0')}-01`;
+};
 
 export interface PublicSessionFilter { theme: string; month: string; online: boolean; page: number; pageSize: number }
 
@@ -37,10 +44,7 @@ export const bookingsRepository = {
       .where('c.status', '=', 'published').where('s.status', '=', 'scheduled').where('s.starts_at', '>', now);
     if (f.theme) q = q.where(sql<boolean>`${f.theme} = any(c.themes)`);
     // A month as a range of instants (London's midnights), so the index on starts_at answers it.
-    if (f.month) {
-      q = q.where('s.starts_at', '>=', sql<Date>`(${`${f.month}-01`}::date::timestamp at time zone 'Europe/London')`)
-        .where('s.starts_at', '<', sql<Date>`((${`${f.month}-01`}::date + interval '1 month')::timestamp at time zone 'Europe/London')`);
-    }
+    if (f.month) q = q.where('s.starts_at', '>=', startOfLondonDay(`${f.month}-01`)).where('s.starts_at', '<', startOfLondonDay(firstOfNextMonth(f.month)));
     if (f.online) q = q.where('s.online_url', 'is not', null);
     const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await q.select([...sessionColumns, taken.as('booked'), 'c.themes']).orderBy('s.starts_at').orderBy('s.id')

@@ -33,12 +33,24 @@ function monthItems(now: Date, chosen: string) {
   return items;
 }
 
-/** Training and events for everyone: the listing, course pages, booking, the attendee's link, feedback and calendar files. */
-export async function registerBookingRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
-  const bookings = new BookingsService(deps);
-  const sendLimit = { rateLimit: { max: 10, timeWindow: '10 minutes' } };
-  const ctxOf = (request: FastifyRequest) => ({ origin: publicOrigin(request.lio, request, deps.config.baseUrl), lioName: request.lio.name });
+type Deps = { db: Database; clock: Clock; config: Config; jobs: JobQueue };
+type ContextOf = (request: FastifyRequest) => { origin: string; lioName: string };
+/** Each sending form (a booking, a cancellation, feedback) is held to a few a minute from one address. */
+const sendLimit = { rateLimit: { max: 10, timeWindow: '10 minutes' } };
 
+/** Training and events for everyone: the listing, course pages, booking, the attendee's link, feedback and calendar files. */
+export async function registerBookingRoutes(app: FastifyInstance, deps: Deps) {
+  const bookings = new BookingsService(deps);
+  const ctxOf: ContextOf = (request) => ({ origin: publicOrigin(request.lio, request, deps.config.baseUrl), lioName: request.lio.name });
+  registerListingPages(app, bookings, deps, ctxOf);
+  registerBookingForm(app, bookings, ctxOf);
+  registerManageLinks(app, bookings, ctxOf);
+  registerFeedbackLinks(app, bookings);
+  registerMyBookings(app, bookings, deps.clock);
+}
+
+/** The public listing, a course's page and a session's calendar file. */
+function registerListingPages(app: FastifyInstance, bookings: BookingsService, deps: Deps, ctxOf: ContextOf) {
   app.get('/training', async (request, reply) => {
     const search = readTrainingSearch(request.query);
     const page = readPageNumber(request.query);
@@ -70,6 +82,10 @@ export async function registerBookingRoutes(app: FastifyInstance, deps: { db: Da
       .send(sessionsCalendar(sessions[0]!.title, sessions, ctx.origin, request.hostname));
   });
 
+}
+
+/** Booking a place (or a place on the waiting list), with or without an account. */
+function registerBookingForm(app: FastifyInstance, bookings: BookingsService, ctxOf: ContextOf) {
   const renderBooking = async (request: FastifyRequest, reply: FastifyReply, values: BookingFormValues | null, extra: { errors?: unknown[]; justFilled?: boolean } = {}) => {
     const form = await bookings.bookingForm(request.lio.id, idOf(request), request.actor);
     if (!form) return reply.callNotFound();
@@ -108,18 +124,22 @@ export async function registerBookingRoutes(app: FastifyInstance, deps: { db: Da
     return reply.render(`${V}/booked.njk`, { title: waiting ? 'You are on the waiting list' : 'Your place is booked', waiting, sessionId: idOf(request) });
   });
 
-  registerLinkRoutes(app, bookings, ctxOf, sendLimit);
+}
 
+/** A signed-in person's own bookings. */
+function registerMyBookings(app: FastifyInstance, bookings: BookingsService, clock: Clock) {
   app.get('/training/my-bookings', { preHandler: permitted('training.book') }, async (request, reply) => {
     const rows = await bookings.mine(request.actor);
-    const now = deps.clock.now();
+    const now = clock.now();
     const view = rows.map((b) => ({ ...b, when: whenText(b.starts_at, b.ends_at), where: whereText(b), past: b.starts_at <= now }));
     return reply.render(`${V}/mine.njk`, { title: 'Course bookings', upcoming: view.filter((b) => !b.past).reverse(), past: view.filter((b) => b.past) });
   });
 }
 
-function registerLinkRoutes(app: FastifyInstance, bookings: BookingsService, ctxOf: (request: FastifyRequest) => { origin: string; lioName: string }, sendLimit: object) {
-  const linkProblem = (reply: FastifyReply) => reply.render(`${V}/link-problem.njk`, { title: 'This link does not work' }, 404);
+const linkProblem = (reply: FastifyReply) => reply.render(`${V}/link-problem.njk`, { title: 'This link does not work' }, 404);
+
+/** The attendee's own link, from their e-mail: their booking, its cancellation, their calendar and certificate. */
+function registerManageLinks(app: FastifyInstance, bookings: BookingsService, ctxOf: ContextOf) {
 
   const renderManage = async (request: FastifyRequest, reply: FastifyReply, problem?: string) => {
     const found = await bookings.byLink(request.lio.id, tokenOf(request));
@@ -155,6 +175,10 @@ function registerLinkRoutes(app: FastifyInstance, bookings: BookingsService, ctx
     return reply.type('application/pdf').header('content-disposition', `attachment; filename="certificate-${certificate.number}.pdf"`).send(certificate.pdf);
   });
 
+}
+
+/** The feedback form the attendee's link opens after the session. */
+function registerFeedbackLinks(app: FastifyInstance, bookings: BookingsService) {
   const renderFeedback = async (request: FastifyRequest, reply: FastifyReply, values = { rating: '', mostUseful: '', improve: '' }, errors?: unknown[]) => {
     const found = await bookings.feedbackByLink(request.lio.id, tokenOf(request));
     if (!found) return linkProblem(reply);

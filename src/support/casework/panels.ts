@@ -1,4 +1,6 @@
 import type { HomePanel } from '../../platform/capability.js';
+import type { RecordPanel } from '../../platform/record-panels.js';
+import { healthChecksRepository } from '../health-checks/repository.js';
 import { plural } from '../../platform/text.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import { caseworkRepository as repo } from './repository.js';
@@ -43,3 +45,22 @@ export const caseworkPanels: HomePanel[] = [
     },
   },
 ];
+
+/** On an organisation's page in the register, for advisers: its support cases and health checks, each a link to them. */
+export const organisationSupportPanel: RecordPanel = {
+  id: 'support',
+  record: 'organisation',
+  permission: 'cases.read',
+  async load({ tx, recordId }) {
+    const cases = await repo.organisationCounts(tx, recordId);
+    const checks = await healthChecksRepository.countOf(tx, recordId);
+    return {
+      title: 'Support for this group',
+      links: [
+        { text: `${cases.open} ${plural(cases.open, 'support case', 'support cases')} not closed`, href: `/support/cases?organisation=${recordId}` },
+        { text: `${cases.all} ${plural(cases.all, 'support case', 'support cases')} in all`, href: `/support/cases?organisation=${recordId}&status=all` },
+        { text: `${checks} ${plural(checks, 'health check', 'health checks')}`, href: `/support/organisations/${recordId}/health-checks` },
+      ],
+    };
+  },
+};

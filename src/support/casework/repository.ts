@@ -97,7 +97,7 @@ export const caseworkRepository = {
     const { n } = await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('matches'))
       .select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const rows = await base.innerJoin('organisations as o', 'o.id', 'c.organisation_id').leftJoin('users as a', 'a.id', 'c.adviser_user_id')
-        .select(['c.id', 'c.reference', 'c.title', 'c.topic', 'c.status', 'c.next_action', 'o.name as organisation_name', 'a.display_name as adviser_name'])
+        .select(['c.id', 'c.reference', 'c.title', 'c.topic', 'c.status', 'c.next_action', 'c.organisation_id', 'o.name as organisation_name', 'a.display_name as adviser_name'])
         .select([asNullableDay('c.next_action_due', 'next_action_due'), asDay('c.opened_on', 'opened_on')])
         .orderBy(sql`c.next_action_due asc nulls last`).orderBy('c.opened_on', 'desc').orderBy('c.id').limit(limit).offset(offset).execute();
     return { total: Math.min(Number(n), COUNT_CAP), more: Number(n) > COUNT_CAP, rows };
@@ -134,6 +134,14 @@ export const caseworkRepository = {
       sql<string>`count(*) filter (where status <> 'closed')`.as('open'),
     ]).where('organisation_id', '=', organisationId).executeTakeFirstOrThrow();
     return { waiting: Number(row.waiting), open: Number(row.open) };
+  },
+
+  /** An organisation's cases, for its page in the register: those not closed, and all it has had. */
+  async organisationCounts(db: Queryable, organisationId: string) {
+    const row = await db.selectFrom('support_cases').select([
+      sql<string>`count(*) filter (where status <> 'closed')`.as('open'), sql<string>`count(*)`.as('all'),
+    ]).where('organisation_id', '=', organisationId).executeTakeFirstOrThrow();
+    return { open: Number(row.open), all: Number(row.all) };
   },
 
   // --- Notes ---

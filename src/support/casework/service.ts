@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
-import { auditActorOf, recordAudit } from '../../platform/audit.js';
+import { auditActorOf, recordAudit, type Actor } from '../../platform/audit.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { londonDay } from '../../platform/validation/dates.js';
@@ -37,7 +37,12 @@ export class CaseworkService {
 
   async list(actor: SignedInUser | null, filter: CaseFilter, page: number, pageSize: number) {
     authorise(actor, 'cases.read');
-    return this.deps.db.withTenant(actor.lioId, async (tx) => ({
+    return this.listOf(actor.lioId, filter, page, pageSize);
+  }
+
+  /** The list for a caller already allowed to read the LIO's cases: a signed-in adviser, or the API's authenticated caller. */
+  async listOf(lioId: string, filter: CaseFilter, page: number, pageSize: number) {
+    return this.deps.db.withTenant(lioId, async (tx) => ({
       ...(await repo.list(tx, filter, this.today(), pageSize, (page - 1) * pageSize)),
       advisers: await repo.advisers(tx), organisation: filter.organisationId ? await repo.organisation(tx, filter.organisationId) : undefined,
     }));
@@ -83,11 +88,16 @@ export class CaseworkService {
   /** The case and everything on it, for its page; the opening is audited. Undefined when there is no such case. */
   async view(actor: SignedInUser | null, id: string) {
     authorise(actor, 'cases.read');
+    return this.record(actor.lioId, auditActorOf(actor), id);
+  }
+
+  /** The same for a caller already allowed to read the LIO's cases (the API's); audited as theirs, `via` saying how. */
+  async record(lioId: string, caller: Actor, id: string, via?: 'api') {
     if (!isUuid(id)) return undefined;
-    return this.deps.db.withTenant(actor.lioId, async (tx) => {
+    return this.deps.db.withTenant(lioId, async (tx) => {
       const found = await repo.byId(tx, id);
       if (!found) return undefined;
-      await recordAudit(tx, actor.lioId, auditActorOf(actor), { action: 'support_case.viewed', subjectType: 'support_case', subjectId: id, detail: { reference: found.reference } }, this.deps.clock.now());
+      await recordAudit(tx, lioId, caller, { action: 'support_case.viewed', subjectType: 'support_case', subjectId: id, detail: { reference: found.reference, ...(via ? { via } : {}) } }, this.deps.clock.now());
       return {
         case: found, notes: await repo.notes(tx, id, false), documents: await repo.documents(tx, id), outcomes: await repo.outcomes(tx, id),
         applications: await applicationsRepository.ofCase(tx, id), healthChecks: await healthChecksRepository.ofCase(tx, id),

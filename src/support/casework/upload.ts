@@ -1,65 +1,41 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import multipart from '@fastify/multipart';
 import { fileTypeFromBuffer } from 'file-type';
-import { holdBackNul } from '../../platform/http/text-input.js';
+import { acceptMultipart, type MultipartSink } from '../../platform/http/multipart.js';
 
 /**
- * A document uploaded to a case: read whole (it is at most the configured size, 10 MB unless set), kept as bytes (the
- * platform's upload reader reads text files), and checked by what its bytes are, never by the name or the type the
- * browser claimed. The form's other fields are read as an ordinary form's, before the CSRF check runs.
+ * A document uploaded to a case: read whole (it is at most the configured size, 10 MB unless set), kept as bytes, and
+ * checked by what its bytes are, never by the name or the type the browser claimed. The form's other fields are read
+ * as an ordinary form's, before the CSRF check runs (see platform/http/multipart.ts).
  */
 
 export interface UploadedFile { fileName: string; bytes: Buffer; tooLarge?: boolean }
 
 const files = new WeakMap<FastifyRequest, UploadedFile>();
 
-export class DocumentTooLarge extends Error {
-  readonly statusCode = 413;
-  constructor(readonly limit: number) { super(`The file must be smaller than ${Math.floor(limit / (1024 * 1024))} MB`); }
-}
-
-class UnreadableUpload extends Error {
-  readonly statusCode = 400;
-  constructor() { super('The upload could not be read. Try again.'); }
-}
+/** The file in memory; one over the limit is kept as "too large", for the route to answer on its form. */
+const documentSink: MultipartSink = {
+  // (the library holds the file to the limit; the few fields beside it are not counted against it)
+  async file(request, part) {
+    const bytes = await part.toBuffer();
+    // (a file input left empty still sends a part, with no name and nothing in it)
+    if (part.filename) files.set(request, { fileName: part.filename, bytes });
+  },
+  overLimit(request) {
+    files.set(request, { fileName: 'file', bytes: Buffer.alloc(0), tooLarge: true });
+    return true;
+  },
+};
 
 /**
  * Lets the routes of `instance` (an encapsulated plugin) take one file of up to `limit` bytes beside a few fields,
- * from those `allowed` lets through (checked before a byte is read). A file over the limit is not an error thrown
- * here: the route answers with the form and the error summary.
+ * from those `allowed` lets through (checked before a byte is read; the scope's pages, a document's download among
+ * them, keep their own guards). A file over the limit is answered on the form with the error summary; only a body
+ * far past it is refused before a byte is read.
  */
 export async function acceptDocumentUploads(instance: FastifyInstance, limit: number, allowed: onRequestAsyncHookHandler): Promise<void> {
-  await instance.register(multipart, { limits: { fileSize: limit, fieldSize: 10_000, files: 1, fields: 20, parts: 25 } });
-  // (only uploads: the scope's pages, a document's download among them, keep their own guards)
-  instance.addHook('onRequest', async function (request, reply) {
-    if (request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data')) return allowed.call(this, request, reply);
-  });
-  instance.addHook('onRequest', async (request) => {
-    const declared = Number(request.headers['content-length']);
-    // Far past the limit: refused before a byte is read (a little over is read, then answered on the form).
-    if (request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data') && declared > limit * 2 + 100_000) throw new DocumentTooLarge(limit);
-  });
-  instance.addHook('preValidation', async (request) => {
-    if (!request.isMultipart()) return;
-    const fields: Record<string, string> = {};
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          // (a file input left empty still sends a part, with no name and nothing in it)
-          const name = part.filename;
-          const bytes = await part.toBuffer();
-          if (name) files.set(request, { fileName: name, bytes });
-        } else if (fields[part.fieldname] === undefined) {
-          fields[part.fieldname] = String(part.value ?? '');
-        }
-      }
-    } catch (err) {
-      // Too large is answered on the form (the fields before the file, the CSRF token first, have been read).
-      if ((err as { statusCode?: number }).statusCode !== 413) throw new UnreadableUpload();
-      files.set(request, { fileName: 'file', bytes: Buffer.alloc(0), tooLarge: true });
-    }
-    request.body = fields;
-    holdBackNul(request, ['body']);
+  await acceptMultipart(instance, {
+    limit, guard: allowed, sink: documentSink, parts: { fieldSize: 10_000, files: 1, fields: 20, parts: 25 }, declaredSlack: limit + 100_000,
+    tooLargeMessage: (bytes) => `The file must be smaller than ${Math.floor(bytes / (1024 * 1024))} MB`,
   });
 }
 

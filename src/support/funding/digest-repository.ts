@@ -33,6 +33,9 @@ export const digestRepository = {
       .onConflict((oc) => oc.columns(['lio_id', 'user_id', 'opportunity_id', 'reason']).doNothing()).execute();
   },
 
+  /** A group member's account of this LIO (the tenant), for a digest's stop link. */
+  member: (db: Queryable, userId: string) => db.selectFrom('users').select(['id', 'email']).where('id', '=', userId).where('role', '=', 'group_member').executeTakeFirst(),
+
   async stopped(db: Queryable, userId: string) {
     return !!(await db.selectFrom('funding_digest_stops').select('user_id').where('user_id', '=', userId).executeTakeFirst());
   },

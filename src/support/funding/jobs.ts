@@ -9,6 +9,7 @@ import { CLOSING_SOON_DAYS, rankByFit, type Fit } from './fit.js';
 import { fundingRepository } from './repository.js';
 import { digestRepository } from './digest-repository.js';
 import { amountRange } from './money.js';
+import { stopToken } from './stop-link.js';
 
 export const DIGEST_JOB = 'support.funding_digests';
 /** Daily: a digest goes out the day an opportunity is published, and again when it is about to close. */
@@ -18,7 +19,7 @@ const NEW_FOR_DAYS = 30;
 
 type Ranked = Awaited<ReturnType<typeof fundingRepository.open>>[number] & { fit: Fit };
 
-function digestText(name: string, organisation: string, fresh: Ranked[], closing: Ranked[], origin: string): string {
+function digestText(name: string, organisation: string, fresh: Ranked[], closing: Ranked[], origin: string, stop: string): string {
   const entry = (o: Ranked) => [`* ${o.programme} (${o.funder_name})${amountRange(o.amount_min, o.amount_max) ? `: ${amountRange(o.amount_min, o.amount_max)}` : ''}`,
     `  ${o.fit.explanation}.`, ...(o.url ? [`  ${o.url}`] : [])].join('\n');
   return [
@@ -27,12 +28,12 @@ function digestText(name: string, organisation: string, fresh: Ranked[], closing
     ...(closing.length ? ['Closing soon:', ...closing.map(entry), ''] : []),
     ...(fresh.length ? ['New:', ...fresh.map(entry), ''] : []),
     `See every opportunity that fits, and why: ${origin}/our-support/funding`,
-    `To stop these e-mails, sign in and choose "Stop funding e-mails" on that page.`,
+    `To stop these e-mails: ${stop}`,
   ].join('\n');
 }
 
 /** Sends each group member of one LIO the fitting opportunities they have not been told of; none when there are none. */
-export async function sendDigests(deps: { db: Database; clock: Clock; jobs: JobQueue }, lioId: string, origin: string): Promise<number> {
+export async function sendDigests(deps: { db: Database; clock: Clock; jobs: JobQueue; config: Config }, lioId: string, origin: string): Promise<number> {
   const now = deps.clock.now();
   const today = londonDay(now);
   const newSince = new Date(now.getTime() - NEW_FOR_DAYS * 86_400_000);
@@ -48,9 +49,10 @@ export async function sendDigests(deps: { db: Database; clock: Clock; jobs: JobQ
       const closing = eligible.filter((o) => o.fit.daysLeft !== null && o.fit.daysLeft <= CLOSING_SOON_DAYS && !already.has(`${o.id}:closing`));
       const fresh = eligible.filter((o) => !closing.includes(o) && o.created_at >= newSince && !already.has(`${o.id}:new`) && !already.has(`${o.id}:closing`));
       if (!closing.length && !fresh.length) continue;
+      const stop = `${origin}/funding/digests/stop/${stopToken(deps.config.sessionSecret, r.user_id)}`;
       await queueEmail(tx, deps.jobs, lioId, {
         to: r.email, subject: `Funding for ${r.organisation_name}: ${closing.length + fresh.length} ${closing.length + fresh.length === 1 ? 'opportunity' : 'opportunities'}`,
-        text: digestText(r.display_name, r.organisation_name, fresh, closing, origin),
+        text: digestText(r.display_name, r.organisation_name, fresh, closing, origin, stop),
       }, deps.clock);
       await digestRepository.record(tx, {
         lioId, userId: r.user_id, now,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
 import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
 import { EMPTY_OPPORTUNITY, formValuesOf, opportunityFormValues, type OpportunityFormValues } from './form.js';
@@ -9,19 +10,29 @@ import { formItems, opportunityView, summaryRows } from './present.js';
 import type { OpportunityList } from './repository.js';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+const V = 'support/funding/views';
 const LISTS: Record<OpportunityList, string> = { open: 'Open', closing: 'Closing soon', past: 'Past and withdrawn' };
 
 /**
  * Funding opportunities: advisers curate them (/support/funding), see what fits any organisation
- * (/support/funding/fit?organisation=…), and each group member sees those that fit their own (/our-support/funding).
+ * (/support/funding/fit?organisation=…), and each group member sees those that fit their own (/our-support/funding)
+ * and gets e-mail digests of them, which a link in each stops without signing in.
  */
-export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock }) {
+export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config }) {
   const funding = new FundingService(deps);
-  const manage = { preHandler: permitted('funding.manage') };
+  registerCurationPages(app, funding);
+  registerCurationActions(app, funding);
+  registerGroupPages(app, funding);
+  registerDigestStopLinks(app, funding);
+}
 
-  const renderForm = async (request: FastifyRequest, reply: FastifyReply, values: OpportunityFormValues, ctx: { action: string; title: string; errors?: unknown[] }, status = 200) =>
-    reply.render('support/funding/views/form.njk', { values, ...formItems(values), areasServed: await funding.formContext(request.actor), ...ctx }, status);
+const manage = { preHandler: permitted('funding.manage') };
 
+const renderForm = async (funding: FundingService, request: FastifyRequest, reply: FastifyReply, values: OpportunityFormValues, ctx: { action: string; title: string; errors?: unknown[] }, status = 200) =>
+  reply.render('support/funding/views/form.njk', { values, ...formItems(values), areasServed: await funding.formContext(request.actor), ...ctx }, status);
+
+/** The advisers' pages: the lists, what fits an organisation, one opportunity and its forms. */
+function registerCurationPages(app: FastifyInstance, funding: FundingService) {
   app.get('/support/funding', manage, async (request, reply) => {
     const asked = str(request.query, 'show');
     const which: OpportunityList = Object.hasOwn(LISTS, asked) ? (asked as OpportunityList) : 'open';
@@ -34,14 +45,7 @@ export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Da
   });
 
   app.get('/support/funding/new', manage, async (request, reply) =>
-    renderForm(request, reply, EMPTY_OPPORTUNITY, { action: '/support/funding', title: 'Add a funding opportunity' }));
-
-  app.post('/support/funding', manage, async (request, reply) => {
-    const values = opportunityFormValues(request.body);
-    const saved = await funding.add(request.actor, values);
-    if (saved.errors) return renderForm(request, reply, values, { action: '/support/funding', title: 'Add a funding opportunity', errors: saved.errors.list }, 400);
-    return reply.flash('Funding opportunity added').redirect(`/support/funding/${saved.id}`, 303);
-  });
+    renderForm(funding, request, reply, EMPTY_OPPORTUNITY, { action: '/support/funding', title: 'Add a funding opportunity' }));
 
   app.get('/support/funding/fit', manage, async (request, reply) => {
     const organisationId = str(request.query, 'organisation');
@@ -63,14 +67,24 @@ export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Da
   app.get('/support/funding/:id/edit', manage, async (request, reply) => {
     const found = await funding.opportunity(request.actor, idOf(request));
     if (!found) return reply.callNotFound();
-    return renderForm(request, reply, formValuesOf(found), { action: `/support/funding/${found.id}`, title: `Change ${found.programme}` });
+    return renderForm(funding, request, reply, formValuesOf(found), { action: `/support/funding/${found.id}`, title: `Change ${found.programme}` });
+  });
+}
+
+/** The advisers' forms: adding, changing and withdrawing an opportunity. */
+function registerCurationActions(app: FastifyInstance, funding: FundingService) {
+  app.post('/support/funding', manage, async (request, reply) => {
+    const values = opportunityFormValues(request.body);
+    const saved = await funding.add(request.actor, values);
+    if (saved.errors) return renderForm(funding, request, reply, values, { action: '/support/funding', title: 'Add a funding opportunity', errors: saved.errors.list }, 400);
+    return reply.flash('Funding opportunity added').redirect(`/support/funding/${saved.id}`, 303);
   });
 
   app.post('/support/funding/:id', manage, async (request, reply) => {
     const values = opportunityFormValues(request.body);
     const saved = await funding.edit(request.actor, idOf(request), values);
     if (!saved) return reply.callNotFound();
-    if (saved.errors) return renderForm(request, reply, values, { action: `/support/funding/${idOf(request)}`, title: 'Change the funding opportunity', errors: saved.errors.list }, 400);
+    if (saved.errors) return renderForm(funding, request, reply, values, { action: `/support/funding/${idOf(request)}`, title: 'Change the funding opportunity', errors: saved.errors.list }, 400);
     return reply.flash('Funding opportunity changed').redirect(`/support/funding/${saved.id}`, 303);
   });
 
@@ -78,8 +92,10 @@ export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Da
     if (!(await funding.withdraw(request.actor, idOf(request)))) return reply.callNotFound();
     return reply.flash('Funding opportunity withdrawn: groups no longer see it').redirect('/support/funding?show=past', 303);
   });
+}
 
-  // A group member: funding that fits their own organisation, and their e-mail digests.
+/** A group member: funding that fits their own organisation, and their e-mail digests. */
+function registerGroupPages(app: FastifyInstance, funding: FundingService) {
   app.get('/our-support/funding', { preHandler: permitted('funding.portal') }, async (request, reply) => {
     const found = await funding.forOwnGroup(request.actor);
     if (!found) return reply.callNotFound();
@@ -93,5 +109,25 @@ export async function registerFundingRoutes(app: FastifyInstance, deps: { db: Da
     const wanted = str(request.body, 'digests') === 'start';
     await funding.setDigests(request.actor, wanted);
     return reply.flash(wanted ? 'You will get funding e-mails again' : 'You will not get funding e-mails').redirect('/our-support/funding', 303);
+  });
+}
+
+/** The link in each digest e-mail: its page stops the digests with one button, no sign-in needed; the signature in the link is the proof. */
+function registerDigestStopLinks(app: FastifyInstance, funding: FundingService) {
+  const tokenOf = (request: FastifyRequest) => (request.params as { token: string }).token;
+  const unknownLink = (reply: FastifyReply) => reply.render(`${V}/stop-unknown.njk`, { title: 'We do not recognise this link' }, 404);
+
+  app.get('/funding/digests/stop/:token', async (request, reply) => {
+    const link = await funding.stopLink(request.lio.id, tokenOf(request));
+    if (!link) return unknownLink(reply);
+    return reply.header('referrer-policy', 'no-referrer').render(`${V}/stop.njk`, { title: 'Stop funding e-mails', email: link.email, already: link.already, token: tokenOf(request) });
+  });
+
+  app.post('/funding/digests/stop/:token', async (request, reply) => {
+    const outcome = await funding.stopByLink(request.lio.id, tokenOf(request));
+    if (!outcome) return unknownLink(reply);
+    return reply.header('referrer-policy', 'no-referrer').render(`${V}/stopped.njk`, outcome === 'done'
+      ? { title: 'Funding e-mails stopped', message: 'We will not send you any more e-mails about funding.' }
+      : { title: 'Funding e-mails were already stopped', message: 'This link was used before: we had already stopped your e-mails about funding.' });
   });
 }

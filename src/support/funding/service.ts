@@ -1,5 +1,6 @@
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise, ForbiddenError } from '../../platform/auth/policy.js';
 import { auditActorOf, recordAudit } from '../../platform/audit.js';
@@ -10,12 +11,13 @@ import { CLOSING_SOON_DAYS, rankByFit } from './fit.js';
 import { readOpportunityForm, type OpportunityFormValues } from './form.js';
 import { fundingRepository as repo, type OpportunityList } from './repository.js';
 import { digestRepository } from './digest-repository.js';
+import { stopTokenUser } from './stop-link.js';
 
 export type Saved = { errors: FormErrors; id?: undefined } | { errors?: undefined; id: string };
 
 /** Funding opportunities advisers curate, and each group's view of them ranked by fit with its register profile. */
 export class FundingService {
-  constructor(private readonly deps: { db: Database; clock: Clock }) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; config: Pick<Config, 'sessionSecret'> }) {}
 
   today() { return londonDay(this.deps.clock.now()); }
 
@@ -97,6 +99,33 @@ export class FundingService {
     authorise(actor, 'funding.view', actor?.organisationId ?? null);
     if (!actor.organisationId) throw new ForbiddenError('funding.view');
     return this.forOrganisation(actor, actor.organisationId);
+  }
+
+  /**
+   * The link in a digest e-mail, with no one signed in: who it stops the digests of, and whether they are stopped already;
+   * undefined for a link this service did not sign, or whose account is gone.
+   */
+  async stopLink(lioId: string, token: string) {
+    const userId = stopTokenUser(this.deps.config.sessionSecret, token);
+    if (!userId) return undefined;
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      const user = await digestRepository.member(tx, userId);
+      return user ? { userId, email: user.email, already: await digestRepository.stopped(tx, userId) } : undefined;
+    });
+  }
+
+  /** Stops the digests a link is for: 'already' when a link is used again; undefined for a forged or broken link. */
+  async stopByLink(lioId: string, token: string): Promise<'done' | 'already' | undefined> {
+    const userId = stopTokenUser(this.deps.config.sessionSecret, token);
+    if (!userId) return undefined;
+    const now = this.deps.clock.now();
+    return this.deps.db.withTenant(lioId, async (tx) => {
+      if (!(await digestRepository.member(tx, userId))) return undefined;
+      if (await digestRepository.stopped(tx, userId)) return 'already';
+      await digestRepository.stop(tx, lioId, userId, now);
+      await recordAudit(tx, lioId, { userId, label: 'funding digest e-mail link' }, { action: 'funding_digests.stopped', subjectType: 'user', subjectId: userId, detail: { via: 'email_link' } }, now);
+      return 'done';
+    });
   }
 
   /** A group member stops or starts their e-mail digests. */

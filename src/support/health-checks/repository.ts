@@ -15,6 +15,11 @@ export const healthChecksRepository = {
       .where('case_id', '=', caseId).orderBy('assessed_on').orderBy('created_at').execute();
   },
 
+  async countOf(db: Queryable, organisationId: string): Promise<number> {
+    const row = await db.selectFrom('group_health_checks').select((eb) => eb.fn.countAll<string>().as('n')).where('organisation_id', '=', organisationId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+
   ofOrganisation(db: Queryable, organisationId: string) {
     return db.selectFrom('group_health_checks as h').leftJoin('support_cases as c', 'c.id', 'h.case_id')
       .select(['h.id', 'h.stage', 'h.answers', 'h.score', asDay('h.assessed_on', 'assessed_on'), 'h.case_id', 'c.reference'])

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_TIMEOUTS, errorSummary, flash, startE2E, type E2E } from '../../helpers/browser.js';
 import { directoryFactories } from '../../helpers/directory-factories.js';
-import { EXE, PDF } from '../../helpers/casework-factories.js';
+import { EXE, PDF, caseworkFactories } from '../../helpers/casework-factories.js';
 
 let e: E2E;
 beforeAll(async () => { e = await startE2E(); }, E2E_TIMEOUTS.hookTimeout);
@@ -134,4 +134,38 @@ describe('casework with groups in the browser', () => {
     await e.follow(adviser, () => adviser.getByRole('button', { name: 'Close the case' }).click());
     expect(await flash(adviser)).toBe('Case closed');
   }, E2E_TIMEOUTS.testTimeout);
+});
+
+describe('an organisation\'s support, from its page in the register', () => {
+  it('an adviser follows the organisation\'s page to its cases and health checks; staff who do not read cases see no such panel', async () => {
+    const org = await directoryFactories(e.t.db).organisation(e.lio, { name: 'Linked Lantern Club' });
+    const elsewhere = await directoryFactories(e.t.db).organisation(e.lio, { name: 'Other Orchard Group' });
+    const adviserUser = await e.t.make.user(e.lio, { role: 'staff', permissionSets: ['adviser'], name: 'Ada Adviser' });
+    const cases = caseworkFactories(e.t.db);
+    await cases.supportCase(e.lio, { organisationId: org.id, title: 'Lantern bid to the council', adviserUserId: adviserUser.id });
+    await cases.supportCase(e.lio, { organisationId: org.id, title: 'Lantern constitution', status: 'closed', adviserUserId: adviserUser.id });
+    await cases.supportCase(e.lio, { organisationId: elsewhere.id, title: 'Orchard lease' });
+
+    const page = await e.newPage();
+    await e.signIn(page, adviserUser);
+    await e.visit(page, `/organisations/${org.id}`);
+    const panel = page.getByTestId('record-panel-support');
+    expect(await panel.getByRole('heading').textContent()).toBe('Support for this group');
+    expect(await panel.getByRole('link').allTextContents()).toEqual(['1 support case not closed', '2 support cases in all', '0 health checks']);
+    await e.follow(page, () => panel.getByRole('link', { name: '2 support cases in all' }).click());
+    const listed = await page.locator('main').textContent();
+    expect(listed).toContain('Lantern bid to the council');
+    expect(listed).toContain('Lantern constitution');
+    expect(listed).not.toContain('Orchard lease');
+    await e.visit(page, `/organisations/${org.id}`);
+    await e.follow(page, () => page.getByTestId('record-panel-support').getByRole('link', { name: '0 health checks' }).click());
+    expect(await page.locator('h1').textContent()).toContain('Linked Lantern Club');
+
+    const trainerUser = await e.t.make.user(e.lio, { role: 'staff', permissionSets: ['trainer'] });
+    const trainer = await e.newPage();
+    await e.signIn(trainer, trainerUser);
+    await e.visit(trainer, `/organisations/${org.id}`);
+    expect(await trainer.locator('h1').textContent()).toContain('Linked Lantern Club');
+    expect(await trainer.getByTestId('record-panel-support').count()).toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_TIMEOUTS, errorSummary, flash, startE2E, type E2E } from '../../helpers/browser.js';
 import { fundingFactories } from '../../helpers/funding-factories.js';
+import { sendDigests } from '../../../src/support/funding/jobs.js';
 
 let e: E2E;
 beforeAll(async () => { e = await startE2E(); }, E2E_TIMEOUTS.hookTimeout);
@@ -60,4 +61,26 @@ describe('funding opportunities in the browser', () => {
     await e.follow(staff, () => staff.getByRole('button', { name: 'Withdraw' }).click());
     expect(await flash(staff)).toBe('Funding opportunity withdrawn: groups no longer see it');
   }, E2E_TIMEOUTS.testTimeout);
+});
+
+describe('stopping funding e-mails from the link in one', () => {
+  it('a group member opens the link from a digest without signing in and stops the e-mails; the link used again and a forged one get clear pages', async () => {
+    const pantry = await e.t.make.organisation(e.lio, { name: 'Link Lane Pantry' });
+    const member = await e.t.make.user(e.lio, { role: 'group_member', organisationId: pantry.id });
+    await fundingFactories(e.t.db).opportunity(e.lio, { programme: 'Stop Link Grants', inDays: null });
+    await sendDigests({ db: e.t.db, clock: e.t.clock, jobs: e.t.app.jobs, config: e.t.config }, e.lio.id, 'https://cvs.example');
+    const mail = await e.t.db.withTenant(e.lio.id, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', member.email).executeTakeFirstOrThrow());
+    const link = /To stop these e-mails: https:\/\/cvs\.example(\S+)/.exec(mail.body_text)![1]!;
+
+    const page = await e.newPage();
+    await e.visit(page, link);
+    expect(await page.locator('main').textContent()).toContain(member.email);
+    await e.follow(page, () => page.getByRole('button', { name: 'Stop funding e-mails' }).click());
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Funding e-mails stopped');
+    await e.visit(page, link);
+    expect(await page.getByTestId('outcome').textContent()).toContain('already stopped');
+    const forged = await e.visit(page, `${link.slice(0, -4)}beef`);
+    expect(forged?.status()).toBe(404);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('We do not recognise this link');
+  });
 });
