@@ -128,7 +128,7 @@ grant select on volunteer_match_profiles to {{app_role}};
 -- How many volunteers of each LIO are not inactive: the share offered a role is of these, shown on every matching page.
 create table volunteering_pool_sizes (
   lio_id uuid primary key references lios (id) on delete cascade,
-  volunteers integer not null check (volunteers >= 0)
+  volunteers integer not null
 );
 alter table volunteering_pool_sizes enable row level security;
 create policy tenant_isolation on volunteering_pool_sizes using (lio_id = cg_current_lio());
