@@ -121,6 +121,17 @@ const roleWants = (o: { skills: string[]; causes: string[]; availability: string
 const volunteerBrings = (v: { skills: string[]; causes: string[]; interests: string[]; availability: string[] }): Wanted =>
   ({ skills: distinct(v.skills), causes: distinct([...v.causes, ...v.interests]), slots: distinct(v.availability), anyTime: false });
 
+/**
+ * An LIO with fewer volunteers than this is matched in one round scoring everyone within reach: rounds of narrowing
+ * would cost more than they save.
+ */
+export const SMALL_POOL = 2_000;
+async function isSmall(db: Queryable, smallPool: number): Promise<boolean> {
+  if (smallPool <= 0) return false;
+  const { rows } = await sql<{ volunteers: number }>`select coalesce((select volunteers from volunteering_pool_sizes), 0) as volunteers`.execute(db);
+  return rows[0]!.volunteers < smallPool;
+}
+
 /** A little more than the rounding of distances to 0.1 km can take off one. */
 const ROUNDING_KM = 0.1;
 
@@ -130,7 +141,7 @@ export const matchingRepository = {
    * find, until no one left out could come into the best `limit`. `ran` collects each round's query, for the benchmark
    * to time in the database alone.
    */
-  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<VolunteerMatchRow[]> {
+  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[], smallPool = SMALL_POOL): Promise<VolunteerMatchRow[]> {
     const role = await db.selectFrom('opportunities').select(['skills', 'causes', 'availability', 'in_person', 'remote', 'latitude', 'dbs_level'])
       .where('id', '=', roleId).executeTakeFirst();
     if (!role) return [];
@@ -142,7 +153,7 @@ export const matchingRepository = {
       withKeys: 'cg_volunteers_with_keys', from: 'o', remote: role.remote,
       dbs: role.dbs_level === 'none' ? sql`'{}'::bigint[]` : sql`array[volunteering_dbs_key(${role.dbs_level})]`,
     };
-    return bestMatches(wanted, limit, async (narrowing) => {
+    return bestMatches(wanted, limit, await isSmall(db, smallPool), async (narrowing) => {
       const query = this.volunteersForRoleRound(roleId, today, since, limit, candidatesOf(narrowing, wanted, side));
       ran?.push(query.compile(db));
       return (await query.execute(db)).rows;
@@ -169,7 +180,7 @@ export const matchingRepository = {
   },
 
   /** The best published, open roles for a volunteer, round by round as for volunteers. */
-  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<RoleMatchRow[]> {
+  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[], smallPool = SMALL_POOL): Promise<RoleMatchRow[]> {
     const volunteer = await db.selectFrom('volunteers').select(['skills', 'causes', 'interests', 'availability', 'status', 'in_person', 'remote', 'latitude'])
       .where('id', '=', volunteerId).executeTakeFirst();
     if (!volunteer || volunteer.status === 'inactive') return [];
@@ -179,7 +190,7 @@ export const matchingRepository = {
         ${share}::float8, ${ROUNDING_KM}::float8, ${wantedMasks(wanted)}, ${target}::float8) as id from p` : null,
       withKeys: 'cg_roles_with_keys', from: 'p', remote: volunteer.remote, dbs: sql`'{}'::bigint[]`,
     };
-    return bestMatches(wanted, limit, async (narrowing) => {
+    return bestMatches(wanted, limit, await isSmall(db, smallPool), async (narrowing) => {
       const query = this.rolesForVolunteerRound(volunteerId, today, since, limit, candidatesOf(narrowing, wanted, side));
       ran?.push(query.compile(db));
       return (await query.execute(db)).rows;

@@ -129,13 +129,13 @@ export function probesFor(w: Wanted, target: number): Probe[] {
  * the best `limit` of them. Whoever no probe found scores below the round's target, so once the `limit`-th found
  * reaches it, the answer is the full question's. The first round asks close to the best score there can be, where
  * the search is narrowest (within a fiftieth of travel distances); a round short of the answer asks four times further
- * down, or only down to the lowest of the best found, if that is higher.
+ * down, or only down to the lowest of the best found, if that is higher. `atOnce`: everyone in one round (few to score).
  */
-export async function bestMatches<T extends { score: number }>(w: Wanted, limit: number, run: (narrowing: Narrowing) => Promise<T[]>): Promise<T[]> {
+export async function bestMatches<T extends { score: number }>(w: Wanted, limit: number, atOnce: boolean, run: (narrowing: Narrowing) => Promise<T[]>): Promise<T[]> {
   let gap = FIRST_GAP;
   let target = bestScore(w) - gap;
   for (let round = 1; ; round++) {
-    const everyone = target <= LOWEST_SCORE || round > MOST_ROUNDS;
+    const everyone = atOnce || target <= LOWEST_SCORE || round > MOST_ROUNDS;
     // Everyone within reach (or remote) is one probe: no features asked, the whole travel distance.
     const rows = await run(everyone ? { target: LOWEST_SCORE, probes: [EVERYONE] } : { target, probes: probesFor(w, target) });
     const last = rows[limit - 1];
