@@ -9,9 +9,11 @@
  *   (PGlite, smaller: BENCH_VOLUNTEERS=50000 BENCH_ROLES=5000 node --import tsx bench/volunteer-matching.ts)
  *
  * For each direction it prints p50/p95/max of the whole call as the app makes it (a tenant transaction with row-level
- * security: the role's or volunteer's features, then each round's query of matching/tiers.ts, the rows back) and, beside
+ * security: the role's or volunteer's features, then each round's query of matching/tiers.ts over the matching profiles
+ * of migration 034, the rows back) and, beside
  * it, the same rounds' execution time as PostgreSQL reports it (EXPLAIN ANALYZE, summed): the SQL-only time, and the
- * ratio of the two. It also gives how many rounds a search took and the share answered by the first; nothing is cached
+ * ratio of the two. It also gives how many rounds a search took and the share answered by the first, and times the
+ * share of the pool offered a role lately (shown on every matching page) the same way; nothing is cached
  * (served_from_cache is 0: every sample is a distinct role or volunteer, computed afresh). Environment: BENCH_SAMPLES distinct roles and volunteers (300),
  * BENCH_PG_SCHEMA (a schema of its own; default none: give the bench a database of its own), BENCH_REGENERATE=1 to make the data again. Prints JSON.
  */
@@ -82,6 +84,9 @@ async function generate(db: Database, log: (m: string) => void): Promise<string>
     join (select id, row_number() over () as n from opportunities where lio_id = ${lio.id}) o on o.n = 1 + (v.n * 7919) % ${ROLES}
     cross join lateral (select now() - (random() * 60 || ' days')::interval as t where v.n > 0) w`.execute(db.system);
   await sql`analyze people; analyze volunteers; analyze opportunities; analyze vetting_checks; analyze referrals`.execute(db.system);
+  // As autovacuum would after so many writes: the place indexes are read without visiting rows once pages are marked visible.
+  await sql`vacuum (analyze) volunteer_match_profiles`.execute(db.system);
+  await sql`vacuum (analyze) opportunities`.execute(db.system);
   log(`generated in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return lio.id;
 }
@@ -139,7 +144,23 @@ async function main() {
     for (const id of roles.slice(0, 10)) await db.withTenant(lioId, (tx) => matchingRepository.volunteersForRole(tx, id, today, since));
     const volunteersForRole = await measure(roles, (tx, id, ran) => matchingRepository.volunteersForRole(tx, id, today, since, 20, ran));
     const rolesForVolunteer = await measure(volunteers, (tx, id, ran) => matchingRepository.rolesForVolunteer(tx, id, today, since, 20, ran));
-    console.log(JSON.stringify({ engine: db.engine, volunteers: VOLUNTEERS, roles: ROLES, targets_p95_ms: { volunteersForRole: 50, rolesForVolunteer: 20 }, volunteersForRole, rolesForVolunteer }, null, 2));
+    // The share offered lately, shown on every matching page: the LIO's kept count and the volunteers offered something
+    // since a moment of the last hour (a distinct one each time), as the page asks it, beside its SQL time.
+    const shareCall: number[] = [];
+    const shareSql: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const at = new Date(since.getTime() - Math.floor(Math.random() * 3_600_000));
+      const t0 = performance.now();
+      const share = await db.withTenant(lioId, (tx) => matchingRepository.offeredShare(tx, at));
+      shareCall.push(performance.now() - t0);
+      if (i === 0) log(`offered ${share.offered} of ${share.active}`);
+      const plan = await db.withTenant(lioId, (tx) => sql<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>`explain (analyze, format json)
+        select coalesce((select volunteers from volunteering_pool_sizes), 0), (select count(*)::int from volunteer_match_profiles where last_offered_at >= ${at})`.execute(tx));
+      shareSql.push(plan.rows[0]!['QUERY PLAN'][0]['Execution Time']);
+    }
+    const offeredShare = { samples: shareCall.length, call_ms: summary(shareCall), sql_only_ms: summary(shareSql), served_from_cache: 0 };
+    console.log(JSON.stringify({ engine: db.engine, volunteers: VOLUNTEERS, roles: ROLES, targets_p95_ms: { volunteersForRole: 50, rolesForVolunteer: 20 },
+      volunteersForRole, rolesForVolunteer, offeredShare }, null, 2));
   } finally {
     await db.close();
   }

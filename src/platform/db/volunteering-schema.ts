@@ -96,6 +96,13 @@ export interface OpportunitiesTable {
   approved_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Generated from the row for matching (migration 034): features as bits of the vocabularies, index keys, grid square. */
+  match_skills: ColumnType<number, never, never>;
+  match_causes: ColumnType<number, never, never>;
+  match_slots: ColumnType<number, never, never>;
+  match_keys: ColumnType<string[], never, never>;
+  grid_y: ColumnType<number | null, never, never>;
+  grid_x: ColumnType<number | null, never, never>;
 }
 
 export interface ReferralsTable {
@@ -208,7 +215,41 @@ export interface VolunteerMessagesTable {
   created_at: Timestamp;
 }
 
+/**
+ * A volunteer's matching profile (migration 034): one row for each volunteer not inactive, written only by the triggers
+ * that keep it in step with volunteers, vetting_checks and referrals.
+ */
+export interface VolunteerMatchProfilesTable {
+  volunteer_id: string;
+  lio_id: string;
+  person_id: string;
+  latitude: number | null;
+  longitude: number | null;
+  reach_km: number;
+  in_person: boolean;
+  remote: boolean;
+  skills: number;
+  causes: number;
+  own_causes: number;
+  slots: number;
+  dbs_passed: number;
+  dbs_until: (string | null)[];
+  offered_at: Date[];
+  last_offered_at: Date | null;
+  keys: string[];
+  band: number;
+  grid_y: number | null;
+  grid_x: number | null;
+}
+/** How many volunteers of an LIO are not inactive (migration 034), kept by the same triggers. */
+export interface VolunteeringPoolSizesTable {
+  lio_id: string;
+  volunteers: number;
+}
+
 export interface VolunteeringTables {
+  volunteer_match_profiles: VolunteerMatchProfilesTable;
+  volunteering_pool_sizes: VolunteeringPoolSizesTable;
   volunteers: VolunteersTable;
   volunteer_notes: VolunteerNotesTable;
   volunteer_events: VolunteerEventsTable;

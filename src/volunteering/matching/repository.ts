@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
-import { bestMatches, type Narrowing, type Wanted } from './tiers.js';
+import { DBS_ORDER } from '../vocabulary.js';
+import { bestMatches, type Narrowing, type Probe, type Wanted } from './tiers.js';
 
 /** How far back an offer (a referral made) counts against a volunteer, for fair spreading. */
 export const FAIRNESS_DAYS = 30;
@@ -29,64 +30,86 @@ export interface RoleMatchRow extends MatchRow { opportunity_id: string; title: 
  * nearness up to 1 (remote work counts 1), and each offer made to the volunteer in the last 30 days takes 0.5 away (up
  * to 3): of two equally good volunteers, the one offered less lately comes first. The hard filters (not inactive, old
  * enough, vetted to the role's DBS level, within the volunteer's travel distance unless remote) leave a volunteer out.
+ *
+ * Both ways read the volunteers' matching profiles and the roles' generated columns (migration 034): features as bits
+ * of the vocabularies, so a score is a few bit counts. `p` is a volunteer's profile, `o` the role, `m` the facts below.
  */
 const scored = sql`
-  cardinality(m.skills_common) * 3 + cardinality(m.causes_common) * 2
-  + least(case when m.any_time then cardinality(m.volunteer_slots) else cardinality(m.slots_common) end, 3)
-  + case when m.distance_km is null then 1 else greatest(0, 1 - m.distance_km / greatest(coalesce(m.travel_km, 10), 1)) end
+  volunteering_bits(p.skills & o.match_skills) * 3 + volunteering_bits(p.causes & o.match_causes) * 2
+  + least(volunteering_bits(case when cardinality(o.availability) = 0 then p.slots else p.slots & o.match_slots end), 3)
+  + case when m.distance_km is null then 1 else greatest(0, 1 - m.distance_km / greatest(p.reach_km, 1)) end
   - 0.5 * least(m.recent_offers, 6)`;
 
-/** The highest passed, unexpired DBS level volunteer `v` holds. */
-const dbsHeldOf = (today: string) => sql`coalesce((select (array['basic', 'standard', 'enhanced'])[max(array_position(array['basic', 'standard', 'enhanced'], c.dbs_level))]
-    from vetting_checks c where c.volunteer_id = v.id and c.kind = 'dbs' and c.outcome = 'passed' and (c.expires_on is null or c.expires_on >= ${today}::date)), 'none')`;
-/** Offers (referrals made) to volunteer `v` since `since`. */
-const recentOffersOf = (since: Date) => sql`(select count(*)::int from referrals r where r.volunteer_id = v.id and r.created_at >= ${since})`;
+/** The facts judged beside the features: distance within reach, the DBS level held today, offers since `since`. */
+const facts = (today: string, since: Date) => sql`
+  case when o.in_person and p.in_person and o.latitude is not null and g.km <= p.reach_km then round(g.km::numeric, 1)::double precision end as distance_km,
+  coalesce(case when p.dbs_until[3] >= ${today}::date then 'enhanced' when p.dbs_until[2] >= ${today}::date then 'standard'
+    when p.dbs_until[1] >= ${today}::date then 'basic' end, 'none') as dbs_held,
+  case when p.last_offered_at >= ${since} then (select count(*)::int from unnest(p.offered_at) t where t >= ${since}) else 0 end as recent_offers`;
+const distance = sql`cross join lateral (select volunteering_distance_km(p.latitude, p.longitude, o.latitude, o.longitude) as km) g`;
 
 /**
- * The facts a match is judged on, for volunteer `v` (joined to person `p`) and role `o`. `known`: the volunteer's DBS
- * level and recent offers worked out once beforehand (roles for one volunteer), rather than again for every role.
+ * The rules no score makes up for. A role's remote work is offered to the remote volunteers sharing a skill or one of
+ * their own causes with it (any of them when it names none); a remote volunteer is offered every remote role.
  */
-const facts = (today: string, since: Date, known?: { dbsHeld: RawBuilder<unknown>; recentOffers: RawBuilder<unknown> }) => sql`
+const eligible = (today: string, remoteShares: boolean) => sql`
+  (pe.date_of_birth is null and o.minimum_age < 18 or pe.date_of_birth <= (${today}::date - make_interval(years => o.minimum_age))::date)
+  and (o.dbs_level = 'none' or array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_held) >= array_position(array['none', 'basic', 'standard', 'enhanced'], o.dbs_level))
+  and (m.distance_km is not null or (o.remote and p.remote and ${remoteShares ? sharesWork : sql`true`}))`;
+const sharesWork = sql`(p.skills & o.match_skills <> 0 or p.own_causes & o.match_causes <> 0 or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))`;
+
+/** What a match has in common, in words' codes, for the explanation: volunteer `v`, role `o`. */
+const inCommon = sql`
   array(select unnest(v.skills) intersect select unnest(o.skills) order by 1) as skills_common,
   array(select unnest(v.causes || v.interests) intersect select unnest(o.causes) order by 1) as causes_common,
   array(select unnest(v.availability) intersect select unnest(o.availability) order by 1) as slots_common,
-  v.availability as volunteer_slots,
-  cardinality(o.availability) = 0 as any_time,
-  v.travel_km,
-  case when o.in_person and v.in_person and o.latitude is not null and v.latitude is not null
-    and volunteering_distance_km(v.latitude, v.longitude, o.latitude, o.longitude) <= coalesce(v.travel_km, 10)
-    then round(volunteering_distance_km(v.latitude, v.longitude, o.latitude, o.longitude)::numeric, 1)::double precision end as distance_km,
-  ${known?.dbsHeld ?? dbsHeldOf(today)} as dbs_held,
-  o.dbs_level as dbs_needed,
-  ${known?.recentOffers ?? recentOffersOf(since)} as recent_offers`;
+  cardinality(o.availability) = 0 as any_time`;
 
-/** The rules no score makes up for. */
-const eligible = (today: string) => sql`
-  v.status <> 'inactive'
-  and (p.date_of_birth is null and o.minimum_age < 18 or p.date_of_birth <= (${today}::date - make_interval(years => o.minimum_age))::date)
-  and (m.dbs_needed = 'none' or array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_held) >= array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_needed))
-  and (m.distance_km is not null or (o.remote and v.remote))`;
+const texts = (values: string[]) => sql`${values}::text[]`;
 
-/*
- * The candidates a narrowing lets through, by id: one call for each set of features, to the functions of migration 032
- * that use the arrays' indexes (row-level security would not let a plain query use them).
- */
-const texts = (values: string[] | null) => sql`${values}::text[]`;
-
-function volunteersHolding(narrowing: NonNullable<Narrowing>, w: Wanted): RawBuilder<unknown> {
-  const calls = narrowing.sets
-    ? narrowing.sets.map((set) => sql`select cg_volunteers_holding(${texts(set.skills)}, ${texts(set.causes)}, ${texts(set.slots)}, ${set.slotCount}::int, null, null, null) as id`)
-    : narrowing.loose!.map((l) => sql`select cg_volunteers_holding('{}', '{}', '{}', ${l.slotCount}::int, ${texts(l.anySkill ? w.skills : null)},
-        ${texts(l.anyCause ? w.causes : null)}, ${texts(l.anySlot ? w.slots : null)}) as id`);
-  return sql.join(calls, sql` union `);
+/** A probe's features as index keys: every feature of its set (with `extra`), and any-of groups for a loose probe. */
+function probeKeys(probe: Probe, w: Wanted, extra: RawBuilder<unknown>) {
+  const set = setOf(probe);
+  const all = sql`volunteering_feature_keys(${texts(set.skills)}, ${texts(set.causes)}, ${texts(set.slots)}, ${set.slotCount}::int) || ${extra}`;
+  const l = probe.loose;
+  const any = l ? [
+    l.anySkill ? sql`volunteering_feature_keys(${texts(w.skills)}, '{}', '{}', 0)` : null,
+    l.anyCause ? sql`volunteering_feature_keys('{}', ${texts(w.causes)}, '{}', 0)` : null,
+    l.anySlot ? sql`volunteering_feature_keys('{}', '{}', ${texts(w.slots)}, 0)` : null,
+  ].filter((g): g is RawBuilder<unknown> => g !== null) : [];
+  return { all, any: [...any, null, null, null, null].slice(0, 4).map((g) => g ?? sql`null`) };
 }
 
-function rolesHolding(narrowing: NonNullable<Narrowing>, w: Wanted): RawBuilder<unknown> {
-  const calls = narrowing.sets
-    ? narrowing.sets.map((set) => sql`select cg_roles_holding(${texts(set.skills)}, ${texts(set.causes)}, ${texts(set.slots)}, null, null, null) as id`)
-    : narrowing.loose!.map((l) => sql`select cg_roles_holding('{}', '{}', '{}', ${texts(l.anySkill ? w.skills : null)},
-        ${texts(l.anyCause ? w.causes : null)}, ${texts(l.anySlot ? w.slots : null)}) as id`);
-  return sql.join(calls, sql` union `);
+const setOf = (probe: Probe) => probe.set ?? { skills: [], causes: [], slots: [], slotCount: probe.loose!.slotCount };
+const mask = (codes: string[], vocabulary: 'skill' | 'cause' | 'slot') => sql`volunteering_mask(${texts(codes)}, ${sql.raw(`volunteering_${vocabulary}_codes()`)})`;
+/** What is wanted, as masks for a search by place. */
+const wantedMasks = (w: Wanted) => sql.join([mask(w.skills, 'skill'), mask(w.causes, 'cause'), mask(w.slots, 'slot')]);
+
+/** More index searches by features than this in a round, and the round reads everyone within reach by place instead. */
+const MOST_KEY_PROBES = 8;
+
+/**
+ * The candidates of a round, by id. For work in person: those the round asks for within part of their travel distance
+ * are read by place, in one search judging features and nearness in the index; those it asks for wherever they are
+ * within reach (a whole part reaching the target on its own) by the features' index, one search for each set of
+ * features (or, for many sets, by place within the whole distance). For remote work: by the features' index.
+ */
+function candidatesOf(narrowing: Narrowing, w: Wanted, side: {
+  near: ((share: number, target: number) => RawBuilder<unknown>) | null; withKeys: string; from: string; remote: boolean; dbs: RawBuilder<unknown>;
+}) {
+  const calls: RawBuilder<unknown>[] = [];
+  const byKeys = (extra: RawBuilder<unknown>, probe: Probe) => {
+    const { all, any } = probeKeys(probe, w, extra);
+    return sql`select ${sql.raw(side.withKeys)}(${all}, ${sql.join(any)}) as id from ${sql.raw(side.from)}`;
+  };
+  if (side.near) {
+    const wholly = narrowing.probes.filter((p) => p.share >= 1);
+    const nearShare = Math.max(0, ...narrowing.probes.filter((p) => p.share < 1).map((p) => p.share));
+    if (wholly.length > MOST_KEY_PROBES) calls.push(side.near(1, narrowing.target));
+    else calls.push(side.near(nearShare, narrowing.target), ...wholly.map((probe) => byKeys(side.dbs, probe)));
+  }
+  if (side.remote) calls.push(...narrowing.probes.map((probe) => byKeys(sql`${side.dbs} || volunteering_remote_key()`, probe)));
+  return calls.length ? sql.join(calls, sql` union `) : sql`select null::uuid as id where false`;
 }
 
 const distinct = (values: string[]) => [...new Set(values)];
@@ -98,133 +121,115 @@ const roleWants = (o: { skills: string[]; causes: string[]; availability: string
 const volunteerBrings = (v: { skills: string[]; causes: string[]; interests: string[]; availability: string[] }): Wanted =>
   ({ skills: distinct(v.skills), causes: distinct([...v.causes, ...v.interests]), slots: distinct(v.availability), anyTime: false });
 
-/** The volunteer's passed, unexpired DBS check at the role's level or above: a hard filter, asked before any scoring. */
-const vettedEnough = (today: string) => sql<boolean>`(o.dbs_level = 'none' or exists (select 1 from vetting_checks c where c.volunteer_id = v.id
-  and c.kind = 'dbs' and c.outcome = 'passed' and (c.expires_on is null or c.expires_on >= ${today}::date)
-  and array_position(array['basic', 'standard', 'enhanced'], c.dbs_level) >= array_position(array['none', 'basic', 'standard', 'enhanced'], o.dbs_level) - 1))`;
+/**
+ * An LIO with fewer volunteers than this is matched in one round scoring everyone within reach: rounds of narrowing
+ * would cost more than they save.
+ */
+export const SMALL_POOL = 2_000;
+async function isSmall(db: Queryable, smallPool: number): Promise<boolean> {
+  if (smallPool <= 0) return false;
+  const { rows } = await sql<{ volunteers: number }>`select coalesce((select volunteers from volunteering_pool_sizes), 0) as volunteers`.execute(db);
+  return rows[0]!.volunteers < smallPool;
+}
+
+/** A little more than the rounding of distances to 0.1 km can take off one. */
+const ROUNDING_KM = 0.1;
 
 export const matchingRepository = {
   /**
-   * The best volunteers for a role, found round by round (tiers.ts): each round scores only the volunteers holding
-   * enough of the role's skills, causes and slots, until no one left out could come into the best `limit`. `ran`
-   * collects each round's query, for the benchmark to time in the database alone.
+   * The best volunteers for a role, found round by round (tiers.ts): each round scores only the volunteers its probes
+   * find, until no one left out could come into the best `limit`. `ran` collects each round's query, for the benchmark
+   * to time in the database alone.
    */
-  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<VolunteerMatchRow[]> {
-    const role = await db.selectFrom('opportunities').select(['skills', 'causes', 'availability']).where('id', '=', roleId).executeTakeFirst();
+  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[], smallPool = SMALL_POOL): Promise<VolunteerMatchRow[]> {
+    const role = await db.selectFrom('opportunities').select(['skills', 'causes', 'availability', 'in_person', 'remote', 'latitude', 'dbs_level'])
+      .where('id', '=', roleId).executeTakeFirst();
     if (!role) return [];
     const wanted = roleWants(role);
-    return bestMatches(wanted, limit, async (narrowing) => {
-      const query = this.volunteersForRoleQuery(roleId, today, since, limit, narrowing && volunteersHolding(narrowing, wanted));
+    const dbsLevel = DBS_ORDER.indexOf(role.dbs_level);
+    const side = {
+      near: role.in_person && role.latitude !== null ? (share: number, target: number) => sql`select cg_volunteers_near(o.latitude, o.longitude, ${share}::float8,
+        ${ROUNDING_KM}::float8, ${wantedMasks(wanted)}, ${wanted.anyTime}, ${target}::float8, ${dbsLevel}::int) as id from o` : null,
+      withKeys: 'cg_volunteers_with_keys', from: 'o', remote: role.remote,
+      dbs: role.dbs_level === 'none' ? sql`'{}'::bigint[]` : sql`array[volunteering_dbs_key(${role.dbs_level})]`,
+    };
+    return bestMatches(wanted, limit, await isSmall(db, smallPool), async (narrowing) => {
+      const query = this.volunteersForRoleRound(roleId, today, since, limit, candidatesOf(narrowing, wanted, side));
       ran?.push(query.compile(db));
       return (await query.execute(db)).rows;
     });
   },
 
-  /**
-   * One round's query; with no narrowing, the full question. Candidates come by index: with a narrowing, those holding
-   * the features it names, near enough for their travel band or remote; without, for work in person, volunteers of each
-   * travel band in a box of that band's size around the role, and for remote work, remote volunteers sharing a skill or
-   * cause with it (any remote volunteer when the role names none).
-   */
-  volunteersForRoleQuery(roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, held: RawBuilder<unknown> | null = null) {
-    const candidates = held ? sql`
-        select v.id from o cross join (${held}) h join volunteers v on v.id = h.id and v.lio_id = o.lio_id and v.status <> 'inactive'
-        where ${vettedEnough(today)} and (
-          (o.in_person and o.latitude is not null and v.in_person and v.latitude is not null
-            and v.latitude between o.latitude - volunteering_travel_band(v.travel_km) / 111.0 and o.latitude + volunteering_travel_band(v.travel_km) / 111.0
-            and v.longitude between o.longitude - volunteering_travel_band(v.travel_km) / (111.0 * cos(radians(o.latitude)))
-              and o.longitude + volunteering_travel_band(v.travel_km) / (111.0 * cos(radians(o.latitude))))
-          or (o.remote and v.remote and (v.skills && o.skills or v.causes && o.causes or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))))` : sql`
-        select v.id from o cross join (values (5), (10), (25), (50)) as band(km)
-        join volunteers v on v.lio_id = o.lio_id and volunteering_travel_band(v.travel_km) = band.km
-          and v.status <> 'inactive' and v.in_person and v.latitude is not null
-          and v.latitude between o.latitude - band.km / 111.0 and o.latitude + band.km / 111.0
-          and v.longitude between o.longitude - band.km / (111.0 * cos(radians(o.latitude))) and o.longitude + band.km / (111.0 * cos(radians(o.latitude)))
-        where o.in_person and o.latitude is not null
-        union
-        -- The few who travel further than 50 km: each one's own distance decides.
-        select v.id from o join volunteers v on v.lio_id = o.lio_id and volunteering_travel_band(v.travel_km) = 500
-          and v.status <> 'inactive' and v.in_person and v.latitude is not null
-        where o.in_person and o.latitude is not null
-        union
-        select v.id from o join volunteers v on v.lio_id = o.lio_id and v.status <> 'inactive' and v.remote
-          and (v.skills && o.skills or v.causes && o.causes or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))
-        where o.remote`;
+  /** One round: the candidates found, scored and ranked, the best `limit` with what they have in common. */
+  volunteersForRoleRound(roleId: string, today: string, since: Date, limit: number, candidates: RawBuilder<unknown>) {
     return sql<VolunteerMatchRow>`
       with o as (select * from opportunities where id = ${roleId}),
-      candidates as (${candidates}),
-      judged as (
-        select v.id as volunteer_id, p.full_name, v.status, o.minimum_age, o.remote as role_remote, v.remote as volunteer_remote, p.date_of_birth, ${facts(today, since)}
-        from candidates c join volunteers v on v.id = c.id join people p on p.id = v.person_id cross join o
+      c as (${candidates}),
+      best as (
+        select p.volunteer_id, pe.full_name, m.distance_km, m.dbs_held, m.recent_offers, (${scored})::double precision as score
+        from c join volunteer_match_profiles p on p.volunteer_id = c.id cross join o ${distance}
+        cross join lateral (select ${facts(today, since)}) m
+        join people pe on pe.id = p.person_id
+        where ${eligible(today, true)}
+        order by score desc, m.recent_offers, p.volunteer_id
+        limit ${limit}
       )
-      select m.volunteer_id, m.full_name, m.status, m.skills_common, m.causes_common, m.slots_common, m.any_time, m.distance_km, m.dbs_held, m.dbs_needed,
-        m.recent_offers, (${scored})::double precision as score
-      from judged m
-      join volunteers v on v.id = m.volunteer_id join people p on p.id = v.person_id cross join o
-      where ${eligible(today)}
-      order by score desc, m.recent_offers, m.volunteer_id
-      limit ${limit}`;
+      select b.volunteer_id, b.full_name, v.status, ${inCommon}, b.distance_km, b.dbs_held, o.dbs_level as dbs_needed, b.recent_offers, b.score
+      from best b join volunteers v on v.id = b.volunteer_id cross join o
+      order by b.score desc, b.recent_offers, b.volunteer_id`;
   },
 
-  /**
-   * The best published, open roles for a volunteer, scored all at once: there are far fewer roles than volunteers, and
-   * measured at 50,000 roles, narrowing round by round (as for volunteers) cost more than it saved, a volunteer holding
-   * more features than most roles ask for. (`rolesHolding` and the rounds stay ready for larger role registers.)
-   */
-  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<RoleMatchRow[]> {
-    const query = this.rolesForVolunteerQuery(volunteerId, today, since, limit);
-    ran?.push(query.compile(db));
-    return (await query.execute(db)).rows;
-  },
-
-  /** Roles for a volunteer round by round (tiers.ts): the same answer, for a register of very many roles. */
-  async rolesForVolunteerByRounds(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN): Promise<RoleMatchRow[]> {
-    const volunteer = await db.selectFrom('volunteers').select(['skills', 'causes', 'interests', 'availability']).where('id', '=', volunteerId).executeTakeFirst();
-    if (!volunteer) return [];
+  /** The best published, open roles for a volunteer, round by round as for volunteers. */
+  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[], smallPool = SMALL_POOL): Promise<RoleMatchRow[]> {
+    const volunteer = await db.selectFrom('volunteers').select(['skills', 'causes', 'interests', 'availability', 'status', 'in_person', 'remote', 'latitude'])
+      .where('id', '=', volunteerId).executeTakeFirst();
+    if (!volunteer || volunteer.status === 'inactive') return [];
     const wanted = volunteerBrings(volunteer);
-    return bestMatches(wanted, limit, async (narrowing) =>
-      (await this.rolesForVolunteerQuery(volunteerId, today, since, limit, narrowing && rolesHolding(narrowing, wanted)).execute(db)).rows);
+    const side = {
+      near: volunteer.in_person && volunteer.latitude !== null ? (share: number, target: number) => sql`select cg_roles_near(p.latitude, p.longitude, p.reach_km,
+        ${share}::float8, ${ROUNDING_KM}::float8, ${wantedMasks(wanted)}, ${target}::float8) as id from p` : null,
+      withKeys: 'cg_roles_with_keys', from: 'p', remote: volunteer.remote, dbs: sql`'{}'::bigint[]`,
+    };
+    return bestMatches(wanted, limit, await isSmall(db, smallPool), async (narrowing) => {
+      const query = this.rolesForVolunteerRound(volunteerId, today, since, limit, candidatesOf(narrowing, wanted, side));
+      ran?.push(query.compile(db));
+      return (await query.execute(db)).rows;
+    });
   },
 
-  /** One round's query: roles near enough for the volunteer's travel distance, and remote ones if they work remotely. */
-  rolesForVolunteerQuery(volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, held: RawBuilder<unknown> | null = null) {
-    const narrowing = held ? sql<boolean>`o.id in (${held})` : sql<boolean>`true`;
+  /** One round for a volunteer: the open roles found, scored and ranked, the best `limit` with what they have in common. */
+  rolesForVolunteerRound(volunteerId: string, today: string, since: Date, limit: number, candidates: RawBuilder<unknown>) {
     return sql<RoleMatchRow>`
-      with v as (select v.*, ${dbsHeldOf(today)} as dbs_held_now, ${recentOffersOf(since)} as recent_offers_now from volunteers v where v.id = ${volunteerId}),
-      candidates as (
-        select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.in_person
-          and o.latitude between v.latitude - coalesce(v.travel_km, 10) / 111.0 and v.latitude + coalesce(v.travel_km, 10) / 111.0
-          and o.longitude between v.longitude - coalesce(v.travel_km, 10) / (111.0 * cos(radians(v.latitude))) and v.longitude + coalesce(v.travel_km, 10) / (111.0 * cos(radians(v.latitude)))
-        where v.in_person and v.latitude is not null and ${narrowing}
-        union
-        select o.id from v join opportunities o on o.lio_id = v.lio_id and o.status = 'published' and o.remote where v.remote and ${narrowing}
-      ),
-      judged as (
-        select o.id as opportunity_id, o.title, org.name as organisation_name, o.schedule, o.closing_on::text as closing_on,
-          ${facts(today, since, { dbsHeld: sql`v.dbs_held_now`, recentOffers: sql`v.recent_offers_now` })}
-        from candidates c join opportunities o on o.id = c.id cross join v
-        left join organisations org on org.lio_id = o.lio_id and org.id = o.organisation_id
-        where o.closing_on is null or o.closing_on >= ${today}::date
+      with p as (select * from volunteer_match_profiles where volunteer_id = ${volunteerId}),
+      c as (${candidates}),
+      best as (
+        select o.id as opportunity_id, m.distance_km, m.dbs_held, m.recent_offers, (${scored})::double precision as score
+        from c join opportunities o on o.id = c.id cross join p ${distance}
+        cross join lateral (select ${facts(today, since)}) m
+        join people pe on pe.id = p.person_id
+        where (o.closing_on is null or o.closing_on >= ${today}::date) and ${eligible(today, false)}
+        order by score desc, o.closing_on nulls last, o.id
+        limit ${limit}
       )
-      select m.opportunity_id, m.title, m.organisation_name, m.schedule, m.closing_on, m.skills_common, m.causes_common, m.slots_common, m.any_time,
-        m.distance_km, m.dbs_held, m.dbs_needed, m.recent_offers, (${scored})::double precision as score
-      from judged m
-      join opportunities o on o.id = m.opportunity_id cross join v join people p on p.id = v.person_id
-      where ${eligible(today)}
-      order by score desc, m.closing_on nulls last, m.opportunity_id
-      limit ${limit}`;
+      select o.id as opportunity_id, o.title, org.name as organisation_name, o.schedule, o.closing_on::text as closing_on, ${inCommon},
+        b.distance_km, b.dbs_held, o.dbs_level as dbs_needed, b.recent_offers, b.score
+      from best b join opportunities o on o.id = b.opportunity_id join volunteers v on v.id = ${volunteerId}
+      left join organisations org on org.lio_id = o.lio_id and org.id = o.organisation_id
+      order by b.score desc, o.closing_on nulls last, o.id`;
   },
 
   role(db: Queryable, id: string) {
     return db.selectFrom('opportunities').select(['id', 'title', 'status']).where('id', '=', id).executeTakeFirst();
   },
 
-  /** Of the volunteers not inactive, how many were offered a role (a referral made) since `since`. */
+  /**
+   * Of the volunteers not inactive, how many were offered a role (a referral made) since `since`: the count kept for
+   * the LIO, and the profiles last offered something since then (by index, a few in a hundred of the whole).
+   */
   async offeredShare(db: Queryable, since: Date): Promise<{ active: number; offered: number }> {
     const { rows } = await sql<{ active: number; offered: number }>`
-      select (select count(*)::int from volunteers where status <> 'inactive') as active,
-        (select count(distinct r.volunteer_id)::int from referrals r join volunteers v on v.id = r.volunteer_id
-          where r.created_at >= ${since} and v.status <> 'inactive') as offered`.execute(db);
+      select coalesce((select volunteers from volunteering_pool_sizes), 0) as active,
+        (select count(*)::int from volunteer_match_profiles where last_offered_at >= ${since}) as offered`.execute(db);
     return rows[0]!;
   },
 };

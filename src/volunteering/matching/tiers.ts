@@ -1,10 +1,10 @@
 /*
  * Finding the best matches without scoring everyone. A match's score is its whole part (3 a skill in common, 2 a cause,
- * 1 a slot of availability up to 3) plus nearness (0 to 1) less the fair-spreading penalty (0 to 3). Whoever has a whole
- * part below T scores at most T, so once the best 20 of those with a whole part of T or more all score above T, no one
- * else can come between them: the search starts at the highest whole part there can be and lowers T until that holds.
- * "A whole part of T or more" is asked of the database as "holds one of these sets of features", which its indexes on
- * the skills, causes and availability arrays answer without reading everyone.
+ * 1 a slot of availability up to 3) plus nearness (0 to 1, 1 - distance / travel distance; remote work 1) less the
+ * fair-spreading penalty (0 to 3). So a candidate of whole part q reaches a score T only within 1 + q - T of their
+ * travel distance: the search asks the database for the candidates that hold enough of the wanted features and live
+ * near enough to reach T, which one index (features and grid squares, migration 034) answers without reading everyone,
+ * scores them exactly, and lowers T until the best 20 found all reach it.
  */
 
 /** What the other side of the match offers: the features a candidate is judged against. */
@@ -89,25 +89,59 @@ export function looseSets(w: Wanted, least: number): { anySkill: boolean; anyCau
   return all.filter((s) => !all.some((t) => t !== s && (!t.anySkill || s.anySkill) && (!t.anyCause || s.anyCause) && (!t.anySlot || s.anySlot) && t.slotCount <= s.slotCount));
 }
 
-/** Rounds before the search gives up narrowing and scores everyone who could match: few matches to be had at all. */
+/** The best score there can be against `w`: the highest whole part, nearness 1, no offers lately. */
+const bestScore = (w: Wanted) => highestWholePart(w) + 1;
+/** The lowest score there can be: no features, no nearness, the most offers lately (6 × 0.5). */
+const LOWEST_SCORE = -3;
+/** How far below the best score the first round asks: most roles have many candidates close to the best. */
+const FIRST_GAP = 0.02;
+const GAP_GROWTH = 4;
+/** Rounds short of the answer before everyone who could match is scored: few matches are to be had at all. */
 const MOST_ROUNDS = 6;
+const EVERYONE: Probe = { set: { skills: [], causes: [], slots: [], slotCount: 0 }, loose: null, share: 1 };
 
-/** A round's question: candidates whose whole part is `least` or more (and maybe some below); null: everyone. */
-export type Narrowing = { least: number; sets: FeatureSet[] | null; loose: ReturnType<typeof looseSets> | null } | null;
+export type LooseSet = ReturnType<typeof looseSets>[number];
+/**
+ * One index search of a round: candidates holding `set` (or, when there are too many sets to name, answering `loose`),
+ * and, for work in person, within `share` of their own travel distance (the whole of it at 1).
+ */
+export interface Probe { set: FeatureSet | null; loose: LooseSet | null; share: number }
+/** A round: every candidate that could score `target` or more is among those the probes find. */
+export interface Narrowing { target: number; probes: Probe[] }
 
 /**
- * The best `limit` matches, found round by round: `run` scores and ranks the candidates a narrowing lets through (all of
- * them exactly, as the full question would) and returns the best `limit`. The answer is the full question's answer.
+ * The probes finding everyone who could score `target` or more. A candidate of whole part q scores at most q + 1, so
+ * only whole parts from `target - 1` up can; of whole part q, only those with nearness of `target - q` or more, that
+ * is within 1 + q - target of their travel distance. Each holds one of the sets of its own whole part (`featureSets`).
  */
-export async function bestMatches<T extends { score: number }>(w: Wanted, limit: number, run: (narrowing: Narrowing) => Promise<T[]>): Promise<T[]> {
-  let least = highestWholePart(w);
-  for (let round = 0; round < MOST_ROUNDS && least > 0; round++) {
-    const sets = featureSets(w, least);
-    const rows = await run({ least, sets, loose: sets ? null : looseSets(w, least) });
-    const last = rows[limit - 1];
-    // Everyone left out has a whole part below `least`, so scores `least` at most.
-    if (last && last.score > least) return rows;
-    least = Math.min(least - 1, last ? Math.ceil(last.score) - 1 : least - 1);
+export function probesFor(w: Wanted, target: number): Probe[] {
+  const probes: Probe[] = [];
+  for (let q = highestWholePart(w); q >= Math.max(0, Math.ceil(target - 1)); q--) {
+    const share = Math.min(1, 1 + q - target);
+    const sets = featureSets(w, q);
+    probes.push(...(sets ? sets.map((set) => ({ set, loose: null, share })) : looseSets(w, q).map((loose) => ({ set: null, loose, share }))));
   }
-  return run(null);
+  return probes;
+}
+
+/**
+ * The best `limit` matches, found round by round: `run` scores exactly every candidate a round's probes find and returns
+ * the best `limit` of them. Whoever no probe found scores below the round's target, so once the `limit`-th found
+ * reaches it, the answer is the full question's. The first round asks close to the best score there can be, where
+ * the search is narrowest (within a fiftieth of travel distances); a round short of the answer asks four times further
+ * down, or only down to the lowest of the best found, if that is higher. `atOnce`: everyone in one round (few to score).
+ */
+export async function bestMatches<T extends { score: number }>(w: Wanted, limit: number, atOnce: boolean, run: (narrowing: Narrowing) => Promise<T[]>): Promise<T[]> {
+  let gap = FIRST_GAP;
+  let target = bestScore(w) - gap;
+  for (let round = 1; ; round++) {
+    const everyone = atOnce || target <= LOWEST_SCORE || round > MOST_ROUNDS;
+    // Everyone within reach (or remote) is one probe: no features asked, the whole travel distance.
+    const rows = await run(everyone ? { target: LOWEST_SCORE, probes: [EVERYONE] } : { target, probes: probesFor(w, target) });
+    const last = rows[limit - 1];
+    if (everyone || (last && last.score >= target)) return rows;
+    gap *= GAP_GROWTH;
+    // Not below the lowest of those found (it cannot fall short there), nor further down than the next step.
+    target = Math.max(LOWEST_SCORE, bestScore(w) - gap, last ? last.score : LOWEST_SCORE);
+  }
 }

@@ -56,7 +56,9 @@ export const volunteeringPersonalData: PersonalDataProvider = {
   key: 'volunteering',
   title: 'Volunteering',
   tables: ['opportunities', 'volunteers', 'volunteer_notes', 'volunteer_events', 'referrals', 'referral_steps', 'referral_links', 'vetting_checks',
-    'volunteer_hours', 'surge_assignments', 'volunteer_messages', 'volunteer_signups'],
+    'volunteer_hours', 'surge_assignments', 'volunteer_messages', 'volunteer_signups',
+    // Made from the volunteer's record by triggers (migration 034): an erased volunteer (made inactive) has none.
+    'volunteer_match_profiles'],
 
   /**
    * An organisation's answer from its e-mailed link is signed with the address the link went to: the person holding
