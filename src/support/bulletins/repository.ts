@@ -117,12 +117,12 @@ export const bulletinsRepository = {
   },
 
   /**
-   * Queues a draft: one recipients row per address, in one set-based statement. Each row's unsubscribe hash is a
-   * placeholder no link can match until the sender claims the row and gives it its own token.
+   * Queues a draft: one recipients row per address, in one set-based statement. A row has no unsubscribe token (its
+   * hash is null) until the sender claims it and gives it its own.
    */
   async queue(tx: Queryable, lioId: string, bulletinId: string, s: Segment, now: Date): Promise<number> {
-    const inserted = await sql`insert into bulletin_recipients (lio_id, bulletin_id, email, person_id, organisation_id, unsubscribe_token_hash, created_at)
-      select ${lioId}, ${bulletinId}, r.email, r.person_id, r.organisation_id, 'unsent-' || gen_random_uuid()::text, ${now}
+    const inserted = await sql`insert into bulletin_recipients (lio_id, bulletin_id, email, person_id, organisation_id, created_at)
+      select ${lioId}, ${bulletinId}, r.email, r.person_id, r.organisation_id, ${now}
       from (${recipientsOf(lioId, s)}) r
       on conflict do nothing`.execute(tx);
     const n = Number(inserted.numAffectedRows ?? 0);
