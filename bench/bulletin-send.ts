@@ -1,8 +1,9 @@
 /**
  * Bulletin sending benchmark: a bulletin to about 20,000 addresses queued (one set-based statement that finds every
  * organisation's address and every consenting contact, leaves out the unsubscribed and writes a row per address) and
- * then delivered over SMTP to a local server (smtp-server, as the tests use) by the app's own sender: each recipient
- * claimed in its own committed step, sent through the pooled mailer, and settled.
+ * then delivered over SMTP to a local server (smtp-server, as the tests use) by the app's own sender: recipients
+ * claimed a batch at a time in a committed step before their messages go, each message made from the bulletin's MIME
+ * made once, sent through the pooled mailer, and the batch settled in the step that claims the lane's next.
  *
  *   node --import tsx bench/bulletin-send.ts
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --import tsx bench/bulletin-send.ts
@@ -13,7 +14,8 @@
  * groups, members, a theme) against the same recipients query counted alone (the SQL's own cost), and delivery is
  * compared with bare nodemailer sending the same messages to the same server in the same run. Nothing is cached: every
  * message is claimed and settled in the database (cache share 0). Environment: BENCH_GROUPS (12,500), BENCH_CONTACTS
- * (12,000), BENCH_BARE (5,000 messages), BENCH_PG_SCHEMA (a schema of its own). Prints JSON.
+ * (12,000), BENCH_BARE (5,000 messages), BENCH_DELIVERY=0 (queuing only), BENCH_PG_SCHEMA (a schema of its own).
+ * Prints JSON.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -145,6 +147,10 @@ async function main() {
     };
     const queued = [await queueOne('all_groups', null), await queueOne('members', null), await queueOne('groups_by_theme', 'food')];
     const main = queued[0]!;
+    if (process.env.BENCH_DELIVERY === '0') {
+      console.log(JSON.stringify({ engine: db.engine, groups: GROUPS, contacts: CONTACTS, queuing: queued.map(({ id: _id, ...q }) => q) }, null, 2));
+      return;
+    }
 
     const d0 = performance.now();
     const outcome = await sendBulletin({ db, clock: systemClock, config, mailer }, lioId, main.id);
@@ -152,7 +158,7 @@ async function main() {
     const counts = await db.withTenant(lioId, (tx) => bulletinsRepository.counts(tx, main.id));
     const delivered = smtp.arrivals.length;
     const bulletin = (await db.withTenant(lioId, (tx) => bulletinsRepository.get(tx, main.id)))!;
-    const sample = bulletinMessage(bulletinBody(bulletin, 'Bulletin benchmark'), 'x@bench.example', { unsubscribe: 'http://localhost/bulletins/unsubscribe/abcdefghijklmnopqrstuvwxyz0123456789abcd', oneClick: 'http://localhost/bulletins/unsubscribe/abcdefghijklmnopqrstuvwxyz0123456789abcd/one-click', opened: 'http://localhost/bulletins/opened/00000000-0000-4000-8000-000000000000/abcdefghijklmnopqrstuv' });
+    const sample = bulletinMessage(bulletinBody(bulletin, 'Bulletin benchmark', config.mailFrom), 'x@bench.example', { unsubscribe: 'http://localhost/bulletins/unsubscribe/abcdefghijklmnopqrstuvwxyz0123456789abcd', oneClick: 'http://localhost/bulletins/unsubscribe/abcdefghijklmnopqrstuvwxyz0123456789abcd/one-click', opened: 'http://localhost/bulletins/opened/00000000-0000-4000-8000-000000000000/abcdefghijklmnopqrstuv' });
     const perSecond = windows(smtp.arrivals);
     const bare = await bareRate(smtp.url, { subject: sample.subject, text: sample.text, html: sample.html!, headers: sample.headers! });
     const rate = Math.round(delivered / seconds);

@@ -10,7 +10,8 @@ import { BATCH, LANES } from '../../src/support/bulletins/jobs.js';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const ADMIN = { email: 'bulletin-admin@example.org', password: 'bulletin admin password 1' };
-const GROUPS = 240;
+// Four times what the sender can have claimed at once, so some are still queued (never claimed) when it is killed.
+const GROUPS = 4 * LANES * BATCH;
 
 /** A real SMTP server that takes its time over each message (as a busy relay does), so the sender can be killed mid-send. */
 async function slowSmtpServer(delayMs: number) {

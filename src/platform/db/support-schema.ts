@@ -119,7 +119,7 @@ export interface BulletinsTable {
 }
 export interface BulletinRecipientsTable {
   id: Generated<string>; lio_id: string; bulletin_id: string; email: string; person_id: Opt<string>; organisation_id: Opt<string>;
-  status: WithDefault<BulletinRecipientStatus>; unsubscribe_token_hash: string; sent_at: NullableTimestamp;
+  status: WithDefault<BulletinRecipientStatus>; unsubscribe_token_hash: string | null; sent_at: NullableTimestamp;
   opened_at: NullableTimestamp; created_at: Timestamp;
 }
 export interface BulletinUnsubscribesTable {

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Database } from '../../platform/db/index.js';
+import type { Database, Tx } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { JobQueue } from '../../platform/jobs.js';
-import type { Mailer, OutgoingEmail } from '../../platform/mail.js';
+import { MAIL_CONNECTIONS, type Mailer, type OutgoingEmail } from '../../platform/mail.js';
 import { lioOrigin } from '../../platform/tenancy.js';
 import { bulletinsRepository as repo } from './repository.js';
 import { bulletinBody, bulletinMessage, openProof, unsubscribeHash } from './message.js';
@@ -14,14 +14,16 @@ export const RESUME_JOB = 'bulletins.resume';
 export const LEASE_MS = 20_000;
 const HEARTBEAT_MS = 5_000;
 const RESUME_EVERY_MS = 30_000;
-/** Lanes sending at once over the mailer's pooled connections. */
-export const LANES = 8;
+/** Lanes sending at once, one batch each, over the mailer's pooled connections. */
+export const LANES = MAIL_CONNECTIONS;
 /**
- * Recipients a lane claims in one committed step before their messages go, and settles in one step after: a sender
- * killed mid-send leaves at most LANES × BATCH rows of unknown fate (never sent again), and the database is written
- * twice a batch rather than twice a message.
+ * Recipients a lane claims in one committed step before their messages go. The window of doubt is exactly the rows
+ * claimed and not yet settled: a sender killed mid-send leaves at most LANES × BATCH of them, whose messages may or may
+ * not have gone, and they are marked 'unknown' and never sent again; every other row is either settled or still queued
+ * (never claimed, so never sent). A batch's outcomes are settled in the same transaction that claims the lane's next
+ * batch, so the database is written once a batch.
  */
-export const BATCH = 10;
+export const BATCH = 25;
 
 type Deps = { db: Database; clock: Clock; config: Config; mailer: Mailer };
 
@@ -32,28 +34,29 @@ function failureOf(err: unknown): 'queued' | 'failed' | 'unknown' {
   return e.command === 'CONN' || e.code === 'ECONNECTION' || e.code === 'ECONNREFUSED' ? 'queued' : 'unknown';
 }
 
-type Outcomes = Record<'sent' | 'failed' | 'queued', string[]>;
-interface Run { deps: Deps; lioId: string; bulletinId: string; lease: string; body: ReturnType<typeof bulletinBody>; origin: string }
+type Claimed = { rows: { id: string; email: string; unsubscribe_token_hash: string }[]; tokens: Map<string, string> };
+type Outcomes = { sent: string[]; failed: string[]; queued: string[]; held: OutgoingEmail[]; stop: 'queued' | 'unknown' | null };
+interface Run { deps: Deps; lioId: string; bulletinId: string; lease: string; body: ReturnType<typeof bulletinBody>; origin: string; leased: boolean }
 
-/** Claims a batch (committed before any message goes), sends each, settles them together; 'done' when none was left. */
-async function sendBatch(run: Run): Promise<'more' | 'done'> {
-  const { db, clock, config, mailer } = run.deps;
+/** Claims the lane's next batch in the caller's transaction, each row given the hash of its own new unsubscribe token. */
+async function claim(run: Run, tx: Tx): Promise<Claimed> {
   const tokens = new Map(Array.from({ length: BATCH }, () => {
     const token = randomBytes(24).toString('base64url');
-    return [unsubscribeHash(config.sessionSecret, token), token] as const;
+    return [unsubscribeHash(run.deps.config.sessionSecret, token), token] as const;
   }));
-  const rows = await db.withTenant(run.lioId, (tx) => repo.claim(tx, run.bulletinId, run.lease, [...tokens.keys()]));
-  if (rows.length === 0) return 'done';
-  const outcomes: Outcomes = { sent: [], failed: [], queued: [] };
-  const held: OutgoingEmail[] = [];
-  let stop: 'queued' | 'unknown' | null = null;
-  // The batch's messages go together: the mailer's pool spreads them over its connections.
+  return { rows: await repo.claim(tx, run.bulletinId, run.lease, [...tokens.keys()]), tokens };
+}
+
+/** Sends a claimed batch's messages together (the mailer's pool spreads them over its connections). */
+async function deliver(run: Run, { rows, tokens }: Claimed): Promise<Outcomes> {
+  const { config, mailer } = run.deps;
+  const outcomes: Outcomes = { sent: [], failed: [], queued: [], held: [], stop: null };
   const results = await Promise.allSettled(rows.map(async (row) => {
     const unsubscribe = `${run.origin}/bulletins/unsubscribe/${tokens.get(row.unsubscribe_token_hash)!}`;
     const message = bulletinMessage(run.body, row.email, {
       unsubscribe, oneClick: `${unsubscribe}/one-click`, opened: `${run.origin}/bulletins/opened/${row.id}/${openProof(config.sessionSecret, row.id)}`,
     });
-    if (await mailer.deliver(message) === 'held') held.push(message);
+    if (await mailer.deliver(message) === 'held') outcomes.held.push(message);
   }));
   results.forEach((result, i) => {
     const id = rows[i]!.id;
@@ -61,20 +64,37 @@ async function sendBatch(run: Run): Promise<'more' | 'done'> {
     const failure = failureOf(result.reason);
     // 'unknown' stays claimed: releasing the lease marks it so.
     if (failure !== 'unknown') outcomes[failure].push(id);
-    if (failure !== 'failed') stop = failure;
+    if (failure !== 'failed') outcomes.stop = failure;
   });
-  await db.withTenant(run.lioId, async (tx) => {
-    // With no mail server configured, the messages are kept in the outbox staff read, as every other e-mail of the app is.
-    for (const message of held) await repo.keepInOutbox(tx, run.lioId, message, clock.now());
-    for (const outcome of ['sent', 'failed', 'queued'] as const) await repo.settle(tx, outcomes[outcome], outcome, clock.now());
-  });
-  if (stop) throw new Error(stop === 'queued' ? 'the mail server did not take the message: sending resumes later' : 'a message may or may not have gone');
-  return 'more';
+  return outcomes;
+}
+
+/** Records a batch's outcomes in the caller's transaction. */
+async function settle(run: Run, tx: Tx, outcomes: Outcomes): Promise<void> {
+  const { clock } = run.deps;
+  // With no mail server configured, the messages are kept in the outbox staff read, as every other e-mail of the app is.
+  for (const message of outcomes.held) await repo.keepInOutbox(tx, run.lioId, message, clock.now());
+  for (const outcome of ['sent', 'failed', 'queued'] as const) await repo.settle(tx, outcomes[outcome], outcome, clock.now());
+}
+
+/** One lane: claim a batch (committed before any of its messages goes), send it, then settle it and claim the next in one step. */
+async function lane(run: Run): Promise<void> {
+  const { db } = run.deps;
+  let batch = await db.withTenant(run.lioId, (tx) => claim(run, tx));
+  while (batch.rows.length > 0) {
+    const outcomes = await deliver(run, batch);
+    const goOn = run.leased && !outcomes.stop;
+    batch = await db.withTenant(run.lioId, async (tx) => {
+      await settle(run, tx, outcomes);
+      return goOn ? claim(run, tx) : { rows: [], tokens: new Map() };
+    });
+    if (outcomes.stop) throw new Error(outcomes.stop === 'queued' ? 'the mail server did not take the message: sending resumes later' : 'a message may or may not have gone');
+  }
 }
 
 /**
  * Sends one bulletin. It takes the bulletin's lease first (so two senders never share one), then claims recipients (a
- * small batch at a time) in a committed step of their own before their messages go, and settles them after; rows a
+ * small batch at a time) in a committed step before their messages go, and settles them after; rows a
  * dead sender left claimed are never sent again (see repository.takeLease). Lanes share the mailer's pool; a server
  * that cannot be reached stops the run, which the job queue retries later.
  */
@@ -88,20 +108,17 @@ export async function sendBulletin(deps: Deps, lioId: string, bulletinId: string
     return { bulletin, lio: await repo.lio(tx, lioId) };
   });
   if (typeof start === 'string') return start;
+  await repo.refreshStatistics(db.system);
   const run: Run = {
-    deps, lioId, bulletinId, lease, body: bulletinBody(start.bulletin, start.lio?.name ?? 'us'),
-    origin: start.lio ? lioOrigin(start.lio, config.baseUrl) : config.baseUrl,
+    deps, lioId, bulletinId, lease, body: bulletinBody(start.bulletin, start.lio?.name ?? 'us', config.mailFrom),
+    origin: start.lio ? lioOrigin(start.lio, config.baseUrl) : config.baseUrl, leased: true,
   };
-  let leased = true;
   const beat = setInterval(() => {
-    void db.withTenant(lioId, (tx) => repo.heartbeat(tx, bulletinId, lease, clock.now())).then((ok) => { leased &&= ok; }, () => {});
+    void db.withTenant(lioId, (tx) => repo.heartbeat(tx, bulletinId, lease, clock.now())).then((ok) => { run.leased &&= ok; }, () => {});
   }, HEARTBEAT_MS);
   beat.unref();
-  const lane = async () => {
-    while (leased && await sendBatch(run) === 'more');
-  };
   try {
-    const results = await Promise.allSettled(Array.from({ length: LANES }, lane));
+    const results = await Promise.allSettled(Array.from({ length: LANES }, () => lane(run)));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const finished = await db.withTenant(lioId, (tx) => repo.finishIfDone(tx, bulletinId, lease, clock.now()));
