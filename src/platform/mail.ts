@@ -69,7 +69,9 @@ export function bulkMessage(from: string, head: { subject: string; text: string;
   const sender = senderOf(from);
   const domain = sender.address.split('@')[1] || 'localhost';
   const boundary = `--_cg_${randomBytes(12).toString('hex')}`;
-  const subject = foldLines(`Subject: ${isPlainText(head.subject) ? head.subject : encodeWords(head.subject, 'Q', 52)}`, 76).trimEnd();
+  // A line break in the subject would end the header: it is a space, as each copy's own headers are.
+  const oneLine = head.subject.replace(/[\r\n]+/g, ' ');
+  const subject = foldLines(`Subject: ${isPlainText(oneLine) ? oneLine : encodeWords(oneLine, 'Q', 52)}`, 76).trimEnd();
   const top = `Content-Type: multipart/alternative; boundary="${boundary}"\r\nFrom: ${sender.header}\r\n`;
   const textHead = `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(head.text)}`;
   const htmlHead = `\r\n--${boundary}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(head.html)}`;

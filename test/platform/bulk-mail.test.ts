@@ -63,6 +63,14 @@ describe('a bulk message made once and copied per recipient', () => {
     expect(partsOf(bulk.copy('plain@group.example', own(1))!).headers).toMatch(/^From: hello@riverside\.example$/m);
   });
 
+  it('keeps a line break in the subject from starting a header of its own', () => {
+    const bulk = bulkMessage('hello@riverside.example', { ...head, subject: 'Spring news\r\nBcc: everyone@elsewhere.example\r\n\r\nInjected' });
+    const { headers, text } = partsOf(bulk.copy('plain@group.example', own(1))!);
+    expect(headers).not.toMatch(/^Bcc:/m);
+    expect(headers).toMatch(/^Subject: Spring news Bcc: everyone@elsewhere\.example Injected$/m);
+    expect(text).toContain('Hello everyone.');
+  });
+
   it('refuses heads that do not end a line, since the per-copy tails could not be encoded apart', () => {
     expect(() => bulkMessage('hello@riverside.example', { ...head, text: 'no line break' })).toThrow();
   });

@@ -41,15 +41,16 @@ async function setting() {
   return { lio, org, other, ada, bola, asker, overdue, closed, unassigned, bolas };
 }
 
-async function tokenOf(lio: Lio) {
-  return (await t.make.apiToken(lio, 'read')).token;
+/** A signed-in adviser's session: the casework API is for people who may read cases, not for tokens. */
+async function adviserOf(lio: Lio) {
+  return signedInClient(t.app, lio.host, await t.make.user(lio, { role: 'staff', permissionSets: ['adviser'] }));
 }
 
 describe('the support cases API', () => {
-  it('lists the cases not closed, due first, for a token, with the staff list\'s filters', async () => {
+  it('lists the cases not closed, due first, for an adviser, with the staff list\'s filters', async () => {
     const s = await setting();
-    const token = await tokenOf(s.lio);
-    const all = await call(s.lio.host, '/api/v1/support-cases', { token });
+    const client = await adviserOf(s.lio);
+    const all = await call(s.lio.host, '/api/v1/support-cases', { client });
     expect(all.status).toBe(200);
     expect(all.body).toMatchObject({ total: 3, more: false, page: 1, per_page: 25 });
     expect(references(all.body)).toEqual([s.overdue.reference, s.bolas.reference, s.unassigned.reference]);
@@ -59,43 +60,39 @@ describe('the support cases API', () => {
     });
     expect(JSON.stringify(all.body)).not.toContain('mo.asker@example.org');
 
-    expect(references((await call(s.lio.host, '/api/v1/support-cases?status=all', { token })).body)).toHaveLength(4);
-    expect(references((await call(s.lio.host, '/api/v1/support-cases?status=closed', { token })).body)).toEqual([s.closed.reference]);
-    expect(references((await call(s.lio.host, '/api/v1/support-cases?due=overdue', { token })).body)).toEqual([s.overdue.reference]);
-    expect(references((await call(s.lio.host, '/api/v1/support-cases?adviser=unassigned', { token })).body)).toEqual([s.unassigned.reference]);
-    expect(references((await call(s.lio.host, `/api/v1/support-cases?adviser=${s.bola.id}`, { token })).body)).toEqual([s.bolas.reference]);
-    expect(references((await call(s.lio.host, `/api/v1/support-cases?organisation=${s.other.id}&topic=premises`, { token })).body)).toEqual([s.unassigned.reference]);
-    expect(references((await call(s.lio.host, '/api/v1/support-cases?organisation_name=brook&status=all', { token })).body)).toHaveLength(2);
-    expect(references((await call(s.lio.host, `/api/v1/support-cases?q=${s.bolas.reference.toLowerCase().replace('-', '')}`, { token })).body)).toEqual([s.bolas.reference]);
-    const paged = await call(s.lio.host, '/api/v1/support-cases?per_page=2&page=2', { token });
+    expect(references((await call(s.lio.host, '/api/v1/support-cases?status=all', { client })).body)).toHaveLength(4);
+    expect(references((await call(s.lio.host, '/api/v1/support-cases?status=closed', { client })).body)).toEqual([s.closed.reference]);
+    expect(references((await call(s.lio.host, '/api/v1/support-cases?due=overdue', { client })).body)).toEqual([s.overdue.reference]);
+    expect(references((await call(s.lio.host, '/api/v1/support-cases?adviser=unassigned', { client })).body)).toEqual([s.unassigned.reference]);
+    expect(references((await call(s.lio.host, `/api/v1/support-cases?adviser=${s.bola.id}`, { client })).body)).toEqual([s.bolas.reference]);
+    expect(references((await call(s.lio.host, `/api/v1/support-cases?organisation=${s.other.id}&topic=premises`, { client })).body)).toEqual([s.unassigned.reference]);
+    expect(references((await call(s.lio.host, '/api/v1/support-cases?organisation_name=brook&status=all', { client })).body)).toHaveLength(2);
+    expect(references((await call(s.lio.host, `/api/v1/support-cases?q=${s.bolas.reference.toLowerCase().replace('-', '')}`, { client })).body)).toEqual([s.bolas.reference]);
+    const paged = await call(s.lio.host, '/api/v1/support-cases?per_page=2&page=2', { client });
     expect(paged.body).toMatchObject({ total: 3, page: 2, per_page: 2 });
     expect(references(paged.body)).toEqual([s.unassigned.reference]);
   });
 
   it('answers a bad filter with 400 naming the field', async () => {
     const s = await setting();
-    const token = await tokenOf(s.lio);
+    const client = await adviserOf(s.lio);
     for (const [query, field] of [['status=shut', 'status'], ['topic=knitting', 'topic'], ['due=soon', 'due'], ['organisation=not-an-id', 'organisation'],
       [`organisation_name=${'x'.repeat(201)}`, 'organisation_name'], ['adviser=someone', 'adviser'], ['per_page=500', 'per_page'], ['colour=red', 'colour']] as const) {
-      const res = await call(s.lio.host, `/api/v1/support-cases?${query}`, { token });
+      const res = await call(s.lio.host, `/api/v1/support-cases?${query}`, { client });
       expect(res.status, query).toBe(400);
       expect(fieldsOf(res.body), query).toEqual([field]);
     }
-    // 'mine' means the signed-in adviser: a token has no one to mean.
-    const mine = await call(s.lio.host, '/api/v1/support-cases?adviser=mine', { token });
-    expect(mine.status).toBe(400);
-    expect(fieldsOf(mine.body)).toEqual(['adviser']);
   });
 
-  it('gives one case with its notes\' summary and outcomes, and audits the view as the token\'s', async () => {
+  it('gives one case with its notes\' summary and outcomes, and audits the view as the adviser\'s', async () => {
     const s = await setting();
-    const { token, id: tokenId } = await t.make.apiToken(s.lio, 'read');
+    const client = await signedInClient(t.app, s.lio.host, s.bola);
     await f.note(s.lio, { caseId: s.overdue.id, minutes: 45, body: 'Went through the budget', shared: true, authorUserId: s.ada.id });
     await f.note(s.lio, { caseId: s.overdue.id, minutes: 30, body: 'Advisers only: the treasurer is leaving' });
     await t.db.withTenant(s.lio.id, (tx) => tx.insertInto('support_outcomes').values({
       lio_id: s.lio.id, case_id: s.overdue.id, kind: 'policy_adopted', detail: 'Lottery Awards for All', achieved_on: day(-1), recorded_by_user_id: s.ada.id, created_at: new Date(),
     }).execute());
-    const res = await call(s.lio.host, `/api/v1/support-cases/${s.overdue.id}`, { token });
+    const res = await call(s.lio.host, `/api/v1/support-cases/${s.overdue.id}`, { client });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: s.overdue.id, reference: s.overdue.reference, asked_by: 'Mo Asker', asked_via: 'phone', closed_on: null,
@@ -105,20 +102,20 @@ describe('the support cases API', () => {
     // The notes' text and the asker's contact details stay in the app.
     expect(JSON.stringify(res.body)).not.toMatch(/treasurer|budget|mo\.asker@example\.org/);
     const audited = await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('audit_events').select(['action', 'subject_id', 'actor_label', 'actor_user_id']).where('action', '=', 'support_case.viewed').execute());
-    expect(audited).toEqual([{ action: 'support_case.viewed', subject_id: s.overdue.id, actor_label: `api-token:${tokenId}`, actor_user_id: null }]);
+    expect(audited).toEqual([expect.objectContaining({ action: 'support_case.viewed', subject_id: s.overdue.id, actor_user_id: s.bola.id })]);
   });
 
   it('answers 404 for a case of another LIO or none, and 400 naming the id for one that is not an id', async () => {
     const s = await setting();
     const theirs = await setting();
-    const token = await tokenOf(s.lio);
-    const other = await call(s.lio.host, `/api/v1/support-cases/${theirs.overdue.id}`, { token });
+    const client = await adviserOf(s.lio);
+    const other = await call(s.lio.host, `/api/v1/support-cases/${theirs.overdue.id}`, { client });
     expect(other.status).toBe(404);
     expect(JSON.stringify(other.body)).not.toContain('Lottery bid');
-    const bad = await call(s.lio.host, '/api/v1/support-cases/42', { token });
+    const bad = await call(s.lio.host, '/api/v1/support-cases/42', { client });
     expect(bad.status).toBe(400);
     expect(fieldsOf(bad.body)).toEqual(['id']);
-    const listed = await call(s.lio.host, '/api/v1/support-cases?status=all', { token });
+    const listed = await call(s.lio.host, '/api/v1/support-cases?status=all', { client });
     expect(references(listed.body)).toHaveLength(4);
     expect((listed.body.items as { id: string }[]).map((i) => i.id)).not.toContain(theirs.overdue.id);
   });
@@ -143,15 +140,23 @@ describe('the support cases API', () => {
     expect((await call(s.lio.host, '/api/v1/support-cases')).status).toBe(401);
     // A session opens only the routes that name a permission: the register's API stays for tokens.
     expect((await call(s.lio.host, '/api/v1/organisations', { client: adviser })).status).toBe(401);
+    // And a token, given to a website or an integration for the directory, does not reach people's casework.
+    for (const scope of ['read', 'write'] as const) {
+      const { token } = await t.make.apiToken(s.lio, scope);
+      const tried = await call(s.lio.host, '/api/v1/support-cases', { token });
+      expect(tried.status, scope).toBe(403);
+      expect(JSON.stringify(tried.body)).not.toContain('Lottery bid');
+      expect((await call(s.lio.host, `/api/v1/support-cases/${s.overdue.id}`, { token })).status, scope).toBe(403);
+    }
   });
 
-  it('is listed in the OpenAPI document, open to a token or a session', async () => {
+  it('is listed in the OpenAPI document, open to a signed-in session only', async () => {
     const s = await setting();
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json', headers: { host: s.lio.host } });
     const doc = res.json() as { paths: Record<string, { get?: { operationId: string; security: unknown[] } }>; components: { securitySchemes: Record<string, unknown> } };
     expect(doc.paths['/api/v1/support-cases']?.get?.operationId).toBe('listSupportCases');
     expect(doc.paths['/api/v1/support-cases/{id}']?.get?.operationId).toBe('getSupportCase');
-    expect(doc.paths['/api/v1/support-cases']?.get?.security).toEqual([{ bearer: [] }, { session: [] }]);
+    expect(doc.paths['/api/v1/support-cases']?.get?.security).toEqual([{ session: [] }]);
     expect(doc.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie' });
   });
 });

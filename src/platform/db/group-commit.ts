@@ -11,6 +11,9 @@
  * item then fails alone, and each caller gets its own item's error, never an answer for a write that did not commit.
  * The items must therefore be safe to write twice, as an idempotent insert is.
  */
+/** How many items of a failed batch are written again at once, each alone. */
+const RETRIES_AT_ONCE = 4;
+
 export class GroupCommit<I, O> {
   private waiting: Waiting<I, O>[] = [];
   private running = 0;
@@ -48,9 +51,16 @@ export class GroupCommit<I, O> {
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
-      // Side by side, as each request alone would have been written: when the database is down, no caller waits
-      // behind all the others' failures.
-      await Promise.all(batch.map((w) => this.writeAll([w.item]).then((results) => w.resolve(results[0]!), (alone: unknown) => w.reject(alone))));
+      // Each alone, so one bad item fails alone; a few side by side, so that when the database is down no caller waits
+      // behind all the others' failures, yet a failed batch of hundreds does not queue hundreds of transactions at once.
+      let next = 0;
+      const retry = async () => {
+        while (next < batch.length) {
+          const w = batch[next++]!;
+          await this.writeAll([w.item]).then((results) => w.resolve(results[0]!), (alone: unknown) => w.reject(alone));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(RETRIES_AT_ONCE, batch.length) }, retry));
     }
   }
 

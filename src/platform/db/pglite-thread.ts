@@ -39,7 +39,9 @@ export class PGliteThread implements EmbeddedPostgres {
     const ready = await new Promise<{ ready: boolean; error?: Failure }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`The embedded database's thread stopped as it started (exit code ${code})`)));
     });
+    worker.removeAllListeners('error').removeAllListeners('exit');
     if (!ready.ready) {
       await worker.terminate();
       throw errorFrom(ready.error!);
@@ -78,7 +80,14 @@ export class PGliteThread implements EmbeddedPostgres {
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ id, ...message });
+      try {
+        this.worker.postMessage({ id, ...message });
+      } catch (err) {
+        // A parameter that cannot cross to the thread (a function, say): this statement fails, nothing waits for it.
+        this.pending.delete(id);
+        if (this.pending.size === 0) this.worker.unref();
+        reject(err as Error);
+      }
     });
   }
 

@@ -36,15 +36,16 @@ export const apiErrors = {
 const TOKEN_LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
- * What an API route may declare in its `config`: the token scope it needs (read by default), and the permission
- * that lets a signed-in person call it with their session instead of a token. A route without a permission is for
- * tokens only; one with a permission is open to sessions for reads alone, since the API takes no CSRF token.
+ * What an API route may declare in its `config`: the token scope it needs (read by default), or the permission a
+ * signed-in person needs to call it with their session. A route naming a permission is for people who hold it, and for
+ * reads alone (the API takes no CSRF token); tokens do not reach it: a token is given to a website or an integration for
+ * the directory and carries no one's permissions, so the records of people's casework stay out of its reach.
  */
 export interface ApiRouteConfig { scope?: ApiScope; permission?: Permission }
 
 const SESSION_SECURITY = 'session';
-/** The OpenAPI `security` of a read open to a token or to a signed-in person's session (see ApiRouteConfig). */
-export const TOKEN_OR_SESSION: { [scheme: string]: string[] }[] = [{ bearer: [] }, { [SESSION_SECURITY]: [] }];
+/** The OpenAPI `security` of a read open to a signed-in person's session only (see ApiRouteConfig). */
+export const SESSION_ONLY: { [scheme: string]: string[] }[] = [{ [SESSION_SECURITY]: [] }];
 
 /** Who made an API call, as the audit log names them: the token, or the signed-in person whose session it came with. */
 export function apiCallerOf(request: FastifyRequest): Actor {
@@ -117,8 +118,10 @@ export async function registerJsonApi(root: FastifyInstance, deps: { db: Databas
     const fail = (code: 401 | 403, message: string) => reply.code(code).header('www-authenticate', 'Bearer').send({ statusCode: code, error: code === 401 ? 'Unauthorized' : 'Forbidden', message });
     const config = request.routeOptions.config as ApiRouteConfig;
     const reads = request.method === 'GET' || request.method === 'HEAD';
-    if (!header && request.actor && config.permission && reads) {
-      if (!can(request.actor, config.permission)) return fail(403, 'Your account may not make this call');
+    if (config.permission) {
+      if (header) return fail(403, 'API tokens do not reach this call: it is for signed-in staff who may see it');
+      if (!request.actor) return fail(401, 'Sign in to make this call');
+      if (!reads || !can(request.actor, config.permission)) return fail(403, 'Your account may not make this call');
       return;
     }
     if (!match) return fail(401, 'Send an API token as "Authorization: Bearer TOKEN"');

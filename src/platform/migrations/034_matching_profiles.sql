@@ -142,6 +142,10 @@ declare
   before_change jsonb;
   after_change jsonb;
 begin
+  -- As 021 does for service places: two transactions remaking one volunteer's profile (a check recorded while a
+  -- referral is made) would each delete, then the second's insert would collide with the first's row. The volunteers
+  -- are locked first, in order of id, so the second waits and then sees the first's profile.
+  perform 1 from volunteers where id = any(ids) order by id for no key update;
   select coalesce(jsonb_object_agg(lio_id, n), '{}') into before_change
     from (select lio_id, count(*) as n from volunteer_match_profiles where volunteer_id = any(ids) group by lio_id) c;
   delete from volunteer_match_profiles where volunteer_id = any(ids);

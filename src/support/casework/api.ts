@@ -3,7 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
-import { ApiIdParams, TOKEN_OR_SESSION, apiCallerOf, apiErrors, type ApiRouteConfig } from '../../platform/http/json-api.js';
+import { ApiIdParams, SESSION_ONLY, apiCallerOf, apiErrors, type ApiRouteConfig } from '../../platform/http/json-api.js';
 import { publicOrigin } from '../../platform/tenancy.js';
 import { ASKED_VIA, CASE_STATUSES, OUTCOME_KINDS, SUPPORT_TOPICS } from '../vocabulary.js';
 import { CaseworkService } from './service.js';
@@ -40,7 +40,7 @@ const SupportCase = Type.Object({
 const CaseQuery = Type.Object({
   status: Type.Optional(oneOf(['active', 'all', ...Object.keys(CASE_STATUSES)], { description: 'active (every case not closed, the default), all, or one status' })),
   topic: Type.Optional(oneOf(Object.keys(SUPPORT_TOPICS), { description: 'A topic code' })),
-  adviser: Type.Optional(Type.String({ maxLength: 36, description: 'An adviser\'s account id, unassigned, or mine (with a session only)' })),
+  adviser: Type.Optional(Type.String({ maxLength: 36, description: 'An adviser\'s account id, unassigned, or mine (the signed-in adviser)' })),
   organisation: Type.Optional(Type.String({ format: 'uuid', description: 'One organisation\'s cases' })),
   organisation_name: Type.Optional(Type.String({ maxLength: 200, description: 'Words of the organisation\'s name' })),
   due: Type.Optional(oneOf(['today', 'overdue', 'week'], { description: 'When the next action is due (cases not closed)' })),
@@ -52,7 +52,7 @@ const CaseQuery = Type.Object({
 /** The API's names for the list's fields where they differ from the staff page's form. */
 const API_FIELD: Record<string, string> = { organisationName: 'organisation_name' };
 
-// Advisers' notes and cases are for those who may read cases: a token of the LIO, or a signed-in adviser's session.
+// Advisers' notes and cases are for those who may read cases: a signed-in adviser's session, never a token.
 const config: ApiRouteConfig = { permission: 'cases.read' };
 
 /** Support cases in the JSON API (/api/v1/support-cases): the staff list with its filters, and one case; reads only. */
@@ -66,7 +66,7 @@ export async function registerCaseworkApi(app: FastifyInstance, deps: { db: Data
   app.get('/support-cases', {
     config,
     schema: {
-      operationId: 'listSupportCases', summary: 'Support cases, due first, with the staff list\'s filters', tags, security: TOKEN_OR_SESSION, querystring: CaseQuery,
+      operationId: 'listSupportCases', summary: 'Support cases, due first, with the staff list\'s filters', tags, security: SESSION_ONLY, querystring: CaseQuery,
       response: { 200: Type.Object({
         total: Type.Integer({ description: 'Matches, counted up to 2,000' }), more: Type.Boolean({ description: 'More than 2,000 match: narrow the filters' }),
         page: Type.Integer(), per_page: Type.Integer(), items: Type.Array(Type.Ref('SupportCaseSummary')),
@@ -74,12 +74,9 @@ export async function registerCaseworkApi(app: FastifyInstance, deps: { db: Data
     },
   }, async (request, reply) => {
     const q = request.query as Static<typeof CaseQuery>;
-    if (q.adviser === 'mine' && !request.actor) {
-      return badRequest(reply, [{ field: 'adviser', message: 'mine needs a signed-in session: give an adviser\'s id' }]);
-    }
     const { errors, filter } = readFilter({
       status: q.status ?? '', topic: q.topic ?? '', adviser: q.adviser ?? '', organisation: q.organisation ?? '', organisationName: q.organisation_name ?? '', due: q.due ?? '', q: q.q ?? '',
-    }, request.actor?.id ?? '');
+    }, request.actor!.id);
     if (errors.any) return badRequest(reply, errors.list.map((e) => ({ field: API_FIELD[e.href.slice(1)] ?? e.href.slice(1), message: e.text })));
     const page = q.page ?? 1;
     const perPage = q.per_page ?? 25;
@@ -97,7 +94,7 @@ export async function registerCaseworkApi(app: FastifyInstance, deps: { db: Data
   app.get('/support-cases/:id', {
     config,
     schema: {
-      operationId: 'getSupportCase', summary: 'One support case with its notes\' summary and outcomes (the view is audited)', tags, security: TOKEN_OR_SESSION,
+      operationId: 'getSupportCase', summary: 'One support case with its notes\' summary and outcomes (the view is audited)', tags, security: SESSION_ONLY,
       params: ApiIdParams, response: { 200: Type.Ref('SupportCase', { description: 'The case' }), ...apiErrors },
     },
   }, async (request, reply) => {
