@@ -89,7 +89,7 @@ describe('matching round by round', () => {
       expect(narrowed).toBeGreaterThan(0);
       for (const v of volunteers.slice(0, 30)) {
         for (const limit of [3, 20]) {
-          const fast = await repo.rolesForVolunteer(tx, v.id, today, since, limit, undefined, 0);
+          const fast = await repo.rolesForVolunteer(tx, v.id, today, since, limit);
           const full = (await rolesForVolunteerEveryone(v.id, today, since, limit).execute(tx)).rows;
           expect(same(fast), `roles for volunteer ${v.id}, best ${limit}`).toEqual(same(full));
         }

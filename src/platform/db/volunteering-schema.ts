@@ -100,7 +100,6 @@ export interface OpportunitiesTable {
   match_skills: ColumnType<number, never, never>;
   match_causes: ColumnType<number, never, never>;
   match_slots: ColumnType<number, never, never>;
-  match_keys: ColumnType<string[], never, never>;
   grid_y: ColumnType<number | null, never, never>;
   grid_x: ColumnType<number | null, never, never>;
 }

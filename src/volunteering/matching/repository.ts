@@ -34,27 +34,37 @@ export interface RoleMatchRow extends MatchRow { opportunity_id: string; title: 
  * Both ways read the volunteers' matching profiles and the roles' generated columns (migration 034): features as bits
  * of the vocabularies, so a score is a few bit counts. `p` is a volunteer's profile, `o` the role, `m` the facts below.
  */
+const LEVELS = sql`array['none', 'basic', 'standard', 'enhanced']`;
+
+/** The whole part of the score: the features volunteer profile `p` and role `o` (its masks) have in common. */
+const wholePart = sql`(volunteering_bits(p.skills & o.match_skills) * 3 + volunteering_bits(p.causes & o.match_causes) * 2
+  + least(volunteering_bits(p.slots & o.match_slots), 3))`;
+/** The score of `p` against `o`, given the facts `m` beside them. */
 const scored = sql`
-  volunteering_bits(p.skills & o.match_skills) * 3 + volunteering_bits(p.causes & o.match_causes) * 2
-  + least(volunteering_bits(case when cardinality(o.availability) = 0 then p.slots else p.slots & o.match_slots end), 3)
+  ${wholePart}
   + case when m.distance_km is null then 1 else greatest(0, 1 - m.distance_km / greatest(p.reach_km, 1)) end
   - 0.5 * least(m.recent_offers, 6)`;
 
+/** The DBS level profile `p` holds today, and the offers made to it since `since`: the volunteer's side of the facts. */
+const dbsHeld = (today: string) => sql`coalesce(case when p.dbs_until[3] >= ${today}::date then 'enhanced' when p.dbs_until[2] >= ${today}::date then 'standard'
+    when p.dbs_until[1] >= ${today}::date then 'basic' end, 'none')`;
+const recentOffers = (since: Date) => sql`case when p.last_offered_at >= ${since} then (select count(*)::int from unnest(p.offered_at) t where t >= ${since}) else 0 end`;
+/** The distance between `p` and role `o` (of `g.km`), rounded as shown, when the role is in person and within reach. */
+const distanceWithinReach = sql`case when o.in_person and p.in_person and o.latitude is not null and g.km <= p.reach_km then round(g.km::numeric, 1)::double precision end`;
+
 /** The facts judged beside the features: distance within reach, the DBS level held today, offers since `since`. */
 const facts = (today: string, since: Date) => sql`
-  case when o.in_person and p.in_person and o.latitude is not null and g.km <= p.reach_km then round(g.km::numeric, 1)::double precision end as distance_km,
-  coalesce(case when p.dbs_until[3] >= ${today}::date then 'enhanced' when p.dbs_until[2] >= ${today}::date then 'standard'
-    when p.dbs_until[1] >= ${today}::date then 'basic' end, 'none') as dbs_held,
-  case when p.last_offered_at >= ${since} then (select count(*)::int from unnest(p.offered_at) t where t >= ${since}) else 0 end as recent_offers`;
+  ${distanceWithinReach} as distance_km, ${dbsHeld(today)} as dbs_held, ${recentOffers(since)} as recent_offers`;
 const distance = sql`cross join lateral (select volunteering_distance_km(p.latitude, p.longitude, o.latitude, o.longitude) as km) g`;
 
 /**
  * The rules no score makes up for. A role's remote work is offered to the remote volunteers sharing a skill or one of
  * their own causes with it (any of them when it names none); a remote volunteer is offered every remote role.
  */
+const ageFits = (today: string) => sql`(pe.date_of_birth is null and o.minimum_age < 18 or pe.date_of_birth <= (${today}::date - make_interval(years => o.minimum_age))::date)`;
+const dbsFits = sql`(o.dbs_level = 'none' or array_position(${LEVELS}, m.dbs_held) >= array_position(${LEVELS}, o.dbs_level))`;
 const eligible = (today: string, remoteShares: boolean) => sql`
-  (pe.date_of_birth is null and o.minimum_age < 18 or pe.date_of_birth <= (${today}::date - make_interval(years => o.minimum_age))::date)
-  and (o.dbs_level = 'none' or array_position(array['none', 'basic', 'standard', 'enhanced'], m.dbs_held) >= array_position(array['none', 'basic', 'standard', 'enhanced'], o.dbs_level))
+  ${ageFits(today)} and ${dbsFits}
   and (m.distance_km is not null or (o.remote and p.remote and ${remoteShares ? sharesWork : sql`true`}))`;
 const sharesWork = sql`(p.skills & o.match_skills <> 0 or p.own_causes & o.match_causes <> 0 or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))`;
 
@@ -117,9 +127,6 @@ const distinct = (values: string[]) => [...new Set(values)];
 /** What the role offers a volunteer to be judged against. */
 const roleWants = (o: { skills: string[]; causes: string[]; availability: string[] }): Wanted =>
   ({ skills: distinct(o.skills), causes: distinct(o.causes), slots: distinct(o.availability), anyTime: o.availability.length === 0 });
-/** What a volunteer brings a role to be judged against (interests count as causes). */
-const volunteerBrings = (v: { skills: string[]; causes: string[]; interests: string[]; availability: string[] }): Wanted =>
-  ({ skills: distinct(v.skills), causes: distinct([...v.causes, ...v.interests]), slots: distinct(v.availability), anyTime: false });
 
 /**
  * An LIO with fewer volunteers than this is matched in one round scoring everyone within reach: rounds of narrowing
@@ -179,43 +186,75 @@ export const matchingRepository = {
       order by b.score desc, b.recent_offers, b.volunteer_id`;
   },
 
-  /** The best published, open roles for a volunteer, round by round as for volunteers. */
-  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[], smallPool = SMALL_POOL): Promise<RoleMatchRow[]> {
-    const volunteer = await db.selectFrom('volunteers').select(['skills', 'causes', 'interests', 'availability', 'status', 'in_person', 'remote', 'latitude'])
-      .where('id', '=', volunteerId).executeTakeFirst();
-    if (!volunteer || volunteer.status === 'inactive') return [];
-    const wanted = volunteerBrings(volunteer);
-    const side = {
-      near: volunteer.in_person && volunteer.latitude !== null ? (share: number, target: number) => sql`select cg_roles_near(p.latitude, p.longitude, p.reach_km,
-        ${share}::float8, ${ROUNDING_KM}::float8, ${wantedMasks(wanted)}, ${target}::float8) as id from p` : null,
-      withKeys: 'cg_roles_with_keys', from: 'p', remote: volunteer.remote, dbs: sql`'{}'::bigint[]`,
-    };
-    return bestMatches(wanted, limit, await isSmall(db, smallPool), async (narrowing) => {
-      const query = this.rolesForVolunteerRound(volunteerId, today, since, limit, candidatesOf(narrowing, wanted, side));
-      ran?.push(query.compile(db));
-      return (await query.execute(db)).rows;
-    });
-  },
-
-  /** One round for a volunteer: the open roles found, scored and ranked, the best `limit` with what they have in common. */
-  rolesForVolunteerRound(volunteerId: string, today: string, since: Date, limit: number, candidates: RawBuilder<unknown>) {
-    return sql<RoleMatchRow>`
-      with p as (select * from volunteer_match_profiles where volunteer_id = ${volunteerId}),
-      c as (${candidates}),
+  /**
+   * The best published, open roles for a volunteer, in one pass over the indexes of migration 039: every open role
+   * they may take within their reach (and every remote role, if they work remotely) has its whole part counted, but
+   * the distance, which costs most, is measured only for those that could still come into the best `limit`: a role's
+   * score is its whole part plus at most 1, so one whole part below the `limit`-th surely reached is as low as it needs
+   * to go. `ran` collects the query, for the benchmark to time in the database alone.
+   */
+  async rolesForVolunteer(db: Queryable, volunteerId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[]): Promise<RoleMatchRow[]> {
+    // As ageFits and dbsFits, with the volunteer's side worked out once (see `p`), as each is judged on thousands of roles.
+    const open = sql`(o.closing_on is null or o.closing_on >= ${today}::date)
+      and (p.age_years is null and o.minimum_age < 18 or o.minimum_age <= p.age_years)
+      and (o.dbs_level = 'none' or o.dbs_level = any(p.dbs_levels_held))`;
+    const query = sql<RoleMatchRow>`
+      with p as (
+        select p.*, ${dbsHeld(today)} as dbs_held, ${recentOffers(since)} as recent_offers,
+          extract(year from age(${today}::date, pe.date_of_birth)) as age_years,
+          (${LEVELS})[2:array_position(${LEVELS}, ${dbsHeld(today)})] as dbs_levels_held,
+          -- The squares of the grid wholly inside a square inside nine tenths of the reach (a margin for the flat map):
+          -- a role there is surely within reach, whatever its distance to the metre.
+          volunteering_grid_y(p.latitude - s.dlat) + 1 as sure_y0, volunteering_grid_y(p.latitude + s.dlat) - 1 as sure_y1,
+          volunteering_grid_x(p.longitude - s.dlon) + 1 as sure_x0, volunteering_grid_x(p.longitude + s.dlon) - 1 as sure_x1
+        from volunteer_match_profiles p join people pe on pe.id = p.person_id
+        cross join lateral (select 0.9 * p.reach_km / sqrt(2) / 111.2 as dlat,
+          0.9 * p.reach_km / sqrt(2) / (111.2 * cos(radians(least(89.0, abs(p.latitude) + p.reach_km / 111.2)))) as dlon) s
+        where p.volunteer_id = ${volunteerId}
+      ),
+      boxed as materialized (
+        select o.id, o.closing_on, o.latitude, o.longitude, ${wholePart} as whole,
+          o.grid_y between p.sure_y0 and p.sure_y1 and o.grid_x between p.sure_x0 and p.sure_x1 as surely_reached
+        from p cross join lateral volunteering_grid_box(p.latitude, p.longitude, p.reach_km) b
+        -- The box's rows of the grid as one range: one pass along the index, where a search for each row (as the
+        -- rounds do for volunteers) costs twice as much across the hundreds of rows of a long reach.
+        join opportunities o on o.lio_id = p.lio_id and o.status = 'published' and o.in_person and o.latitude is not null
+          and o.grid_y between b.ys[1] and b.ys[cardinality(b.ys)] and o.grid_x between b.x0 and b.x1
+        where p.in_person and ${open}
+      ),
+      remote as (
+        -- Remote work counts as remote (nearness 1) unless the role is also in person within the volunteer's reach.
+        select o.id, o.closing_on, ${wholePart} as whole
+        from p join opportunities o on o.lio_id = p.lio_id and o.status = 'published' and o.remote
+        where p.remote and ${open} and not (p.in_person and o.in_person and o.latitude is not null
+          and volunteering_distance_km(p.latitude, p.longitude, o.latitude, o.longitude) <= p.reach_km)
+      ),
+      lowest as (
+        select coalesce((select surely from (select whole as surely from boxed where surely_reached union all select whole + 1 from remote) s
+          order by surely desc offset ${limit - 1} limit 1), -1000) as surely
+      ),
+      reached as (
+        select c.id, c.closing_on, c.whole, round(g.km::numeric, 1)::double precision as distance_km
+        from boxed c cross join lowest cross join p
+        cross join lateral (select volunteering_distance_km(p.latitude, p.longitude, c.latitude, c.longitude) as km offset 0) g
+        where c.whole + 1 >= lowest.surely and g.km <= p.reach_km
+      ),
       best as (
-        select o.id as opportunity_id, m.distance_km, m.dbs_held, m.recent_offers, (${scored})::double precision as score
-        from c join opportunities o on o.id = c.id cross join p ${distance}
-        cross join lateral (select ${facts(today, since)}) m
-        join people pe on pe.id = p.person_id
-        where (o.closing_on is null or o.closing_on >= ${today}::date) and ${eligible(today, false)}
-        order by score desc, o.closing_on nulls last, o.id
+        select c.id as opportunity_id, c.distance_km,
+          (c.whole + case when c.distance_km is null then 1 else greatest(0, 1 - c.distance_km / greatest(p.reach_km, 1)) end
+            - 0.5 * least(p.recent_offers, 6))::double precision as score
+        from (select id, closing_on, whole, distance_km from reached
+          union all select r.id, r.closing_on, r.whole, null from remote r cross join lowest where r.whole + 1 >= lowest.surely) c cross join p
+        order by score desc, c.closing_on nulls last, c.id
         limit ${limit}
       )
       select o.id as opportunity_id, o.title, org.name as organisation_name, o.schedule, o.closing_on::text as closing_on, ${inCommon},
-        b.distance_km, b.dbs_held, o.dbs_level as dbs_needed, b.recent_offers, b.score
-      from best b join opportunities o on o.id = b.opportunity_id join volunteers v on v.id = ${volunteerId}
+        b.distance_km, p.dbs_held, o.dbs_level as dbs_needed, p.recent_offers, b.score
+      from best b join opportunities o on o.id = b.opportunity_id cross join p join volunteers v on v.id = p.volunteer_id
       left join organisations org on org.lio_id = o.lio_id and org.id = o.organisation_id
       order by b.score desc, o.closing_on nulls last, o.id`;
+    ran?.push(query.compile(db));
+    return (await query.execute(db)).rows;
   },
 
   role(db: Queryable, id: string) {
