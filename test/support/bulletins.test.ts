@@ -210,6 +210,21 @@ describe('after sending: unsubscribing, opening and the archive', () => {
     expect(await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('bulletin_unsubscribes').select('email').execute())).toEqual([{ email: 'oneclick@group.example' }]);
   });
 
+  it('answers a forged one-click unsubscribe with 404 and takes no one off; takes a real one sent as multipart/form-data', async () => {
+    const s = await sentTo('forged-oneclick@group.example');
+    const post = (url: string, payload: string, contentType: string) => t.app.inject({ method: 'POST', url, headers: { host: s.lio.host, 'content-type': contentType }, payload });
+    const tampered = `${s.unsubscribe.slice(0, -2)}${s.unsubscribe.endsWith('A') ? 'B' : 'A'}A`;
+    for (const url of [`${tampered}/one-click`, '/bulletins/unsubscribe/short/one-click']) {
+      const refused = await post(url, 'List-Unsubscribe=One-Click', 'application/x-www-form-urlencoded');
+      expect(refused.statusCode, url).toBe(404);
+    }
+    expect(await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('bulletin_unsubscribes').select('email').execute())).toEqual([]);
+    const multipart = '--b1\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b1--\r\n';
+    const done = await post(`${s.unsubscribe}/one-click`, multipart, 'multipart/form-data; boundary=b1');
+    expect([done.statusCode, done.body]).toEqual([200, 'Unsubscribed']);
+    expect(await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('bulletin_unsubscribes').select('email').execute())).toEqual([{ email: 'forged-oneclick@group.example' }]);
+  });
+
   it('counts an opening once from the image, without cookies, and ignores a forged image address', async () => {
     const s = await sentTo('opener@group.example');
     const first = await t.app.inject({ method: 'GET', url: s.opened, headers: { host: s.lio.host } });
