@@ -282,3 +282,21 @@ describe('a sending cut short', () => {
     expect((await adviser.get(`/support/bulletins/${id}`)).$('[data-testid="facts"]').text()).toMatch(/Not known whether sent \(sending was interrupted\)\s*2/);
   });
 });
+
+describe('with no mail server', () => {
+  it('keeps each copy in the outbox with its own List-Unsubscribe, whose one-click address unsubscribes', async () => {
+    const lio = await t.make.lio();
+    const adviser = await adviserOf(lio);
+    await b.group(lio, { email: 'held@group.example' });
+    const id = await compose(adviser, { segment: 'all_groups', subject: 'Held bulletin' });
+    await adviser.submit(`/support/bulletins/${id}`, `/support/bulletins/${id}/send`, {});
+    const held = { deliver: async () => 'held' as const, close: () => {} };
+    expect(await sendBulletin({ db: t.db, clock: t.clock, config: t.config, mailer: held }, lio.id, id)).toBe('sent');
+    const [kept] = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select(['status', 'body_text', 'headers']).where('to_address', '=', 'held@group.example').execute());
+    expect(kept!.status).toBe('outbox');
+    const link = /unsubscribe: (\S+)/.exec(kept!.body_text)![1]!;
+    expect(kept!.headers).toEqual({ 'List-Unsubscribe': `<${link}/one-click>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    const oneClick = await t.app.inject({ method: 'POST', url: `${new URL(link).pathname}/one-click`, headers: { host: lio.host, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    expect([oneClick.statusCode, oneClick.body]).toEqual([200, 'Unsubscribed']);
+  });
+});
