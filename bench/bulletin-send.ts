@@ -158,7 +158,7 @@ async function main() {
     const counts = await db.withTenant(lioId, (tx) => bulletinsRepository.counts(tx, main.id));
     const delivered = smtp.arrivals.length;
     const bulletin = (await db.withTenant(lioId, (tx) => bulletinsRepository.get(tx, main.id)))!;
-    const sample = bulletinMessage(bulletinBody(bulletin, 'Bulletin benchmark', config.mailFrom), 'x@bench.example', { unsubscribe: 'http://localhost/bulletins/unsubscribe/abcdefghijklmnopqrstuvwxyz0123456789abcd', oneClick: 'http://localhost/bulletins/unsubscribe/abcdefghijklmnopqrstuvwxyz0123456789abcd/one-click', opened: 'http://localhost/bulletins/opened/00000000-0000-4000-8000-000000000000/abcdefghijklmnopqrstuv' });
+    const sample = bulletinMessage(bulletinBody(bulletin, 'Bulletin benchmark', config.mailFrom), 'x@bench.example', { unsubscribe: 'http://localhost/bulletins/unsubscribe/abcdefghijklmnopqrstuvwxyz0123456789abcd', opened: 'http://localhost/bulletins/opened/00000000-0000-4000-8000-000000000000/abcdefghijklmnopqrstuv' });
     const perSecond = windows(smtp.arrivals);
     const bare = await bareRate(smtp.url, { subject: sample.subject, text: sample.text, html: sample.html!, headers: sample.headers! });
     const rate = Math.round(delivered / seconds);

@@ -64,6 +64,17 @@ describe('e-mail over SMTP', () => {
     expect((await jobFor(t, queued.id)).status).toBe('done');
   });
 
+  it('sends a queued message’s own headers, each on one line, whatever line breaks reached them', async () => {
+    const lio = await t.make.lio();
+    const headers = { 'List-Unsubscribe': '<https://cvs.example/stop/1/one-click>\r\nBcc: everyone@elsewhere.example', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    await t.db.withTenant(lio.id, (tx) => queueEmail(tx, t.app.jobs, lio.id, { to: 'headers@example.org', subject: 'Funding for you', text: 'Hello\n', headers }, t.clock));
+    await t.app.jobs.drain();
+    const head = (await smtp.waitFor('headers@example.org')).raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+    expect(head).toMatch(/^List-Unsubscribe: <https:\/\/cvs\.example\/stop\/1\/one-click> Bcc: everyone@elsewhere\.example\r?$/m);
+    expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    expect(head).not.toMatch(/^Bcc:/m);
+  });
+
   it('sends each message once, however often the queue is drained', async () => {
     const lio = await t.make.lio();
     await queue(t, lio.id, 'once@example.org');

@@ -11,7 +11,7 @@ export interface OutgoingEmail {
   to: string; subject: string; text: string;
   /** An HTML alternative to the text (a bulletin, with its open-tracking image). */
   html?: string;
-  /** Extra headers: a bulletin's List-Unsubscribe and List-Unsubscribe-Post. */
+  /** Extra headers: a bulletin's or a funding digest's List-Unsubscribe and List-Unsubscribe-Post. */
   headers?: Record<string, string>;
   /** The whole message as made for this recipient (a copy of a bulk message), sent as it is. */
   mime?: string;
@@ -33,7 +33,7 @@ export function createMailer(smtpUrl: string | null, from: string): Mailer {
   return {
     async deliver(message) {
       if (message.mime) await transport.sendMail({ envelope: { from: sender.address, to: [message.to] }, raw: message.mime });
-      else await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html, headers: message.headers });
+      else await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html, headers: safeHeaders(message.headers) });
       return 'sent';
     },
     close: () => transport.close(),
@@ -53,6 +53,27 @@ function senderOf(from: string) {
 
 /** A part's text in quoted-printable, CRLF line ends, soft-wrapped at 76. */
 const quotedPrintable = (s: string) => qpWrap(qpEncode(s.replace(/\r?\n/g, '\r\n')), 76);
+
+/** A header's name as RFC 5322 allows it: printable ASCII but the colon, so a name cannot end its header or start another. */
+const HEADER_NAME = /^[!-9;-~]+$/;
+/** A line break in a header's value would end the header (or, doubled, the headers): a space, as in the subject. */
+const LINE_BREAKS = /[\r\n]+/g;
+/** Other control characters have no place in a header and some servers take them for line ends: dropped. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+
+/**
+ * Extra headers as they may be written: each value on one line, whatever reached it (a link made from a LIO's address,
+ * say). A name that is not a header's is a mistake in the code that made it, so it is refused, not mended.
+ */
+export function safeHeaders(headers: Record<string, string> | null | undefined): Record<string, string> {
+  const safe: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name)) throw new Error(`not a header name: ${JSON.stringify(name)}`);
+    safe[name] = value.replace(LINE_BREAKS, ' ').replace(CONTROLS, '');
+  }
+  return safe;
+}
 
 /** An address that can go in a To header as it is: plain ASCII and nothing a header would have to quote. */
 const BARE_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$/;
@@ -79,13 +100,19 @@ export function bulkMessage(from: string, head: { subject: string; text: string;
     copy(to: string, own: { text: string; html: string; headers: Record<string, string> }): string | null {
       if (!BARE_ADDRESS.test(to)) return null;
       let headers = `${top}To: ${to}\r\n${subject}\r\nMessage-ID: <${randomUUID()}@${domain}>\r\nDate: ${new Date().toUTCString().replace(/GMT/, '+0000')}\r\nMIME-Version: 1.0\r\n`;
-      for (const [key, value] of Object.entries(own.headers)) headers += `${key}: ${value.replace(/[\r\n]+/g, ' ')}\r\n`;
+      for (const [key, value] of Object.entries(safeHeaders(own.headers))) headers += `${key}: ${value}\r\n`;
       return `${headers}\r\n${textHead}${quotedPrintable(own.text)}${htmlHead}${quotedPrintable(own.html)}\r\n--${boundary}--\r\n`;
     },
   };
 }
 
 export const SEND_EMAIL_JOB = 'email.send';
+
+/** A message's extra headers as the outbox keeps them: made safe before they are stored, null when there are none. */
+export function storedHeaders(headers: Record<string, string> | undefined): string | null {
+  const safe = safeHeaders(headers);
+  return Object.keys(safe).length ? JSON.stringify(safe) : null;
+}
 
 /** Records the message and queues its delivery in the caller's transaction. */
 export async function queueEmail(tx: Queryable, jobs: JobQueue, lioId: string, message: OutgoingEmail, clock: Clock): Promise<void> {
@@ -97,7 +124,7 @@ export async function queueEmails(tx: Queryable, jobs: JobQueue, lioId: string, 
   if (messages.length === 0) return;
   const now = clock.now();
   const rows = await tx.insertInto('email_messages')
-    .values(messages.map((m) => ({ lio_id: lioId, to_address: m.to, subject: m.subject, body_text: m.text, created_at: now })))
+    .values(messages.map((m) => ({ lio_id: lioId, to_address: m.to, subject: m.subject, body_text: m.text, headers: storedHeaders(m.headers), created_at: now })))
     .returning('id').execute();
   await jobs.enqueueMany(tx, rows.map((row) => ({ lioId, kind: SEND_EMAIL_JOB, payload: { messageId: row.id } })));
 }
@@ -109,7 +136,7 @@ export function registerEmailJob(jobs: JobQueue, db: Database, mailer: Mailer, c
     const message = await db.withTenant(lioId, (tx) => tx.selectFrom('email_messages').selectAll().where('id', '=', messageId).executeTakeFirst());
     if (!message || message.status === 'sent') return;
     try {
-      const outcome = await mailer.deliver({ to: message.to_address, subject: message.subject, text: message.body_text });
+      const outcome = await mailer.deliver({ to: message.to_address, subject: message.subject, text: message.body_text, ...(message.headers ? { headers: message.headers } : {}) });
       await db.withTenant(lioId, (tx) => tx.updateTable('email_messages')
         .set({ status: outcome === 'sent' ? 'sent' : 'outbox', sent_at: outcome === 'sent' ? clock.now() : null })
         .where('id', '=', messageId).execute());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
-import { bulkMessage } from '../../src/platform/mail.js';
+import { bulkMessage, safeHeaders } from '../../src/platform/mail.js';
 
 /** The whole part encoded in one go, as nodemailer encodes a message it builds itself. */
 const wholePart = (s: string) => qpWrap(qpEncode(s.replace(/\r?\n/g, '\r\n')), 76);
@@ -69,6 +69,25 @@ describe('a bulk message made once and copied per recipient', () => {
     expect(headers).not.toMatch(/^Bcc:/m);
     expect(headers).toMatch(/^Subject: Spring news Bcc: everyone@elsewhere\.example Injected$/m);
     expect(text).toContain('Hello everyone.');
+  });
+
+  it('writes each copy’s own headers byte for byte, last before the body', () => {
+    const raw = bulkMessage('hello@riverside.example', head).copy('plain@group.example', own(4))!;
+    expect(raw).toContain('\r\nMIME-Version: 1.0\r\nList-Unsubscribe: <http://riverside.localhost/bulletins/unsubscribe/4/one-click>\r\n'
+      + 'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\n--');
+  });
+
+  it('keeps a line break or control character in a header’s value from starting a header of its own, and refuses a name that is not one', () => {
+    const bulk = bulkMessage('hello@riverside.example', head);
+    const injected = { ...own(1), headers: { 'List-Unsubscribe': '<http://riverside.localhost/u/1>\r\nBcc: everyone@elsewhere.example\r\n\r\nInjected\u0000\u000b' } };
+    const { headers, text } = partsOf(bulk.copy('plain@group.example', injected)!);
+    expect(headers).not.toMatch(/^Bcc:/m);
+    expect(headers).toMatch(/^List-Unsubscribe: <http:\/\/riverside\.localhost\/u\/1> Bcc: everyone@elsewhere\.example Injected$/m);
+    expect(text).toContain('Hello everyone.');
+    for (const name of ['Bcc: x@elsewhere.example\r\nList-Unsubscribe', 'X Header', '']) {
+      expect(() => bulk.copy('plain@group.example', { ...own(1), headers: { [name]: 'x' } }), name).toThrow(/not a header name/);
+    }
+    expect(safeHeaders({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' })).toEqual({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
   });
 
   it('refuses heads that do not end a line, since the per-copy tails could not be encoded apart', () => {

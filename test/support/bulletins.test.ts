@@ -210,6 +210,21 @@ describe('after sending: unsubscribing, opening and the archive', () => {
     expect(await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('bulletin_unsubscribes').select('email').execute())).toEqual([{ email: 'oneclick@group.example' }]);
   });
 
+  it('answers a forged one-click unsubscribe with 404 and takes no one off; takes a real one sent as multipart/form-data', async () => {
+    const s = await sentTo('forged-oneclick@group.example');
+    const post = (url: string, payload: string, contentType: string) => t.app.inject({ method: 'POST', url, headers: { host: s.lio.host, 'content-type': contentType }, payload });
+    const tampered = `${s.unsubscribe.slice(0, -2)}${s.unsubscribe.endsWith('A') ? 'B' : 'A'}A`;
+    for (const url of [`${tampered}/one-click`, '/bulletins/unsubscribe/short/one-click']) {
+      const refused = await post(url, 'List-Unsubscribe=One-Click', 'application/x-www-form-urlencoded');
+      expect(refused.statusCode, url).toBe(404);
+    }
+    expect(await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('bulletin_unsubscribes').select('email').execute())).toEqual([]);
+    const multipart = '--b1\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b1--\r\n';
+    const done = await post(`${s.unsubscribe}/one-click`, multipart, 'multipart/form-data; boundary=b1');
+    expect([done.statusCode, done.body]).toEqual([200, 'Unsubscribed']);
+    expect(await t.db.withTenant(s.lio.id, (tx) => tx.selectFrom('bulletin_unsubscribes').select('email').execute())).toEqual([{ email: 'forged-oneclick@group.example' }]);
+  });
+
   it('counts an opening once from the image, without cookies, and ignores a forged image address', async () => {
     const s = await sentTo('opener@group.example');
     const first = await t.app.inject({ method: 'GET', url: s.opened, headers: { host: s.lio.host } });
@@ -265,5 +280,23 @@ describe('a sending cut short', () => {
     expect(rows.filter((r) => r.status === 'sent')).toHaveLength(4);
     for (let i = 0; i < 6; i++) expect(mailTo(`resume-${i}@group.example`)).toHaveLength(i < 2 ? 0 : 1);
     expect((await adviser.get(`/support/bulletins/${id}`)).$('[data-testid="facts"]').text()).toMatch(/Not known whether sent \(sending was interrupted\)\s*2/);
+  });
+});
+
+describe('with no mail server', () => {
+  it('keeps each copy in the outbox with its own List-Unsubscribe, whose one-click address unsubscribes', async () => {
+    const lio = await t.make.lio();
+    const adviser = await adviserOf(lio);
+    await b.group(lio, { email: 'held@group.example' });
+    const id = await compose(adviser, { segment: 'all_groups', subject: 'Held bulletin' });
+    await adviser.submit(`/support/bulletins/${id}`, `/support/bulletins/${id}/send`, {});
+    const held = { deliver: async () => 'held' as const, close: () => {} };
+    expect(await sendBulletin({ db: t.db, clock: t.clock, config: t.config, mailer: held }, lio.id, id)).toBe('sent');
+    const [kept] = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select(['status', 'body_text', 'headers']).where('to_address', '=', 'held@group.example').execute());
+    expect(kept!.status).toBe('outbox');
+    const link = /unsubscribe: (\S+)/.exec(kept!.body_text)![1]!;
+    expect(kept!.headers).toEqual({ 'List-Unsubscribe': `<${link}/one-click>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    const oneClick = await t.app.inject({ method: 'POST', url: `${new URL(link).pathname}/one-click`, headers: { host: lio.host, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    expect([oneClick.statusCode, oneClick.body]).toEqual([200, 'Unsubscribed']);
   });
 });

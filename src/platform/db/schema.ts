@@ -137,6 +137,8 @@ export interface EmailMessagesTable {
   to_address: string;
   subject: string;
   body_text: string;
+  /** Extra headers sent with the message (a List-Unsubscribe); null for none. */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   status: ColumnType<'queued' | 'sent' | 'outbox' | 'failed', 'queued' | undefined, 'queued' | 'sent' | 'outbox' | 'failed'>;
   created_at: Timestamp;
   sent_at: NullableTimestamp;

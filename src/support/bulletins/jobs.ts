@@ -54,7 +54,7 @@ async function deliver(run: Run, { rows, tokens }: Claimed): Promise<Outcomes> {
   const results = await Promise.allSettled(rows.map(async (row) => {
     const unsubscribe = `${run.origin}/bulletins/unsubscribe/${tokens.get(row.unsubscribe_token_hash)!}`;
     const message = bulletinMessage(run.body, row.email, {
-      unsubscribe, oneClick: `${unsubscribe}/one-click`, opened: `${run.origin}/bulletins/opened/${row.id}/${openProof(config.sessionSecret, row.id)}`,
+      unsubscribe, opened: `${run.origin}/bulletins/opened/${row.id}/${openProof(config.sessionSecret, row.id)}`,
     });
     if (await mailer.deliver(message) === 'held') outcomes.held.push(message);
   }));

@@ -1,13 +1,14 @@
-import { createHmac } from 'node:crypto';
 import type { BulletinItem } from '../../platform/db/support-schema.js';
 import { bulkMessage, type OutgoingEmail } from '../../platform/mail.js';
+import { keyedHash, LINK_PURPOSES } from '../../platform/signed-links.js';
+import { listUnsubscribeHeaders } from '../../platform/http/one-step-links.js';
 
-/** The keyed hash of an unsubscribe token, as stored: a copy of the table cannot be turned back into working links. */
-export const unsubscribeHash = (secret: string, token: string): string => createHmac('sha256', secret).update(`bulletin-unsubscribe:${token}`).digest('hex');
+/** The keyed hash of an unsubscribe link's random token, as stored: a copy of the table cannot be turned back into working links. */
+export const unsubscribeHash = (secret: string, token: string): string => keyedHash(secret, LINK_PURPOSES.bulletinUnsubscribe, token);
 
 /** The open-tracking image's proof that the address was made by us for this recipient: a keyed hash, so nothing extra is stored. */
 export const openProof = (secret: string, recipientId: string): string =>
-  createHmac('sha256', secret).update(`bulletin-open:${recipientId}`).digest('base64url').slice(0, 22);
+  keyedHash(secret, LINK_PURPOSES.bulletinOpened, recipientId, 'base64url').slice(0, 22);
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -28,11 +29,11 @@ export function bulletinBody(b: BulletinContent, lioName: string, from: string) 
 }
 
 /** One recipient's message: the body with their own unsubscribe link (and its headers) and their open-tracking image. */
-export function bulletinMessage(body: ReturnType<typeof bulletinBody>, to: string, links: { unsubscribe: string; oneClick: string; opened: string }): OutgoingEmail {
+export function bulletinMessage(body: ReturnType<typeof bulletinBody>, to: string, links: { unsubscribe: string; opened: string }): OutgoingEmail {
   const own = {
     text: `To stop receiving bulletins, unsubscribe: ${links.unsubscribe}\n`,
     html: `<p>${escape(body.footer)} <a href="${escape(links.unsubscribe)}">Unsubscribe</a></p>\n<img src="${escape(links.opened)}" alt="" width="1" height="1">\n</body></html>`,
-    headers: { 'List-Unsubscribe': `<${links.oneClick}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    headers: listUnsubscribeHeaders(links.unsubscribe),
   };
   const mime = body.mime.copy(to, own);
   return { to, subject: body.subject, text: body.text + own.text, html: body.html + own.html, headers: own.headers, ...(mime ? { mime } : {}) };

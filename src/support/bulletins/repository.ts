@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
+import { storedHeaders } from '../../platform/mail.js';
 import type { BulletinItem, BulletinSegment } from '../../platform/db/support-schema.js';
 
 export interface Segment { segment: BulletinSegment; value: string | null }
@@ -187,9 +188,9 @@ export const bulletinsRepository = {
   },
 
   /** A message kept in the app's outbox (no mail server configured), as the platform's mail job keeps any other. */
-  async keepInOutbox(tx: Queryable, lioId: string, m: { to: string; subject: string; text: string }, now: Date): Promise<void> {
-    await sql`insert into email_messages (lio_id, to_address, subject, body_text, status, created_at)
-      values (${lioId}, ${m.to}, ${m.subject}, ${m.text}, 'outbox', ${now})`.execute(tx);
+  async keepInOutbox(tx: Queryable, lioId: string, m: { to: string; subject: string; text: string; headers?: Record<string, string> }, now: Date): Promise<void> {
+    await sql`insert into email_messages (lio_id, to_address, subject, body_text, headers, status, created_at)
+      values (${lioId}, ${m.to}, ${m.subject}, ${m.text}, ${storedHeaders(m.headers)}, 'outbox', ${now})`.execute(tx);
   },
 
   /** Gives up the lease; rows still claimed (a lane that died between claim and settle) become 'unknown'. */

@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import { permitted } from '../../platform/http/guards.js';
+import { registerOneStepLink } from '../../platform/http/one-step-links.js';
 import { BulletinsService } from './service.js';
 import { bulletinValues, valuesOfBulletin, type BulletinValues } from './form.js';
 import { composeModel, contentOf, listRows, showModel } from './present.js';
@@ -13,7 +14,6 @@ type Errors = { text: string; href: string }[];
 /** A 1×1 transparent GIF: the open-tracking image. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-const tokenOf = (request: FastifyRequest) => (request.params as { token: string }).token;
 
 /** Bulletins: staff compose and send at /support/bulletins; the archive, unsubscribe links and open tracking are public. */
 export async function registerBulletinRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
@@ -94,29 +94,21 @@ function registerPublicBulletinRoutes(app: FastifyInstance, bulletins: Bulletins
     return reply.render(`${VIEWS}/archived.njk`, { title: b.subject, sentAt: b.sent_at, content: contentOf(b) });
   });
 
-  const unknownLink = (reply: FastifyReply) => reply.render(`${VIEWS}/unknown-link.njk`, { title: 'We do not recognise this unsubscribe link' }, 404);
-  const done = (reply: FastifyReply, outcome: 'done' | 'already') => reply.render(`${VIEWS}/unsubscribed.njk`, outcome === 'done'
-    ? { title: 'You are unsubscribed', message: 'We will not send bulletins to this address again.' }
-    : { title: 'You are already unsubscribed', message: 'We had already taken this address off: we will not send it any more bulletins.' });
-
-  app.get('/bulletins/unsubscribe/:token', async (request, reply) => {
-    const link = await bulletins.unsubscribeLink(request.lio.id, tokenOf(request));
-    if (!link) return unknownLink(reply);
-    return reply.header('referrer-policy', 'no-referrer').render(`${VIEWS}/unsubscribe.njk`, { title: 'Unsubscribe from bulletins', subject: link.subject, already: link.already, token: tokenOf(request) });
-  });
-
-  app.post('/bulletins/unsubscribe/:token', async (request, reply) => {
-    const outcome = await bulletins.unsubscribe(request.lio.id, tokenOf(request));
-    if (!outcome) return unknownLink(reply);
-    return done(reply, outcome);
-  });
-
-  // RFC 8058 one-click unsubscribe: the mail provider POSTs here with no page and no CSRF token; the random token in the
-  // address is the proof.
-  app.post('/bulletins/unsubscribe/:token/one-click', { config: { csrf: false } }, async (request, reply) => {
-    const outcome = await bulletins.unsubscribe(request.lio.id, tokenOf(request));
-    if (!outcome) return reply.code(404).type('text/plain; charset=utf-8').send('Unknown unsubscribe link');
-    return reply.type('text/plain; charset=utf-8').send(outcome === 'done' ? 'Unsubscribed' : 'Already unsubscribed');
+  registerOneStepLink(app, {
+    path: '/bulletins/unsubscribe/:token',
+    find: (lioId, token) => bulletins.unsubscribeLink(lioId, token),
+    act: (lioId, token) => bulletins.unsubscribe(lioId, token),
+    pages: {
+      ask: (link) => ({ template: `${VIEWS}/unsubscribe.njk`, context: { title: 'Unsubscribe from bulletins', subject: link.subject, already: link.already } }),
+      outcome: (outcome) => ({
+        template: `${VIEWS}/unsubscribed.njk`,
+        context: outcome === 'done'
+          ? { title: 'You are unsubscribed', message: 'We will not send bulletins to this address again.' }
+          : { title: 'You are already unsubscribed', message: 'We had already taken this address off: we will not send it any more bulletins.' },
+      }),
+      unknown: { template: `${VIEWS}/unknown-link.njk`, context: { title: 'We do not recognise this unsubscribe link' } },
+    },
+    oneClickAnswers: { done: 'Unsubscribed', already: 'Already unsubscribed', unknown: 'Unknown unsubscribe link' },
   });
 
   // The open-tracking image: no cookies are read or set, and it is answered the same whether or not it counted.

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
@@ -7,6 +6,7 @@ import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
 import { auditActorOf, recordAudit } from '../../platform/audit.js';
 import { isUuid } from '../../platform/validation/ids.js';
+import { sameSignature } from '../../platform/signed-links.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { bulletinsRepository as repo } from './repository.js';
@@ -120,10 +120,7 @@ export class BulletinsService {
 
   /** The open-tracking image was fetched: the first time counts. A wrong proof is ignored (the image is answered anyway). */
   async opened(lioId: string, recipientId: string, proof: string): Promise<void> {
-    const expected = Buffer.from(openProof(this.deps.config.sessionSecret, recipientId));
-    const given = Buffer.from(proof);
-    // (compared in constant time: the proof must not be guessable a character at a time)
-    if (!isUuid(recipientId) || given.length !== expected.length || !timingSafeEqual(given, expected)) return;
+    if (!isUuid(recipientId) || !sameSignature(proof, openProof(this.deps.config.sessionSecret, recipientId))) return;
     await this.deps.db.withTenant(lioId, (tx) => repo.opened(tx, recipientId, this.deps.clock.now()));
   }
 }

@@ -3,13 +3,14 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import { queueEmail } from '../../platform/mail.js';
+import { listUnsubscribeHeaders } from '../../platform/http/one-step-links.js';
 import { lioOrigin } from '../../platform/tenancy.js';
 import { londonDay } from '../../platform/validation/dates.js';
 import { CLOSING_SOON_DAYS, rankByFit, type Fit } from './fit.js';
 import { fundingRepository } from './repository.js';
 import { digestRepository } from './digest-repository.js';
 import { amountRange } from './money.js';
-import { stopToken } from './stop-link.js';
+import { fundingStopLinks } from './service.js';
 
 export const DIGEST_JOB = 'support.funding_digests';
 /** Daily: a digest goes out the day an opportunity is published, and again when it is about to close. */
@@ -42,6 +43,7 @@ export async function sendDigests(deps: { db: Database; clock: Clock; jobs: JobQ
     if (!open.length) return 0;
     const recipients = await digestRepository.recipients(tx);
     const sent = await digestRepository.sent(tx, recipients.map((r) => r.user_id));
+    const stopLinks = fundingStopLinks(deps.config.sessionSecret);
     let emails = 0;
     for (const r of recipients) {
       const already = sent.get(r.user_id) ?? new Set<string>();
@@ -49,10 +51,11 @@ export async function sendDigests(deps: { db: Database; clock: Clock; jobs: JobQ
       const closing = eligible.filter((o) => o.fit.daysLeft !== null && o.fit.daysLeft <= CLOSING_SOON_DAYS && !already.has(`${o.id}:closing`));
       const fresh = eligible.filter((o) => !closing.includes(o) && o.created_at >= newSince && !already.has(`${o.id}:new`) && !already.has(`${o.id}:closing`));
       if (!closing.length && !fresh.length) continue;
-      const stop = `${origin}/funding/digests/stop/${stopToken(deps.config.sessionSecret, r.user_id)}`;
+      const stop = `${origin}/funding/digests/stop/${stopLinks.token(r.user_id)}`;
       await queueEmail(tx, deps.jobs, lioId, {
         to: r.email, subject: `Funding for ${r.organisation_name}: ${closing.length + fresh.length} ${closing.length + fresh.length === 1 ? 'opportunity' : 'opportunities'}`,
         text: digestText(r.display_name, r.organisation_name, fresh, closing, origin, stop),
+        headers: listUnsubscribeHeaders(stop),
       }, deps.clock);
       await digestRepository.record(tx, {
         lioId, userId: r.user_id, now,

@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
 import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
+import { registerOneStepLink } from '../../platform/http/one-step-links.js';
 import { EMPTY_OPPORTUNITY, formValuesOf, opportunityFormValues, type OpportunityFormValues } from './form.js';
 import { FundingService } from './service.js';
 import { formItems, opportunityView, summaryRows } from './present.js';
@@ -114,20 +115,18 @@ function registerGroupPages(app: FastifyInstance, funding: FundingService) {
 
 /** The link in each digest e-mail: its page stops the digests with one button, no sign-in needed; the signature in the link is the proof. */
 function registerDigestStopLinks(app: FastifyInstance, funding: FundingService) {
-  const tokenOf = (request: FastifyRequest) => (request.params as { token: string }).token;
-  const unknownLink = (reply: FastifyReply) => reply.render(`${V}/stop-unknown.njk`, { title: 'We do not recognise this link' }, 404);
-
-  app.get('/funding/digests/stop/:token', async (request, reply) => {
-    const link = await funding.stopLink(request.lio.id, tokenOf(request));
-    if (!link) return unknownLink(reply);
-    return reply.header('referrer-policy', 'no-referrer').render(`${V}/stop.njk`, { title: 'Stop funding e-mails', email: link.email, already: link.already, token: tokenOf(request) });
-  });
-
-  app.post('/funding/digests/stop/:token', async (request, reply) => {
-    const outcome = await funding.stopByLink(request.lio.id, tokenOf(request));
-    if (!outcome) return unknownLink(reply);
-    return reply.header('referrer-policy', 'no-referrer').render(`${V}/stopped.njk`, outcome === 'done'
-      ? { title: 'Funding e-mails stopped', message: 'We will not send you any more e-mails about funding.' }
-      : { title: 'Funding e-mails were already stopped', message: 'This link was used before: we had already stopped your e-mails about funding.' });
+  const stopped = (title: string, message: string) => ({ template: `${V}/stopped.njk`, context: { title, message } });
+  registerOneStepLink(app, {
+    path: '/funding/digests/stop/:token',
+    find: (lioId, token) => funding.stopLink(lioId, token),
+    act: (lioId, token) => funding.stopByLink(lioId, token),
+    pages: {
+      ask: (link) => ({ template: `${V}/stop.njk`, context: { title: 'Stop funding e-mails', email: link.email, already: link.already } }),
+      outcome: (outcome) => (outcome === 'done'
+        ? stopped('Funding e-mails stopped', 'We will not send you any more e-mails about funding.')
+        : stopped('Funding e-mails were already stopped', 'This link was used before: we had already stopped your e-mails about funding.')),
+      unknown: { template: `${V}/stop-unknown.njk`, context: { title: 'We do not recognise this link' } },
+    },
+    oneClickAnswers: { done: 'Funding e-mails stopped', already: 'Funding e-mails were already stopped', unknown: 'Unknown link' },
   });
 }

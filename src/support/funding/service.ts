@@ -11,7 +11,10 @@ import { CLOSING_SOON_DAYS, rankByFit } from './fit.js';
 import { readOpportunityForm, type OpportunityFormValues } from './form.js';
 import { fundingRepository as repo, type OpportunityList } from './repository.js';
 import { digestRepository } from './digest-repository.js';
-import { stopTokenUser } from './stop-link.js';
+import { LINK_PURPOSES, signedIds } from '../../platform/signed-links.js';
+
+/** The links in funding digests that stop them. */
+export const fundingStopLinks = (secret: string) => signedIds(secret, LINK_PURPOSES.fundingDigestStop);
 
 export type Saved = { errors: FormErrors; id?: undefined } | { errors?: undefined; id: string };
 
@@ -20,6 +23,9 @@ export class FundingService {
   constructor(private readonly deps: { db: Database; clock: Clock; config: Pick<Config, 'sessionSecret'> }) {}
 
   today() { return londonDay(this.deps.clock.now()); }
+
+  /** The digests' stop links: a group member's account and its signature, so nothing is stored to know them again. */
+  private stopLinks() { return fundingStopLinks(this.deps.config.sessionSecret); }
 
   async list(actor: SignedInUser | null, which: OpportunityList) {
     authorise(actor, 'funding.manage');
@@ -106,7 +112,7 @@ export class FundingService {
    * undefined for a link this service did not sign, or whose account is gone.
    */
   async stopLink(lioId: string, token: string) {
-    const userId = stopTokenUser(this.deps.config.sessionSecret, token);
+    const userId = this.stopLinks().idOf(token);
     if (!userId) return undefined;
     return this.deps.db.withTenant(lioId, async (tx) => {
       const user = await digestRepository.member(tx, userId);
@@ -116,7 +122,7 @@ export class FundingService {
 
   /** Stops the digests a link is for: 'already' when a link is used again; undefined for a forged or broken link. */
   async stopByLink(lioId: string, token: string): Promise<'done' | 'already' | undefined> {
-    const userId = stopTokenUser(this.deps.config.sessionSecret, token);
+    const userId = this.stopLinks().idOf(token);
     if (!userId) return undefined;
     const now = this.deps.clock.now();
     return this.deps.db.withTenant(lioId, async (tx) => {
