@@ -20,6 +20,7 @@ import { referralPanels } from './referrals/panels.js';
 import { seedReferrals } from './referrals/seed.js';
 // Emergency surge mode and vetting.
 import { registerSurgeRoutes } from './surge/routes.js';
+import { registerSurgeJobs } from './surge/jobs.js';
 import { surgeFrontDoor, surgePanel } from './surge/home.js';
 import { registerVettingRoutes } from './vetting/routes.js';
 import { registerVettingJobs, vettingPanel } from './vetting/home.js';
@@ -96,6 +97,7 @@ export const volunteeringCapability: Capability = {
   jobs(queue, deps) {
     registerChaserJob(queue, deps);
     registerVettingJobs(queue, deps);
+    registerSurgeJobs(queue, deps);
   },
   // Volunteers first: the roles, referrals, vetting and hours of the demo are theirs.
   async seedDemo(tx, context) {

@@ -61,7 +61,18 @@ export const surgeRepository = {
     return row.id;
   },
 
+  /** The postcode of a surge volunteer not yet placed on the map (undefined once placed, or erased). */
+  async postcodeOfUnplaced(tx: Queryable, volunteerId: string): Promise<string | undefined> {
+    const row = await tx.selectFrom('volunteers as v').innerJoin('people as p', 'p.id', 'v.person_id').select('p.postcode')
+      .where('v.id', '=', volunteerId).where('v.latitude', 'is', null).where('p.erased_at', 'is', null).executeTakeFirst();
+    return row?.postcode ?? undefined;
+  },
 
+  /** Places a volunteer on the map, unless someone placed them meanwhile (a coordinator's change of profile wins). */
+  async placeIfUnplaced(tx: Queryable, volunteerId: string, place: { latitude: number; longitude: number }, now: Date): Promise<void> {
+    await tx.updateTable('volunteers').set({ latitude: place.latitude, longitude: place.longitude, updated_at: now })
+      .where('id', '=', volunteerId).where('latitude', 'is', null).execute();
+  },
 
   /** Surge sign-ups still to be vetted (status new), oldest first, with whether a coordinator marked them as needing a DBS check. */
   queue(tx: Queryable, limit: number) {
