@@ -23,13 +23,14 @@ export const surgeRepository = {
   },
 
   /**
-   * For a batch of surge forms, in one statement: whether surge mode is on, and which of their keys are already
-   * volunteers (their e-mailed link was followed).
+   * For a batch of surge forms, in one statement: whether surge mode is on, and which of their keys were followed
+   * already: the e-mailed link made a volunteer, or added the offer to the history of one held before.
    */
   async batchState(tx: Queryable, lioId: string, signupKeys: string[]): Promise<{ on: boolean; volunteers: Set<string> }> {
     const { rows } = await sql<{ surge_on: boolean | null; volunteer_keys: string[] }>`
       select (select surge_started_at is not null from volunteering_settings where lio_id = ${lioId}) as surge_on,
-        array(select signup_key from volunteers where signup_key = any(${signupKeys}::text[])) as volunteer_keys`.execute(tx);
+        array(select signup_key from volunteers where signup_key = any(${signupKeys}::text[])
+          union all select signup_key from volunteer_events where signup_key = any(${signupKeys}::text[])) as volunteer_keys`.execute(tx);
     return { on: rows[0]?.surge_on === true, volunteers: new Set(rows[0]?.volunteer_keys ?? []) };
   },
 

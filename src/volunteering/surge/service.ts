@@ -131,7 +131,8 @@ export class SurgeService {
       const person = await repo.personByEmail(tx, signup.email);
       const already = person ? await repo.volunteerOfPerson(tx, person.id) : undefined;
       if (already) {
-        await volunteersRepository.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now);
+        // The form's key is kept with the offer: a retry of this form, once its held sign-up is gone, sends no e-mail.
+        await volunteersRepository.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now, waiting.signup_key);
         return { known: true };
       }
       const personId = person?.id ?? await repo.insertPerson(tx, lioId, signup, now);
