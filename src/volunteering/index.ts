@@ -101,10 +101,10 @@ export const volunteeringCapability: Capability = {
   },
   // Volunteers first: the roles, referrals, vetting and hours of the demo are theirs.
   async seedDemo(tx, context) {
-    await seedVolunteers(tx, context);
+    const volunteers = await seedVolunteers(tx, context);
     await seedOpportunities(tx, context);
-    await seedReferrals(tx, context);
-    await seedSurgeAndVetting(tx, context.lio.id, context.now);
+    await seedReferrals(tx, context, volunteers);
+    await seedSurgeAndVetting(tx, context.lio.id, context.now, volunteers);
     // Last: the hours are given in the placements the referrals seed makes.
     await seedHours(tx, context);
   },
