@@ -20,6 +20,7 @@ import { referralPanels } from './referrals/panels.js';
 import { seedReferrals } from './referrals/seed.js';
 // Emergency surge mode and vetting.
 import { registerSurgeRoutes } from './surge/routes.js';
+import { registerSurgeJobs } from './surge/jobs.js';
 import { surgeFrontDoor, surgePanel } from './surge/home.js';
 import { registerVettingRoutes } from './vetting/routes.js';
 import { registerVettingJobs, vettingPanel } from './vetting/home.js';
@@ -96,13 +97,14 @@ export const volunteeringCapability: Capability = {
   jobs(queue, deps) {
     registerChaserJob(queue, deps);
     registerVettingJobs(queue, deps);
+    registerSurgeJobs(queue, deps);
   },
   // Volunteers first: the roles, referrals, vetting and hours of the demo are theirs.
   async seedDemo(tx, context) {
-    await seedVolunteers(tx, context);
+    const volunteers = await seedVolunteers(tx, context);
     await seedOpportunities(tx, context);
-    await seedReferrals(tx, context);
-    await seedSurgeAndVetting(tx, context.lio.id, context.now);
+    await seedReferrals(tx, context, volunteers);
+    await seedSurgeAndVetting(tx, context.lio.id, context.now, volunteers);
     // Last: the hours are given in the placements the referrals seed makes.
     await seedHours(tx, context);
   },

@@ -20,5 +20,5 @@ it('gives the demo’s placements hours, confirmed and waiting; the group member
   const coordinator = new Client(t.app, 'localhost');
   await coordinator.signIn('coordinator@riverside.example', DEMO_PASSWORD);
   const from = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
-  expect(mainText(await coordinator.get(`/volunteering/hours?from=${from}`))).toContain('Marek Kowal');
+  expect(mainText(await coordinator.get(`/volunteering/hours?from=${from}`))).toContain('Grace Adeyemi');
 });

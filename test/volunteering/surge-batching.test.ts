@@ -44,7 +44,7 @@ describe('surge sign-ups written together', () => {
   it('holds a form sent twice in one batch once, with one e-mail, answers both as taken, in one transaction', async () => {
     const lio = await lioInSurge();
     const { db, watch } = watchedDatabase();
-    const surge = new SurgeService({ db, clock: t.clock, jobs: t.app.jobs });
+    const surge = new SurgeService({ db, clock: t.clock, config: t.config, jobs: t.app.jobs });
     const answers = await Promise.all([
       surge.signUp(lio.id, form(1, 'batch-key-aaaaaaaaaaaa'), ORIGIN, lio.name),
       surge.signUp(lio.id, form(1, 'batch-key-aaaaaaaaaaaa'), ORIGIN, lio.name),
@@ -80,7 +80,7 @@ describe('surge sign-ups written together', () => {
   it('answers every sign-up of a batch that cannot be committed with an error, and holds none', async () => {
     const lio = await lioInSurge();
     const { db, watch } = watchedDatabase();
-    const surge = new SurgeService({ db, clock: t.clock, jobs: t.app.jobs });
+    const surge = new SurgeService({ db, clock: t.clock, config: t.config, jobs: t.app.jobs });
     watch.failing = true;
     const outcomes = await Promise.allSettled([1, 2, 2].map((n) => surge.signUp(lio.id, form(n, `failing-key-${n}-aaaaaaaaaa`), ORIGIN, lio.name)));
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);

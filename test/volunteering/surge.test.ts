@@ -118,6 +118,30 @@ describe('emergency surge mode', () => {
     expect(events.map((e) => e.kind)).toEqual(['surge.offered_again']);
   });
 
+  it('queues one confirmation e-mail a form, however often it is sent, before or after its link is followed, whether it made a volunteer or found one', async () => {
+    const { lio } = await lioInSurge();
+    await vol.volunteer(lio, { fullName: 'Sam Reserve', email: 'sam.reserve@example.net', emergencyReserve: true });
+    const visitor = new Client(t.app, lio.host);
+    const mailsTo = async (email: string) => (await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('id').where('to_address', '=', email).execute())).length;
+    const forms = [
+      { ...person, signupKey: 'retry-key-newperson-aaaa' },
+      { ...person, fullName: 'Sam Reserve', email: 'sam.reserve@example.net', phone: '', signupKey: 'retry-key-knownvolunteer' },
+    ];
+    for (const form of forms) {
+      const email = form.email.toLowerCase();
+      await visitor.submit('/volunteer/surge', '/volunteer/surge', form);
+      await visitor.submit('/volunteer/surge', '/volunteer/surge', form);
+      expect(await mailsTo(email)).toBe(1);
+      expect((await followLink(visitor, lio.id, email)).status).toBe(200);
+      // A retry arriving after the link was followed (a resent request, the back button): no new volunteer, no new e-mail.
+      const retried = await visitor.submit('/volunteer/surge', '/volunteer/surge', form);
+      expect(retried.status).toBe(200);
+      expect(await mailsTo(email)).toBe(1);
+    }
+    expect((await surgeVolunteers(lio.id)).map((v) => v.full_name).sort()).toEqual(['Marta Kowalczyk', 'Sam Reserve']);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteer_signups').select('id').execute())).toEqual([]);
+  });
+
   it('a sign-up with mistakes comes back with status 400 and the error summary, keeping its form key', async () => {
     const { lio } = await lioInSurge();
     const visitor = new Client(t.app, lio.host);

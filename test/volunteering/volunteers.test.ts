@@ -283,6 +283,32 @@ describe('coordinators’ volunteer records', () => {
     expect((await client.get('/volunteering/volunteers/00000000-0000-4000-8000-000000000000/profile')).status).toBe(404);
   });
 
+  it('opening a profile form records a view of the record; saving it records the change alone, by a coordinator or the volunteer', async () => {
+    const lio = await t.make.lio();
+    const { client: coordinator } = await signedInUser(t, lio, { permissionSets: ['volunteer_coordinator'] });
+    const volunteer = await vol.volunteer(lio, { fullName: 'Ines Duarte', email: 'ines@example.net' });
+    const { user, client: own } = await signedInUser(t, lio, { role: 'volunteer' });
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('users').set({ person_id: volunteer.personId }).where('id', '=', user.id).execute());
+    const actions = async () => (await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select(['action', 'detail'])
+      .where('subject_id', '=', volunteer.id).orderBy('id').execute())).map((a) => `${a.action} ${JSON.stringify(a.detail ?? {})}`);
+    const fields = { fullName: 'Ines Duarte', phone: '', postcode: 'rv1 5xy', travelKm: '5', ways: ['in_person'], skills: ['caring'], availability: ['mon-morning'], emergencyReserve: 'no' };
+
+    const url = `/volunteering/volunteers/${volunteer.id}/profile`;
+    const form = await coordinator.get(url);
+    expect(await actions()).toEqual(['volunteer.viewed {}']);
+    const saved = await coordinator.postRaw(url, { ...fields, _csrf: String(form.$('input[name="_csrf"]').val()) });
+    expect(saved.status).toBe(303);
+    const bad = await coordinator.postRaw(url, { ...fields, fullName: '', _csrf: String(form.$('input[name="_csrf"]').val()) });
+    expect(bad.status).toBe(400);
+    expect(bad.$('body').text()).toContain('ines@example.net');
+    expect(await actions()).toEqual(['volunteer.viewed {}', 'volunteer.updated {"by":"staff"}']);
+
+    const ownForm = await own.get('/my-volunteering/profile');
+    const ownSaved = await own.postRaw('/my-volunteering/profile', { ...fields, skills: ['befriending'], _csrf: String(ownForm.$('input[name="_csrf"]').val()) });
+    expect(ownSaved.status).toBe(303);
+    expect((await actions()).slice(2)).toEqual(['volunteer.viewed {"by":"self"}', 'volunteer.updated {"by":"self"}']);
+  });
+
   it('group members, advisers and volunteers get 403 on coordinators’ pages; a volunteer sees only their own', async () => {
     const lio = await t.make.lio();
     const someone = await vol.volunteer(lio);

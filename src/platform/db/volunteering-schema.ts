@@ -66,6 +66,8 @@ export interface VolunteerEventsTable {
   actor_user_id: string | null;
   actor_label: string | null;
   at: Timestamp;
+  /** The surge form an offer made again came from (migration 038): a retry of that form is not held again. */
+  signup_key: Generated<string | null>;
 }
 
 export interface OpportunitiesTable {

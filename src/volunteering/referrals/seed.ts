@@ -2,14 +2,14 @@ import type { Queryable } from '../../platform/db/index.js';
 import type { DemoSeedContext } from '../../platform/capability.js';
 import type { ReferralStatus, ReferralStep } from '../../platform/db/volunteering-schema.js';
 import { afterWorkingDays } from './working-days.js';
-import { placeOf } from '../volunteers/seed.js';
+import { seededVolunteer, type SeededVolunteer, type SeededVolunteers } from '../volunteers/seed.js';
 
 const DAY_MS = 86_400_000;
 const FOOD_BANK = 'Riverside Food Bank';
 
 /*
- * The referrals part's own demo roles and volunteers, so its pages have something to show on their own. They carry
- * distinct names (the opportunities and registration parts seed theirs) so that the two can be told apart.
+ * The referrals part's own demo roles, with distinct titles so that they can be told apart from the opportunities
+ * part's. The volunteers referred are the volunteers seed's.
  */
 const ROLES = [
   { key: 'warehouse', title: 'Food bank warehouse helper', org: FOOD_BANK, places: 6, dbs: 'none' as const, description: 'Sort and pack donated food into parcels on weekday mornings at our warehouse.' },
@@ -18,26 +18,30 @@ const ROLES = [
   { key: 'garden', title: 'Community garden volunteer', org: 'other', places: 8, dbs: 'none' as const, description: 'Grow vegetables and keep the shared beds tidy, Saturday mornings.' },
 ];
 
-const PEOPLE: { name: string; email: string; role: string; status: ReferralStatus; daysAgo: number; reason?: string; pastLimit?: boolean }[] = [
-  { name: 'Priya Raman', email: 'priya.raman@example.net', role: 'warehouse', status: 'enquired', daysAgo: 1 },
-  { name: 'Tom Haddad', email: 'tom.haddad@example.net', role: 'garden', status: 'enquired', daysAgo: 2 },
-  { name: 'Grace Mensah', email: 'grace.mensah@example.net', role: 'warehouse', status: 'referred', daysAgo: 3 },
-  { name: 'Owen Price', email: 'owen.price@example.net', role: 'driver', status: 'referred', daysAgo: 20, pastLimit: true },
-  { name: 'Lucy Chen', email: 'lucy.chen@example.net', role: 'garden', status: 'contacted', daysAgo: 6 },
-  { name: 'Samir Aziz', email: 'samir.aziz@example.net', role: 'warehouse', status: 'accepted', daysAgo: 9 },
-  { name: 'Hannah Jones', email: 'hannah.jones@example.net', role: 'garden', status: 'declined', daysAgo: 14, reason: 'Our Saturday group is full until the spring; we have suggested the Wednesday group instead.' },
-  { name: 'Marek Kowal', email: 'marek.kowal@example.net', role: 'befriender', status: 'started', daysAgo: 40 },
-  { name: 'Aisha Bello', email: 'aisha.bello@example.net', role: 'warehouse', status: 'ended', daysAgo: 120, reason: 'Moved away for university.' },
-  { name: 'Rhys Morgan', email: 'rhys.morgan@example.net', role: 'driver', status: 'withdrawn', daysAgo: 10 },
+/**
+ * Who is referred where, by their name in the volunteers seed, chosen so that their status there agrees: each placed
+ * volunteer has started, the inactive one's placement has ended, and the rest are active.
+ */
+const REFERRED: { name: string; role: string; status: ReferralStatus; daysAgo: number; reason?: string; pastLimit?: boolean }[] = [
+  { name: 'Zofia Wiśniewska', role: 'warehouse', status: 'enquired', daysAgo: 1 },
+  { name: 'Niamh O’Connor', role: 'garden', status: 'enquired', daysAgo: 2 },
+  { name: 'Tomasz Kowalski', role: 'warehouse', status: 'referred', daysAgo: 3 },
+  { name: 'David Osei', role: 'driver', status: 'referred', daysAgo: 20, pastLimit: true },
+  { name: 'Peter Lindqvist', role: 'garden', status: 'contacted', daysAgo: 6 },
+  { name: 'Margaret Doyle', role: 'warehouse', status: 'accepted', daysAgo: 9 },
+  { name: 'Rosa Fernández', role: 'garden', status: 'declined', daysAgo: 14, reason: 'Our Saturday group is full until the spring; we have suggested the Wednesday group instead.' },
+  { name: 'Grace Adeyemi', role: 'befriender', status: 'started', daysAgo: 40 },
+  { name: 'Hannah Cohen', role: 'befriender', status: 'started', daysAgo: 90 },
+  { name: 'Chloe Bennett', role: 'garden', status: 'started', daysAgo: 60 },
+  { name: 'Kwame Mensah', role: 'warehouse', status: 'started', daysAgo: 30 },
+  { name: 'Sam Gallagher', role: 'warehouse', status: 'ended', daysAgo: 120, reason: 'Moved away from Riverside.' },
+  { name: 'Mohammed Rahimi', role: 'driver', status: 'withdrawn', daysAgo: 10 },
 ];
-
-/** Where the referrals' volunteers live: a demo postcode, so they are on the map for matching. */
-const DEMO_POSTCODE = 'RV1 1AB';
 
 const ORDER: ReferralStatus[] = ['enquired', 'referred', 'contacted', 'accepted', 'started', 'ended'];
 
 /** Referrals in every state, one of them waiting past the limit so the coordinator's home panel shows it. */
-export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext): Promise<void> {
+export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext, volunteers: SeededVolunteers): Promise<void> {
   const orgs = await tx.selectFrom('organisations').select(['id', 'name']).where('lio_id', '=', lio.id)
     .orderBy((eb) => eb('name', '=', FOOD_BANK), 'desc').orderBy('name').limit(2).execute();
   const foodBank = orgs[0] ?? null;
@@ -51,15 +55,9 @@ export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext
     }).returning(['id', 'organisation_id']).executeTakeFirstOrThrow();
     roleIds.set(r.key, row.id);
   }
-  for (const p of PEOPLE) {
+  for (const p of REFERRED) {
     const at = new Date(now.getTime() - p.daysAgo * DAY_MS);
-    const person = await tx.insertInto('people').values({
-      lio_id: lio.id, full_name: p.name, emails: [p.email], postcode: DEMO_POSTCODE, date_of_birth: '1988-03-14', contact_methods: ['email'], created_at: at, updated_at: at,
-    }).returning('id').executeTakeFirstOrThrow();
-    const volunteer = await tx.insertInto('volunteers').values({
-      lio_id: lio.id, person_id: person.id, status: p.status === 'started' ? 'placed' : 'active', registered_via: 'online', created_at: at, updated_at: at,
-      ...(await placeOf(tx, DEMO_POSTCODE)),
-    }).returning('id').executeTakeFirstOrThrow();
+    const volunteer = seededVolunteer(volunteers, p.name);
     const roleId = roleIds.get(p.role)!;
     const role = await tx.selectFrom('opportunities').select(['organisation_id', 'dbs_level']).where('id', '=', roleId).executeTakeFirstOrThrow();
     if (role.dbs_level !== 'none') {
@@ -78,7 +76,7 @@ export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext
       chased_at: chasedAt, escalated_at: chasedAt ? afterWorkingDays(chasedAt, 5) : null, created_at: at, updated_at: when(reached.length - 1),
     }).returning('id').executeTakeFirstOrThrow();
     const steps: { step: ReferralStep; at: Date; label: string; note: string | null }[] = reached.map((s, i) => ({
-      step: s, at: when(i), label: s === 'enquired' || s === 'withdrawn' ? p.email : s === 'referred' ? 'coordinator@riverside.example' : 'The organisation', note: (s === 'declined' || s === 'ended') ? p.reason! : null,
+      step: s, at: when(i), label: s === 'enquired' || s === 'withdrawn' ? volunteer.email : s === 'referred' ? 'coordinator@riverside.example' : 'The organisation', note: (s === 'declined' || s === 'ended') ? p.reason! : null,
     }));
     if (chasedAt) {
       steps.push({ step: 'chased', at: chasedAt, label: 'Chaser', note: 'Reminder e-mailed to the organisation' });
@@ -86,24 +84,17 @@ export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext
     }
     await tx.insertInto('referral_steps').values(steps.map((s) => ({ lio_id: lio.id, referral_id: referral.id, step: s.step, at: s.at, actor_label: s.label, note: s.note }))).execute();
   }
-  await seedEllasEnquiry(tx, lio.id, roleIds.get('garden')!, now);
+  // The volunteers seed makes Ella Nowak only when the accounts part made her sign-in (the demo volunteer's account).
+  const ella = volunteers.get('Ella Nowak');
+  if (ella) await seedEllasEnquiry(tx, lio.id, ella, roleIds.get('garden')!, now);
 }
 
-/**
- * The demo volunteer's own enquiry, so /my-volunteering/enquiries has one to show. Her volunteer record is the
- * registration part's to seed; it is made here only when that part has not run first.
- */
-async function seedEllasEnquiry(tx: Queryable, lioId: string, roleId: string, now: Date): Promise<void> {
-  const ella = await tx.selectFrom('users').select('person_id').where('lio_id', '=', lioId).where('email', '=', 'volunteer@riverside.example').executeTakeFirst();
-  if (!ella?.person_id) return;
-  const existing = await tx.selectFrom('volunteers').select('id').where('person_id', '=', ella.person_id).executeTakeFirst();
-  const volunteerId = existing?.id ?? (await tx.insertInto('volunteers').values({
-    lio_id: lioId, person_id: ella.person_id, status: 'active', registered_via: 'online', created_at: now, updated_at: now,
-  }).returning('id').executeTakeFirstOrThrow()).id;
+/** The demo volunteer's own enquiry, so /my-volunteering/enquiries has one to show. */
+async function seedEllasEnquiry(tx: Queryable, lioId: string, ella: SeededVolunteer, roleId: string, now: Date): Promise<void> {
   const at = new Date(now.getTime() - 2 * DAY_MS);
   const referral = await tx.insertInto('referrals').values({
-    lio_id: lioId, volunteer_id: volunteerId, opportunity_id: roleId, status: 'enquired', enquired_at: at, created_at: at, updated_at: at,
+    lio_id: lioId, volunteer_id: ella.id, opportunity_id: roleId, status: 'enquired', enquired_at: at, created_at: at, updated_at: at,
     organisation_id: (await tx.selectFrom('opportunities').select('organisation_id').where('id', '=', roleId).executeTakeFirstOrThrow()).organisation_id,
   }).returning('id').executeTakeFirstOrThrow();
-  await tx.insertInto('referral_steps').values({ lio_id: lioId, referral_id: referral.id, step: 'enquired', at, actor_label: 'volunteer@riverside.example' }).execute();
+  await tx.insertInto('referral_steps').values({ lio_id: lioId, referral_id: referral.id, step: 'enquired', at, actor_label: ella.email }).execute();
 }

@@ -23,13 +23,14 @@ export const surgeRepository = {
   },
 
   /**
-   * For a batch of surge forms, in one statement: whether surge mode is on, and which of their keys are already
-   * volunteers (their e-mailed link was followed).
+   * For a batch of surge forms, in one statement: whether surge mode is on, and which of their keys were followed
+   * already: the e-mailed link made a volunteer, or added the offer to the history of one held before.
    */
   async batchState(tx: Queryable, lioId: string, signupKeys: string[]): Promise<{ on: boolean; volunteers: Set<string> }> {
     const { rows } = await sql<{ surge_on: boolean | null; volunteer_keys: string[] }>`
       select (select surge_started_at is not null from volunteering_settings where lio_id = ${lioId}) as surge_on,
-        array(select signup_key from volunteers where signup_key = any(${signupKeys}::text[])) as volunteer_keys`.execute(tx);
+        array(select signup_key from volunteers where signup_key = any(${signupKeys}::text[])
+          union all select signup_key from volunteer_events where signup_key = any(${signupKeys}::text[])) as volunteer_keys`.execute(tx);
     return { on: rows[0]?.surge_on === true, volunteers: new Set(rows[0]?.volunteer_keys ?? []) };
   },
 
@@ -61,7 +62,18 @@ export const surgeRepository = {
     return row.id;
   },
 
+  /** The postcode of a surge volunteer not yet placed on the map (undefined once placed, or erased). */
+  async postcodeOfUnplaced(tx: Queryable, volunteerId: string): Promise<string | undefined> {
+    const row = await tx.selectFrom('volunteers as v').innerJoin('people as p', 'p.id', 'v.person_id').select('p.postcode')
+      .where('v.id', '=', volunteerId).where('v.latitude', 'is', null).where('p.erased_at', 'is', null).executeTakeFirst();
+    return row?.postcode ?? undefined;
+  },
 
+  /** Places a volunteer on the map, unless someone placed them meanwhile (a coordinator's change of profile wins). */
+  async placeIfUnplaced(tx: Queryable, volunteerId: string, place: { latitude: number; longitude: number }, now: Date): Promise<void> {
+    await tx.updateTable('volunteers').set({ latitude: place.latitude, longitude: place.longitude, updated_at: now })
+      .where('id', '=', volunteerId).where('latitude', 'is', null).execute();
+  },
 
   /** Surge sign-ups still to be vetted (status new), oldest first, with whether a coordinator marked them as needing a DBS check. */
   queue(tx: Queryable, limit: number) {

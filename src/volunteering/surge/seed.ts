@@ -1,31 +1,24 @@
 import type { Queryable } from '../../platform/db/index.js';
-import { placeOf } from '../volunteers/seed.js';
+import { seededVolunteer, type SeededVolunteers } from '../volunteers/seed.js';
 
 const DAY_MS = 86_400_000;
 const day = (now: Date, days: number) => new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
 
 /**
- * Surge and vetting in the demo LIO: surge mode off, a few volunteers on the emergency reserve, and their vetting
+ * Surge and vetting in the demo LIO: surge mode off, and the vetting of four of the volunteers seed's emergency reserve
  * (DBS checks done for groups, some lapsing within 60 days, references, an induction and training), so the
  * coordinator's vetting list and home-page flag have something in them on first start.
  */
-export async function seedSurgeAndVetting(tx: Queryable, lioId: string, now: Date): Promise<void> {
+export async function seedSurgeAndVetting(tx: Queryable, lioId: string, now: Date, volunteers: SeededVolunteers): Promise<void> {
   const group = await tx.selectFrom('organisations').select('id').where('lio_id', '=', lioId).orderBy('name').limit(1).executeTakeFirst();
   const reserve = [
-    { name: 'Gareth Llewellyn', email: 'gareth.llewellyn@example.net', skills: ['driving', 'lifting'], dbs: { level: 'enhanced' as const, lapsesIn: 21 } },
-    { name: 'Amara Okonkwo', email: 'amara.okonkwo@example.net', skills: ['caring', 'befriending'], dbs: { level: 'standard' as const, lapsesIn: 48 } },
-    { name: 'Tomasz Nowicki', email: 'tomasz.nowicki@example.net', skills: ['catering'], dbs: { level: 'basic' as const, lapsesIn: 400 } },
-    { name: 'Shirin Karimi', email: 'shirin.karimi@example.net', skills: ['languages', 'admin'], dbs: null },
+    { name: 'Tomasz Kowalski', dbs: { level: 'enhanced' as const, lapsesIn: 21 } },
+    { name: 'Jamal Ibrahim', dbs: { level: 'standard' as const, lapsesIn: 48 } },
+    { name: 'Niamh O’Connor', dbs: { level: 'basic' as const, lapsesIn: 400 } },
+    { name: 'Peter Lindqvist', dbs: null },
   ];
   for (const [i, r] of reserve.entries()) {
-    const person = await tx.insertInto('people').values({
-      lio_id: lioId, full_name: r.name, emails: [r.email], postcode: 'RV1 1AB', contact_methods: ['email'], created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    const volunteer = await tx.insertInto('volunteers').values({
-      lio_id: lioId, person_id: person.id, status: 'active', registered_via: 'staff', skills: r.skills, emergency_reserve: true, travel_km: 10,
-      ...(await placeOf(tx, 'RV1 1AB')),
-      languages: ['English'], created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const volunteer = seededVolunteer(volunteers, r.name);
     if (r.dbs) {
       await tx.insertInto('vetting_checks').values({
         lio_id: lioId, volunteer_id: volunteer.id, kind: 'dbs', dbs_level: r.dbs.level, certificate_number: `00123456${String(7890 + i)}`,

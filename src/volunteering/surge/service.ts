@@ -1,5 +1,6 @@
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Config } from '../../platform/config.js';
 import type { JobQueue } from '../../platform/jobs.js';
 import type { SignedInUser } from '../../platform/auth/actor.js';
 import { authorise } from '../../platform/auth/policy.js';
@@ -8,6 +9,8 @@ import { queueEmail, queueEmails } from '../../platform/mail.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { isUuid } from '../../platform/validation/ids.js';
+import { compactPostcode } from '../../platform/validation/postcodes.js';
+import { geocodePostcode, lookupPostcode } from '../../platform/geography/geocode.js';
 import { surgeRepository as repo, type Cohort, type SurgeSignupRow } from './repository.js';
 import { SIGNUP_LINK_DAYS, signupsRepository as signups } from '../register/repository.js';
 import { hashSecret, newSecret } from '../../platform/auth/secrets.js';
@@ -33,13 +36,15 @@ interface SurgeForm { signup: SurgeSignupRow; signupKey: string; origin: string;
  */
 const SIGNUP_BATCHES = { pglite: { maxBatch: 500, concurrency: 1 }, postgres: { maxBatch: 500, concurrency: 3 } } as const;
 export const QUEUE_PAGE = 200;
+/** The look-up, off the sign-up's path, of a surge volunteer's postcode the local table did not know. */
+export const SURGE_PLACE_JOB = 'volunteering.surge_place';
 
 /** Emergency surge mode: the switch, the public sign-up, rapid vetting, bulk assignment and messages to cohorts. */
 export class SurgeService {
   /** One group commit a LIO: a transaction belongs to one LIO. */
   private readonly signupBatches = new Map<string, GroupCommit<SurgeForm, boolean>>();
 
-  constructor(private readonly deps: { db: Database; clock: Clock; jobs: JobQueue }) {}
+  constructor(private readonly deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {}
 
   /** Whether the LIO is in surge mode and what its front door says (public: no personal data). */
   async publicState(lioId: string): Promise<{ on: boolean; message: string | null }> {
@@ -126,16 +131,38 @@ export class SurgeService {
       const person = await repo.personByEmail(tx, signup.email);
       const already = person ? await repo.volunteerOfPerson(tx, person.id) : undefined;
       if (already) {
-        await volunteersRepository.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now);
+        // The form's key is kept with the offer: a retry of this form, once its held sign-up is gone, sends no e-mail.
+        await volunteersRepository.addEvent(tx, lioId, already.id, 'surge.offered_again', signup.offer, SYSTEM, now, waiting.signup_key);
         return { known: true };
       }
       const personId = person?.id ?? await repo.insertPerson(tx, lioId, signup, now);
-      const volunteerId = await repo.insertVolunteer(tx, lioId, personId, signup, waiting.signup_key, null, now);
+      const found = await lookupPostcode(tx, compactPostcode(signup.postcode)!);
+      const place = found.status === 'found' ? { latitude: found.latitude, longitude: found.longitude } : null;
+      const volunteerId = await repo.insertVolunteer(tx, lioId, personId, signup, waiting.signup_key, place, now);
+      // Only the local table is read here: in a surge a postcodes service could be slow, or ration its answers, and every
+      // link followed would wait for it. A postcode only the service may know is asked about by a job, which keeps the
+      // answer in the table, so the next volunteer from that postcode is placed here at once.
+      if (found.status === 'unknown' && this.deps.config.postcodesApiUrl) {
+        await this.deps.jobs.enqueue(tx, { lioId, kind: SURGE_PLACE_JOB, payload: { volunteerId } });
+      }
       await volunteerRecordsRepository.insertConsents(tx, (['contact_about_volunteering', 'volunteer_record'] as const)
         .map((purpose) => ({ lioId, personId, purpose, method: 'online_form' as const, recordedBy: null, now: waiting.created_at })), 'surge-1');
       await volunteersRepository.addEvent(tx, lioId, volunteerId, 'registered', signup.offer ? `Surge sign-up: ${signup.offer}` : 'Surge sign-up', SYSTEM, now);
       return { known: Boolean(person) };
     });
+  }
+
+  /**
+   * The job a confirmation queued: asks the postcodes service where the volunteer is. A service that cannot be reached
+   * counts as not knowing the postcode (see geocodePostcode), so the volunteer stays off the map, as a full registration
+   * would have refused the postcode; a coordinator's change of profile places them.
+   */
+  async placeFromService(lioId: string, volunteerId: string): Promise<void> {
+    const postcode = await this.deps.db.withTenant(lioId, (tx) => repo.postcodeOfUnplaced(tx, volunteerId));
+    if (!postcode) return;
+    const found = await geocodePostcode(this.deps.db, postcode, { apiUrl: this.deps.config.postcodesApiUrl });
+    if (found.status !== 'found') return;
+    await this.deps.db.withTenant(lioId, (tx) => repo.placeIfUnplaced(tx, volunteerId, found, this.deps.clock.now()));
   }
 
   async queue(actor: SignedInUser | null) {

@@ -20,8 +20,9 @@ export const volunteersRepository = {
   },
 
   /** One entry of a volunteer's history, dated, with who did it (an account, or words for the system or an organisation). */
-  async addEvent(db: Queryable, lioId: string, volunteerId: string, kind: string, detail: string | null, actor: { userId: string | null; label: string | null }, at: Date): Promise<void> {
-    await db.insertInto('volunteer_events').values({ lio_id: lioId, volunteer_id: volunteerId, kind, detail, actor_user_id: actor.userId, actor_label: actor.label, at }).execute();
+  async addEvent(db: Queryable, lioId: string, volunteerId: string, kind: string, detail: string | null, actor: { userId: string | null; label: string | null }, at: Date,
+    signupKey: string | null = null): Promise<void> {
+    await db.insertInto('volunteer_events').values({ lio_id: lioId, volunteer_id: volunteerId, kind, detail, actor_user_id: actor.userId, actor_label: actor.label, at, signup_key: signupKey }).execute();
   },
 
   /** The volunteer record of a signed-in person, if they have one. */

@@ -73,15 +73,14 @@ export async function registerVolunteerRoutes(app: FastifyInstance, deps: { db: 
   });
 
   app.post('/volunteering/volunteers/:id/profile', { preHandler: permitted('volunteers.write') }, async (request, reply) => {
-    const record = await volunteers.show(request.actor, idOf(request));
-    if (!record) return reply.callNotFound();
-    const { volunteer: v } = record;
-    // The address is not on the form (it is their sign-in): the one held is checked and kept.
-    const answers = { ...answersFrom(request.body, OWN_PARTS), email: v.emails[0] ?? '' };
-    const result = await volunteers.changeProfile(request.actor, v.id, answers);
+    const id = idOf(request);
+    const answers = answersFrom(request.body, OWN_PARTS);
+    const result = await volunteers.changeProfile(request.actor, id, answers);
     if (!result) return reply.callNotFound();
-    if ('errors' in result) return reply.render('volunteering/volunteers/views/edit.njk', editContext(v.id, v.full_name ?? 'the volunteer', answers.email, answers, result.errors.list), 400);
-    return reply.flash('Profile saved').redirect(`/volunteering/volunteers/${v.id}`, 303);
+    if ('errors' in result) {
+      return reply.render('volunteering/volunteers/views/edit.njk', editContext(id, result.name, result.email, { ...answers, email: result.email }, result.errors.list), 400);
+    }
+    return reply.flash('Profile saved').redirect(`/volunteering/volunteers/${id}`, 303);
   });
 
   app.post('/volunteering/volunteers/:id/status', { preHandler: permitted('volunteers.write') }, async (request, reply) => {

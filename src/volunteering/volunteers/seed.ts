@@ -44,14 +44,29 @@ const VOLUNTEERS: DemoVolunteer[] = [
 
 const ELLA = 'volunteer@riverside.example';
 
+/**
+ * The demo volunteers by name, for the seeds that run after this one (referrals, surge and vetting): the demo LIO has
+ * one set of volunteers, whose status agrees with what the other parts give them (the placed ones have a placement).
+ */
+export interface SeededVolunteer { id: string; status: VolunteerStatus; email: string }
+export type SeededVolunteers = ReadonlyMap<string, SeededVolunteer>;
+
+/** One of the demo volunteers; a name this seed does not make is a mistake in the seed that asks. */
+export function seededVolunteer(seeded: SeededVolunteers, name: string): SeededVolunteer {
+  const found = seeded.get(name);
+  if (!found) throw new Error(`The volunteers seed makes no volunteer called ${name}`);
+  return found;
+}
+
 /** Where a demo postcode is (the directory's demo seed put it in the postcodes table): every demo volunteer is on the map. */
-export async function placeOf(tx: Queryable, postcode: string) {
+async function placeOf(tx: Queryable, postcode: string) {
   const found = await lookupPostcode(tx, compactPostcode(postcode)!);
   return found.status === 'found' ? { latitude: found.latitude, longitude: found.longitude } : { latitude: null, longitude: null };
 }
 
 /** The demo volunteers, their consents and first history entries, and Ella Nowak (the demo volunteer's account) with a full profile. */
-export async function seedVolunteers(tx: Queryable, { lio, now }: DemoSeedContext): Promise<void> {
+export async function seedVolunteers(tx: Queryable, { lio, now }: DemoSeedContext): Promise<SeededVolunteers> {
+  const seeded = new Map<string, SeededVolunteer>();
   const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
   const ella = await tx.selectFrom('users').select('person_id').where('lio_id', '=', lio.id).where('email', '=', ELLA).executeTakeFirst();
   const everyone: (DemoVolunteer & { personId?: string; email: string })[] = VOLUNTEERS.map((v) => ({
@@ -91,5 +106,7 @@ export async function seedVolunteers(tx: Queryable, { lio, now }: DemoSeedContex
       { lio_id: lio.id, volunteer_id: volunteer.id, kind: 'registered', detail: v.via === 'staff' ? 'Registered by phone; consent given verbally' : 'Registered online', actor_label: 'The volunteer', at },
       ...(v.status !== 'new' ? [{ lio_id: lio.id, volunteer_id: volunteer.id, kind: 'status_changed', detail: `Status changed from New to ${v.status[0]!.toUpperCase()}${v.status.slice(1)}`, actor_label: 'Carys Evans', at: daysAgo(Math.max(0, v.daysAgo - 7)) }] : []),
     ]).execute();
+    seeded.set(v.name, { id: volunteer.id, status: v.status, email: v.email });
   }
+  return seeded;
 }

@@ -78,11 +78,20 @@ export class VolunteersService {
     });
   }
 
-  /** A coordinator changes a volunteer's profile for them (a call to say they have moved, or are free on Tuesdays now). */
-  async changeProfile(actor: SignedInUser | null, id: string, answers: ProfileAnswers): Promise<{ errors: FormErrors } | { saved: true } | undefined> {
+  /**
+   * A coordinator changes a volunteer's profile for them (a call to say they have moved, or are free on Tuesdays now).
+   * The address is not on the form (it is their sign-in): the one held is checked and kept, and given back with the name
+   * for a form sent back with mistakes. Reading them here is part of the change, audited as it: the form's page recorded
+   * the view, and a save counted as a second would tell whoever reads the audit log of a look that never happened.
+   */
+  async changeProfile(actor: SignedInUser | null, id: string, answers: ProfileAnswers): Promise<{ errors: FormErrors; name: string; email: string } | { saved: true } | undefined> {
     authorise(actor, 'volunteers.write');
     if (!isUuid(id)) return undefined;
-    return changeProfile(this.deps, actor, answers, 'they', (tx) => volunteersRepository.byId(tx, id));
+    const held = await this.deps.db.withTenant(actor.lioId, (tx) => volunteersRepository.byId(tx, id));
+    if (!held) return undefined;
+    const email = held.emails[0] ?? '';
+    const result = await changeProfile(this.deps, actor, { ...answers, email }, 'they', (tx) => volunteersRepository.byId(tx, id));
+    return result && 'errors' in result ? { ...result, name: held.full_name ?? 'the volunteer', email } : result;
   }
 
   /** False when there is no such volunteer; a status not in the list is an error. */
