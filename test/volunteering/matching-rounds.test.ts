@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql, type CompiledQuery } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { volunteeringFactories, type VolunteeringFactories } from '../helpers/volunteering-factories.js';
 import { matchingRepository as repo } from '../../src/volunteering/matching/repository.js';
@@ -70,6 +71,8 @@ describe('matching round by round', () => {
     for (let i = 0; i < 40; i++) {
       await vol.referral(lio, { status: 'ended', volunteerId: volunteers[Math.floor(g.next() * 20)]!.id, opportunityId: roles[i % roles.length]!.id, at: new Date(Date.now() - g.next() * 20 * 86_400_000) });
     }
+    // The rounds estimate their threshold from the statistics of the profiles, as autovacuum would gather them.
+    await sql`analyze volunteer_match_profiles`.execute(t.db.system);
     const today = new Date().toISOString().slice(0, 10);
     const since = new Date(Date.now() - 30 * 86_400_000);
     const same = (rows: { score: number }[]) => rows.map((r) => ({ ...r, score: Math.round(r.score * 1e9) / 1e9 }));
@@ -77,12 +80,13 @@ describe('matching round by round', () => {
       let narrowed = 0;
       for (const role of roles) {
         for (const limit of [3, 20]) {
-          const ran: unknown[] = [];
+          const ran: CompiledQuery[] = [];
           // Round by round, however few the volunteers (a small LIO is otherwise matched in one round).
-          const fast = await repo.volunteersForRole(tx, role.id, today, since, limit, ran as never, 0);
+          const fast = await repo.volunteersForRole(tx, role.id, today, since, limit, ran, 0);
           const full = (await volunteersForRoleEveryone(role.id, today, since, limit).execute(tx)).rows;
           expect(same(fast), `${role.title}, best ${limit}`).toEqual(same(full));
-          if (ran.length === 1 && fast.length === limit) narrowed++;
+          // A round scoring everyone who could match asks for the lowest score there can be (-3).
+          if (ran.length === 1 && fast.length === limit && !ran[0]!.parameters.includes(-3)) narrowed++;
         }
       }
       // Most answers came from the first round: the rounds are narrowing, not falling back to everyone.

@@ -1,7 +1,7 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import { DBS_ORDER } from '../vocabulary.js';
-import { bestMatches, type Narrowing, type Probe, type Wanted } from './tiers.js';
+import { bestMatches, type Narrowing, type PoolShares, type Probe, type Wanted } from './tiers.js';
 
 /** How far back an offer (a referral made) counts against a volunteer, for fair spreading. */
 export const FAIRNESS_DAYS = 30;
@@ -95,30 +95,21 @@ const mask = (codes: string[], vocabulary: 'skill' | 'cause' | 'slot') => sql`vo
 /** What is wanted, as masks for a search by place. */
 const wantedMasks = (w: Wanted) => sql.join([mask(w.skills, 'skill'), mask(w.causes, 'cause'), mask(w.slots, 'slot')]);
 
-/** More index searches by features than this in a round, and the round reads everyone within reach by place instead. */
-const MOST_KEY_PROBES = 8;
-
 /**
- * The candidates of a round, by id. For work in person: those the round asks for within part of their travel distance
- * are read by place, in one search judging features and nearness in the index; those it asks for wherever they are
- * within reach (a whole part reaching the target on its own) by the features' index, one search for each set of
- * features (or, for many sets, by place within the whole distance). For remote work: by the features' index.
+ * The candidates of a round, by id: for work in person, those the round asks for by features (wherever they live) and
+ * those within its share of their travel distance, read by place in one search judging features and nearness in the
+ * index; for remote work, those working remotely asked for by features.
  */
-function candidatesOf(narrowing: Narrowing, w: Wanted, side: {
-  near: ((share: number, target: number) => RawBuilder<unknown>) | null; withKeys: string; from: string; remote: boolean; dbs: RawBuilder<unknown>;
-}) {
-  const calls: RawBuilder<unknown>[] = [];
+function candidatesOf(narrowing: Narrowing, w: Wanted, side: { near: ((share: number, target: number) => RawBuilder<unknown>) | null; dbs: RawBuilder<unknown> }) {
   const byKeys = (extra: RawBuilder<unknown>, probe: Probe) => {
     const { all, any } = probeKeys(probe, w, extra);
-    return sql`select ${sql.raw(side.withKeys)}(${all}, ${sql.join(any)}) as id from ${sql.raw(side.from)}`;
+    return sql`select cg_volunteers_with_keys(${all}, ${sql.join(any)}) as id`;
   };
-  if (side.near) {
-    const wholly = narrowing.probes.filter((p) => p.share >= 1);
-    const nearShare = Math.max(0, ...narrowing.probes.filter((p) => p.share < 1).map((p) => p.share));
-    if (wholly.length > MOST_KEY_PROBES) calls.push(side.near(1, narrowing.target));
-    else calls.push(side.near(nearShare, narrowing.target), ...wholly.map((probe) => byKeys(side.dbs, probe)));
-  }
-  if (side.remote) calls.push(...narrowing.probes.map((probe) => byKeys(sql`${side.dbs} || volunteering_remote_key()`, probe)));
+  const calls = [
+    ...(side.near && narrowing.nearShare > 0 ? [side.near(narrowing.nearShare, narrowing.target)] : []),
+    ...(side.near ? narrowing.byFeatures.map((probe) => byKeys(side.dbs, probe)) : []),
+    ...narrowing.remote.map((probe) => byKeys(sql`${side.dbs} || volunteering_remote_key()`, probe)),
+  ];
   return calls.length ? sql.join(calls, sql` union `) : sql`select null::uuid as id where false`;
 }
 
@@ -133,10 +124,29 @@ const roleWants = (o: { skills: string[]; causes: string[]; availability: string
  * would cost more than they save.
  */
 export const SMALL_POOL = 2_000;
-async function isSmall(db: Queryable, smallPool: number): Promise<boolean> {
-  if (smallPool <= 0) return false;
-  const { rows } = await sql<{ volunteers: number }>`select coalesce((select volunteers from volunteering_pool_sizes), 0) as volunteers`.execute(db);
-  return rows[0]!.volunteers < smallPool;
+
+/** A feature's key (migration 034) for each code, in order: an unknown code has none, and so no share. */
+const keysOf = (codes: string[], kind: number, vocabulary: 'skill' | 'cause' | 'slot') => sql`array(select (${kind}::bigint << 40) + array_position(${sql.raw(`volunteering_${vocabulary}_codes()`)}, u.code) - 1
+  from unnest(${texts(codes)}) with ordinality as u(code, i) order by u.i)`;
+
+/** The pool's size and how common each feature `w` wants is in it (tiers.ts); null shares when there are no statistics. */
+async function poolShares(db: Queryable, w: Wanted, dbsLevel: string): Promise<{ volunteers: number; shares: PoolShares | null }> {
+  const { rows } = await sql<{ volunteers: number; shares: number[] | null }>`
+    select coalesce((select volunteers from volunteering_pool_sizes), 0) as volunteers,
+      cg_volunteer_feature_shares(${keysOf(w.skills, 1, 'skill')} || ${keysOf(w.causes, 2, 'cause')} || ${keysOf(w.slots, 3, 'slot')}
+        || array[(4::bigint << 40) + 1, (4::bigint << 40) + 2, (4::bigint << 40) + 3, volunteering_remote_key(),
+          ${dbsLevel === 'none' ? sql`null::bigint` : sql`volunteering_dbs_key(${dbsLevel})`}]) as shares`.execute(db);
+  const { volunteers, shares } = rows[0]!;
+  if (!shares) return { volunteers, shares: null };
+  const at = (from: number, count: number) => shares.slice(from, from + count).map(Number);
+  const n = w.skills.length + w.causes.length + w.slots.length;
+  return {
+    volunteers,
+    shares: {
+      volunteers, skills: at(0, w.skills.length), causes: at(w.skills.length, w.causes.length), slots: at(w.skills.length + w.causes.length, w.slots.length),
+      atLeastSlots: at(n, 3), remote: Number(shares[n + 3]), vetted: dbsLevel === 'none' ? 1 : Number(shares[n + 4]),
+    },
+  };
 }
 
 /** A little more than the rounding of distances to 0.1 km can take off one. */
@@ -154,13 +164,15 @@ export const matchingRepository = {
     if (!role) return [];
     const wanted = roleWants(role);
     const dbsLevel = DBS_ORDER.indexOf(role.dbs_level);
+    const inPerson = role.in_person && role.latitude !== null;
     const side = {
-      near: role.in_person && role.latitude !== null ? (share: number, target: number) => sql`select cg_volunteers_near(o.latitude, o.longitude, ${share}::float8,
+      near: inPerson ? (share: number, target: number) => sql`select cg_volunteers_near(o.latitude, o.longitude, ${share}::float8,
         ${ROUNDING_KM}::float8, ${wantedMasks(wanted)}, ${wanted.anyTime}, ${target}::float8, ${dbsLevel}::int) as id from o` : null,
-      withKeys: 'cg_volunteers_with_keys', from: 'o', remote: role.remote,
       dbs: role.dbs_level === 'none' ? sql`'{}'::bigint[]` : sql`array[volunteering_dbs_key(${role.dbs_level})]`,
     };
-    return bestMatches(wanted, limit, await isSmall(db, smallPool), async (narrowing) => {
+    const pool = await poolShares(db, wanted, role.dbs_level);
+    const atOnce = smallPool > 0 && pool.volunteers < smallPool;
+    return bestMatches(wanted, limit, atOnce, pool.shares, { remote: role.remote, inPerson }, async (narrowing) => {
       const query = this.volunteersForRoleRound(roleId, today, since, limit, candidatesOf(narrowing, wanted, side));
       ran?.push(query.compile(db));
       return (await query.execute(db)).rows;

@@ -93,55 +93,169 @@ export function looseSets(w: Wanted, least: number): { anySkill: boolean; anyCau
 const bestScore = (w: Wanted) => highestWholePart(w) + 1;
 /** The lowest score there can be: no features, no nearness, the most offers lately (6 × 0.5). */
 const LOWEST_SCORE = -3;
-/** How far below the best score the first round asks: most roles have many candidates close to the best. */
-const FIRST_GAP = 0.02;
-const GAP_GROWTH = 4;
-/** Rounds short of the answer before everyone who could match is scored: few matches are to be had at all. */
-const MOST_ROUNDS = 6;
 const EVERYONE: Probe = { set: { skills: [], causes: [], slots: [], slotCount: 0 }, loose: null, share: 1 };
 
 export type LooseSet = ReturnType<typeof looseSets>[number];
 /**
- * One index search of a round: candidates holding `set` (or, when there are too many sets to name, answering `loose`),
- * and, for work in person, within `share` of their own travel distance (the whole of it at 1).
+ * One index search by features: candidates holding `set` (or, when there are too many sets to name, answering
+ * `loose`). `share` is how far within their travel distance the search must reach for them (1: all of it).
  */
 export interface Probe { set: FeatureSet | null; loose: LooseSet | null; share: number }
-/** A round: every candidate that could score `target` or more is among those the probes find. */
-export interface Narrowing { target: number; probes: Probe[] }
+/**
+ * A round: every candidate that could score `target` or more is among those found. `byFeatures`: searches by features
+ * wherever the candidates are; `nearShare`: those within that share of their travel distance, read by place (0: none);
+ * `remote`: searches by features among those working remotely.
+ */
+export interface Narrowing { target: number; byFeatures: Probe[]; nearShare: number; remote: Probe[] }
+
+/** A search by features may find this many times as many as its whole set holds, or this many, for fewer keys. */
+const LOOSER = 3;
+const FEW = 300;
 
 /**
- * The probes finding everyone who could score `target` or more. A candidate of whole part q scores at most q + 1, so
- * only whole parts from `target - 1` up can; of whole part q, only those with nearness of `target - q` or more, that
- * is within 1 + q - target of their travel distance. Each holds one of the sets of its own whole part (`featureSets`).
+ * A set's rarest features, enough to find not many more than the whole set would: the index then checks fewer keys
+ * (common ones cost most) for each candidate, and those few it no longer excludes are scored and ranked with the rest,
+ * so the answer is the same.
  */
-export function probesFor(w: Wanted, target: number): Probe[] {
-  const probes: Probe[] = [];
-  for (let q = highestWholePart(w); q >= Math.max(0, Math.ceil(target - 1)); q--) {
-    const share = Math.min(1, 1 + q - target);
-    const sets = featureSets(w, q);
-    probes.push(...(sets ? sets.map((set) => ({ set, loose: null, share })) : looseSets(w, q).map((loose) => ({ set: null, loose, share }))));
+function rarest(set: FeatureSet, w: Wanted, shares: PoolShares): FeatureSet {
+  const shareOf = (kind: 'skills' | 'causes' | 'slots', code: string) => shares[kind][w[kind].indexOf(code)] ?? 1;
+  const features = [
+    ...set.skills.map((code) => ({ kind: 'skills' as const, code, share: shareOf('skills', code) })),
+    ...set.causes.map((code) => ({ kind: 'causes' as const, code, share: shareOf('causes', code) })),
+    ...set.slots.map((code) => ({ kind: 'slots' as const, code, share: shareOf('slots', code) })),
+    ...(set.slotCount > 0 ? [{ kind: 'slotCount' as const, code: '', share: shares.atLeastSlots[set.slotCount - 1] ?? 1 }] : []),
+  ].sort((a, b) => a.share - b.share);
+  const whole = features.reduce((p, f) => p * f.share, 1);
+  const enough = Math.max(LOOSER * whole, FEW / Math.max(shares.volunteers, 1));
+  const kept: typeof features = [];
+  let found = 1;
+  for (const f of features) {
+    if (kept.length > 0 && found <= enough) break;
+    kept.push(f);
+    found *= f.share;
   }
-  return probes;
+  const codes = (kind: 'skills' | 'causes' | 'slots') => kept.filter((f) => f.kind === kind).map((f) => f.code);
+  return { skills: codes('skills'), causes: codes('causes'), slots: codes('slots'), slotCount: kept.some((f) => f.kind === 'slotCount') ? set.slotCount : 0 };
+}
+
+/** The searches by features finding everyone of whole part `q` or more (among others, scored alike). */
+const probesAt = (w: Wanted, q: number, shares: PoolShares): Probe[] =>
+  featureSets(w, q)?.map((set) => ({ set: rarest(set, w, shares), loose: null, share: 1 })) ?? looseSets(w, q).map((loose) => ({ set: null, loose, share: 1 }));
+
+/**
+ * How common each wanted feature is among the pool (shares from 0 to 1, in the order of `Wanted`), how common
+ * "at least n slots" is (n = 1, 2, 3), and the shares holding the DBS level asked for and working remotely.
+ */
+export interface PoolShares { volunteers: number; skills: number[]; causes: number[]; slots: number[]; atLeastSlots: number[]; vetted: number; remote: number }
+
+/** The whole parts' spread among the pool, feature by feature as if each were held independently: P(whole part = q). */
+export function wholePartSpread(w: Wanted, shares: PoolShares): number[] {
+  let spread = [1];
+  const add = (points: number, chance: number) => {
+    const next = new Array<number>(spread.length + points).fill(0);
+    spread.forEach((p, q) => { next[q] = next[q]! + p * (1 - chance); next[q + points] = next[q + points]! + p * chance; });
+    spread = next;
+  };
+  w.skills.forEach((_s, i) => add(SKILL_POINTS, shares.skills[i] ?? 1));
+  w.causes.forEach((_c, i) => add(CAUSE_POINTS, shares.causes[i] ?? 1));
+  // Slots count up to three: the spread of how many are in common, then capped.
+  let slots = [1];
+  if (w.anyTime) {
+    const [a1 = 1, a2 = 1, a3 = 1] = shares.atLeastSlots;
+    slots = [1 - a1, a1 - a2, a2 - a3, a3].map((p) => Math.max(0, p));
+  } else {
+    for (const [i] of w.slots.entries()) {
+      const f = shares.slots[i] ?? 1;
+      slots = [...slots, 0].map((p, k) => p * (1 - f) + (k > 0 ? slots[k - 1]! * f : 0));
+    }
+  }
+  const capped = [0, 0, 0, 0];
+  slots.forEach((p, k) => { capped[Math.min(k, MOST_SLOTS)] = capped[Math.min(k, MOST_SLOTS)]! + p; });
+  const out = new Array<number>(spread.length + MOST_SLOTS).fill(0);
+  spread.forEach((p, q) => capped.forEach((c, k) => { out[q + k] = out[q + k]! + p * c; }));
+  return out;
+}
+
+/** The share of volunteers in reach of a role, taken when estimating: where they live is not known beforehand. */
+const IN_REACH = 0.5;
+/** How many the estimated threshold aims to find, for twenty: the estimate is rough. */
+const AIM = 60;
+/** The relative cost of a candidate found by features (a table row read) and of an index entry read by place. */
+const COST_BY_FEATURES = 10;
+const COST_BY_PLACE = 0.5;
+/** Of everyone, the share in the box a search by place reads at the whole travel distance. */
+const BOX_SHARE = 0.45;
+/** Rounds short of the answer before everyone who could match is scored. */
+const MOST_ROUNDS = 3;
+
+/**
+ * How many of the pool would score `target` or more, estimated: those in reach of whole part q with nearness of
+ * `target - q` or more (a share (1 - (target - q))² of those in reach, as if spread evenly around the role), and remote
+ * workers of whole part `target - 1` or more (nearness 1). Offers lately are left out, so it errs high.
+ */
+function expectedAtLeast(target: number, spread: number[], shares: PoolShares, remoteRole: boolean, inPersonRole: boolean): number {
+  let found = 0;
+  spread.forEach((p, q) => {
+    const x = target - q;
+    if (inPersonRole) found += p * IN_REACH * (x <= 0 ? 1 : x >= 1 ? 0 : (1 - x) * (1 - x));
+    if (remoteRole && x <= 1) found += p * shares.remote;
+  });
+  return found * shares.volunteers * shares.vetted;
+}
+
+/** The highest threshold (to a hundredth) at which about `aim` are expected to score that or more. */
+export function estimatedThreshold(w: Wanted, shares: PoolShares, aim: number, remoteRole: boolean, inPersonRole: boolean): number {
+  const spread = wholePartSpread(w, shares);
+  for (let t = bestScore(w) - 0.01; t > LOWEST_SCORE; t = Math.round((t - 0.01) * 100) / 100) {
+    if (expectedAtLeast(t, spread, shares, remoteRole, inPersonRole) >= aim) return t;
+  }
+  return LOWEST_SCORE;
 }
 
 /**
- * The best `limit` matches, found round by round: `run` scores exactly every candidate a round's probes find and returns
- * the best `limit` of them. Whoever no probe found scores below the round's target, so once the `limit`-th found
- * reaches it, the answer is the full question's. The first round asks close to the best score there can be, where
- * the search is narrowest (within a fiftieth of travel distances); a round short of the answer asks four times further
- * down, or only down to the lowest of the best found, if that is higher. `atOnce`: everyone in one round (few to score).
+ * The cheapest way to find everyone who could score `target`: the whole parts from some q up by their features
+ * (wherever they live: worth it when few hold them), those below within the share of travel distance they need by
+ * place. Whole parts with too many sets of features to name are always left to the search by place.
  */
-export async function bestMatches<T extends { score: number }>(w: Wanted, limit: number, atOnce: boolean, run: (narrowing: Narrowing) => Promise<T[]>): Promise<T[]> {
-  let gap = FIRST_GAP;
-  let target = bestScore(w) - gap;
+export function narrowingFor(w: Wanted, target: number, shares: PoolShares, remoteRole: boolean, inPersonRole: boolean): Narrowing {
+  const spread = wholePartSpread(w, shares);
+  const highest = highestWholePart(w);
+  const lowest = Math.max(0, Math.ceil(target - 1));
+  const remote = remoteRole ? probesAt(w, lowest, shares) : [];
+  if (!inPersonRole) return { target, byFeatures: [], nearShare: 0, remote };
+  let best: { cost: number; from: number } = { cost: Infinity, from: highest + 1 };
+  for (let from = highest + 1; from >= lowest; from--) {
+    if (from <= highest && featureSets(w, from) === null) break;
+    const held = spread.slice(from).reduce((a, b) => a + b, 0);
+    const share = from > lowest ? Math.min(1, from - target) : 0;
+    const cost = COST_BY_FEATURES * held * shares.vetted + COST_BY_PLACE * BOX_SHARE * share * share;
+    if (cost < best.cost) best = { cost, from };
+  }
+  const byFeatures = best.from <= highest ? probesAt(w, best.from, shares) : [];
+  return { target, byFeatures, nearShare: best.from > lowest ? Math.min(1, best.from - target) : 0, remote };
+}
+
+/**
+ * The best `limit` matches: `run` scores exactly every candidate a round finds and returns the best `limit` of them.
+ * Whoever a round did not find scores below its target, so once the `limit`-th found reaches it, the answer is the full
+ * question's. The first round's target is estimated from how common the wanted features are (`shares`); a round short
+ * of the answer aims to find eight times as many, or goes down to the lowest of those found, if that is lower; after
+ * MOST_ROUNDS, or with no statistics, everyone who could match is scored. `atOnce`: everyone in one round (few to score).
+ */
+export async function bestMatches<T extends { score: number }>(w: Wanted, limit: number, atOnce: boolean, shares: PoolShares | null,
+  role: { remote: boolean; inPerson: boolean }, run: (narrowing: Narrowing) => Promise<T[]>): Promise<T[]> {
+  let aim = Math.max(AIM, 3 * limit);
+  let target = shares ? estimatedThreshold(w, shares, aim, role.remote, role.inPerson) : LOWEST_SCORE;
   for (let round = 1; ; round++) {
-    const everyone = atOnce || target <= LOWEST_SCORE || round > MOST_ROUNDS;
-    // Everyone within reach (or remote) is one probe: no features asked, the whole travel distance.
-    const rows = await run(everyone ? { target: LOWEST_SCORE, probes: [EVERYONE] } : { target, probes: probesFor(w, target) });
+    const everyone = atOnce || !shares || target <= LOWEST_SCORE || round > MOST_ROUNDS;
+    const narrowing: Narrowing = everyone
+      ? { target: LOWEST_SCORE, byFeatures: [], nearShare: role.inPerson ? 1 : 0, remote: role.remote ? [EVERYONE] : [] }
+      : narrowingFor(w, target, shares, role.remote, role.inPerson);
+    const rows = await run(narrowing);
     const last = rows[limit - 1];
     if (everyone || (last && last.score >= target)) return rows;
-    gap *= GAP_GROWTH;
-    // Not below the lowest of those found (it cannot fall short there), nor further down than the next step.
-    target = Math.max(LOWEST_SCORE, bestScore(w) - gap, last ? last.score : LOWEST_SCORE);
+    aim *= 8;
+    const lower = estimatedThreshold(w, shares, aim, role.remote, role.inPerson);
+    target = Math.min(target - 0.05, Math.max(lower, last ? last.score : LOWEST_SCORE));
   }
 }
