@@ -9,8 +9,9 @@
  *   (PGlite, smaller: BENCH_VOLUNTEERS=50000 BENCH_ROLES=5000 node --import tsx bench/volunteer-matching.ts)
  *
  * For each direction it prints p50/p95/max of the whole call as the app makes it (a tenant transaction with row-level
- * security: the role's or volunteer's features, then each round's query of matching/tiers.ts over the matching profiles
- * of migration 034, the rows back) and, beside
+ * security; for a role: its features and the pool's feature shares (migration 040), then each round's query of
+ * matching/tiers.ts over the matching profiles of migration 034; for a volunteer: the one pass over the roles' indexes
+ * of migration 039; the rows back) and, beside
  * it, the same rounds' execution time as PostgreSQL reports it (EXPLAIN ANALYZE, summed): the SQL-only time, and the
  * ratio of the two. It also gives how many rounds a search took and the share answered by the first, and times the
  * share of the pool offered a role lately (shown on every matching page) the same way; nothing is cached

@@ -39,11 +39,11 @@ const LEVELS = sql`array['none', 'basic', 'standard', 'enhanced']`;
 /** The whole part of the score: the features volunteer profile `p` and role `o` (its masks) have in common. */
 const wholePart = sql`(volunteering_bits(p.skills & o.match_skills) * 3 + volunteering_bits(p.causes & o.match_causes) * 2
   + least(volunteering_bits(p.slots & o.match_slots), 3))`;
+/** The rest of the score, given the distance shown (null: remote) and the offers made lately to `p`. */
+const nearnessLessOffers = (distanceKm: RawBuilder<unknown>, offers: RawBuilder<unknown>) => sql`
+  case when ${distanceKm} is null then 1 else greatest(0, 1 - ${distanceKm} / greatest(p.reach_km, 1)) end - 0.5 * least(${offers}, 6)`;
 /** The score of `p` against `o`, given the facts `m` beside them. */
-const scored = sql`
-  ${wholePart}
-  + case when m.distance_km is null then 1 else greatest(0, 1 - m.distance_km / greatest(p.reach_km, 1)) end
-  - 0.5 * least(m.recent_offers, 6)`;
+const scored = sql`${wholePart} + ${nearnessLessOffers(sql.ref('m.distance_km'), sql.ref('m.recent_offers'))}`;
 
 /** The DBS level profile `p` holds today, and the offers made to it since `since`: the volunteer's side of the facts. */
 const dbsHeld = (today: string) => sql`coalesce(case when p.dbs_until[3] >= ${today}::date then 'enhanced' when p.dbs_until[2] >= ${today}::date then 'standard'
@@ -63,9 +63,8 @@ const distance = sql`cross join lateral (select volunteering_distance_km(p.latit
  */
 const ageFits = (today: string) => sql`(pe.date_of_birth is null and o.minimum_age < 18 or pe.date_of_birth <= (${today}::date - make_interval(years => o.minimum_age))::date)`;
 const dbsFits = sql`(o.dbs_level = 'none' or array_position(${LEVELS}, m.dbs_held) >= array_position(${LEVELS}, o.dbs_level))`;
-const eligible = (today: string, remoteShares: boolean) => sql`
-  ${ageFits(today)} and ${dbsFits}
-  and (m.distance_km is not null or (o.remote and p.remote and ${remoteShares ? sharesWork : sql`true`}))`;
+const eligible = (today: string) => sql`
+  ${ageFits(today)} and ${dbsFits} and (m.distance_km is not null or (o.remote and p.remote and ${sharesWork}))`;
 const sharesWork = sql`(p.skills & o.match_skills <> 0 or p.own_causes & o.match_causes <> 0 or (cardinality(o.skills) = 0 and cardinality(o.causes) = 0))`;
 
 /** What a match has in common, in words' codes, for the explanation: volunteer `v`, role `o`. */
@@ -189,7 +188,7 @@ export const matchingRepository = {
         from c join volunteer_match_profiles p on p.volunteer_id = c.id cross join o ${distance}
         cross join lateral (select ${facts(today, since)}) m
         join people pe on pe.id = p.person_id
-        where ${eligible(today, true)}
+        where ${eligible(today)}
         order by score desc, m.recent_offers, p.volunteer_id
         limit ${limit}
       )
@@ -253,8 +252,7 @@ export const matchingRepository = {
       ),
       best as (
         select c.id as opportunity_id, c.distance_km,
-          (c.whole + case when c.distance_km is null then 1 else greatest(0, 1 - c.distance_km / greatest(p.reach_km, 1)) end
-            - 0.5 * least(p.recent_offers, 6))::double precision as score
+          (c.whole + ${nearnessLessOffers(sql.ref('c.distance_km'), sql.ref('p.recent_offers'))})::double precision as score
         from (select id, closing_on, whole, distance_km from reached
           union all select r.id, r.closing_on, r.whole, null from remote r cross join lowest where r.whole + 1 >= lowest.surely) c cross join p
         order by score desc, c.closing_on nulls last, c.id

@@ -176,15 +176,20 @@ export function wholePartSpread(w: Wanted, shares: PoolShares): number[] {
   return out;
 }
 
-/** The share of volunteers in reach of a role, taken when estimating: where they live is not known beforehand. */
-const IN_REACH = 0.5;
+/**
+ * Of the pool, the share within `share` of their travel distance of a role (1: within reach at all), as measured on
+ * the benchmark's LIO (bench/volunteer-matching.ts): people live in and around a few towns, so the share grows faster
+ * than the area of a circle would say, and a role is out of reach of about half of them.
+ */
+const withinShare = (share: number) => Math.min(0.53, Math.pow(share, 1.15));
 /** How many the estimated threshold aims to find, for twenty: the estimate is rough. */
 const AIM = 60;
-/** The relative cost of a candidate found by features (a table row read) and of an index entry read by place. */
-const COST_BY_FEATURES = 10;
-const COST_BY_PLACE = 0.5;
-/** Of everyone, the share in the box a search by place reads at the whole travel distance. */
-const BOX_SHARE = 0.45;
+/**
+ * The relative cost of a candidate found by features (an index search, then its profile and person read) and of an
+ * index entry read by place (the search by place reads everyone in its box, judging them in the index).
+ */
+const COST_BY_FEATURES = 8;
+const COST_BY_PLACE = 1;
 /** Rounds short of the answer before everyone who could match is scored. */
 const MOST_ROUNDS = 3;
 
@@ -197,7 +202,7 @@ function expectedAtLeast(target: number, spread: number[], shares: PoolShares, r
   let found = 0;
   spread.forEach((p, q) => {
     const x = target - q;
-    if (inPersonRole) found += p * IN_REACH * (x <= 0 ? 1 : x >= 1 ? 0 : (1 - x) * (1 - x));
+    if (inPersonRole) found += p * (x <= 0 ? withinShare(1) : x >= 1 ? 0 : withinShare(1 - x));
     if (remoteRole && x <= 1) found += p * shares.remote;
   });
   return found * shares.volunteers * shares.vetted;
@@ -228,7 +233,7 @@ export function narrowingFor(w: Wanted, target: number, shares: PoolShares, remo
     if (from <= highest && featureSets(w, from) === null) break;
     const held = spread.slice(from).reduce((a, b) => a + b, 0);
     const share = from > lowest ? Math.min(1, from - target) : 0;
-    const cost = COST_BY_FEATURES * held * shares.vetted + COST_BY_PLACE * BOX_SHARE * share * share;
+    const cost = COST_BY_FEATURES * held * shares.vetted + COST_BY_PLACE * (share > 0 ? withinShare(share) : 0);
     if (cost < best.cost) best = { cost, from };
   }
   const byFeatures = best.from <= highest ? probesAt(w, best.from, shares) : [];
