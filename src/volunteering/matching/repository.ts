@@ -1,7 +1,7 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import { DBS_ORDER } from '../vocabulary.js';
-import { bestMatches, type Narrowing, type PoolShares, type Probe, type Wanted } from './tiers.js';
+import { bestMatches, MOST_SLOTS, type Narrowing, type PoolShares, type Probe, type Wanted } from './tiers.js';
 
 /** How far back an offer (a referral made) counts against a volunteer, for fair spreading. */
 export const FAIRNESS_DAYS = 30;
@@ -172,17 +172,23 @@ export const matchingRepository = {
     const pool = await poolShares(db, wanted, role.dbs_level);
     const atOnce = smallPool > 0 && pool.volunteers < smallPool;
     return bestMatches(wanted, limit, atOnce, pool.shares, { remote: role.remote, inPerson }, async (narrowing) => {
-      const query = this.volunteersForRoleRound(roleId, today, since, limit, candidatesOf(narrowing, wanted, side));
+      // Work at any time counts the volunteer's own slots: every slot is wanted.
+      const slots = wanted.anyTime ? sql`volunteering_mask(volunteering_slot_codes(), volunteering_slot_codes())` : mask(wanted.slots, 'slot');
+      const remoteFirst = narrowing.remoteFirst > 0 ? sql`select cg_remote_volunteers_first(${mask(wanted.skills, 'skill')}, ${mask(wanted.causes, 'cause')}, ${slots},
+        ${wanted.anyTime ? MOST_SLOTS : Math.min(wanted.slots.length, MOST_SLOTS)}::int, ${dbsLevel}::int, ${since}, ${narrowing.remoteFirst}::int) as id` : null;
+      const query = this.volunteersForRoleRound(roleId, today, since, limit, candidatesOf(narrowing, wanted, side), remoteFirst);
       ran?.push(query.compile(db));
-      return (await query.execute(db)).rows;
+      const rows = (await query.execute(db)).rows;
+      return { rows: rows.map(({ remote_read: _r, remote_last_id: _l, ...row }) => row), remoteRead: rows[0]?.remote_read ?? 0, remoteLastId: rows[0]?.remote_last_id ?? null };
     });
   },
 
   /** One round: the candidates found, scored and ranked, the best `limit` with what they have in common. */
-  volunteersForRoleRound(roleId: string, today: string, since: Date, limit: number, candidates: RawBuilder<unknown>) {
-    return sql<VolunteerMatchRow>`
+  volunteersForRoleRound(roleId: string, today: string, since: Date, limit: number, candidates: RawBuilder<unknown>, remoteFirst: RawBuilder<unknown> | null) {
+    return sql<VolunteerMatchRow & { remote_read: number; remote_last_id: string | null }>`
       with o as (select * from opportunities where id = ${roleId}),
-      c as (${candidates}),
+      first_remote as materialized (${remoteFirst ?? sql`select null::uuid as id where false`}),
+      c as (${candidates} union select id from first_remote),
       best as (
         select p.volunteer_id, pe.full_name, m.distance_km, m.dbs_held, m.recent_offers, (${scored})::double precision as score
         from c join volunteer_match_profiles p on p.volunteer_id = c.id cross join o ${distance}
@@ -192,7 +198,8 @@ export const matchingRepository = {
         order by score desc, m.recent_offers, p.volunteer_id
         limit ${limit}
       )
-      select b.volunteer_id, b.full_name, v.status, ${inCommon}, b.distance_km, b.dbs_held, o.dbs_level as dbs_needed, b.recent_offers, b.score
+      select b.volunteer_id, b.full_name, v.status, ${inCommon}, b.distance_km, b.dbs_held, o.dbs_level as dbs_needed, b.recent_offers, b.score,
+        (select count(*)::int from first_remote) as remote_read, (select id::text from first_remote order by id desc limit 1) as remote_last_id
       from best b join volunteers v on v.id = b.volunteer_id cross join o
       order by b.score desc, b.recent_offers, b.volunteer_id`;
   },

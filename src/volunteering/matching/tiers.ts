@@ -104,9 +104,11 @@ export interface Probe { set: FeatureSet | null; loose: LooseSet | null; share: 
 /**
  * A round: every candidate that could score `target` or more is among those found. `byFeatures`: searches by features
  * wherever the candidates are; `nearShare`: those within that share of their travel distance, read by place (0: none);
- * `remote`: searches by features among those working remotely.
+ * `remote`: searches by features among those working remotely; `remoteFirst`: instead, how many of those working
+ * remotely who hold every wanted feature and were offered nothing lately to read in order of id (0: none), when only
+ * they can reach the target.
  */
-export interface Narrowing { target: number; byFeatures: Probe[]; nearShare: number; remote: Probe[] }
+export interface Narrowing { target: number; byFeatures: Probe[]; nearShare: number; remote: Probe[]; remoteFirst: number }
 
 /** A search by features may find this many times as many as its whole set holds, or this many, for fewer keys. */
 const LOOSER = 3;
@@ -227,7 +229,7 @@ export function narrowingFor(w: Wanted, target: number, shares: PoolShares, remo
   const highest = highestWholePart(w);
   const lowest = Math.max(0, Math.ceil(target - 1));
   const remote = remoteRole ? probesAt(w, lowest, shares) : [];
-  if (!inPersonRole) return { target, byFeatures: [], nearShare: 0, remote };
+  if (!inPersonRole) return { target, byFeatures: [], nearShare: 0, remote, remoteFirst: 0 };
   let best: { cost: number; from: number } = { cost: Infinity, from: highest + 1 };
   for (let from = highest + 1; from >= lowest; from--) {
     if (from <= highest && featureSets(w, from) === null) break;
@@ -237,28 +239,47 @@ export function narrowingFor(w: Wanted, target: number, shares: PoolShares, remo
     if (cost < best.cost) best = { cost, from };
   }
   const byFeatures = best.from <= highest ? probesAt(w, best.from, shares) : [];
-  return { target, byFeatures, nearShare: best.from > lowest ? Math.min(1, best.from - target) : 0, remote };
+  return { target, byFeatures, nearShare: best.from > lowest ? Math.min(1, best.from - target) : 0, remote, remoteFirst: 0 };
+}
+
+/** What a round found, and of a read of remote volunteers in order of id, how many it read and the last id. */
+export interface RoundFound<T> { rows: T[]; remoteRead: number; remoteLastId: string | null }
+
+/**
+ * Whether a round's rows are the answer. Whoever it did not find scores below its target; but with `remoteFirst`,
+ * remote volunteers past the last id read may tie with the best score there can be and come before others by id, so
+ * unless the read ran out, the `limit`-th must have that score and come before the last id read.
+ */
+function answered<T extends { score: number; volunteer_id: string }>(found: RoundFound<T>, narrowing: Narrowing, limit: number, best: number): boolean {
+  const last = found.rows[limit - 1];
+  if (!last || last.score < narrowing.target) return false;
+  if (narrowing.remoteFirst === 0 || found.remoteRead < narrowing.remoteFirst) return true;
+  return last.score >= best - 1e-9 && found.remoteLastId !== null && last.volunteer_id <= found.remoteLastId;
 }
 
 /**
  * The best `limit` matches: `run` scores exactly every candidate a round finds and returns the best `limit` of them.
  * Whoever a round did not find scores below its target, so once the `limit`-th found reaches it, the answer is the full
- * question's. The first round's target is estimated from how common the wanted features are (`shares`); a round short
- * of the answer aims to find eight times as many, or goes down to the lowest of those found, if that is lower; after
- * MOST_ROUNDS, or with no statistics, everyone who could match is scored. `atOnce`: everyone in one round (few to score).
+ * question's (see `answered`). The first round's target is estimated from how common the wanted features are
+ * (`shares`); a round short of the answer aims to find eight times as many, or goes down to the lowest of those found,
+ * if that is lower; after MOST_ROUNDS, or with no statistics, everyone who could match is scored. `atOnce`: everyone in
+ * one round (few to score). For remote work whose target only the best score there can be reaches, the first round
+ * reads remote volunteers in order of id, as many as twice `limit`.
  */
-export async function bestMatches<T extends { score: number }>(w: Wanted, limit: number, atOnce: boolean, shares: PoolShares | null,
-  role: { remote: boolean; inPerson: boolean }, run: (narrowing: Narrowing) => Promise<T[]>): Promise<T[]> {
+export async function bestMatches<T extends { score: number; volunteer_id: string }>(w: Wanted, limit: number, atOnce: boolean, shares: PoolShares | null,
+  role: { remote: boolean; inPerson: boolean }, run: (narrowing: Narrowing) => Promise<RoundFound<T>>): Promise<T[]> {
   let aim = Math.max(AIM, 3 * limit);
   let target = shares ? estimatedThreshold(w, shares, aim, role.remote, role.inPerson) : LOWEST_SCORE;
   for (let round = 1; ; round++) {
     const everyone = atOnce || !shares || target <= LOWEST_SCORE || round > MOST_ROUNDS;
-    const narrowing: Narrowing = everyone
-      ? { target: LOWEST_SCORE, byFeatures: [], nearShare: role.inPerson ? 1 : 0, remote: role.remote ? [EVERYONE] : [] }
+    let narrowing: Narrowing = everyone
+      ? { target: LOWEST_SCORE, byFeatures: [], nearShare: role.inPerson ? 1 : 0, remote: role.remote ? [EVERYONE] : [], remoteFirst: 0 }
       : narrowingFor(w, target, shares, role.remote, role.inPerson);
-    const rows = await run(narrowing);
-    const last = rows[limit - 1];
-    if (everyone || (last && last.score >= target)) return rows;
+    // Above the best score less half an offer, only those holding every feature and offered nothing lately reach it.
+    if (!everyone && round === 1 && role.remote && target > bestScore(w) - 0.5) narrowing = { ...narrowing, remote: [], remoteFirst: 2 * limit };
+    const found = await run(narrowing);
+    if (everyone || answered(found, narrowing, limit, bestScore(w))) return found.rows;
+    const last = found.rows[limit - 1];
     aim *= 8;
     const lower = estimatedThreshold(w, shares, aim, role.remote, role.inPerson);
     target = Math.min(target - 0.05, Math.max(lower, last ? last.score : LOWEST_SCORE));
