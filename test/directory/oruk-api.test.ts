@@ -249,6 +249,18 @@ describe('the API itself', () => {
     expect(beyond.body).toMatchObject({ page_number: 3, empty: true, last_page: true, contents: [] });
   });
 
+  it('counts the matches of a words search on a page past the last one, as on the pages before it', async () => {
+    const own = await t.make.lio();
+    for (const name of ['Food Bank North', 'Food Bank South', 'Food Pantry']) await d.service(own, { name, description: 'Emergency food.' });
+    await d.service(own, { name: 'Debt Advice', description: 'Help with money.' });
+    const first = await get('/api/oruk/services?text=food&per_page=2', own.host);
+    expect(first.body).toMatchObject({ total_items: 3, total_pages: 2, page_number: 1, last_page: false, empty: false });
+    const last = await get('/api/oruk/services?text=food&per_page=2&page=2', own.host);
+    expect(last.body).toMatchObject({ total_items: 3, total_pages: 2, page_number: 2, last_page: true, empty: false });
+    const beyond = await get('/api/oruk/services?text=food&per_page=2&page=999', own.host);
+    expect(beyond.body).toMatchObject({ total_items: 3, total_pages: 2, page_number: 999, first_page: false, last_page: true, empty: true, contents: [] });
+  });
+
   it('filters services by text, taxonomy term, taxonomy, organisation, date, age, day and time', async () => {
     const names = async (query: string) => (await get(`/api/oruk/services?${query}`)).body.contents.map((s) => s.name);
     expect(await names('text=pantry')).toEqual(['Community Pantry']);

@@ -325,6 +325,28 @@ describe('public search', () => {
     const browse = await client.get('/find?free=yes&page=2');
     expect(resultNames(browse)).toEqual(['Club 21', 'Club 22', 'Club 23']);
   });
+
+  it('on a page past the last one shows no results, the right count and the way back to the last page', async () => {
+    const { lio, client } = await freshLio();
+    await d.postcode({ postcode: 'LS6 1AN', ...CENTRE });
+    const org = await d.organisation(lio);
+    for (let i = 1; i <= 23; i++) {
+      await d.service(lio, { organisationId: org.id, name: `Food Club ${String(i).padStart(2, '0')}`, locations: [{ ...east(i / 10) }] });
+    }
+    await d.service(lio, { organisationId: org.id, name: 'Debt Advice' });
+    // words, a postcode, and neither: each counts its matches differently
+    for (const [query, found, onLastPage] of [['q=food', 23, 3], ['postcode=LS6%201AN', 23, 3], ['free=yes', 24, 4]] as const) {
+      const beyond = await client.get(`/find?${query}&page=999`);
+      expect(beyond.status).toBe(200);
+      expect(beyond.$('#results').text()).toContain(`${found} services found`);
+      expect(beyond.$('title').text()).toContain(`${found} services found`);
+      expect(resultNames(beyond)).toEqual([]);
+      expect(beyond.$('main').text()).not.toContain('No services matched your search');
+      const back = beyond.$('main a').filter((_i, a) => beyond.$(a).text().includes('last page of results')).attr('href');
+      expect(back).toMatch(/&page=2#results$/);
+      expect(resultNames(await client.get(back!))).toHaveLength(onLastPage);
+    }
+  });
 });
 
 describe('the page of a service', () => {

@@ -203,6 +203,8 @@ function withDetails(page: RawBuilder<unknown>, near: Near | null): RawBuilder<P
     from page`;
 }
 
+type Found = { rows: PageRow[]; total: number; capped: boolean };
+
 /**
  * One page of published services matching the criteria, with their places and opening times, and how
  * many match in all.
@@ -211,43 +213,74 @@ function withDetails(page: RawBuilder<unknown>, near: Near | null): RawBuilder<P
  * postcode: the text index (through cg_services_matching_text), best match first. Otherwise by
  * name, with the count capped at `countCap` so that a broad search never counts the whole directory.
  */
-export async function searchPublished(db: Queryable, c: SearchCriteria, countCap = 1000): Promise<{ rows: PageRow[]; total: number; capped: boolean }> {
-  if (c.near) {
-    // Near a place: the places in the box are read from published_service_places alone (migration 019), filtered
-    // there, and only the page's services are read from the source tables, unless areas or opening times are
-    // asked for, which only those hold. The page's services are held to the publication rule again: a row of the
-    // read model left behind by two writes racing must never show a service whose consent has been withdrawn.
-    const near = sql`
-      with near as (
-        select s.service_id, min(${distanceTo(c.near, 's')}) as distance_m, min(s.name) as name
-        from published_service_places s
-        where ${placesInBox(c.near, 's')} and ${sql.join(filters(c, true), sql` and `)}
-        group by s.service_id
-      )`;
-    const left = placesLeave(c);
-    const page = left.length
-      ? sql`${near}
-        select ${columns}, near.distance_m, count(*) over () as total
-        from near join services s on s.id = near.service_id join organisations o on o.id = s.organisation_id
-        where near.distance_m <= ${c.near.radiusM}::float8 and ${sql.join(left, sql` and `)} and ${servicePublished('s', 'o')}
-        order by near.distance_m, s.name, s.id
-        limit ${c.limit} offset ${c.offset}`
-      : sql`${near},
-        top as (select near.*, count(*) over () as total from near where near.distance_m <= ${c.near.radiusM}::float8
-          order by near.distance_m, near.name, near.service_id limit ${c.limit} offset ${c.offset})
-        select ${columns}, top.distance_m, top.total
-        from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
-        where ${servicePublished('s', 'o')}
-        order by top.distance_m, top.name, top.service_id`;
-    const result = await withDetails(page, c.near).execute(db);
-    return pageOf(result.rows, c);
-  }
-  // Not near a place: the services matching are read from published_services (migration 035), through the text
-  // index for words (cg_services_matching_text, best match first), otherwise in order of name from the index on it;
-  // only areas and opening times, which it does not hold, are asked of the services (as `sv`) and organisations.
+export async function searchPublished(db: Queryable, c: SearchCriteria, countCap = 1000): Promise<Found> {
+  const at = c.near;
+  if (at) return countedPage(db, c, (p) => nearPage(p, at));
+  const result = await elsewherePage(c).execute(db);
+  if (c.text) return countedPage(db, c, elsewherePage, result.rows);
+  const { sources, where } = elsewhereFilters(c);
+  const count = await sql<{ n: number }>`select count(*)::int as n from (select 1 from published_services s ${sources} where ${where} limit ${countCap + 1}) x`.execute(db);
+  const n = Number(count.rows[0]?.n ?? 0);
+  return { rows: result.rows, total: Math.min(n, countCap), capped: n > countCap };
+}
+
+/**
+ * A page whose rows carry the count of all matches (count(*) over the matches, before the page is cut).
+ * A page past the end has no row to carry it, so the first row of the first page is read for it: the
+ * same query, so the count is the one the pages before showed.
+ */
+async function countedPage(db: Queryable, c: SearchCriteria, query: (c: SearchCriteria) => RawBuilder<PageRow>, read?: PageRow[]): Promise<Found> {
+  const rows = read ?? (await query(c).execute(db)).rows;
+  if (rows.length || c.offset === 0) return { rows, total: Number(rows[0]?.total ?? 0), capped: false };
+  const [first] = (await query({ ...c, limit: 1, offset: 0 }).execute(db)).rows;
+  return { rows, total: Number(first?.total ?? 0), capped: false };
+}
+
+/**
+ * Near a place: the places in the box are read from published_service_places alone (migration 019), filtered
+ * there, and only the page's services are read from the source tables, unless areas or opening times are
+ * asked for, which only those hold. The page's services are held to the publication rule again: a row of the
+ * read model left behind by two writes racing must never show a service whose consent has been withdrawn.
+ */
+function nearPage(c: SearchCriteria, at: Near): RawBuilder<PageRow> {
+  const near = sql`
+    with near as (
+      select s.service_id, min(${distanceTo(at, 's')}) as distance_m, min(s.name) as name
+      from published_service_places s
+      where ${placesInBox(at, 's')} and ${sql.join(filters(c, true), sql` and `)}
+      group by s.service_id
+    )`;
+  const left = placesLeave(c);
+  const page = left.length
+    ? sql`${near}
+      select ${columns}, near.distance_m, count(*) over () as total
+      from near join services s on s.id = near.service_id join organisations o on o.id = s.organisation_id
+      where near.distance_m <= ${at.radiusM}::float8 and ${sql.join(left, sql` and `)} and ${servicePublished('s', 'o')}
+      order by near.distance_m, s.name, s.id
+      limit ${c.limit} offset ${c.offset}`
+    : sql`${near},
+      top as (select near.*, count(*) over () as total from near where near.distance_m <= ${at.radiusM}::float8
+        order by near.distance_m, near.name, near.service_id limit ${c.limit} offset ${c.offset})
+      select ${columns}, top.distance_m, top.total
+      from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
+      where ${servicePublished('s', 'o')}
+      order by top.distance_m, top.name, top.service_id`;
+  return withDetails(page, at);
+}
+
+/**
+ * Not near a place: the services matching are read from published_services (migration 035); only areas and
+ * opening times, which it does not hold, are asked of the services (as `sv`) and organisations.
+ */
+function elsewhereFilters(c: SearchCriteria) {
   const left = placesLeave(c, 'sv.id');
   const sources = left.length ? sql`join services sv on sv.id = s.service_id join organisations o on o.id = sv.organisation_id` : sql``;
-  const where = sql.join([...filters(c, false), ...left], sql` and `);
+  return { sources, where: sql.join([...filters(c, false), ...left], sql` and `) };
+}
+
+/** Through the text index for words (cg_services_matching_text, best match first), otherwise in order of name from the index on it. */
+function elsewherePage(c: SearchCriteria): RawBuilder<PageRow> {
+  const { sources, where } = elsewhereFilters(c);
   const onlyText = !c.termIds && !c.locality && c.deliveryModes.length === 0 && !c.freeOnly && c.age === null && !c.openAt;
   const top = !c.text ? sql`select s.service_id, null::real as rank, s.name, 0 as total from published_services s ${sources} where ${where}
       order by s.name, s.service_id limit ${c.limit} offset ${c.offset}`
@@ -258,21 +291,11 @@ export async function searchPublished(db: Queryable, c: SearchCriteria, countCap
       from cg_services_matching_text(${c.text}) m join published_services s on s.service_id = m.service_id ${sources} where ${where}
       order by m.rank desc, s.name, s.service_id limit ${c.limit} offset ${c.offset}`;
   // The page's services are held to the publication rule again, as near a place.
-  const result = await withDetails(sql`with top as (${top})
+  return withDetails(sql`with top as (${top})
     select ${columns}, null::float8 as distance_m, top.total
     from top join services s on s.id = top.service_id join organisations o on o.id = s.organisation_id
     where ${published}
-    order by top.rank desc nulls last, top.name, top.service_id`, null).execute(db);
-  if (c.text) return pageOf(result.rows, c);
-  const count = await sql<{ n: number }>`select count(*)::int as n from (select 1 from published_services s ${sources} where ${where} limit ${countCap + 1}) x`.execute(db);
-  const n = Number(count.rows[0]?.n ?? 0);
-  return { rows: result.rows, total: Math.min(n, countCap), capped: n > countCap };
-}
-
-function pageOf(rows: PageRow[], c: SearchCriteria): { rows: PageRow[]; total: number; capped: boolean } {
-  // A page past the end has no rows to carry the count; that page simply shows none.
-  const total = rows.length ? Number(rows[0]!.total) : c.offset > 0 ? c.offset : 0;
-  return { rows, total, capped: false };
+    order by top.rank desc nulls last, top.name, top.service_id`, null);
 }
 
 /** Which of these services are published (for the detail page and signposting lists). */

@@ -18,7 +18,13 @@ const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 /** Bulletins: staff compose and send at /support/bulletins; the archive, unsubscribe links and open tracking are public. */
 export async function registerBulletinRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
   const bulletins = new BulletinsService(deps);
+  registerComposingRoutes(app, bulletins);
+  registerSendingRoutes(app, bulletins);
+  registerPublicBulletinRoutes(app, bulletins);
+}
 
+/** Writing a bulletin and changing it while it is a draft. */
+function registerComposingRoutes(app: FastifyInstance, bulletins: BulletinsService) {
   const renderCompose = async (request: FastifyRequest, reply: FastifyReply, action: string, values: BulletinValues, errors?: Errors) => {
     const candidates = await bulletins.candidates(request.actor);
     return reply.render(`${VIEWS}/compose.njk`, {
@@ -44,12 +50,6 @@ export async function registerBulletinRoutes(app: FastifyInstance, deps: { db: D
 
   app.post('/support/bulletins', { preHandler: permitted('bulletins.send') }, async (request, reply) => save(request, reply, null));
 
-  app.get('/support/bulletins/:id', { preHandler: permitted('bulletins.send') }, async (request, reply) => {
-    const shown = await bulletins.show(request.actor, idOf(request));
-    if (!shown) return reply.callNotFound();
-    return reply.render(`${VIEWS}/show.njk`, showModel(shown.bulletin, shown.counts, shown.reach));
-  });
-
   app.get('/support/bulletins/:id/edit', { preHandler: permitted('bulletins.send') }, async (request, reply) => {
     const shown = await bulletins.show(request.actor, idOf(request));
     if (!shown) return reply.callNotFound();
@@ -61,6 +61,15 @@ export async function registerBulletinRoutes(app: FastifyInstance, deps: { db: D
     const shown = await bulletins.show(request.actor, idOf(request));
     if (!shown) return reply.callNotFound();
     return save(request, reply, shown.bulletin.id);
+  });
+}
+
+/** The preview of a bulletin and sending it. */
+function registerSendingRoutes(app: FastifyInstance, bulletins: BulletinsService) {
+  app.get('/support/bulletins/:id', { preHandler: permitted('bulletins.send') }, async (request, reply) => {
+    const shown = await bulletins.show(request.actor, idOf(request));
+    if (!shown) return reply.callNotFound();
+    return reply.render(`${VIEWS}/show.njk`, showModel(shown.bulletin, shown.counts, shown.reach));
   });
 
   app.post('/support/bulletins/:id/send', { preHandler: permitted('bulletins.send') }, async (request, reply) => {
@@ -78,8 +87,6 @@ export async function registerBulletinRoutes(app: FastifyInstance, deps: { db: D
     return reply.flash(`Bulletin queued to ${outcome.recipients.toLocaleString('en-GB')} ${outcome.recipients === 1 ? 'address' : 'addresses'}: it is being sent now`)
       .redirect(`/support/bulletins/${id}`, 303);
   });
-
-  registerPublicBulletinRoutes(app, bulletins);
 }
 
 function registerPublicBulletinRoutes(app: FastifyInstance, bulletins: BulletinsService) {

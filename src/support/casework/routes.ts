@@ -27,44 +27,8 @@ const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 /** Support cases: the advisers' list, opening a case, its page and everything done on it. */
 export async function registerCaseworkRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config }) {
   const cases = new CaseworkService(deps);
-
-  app.get('/support/cases', { preHandler: read }, async (request, reply) => {
-    const values = filterValues(request.query);
-    const { errors, filter } = readFilter(values, request.actor!.id);
-    const page = readPageNumber(request.query);
-    const found = await cases.list(request.actor, filter, page, PAGE_SIZE);
-    const query = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
-    return reply.render(`${V}/list.njk`, {
-      title: 'Support cases', values, errors: errors.any ? errors.list : undefined, total: found.total, more: found.more, rows: caseRows(found.rows, cases.today()),
-      statuses: options([['active', 'Not closed'], ...Object.entries(CASE_STATUSES), ['all', 'Any status']] as [string, string][], values.status || 'active'),
-      topics: options(Object.entries(SUPPORT_TOPICS), values.topic, 'Any topic'),
-      advisers: options([['mine', 'Mine'], ['unassigned', 'No one yet'], ...found.advisers.map((a) => [a.id, a.display_name] as [string, string])], values.adviser, 'Anyone'),
-      organisation: found.organisation,
-      dues: options([['overdue', 'Overdue'], ['today', 'Due today'], ['week', 'Due within a week']], values.due, 'Any time'),
-      pagination: paginationOf(page, Math.ceil(found.total / PAGE_SIZE), (n) => `/support/cases?${new URLSearchParams({ ...query, page: String(n) })}`),
-    }, errors.any ? 400 : 200);
-  });
-
-  const renderOpen = async (request: FastifyRequest, reply: FastifyReply, values: OpenValues, errors?: Errors) => {
-    const { advisers, organisations } = await cases.choices(request.actor);
-    return reply.render(`${V}/new.njk`, {
-      title: 'Open a support case', values, errors,
-      organisations: options(organisations.map((o) => [o.id, o.name]), values.organisationId, 'Choose an organisation'),
-      topics: Object.entries(SUPPORT_TOPICS).map(([value, text]) => ({ value, text, checked: values.topic === value })),
-      askedVia: Object.entries(ASKED_VIA).filter(([v]) => v !== 'enquiry_form').map(([value, text]) => ({ value, text, checked: values.askedVia === value })),
-      advisers: options([['me', 'Me'], ...advisers.filter((a) => a.id !== request.actor!.id).map((a) => [a.id, a.display_name] as [string, string])], values.adviser, 'No one yet'),
-    }, errors ? 400 : 200);
-  };
-
-  app.get('/support/cases/new', { preHandler: write }, async (request, reply) => renderOpen(request, reply, openValues({ adviser: 'me' })));
-
-  app.post('/support/cases', { preHandler: write }, async (request, reply) => {
-    const values = openValues(request.body);
-    const form = readOpen(values);
-    const result = form.answer ? await cases.open(request.actor, form.answer) : { errors: form.errors };
-    if (!result.id) return renderOpen(request, reply, values, result.errors.list);
-    return reply.flash('Case opened').redirect(`/support/cases/${result.id}`, 303);
-  });
+  registerCaseList(app, cases);
+  registerOpeningCase(app, cases);
 
   app.get<Id>('/support/cases/:id', { preHandler: read }, async (request, reply) => {
     const found = await cases.view(request.actor, request.params.id);
@@ -84,6 +48,50 @@ export async function registerCaseworkRoutes(app: FastifyInstance, deps: { db: D
   await app.register(async (scope) => {
     await acceptDocumentUploads(scope, deps.config.supportDocuments.maxBytes, permitted('cases.write'));
     registerDocumentRoutes(scope, cases, deps.config.supportDocuments.maxBytes);
+  });
+}
+
+/** The advisers' list of cases, filtered and paged. */
+function registerCaseList(app: FastifyInstance, cases: CaseworkService) {
+  app.get('/support/cases', { preHandler: read }, async (request, reply) => {
+    const values = filterValues(request.query);
+    const { errors, filter } = readFilter(values, request.actor!.id);
+    const page = readPageNumber(request.query);
+    const found = await cases.list(request.actor, filter, page, PAGE_SIZE);
+    const query = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
+    return reply.render(`${V}/list.njk`, {
+      title: 'Support cases', values, errors: errors.any ? errors.list : undefined, total: found.total, more: found.more, rows: caseRows(found.rows, cases.today()),
+      statuses: options([['active', 'Not closed'], ...Object.entries(CASE_STATUSES), ['all', 'Any status']] as [string, string][], values.status || 'active'),
+      topics: options(Object.entries(SUPPORT_TOPICS), values.topic, 'Any topic'),
+      advisers: options([['mine', 'Mine'], ['unassigned', 'No one yet'], ...found.advisers.map((a) => [a.id, a.display_name] as [string, string])], values.adviser, 'Anyone'),
+      organisation: found.organisation,
+      dues: options([['overdue', 'Overdue'], ['today', 'Due today'], ['week', 'Due within a week']], values.due, 'Any time'),
+      pagination: paginationOf(page, Math.ceil(found.total / PAGE_SIZE), (n) => `/support/cases?${new URLSearchParams({ ...query, page: String(n) })}`),
+    }, errors.any ? 400 : 200);
+  });
+}
+
+/** Opening a case: the form and what it sends. */
+function registerOpeningCase(app: FastifyInstance, cases: CaseworkService) {
+  const renderOpen = async (request: FastifyRequest, reply: FastifyReply, values: OpenValues, errors?: Errors) => {
+    const { advisers, organisations } = await cases.choices(request.actor);
+    return reply.render(`${V}/new.njk`, {
+      title: 'Open a support case', values, errors,
+      organisations: options(organisations.map((o) => [o.id, o.name]), values.organisationId, 'Choose an organisation'),
+      topics: Object.entries(SUPPORT_TOPICS).map(([value, text]) => ({ value, text, checked: values.topic === value })),
+      askedVia: Object.entries(ASKED_VIA).filter(([v]) => v !== 'enquiry_form').map(([value, text]) => ({ value, text, checked: values.askedVia === value })),
+      advisers: options([['me', 'Me'], ...advisers.filter((a) => a.id !== request.actor!.id).map((a) => [a.id, a.display_name] as [string, string])], values.adviser, 'No one yet'),
+    }, errors ? 400 : 200);
+  };
+
+  app.get('/support/cases/new', { preHandler: write }, async (request, reply) => renderOpen(request, reply, openValues({ adviser: 'me' })));
+
+  app.post('/support/cases', { preHandler: write }, async (request, reply) => {
+    const values = openValues(request.body);
+    const form = readOpen(values);
+    const result = form.answer ? await cases.open(request.actor, form.answer) : { errors: form.errors };
+    if (!result.id) return renderOpen(request, reply, values, result.errors.list);
+    return reply.flash('Case opened').redirect(`/support/cases/${result.id}`, 303);
   });
 }
 

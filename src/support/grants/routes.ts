@@ -21,8 +21,13 @@ const REFRESH_SECONDS = 3;
  */
 export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
   const grants = new GrantsService(deps);
+  registerFunderRoutes(app, grants);
+  await registerImportRoutes(app, grants, deps.config);
+}
+
+/** Reading the grants imported: who funds the area, one funder, one organisation, and the groups never funded. */
+function registerFunderRoutes(app: FastifyInstance, grants: GrantsService) {
   const manage = { preHandler: permitted('funding.manage') };
-  const importing = { preHandler: permitted('grants.import') };
 
   app.get('/support/grants', manage, async (request, reply) => {
     const { funders, totals } = await grants.funders(request.actor);
@@ -57,6 +62,11 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
     const organisations = await grants.neverFunded(request.actor);
     return reply.render('support/grants/views/never-funded.njk', { title: 'Local groups that have never had a grant', organisations });
   });
+}
+
+/** Importing a 360Giving file: the form with the recent imports, the upload, and the import's progress then report. */
+async function registerImportRoutes(app: FastifyInstance, grants: GrantsService, config: Config) {
+  const importing = { preHandler: permitted('grants.import') };
 
   const renderImport = async (request: FastifyRequest, reply: FastifyReply, errors?: { text: string; href: string }[], status = 200) =>
     reply.render('support/grants/views/import.njk', {
@@ -76,7 +86,7 @@ export async function registerGrantRoutes(app: FastifyInstance, deps: { db: Data
   });
 
   await app.register(async (scope) => {
-    await storeUpload(scope, uploadsFolder(deps.config.dataDir), UPLOAD_LIMIT, permitted('grants.import'));
+    await storeUpload(scope, uploadsFolder(config.dataDir), UPLOAD_LIMIT, permitted('grants.import'));
     scope.post('/support/grants/import', importing, async (request, reply) => {
       const upload = uploadOf(request);
       if (!upload) return renderImport(request, reply, [{ text: 'Choose a 360Giving file to import', href: '#file' }], 400);
