@@ -151,6 +151,12 @@ describe('finding services', () => {
     expect(await resultNames(page)).toEqual(['Leeds Debt Advice']);
     await e.visit(page, '/find?category=' + foodBanks.id);
     expect(await resultNames(page)).toEqual(['Far Away Food Bank', 'Holbeck Food Bank']);
+
+    // A page past the last one (an old link, a hand-made address) says so and leads back.
+    await e.visit(page, '/find?category=' + foodBanks.id + '&page=999');
+    expect(await resultNames(page)).toEqual([]);
+    await e.follow(page, () => page.getByRole('link', { name: 'Go back to the last page of results' }).click());
+    expect(await resultNames(page)).toEqual(['Far Away Food Bank', 'Holbeck Food Bank']);
   });
 
   it('visits the list pages: none yet, a code read out, a wrong code, and a member of staff’s list for a caller', async () => {
