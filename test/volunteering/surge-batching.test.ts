@@ -143,4 +143,21 @@ describe('the surge form\'s rate limit, counted in memory', () => {
       await second.app.close();
     }
   });
+
+  it('a link followed twice at once (a double click) makes one volunteer and answers both without an error', async () => {
+    const lio = await lioInSurge();
+    const surge = new SurgeService({ db: t.db, clock: t.clock, config: t.config, jobs: t.app.jobs });
+    await surge.signUp(lio.id, form(7, 'batch-key-double-click'), ORIGIN, lio.name);
+    const mail = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('body_text').where('to_address', '=', 'batch-7@example.net').executeTakeFirstOrThrow());
+    const token = /\/volunteer\/surge\/confirm\/([A-Za-z0-9_-]+)/.exec(mail.body_text)![1]!;
+    const answers = await Promise.all([surge.confirm(lio.id, token), surge.confirm(lio.id, token)]);
+    // One made the volunteer; the other found them made (or, where the two ran one after the other, the link used).
+    expect(answers).toContainEqual({ known: false });
+    expect([{ known: true }, null]).toContainEqual(answers.find((a) => a?.known !== false) ?? null);
+    const made = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('people').select('id').where('full_name', '=', 'Batch Volunteer 7').execute());
+    expect(made).toHaveLength(1);
+    // Nor does the second record an offer made again by the same form.
+    const again = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteer_events').select('id').where('kind', '=', 'surge.offered_again').execute());
+    expect(again).toEqual([]);
+  });
 });

@@ -11,7 +11,7 @@ as $$
   select array(select coalesce(s.freqs[array_position(s.elems, w.k)], s.freqs[cardinality(s.freqs) - 2] / 2)
     from unnest(wanted) with ordinality as w(k, i) order by w.i)
   from (select most_common_elems::text::bigint[] as elems, most_common_elem_freqs as freqs from pg_stats
-    where schemaname = current_schema() and tablename = 'volunteer_match_profiles' and attname = 'keys') s
+    where schemaname = current_schema() and tablename = 'volunteer_match_profiles' and attname = 'keys' and most_common_elems is not null) s
 $$;
 revoke execute on function cg_volunteer_feature_shares(bigint[]) from public;
 grant execute on function cg_volunteer_feature_shares(bigint[]) to {{app_role}};

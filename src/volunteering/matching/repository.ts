@@ -1,7 +1,7 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import { DBS_ORDER } from '../vocabulary.js';
-import { bestMatches, MOST_SLOTS, type Narrowing, type PoolShares, type Probe, type Wanted } from './tiers.js';
+import { bestMatches, guessedShares, slotCap, type Narrowing, type PoolShares, type Probe, type Wanted } from './tiers.js';
 
 /** How far back an offer (a referral made) counts against a volunteer, for fair spreading. */
 export const FAIRNESS_DAYS = 30;
@@ -128,36 +128,52 @@ export const SMALL_POOL = 2_000;
 const keysOf = (codes: string[], kind: number, vocabulary: 'skill' | 'cause' | 'slot') => sql`array(select (${kind}::bigint << 40) + array_position(${sql.raw(`volunteering_${vocabulary}_codes()`)}, u.code) - 1
   from unnest(${texts(codes)}) with ordinality as u(code, i) order by u.i)`;
 
-/** The pool's size and how common each feature `w` wants is in it (tiers.ts); null shares when there are no statistics. */
-async function poolShares(db: Queryable, w: Wanted, dbsLevel: string): Promise<{ volunteers: number; shares: PoolShares | null }> {
+/** The pool's size and how common each feature `w` wants is in it (tiers.ts), guessed when there are no statistics. */
+async function poolShares(db: Queryable, w: Wanted, dbsLevel: string): Promise<PoolShares> {
   const { rows } = await sql<{ volunteers: number; shares: number[] | null }>`
     select coalesce((select volunteers from volunteering_pool_sizes), 0) as volunteers,
       cg_volunteer_feature_shares(${keysOf(w.skills, 1, 'skill')} || ${keysOf(w.causes, 2, 'cause')} || ${keysOf(w.slots, 3, 'slot')}
         || array[(4::bigint << 40) + 1, (4::bigint << 40) + 2, (4::bigint << 40) + 3, volunteering_remote_key(),
           ${dbsLevel === 'none' ? sql`null::bigint` : sql`volunteering_dbs_key(${dbsLevel})`}]) as shares`.execute(db);
   const { volunteers, shares } = rows[0]!;
-  if (!shares) return { volunteers, shares: null };
+  if (!shares) return guessedShares(volunteers, w, dbsLevel !== 'none');
   const at = (from: number, count: number) => shares.slice(from, from + count).map(Number);
   const n = w.skills.length + w.causes.length + w.slots.length;
   return {
-    volunteers,
-    shares: {
-      volunteers, skills: at(0, w.skills.length), causes: at(w.skills.length, w.causes.length), slots: at(w.skills.length + w.causes.length, w.slots.length),
-      atLeastSlots: at(n, 3), remote: Number(shares[n + 3]), vetted: dbsLevel === 'none' ? 1 : Number(shares[n + 4]),
-    },
+    volunteers, skills: at(0, w.skills.length), causes: at(w.skills.length, w.causes.length), slots: at(w.skills.length + w.causes.length, w.slots.length),
+    atLeastSlots: at(n, 3), remote: Number(shares[n + 3]), vetted: dbsLevel === 'none' ? 1 : Number(shares[n + 4]),
   };
 }
 
 /** A little more than the rounding of distances to 0.1 km can take off one. */
 const ROUNDING_KM = 0.1;
 
+/**
+ * The volunteer's side of a search for roles, worked out once: their profile, DBS level held today (and the levels it
+ * covers), offers lately, age in years, and the squares of the grid surely within their reach.
+ */
+const volunteerSide = (volunteerId: string, today: string, since: Date) => sql`
+      select p.*, ${dbsHeld(today)} as dbs_held, ${recentOffers(since)} as recent_offers,
+        extract(year from age(${today}::date, pe.date_of_birth)) as age_years,
+        (${LEVELS})[2:array_position(${LEVELS}, ${dbsHeld(today)})] as dbs_levels_held,
+        -- The squares of the grid wholly inside a square inside nine tenths of the reach (a margin for the flat map;
+        -- east to west measured where a degree is widest, at the edge nearer the equator): a role there is surely
+        -- within reach, whatever its distance to the metre.
+        volunteering_grid_y(p.latitude - s.dlat) + 1 as sure_y0, volunteering_grid_y(p.latitude + s.dlat) - 1 as sure_y1,
+        volunteering_grid_x(p.longitude - s.dlon) + 1 as sure_x0, volunteering_grid_x(p.longitude + s.dlon) - 1 as sure_x1
+      from volunteer_match_profiles p join people pe on pe.id = p.person_id
+      cross join lateral (select 0.9 * p.reach_km / sqrt(2) / 111.2 as dlat,
+        0.9 * p.reach_km / sqrt(2) / (111.2 * cos(radians(greatest(0.0, abs(p.latitude) - p.reach_km / 111.2)))) as dlon) s
+      where p.volunteer_id = ${volunteerId}`;
+
 export const matchingRepository = {
   /**
    * The best volunteers for a role, found round by round (tiers.ts): each round scores only the volunteers its probes
    * find, until no one left out could come into the best `limit`. `ran` collects each round's query, for the benchmark
-   * to time in the database alone.
+   * to time in the database alone, and `targets` each round's target, for the tests.
    */
-  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[], smallPool = SMALL_POOL): Promise<VolunteerMatchRow[]> {
+  async volunteersForRole(db: Queryable, roleId: string, today: string, since: Date, limit = MATCHES_SHOWN, ran?: CompiledQuery[], smallPool = SMALL_POOL,
+    targets?: number[]): Promise<VolunteerMatchRow[]> {
     const role = await db.selectFrom('opportunities').select(['skills', 'causes', 'availability', 'in_person', 'remote', 'latitude', 'dbs_level'])
       .where('id', '=', roleId).executeTakeFirst();
     if (!role) return [];
@@ -169,13 +185,14 @@ export const matchingRepository = {
         ${ROUNDING_KM}::float8, ${wantedMasks(wanted)}, ${wanted.anyTime}, ${target}::float8, ${dbsLevel}::int) as id from o` : null,
       dbs: role.dbs_level === 'none' ? sql`'{}'::bigint[]` : sql`array[volunteering_dbs_key(${role.dbs_level})]`,
     };
-    const pool = await poolShares(db, wanted, role.dbs_level);
-    const atOnce = smallPool > 0 && pool.volunteers < smallPool;
-    return bestMatches(wanted, limit, atOnce, pool.shares, { remote: role.remote, inPerson }, async (narrowing) => {
+    const shares = await poolShares(db, wanted, role.dbs_level);
+    const atOnce = smallPool > 0 && shares.volunteers < smallPool;
+    return bestMatches(wanted, limit, atOnce, shares, { remote: role.remote, inPerson }, async (narrowing) => {
+      targets?.push(narrowing.target);
       // Work at any time counts the volunteer's own slots: every slot is wanted.
       const slots = wanted.anyTime ? sql`volunteering_mask(volunteering_slot_codes(), volunteering_slot_codes())` : mask(wanted.slots, 'slot');
       const remoteFirst = narrowing.remoteFirst > 0 ? sql`select cg_remote_volunteers_first(${mask(wanted.skills, 'skill')}, ${mask(wanted.causes, 'cause')}, ${slots},
-        ${wanted.anyTime ? MOST_SLOTS : Math.min(wanted.slots.length, MOST_SLOTS)}::int, ${dbsLevel}::int, ${since}, ${narrowing.remoteFirst}::int) as id` : null;
+        ${slotCap(wanted)}::int, ${dbsLevel}::int, ${since}, ${narrowing.remoteFirst}::int) as id` : null;
       const query = this.volunteersForRoleRound(roleId, today, since, limit, candidatesOf(narrowing, wanted, side), remoteFirst);
       ran?.push(query.compile(db));
       const rows = (await query.execute(db)).rows;
@@ -217,19 +234,7 @@ export const matchingRepository = {
       and (p.age_years is null and o.minimum_age < 18 or o.minimum_age <= p.age_years)
       and (o.dbs_level = 'none' or o.dbs_level = any(p.dbs_levels_held))`;
     const query = sql<RoleMatchRow>`
-      with p as (
-        select p.*, ${dbsHeld(today)} as dbs_held, ${recentOffers(since)} as recent_offers,
-          extract(year from age(${today}::date, pe.date_of_birth)) as age_years,
-          (${LEVELS})[2:array_position(${LEVELS}, ${dbsHeld(today)})] as dbs_levels_held,
-          -- The squares of the grid wholly inside a square inside nine tenths of the reach (a margin for the flat map):
-          -- a role there is surely within reach, whatever its distance to the metre.
-          volunteering_grid_y(p.latitude - s.dlat) + 1 as sure_y0, volunteering_grid_y(p.latitude + s.dlat) - 1 as sure_y1,
-          volunteering_grid_x(p.longitude - s.dlon) + 1 as sure_x0, volunteering_grid_x(p.longitude + s.dlon) - 1 as sure_x1
-        from volunteer_match_profiles p join people pe on pe.id = p.person_id
-        cross join lateral (select 0.9 * p.reach_km / sqrt(2) / 111.2 as dlat,
-          0.9 * p.reach_km / sqrt(2) / (111.2 * cos(radians(least(89.0, abs(p.latitude) + p.reach_km / 111.2)))) as dlon) s
-        where p.volunteer_id = ${volunteerId}
-      ),
+      with p as (${volunteerSide(volunteerId, today, since)}),
       boxed as materialized (
         select o.id, o.closing_on, o.latitude, o.longitude, ${wholePart} as whole,
           o.grid_y between p.sure_y0 and p.sure_y1 and o.grid_x between p.sure_x0 and p.sure_x1 as surely_reached

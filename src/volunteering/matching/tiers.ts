@@ -32,7 +32,7 @@ export const MOST_SLOTS = 3;
 const MOST_SETS = 24;
 
 /** The highest whole part a candidate can reach. */
-const slotCap = (w: Wanted) => (w.anyTime ? MOST_SLOTS : Math.min(w.slots.length, MOST_SLOTS));
+export const slotCap = (w: Wanted) => (w.anyTime ? MOST_SLOTS : Math.min(w.slots.length, MOST_SLOTS));
 
 export function highestWholePart(w: Wanted): number {
   return SKILL_POINTS * w.skills.length + CAUSE_POINTS * w.causes.length + slotCap(w);
@@ -150,6 +150,18 @@ const probesAt = (w: Wanted, q: number, shares: PoolShares): Probe[] =>
  */
 export interface PoolShares { volunteers: number; skills: number[]; causes: number[]; slots: number[]; atLeastSlots: number[]; vetted: number; remote: number }
 
+/**
+ * Shares to estimate with before the pool has statistics (no ANALYZE has run yet: PGlite has no autovacuum): a
+ * feature held by one in five, a DBS check by one in five, remote work by one in six. A wrong estimate costs rounds,
+ * never the answer.
+ */
+export function guessedShares(volunteers: number, w: Wanted, vetting: boolean): PoolShares {
+  return {
+    volunteers, skills: w.skills.map(() => 0.2), causes: w.causes.map(() => 0.2), slots: w.slots.map(() => 0.2),
+    atLeastSlots: [0.7, 0.4, 0.2], vetted: vetting ? 0.2 : 1, remote: 1 / 6,
+  };
+}
+
 /** The whole parts' spread among the pool, feature by feature as if each were held independently: P(whole part = q). */
 export function wholePartSpread(w: Wanted, shares: PoolShares): number[] {
   let spread = [1];
@@ -262,16 +274,16 @@ function answered<T extends { score: number; volunteer_id: string }>(found: Roun
  * Whoever a round did not find scores below its target, so once the `limit`-th found reaches it, the answer is the full
  * question's (see `answered`). The first round's target is estimated from how common the wanted features are
  * (`shares`); a round short of the answer aims to find eight times as many, or goes down to the lowest of those found,
- * if that is lower; after MOST_ROUNDS, or with no statistics, everyone who could match is scored. `atOnce`: everyone in
+ * if that is lower; after MOST_ROUNDS everyone who could match is scored. `atOnce`: everyone in
  * one round (few to score). For remote work whose target only the best score there can be reaches, the first round
  * reads remote volunteers in order of id, as many as twice `limit`.
  */
-export async function bestMatches<T extends { score: number; volunteer_id: string }>(w: Wanted, limit: number, atOnce: boolean, shares: PoolShares | null,
+export async function bestMatches<T extends { score: number; volunteer_id: string }>(w: Wanted, limit: number, atOnce: boolean, shares: PoolShares,
   role: { remote: boolean; inPerson: boolean }, run: (narrowing: Narrowing) => Promise<RoundFound<T>>): Promise<T[]> {
   let aim = Math.max(AIM, 3 * limit);
-  let target = shares ? estimatedThreshold(w, shares, aim, role.remote, role.inPerson) : LOWEST_SCORE;
+  let target = estimatedThreshold(w, shares, aim, role.remote, role.inPerson);
   for (let round = 1; ; round++) {
-    const everyone = atOnce || !shares || target <= LOWEST_SCORE || round > MOST_ROUNDS;
+    const everyone = atOnce || target <= LOWEST_SCORE || round > MOST_ROUNDS;
     let narrowing: Narrowing = everyone
       ? { target: LOWEST_SCORE, byFeatures: [], nearShare: role.inPerson ? 1 : 0, remote: role.remote ? [EVERYONE] : [], remoteFirst: 0 }
       : narrowingFor(w, target, shares, role.remote, role.inPerson);

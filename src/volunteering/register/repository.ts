@@ -30,8 +30,10 @@ export const signupsRepository = {
       .where('token_hash', '=', tokenHash).where('via', '=', via).where('expires_at', '>', now).forUpdate().executeTakeFirst() as Promise<HeldSignup | undefined>;
   },
 
-  async remove(db: Queryable, id: string): Promise<void> {
-    await db.deleteFrom('volunteer_signups').where('id', '=', id).execute();
+  /** False when it was gone already: another request following the same link took it first. */
+  async remove(db: Queryable, id: string): Promise<boolean> {
+    const { numDeletedRows } = await db.deleteFrom('volunteer_signups').where('id', '=', id).executeTakeFirst();
+    return numDeletedRows > 0n;
   },
 
   /** Sign-ups for one address are made into records one at a time: two links followed at once make one volunteer. */

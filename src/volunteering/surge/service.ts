@@ -126,7 +126,8 @@ export class SurgeService {
       const waiting = await signups.byToken(tx, hashSecret(token), 'surge', now);
       if (!waiting) return null;
       await signups.serialise(tx, lioId, waiting.email);
-      await signups.remove(tx, waiting.id);
+      // The link followed twice at once (a double click): the first made the volunteer while this one waited.
+      if (!(await signups.remove(tx, waiting.id))) return { known: true };
       const signup = waiting.answers as SurgeSignupRow;
       const person = await repo.personByEmail(tx, signup.email);
       const already = person ? await repo.volunteerOfPerson(tx, person.id) : undefined;
