@@ -131,6 +131,28 @@ describe('registering to volunteer from the front door', () => {
     expect(mails).toHaveLength(1);
     await followLink(client, lio.id, 'twice@example.net');
     expect(await volunteersOf(lio.id)).toHaveLength(1);
+    // Sent again from the browser's history once its link was followed: nothing is held again, and no second e-mail.
+    const later = await client.postRaw('/volunteer/register/check-answers', { _csrf: csrf });
+    expect(later.location).toBe('/volunteer/register/confirmation');
+    expect(await heldSignups(lio.id)).toHaveLength(0);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('id').where('to_address', '=', 'twice@example.net').execute())).toHaveLength(1);
+  });
+
+  it('a form whose link found a volunteer already held, sent again, is not held again nor e-mailed again', async () => {
+    const lio = await t.make.lio();
+    await vol.volunteer(lio, { fullName: 'Old Hand', email: 'held-again@example.net' });
+    const client = await startRegistration(lio);
+    for (const [slug, fields] of adultAnswers) expect((await answer(client, slug, slug === 'contact-details' ? { ...fields, email: 'held-again@example.net' } : fields)).status).toBe(303);
+    const csrf = (await client.get('/volunteer/register/check-answers')).$('input[name="_csrf"]').val() as string;
+    expect((await client.postRaw('/volunteer/register/check-answers', { _csrf: csrf })).location).toBe('/volunteer/register/confirmation');
+    const { page } = await followLink(client, lio.id, 'held-again@example.net');
+    expect(page.$('h1').text()).toContain('already registered');
+    // Sent again from the browser's history: the volunteer's history keeps the form's key, so nothing more is done.
+    expect((await client.postRaw('/volunteer/register/check-answers', { _csrf: csrf })).location).toBe('/volunteer/register/confirmation');
+    expect(await heldSignups(lio.id)).toHaveLength(0);
+    const mails = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('email_messages').select('id').where('to_address', '=', 'held-again@example.net').execute());
+    expect(mails).toHaveLength(1);
+    expect(await volunteersOf(lio.id)).toHaveLength(1);
   });
 
   it('answers the same whether or not the e-mail is held, and changes no one’s record until the link is followed; then a volunteer is told, a person held is reused', async () => {

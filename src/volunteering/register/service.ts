@@ -84,7 +84,10 @@ export class RegistrationService {
     const email = answers.email.toLowerCase();
     const held: HeldRegistration = { answers, dateOfBirth, place, minor: parts.includes('guardian') };
     await this.deps.db.withTenant(lioId, async (tx) => {
-      // The same work whoever the address belongs to: nothing here looks at the people held.
+      // The same work whoever the address belongs to: nothing here looks at the people held. A form whose link was
+      // followed already (sent again from the browser's history) is not held again, nor e-mailed: only its own key is
+      // looked up.
+      if (await repo.signupKeyFollowed(tx, signupKey)) return;
       if (!await signups.hold(tx, { lioId, via: 'online', signupKey, email, tokenHash: hashSecret(token), answers: held, now })) return;
       await queueEmail(tx, this.deps.jobs, lioId, {
         to: email,
@@ -99,14 +102,15 @@ export class RegistrationService {
   async makeVolunteer(tx: Queryable, lioId: string, answers: ProfileAnswers, dateOfBirth: string | null, columns: ProfileColumns, how: {
     registeredVia: 'online' | 'staff'; signupKey: string | null; tokenHash: string | null; confirmedAt: Date | null; minor: boolean;
     consentMethod: 'online_form' | 'verbal'; actor: { userId: string | null; label: string } | null; now: Date;
-  }): Promise<{ duplicate: true } | { duplicate: false; volunteerId: string | undefined }> {
+  }): Promise<{ duplicate: true; volunteerId: string } | { duplicate: false; volunteerId: string | undefined }> {
     const person = personColumns(answers, dateOfBirth);
     const { now } = how;
     const held = await repo.personByEmail(tx, person.email);
-    if (held && (await repo.volunteerIdOfPerson(tx, held.id))) {
+    const already = held ? await repo.volunteerIdOfPerson(tx, held.id) : undefined;
+    if (already) {
       // A retry of this very form after its first send made the person a volunteer is not a duplicate.
       const again = how.signupKey ? await repo.bySignupKey(tx, how.signupKey) : undefined;
-      return again ? { duplicate: false, volunteerId: again.id } : { duplicate: true };
+      return again ? { duplicate: false, volunteerId: again.id } : { duplicate: true, volunteerId: already.id };
     }
     const personId = held
       ? (await repo.fillPerson(tx, held.id, { phone: person.phone, postcode: person.postcode, dateOfBirth, now }), held.id)
@@ -143,9 +147,11 @@ export class RegistrationService {
       const waiting = await signups.byToken(tx, tokenHash, 'online', now);
       if (waiting) {
         await signups.serialise(tx, lioId, waiting.email);
-        await signups.remove(tx, waiting.id);
-        const made = await this.fromHeld(tx, lioId, waiting.answers as HeldRegistration, waiting.signup_key, tokenHash, now);
-        if (made.duplicate) return { state: 'already', email: waiting.email };
+        // Removed already: the same link followed twice at once, and the other request made the volunteer meanwhile.
+        if (await signups.remove(tx, waiting.id)) {
+          const made = await this.fromHeld(tx, lioId, waiting.answers as HeldRegistration, waiting.signup_key, tokenHash, now);
+          if (made.duplicate) return { state: 'already', email: waiting.email };
+        }
       }
       const volunteer = await repo.byConfirmToken(tx, tokenHash);
       if (!volunteer) return null;
@@ -159,7 +165,13 @@ export class RegistrationService {
     const made = await this.makeVolunteer(tx, lioId, answers, held.dateOfBirth, { ...profileColumns(answers), ...held.place }, {
       registeredVia: 'online', signupKey, tokenHash, confirmedAt: now, minor: held.minor, consentMethod: 'online_form', actor: null, now,
     });
-    if (made.duplicate || !made.volunteerId) return { duplicate: true as const };
+    if (made.duplicate) {
+      // Kept with the form's key, so that the form sent again is not held again (see `register`).
+      await repo.insertEvent(tx, { lioId, volunteerId: made.volunteerId, kind: 'registered_again', detail: 'Registered online again, already a volunteer',
+        actorUserId: null, actorLabel: 'The volunteer', at: now, signupKey });
+      return { duplicate: true as const };
+    }
+    if (!made.volunteerId) return { duplicate: true as const };
     await repo.insertEvent(tx, { lioId, volunteerId: made.volunteerId, kind: 'email_confirmed', detail: 'Confirmed their email address', actorUserId: null, actorLabel: 'The volunteer', at: now });
     await recordAudit(tx, lioId, { userId: null, label: 'the volunteer, online' }, { action: 'volunteer.registered', subjectType: 'volunteer', subjectId: made.volunteerId, detail: { via: 'online' } }, now);
     return { duplicate: false as const, volunteerId: made.volunteerId };

@@ -62,6 +62,13 @@ export const volunteerRecordsRepository = {
     return db.selectFrom('volunteers').select(['id', 'person_id']).where('signup_key', '=', key).executeTakeFirst();
   },
 
+  /** Whether a form's e-mailed link was followed: it made a volunteer, or went into the history of one held before. */
+  async signupKeyFollowed(db: Queryable, key: string): Promise<boolean> {
+    const { rows } = await sql<{ followed: boolean }>`select exists (select 1 from volunteers where signup_key = ${key})
+      or exists (select 1 from volunteer_events where signup_key = ${key}) as followed`.execute(db);
+    return rows[0]!.followed;
+  },
+
   insertPerson(db: Queryable, row: { lioId: string; fullName: string; email: string; phones: string[]; postcode: string; dateOfBirth: string | null; contactMethods: ('email' | 'phone')[]; now: Date }) {
     return db.insertInto('people').values({
       lio_id: row.lioId, full_name: row.fullName, emails: [row.email], phones: row.phones, postcode: row.postcode, date_of_birth: row.dateOfBirth,
@@ -110,8 +117,9 @@ export const volunteerRecordsRepository = {
     }))).execute();
   },
 
-  insertEvent(db: Queryable, e: { lioId: string; volunteerId: string; kind: string; detail?: string | null; actorUserId: string | null; actorLabel: string | null; at: Date }) {
-    return volunteersRepository.addEvent(db, e.lioId, e.volunteerId, e.kind, e.detail ?? null, { userId: e.actorUserId, label: e.actorLabel }, e.at);
+  insertEvent(db: Queryable, e: { lioId: string; volunteerId: string; kind: string; detail?: string | null; actorUserId: string | null; actorLabel: string | null; at: Date;
+    signupKey?: string | null }) {
+    return volunteersRepository.addEvent(db, e.lioId, e.volunteerId, e.kind, e.detail ?? null, { userId: e.actorUserId, label: e.actorLabel }, e.at, e.signupKey ?? null);
   },
 
   byConfirmToken(db: Queryable, tokenHash: string) {
