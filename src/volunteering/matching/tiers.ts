@@ -2,9 +2,9 @@
  * Finding the best matches without scoring everyone. A match's score is its whole part (3 a skill in common, 2 a cause,
  * 1 a slot of availability up to 3) plus nearness (0 to 1, 1 - distance / travel distance; remote work 1) less the
  * fair-spreading penalty (0 to 3). So a candidate of whole part q reaches a score T only within 1 + q - T of their
- * travel distance: the search asks the database for the candidates that hold enough of the wanted features and live
- * near enough to reach T, which one index (features and grid squares, migration 034) answers without reading everyone,
- * scores them exactly, and lowers T until the best 20 found all reach it.
+ * travel distance: the search estimates T from how common the wanted features are, asks the database for the
+ * candidates that hold enough of them and live near enough to reach T (by the features' index or by place, migration
+ * 034, whichever reads less), scores them exactly, and lowers T until the best 20 found all reach it.
  */
 
 /** What the other side of the match offers: the features a candidate is judged against. */
@@ -209,7 +209,7 @@ const MOST_ROUNDS = 3;
 
 /**
  * How many of the pool would score `target` or more, estimated: those in reach of whole part q with nearness of
- * `target - q` or more (a share (1 - (target - q))² of those in reach, as if spread evenly around the role), and remote
+ * `target - q` or more (`withinShare` of 1 - (target - q): the pool is not spread evenly around a role), and remote
  * workers of whole part `target - 1` or more (nearness 1). Offers lately are left out, so it errs high.
  */
 function expectedAtLeast(target: number, spread: number[], shares: PoolShares, remoteRole: boolean, inPersonRole: boolean): number {
