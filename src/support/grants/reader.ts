@@ -3,8 +3,8 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { JSONParser } from '@streamparser/json';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
 import { uncell } from '../../platform/csv.js';
+import { xlsxRows as sheetRows } from '../../platform/xlsx.js';
 import { columnTarget, type ColumnTarget } from './standard.js';
 
 /**
@@ -156,15 +156,8 @@ async function* csvRows(file: string): AsyncIterable<{ row: number; values: unkn
 }
 
 async function* xlsxRows(file: string): AsyncIterable<{ row: number; values: unknown[] }> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'emit' });
   try {
-    for await (const sheet of reader) {
-      for await (const r of sheet) {
-        // (exceljs counts cells from 1: values[0] is always empty)
-        yield { row: r.number, values: (r.values as unknown[]).slice(1) };
-      }
-      return;
-    }
+    yield* sheetRows(file);
   } catch (err) {
     if (err instanceof RefusedFile) throw err;
     throw new RefusedFile(`The spreadsheet cannot be read (${(err as Error).message}), so nothing was imported.`);
