@@ -108,7 +108,7 @@ export async function sendBulletin(deps: Deps, lioId: string, bulletinId: string
     return { bulletin, lio: await repo.lio(tx, lioId) };
   });
   if (typeof start === 'string') return start;
-  await repo.refreshStatistics(db.system);
+  if (await repo.statisticsMiss(db.system, bulletinId, start.bulletin.recipients_count)) await repo.refreshStatistics(db.system);
   const run: Run = {
     deps, lioId, bulletinId, lease, body: bulletinBody(start.bulletin, start.lio?.name ?? 'us', config.mailFrom),
     origin: start.lio ? lioOrigin(start.lio, config.baseUrl) : config.baseUrl, leased: true,
