@@ -2,6 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_TIMEOUTS, errorSummary, flash, startE2E, type E2E } from '../../helpers/browser.js';
 import { directoryFactories } from '../../helpers/directory-factories.js';
 import { EXE, PDF, caseworkFactories } from '../../helpers/casework-factories.js';
+import { supportFiguresFactories } from '../../helpers/support-figures-factories.js';
+import { londonDay } from '../../../src/platform/validation/dates.js';
+import { quarterOf } from '../../../src/support/figures/service.js';
 
 let e: E2E;
 beforeAll(async () => { e = await startE2E(); }, E2E_TIMEOUTS.hookTimeout);
@@ -16,10 +19,13 @@ const fillDate = async (page: import('playwright-core').Page, field: string, d: 
 };
 
 describe('casework with groups in the browser', () => {
-  it('a group asks for help with a bid; the adviser takes it, notes the time, uploads a document, records the application and its award; the group sees the progress', async () => {
+  it('a group asks for help with a bid; the adviser takes it, notes the time, uploads a document, records the application and its award, and the leverage figure moves; the group sees the progress', async () => {
     const org = await directoryFactories(e.t.db).organisation(e.lio, { name: 'Weavers Food Share' });
     const groupUser = await e.t.make.user(e.lio, { role: 'group_member', organisationId: org.id, name: 'Gwen Weaver' });
     const adviserUser = await e.t.make.user(e.lio, { role: 'staff', permissionSets: ['adviser'], name: 'Ada Adviser' });
+    // The quarter's spend on support so far, as the admin enters it: the leverage figure divides by it.
+    const londonToday = londonDay(e.t.clock.now());
+    await supportFiguresFactories(e.t.db).spend(e.lio, { from: quarterOf(londonToday).from, to: londonToday, amount: '1000.00', description: 'Development worker' });
 
     const group = await e.newPage();
     await e.signIn(group, groupUser);
@@ -40,6 +46,11 @@ describe('casework with groups in the browser', () => {
     await e.follow(adviser, () => adviser.getByRole('link', { name: /Help with our first bid/ }).click());
     await e.follow(adviser, () => adviser.getByRole('button', { name: 'Assign to me' }).click());
     expect(await flash(adviser)).toBe('The case is yours');
+    const adviserCaseUrl = adviser.url();
+    await e.visit(adviser, '/');
+    const leverage = adviser.locator('[data-panel="support-figures"] [data-figure="Leverage this quarter"]');
+    expect(await leverage.textContent()).toContain('£0.00 for every £1');
+    await e.visit(adviser, new URL(adviserCaseUrl).pathname);
 
     await e.follow(adviser, () => adviser.getByRole('button', { name: 'Add a note' }).click());
     await adviser.getByLabel('What was done or said').fill('Called Gwen: went through the outcomes the funder asks for.');
@@ -77,6 +88,15 @@ describe('casework with groups in the browser', () => {
     await e.follow(adviser, () => adviser.getByRole('button', { name: 'Save the application' }).click());
     expect(await flash(adviser)).toBe('Award of £4,950 recorded');
     expect(await adviser.getByTestId('applications').textContent()).toMatch(/Awarded\s*£4,950/);
+
+    // The award moves the quarter's leverage on the adviser's home page, whose figure leads to the award and this case.
+    await e.visit(adviser, '/');
+    expect(await leverage.textContent()).toContain('£4.95 for every £1');
+    await e.follow(adviser, () => leverage.getByRole('link').click());
+    const award = adviser.getByTestId('awards').locator('tbody tr').filter({ hasText: 'National Lottery Community Fund' });
+    expect(await award.textContent()).toContain('£4,950.00');
+    expect(await award.getByRole('link').getAttribute('href')).toBe(new URL(adviserCaseUrl).pathname);
+    await e.visit(adviser, new URL(adviserCaseUrl).pathname);
 
     await e.follow(adviser, () => adviser.getByRole('button', { name: 'Change the case' }).click());
     await adviser.getByLabel('Waiting on the group').check();
