@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watch } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { load } from 'cheerio';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client as ClientFor, signedInClient, errorSummary, mainText, type Client } from '../helpers/client.js';
 import { uploadsFolder } from '../../src/support/grants/uploads.js';
 import { fundingFactories } from '../helpers/funding-factories.js';
 import { importGrantsFile } from '../../src/support/grants/importer.js';
 import { charityNumberOf, companyNumberOf } from '../../src/support/grants/record.js';
+import { Assets } from '../../src/web/assets.js';
+import { createViewEnvironment } from '../../src/web/views.js';
 
 let t: TestContext;
 beforeAll(async () => { t = await createTestApp(); });
@@ -131,13 +134,55 @@ describe('360Giving grants import', () => {
       sheet.addRow(['360G-d-3', 'Bad', 'Costs', 'ZZZ', 800, new Date(Date.UTC(2025, 9, 2)), 'GB-X', 'Someone', null, 'GB-CHC-5', 'Oak Trust', null, null]);
       await book.xlsx.writeFile(path.join(dir, 'oak.xlsx'));
       const { id } = await t.db.withTenant(s.lio.id, (tx) => tx.insertInto('grant_imports').values({ lio_id: s.lio.id, file_name: 'oak.xlsx', format: 'xlsx', status: 'running', created_at: new Date() }).returning('id').executeTakeFirstOrThrow());
-      const outcome = await importGrantsFile({ db: t.db, clock: t.clock }, s.lio.id, id, { file: path.join(dir, 'oak.xlsx'), format: 'xlsx' });
+      const shares: (number | null)[] = [];
+      const outcome = await importGrantsFile({ db: t.db, clock: t.clock }, s.lio.id, id, { file: path.join(dir, 'oak.xlsx'), format: 'xlsx' }, (p) => shares.push(p.share));
       expect(outcome).toMatchObject({ status: 'imported', rejection: null, read: 2, written: 1, refused: 1, report: [{ row: 3, field: 'Currency', message: 'Currency is not one of the standard’s codes' }] });
+      // (an .xlsx is read part by part, not front to back: its bar says only that the import is under way)
+      expect(shares).toEqual([null]);
       const stored = (await grantsOf(s.lio)).find((g) => g.identifier === '360G-d-2')!;
       expect(stored).toMatchObject({ amount_awarded: '800.00', organisation_id: s.youth.id, recipient_company_number: '05678123' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('follows a JSON package and a CSV through the file as it reads them, for the progress bar, up to the whole of it', async () => {
+    const s = await setting();
+    const dir = await mkdtemp(path.join(tmpdir(), 'grants-'));
+    const many = Array.from({ length: 1500 }, (_, i) => grant(`360G-p-${i}`));
+    const header = 'Identifier,Title,Description,Currency,Amount Awarded,Award Date,Recipient Org:Identifier,Recipient Org:Name,Funding Org:Identifier,Funding Org:Name';
+    const files = {
+      json: JSON.stringify({ grants: many }, null, 1),
+      csv: [header, ...many.map((g) => `${g.id},${g.title},Running costs,GBP,2500,2026-03-14,GB-CHC-1160123,Brook Street Pantry,GB-CHC-999,Riverside Foundation`)].join('\n'),
+    };
+    try {
+      for (const format of ['json', 'csv'] as const) {
+        await writeFile(path.join(dir, `many.${format}`), files[format]);
+        const { id } = await t.db.withTenant(s.lio.id, (tx) => tx.insertInto('grant_imports').values({ lio_id: s.lio.id, file_name: `many.${format}`, format, status: 'running', created_at: new Date() }).returning('id').executeTakeFirstOrThrow());
+        const shares: (number | null)[] = [];
+        const outcome = await importGrantsFile({ db: t.db, clock: t.clock }, s.lio.id, id, { file: path.join(dir, `many.${format}`), format }, (p) => shares.push(p.share));
+        expect(outcome.written, format).toBe(1500);
+        expect(shares.length, format).toBeGreaterThan(2);
+        expect(shares[0], format).toBeGreaterThan(0);
+        expect(shares[0], format).toBeLessThan(1);
+        expect(shares, format).toEqual([...shares].sort((x, y) => x! - y!));
+        expect(shares.at(-1), format).toBe(1);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the share of the file read as a labelled bar, or a bar that only says the import is under way when it cannot be told', () => {
+    const views = createViewEnvironment(new Assets());
+    const bar = (percent: number | null) => load(views.render('support/grants/views/_bar.njk', { percent }));
+    const told = bar(42);
+    expect(told('progress').attr('value')).toBe('42');
+    expect(told('progress').attr('max')).toBe('100');
+    expect(told(`#${told('progress').attr('aria-labelledby')}`).text()).toBe('File read: 42%');
+    const untold = bar(null);
+    expect(untold('progress').attr('value')).toBeUndefined();
+    expect(untold('progress').attr('aria-label')).toBe('Import under way');
   });
 
   it('refuses an upload from anyone who may not import grants before a byte of it reaches the disk', async () => {

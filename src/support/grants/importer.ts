@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
@@ -18,14 +18,18 @@ import { readGrant, type GrantRecord } from './record.js';
 /** Problems kept in the report; the count says how many more there were. */
 const REPORT_MAX = 500;
 
-export interface Progress { read: number; written: number; refused: number; individuals: number }
+/** `share` is the part of the file read so far, 0 to 1, for its progress bar: null when it cannot be told (an .xlsx, or an import another process runs). */
+export interface Progress { read: number; written: number; refused: number; individuals: number; share: number | null }
+export const NO_PROGRESS: Progress = Object.freeze({ read: 0, written: 0, refused: 0, individuals: 0, share: null });
 export interface ImportOutcome extends Progress { status: 'imported' | 'rejected'; rejection: string | null; report: GrantImportProblem[]; matched: number }
 
 export async function importGrantsFile(deps: { db: Database; clock: Clock }, lioId: string, importId: string, source: { file: string; format: GrantFormat },
   onProgress: (p: Progress) => void = () => {}): Promise<ImportOutcome> {
-  const progress: Progress = { read: 0, written: 0, refused: 0, individuals: 0 };
+  const progress: Progress = { ...NO_PROGRESS, share: source.format === 'xlsx' ? null : 0 };
   const report: GrantImportProblem[] = [];
   const now = deps.clock.now();
+  const size = (await stat(source.file)).size;
+  const onRead = (bytes: number) => { if (progress.share !== null && size > 0) progress.share = Math.min(1, bytes / size); };
   try {
     return await deps.db.withTenant(lioId, async (tx) => {
       const register = await repo.registerNumbers(tx);
@@ -48,7 +52,7 @@ export async function importGrantsFile(deps: { db: Database; clock: Clock }, lio
         for (const r of records.values()) if (r.organisation_id) matched++;
         progress.written += records.size;
         onProgress({ ...progress });
-      });
+      }, onRead);
       if (progress.written === 0) throw new RefusedFile(progress.individuals === progress.read
         ? 'Every grant in the file is to an individual: those are not imported, so there was nothing to import.'
         : 'No grant in the file could be imported: each has a problem, listed below.');

@@ -19,6 +19,8 @@ import { columnTarget, type ColumnTarget } from './standard.js';
 export type GrantFormat = 'json' | 'xlsx' | 'csv';
 export interface ReadGrant { row: number; grant: Record<string, unknown> }
 export type OnGrants = (grants: ReadGrant[]) => Promise<void>;
+/** How many bytes of the file have been read so far. */
+export type OnRead = (bytes: number) => void;
 
 export class RefusedFile extends Error {}
 
@@ -42,12 +44,13 @@ export async function sniffFormat(file: string, name: string): Promise<GrantForm
   return holds;
 }
 
-export async function readGrants(file: string, format: GrantFormat, onGrants: OnGrants): Promise<number> {
-  if (format === 'json') return readJson(file, onGrants);
-  return readSheet(format === 'csv' ? csvRows(file) : xlsxRows(file), onGrants);
+/** The grants of a file, a batch at a time; `onRead` follows the JSON and CSV forms through the file (an .xlsx is read by its parts, so not). */
+export async function readGrants(file: string, format: GrantFormat, onGrants: OnGrants, onRead: OnRead = () => {}): Promise<number> {
+  if (format === 'json') return readJson(file, onGrants, onRead);
+  return readSheet(format === 'csv' ? csvRows(file, onRead) : xlsxRows(file), onGrants);
 }
 
-async function readJson(file: string, onGrants: OnGrants): Promise<number> {
+async function readJson(file: string, onGrants: OnGrants, onRead: OnRead): Promise<number> {
   const parser = new JSONParser({ paths: ['$.grants.*'], keepStack: false });
   let pending: ReadGrant[] = [];
   let count = 0;
@@ -63,6 +66,7 @@ async function readJson(file: string, onGrants: OnGrants): Promise<number> {
         if (opening !== '{') throw new RefusedFile('The file is JSON but not a 360Giving package: a package is an object, { "grants": [ … ] }.');
       }
       try { parser.write(piece); } catch (err) { throw new RefusedFile(`The file is not well-formed JSON (${(err as Error).message}), so nothing was imported.`); }
+      onRead(stream.bytesRead);
       if (pending.length >= BATCH) { const run = pending; pending = []; await onGrants(run); }
     }
   } finally { stream.destroy(); }
@@ -144,8 +148,10 @@ async function readSheet(rows: AsyncIterable<{ row: number; values: unknown[] }>
   return count;
 }
 
-async function* csvRows(file: string): AsyncIterable<{ row: number; values: unknown[] }> {
-  const parser = createReadStream(file).pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+async function* csvRows(file: string, onRead: OnRead): AsyncIterable<{ row: number; values: unknown[] }> {
+  const stream = createReadStream(file);
+  stream.on('data', () => onRead(stream.bytesRead));
+  const parser = stream.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
   let row = 0;
   try {
     for await (const record of parser as AsyncIterable<string[]>) yield { row: ++row, values: record };

@@ -80,7 +80,8 @@ async function registerImportRoutes(app: FastifyInstance, grants: GrantsService,
     const found = await grants.find(request.actor, request.params.id);
     if (!found) return reply.callNotFound();
     if (found.status === 'queued' || found.status === 'running') {
-      return reply.render('support/grants/views/progress.njk', { title: found.status === 'queued' ? 'Import waiting to start' : 'Import running', item: found, refreshSeconds: REFRESH_SECONDS });
+      const percent = found.progress.share === null ? null : Math.floor(found.progress.share * 100);
+      return reply.render('support/grants/views/progress.njk', { title: found.status === 'queued' ? 'Import waiting to start' : 'Import running', item: found, percent, refreshSeconds: REFRESH_SECONDS });
     }
     return reply.render('support/grants/views/report.njk', { title: found.status === 'imported' ? 'Import report' : 'Import refused', item: { ...found, formatLabel: FORMATS[found.format] } });
   });

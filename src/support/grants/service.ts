@@ -7,7 +7,7 @@ import { authorise } from '../../platform/auth/policy.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { grantsRepository as repo } from './repository.js';
 import type { GrantFormat } from './reader.js';
-import { forgetFile, importFile, importFolder, importGrantsFile, type Progress } from './importer.js';
+import { NO_PROGRESS, forgetFile, importFile, importFolder, importGrantsFile, type Progress } from './importer.js';
 import { uploadsFolder } from './uploads.js';
 
 export const IMPORT_JOB = 'support.import_360giving';
@@ -55,7 +55,7 @@ export class GrantsService {
     if (running && running.lioId === actor.lioId) return { id, status: 'running' as const, file_name: running.fileName, progress: running.progress };
     await this.stopAbandoned(actor.lioId);
     const found = await this.deps.db.withTenant(actor.lioId, (tx) => repo.find(tx, id));
-    return found ? { ...found, progress: { read: found.rows_read, written: found.rows_written, refused: found.rows_refused, individuals: 0 } } : undefined;
+    return found ? { ...found, progress: { ...NO_PROGRESS, read: found.rows_read, written: found.rows_written, refused: found.rows_refused } } : undefined;
   }
 
   recent(actor: SignedInUser | null) {
@@ -74,7 +74,7 @@ export class GrantsService {
     const { db, clock } = this.deps;
     const record = await db.withTenant(lioId, async (tx) => ((await repo.markRunning(tx, importId, clock.now())) ? repo.find(tx, importId) : undefined));
     if (!record) return void await forgetFile(this.root, importId);
-    const entry = { lioId, fileName: record.file_name, progress: { read: 0, written: 0, refused: 0, individuals: 0 } };
+    const entry = { lioId, fileName: record.file_name, progress: NO_PROGRESS };
     live.set(importId, entry);
     let beating: Promise<unknown> | null = null;
     const heartbeat = setInterval(() => {

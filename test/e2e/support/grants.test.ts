@@ -46,6 +46,7 @@ describe('360Giving grants in the browser', () => {
     await e.follow(page, () => page.getByRole('button', { name: 'Import' }).click());
     expect(await page.locator('h1').textContent()).toBe('Import waiting to start');
     expect(await page.getByTestId('import-progress').textContent()).toContain('Grants read');
+    expect(await page.getByRole('progressbar', { name: 'Import under way' }).count()).toBe(1);
     await importEnds(page, 'Import report');
     expect(await page.getByTestId('import-summary').textContent()).toMatch(/Grants imported\s*12/);
 
