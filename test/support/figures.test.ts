@@ -183,7 +183,7 @@ describe('support figures', () => {
     expect(page.$('[data-testid="leverage"]').text()).toContain('Not available');
   });
 
-  it('the adviser\'s home page shows this month\'s work and this quarter\'s funding and leverage, linking to the records', async () => {
+  it('the adviser\'s and the manager\'s (admin\'s) home pages show this month\'s work and this quarter\'s funding and leverage, linking to the records', async () => {
     const lio = await t.make.lio();
     const org = await directoryFactories(t.db).organisation(lio, { name: 'Weavers Food Share' });
     const today = londonDay(t.clock.now());
@@ -200,5 +200,10 @@ describe('support figures', () => {
     expect(value('Leverage this quarter')).toBe('£4.00 for every £1');
     expect(panel.find('[data-figure="Leverage this quarter"] a').attr('href')).toMatch(/^\/support\/figures\/leverage\?from=\d{4}-\d{2}-01&to=/);
     expect(panel.find('[data-figure="Groups supported this month"] a').attr('href')).toBe(`/support/figures?from=${today.slice(0, 8)}01&to=${today}`);
+
+    const manager = await signedInClient(t.app, lio.host, await t.make.user(lio, { role: 'admin' }));
+    const theirs = (await manager.get('/')).$('[data-panel="support-figures"]');
+    expect(theirs.find('[data-figure="Leverage this quarter"] dd').text().trim()).toBe('£4.00 for every £1');
+    expect(theirs.find('[data-figure="Hours of support this month"] dd').text().trim()).toBe('2.5');
   });
 });
