@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/db/index.js';
 import type { DemoSeedContext } from '../../platform/capability.js';
 import type { CaseAskedVia, CaseStatus, OutcomeKind, SupportTopic } from '../../platform/db/support-schema.js';
+import { createHash } from 'node:crypto';
 import { londonDay } from '../../platform/validation/dates.js';
 import { HEALTH_QUESTIONS } from '../health-checks/form.js';
 import { caseworkRepository as repo } from './repository.js';
@@ -12,14 +13,15 @@ interface DemoCase {
   org: number | 'food_bank'; topic: SupportTopic; title: string; request: string; via: CaseAskedVia; asker: [string, string]; status: CaseStatus;
   adviser: boolean; openedDaysAgo: number; next?: [string, number]; notes?: [string, number, number, boolean?][]; outcome?: [OutcomeKind, string, number];
   applications?: { funder: string; programme: string; asked: string; status: 'submitted' | 'awarded' | 'declined' | 'in_preparation'; awarded?: string; submittedDaysAgo?: number; decidedDaysAgo?: number }[];
-  closing?: string; health?: boolean;
+  closing?: string; health?: boolean; document?: { fileName: string; text: string };
 }
 
 /** A realistic spread of a term's casework: some of the demo adviser's due today and overdue, new requests no one has taken. */
 const CASES: DemoCase[] = [
   { org: 'food_bank', topic: 'funding', title: 'Bid to the National Lottery Awards for All', via: 'enquiry_form', asker: ['Dan Murphy', 'group@riverside.example'], status: 'open', adviser: true, openedDaysAgo: 12,
     request: 'We want to apply for about £9,000 to run our winter warm space and need help with the outcomes section. The round closes at the end of next month.',
-    next: ['Read the draft outcomes section and send comments', 0], notes: [['Called Dan: talked through what the funder looks for in outcomes. He will send a first draft.', 45, 10, true]] },
+    next: ['Read the draft outcomes section and send comments', 0], notes: [['Called Dan: talked through what the funder looks for in outcomes. He will send a first draft.', 45, 10, true]],
+    document: { fileName: 'Draft outcomes.txt', text: 'Outcomes for the winter warm space\n\n1. Fewer older people alone on winter evenings: 40 regulars by February.\n2. A hot meal twice a week for 60 people.\n3. Six new volunteers trained in food hygiene.\n' } },
   { org: 0, topic: 'governance', title: 'New constitution for a CIO', via: 'phone', asker: ['Mariam Qureshi', 'mariam.qureshi@example.org'], status: 'open', adviser: true, openedDaysAgo: 30,
     request: 'The committee wants to become a CIO and needs a constitution and advice on what changes for trustees.', next: ['Send the Charity Commission foundation model with our notes', -3],
     notes: [['Met the committee; explained foundation and association models. They prefer foundation.', 90, 25], ['Drafted objects wording with the chair.', 60, 18]], health: true },
@@ -82,6 +84,14 @@ export async function seedCasework(tx: Queryable, { lio, now }: DemoSeedContext)
       }).execute();
     }
     if (d.health) await seedHealthPair(tx, lio.id, org.id, id, adviserId, day, now);
+    // Kept in the database whatever SUPPORT_DOCUMENTS_DIR says: a document is served from wherever it is kept.
+    if (d.document && adviserId) {
+      const bytes = Buffer.from(d.document.text);
+      await repo.insertDocument(tx, {
+        lioId: lio.id, caseId: id, fileName: d.document.fileName, mediaType: 'text/plain', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'),
+        content: bytes, storageKey: null, userId: adviserId, now,
+      });
+    }
   }
 }
 
