@@ -114,6 +114,10 @@ describe('360Giving grants import', () => {
     const none = await upload(s.adviser, 'empty.json', '{"grants": []}');
     expect((await s.adviser.get(none.location!)).$('[data-testid="rejection"]').text()).toContain('holds no grants');
     expect((await upload(s.adviser, 'nothing.json', '')).status).toBe(400);
+    // Cut short after more grants than one batch holds: the batches already written go with the rest.
+    const long = JSON.stringify({ grants: Array.from({ length: 1200 }, (_, i) => grant(`360G-long-${i}`)) });
+    const cutLate = await upload(s.adviser, 'cut-late.json', long.slice(0, -200));
+    expect((await s.adviser.get(cutLate.location!)).$('[data-testid="rejection"]').text()).toMatch(/cut short|not well-formed/);
     expect(await grantsOf(s.lio)).toEqual([]);
   });
 
