@@ -32,7 +32,13 @@ const MOST_COLUMNS = 16_384;
 const MOST_PARTS = 10_000;
 const OFFICE_DOCUMENT = /\/officeDocument$/;
 
-export async function* xlsxRows(file: string, limits: XlsxLimits = DEFAULT_LIMITS): AsyncGenerator<SheetRow> {
+export interface XlsxOptions {
+  limits?: XlsxLimits;
+  /** Called as the sheet is read, with the share of it read so far (0 to 1): the sheet is most of a workbook. */
+  onShare?: (share: number) => void;
+}
+
+export async function* xlsxRows(file: string, { limits = DEFAULT_LIMITS, onShare }: XlsxOptions = {}): AsyncGenerator<SheetRow> {
   let zip: ZipFile;
   try {
     zip = await yauzl.openPromise(file, { autoClose: false, lazyEntries: true });
@@ -46,7 +52,7 @@ export async function* xlsxRows(file: string, limits: XlsxLimits = DEFAULT_LIMIT
     const book = await workbookOf(zip, parts, limits);
     const strings = book.sharedStrings ? await sharedStrings(zip, part(parts, book.sharedStrings, limits.sharedStringsBytes)) : [];
     const dateStyles = book.styles ? dateStylesOf(await text(zip, part(parts, book.styles, limits.smallPartBytes))) : new Set<number>();
-    yield* sheetRows(zip, part(parts, book.firstSheet, limits.sheetBytes), { strings, dateStyles, date1904: book.date1904 });
+    yield* sheetRows(zip, part(parts, book.firstSheet, limits.sheetBytes), { strings, dateStyles, date1904: book.date1904 }, onShare);
   } catch (err) {
     // (only the reading fails here: what the caller does with a row is never thrown into this generator)
     if (err instanceof UnreadableSpreadsheet) throw err;
@@ -115,12 +121,15 @@ async function workbookOf(zip: ZipFile, parts: Map<string, Entry>, limits: XlsxL
 }
 
 /** Streams the document's text through `parser`, a chunk at a time, yielding whatever the handlers gathered. */
-async function* parsed<T>(zip: ZipFile, entry: Entry, parser: SaxesParser, gathered: T[]): AsyncGenerator<T[]> {
+async function* parsed<T>(zip: ZipFile, entry: Entry, parser: SaxesParser, gathered: T[], onShare?: (share: number) => void): AsyncGenerator<T[]> {
   const stream = await zip.openReadStreamPromise(entry);
   stream.setEncoding('utf8');
+  let bytes = 0;
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       parser.write(chunk);
+      bytes += Buffer.byteLength(chunk);
+      onShare?.(entry.uncompressedSize > 0 ? Math.min(1, bytes / entry.uncompressedSize) : 1);
       if (gathered.length) yield gathered.splice(0);
     }
     parser.close();
@@ -222,7 +231,7 @@ function cellValue(cell: Cell, context: SheetContext): unknown {
   }
 }
 
-async function* sheetRows(zip: ZipFile, entry: Entry, context: SheetContext): AsyncGenerator<SheetRow> {
+async function* sheetRows(zip: ZipFile, entry: Entry, context: SheetContext, onShare?: (share: number) => void): AsyncGenerator<SheetRow> {
   const parser = new SaxesParser();
   const rows: SheetRow[] = [];
   let row: SheetRow | null = null;
@@ -256,5 +265,5 @@ async function* sheetRows(zip: ZipFile, entry: Entry, context: SheetContext): As
       cell = null;
     } else if (tag.name === 'row' && row) { rows.push(row); row = null; }
   });
-  for await (const batch of parsed(zip, entry, parser, rows)) yield* batch;
+  for await (const batch of parsed(zip, entry, parser, rows, onShare)) yield* batch;
 }

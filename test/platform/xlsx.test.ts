@@ -17,9 +17,9 @@ async function written(name: string, fill: (book: ExcelJS.Workbook) => void, opt
   return file;
 }
 
-async function rowsOf(file: string, limits?: Parameters<typeof xlsxRows>[1]) {
+async function rowsOf(file: string, options?: Parameters<typeof xlsxRows>[1]) {
   const rows: { row: number; values: unknown[] }[] = [];
-  for await (const r of xlsxRows(file, limits)) rows.push(r);
+  for await (const r of xlsxRows(file, options)) rows.push(r);
   return rows;
 }
 
@@ -75,7 +75,7 @@ describe('the rows of a spreadsheet’s first sheet', () => {
   it('refuses a part that unpacks to more than it states, and one that states more than is allowed', async () => {
     const file = await written('sizes.xlsx', grantsBook);
     await expect(rowsOf(await withStatedSize(file, 'xl/sharedStrings.xml', 10))).rejects.toThrow(/sharedStrings.xml cannot be read \(too many bytes/);
-    await expect(rowsOf(file, { smallPartBytes: 1 << 20, sharedStringsBytes: 100, sheetBytes: 1 << 20 }))
+    await expect(rowsOf(file, { limits: { smallPartBytes: 1 << 20, sharedStringsBytes: 100, sheetBytes: 1 << 20 } }))
       .rejects.toThrow('its part xl/sharedStrings.xml would unpack to');
   });
 

@@ -18,14 +18,14 @@ import { readGrant, type GrantRecord } from './record.js';
 /** Problems kept in the report; the count says how many more there were. */
 const REPORT_MAX = 500;
 
-/** `share` is the part of the file read so far, 0 to 1, for its progress bar: null when it cannot be told (an .xlsx, or an import another process runs). */
+/** `share` is the part of the file read so far, 0 to 1, for its progress bar: null when it cannot be told (an import another process runs). */
 export interface Progress { read: number; written: number; refused: number; individuals: number; share: number | null }
 export const NO_PROGRESS: Progress = Object.freeze({ read: 0, written: 0, refused: 0, individuals: 0, share: null });
 export interface ImportOutcome extends Progress { status: 'imported' | 'rejected'; rejection: string | null; report: GrantImportProblem[]; matched: number }
 
 export async function importGrantsFile(deps: { db: Database; clock: Clock }, lioId: string, importId: string, source: { file: string; format: GrantFormat },
   onProgress: (p: Progress) => void = () => {}): Promise<ImportOutcome> {
-  const progress: Progress = { ...NO_PROGRESS, share: source.format === 'xlsx' ? null : 0 };
+  const progress: Progress = { ...NO_PROGRESS, share: 0 };
   const report: GrantImportProblem[] = [];
   const now = deps.clock.now();
   const size = (await stat(source.file)).size;

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { JSONParser } from '@streamparser/json';
 import { parse as parseCsv } from 'csv-parse';
@@ -44,10 +44,10 @@ export async function sniffFormat(file: string, name: string): Promise<GrantForm
   return holds;
 }
 
-/** The grants of a file, a batch at a time; `onRead` follows the JSON and CSV forms through the file (an .xlsx is read by its parts, so not). */
+/** The grants of a file, a batch at a time; `onRead` follows the reading through the file (an .xlsx by its sheet, most of it). */
 export async function readGrants(file: string, format: GrantFormat, onGrants: OnGrants, onRead: OnRead = () => {}): Promise<number> {
   if (format === 'json') return readJson(file, onGrants, onRead);
-  return readSheet(format === 'csv' ? csvRows(file, onRead) : xlsxRows(file), onGrants);
+  return readSheet(format === 'csv' ? csvRows(file, onRead) : await xlsxRows(file, onRead), onGrants);
 }
 
 async function readJson(file: string, onGrants: OnGrants, onRead: OnRead): Promise<number> {
@@ -161,9 +161,15 @@ async function* csvRows(file: string, onRead: OnRead): AsyncIterable<{ row: numb
   }
 }
 
-async function* xlsxRows(file: string): AsyncIterable<{ row: number; values: unknown[] }> {
+/** The rows of the workbook's first sheet; the share of the sheet read stands for the share of the file. */
+async function xlsxRows(file: string, onRead: OnRead): Promise<AsyncIterable<{ row: number; values: unknown[] }>> {
+  const size = (await stat(file)).size;
+  return refusedWhenUnreadable(sheetRows(file, { onShare: (share) => onRead(Math.round(share * size)) }));
+}
+
+async function* refusedWhenUnreadable(rows: AsyncIterable<{ row: number; values: unknown[] }>): AsyncIterable<{ row: number; values: unknown[] }> {
   try {
-    yield* sheetRows(file);
+    yield* rows;
   } catch (err) {
     if (err instanceof RefusedFile) throw err;
     throw new RefusedFile(`The spreadsheet cannot be read (${(err as Error).message}), so nothing was imported.`);
