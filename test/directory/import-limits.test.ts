@@ -1,8 +1,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { OrukImportService } from '../../src/directory/oruk/import/importer.js';
+import { readSource } from '../../src/directory/oruk/import/sources.js';
+import { ImportSet } from '../../src/directory/oruk/import/model.js';
 import { DEFAULT_IMPORT_LIMITS, loadConfig, type ImportLimits } from '../../src/platform/config.js';
 import { isPublicAddress } from '../../src/platform/http/outbound.js';
 import { errorCode } from '../../src/platform/errors.js';
@@ -20,6 +22,9 @@ let server: Server;
 let base: string;
 let redirector: Server;
 let redirectorBase: string;
+let finishHalves: (() => void) | null = null;
+
+const service = (n: number) => ({ id: `svc-${n}`, name: `Service ${n}`, status: 'active', organization: { id: 'org-1', name: 'An organisation', description: '' } });
 
 const page = JSON.stringify({ total_items: 1, total_pages: 1, page_number: 1, size: 1, first_page: true, last_page: true, empty: false,
   contents: [{ id: 'svc-1', name: 'A service', status: 'active', organization: { id: 'org-1', name: 'An organisation', description: '' },
@@ -53,6 +58,37 @@ beforeAll(async () => {
       json(res, { 'content-length': 100_000 });
       res.write('{"contents": [');
       setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    if (url.pathname === '/stall') {
+      // headers, then nothing at all
+      json(res);
+      res.flushHeaders();
+      const timer = setTimeout(() => res.end(page), 3000);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    if (url.pathname === '/long') {
+      // says fewer bytes than it sends: the answer ends where its length says, part way through the JSON
+      const body = Buffer.from(page);
+      json(res, { 'content-length': 40 });
+      res.flushHeaders();
+      res.socket?.end(body);
+      return;
+    }
+    if (url.pathname === '/spaced') {
+      // spaces and line ends before the page, each in a packet of its own
+      json(res);
+      res.write(' ');
+      setTimeout(() => res.write('\n\r\n'), 20);
+      setTimeout(() => res.end(page), 40);
+      return;
+    }
+    if (url.pathname === '/halves') {
+      // the first records of a page, then the rest once the test has seen them read
+      json(res);
+      res.write(`{"contents": [${JSON.stringify(service(1))},${JSON.stringify(service(2))}`);
+      finishHalves = () => res.end(`,${JSON.stringify(service(3))}], "total_items": 3, "total_pages": 1, "page_number": 1, "last_page": true}`);
       return;
     }
     if (url.pathname === '/declared-large') { json(res, { 'content-length': 5_000_000 }); res.end(); return; }
@@ -137,6 +173,34 @@ describe('sources that break the limits', () => {
     expect(report.status).toBe('rejected');
     expect(report.message).toMatch(/trickle did not send its whole answer within/);
     expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('an answer that stalls after its headers is rejected and recorded', async () => {
+    const lio = await t.make.lio();
+    const report = await importerWith({ ...local, timeoutMs: 400 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/stall` });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/stall did not send its whole answer within/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('a body longer than its Content-Length is read only as far as the length, so its broken JSON is rejected and recorded', async () => {
+    const lio = await t.make.lio();
+    const report = await importerWith(local).importOruk('operator', lio.id, { kind: 'url', url: `${base}/long` });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/long did not answer with JSON/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('a page is read as it arrives, spaces before it included: its records are read before its end has come', async () => {
+    const lio = await t.make.lio();
+    expect((await importerWith(local).importOruk('operator', lio.id, { kind: 'url', url: `${base}/spaced` })).status).toBe('completed');
+    const set = new ImportSet();
+    const reading = readSource({ kind: 'url', url: `${base}/halves` }, set, { limits: { ...DEFAULT_IMPORT_LIMITS, ...local } });
+    await vi.waitFor(() => expect([...set.services.keys()]).toEqual(['svc-1', 'svc-2']), { timeout: 5000 });
+    finishHalves!();
+    await reading;
+    expect([...set.services.keys()]).toEqual(['svc-1', 'svc-2', 'svc-3']);
+    expect(set.issues).toEqual([]);
   });
 
   it('a body shorter than its Content-Length is rejected and recorded', async () => {

@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from '../../../platform/config.js';
-import { getPublicText, OutboundError, tooLarge } from '../../../platform/http/outbound.js';
+import { getPublic, OutboundError, tooLarge } from '../../../platform/http/outbound.js';
 import { isCsvPackageFile, readCsvPackage } from './csv-package.js';
-import { isFlatService, JsonReader, readDocument, type ReadDocument, type RecordKind } from './json.js';
+import { isFlatService, JsonReader, readDocument, type Paging, type RecordKind } from './json.js';
+import { MalformedJson, streamJsonRecords } from './stream.js';
 import type { ImportSet } from './model.js';
 
 /**
@@ -116,6 +117,19 @@ const ENDPOINT_KINDS: Record<string, RecordKind> = {
   services: 'service', organizations: 'organization', taxonomies: 'taxonomy', taxonomy_terms: 'taxonomy_term', service_at_locations: 'service_at_location',
 };
 
+/** What one page of a feed held, once its records were handed to the reader. */
+interface FeedPage {
+  paging: Paging | null;
+  /** records the page listed */
+  items: number;
+  first: string | null;
+  apiDetails: boolean;
+  /** services listed with their one-to-one fields only, read once their full record has been asked for */
+  flat: { item: unknown; oneZero: boolean }[];
+  /** the page began with the same record as the page before, so nothing of it was read */
+  repeated: boolean;
+}
+
 /** Reads a feed: its API root (then its /services), or any list endpoint, page after page until the last. */
 async function readFeed(address: string, set: ImportSet, options: ReadOptions, limits: ImportLimits): Promise<void> {
   let url: URL;
@@ -125,16 +139,14 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
     throw new SourceError(`${address} is not a web address`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${address} is not an http or https address`);
-  let read = readDocument(await getJson(url, limits));
+  const reader = new JsonReader(set);
+  let { kind, apiBase } = endpointOf(url);
+  let read = await readFeedPage(url, limits, reader, kind, null);
   if (read.apiDetails) {
     url = new URL(`${url.pathname.replace(/\/$/, '')}/services${url.search}`, url);
-    read = readDocument(await getJson(url, limits));
+    ({ kind, apiBase } = endpointOf(url));
+    read = await readFeedPage(url, limits, reader, kind, null);
   }
-  const segments = url.pathname.replace(/\/$/, '').split('/');
-  const endpoint = segments[segments.length - 1] ?? '';
-  const kind = ENDPOINT_KINDS[endpoint];
-  const apiBase = `${url.origin}${segments.slice(0, -1).join('/')}`;
-  const reader = new JsonReader(set);
   const maxPages = options.maxPages ?? 100_000;
   let pageNumber = read.paging?.pageNumber ?? (Number(url.searchParams.get('page')) || 1);
   // Feeds of the ORUK 1.0 era number their pages from 0; some of them take ?page= from 1 all the same.
@@ -145,16 +157,14 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
   let complete = true;
   const detailed = new Set<string>();
   let pages = 0;
-  let previousFirst: string | null = null;
   for (;;) {
     pages += 1;
-    const first = firstId(read);
-    if (pages > 1 && first !== null && first === previousFirst) {
+    if (read.repeated) {
       if (pages === 2 && zeroBased && askedOffset === 0) {
         // the feed answered ?page=1 with its first page again: it counts the pages it is asked for from 1
         askedOffset = 1;
         url.searchParams.set('page', String(pageNumber + 1));
-        read = readDocument(await getJson(url, limits));
+        read = await readFeedPage(url, limits, reader, kind, read.first);
         pages -= 1;
         continue;
       }
@@ -162,22 +172,21 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
       complete = false;
       break;
     }
-    previousFirst = first;
     const paging = read.paging;
     const reported = paging?.pageNumber ?? pageNumber;
-    const last = !paging || read.items.length === 0 || paging.lastPage === true
+    const last = !paging || read.items === 0 || paging.lastPage === true
       || (paging.lastPage === null && (paging.totalPages === null || reported + (zeroBased ? 1 : 0) >= paging.totalPages));
-    // The next page is asked for before this one is read, so that the feed prepares and sends it meanwhile.
-    let next: { url: URL; pageNumber: number; body: Promise<unknown> } | null = null;
+    // The next page is asked for before this one's full records are, so that the feed prepares and sends it meanwhile.
+    let next: { url: URL; pageNumber: number; page: Promise<FeedPage> } | null = null;
     if (!last && pages < maxPages) {
       const nextNumber = reported + 1;
       const nextUrl = new URL(url);
       nextUrl.searchParams.set('page', String(nextNumber + askedOffset));
-      next = { url: nextUrl, pageNumber: nextNumber, body: getJson(nextUrl, limits) };
-      next.body.catch(() => undefined); // awaited below; an import that stops first leaves it
+      next = { url: nextUrl, pageNumber: nextNumber, page: readFeedPage(nextUrl, limits, reader, kind, read.first) };
+      next.page.catch(() => undefined); // awaited below; an import that stops first leaves it
     }
-    listed += read.items.length;
-    await readPage(read, kind, apiBase, url.href, reader, set, options, limits, detailed);
+    listed += read.items;
+    await readFullServices(read.flat, apiBase, url.href, reader, set, options, limits, detailed);
     const total = paging?.totalPages ?? null;
     options.onProgress?.({ stage: 'fetch', done: pages, total, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
     if (last) break;
@@ -187,7 +196,7 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
       break;
     }
     ({ url, pageNumber } = next);
-    read = readDocument(await next.body);
+    read = await next.page;
   }
   if (complete) checkTotal(set, address, totalItems, listed);
 }
@@ -198,59 +207,96 @@ export function checkTotal(set: ImportSet, where: string, said: number | null, s
   set.warning({ record: 'feed', field: 'total_items', message: `${where} says it holds ${said} ${said === 1 ? 'record' : 'records'} but sent ${sent}: check that none are missing` });
 }
 
-function firstId(read: ReadDocument): string | null {
-  const item = read.items[0] as { id?: unknown } | undefined;
-  return item && (typeof item.id === 'string' || typeof item.id === 'number') ? String(item.id) : null;
+/** What a list endpoint's records are (the last part of its path names them), and the API's address. */
+function endpointOf(url: URL): { kind: RecordKind | undefined; apiBase: string } {
+  const segments = url.pathname.replace(/\/$/, '').split('/');
+  return { kind: ENDPOINT_KINDS[segments[segments.length - 1] ?? ''], apiBase: `${url.origin}${segments.slice(0, -1).join('/')}` };
 }
 
-async function readPage(read: ReadDocument, kind: RecordKind | undefined, apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, limits: ImportLimits,
-  detailed: Set<string>) {
-  const items = read.items;
-  // A list of services with their one-to-one fields only: each full service is at /services/{id}.
-  if (kind === 'service') {
-    // each service's full record once, though the feed list it on several pages or twice on one
-    const flat = items.map((item, i) => ({ item, i })).filter(({ item }) => {
-      const id = isFlatService(item) ? firstIdOf(item) : null;
-      if (id === null || detailed.has(id)) return false;
-      detailed.add(id);
-      return true;
+/** A signal that ends the reading of a page that repeats the page before. */
+class RepeatedPage extends Error {}
+
+/**
+ * Reads one page of a feed as it arrives (streamJsonRecords), handing each record to the reader as it is parsed, so a
+ * page is never held whole; services listed flat are kept back for their full records. A page whose first record is
+ * `previousFirst` is left unread. Any failure, while asking or part way through the body, is a SourceError.
+ */
+async function readFeedPage(url: URL, limits: ImportLimits, reader: JsonReader, kind: RecordKind | undefined, previousFirst: string | null): Promise<FeedPage> {
+  const page: FeedPage = { paging: null, items: 0, first: null, apiDetails: false, flat: [], repeated: false };
+  const body = await askFeed(url, limits);
+  try {
+    const doc = await streamJsonRecords(body, (items, oneZero) => {
+      if (page.items === 0 && items.length) {
+        page.first = firstIdOf(items[0]);
+        if (page.first !== null && page.first === previousFirst) throw new RepeatedPage();
+      }
+      page.items += items.length;
+      for (const item of items) {
+        if (kind === 'service' && isFlatService(item)) page.flat.push({ item, oneZero });
+        else reader.add(item, { ...(kind ? { kind } : {}), oneZero, source: url.href });
+      }
     });
-    const concurrency = options.detailConcurrency ?? 8;
-    for (let start = 0; start < flat.length; start += concurrency) {
-      await Promise.all(flat.slice(start, start + concurrency).map(async ({ item, i }) => {
-        const id = firstIdOf(item)!;
-        try {
-          items[i] = await getJson(new URL(`${apiBase}/services/${encodeURIComponent(id)}`), limits);
-        } catch (err) {
-          set.warning({ record: 'service', id, message: `its full record could not be read (${(err as Error).message}): imported from the list alone` });
-        }
-      }));
-    }
+    return { ...page, paging: doc.paging, apiDetails: doc.apiDetails };
+  } catch (err) {
+    if (err instanceof RepeatedPage) return { ...page, repeated: true };
+    if (err instanceof OutboundError) throw new SourceError(err.message);
+    if (err instanceof MalformedJson) throw new SourceError(`${url.href} did not answer with JSON: ${err.message}`);
+    throw err;
   }
-  for (const item of items) reader.add(item, { ...(kind ? { kind } : {}), oneZero: read.oneZero, source: href });
 }
 
-function firstIdOf(item: unknown): string | null {
-  const id = (item as { id?: unknown }).id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
-}
-
-/** One JSON document from a feed, within the import's limits; any failure, while asking or while reading the body, is a SourceError. */
-async function getJson(url: URL, limits: ImportLimits): Promise<unknown> {
-  let body: string | null = null;
-  for (let attempt = 1; body === null; attempt++) {
+/** A feed's answer, as it arrives; a connection its server closed before answering is asked again, once. */
+async function askFeed(url: URL, limits: ImportLimits): Promise<AsyncIterable<Buffer>> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      body = await getPublicText(url, limits);
+      return await getPublic(url, limits);
     } catch (err) {
       if (!(err instanceof OutboundError)) throw err;
-      // a connection kept by the feed's server and closed meanwhile: asked again once
       if (attempt === 1 && err.reason === 'dropped') continue;
       throw new SourceError(err.message);
     }
   }
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new SourceError(`${url.href} did not answer with JSON`);
+}
+
+/** Each flat service's full record, from /services/{id}, asked for once though the feed lists it on several pages or twice on one. */
+async function readFullServices(flat: FeedPage['flat'], apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, limits: ImportLimits,
+  detailed: Set<string>) {
+  const asking = flat.filter(({ item }) => {
+    const id = firstIdOf(item);
+    if (id === null || detailed.has(id)) return id === null;
+    detailed.add(id);
+    return true;
+  });
+  const concurrency = options.detailConcurrency ?? 8;
+  for (let start = 0; start < asking.length; start += concurrency) {
+    await Promise.all(asking.slice(start, start + concurrency).map(async ({ item, oneZero }) => {
+      const id = firstIdOf(item);
+      let full: unknown = item;
+      if (id !== null) {
+        try {
+          full = await getRecord(new URL(`${apiBase}/services/${encodeURIComponent(id)}`), limits);
+        } catch (err) {
+          set.warning({ record: 'service', id, message: `its full record could not be read (${(err as Error).message}): imported from the list alone` });
+        }
+      }
+      reader.add(full, { kind: 'service', oneZero, source: href });
+    }));
   }
+}
+
+/** One record, read whole: larger than WHOLE_RECORD_MAX_BYTES, it is refused (streamJsonRecords). */
+async function getRecord(url: URL, limits: ImportLimits): Promise<unknown> {
+  let record: unknown = null;
+  const doc = await streamJsonRecords(await askFeed(url, limits), (items) => { record ??= items[0]; }).catch((err: unknown) => {
+    if (err instanceof OutboundError) throw new SourceError(err.message);
+    if (err instanceof MalformedJson) throw new SourceError(`${url.href} did not answer with JSON: ${err.message}`);
+    throw err;
+  });
+  if (doc.apiDetails || record === null) throw new SourceError(`${url.href} did not answer with a record`);
+  return record;
+}
+
+function firstIdOf(item: unknown): string | null {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }
