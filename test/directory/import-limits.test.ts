@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { OrukImportService } from '../../src/directory/oruk/import/importer.js';
-import { readSource } from '../../src/directory/oruk/import/sources.js';
+import { readSource, WHOLE_SOURCE_MAX_BYTES } from '../../src/directory/oruk/import/sources.js';
 import { ImportSet } from '../../src/directory/oruk/import/model.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DEFAULT_IMPORT_LIMITS, loadConfig, type ImportLimits } from '../../src/platform/config.js';
 import { isPublicAddress } from '../../src/platform/http/outbound.js';
 import { errorCode } from '../../src/platform/errors.js';
@@ -227,6 +230,38 @@ describe('sources that break the limits', () => {
     expect(report.status).toBe('rejected');
     expect(report.message).toMatch(/big\.json is larger than the limit/);
     expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+});
+
+describe('files read whole and files read as a stream', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await mkdtemp(path.join(tmpdir(), 'import-limits-')); });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('a CSV package larger than a source read whole may be is refused before it is read, and recorded', async () => {
+    const pkg = path.join(dir, 'package');
+    await mkdir(pkg);
+    const row = `svc-1,org-1,A service,${'a long description '.repeat(20)},active\n`;
+    await writeFile(path.join(pkg, 'services.csv'), `id,organization_id,name,description,status\n${row.repeat(Math.ceil((WHOLE_SOURCE_MAX_BYTES + 1) / row.length))}`);
+    await writeFile(path.join(pkg, 'organizations.csv'), 'id,name\norg-1,An organisation\n');
+    const lio = await t.make.lio();
+    const report = await importerWith({}).importOruk('operator', lio.id, { kind: 'path', path: pkg });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/is 21 MB: an HSDS CSV package \(with any JSON files given beside it\) is read whole, so it may be at most 20 MB\. Import the directory’s ORUK JSON instead/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('an uploaded JSON file whose name does not say so is read as a stream, whatever its size, and a file that is neither is listed as ignored', async () => {
+    const upload = path.join(dir, 'upload');
+    await mkdir(upload);
+    const padding = 'x'.repeat(WHOLE_SOURCE_MAX_BYTES + 1024);
+    await writeFile(path.join(upload, 'export'), `\n{"contents": [${JSON.stringify(service(7))}], "padding": "${padding}"}`);
+    await writeFile(path.join(upload, 'notes.txt'), 'read me');
+    const lio = await t.make.lio();
+    const report = await importerWith({}).importOruk('operator', lio.id, { kind: 'upload', dir: upload, names: ['export', 'notes.txt'] });
+    expect(report.status, report.message ?? '').toBe('completed');
+    expect(report.counts.services).toEqual({ created: 1, updated: 0 });
+    expect(report.issues).toEqual([expect.objectContaining({ level: 'warning', file: 'notes.txt', message: 'notes.txt is neither JSON nor CSV: ignored' })]);
   });
 });
 

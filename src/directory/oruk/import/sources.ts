@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from '../../../platform/config.js';
 import { getPublic, OutboundError, tooLarge } from '../../../platform/http/outbound.js';
@@ -41,45 +41,83 @@ export function describeSource(source: OrukSource): string {
   return source.files.map((f) => f.name).join(', ').slice(0, 2000) || 'uploaded files';
 }
 
+/**
+ * A source read whole (a CSV package, whose tables name each other's rows; JSON beside it) may be this large at most: a
+ * 20 MB package takes about 470 MB of memory while it is read. JSON files on their own are read as a stream, whatever
+ * their size (streamedJsonFiles).
+ */
+export const WHOLE_SOURCE_MAX_BYTES = 20 * 1024 * 1024;
+
 export async function readSource(source: OrukSource, set: ImportSet, options: ReadOptions = {}): Promise<{ format: 'oruk' | 'hsds_csv' }> {
   const limits = options.limits ?? DEFAULT_IMPORT_LIMITS;
   if (source.kind === 'url') {
     await readFeed(source.url, set, options, limits);
     return { format: 'oruk' };
   }
-  const files = source.kind === 'files' ? source.files
-    : source.kind === 'upload' ? await filesAt(source.dir, limits.maxBytes, true) : await filesAt(source.path, limits.maxBytes);
+  const files = source.kind === 'files' ? source.files.map((f) => ({ ...f, type: typeOfText(f.name, f.text) })) : await readWhole(source, limits);
   const size = files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
   if (size > limits.maxBytes) throw new SourceError(tooLarge(describeSource(source), limits.maxBytes));
-  const csv = files.filter((f) => isCsvPackageFile(f.name));
-  const json = files.filter((f) => /\.json$/i.test(f.name) || (!isCsvPackageFile(f.name) && /^\s*[[{]/.test(f.text)));
-  const other = files.filter((f) => !csv.includes(f) && !json.includes(f));
-  for (const f of other) set.warning({ record: 'file', file: f.name, message: `${f.name} is neither JSON nor CSV: ignored` });
+  for (const f of files) if (f.type === 'other') set.warning(ignoredFile(f.name));
+  const csv = files.filter((f) => f.type === 'csv');
+  const json = files.filter((f) => f.type === 'json');
   if (csv.length === 0 && json.length === 0) throw new SourceError('There was nothing to import: give an ORUK JSON file, the CSV files of an HSDS package, or a feed’s address');
   const reader = new JsonReader(set);
   json.forEach((f, i) => {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(f.text.charCodeAt(0) === 0xfeff ? f.text.slice(1) : f.text);
-    } catch (err) {
-      set.error({ record: 'file', file: f.name, message: `${f.name} is not valid JSON: ${(err as Error).message}` });
-      return;
-    }
-    const read = readDocument(doc);
-    if (read.apiDetails) {
-      set.error({ record: 'file', file: f.name, message: `${f.name} describes an API (its version and OpenAPI address) but holds no records: give the feed’s address instead` });
-      return;
-    }
-    if (read.paging && (read.paging.totalPages === null || read.paging.totalPages <= 1)) checkTotal(set, f.name, read.paging.totalItems, read.items.length);
-    for (const item of read.items) reader.add(item, { oneZero: read.oneZero, source: f.name });
+    readJsonText(f, set, reader);
     options.onProgress?.({ stage: 'read', done: i + 1, total: json.length, message: `Read ${f.name}` });
   });
   if (csv.length) readCsvPackage(csv, set);
   return { format: csv.length && !json.length ? 'hsds_csv' : 'oruk' };
 }
 
-/** The files at a path (a file, or a folder's JSON and CSV files; every file of an upload's folder), refused when larger in all than `maxBytes`. */
-async function pathsAt(location: string, maxBytes: number, everyFile = false): Promise<string[]> {
+function readJsonText(f: { name: string; text: string }, set: ImportSet, reader: JsonReader): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(f.text.charCodeAt(0) === 0xfeff ? f.text.slice(1) : f.text);
+  } catch (err) {
+    set.error({ record: 'file', file: f.name, message: `${f.name} is not valid JSON: ${(err as Error).message}` });
+    return;
+  }
+  const read = readDocument(doc);
+  if (read.apiDetails) {
+    set.error({ record: 'file', file: f.name, message: `${f.name} describes an API (its version and OpenAPI address) but holds no records: give the feed’s address instead` });
+    return;
+  }
+  if (read.paging && (read.paging.totalPages === null || read.paging.totalPages <= 1)) checkTotal(set, f.name, read.paging.totalItems, read.items.length);
+  for (const item of read.items) reader.add(item, { oneZero: read.oneZero, source: f.name });
+}
+
+/** A file that is neither JSON nor CSV, left out of an import. */
+export const ignoredFile = (name: string) => ({ record: 'file', file: name, message: `${name} is neither JSON nor CSV: ignored` });
+
+type FileType = 'json' | 'csv' | 'other';
+interface DiskFile { path: string; name: string; size: number; type: FileType }
+
+const JSON_OPENING = /^\uFEFF?\s*[[{]/;
+
+function typeOfText(name: string, text: string): FileType {
+  if (isCsvPackageFile(name)) return 'csv';
+  return /\.json$/i.test(name) || JSON_OPENING.test(text) ? 'json' : 'other';
+}
+
+/** What a file holds, told by its name, or by its first bytes when its name does not say. */
+async function typeOfFile(file: string): Promise<FileType> {
+  if (isCsvPackageFile(file) || /\.json$/i.test(file)) return typeOfText(file, '');
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    return JSON_OPENING.test(buffer.toString('utf8', 0, bytesRead)) ? 'json' : 'other';
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The files of a source on disk (a file, or a folder's JSON and CSV files; every file of an upload's folder), refused
+ * when larger in all than the import's limit, before any is read.
+ */
+async function filesOf(source: OrukSource & { kind: 'path' | 'upload' }, maxBytes: number): Promise<DiskFile[]> {
+  const location = source.kind === 'path' ? source.path : source.dir;
   let info;
   try {
     info = await stat(location);
@@ -87,30 +125,35 @@ async function pathsAt(location: string, maxBytes: number, everyFile = false): P
     throw new SourceError(`There is no file or folder at ${location}`);
   }
   const paths = info.isDirectory()
-    ? (await readdir(location)).filter((n) => everyFile || /\.(json|csv)$/i.test(n)).sort().map((n) => path.join(location, n))
+    ? (await readdir(location)).filter((n) => source.kind === 'upload' || /\.(json|csv)$/i.test(n)).sort().map((n) => path.join(location, n))
     : [location];
-  // checked before reading, so that a file larger than memory is refused rather than read
-  let size = 0;
-  for (const p of paths) size += (await stat(p)).size;
-  if (size > maxBytes) throw new SourceError(tooLarge(location, maxBytes));
-  return paths;
+  const files = await Promise.all(paths.map(async (p) => ({ path: p, name: path.basename(p), size: (await stat(p)).size, type: await typeOfFile(p) })));
+  if (files.reduce((n, f) => n + f.size, 0) > maxBytes) throw new SourceError(tooLarge(location, maxBytes));
+  return files;
 }
 
-async function filesAt(location: string, maxBytes: number, everyFile = false): Promise<{ name: string; text: string }[]> {
-  const paths = await pathsAt(location, maxBytes, everyFile);
-  return Promise.all(paths.map(async (p) => ({ name: path.basename(p), text: await readFile(p, 'utf8') })));
+/** The JSON and CSV files of a source on disk read whole, when they are within WHOLE_SOURCE_MAX_BYTES in all; the rest are named, not read. */
+async function readWhole(source: OrukSource & { kind: 'path' | 'upload' }, limits: ImportLimits): Promise<{ name: string; text: string; type: FileType }[]> {
+  const files = await filesOf(source, limits.maxBytes);
+  const read = files.filter((f) => f.type !== 'other');
+  const size = read.reduce((n, f) => n + f.size, 0);
+  const most = Math.min(limits.maxBytes, WHOLE_SOURCE_MAX_BYTES);
+  if (size > most) {
+    throw new SourceError(`${describeSource(source)} is ${Math.ceil(size / (1024 * 1024))} MB: an HSDS CSV package (with any JSON files given beside it) is read whole, so it may be at most ${Math.round(most / (1024 * 1024))} MB. Import the directory’s ORUK JSON instead (a file or a feed), which is read as it arrives, whatever its size`);
+  }
+  return Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, text: f.type === 'other' ? '' : await readFile(f.path, 'utf8') })));
 }
 
 /**
- * The files of a source on disk that are read as a stream (streamJsonRecords): a JSON file, or a folder or upload of
- * JSON files only. Null for any other source: a feed (read page by page), CSV (the package's tables name each other,
- * so they are read whole), files given as text.
+ * The files of a source on disk that are read as a stream (streamJsonRecords): JSON files (by name, or by their first
+ * bytes) and others, which are named and ignored. Null for any other source: a feed (read page by page), one with CSV
+ * (the package's tables name each other, so they are read whole), files given as text.
  */
-export async function streamedJsonFiles(source: OrukSource, limits: ImportLimits): Promise<string[] | null> {
+export async function streamedJsonFiles(source: OrukSource, limits: ImportLimits): Promise<{ json: string[]; ignored: string[] } | null> {
   if (source.kind !== 'path' && source.kind !== 'upload') return null;
-  const paths = await pathsAt(source.kind === 'path' ? source.path : source.dir, limits.maxBytes, source.kind === 'upload');
-  if (!paths.length || !paths.every((p) => /\.json$/i.test(p))) return null;
-  return paths;
+  const files = await filesOf(source, limits.maxBytes);
+  if (files.some((f) => f.type === 'csv') || !files.some((f) => f.type === 'json')) return null;
+  return { json: files.filter((f) => f.type === 'json').map((f) => f.path), ignored: files.filter((f) => f.type === 'other').map((f) => f.name) };
 }
 
 const ENDPOINT_KINDS: Record<string, RecordKind> = {
