@@ -170,27 +170,16 @@ describe('addresses an import may read', () => {
 describe('sources that break the limits', () => {
   const local = { allowPrivateAddresses: true as const };
 
-  it('a body that trickles past the time limit is rejected and recorded', async () => {
+  it.each([
+    ['a body that trickles past the time limit', '/trickle', 400, /trickle did not send its whole answer within/],
+    ['an answer that stalls after its headers', '/stall', 400, /stall did not send its whole answer within/],
+    // read only as far as the length, so its JSON is broken
+    ['a body longer than its Content-Length', '/long', 60_000, /long did not answer with JSON/],
+  ] as const)('%s is rejected and recorded', async (_what, path, timeoutMs, message) => {
     const lio = await t.make.lio();
-    const report = await importerWith({ ...local, timeoutMs: 400 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/trickle` });
+    const report = await importerWith({ ...local, timeoutMs }).importOruk('operator', lio.id, { kind: 'url', url: `${base}${path}` });
     expect(report.status).toBe('rejected');
-    expect(report.message).toMatch(/trickle did not send its whole answer within/);
-    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
-  });
-
-  it('an answer that stalls after its headers is rejected and recorded', async () => {
-    const lio = await t.make.lio();
-    const report = await importerWith({ ...local, timeoutMs: 400 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/stall` });
-    expect(report.status).toBe('rejected');
-    expect(report.message).toMatch(/stall did not send its whole answer within/);
-    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
-  });
-
-  it('a body longer than its Content-Length is read only as far as the length, so its broken JSON is rejected and recorded', async () => {
-    const lio = await t.make.lio();
-    const report = await importerWith(local).importOruk('operator', lio.id, { kind: 'url', url: `${base}/long` });
-    expect(report.status).toBe('rejected');
-    expect(report.message).toMatch(/long did not answer with JSON/);
+    expect(report.message).toMatch(message);
     expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
   });
 
