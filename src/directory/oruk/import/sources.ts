@@ -20,7 +20,11 @@ export type OrukSource =
   /** files uploaded on the admin page and kept in a folder of their own until the import's job has read them */
   | { kind: 'upload'; dir: string; names: string[] };
 
-export interface SourceProgress { stage: 'fetch' | 'read'; done: number; total: number | null; message: string }
+export interface SourceProgress {
+  stage: 'fetch' | 'read'; done: number; total: number | null; message: string;
+  /** a feed's records read so far */
+  records?: number;
+}
 export interface ReadOptions {
   onProgress?: (p: SourceProgress) => void;
   /** how much may be read, for how long, from where (config.imports) */
@@ -231,7 +235,7 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
     listed += read.items;
     await readFullServices(read.flat, apiBase, url.href, reader, set, options, limits, detailed);
     const total = paging?.totalPages ?? null;
-    options.onProgress?.({ stage: 'fetch', done: pages, total, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
+    options.onProgress?.({ stage: 'fetch', done: pages, total, records: listed, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
     if (last) break;
     if (!next) {
       set.error({ record: 'feed', message: `${address} had not reached its last page after ${maxPages} pages: stopped` });
