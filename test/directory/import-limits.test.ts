@@ -94,6 +94,13 @@ beforeAll(async () => {
       finishHalves = () => res.end(`,${JSON.stringify(service(3))}], "total_items": 3, "total_pages": 1, "page_number": 1, "last_page": true}`);
       return;
     }
+    if (url.pathname === '/endless') {
+      // pages of 3 kB each, a thousand of them
+      const n = Number(url.searchParams.get('page') ?? '1');
+      json(res);
+      res.end(JSON.stringify({ total_items: 1000, total_pages: 1000, page_number: n, contents: [{ ...service(n), description: 'x'.repeat(3000) }] }));
+      return;
+    }
     if (url.pathname === '/declared-large') { json(res, { 'content-length': 5_000_000 }); res.end(); return; }
     if (url.pathname === '/large') {
       // no length said: the limit is found while reading
@@ -211,6 +218,15 @@ describe('sources that break the limits', () => {
       expect(report.message, path).toMatch(/is larger than the limit of \d+ MB for an import/);
       expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
     }
+  });
+
+  it('a feed that sends more in all than five pages at the limit is rejected and recorded, though each page is within it', async () => {
+    const lio = await t.make.lio();
+    const report = await importerWith({ ...local, maxBytes: 10_000 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/endless` });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/endless sent more than \d+ MB in all, the most a feed may send \(5 times the limit of one page\), since its records are held until all are read: nothing was imported/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('id').execute())).toEqual([]);
   });
 
   it('uploaded files over the size limit are rejected and recorded', async () => {

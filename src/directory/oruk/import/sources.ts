@@ -187,12 +187,13 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${address} is not an http or https address`);
   const reader = new JsonReader(set);
+  const feed: FeedReading = { limits, address, bytes: 0 };
   let { kind, apiBase } = endpointOf(url);
-  let read = await readFeedPage(url, limits, reader, kind, null);
+  let read = await readFeedPage(url, feed, reader, kind, null);
   if (read.apiDetails) {
     url = new URL(`${url.pathname.replace(/\/$/, '')}/services${url.search}`, url);
     ({ kind, apiBase } = endpointOf(url));
-    read = await readFeedPage(url, limits, reader, kind, null);
+    read = await readFeedPage(url, feed, reader, kind, null);
   }
   const maxPages = options.maxPages ?? 100_000;
   let pageNumber = read.paging?.pageNumber ?? (Number(url.searchParams.get('page')) || 1);
@@ -211,7 +212,7 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
         // the feed answered ?page=1 with its first page again: it counts the pages it is asked for from 1
         askedOffset = 1;
         url.searchParams.set('page', String(pageNumber + 1));
-        read = await readFeedPage(url, limits, reader, kind, read.first);
+        read = await readFeedPage(url, feed, reader, kind, read.first);
         pages -= 1;
         continue;
       }
@@ -229,11 +230,11 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
       const nextNumber = reported + 1;
       const nextUrl = new URL(url);
       nextUrl.searchParams.set('page', String(nextNumber + askedOffset));
-      next = { url: nextUrl, pageNumber: nextNumber, page: readFeedPage(nextUrl, limits, reader, kind, read.first) };
+      next = { url: nextUrl, pageNumber: nextNumber, page: readFeedPage(nextUrl, feed, reader, kind, read.first) };
       next.page.catch(() => undefined); // awaited below; an import that stops first leaves it
     }
     listed += read.items;
-    await readFullServices(read.flat, apiBase, url.href, reader, set, options, limits, detailed);
+    await readFullServices(read.flat, apiBase, url.href, reader, set, options, feed, detailed);
     const total = paging?.totalPages ?? null;
     options.onProgress?.({ stage: 'fetch', done: pages, total, records: listed, message: `Read page ${pages}${total ? ` of ${total}` : ''} (${set.services.size} services so far)` });
     if (last) break;
@@ -268,9 +269,9 @@ class RepeatedPage extends Error {}
  * page is never held whole; services listed flat are kept back for their full records. A page whose first record is
  * `previousFirst` is left unread. Any failure, while asking or part way through the body, is a SourceError.
  */
-async function readFeedPage(url: URL, limits: ImportLimits, reader: JsonReader, kind: RecordKind | undefined, previousFirst: string | null): Promise<FeedPage> {
+async function readFeedPage(url: URL, feed: FeedReading, reader: JsonReader, kind: RecordKind | undefined, previousFirst: string | null): Promise<FeedPage> {
   const page: FeedPage = { paging: null, items: 0, first: null, apiDetails: false, flat: [], repeated: false };
-  const body = await askFeed(url, limits);
+  const body = await askFeed(url, feed);
   try {
     const doc = await streamJsonRecords(body, (items, oneZero) => {
       if (page.items === 0 && items.length) {
@@ -292,11 +293,20 @@ async function readFeedPage(url: URL, limits: ImportLimits, reader: JsonReader, 
   }
 }
 
-/** A feed's answer, as it arrives; a connection its server closed before answering is asked again, once. */
-async function askFeed(url: URL, limits: ImportLimits): Promise<AsyncIterable<Buffer>> {
+/** What a feed may send in all, its pages and full records together, in limits of one page (IMPORT_MAX_MB). */
+export const FEED_PAGES_OF_LIMIT = 5;
+
+/** A feed being read: what it has sent so far, counted against FEED_PAGES_OF_LIMIT, since all its records are held until written. */
+interface FeedReading { limits: ImportLimits; address: string; bytes: number }
+
+/** The feed sent more in all than it may: the import is rejected, whatever part was being read. */
+class FeedTooLarge extends SourceError {}
+
+/** A feed's answer, as it arrives, counted against what the feed may send in all; a connection its server closed before answering is asked again, once. */
+async function askFeed(url: URL, feed: FeedReading): Promise<AsyncIterable<Buffer>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await getPublic(url, limits);
+      return counted(await getPublic(url, feed.limits), feed);
     } catch (err) {
       if (!(err instanceof OutboundError)) throw err;
       if (attempt === 1 && err.reason === 'dropped') continue;
@@ -305,8 +315,19 @@ async function askFeed(url: URL, limits: ImportLimits): Promise<AsyncIterable<Bu
   }
 }
 
+async function* counted(body: AsyncIterable<Buffer>, feed: FeedReading): AsyncGenerator<Buffer> {
+  const most = FEED_PAGES_OF_LIMIT * feed.limits.maxBytes;
+  for await (const chunk of body) {
+    feed.bytes += chunk.length;
+    if (feed.bytes > most) {
+      throw new FeedTooLarge(`${feed.address} sent more than ${Math.round(most / (1024 * 1024))} MB in all, the most a feed may send (${FEED_PAGES_OF_LIMIT} times the limit of one page), since its records are held until all are read: nothing was imported`);
+    }
+    yield chunk;
+  }
+}
+
 /** Each flat service's full record, from /services/{id}, asked for once though the feed lists it on several pages or twice on one. */
-async function readFullServices(flat: FeedPage['flat'], apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, limits: ImportLimits,
+async function readFullServices(flat: FeedPage['flat'], apiBase: string, href: string, reader: JsonReader, set: ImportSet, options: ReadOptions, feed: FeedReading,
   detailed: Set<string>) {
   const asking = flat.filter(({ item }) => {
     const id = firstIdOf(item);
@@ -321,8 +342,9 @@ async function readFullServices(flat: FeedPage['flat'], apiBase: string, href: s
       let full: unknown = item;
       if (id !== null) {
         try {
-          full = await getRecord(new URL(`${apiBase}/services/${encodeURIComponent(id)}`), limits);
+          full = await getRecord(new URL(`${apiBase}/services/${encodeURIComponent(id)}`), feed);
         } catch (err) {
+          if (err instanceof FeedTooLarge) throw err;
           set.warning({ record: 'service', id, message: `its full record could not be read (${(err as Error).message}): imported from the list alone` });
         }
       }
@@ -332,9 +354,9 @@ async function readFullServices(flat: FeedPage['flat'], apiBase: string, href: s
 }
 
 /** One record, read whole: larger than WHOLE_RECORD_MAX_BYTES, it is refused (streamJsonRecords). */
-async function getRecord(url: URL, limits: ImportLimits): Promise<unknown> {
+async function getRecord(url: URL, feed: FeedReading): Promise<unknown> {
   let record: unknown = null;
-  const doc = await streamJsonRecords(await askFeed(url, limits), (items) => { record ??= items[0]; }).catch((err: unknown) => {
+  const doc = await streamJsonRecords(await askFeed(url, feed), (items) => { record ??= items[0]; }).catch((err: unknown) => {
     if (err instanceof OutboundError) throw new SourceError(err.message);
     if (err instanceof MalformedJson) throw new SourceError(`${url.href} did not answer with JSON: ${err.message}`);
     throw err;
