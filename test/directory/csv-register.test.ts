@@ -120,6 +120,23 @@ describe('organisations as a spreadsheet', () => {
     expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('organisations').select('id').execute())).toEqual([]);
   });
 
+  it('refuses a website that is not an http or https address, in either file, naming the row and column', async () => {
+    const lio = await t.make.lio();
+    const client = await adminClient(lio);
+    await directoryFactories(t.db).organisation(lio, { name: 'Solo' });
+    for (const address of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>']) {
+      const organisations = await importCsv(client, 'organisations', toCsv(['name', 'website'], [['Linked Group', address]]));
+      expect(organisations.$('h1').text()).toBe('Import rejected');
+      expect(issueRows(organisations).map((r) => [r[0], r[1]])).toEqual([['2', 'website']]);
+      const services = await importCsv(client, 'services', toCsv(['organisation_name', 'name', 'url'], [['Solo', 'Linked Service', address]]));
+      expect(services.$('h1').text()).toBe('Import rejected');
+      expect(issueRows(services).map((r) => [r[0], r[1]])).toEqual([['2', 'url']]);
+    }
+    const held = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('organisations').select('website').where('name', '=', 'Linked Group').execute());
+    expect(held).toEqual([]);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('id').execute())).toEqual([]);
+  });
+
   it('refuses a file with unknown columns or that is not CSV, and says so on the page', async () => {
     const lio = await t.make.lio();
     const client = await adminClient(lio);

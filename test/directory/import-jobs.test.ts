@@ -2,7 +2,9 @@ import { watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, errorSummary, mainText } from '../helpers/client.js';
 import { OrukImportService } from '../../src/directory/oruk/import/importer.js';
@@ -15,12 +17,25 @@ import { importsRepository } from '../../src/directory/imports/repository.js';
 
 let t: TestContext;
 let dataDir: string;
+let feedServer: Server;
+let releaseSecondPage: (() => void) | null = null;
 type Lio = Awaited<ReturnType<TestContext['make']['lio']>>;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'cg-import-jobs-'));
-  t = await createTestApp({ env: { DATA_DIR: dataDir } });
+  t = await createTestApp({ env: { DATA_DIR: dataDir, IMPORT_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1' } });
+  // a feed of two pages, whose second waits until the test lets it go
+  feedServer = createServer((req, res) => {
+    const n = Number(new URL(req.url ?? '/', 'http://feed.test').searchParams.get('page') ?? '1');
+    const body = JSON.stringify({ total_items: 3, total_pages: 2, page_number: n, contents: n === 1 ? [service(0), service(1)] : [service(2)] });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (n === 1) res.end(body);
+    else releaseSecondPage = () => res.end(body);
+  });
+  await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
 });
 afterAll(async () => {
+  releaseSecondPage?.();
+  await new Promise((resolve) => feedServer?.close(resolve));
   await t?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -70,6 +85,22 @@ describe('imports run as jobs', () => {
     expect(await uploadsLeft()).toEqual([]);
     const list = await client.get('/admin/imports');
     expect(list.$('[data-testid="imports"] tbody tr').first().text()).toMatch(/Completed/);
+  });
+
+  it('a feed imported by its address shows the records read as its pages come, then the report', async () => {
+    const lio = await t.make.lio();
+    const { client, csrf } = await admin(lio);
+    const posted = await client.postMultipart('/admin/imports/oruk', { _csrf: csrf, url: `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/services` });
+    expect(posted.status).toBe(303);
+    const page = posted.location!;
+    const running = t.app.jobs.drain();
+    await vi.waitFor(async () => expect((await client.get(page)).$('[data-testid="import-progress"]').text()).toMatch(/Records read\s*2\s/), { timeout: 10_000 });
+    expect(await serviceNames(lio)).toEqual([]);
+    releaseSecondPage!();
+    await running;
+    const done = await client.get(page);
+    expect(done.$('h1').text()).toBe('Import report');
+    expect(await serviceNames(lio)).toEqual(['Job Service 0', 'Job Service 1', 'Job Service 2']);
   });
 
   it('refuses an upload from someone who may not import before any of it is written to disk', async () => {

@@ -1,8 +1,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { OrukImportService } from '../../src/directory/oruk/import/importer.js';
+import { readSource, WHOLE_SOURCE_MAX_BYTES } from '../../src/directory/oruk/import/sources.js';
+import { ImportSet } from '../../src/directory/oruk/import/model.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DEFAULT_IMPORT_LIMITS, loadConfig, type ImportLimits } from '../../src/platform/config.js';
 import { isPublicAddress } from '../../src/platform/http/outbound.js';
 import { errorCode } from '../../src/platform/errors.js';
@@ -20,6 +25,9 @@ let server: Server;
 let base: string;
 let redirector: Server;
 let redirectorBase: string;
+let finishHalves: (() => void) | null = null;
+
+const service = (n: number) => ({ id: `svc-${n}`, name: `Service ${n}`, status: 'active', organization: { id: 'org-1', name: 'An organisation', description: '' } });
 
 const page = JSON.stringify({ total_items: 1, total_pages: 1, page_number: 1, size: 1, first_page: true, last_page: true, empty: false,
   contents: [{ id: 'svc-1', name: 'A service', status: 'active', organization: { id: 'org-1', name: 'An organisation', description: '' },
@@ -53,6 +61,44 @@ beforeAll(async () => {
       json(res, { 'content-length': 100_000 });
       res.write('{"contents": [');
       setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    if (url.pathname === '/stall') {
+      // headers, then nothing at all
+      json(res);
+      res.flushHeaders();
+      const timer = setTimeout(() => res.end(page), 3000);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    if (url.pathname === '/long') {
+      // says fewer bytes than it sends: the answer ends where its length says, part way through the JSON
+      const body = Buffer.from(page);
+      json(res, { 'content-length': 40 });
+      res.flushHeaders();
+      res.socket?.end(body);
+      return;
+    }
+    if (url.pathname === '/spaced') {
+      // spaces and line ends before the page, each in a packet of its own
+      json(res);
+      res.write(' ');
+      setTimeout(() => res.write('\n\r\n'), 20);
+      setTimeout(() => res.end(page), 40);
+      return;
+    }
+    if (url.pathname === '/halves') {
+      // the first records of a page, then the rest once the test has seen them read
+      json(res);
+      res.write(`{"contents": [${JSON.stringify(service(1))},${JSON.stringify(service(2))}`);
+      finishHalves = () => res.end(`,${JSON.stringify(service(3))}], "total_items": 3, "total_pages": 1, "page_number": 1, "last_page": true}`);
+      return;
+    }
+    if (url.pathname === '/endless') {
+      // pages of 3 kB each, a thousand of them
+      const n = Number(url.searchParams.get('page') ?? '1');
+      json(res);
+      res.end(JSON.stringify({ total_items: 1000, total_pages: 1000, page_number: n, contents: [{ ...service(n), description: 'x'.repeat(3000) }] }));
       return;
     }
     if (url.pathname === '/declared-large') { json(res, { 'content-length': 5_000_000 }); res.end(); return; }
@@ -131,12 +177,29 @@ describe('addresses an import may read', () => {
 describe('sources that break the limits', () => {
   const local = { allowPrivateAddresses: true as const };
 
-  it('a body that trickles past the time limit is rejected and recorded', async () => {
+  it.each([
+    ['a body that trickles past the time limit', '/trickle', 400, /trickle did not send its whole answer within/],
+    ['an answer that stalls after its headers', '/stall', 400, /stall did not send its whole answer within/],
+    // read only as far as the length, so its JSON is broken
+    ['a body longer than its Content-Length', '/long', 60_000, /long did not answer with JSON/],
+  ] as const)('%s is rejected and recorded', async (_what, path, timeoutMs, message) => {
     const lio = await t.make.lio();
-    const report = await importerWith({ ...local, timeoutMs: 400 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/trickle` });
+    const report = await importerWith({ ...local, timeoutMs }).importOruk('operator', lio.id, { kind: 'url', url: `${base}${path}` });
     expect(report.status).toBe('rejected');
-    expect(report.message).toMatch(/trickle did not send its whole answer within/);
+    expect(report.message).toMatch(message);
     expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('a page is read as it arrives, spaces before it included: its records are read before its end has come', async () => {
+    const lio = await t.make.lio();
+    expect((await importerWith(local).importOruk('operator', lio.id, { kind: 'url', url: `${base}/spaced` })).status).toBe('completed');
+    const set = new ImportSet();
+    const reading = readSource({ kind: 'url', url: `${base}/halves` }, set, { limits: { ...DEFAULT_IMPORT_LIMITS, ...local } });
+    await vi.waitFor(() => expect([...set.services.keys()]).toEqual(['svc-1', 'svc-2']), { timeout: 5000 });
+    finishHalves!();
+    await reading;
+    expect([...set.services.keys()]).toEqual(['svc-1', 'svc-2', 'svc-3']);
+    expect(set.issues).toEqual([]);
   });
 
   it('a body shorter than its Content-Length is rejected and recorded', async () => {
@@ -157,12 +220,53 @@ describe('sources that break the limits', () => {
     }
   });
 
+  it('a feed that sends more in all than five pages at the limit is rejected and recorded, though each page is within it', async () => {
+    const lio = await t.make.lio();
+    const report = await importerWith({ ...local, maxBytes: 10_000 }).importOruk('operator', lio.id, { kind: 'url', url: `${base}/endless` });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/endless sent more than \d+ MB in all, the most a feed may send \(5 times the limit of one page\), since its records are held until all are read: nothing was imported/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+    expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('id').execute())).toEqual([]);
+  });
+
   it('uploaded files over the size limit are rejected and recorded', async () => {
     const lio = await t.make.lio();
     const report = await importerWith({ maxBytes: 10_000 }).importOruk('operator', lio.id, { kind: 'files', files: [{ name: 'big.json', text: `[${'{"id":"x"},'.repeat(2000)}{}]` }] });
     expect(report.status).toBe('rejected');
     expect(report.message).toMatch(/big\.json is larger than the limit/);
     expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+});
+
+describe('files read whole and files read as a stream', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await mkdtemp(path.join(tmpdir(), 'import-limits-')); });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('a CSV package larger than a source read whole may be is refused before it is read, and recorded', async () => {
+    const pkg = path.join(dir, 'package');
+    await mkdir(pkg);
+    const row = `svc-1,org-1,A service,${'a long description '.repeat(20)},active\n`;
+    await writeFile(path.join(pkg, 'services.csv'), `id,organization_id,name,description,status\n${row.repeat(Math.ceil((WHOLE_SOURCE_MAX_BYTES + 1) / row.length))}`);
+    await writeFile(path.join(pkg, 'organizations.csv'), 'id,name\norg-1,An organisation\n');
+    const lio = await t.make.lio();
+    const report = await importerWith({}).importOruk('operator', lio.id, { kind: 'path', path: pkg });
+    expect(report.status).toBe('rejected');
+    expect(report.message).toMatch(/is 21 MB: an HSDS CSV package \(with any JSON files given beside it\) is read whole, so it may be at most 20 MB\. Import the directory’s ORUK JSON instead/);
+    expect((await recorded(lio.id)).map((r) => r.status)).toEqual(['rejected']);
+  });
+
+  it('an uploaded JSON file whose name does not say so is read as a stream, whatever its size, and a file that is neither is listed as ignored', async () => {
+    const upload = path.join(dir, 'upload');
+    await mkdir(upload);
+    const padding = 'x'.repeat(WHOLE_SOURCE_MAX_BYTES + 1024);
+    await writeFile(path.join(upload, 'export'), `\n{"contents": [${JSON.stringify(service(7))}], "padding": "${padding}"}`);
+    await writeFile(path.join(upload, 'notes.txt'), 'read me');
+    const lio = await t.make.lio();
+    const report = await importerWith({}).importOruk('operator', lio.id, { kind: 'upload', dir: upload, names: ['export', 'notes.txt'] });
+    expect(report.status, report.message ?? '').toBe('completed');
+    expect(report.counts.services).toEqual({ created: 1, updated: 0 });
+    expect(report.issues).toEqual([expect.objectContaining({ level: 'warning', file: 'notes.txt', message: 'notes.txt is neither JSON nor CSV: ignored' })]);
   });
 });
 

@@ -5,7 +5,7 @@ import { createTestApp, type TestContext } from '../helpers/app.js';
 import { OrukImportService } from '../../src/directory/oruk/import/importer.js';
 import { DEFAULT_IMPORT_LIMITS } from '../../src/platform/config.js';
 import { writeReport } from '../../src/directory/oruk/import/cli.js';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -34,6 +34,10 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://feed.test');
     requests.push(`${url.pathname}${url.search}`);
     res.writeHead(200, { 'content-type': 'application/json' });
+    if (url.pathname === '/wrong-total/services') {
+      res.end(JSON.stringify({ total_items: 9, total_pages: 1, page_number: 1, last_page: true, contents: [1, 2].map((n) => ({ id: `wt-${n}`, name: `Service ${n}`, status: 'active', organization: org, schedules: [] })) }));
+      return;
+    }
     const detail = /^\/v1\/services\/(.+)$/.exec(url.pathname);
     if (detail) {
       res.end(JSON.stringify({ id: detail[1], name: `Service ${detail[1]}`, organization: org, regular_schedules: [{ weekday: 'Monday', opens_at: '10:00', closes_at: '12:00' }],
@@ -150,6 +154,24 @@ describe('what v1 feeds say that was dropped', () => {
     const audience = (api.json() as { attributes: { taxonomy_term: { name: string; taxonomy: string } }[] }).attributes.map((a) => `${a.taxonomy_term.taxonomy}: ${a.taxonomy_term.name}`);
     expect(audience.sort()).toEqual(['Target audience: Carers', 'Target audience: Older people']);
     expect(report.notHeld).toEqual([{ what: 'service field “pc_partnerCode”', count: 1 }]);
+  });
+});
+
+describe('a total that does not match the records sent', () => {
+  it('is flagged for a feed, and for a file read as a stream', async () => {
+    const flagged = (issues: { record: string; field?: string; message: string }[]) => issues.filter((i) => i.record === 'feed' && i.field === 'total_items').map((i) => i.message);
+    const fromFeed = await importer.importOruk('operator', (await t.make.lio()).id, { kind: 'url', url: `${base}/wrong-total/services` });
+    expect(fromFeed.status, fromFeed.message ?? '').toBe('completed');
+    expect(flagged(fromFeed.issues)).toEqual([`${base}/wrong-total/services says it holds 9 records but sent 2: check that none are missing`]);
+    const dir = await mkdtemp(path.join(tmpdir(), 'total-'));
+    try {
+      await writeFile(path.join(dir, 'page.json'), JSON.stringify({ total_items: 5, contents: [{ id: 'f-1', name: 'Service', status: 'active', organization: org }] }));
+      const fromFile = await importer.importOruk('operator', (await t.make.lio()).id, { kind: 'path', path: path.join(dir, 'page.json') });
+      expect(fromFile.status, fromFile.message ?? '').toBe('completed');
+      expect(flagged(fromFile.issues)).toEqual(['page.json says it holds 5 records but sent 1: check that none are missing']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { DEFAULT_TAXONOMY, DEFAULT_TERMS, ensureDefaultTaxonomy, flattenDefaultT
 import { importTaxonomyJson } from '../../src/directory/taxonomy/import.js';
 import { SESSION_COOKIE } from '../../src/platform/http/session.js';
 import { runTaxonomyImport } from '../../src/directory/taxonomy/cli.js';
+import { TAXONOMY_IMPORT_MAX_BYTES } from '../../src/directory/taxonomy/import.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -390,5 +391,11 @@ describe('importing a taxonomy', () => {
     expect(await runTaxonomyImport([good, '--lio', 'no-such-lio'], open, out)).toBe(2);
     expect(lines.at(-1)).toBe('! No LIO with slug no-such-lio');
     expect(await runTaxonomyImport([], open, out)).toBe(2);
+
+    // a file larger than the page takes is refused before it is read
+    const huge = path.join(dir, 'huge.json');
+    await writeFile(huge, `{"name": "Huge", "padding": "${'x'.repeat(TAXONOMY_IMPORT_MAX_BYTES)}"}`);
+    expect(await runTaxonomyImport([huge, '--lio', lio.slug], open, out)).toBe(2);
+    expect(lines.at(-1)).toBe(`! ${huge} is larger than the limit of 8 MB for a taxonomy; nothing was imported`);
   });
 });

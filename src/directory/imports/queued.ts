@@ -108,7 +108,11 @@ export class QueuedImports {
       const importer = new OrukImportService({ db, clock, limits: config.imports });
       await importer.importOruk({ queuedBy: { userId: String(payload.userId), label: record.actor_label } }, lioId, source, {
         importId,
-        onProgress: (p) => { if (p.stage === 'records') live.set(importId, p); },
+        onProgress: (p) => {
+          if (p.stage === 'records') live.set(importId, p);
+          // a feed's records are counted as its pages are read, and written once all are
+          else if (p.stage === 'fetch') live.set(importId, { stage: 'records', done: p.done, total: null, read: p.records ?? 0, written: 0, refused: 0, message: p.message });
+        },
       });
     } catch (err) {
       // Whatever the importer could not report itself: the record still ends, and says nothing was imported.

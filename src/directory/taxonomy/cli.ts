@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Database } from '../../platform/db/index.js';
-import { importTaxonomyJson } from './import.js';
+import { importTaxonomyJson, TAXONOMY_IMPORT_MAX_BYTES } from './import.js';
 
 export const TAXONOMY_IMPORT_USAGE = 'commonground import taxonomy FILE [--lio SLUG]';
 
@@ -15,6 +15,11 @@ export async function runTaxonomyImport(args: string[], open: () => Promise<Data
   if (!file || positionals.length > 1) { out.error(`Name one file: ${TAXONOMY_IMPORT_USAGE}`); return 2; }
   let source: string;
   try {
+    // checked before reading, so that a file larger than memory is refused rather than read
+    if ((await stat(file)).size > TAXONOMY_IMPORT_MAX_BYTES) {
+      out.error(`${file} is larger than the limit of ${TAXONOMY_IMPORT_MAX_BYTES / (1024 * 1024)} MB for a taxonomy; nothing was imported`);
+      return 2;
+    }
     source = await readFile(file, 'utf8');
   } catch (err) {
     out.error(`Cannot read ${file}: ${(err as Error).message}`);

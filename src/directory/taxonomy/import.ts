@@ -256,6 +256,9 @@ class RejectedImport extends Error {
   constructor(readonly problems: ImportProblem[]) { super('import rejected'); }
 }
 
+/** The largest taxonomy file taken, from the page or the command line: it is read whole. */
+export const TAXONOMY_IMPORT_MAX_BYTES = 8 * 1024 * 1024;
+
 /**
  * The whole import in one transaction, for the admin page and the CLI: parse, check, write, audit.
  * Nothing is committed when any row is rejected.

@@ -5,10 +5,10 @@ import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
 import { actorOf } from '../../platform/http/request-context.js';
 import { TaxonomyService } from './service.js';
+import { TAXONOMY_IMPORT_MAX_BYTES } from './import.js';
 import { acceptTextUploads } from '../../platform/http/multipart.js';
 import type { ImportProblem } from './import.js';
 
-const IMPORT_LIMIT = 8 * 1024 * 1024;
 const SUMMARY_MAX = 10;
 
 export async function registerTaxonomyRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock }) {
@@ -87,8 +87,8 @@ export async function registerTaxonomyRoutes(app: FastifyInstance, deps: { db: D
 
   // The import form may carry a file: only this route reads multipart bodies.
   await app.register(async (scoped) => {
-    await acceptTextUploads(scoped, IMPORT_LIMIT, guard.preHandler);
-    scoped.post('/admin/taxonomy/import', { ...guard, bodyLimit: IMPORT_LIMIT }, async (request, reply) => {
+    await acceptTextUploads(scoped, TAXONOMY_IMPORT_MAX_BYTES, guard.preHandler);
+    scoped.post('/admin/taxonomy/import', { ...guard, bodyLimit: TAXONOMY_IMPORT_MAX_BYTES }, async (request, reply) => {
       const pasted = str(request.body, 'json');
       const uploaded = str(request.body, 'file');
       const filename = str(request.body, 'fileFilename');

@@ -130,13 +130,6 @@ export async function getPublic(url: URL, options: OutboundOptions): Promise<Asy
   }
 }
 
-/** GETs `url` and gives its whole body as text, within the limits. */
-export async function getPublicText(url: URL, options: OutboundOptions): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await getPublic(url, options)) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export function tooLarge(what: URL | string, maxBytes: number): string {
   return `${typeof what === 'string' ? what : what.href} is larger than the limit of ${Math.round(maxBytes / (1024 * 1024))} MB for an import`;
 }

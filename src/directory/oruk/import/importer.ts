@@ -8,7 +8,7 @@ import type { DirectoryImportKind } from '../../../platform/db/oruk-schema.js';
 import { findLikelyDuplicatesOfEach } from '../../organisations/duplicates.js';
 import path from 'node:path';
 import { ImportSet, type ImpService, type ImportIssue } from './model.js';
-import { checkTotal, describeSource, readSource, SourceError, streamedJsonFiles, type OrukSource, type SourceProgress } from './sources.js';
+import { checkTotal, describeSource, ignoredFile, readSource, SourceError, streamedJsonFiles, type OrukSource, type SourceProgress } from './sources.js';
 import { importsRepository } from '../../imports/repository.js';
 import { noEarlierRecords, rememberWritten, writeImportSet, writeOptionsFor, type EntityCounts } from './writer.js';
 import { JsonReader } from './json.js';
@@ -16,9 +16,10 @@ import { MalformedJson, streamJsonRecords } from './stream.js';
 import { held, keepIndexMergesSmall, letOthersRun, limitStatementRows } from './repository.js';
 
 /**
- * Imports a directory from Open Referral, all or nothing, in one transaction. A feed, CSV and files given as text are
- * read whole, then written; a JSON file on disk (the command line's, or an upload kept for its job) is read as a
- * stream and written a batch of records at a time as it is read, so that memory stays flat whatever its size. A source
+ * Imports a directory from Open Referral, all or nothing, in one transaction. A feed (its pages parsed as they
+ * arrive), a CSV package (at most WHOLE_SOURCE_MAX_BYTES) and files given as text are read into one set of records,
+ * then written; JSON files on disk (the command line's, or an upload kept for its job) are read as a stream and written
+ * a batch of records at a time as they are read, so that memory stays flat whatever their size. A source
  * that cannot be read (even part way through), or has an error (not a warning), is rejected and nothing is written;
  * so is one whose writing fails. The report says what was created, updated and flagged, and which new organisations
  * look like ones already held.
@@ -119,7 +120,7 @@ export class OrukImportService {
     try {
       const limits = options.timeoutMs ? { ...this.deps.limits, timeoutMs: options.timeoutMs } : this.deps.limits;
       const streamed = await streamedJsonFiles(source, limits);
-      if (streamed) return await this.importStreamed(importer, lioId, label, streamed, options);
+      if (streamed) return await this.importStreamed(importer, lioId, label, streamed.json, options, streamed.ignored);
       const read = await readSource(source, set, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), limits });
       kind = read.format === 'hsds_csv' ? 'hsds_csv' : 'oruk';
     } catch (err) {
@@ -150,13 +151,13 @@ export class OrukImportService {
    * A JSON file (or files) read as a stream and written a batch at a time, all in one transaction: whatever stops it
    * part way (text that is not JSON, an error, the database) rolls back every batch written before.
    */
-  private async importStreamed(importer: Importer, lioId: string, label: string, files: string[], options: ImportOptions): Promise<ImportReport> {
+  private async importStreamed(importer: Importer, lioId: string, label: string, files: string[], options: ImportOptions, ignored: string[]): Promise<ImportReport> {
     const { db, clock } = this.deps;
     const started = clock.now();
     const t0 = performance.now();
     const batchRecords = options.batchRecords ?? BATCH_RECORDS;
     const counts = zero();
-    const issues: ImportIssue[] = [];
+    const issues: ImportIssue[] = ignored.map((name) => ({ level: 'warning', ...ignoredFile(name) }));
     const notHeld = new Map<string, number>();
     const createdOrganisations: { id: string; name: string; charityNumber: string | null; postcode: string | null }[] = [];
     let created = 0;

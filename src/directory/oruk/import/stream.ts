@@ -4,12 +4,14 @@ import { JSONParser } from '@streamparser/json';
 import { readDocument, type Paging, type ReadDocument } from './json.js';
 
 /**
- * One ORUK JSON file read as a stream: its records are handed on a few at a time, as they are parsed, so that a file
- * of hundreds of megabytes never stands whole in memory (as text, or as the objects `JSON.parse` would make of it).
+ * One ORUK JSON document (a file, or a feed's answer as it arrives) read as a stream: its records are handed on a few
+ * at a time, as they are parsed, so that a document of hundreds of megabytes never stands whole in memory (as text, or
+ * as the objects `JSON.parse` would make of it).
  *
- * A file is a list of records (`[…]`), a page of them (3.0 `contents`, 1.0 `content`, with the page's counts beside
- * them), or one record or the API's details (`{…}` without either list). Only the last is read whole, once the stream
- * has found no list in it: such a file holds one record, so it is small, and `readDocument` then tells what it is.
+ * A document is a list of records (`[…]`), a page of them (3.0 `contents`, 1.0 `content`, with the page's counts
+ * beside them), or one record or the API's details (`{…}` without either list). Only the last is read whole, once the
+ * stream has found no list in it: such a document holds one record, so it is small (WHOLE_RECORD_MAX_BYTES at most),
+ * and `readDocument` then tells what it is.
  */
 
 /** Text that is not JSON, found part way through a file: nothing of the file may be imported. */
@@ -32,26 +34,33 @@ export interface StreamedDocument {
 }
 
 /**
- * Reads `file`, calling `onItems` with each run of records parsed from one piece of the file (awaited before the next
- * piece is read, so a slow writer holds the reading back rather than letting records pile up).
+ * Reads `from` (a file's path, or bytes as they arrive), calling `onItems` with each run of records parsed from one
+ * piece (awaited before the next piece is read, so a slow writer holds the reading back rather than letting records
+ * pile up).
  */
-export async function streamJsonRecords(file: string, onItems: (items: unknown[], oneZero: boolean) => Promise<void>): Promise<StreamedDocument> {
-  const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+export async function streamJsonRecords(from: string | AsyncIterable<Buffer>, onItems: (items: unknown[], oneZero: boolean) => Promise<void> | void): Promise<StreamedDocument> {
+  const stream = typeof from === 'string' ? createReadStream(from, { highWaterMark: 256 * 1024 }) : from;
+  // Bytes that arrive cannot be read again: they are kept until they show a list, in case the document is one record.
+  let kept: Buffer[] | null = typeof from === 'string' ? null : [];
+  let keptBytes = 0;
   let parser: JSONParser | null = null;
   let oneZero = false;
   let items = 0;
   let pending: unknown[] = [];
   const fields: Record<string, unknown> = {};
   let opening: string | null = null;
+  let start: Buffer | null = null;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let piece = chunk;
       if (!parser) {
-        // The first piece says what the file is: a list, or an object (a page, a record, the API's details).
-        const text = chunk.toString('utf8', 0, Math.min(chunk.length, 1024)).replace(/^\uFEFF/, '');
-        opening = text.trimStart().charAt(0);
-        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) piece = chunk.subarray(3);
-        if (opening !== '[' && opening !== '{') throw new MalformedJson(`it does not begin with [ or {`);
+        // The first bytes that are not spaces say what the document is: a list, or an object (a page, a record, the API's details).
+        start = start ? Buffer.concat([start, chunk]) : chunk;
+        const opened = openingOf(start);
+        if (opened === null) continue;
+        opening = opened.char;
+        piece = start.subarray(opened.bom ? 3 : 0);
+        start = null;
         parser = new JSONParser({ paths: opening === '[' ? ['$.*'] : ['$.contents.*', '$.content.*', ...PAGE_FIELDS.map((f) => `$.${f}`)], keepStack: false });
         parser.onValue = ({ value, key, stack }) => {
           if (stack.length === 2) {
@@ -61,6 +70,11 @@ export async function streamJsonRecords(file: string, onItems: (items: unknown[]
           } else if (opening === '[') pending.push(value);
           else if (typeof key === 'string') fields[key] = value;
         };
+      }
+      if (kept && (opening === '[' || items > 0 || keptBytes + piece.length > WHOLE_RECORD_MAX_BYTES)) kept = null;
+      else if (kept) {
+        kept.push(piece);
+        keptBytes += piece.length;
       }
       try {
         parser.write(piece);
@@ -75,7 +89,7 @@ export async function streamJsonRecords(file: string, onItems: (items: unknown[]
       }
     }
   } finally {
-    stream.destroy();
+    if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
   }
   if (!parser) throw new MalformedJson('it is empty');
   if (!parser.isEnded) {
@@ -86,19 +100,40 @@ export async function streamJsonRecords(file: string, onItems: (items: unknown[]
     }
   }
   if (opening === '[' || items > 0) return { paging: opening === '[' ? null : pagingOf(fields, oneZero), oneZero, items, apiDetails: false };
-  return wholeRecord(file, onItems);
+  return wholeRecord(typeof from === 'string' ? from : kept && Buffer.concat(kept), onItems);
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** Spaces read before a document's first character, at most: more, and it is not JSON. */
+const LEADING_SPACE_MAX = 64 * 1024;
+
+/** A document's first character (after a byte order mark and spaces); null while only those have come. */
+function openingOf(start: Buffer): { char: string; bom: boolean } | null {
+  const bom = start.subarray(0, 3).equals(BOM.subarray(0, Math.min(3, start.length)));
+  if (bom && start.length < 3) return null;
+  const at = start.findIndex((b, i) => (!bom || i >= 3) && b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  if (at < 0) {
+    if (start.length > LEADING_SPACE_MAX) throw new MalformedJson('it does not begin with [ or {');
+    return null;
+  }
+  const char = String.fromCharCode(start[at]!);
+  if (char !== '[' && char !== '{') throw new MalformedJson('it does not begin with [ or {');
+  return { char, bom };
 }
 
 function pagingOf(fields: Record<string, unknown>, oneZero: boolean): Paging | null {
   return readDocument({ ...fields, [oneZero ? 'content' : 'contents']: [] }).paging;
 }
 
-/** An object without a list of records: one record, or the API's details. */
-async function wholeRecord(file: string, onItems: (items: unknown[], oneZero: boolean) => Promise<void>): Promise<StreamedDocument> {
-  if ((await stat(file)).size > WHOLE_RECORD_MAX_BYTES) throw new MalformedJson('it holds one object too large to be a record, and no list of records');
+/** An object without a list of records: one record, or the API's details (its file, or its bytes; null when they were too many to keep). */
+async function wholeRecord(from: string | Buffer | null, onItems: (items: unknown[], oneZero: boolean) => Promise<void> | void): Promise<StreamedDocument> {
+  if (from === null || (typeof from === 'string' && (await stat(from)).size > WHOLE_RECORD_MAX_BYTES)) {
+    throw new MalformedJson('it holds one object too large to be a record, and no list of records');
+  }
   let read: ReadDocument;
   try {
-    read = readDocument(JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, '')));
+    const text = typeof from === 'string' ? await readFile(from, 'utf8') : from.toString('utf8');
+    read = readDocument(JSON.parse(text.replace(/^\uFEFF/, '')));
   } catch (err) {
     throw new MalformedJson((err as Error).message);
   }
