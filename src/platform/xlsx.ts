@@ -213,6 +213,7 @@ interface Cell { column: number; type: string; style: number; value: string; inl
 function cellValue(cell: Cell, context: SheetContext): unknown {
   switch (cell.type) {
     case 's': {
+      if (cell.value.trim() === '') return null;
       const s = context.strings[Number(cell.value)];
       if (s === undefined) throw new UnreadableSpreadsheet(`a cell refers to shared string ${cell.value}, which the file does not hold`);
       return s;
