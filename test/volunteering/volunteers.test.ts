@@ -268,6 +268,15 @@ describe('coordinators’ volunteer records', () => {
     const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select('action').where('subject_id', '=', id).orderBy('id').execute());
     expect(audit.map((a) => a.action).filter((a) => a === 'volunteer.viewed')).toHaveLength(4);
     expect(JSON.stringify(audit)).not.toContain('Phone Caller');
+
+    // The same caller registered again (the address in other capitals) is a clear error on the e-mail, not a second volunteer.
+    const again = await client.submit('/volunteering/volunteers/new', '/volunteering/volunteers', {
+      fullName: 'Phone Caller', email: 'Caller@Example.net', 'dateOfBirth-day': '2', 'dateOfBirth-month': '3', 'dateOfBirth-year': '1970',
+      postcode: 'RV1 5XY', ways: ['in_person'], emergencyReserve: 'no', consentRecord: 'yes',
+    });
+    expect(again.status).toBe(400);
+    expect(errorSummary(again)).toEqual([{ href: '#email', text: 'A volunteer with this email address is already registered: search for them instead' }]);
+    expect(await volunteersOf(lio.id)).toHaveLength(1);
   });
 
   it('a coordinator changes a volunteer’s profile for them: mistakes come back naming the field and change nothing; the e-mail is kept; it is in the history', async () => {
