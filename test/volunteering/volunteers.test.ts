@@ -369,6 +369,18 @@ describe('home panels', () => {
     expect(panel.text()).toContain('Your status: Placed');
     expect(panel.text()).toContain('3 of 7 parts complete');
     expect(home.$('a[href="/my-volunteering"]').length).toBeGreaterThan(0);
+    // What is under way: enquiries not yet answered or started, and hours the organisation has still to confirm.
+    const me = (await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteers').select('id').where('person_id', '=', personId).executeTakeFirstOrThrow())).id;
+    const count = (page: typeof home, href: string) => page.$(`a.cg-count[href="${href}"]`).text().replace(/\s+/g, ' ').trim();
+    expect(count(home, '/my-volunteering/enquiries')).toBe('0 enquiries in progress');
+    const role = await vol.opportunity(lio);
+    await vol.referral(lio, { volunteerId: me, opportunityId: role.id, status: 'contacted' });
+    await vol.referral(lio, { volunteerId: me, opportunityId: (await vol.opportunity(lio)).id, status: 'declined' });
+    const placed = await vol.referral(lio, { volunteerId: me, opportunityId: (await vol.opportunity(lio)).id, status: 'started' });
+    for (const confirmedAt of [null, new Date()]) await vol.hours(lio, { volunteerId: me, referralId: placed.id, confirmedAt });
+    const later = await client.get('/');
+    expect(count(later, '/my-volunteering/enquiries')).toBe('1 enquiry in progress');
+    expect(count(later, '/my-volunteering/hours')).toBe('1 entry of your hours waiting to be confirmed');
 
     await vol.volunteer(lio, { status: 'new' });
     await vol.volunteer(lio, { status: 'new', emergencyReserve: true });
