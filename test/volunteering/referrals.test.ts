@@ -72,6 +72,12 @@ describe('a volunteer enquires about a role', () => {
     expect(signedOut.status).toBe(200);
     expect(signedOut.$('a[href="/volunteer/register"]').length).toBe(1);
     expect(signedOut.$(`a[href^="/sign-in?returnTo="]`).length).toBe(1);
+    // Not asked to sign in for a role that has closed, nor for one there is not.
+    const closed = await v.opportunity(s.lio, { organisationId: s.org.id, title: 'Bygone role', closingOn: '2020-01-01' });
+    const closedPage = await visitor.get(`/opportunities/${closed.id}/enquire`);
+    expect(closedPage.status).toBe(410);
+    expect(closedPage.$('h1').text()).toBe('This role has closed');
+    expect((await visitor.get('/opportunities/00000000-0000-4000-8000-000000000000/enquire')).status).toBe(404);
   });
 
   it('is refused with a clear answer for a closed or past-closing role, one with no places left, an under-age volunteer, and a role the organisation declined them for', async () => {
