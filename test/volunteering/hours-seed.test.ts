@@ -21,6 +21,11 @@ it('gives the demo’s placements hours, confirmed and waiting; the group member
   await coordinator.signIn('coordinator@riverside.example', DEMO_PASSWORD);
   const from = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
   expect(mainText(await coordinator.get(`/volunteering/hours?from=${from}`))).toContain('Grace Adeyemi');
+  // The last week has a placement started and confirmed hours: the month's figures are not all nought from its first days.
+  const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+  const figures = mainText(await coordinator.get(`/volunteering/figures?from=${weekAgo}`));
+  expect(figures).toMatch(/Placements \(started\)\s*[1-9]/);
+  expect(figures).toMatch(/Hours given \(confirmed\)\s*[1-9]/);
 
   // The demo volunteer, accepted at the food bank three weeks ago, has hours of her own, and her home page counts what is under way.
   const volunteer = new Client(t.app, 'localhost');
