@@ -259,6 +259,11 @@ describe('coordinators’ volunteer records', () => {
 
     const page = await client.get(`/volunteering/volunteers/${id}`);
     expect(page.$('h1').text()).toBe('Phone Caller');
+    // A status not in the list comes back on the record's page with the error summary, and changes nothing.
+    const badStatus = await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/status`, { status: 'retired' });
+    expect(badStatus.status).toBe(400);
+    expect(errorSummary(badStatus)).toEqual([{ href: '#status', text: 'Choose a status' }]);
+    expect(badStatus.$('[data-testid="status"]').text()).toBe('New');
     expect((await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/status`, { status: 'active' })).status).toBe(303);
     expect((await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/notes`, { note: 'Called back, keen on Saturdays' })).status).toBe(303);
     const after = await client.get(`/volunteering/volunteers/${id}`);
@@ -266,7 +271,8 @@ describe('coordinators’ volunteer records', () => {
     expect(after.$('[data-testid="notes"]').text()).toContain('Called back, keen on Saturdays');
     expect(after.$('[data-testid="history"]').text()).toContain('Status changed from New to Active');
     const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select('action').where('subject_id', '=', id).orderBy('id').execute());
-    expect(audit.map((a) => a.action).filter((a) => a === 'volunteer.viewed')).toHaveLength(4);
+    // Each showing of the record is a view: the page before each form sent, the page the bad status came back on, and the last.
+    expect(audit.map((a) => a.action).filter((a) => a === 'volunteer.viewed')).toHaveLength(6);
     expect(JSON.stringify(audit)).not.toContain('Phone Caller');
 
     // The same caller registered again (the address in other capitals) is a clear error on the e-mail, not a second volunteer.
