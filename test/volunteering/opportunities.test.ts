@@ -104,12 +104,24 @@ describe('posting and approving roles', () => {
     expect(errorSummary(unknownPlace)).toEqual([{ href: '#postcode', text: expect.stringContaining('We could not find the postcode OP7 7QQ') }]);
   });
 
-  it('closing a role takes it off the public listing', async () => {
+  it('closing a role takes it off the public listing; its page then says it has closed', async () => {
     const { lio, coordinator, visitor } = await setUp();
     const open = await vol.opportunity(lio, { title: 'Litter pick marshal', status: 'published' });
     expect((await visitor.get(`/opportunities/${open.id}`)).status).toBe(200);
     expect((await coordinator.client.submit(`/volunteering/roles/${open.id}`, `/volunteering/roles/${open.id}/close`, {})).status).toBe(303);
-    expect((await visitor.get(`/opportunities/${open.id}`)).status).toBe(404);
+    // A link to it shared before says it has closed, and where to look instead.
+    const gone = await visitor.get(`/opportunities/${open.id}`);
+    expect(gone.status).toBe(410);
+    expect(gone.$('h1').text()).toBe('This role has closed');
+    expect(gone.$('main').text()).toContain('Litter pick marshal is no longer taking volunteers');
+    expect(gone.$('main a[href="/opportunities"]')).toHaveLength(1);
+    const pastClosing = await vol.opportunity(lio, { title: 'Summer fair steward', closingOn: '2020-06-01' });
+    expect((await visitor.get(`/opportunities/${pastClosing.id}`)).status).toBe(410);
+    // A role closed before it was ever approved was never public: nothing about it is said.
+    const neverPublic = await vol.opportunity(lio, { title: 'Secret draft', status: 'closed' });
+    const unknown = await visitor.get(`/opportunities/${neverPublic.id}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.$('main').text()).not.toContain('Secret draft');
   });
 });
 

@@ -72,6 +72,12 @@ describe('a volunteer enquires about a role', () => {
     expect(signedOut.status).toBe(200);
     expect(signedOut.$('a[href="/volunteer/register"]').length).toBe(1);
     expect(signedOut.$(`a[href^="/sign-in?returnTo="]`).length).toBe(1);
+    // Not asked to sign in for a role that has closed, nor for one there is not.
+    const closed = await v.opportunity(s.lio, { organisationId: s.org.id, title: 'Bygone role', closingOn: '2020-01-01' });
+    const closedPage = await visitor.get(`/opportunities/${closed.id}/enquire`);
+    expect(closedPage.status).toBe(410);
+    expect(closedPage.$('h1').text()).toBe('This role has closed');
+    expect((await visitor.get('/opportunities/00000000-0000-4000-8000-000000000000/enquire')).status).toBe(404);
   });
 
   it('is refused with a clear answer for a closed or past-closing role, one with no places left, an under-age volunteer, and a role the organisation declined them for', async () => {
@@ -221,6 +227,27 @@ describe('a referral’s life', () => {
     expect(refused.status).toBe(400);
     expect(errorSummary(refused)[0]!.text).toContain('One-place role has no places left');
     expect((await referralOf(s.lio, second.id)).status).toBe('contacted');
+  });
+
+  it('refuses to pass an enquiry on once its role has closed, passed its closing date or filled, and e-mails the group nothing', async () => {
+    const s = await setting();
+    const enquiryFor = async (changeRole: (roleId: string) => Promise<unknown>) => {
+      const role = await v.opportunity(s.lio, { organisationId: s.org.id, title: 'Shelf stacker', places: 1 });
+      const volunteer = await v.volunteer(s.lio);
+      const r = await v.referral(s.lio, { volunteerId: volunteer.id, opportunityId: role.id, organisationId: s.org.id, status: 'enquired' });
+      await changeRole(role.id);
+      const page = await step(s.coordinator, '/volunteering/referrals', r.id, 'referred');
+      expect(page.status).toBe(400);
+      expect((await referralOf(s.lio, r.id)).status).toBe('enquired');
+      return errorSummary(page);
+    };
+    const setRole = (values: { status?: 'closed'; closing_on?: string }) => (id: string) =>
+      t.db.withTenant(s.lio.id, (tx) => tx.updateTable('opportunities').set(values).where('id', '=', id).execute());
+    expect(await enquiryFor(setRole({ status: 'closed' }))).toEqual([{ href: '#actions', text: 'Shelf stacker has closed and is no longer taking volunteers' }]);
+    expect(await enquiryFor(setRole({ closing_on: '2020-01-01' }))).toEqual([{ href: '#actions', text: 'Shelf stacker has closed and is no longer taking volunteers' }]);
+    const filled = await enquiryFor(async (id) => v.referral(s.lio, { volunteerId: (await v.volunteer(s.lio)).id, opportunityId: id, organisationId: s.org.id, status: 'accepted' }));
+    expect(filled).toEqual([{ href: '#actions', text: 'Shelf stacker has no places left' }]);
+    expect(await mailTo(s.lio, 'hello@pantry.example')).toHaveLength(0);
   });
 
   it('answers a step that is not one with a clear refusal, not an error', async () => {

@@ -25,6 +25,8 @@ describe('vetting', () => {
     });
     expect(saved.status).toBe(303);
     const page = await client.get(`/volunteering/volunteers/${v.id}/vetting`);
+    // No certificate image is ever taken: the form has nowhere to upload one.
+    expect(page.$('input[type="file"], form[enctype="multipart/form-data"]')).toHaveLength(0);
     const row = page.$('[data-testid="checks"] tbody tr').first().text();
     for (const shown of ['DBS check', 'Enhanced DBS check', '001234567890', 'Yes', 'Passed', 'Riverside Food Bank']) expect(row).toContain(shown);
     const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select('action').where('subject_id', '=', v.id).where('action', '=', 'volunteer.viewed').execute());
@@ -53,6 +55,9 @@ describe('vetting', () => {
       { text: 'The date of issue must be today or in the past', href: '#issued-day' },
       { text: 'The lapse date must be a real date, like 27 3 2026', href: '#expires-day' },
     ]);
+    // With no kind chosen, the kind is asked for, not the detail of some kind the coordinator did not pick.
+    const noKind = await client.submit(url, url, { kind: '', detail: '', outcome: 'passed' });
+    expect(errorSummary(noKind)).toEqual([{ text: 'Choose what kind of check it is', href: '#kind' }]);
     const reference = await client.submit(url, url, { kind: 'reference', detail: '', outcome: '' });
     expect(errorSummary(reference)).toEqual([{ text: 'Enter the referee', href: '#detail' }, { text: 'Choose the outcome', href: '#outcome' }]);
     const rows = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('vetting_checks').select('id').execute());

@@ -259,6 +259,11 @@ describe('coordinators’ volunteer records', () => {
 
     const page = await client.get(`/volunteering/volunteers/${id}`);
     expect(page.$('h1').text()).toBe('Phone Caller');
+    // A status not in the list comes back on the record's page with the error summary, and changes nothing.
+    const badStatus = await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/status`, { status: 'retired' });
+    expect(badStatus.status).toBe(400);
+    expect(errorSummary(badStatus)).toEqual([{ href: '#status', text: 'Choose a status' }]);
+    expect(badStatus.$('[data-testid="status"]').text()).toBe('New');
     expect((await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/status`, { status: 'active' })).status).toBe(303);
     expect((await client.submit(`/volunteering/volunteers/${id}`, `/volunteering/volunteers/${id}/notes`, { note: 'Called back, keen on Saturdays' })).status).toBe(303);
     const after = await client.get(`/volunteering/volunteers/${id}`);
@@ -266,8 +271,18 @@ describe('coordinators’ volunteer records', () => {
     expect(after.$('[data-testid="notes"]').text()).toContain('Called back, keen on Saturdays');
     expect(after.$('[data-testid="history"]').text()).toContain('Status changed from New to Active');
     const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select('action').where('subject_id', '=', id).orderBy('id').execute());
-    expect(audit.map((a) => a.action).filter((a) => a === 'volunteer.viewed')).toHaveLength(4);
+    // Each showing of the record is a view: the page before each form sent, the page the bad status came back on, and the last.
+    expect(audit.map((a) => a.action).filter((a) => a === 'volunteer.viewed')).toHaveLength(6);
     expect(JSON.stringify(audit)).not.toContain('Phone Caller');
+
+    // The same caller registered again (the address in other capitals) is a clear error on the e-mail, not a second volunteer.
+    const again = await client.submit('/volunteering/volunteers/new', '/volunteering/volunteers', {
+      fullName: 'Phone Caller', email: 'Caller@Example.net', 'dateOfBirth-day': '2', 'dateOfBirth-month': '3', 'dateOfBirth-year': '1970',
+      postcode: 'RV1 5XY', ways: ['in_person'], emergencyReserve: 'no', consentRecord: 'yes',
+    });
+    expect(again.status).toBe(400);
+    expect(errorSummary(again)).toEqual([{ href: '#email', text: 'A volunteer with this email address is already registered: search for them instead' }]);
+    expect(await volunteersOf(lio.id)).toHaveLength(1);
   });
 
   it('a coordinator changes a volunteer’s profile for them: mistakes come back naming the field and change nothing; the e-mail is kept; it is in the history', async () => {
@@ -360,6 +375,18 @@ describe('home panels', () => {
     expect(panel.text()).toContain('Your status: Placed');
     expect(panel.text()).toContain('3 of 7 parts complete');
     expect(home.$('a[href="/my-volunteering"]').length).toBeGreaterThan(0);
+    // What is under way: enquiries not yet answered or started, and hours the organisation has still to confirm.
+    const me = (await t.db.withTenant(lio.id, (tx) => tx.selectFrom('volunteers').select('id').where('person_id', '=', personId).executeTakeFirstOrThrow())).id;
+    const count = (page: typeof home, href: string) => page.$(`a.cg-count[href="${href}"]`).text().replace(/\s+/g, ' ').trim();
+    expect(count(home, '/my-volunteering/enquiries')).toBe('0 enquiries in progress');
+    const role = await vol.opportunity(lio);
+    await vol.referral(lio, { volunteerId: me, opportunityId: role.id, status: 'contacted' });
+    await vol.referral(lio, { volunteerId: me, opportunityId: (await vol.opportunity(lio)).id, status: 'declined' });
+    const placed = await vol.referral(lio, { volunteerId: me, opportunityId: (await vol.opportunity(lio)).id, status: 'started' });
+    for (const confirmedAt of [null, new Date()]) await vol.hours(lio, { volunteerId: me, referralId: placed.id, confirmedAt });
+    const later = await client.get('/');
+    expect(count(later, '/my-volunteering/enquiries')).toBe('1 enquiry in progress');
+    expect(count(later, '/my-volunteering/hours')).toBe('1 entry of your hours waiting to be confirmed');
 
     await vol.volunteer(lio, { status: 'new' });
     await vol.volunteer(lio, { status: 'new', emergencyReserve: true });

@@ -9,7 +9,7 @@ export const hoursWaitingPanel: HomePanel = {
   order: 45,
   async load({ tx, actor }) {
     if (actor.role !== 'group_member' || !actor.organisationId) return null;
-    const count = Number((await hoursRepository.waitingFor(tx, actor.organisationId)).n);
+    const count = Number((await hoursRepository.waitingFor(tx, { organisationId: actor.organisationId })).n);
     return { title: 'Volunteers’ hours', waiting: [{ label: 'Entries of hours waiting for you to confirm', count, href: '/our-volunteering/hours' }] };
   },
 };

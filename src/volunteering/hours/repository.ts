@@ -77,9 +77,9 @@ export const hoursRepository = {
   },
 
   /** Minutes waiting for an organisation to confirm (the group member's home-page flag). */
-  waitingFor(tx: Queryable, organisationId: string) {
-    return tx.selectFrom('volunteer_hours').select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('organisation_id', '=', organisationId).where('confirmed_at', 'is', null).executeTakeFirstOrThrow();
+  waitingFor(tx: Queryable, whose: { organisationId: string } | { volunteerId: string }) {
+    const q = tx.selectFrom('volunteer_hours').select((eb) => eb.fn.countAll<string>().as('n')).where('confirmed_at', 'is', null);
+    return ('organisationId' in whose ? q.where('organisation_id', '=', whose.organisationId) : q.where('volunteer_id', '=', whose.volunteerId)).executeTakeFirstOrThrow();
   },
 };
 export type Placement = Awaited<ReturnType<typeof hoursRepository.placements>>[number];

@@ -8,7 +8,8 @@ const WHAT = ['Sorted donations and packed parcels', 'Helped at the weekly sessi
 
 /**
  * Hours for the demo's placements: a weekly session back from yesterday to when each began (six at most), all
- * confirmed but the latest, which waits to be confirmed, so the totals and the organisation's list both show something.
+ * confirmed but a group's latest, which waits to be confirmed, so the totals and the organisation's list both show
+ * something. The coordinators have confirmed the LIO's own roles' latest, so the month's figures count hours from the start.
  */
 export async function seedHours(tx: Queryable, { lio, now }: DemoSeedContext): Promise<void> {
   for (const p of await hoursRepository.placements(tx, {})) {
@@ -18,7 +19,7 @@ export async function seedHours(tx: Queryable, { lio, now }: DemoSeedContext): P
       if (workedOn < began) break;
       await hoursRepository.insert(tx, lio.id, {
         volunteerId: p.volunteer_id, referralId: p.id, organisationId: p.organisation_id, workedOn, minutes: 90 + (w % 3) * 30,
-        description: WHAT[w % WHAT.length]!, loggedBy: 'volunteer', userId: null, confirmedAt: w === 0 ? null : new Date(Date.parse(`${workedOn}T18:00:00Z`)),
+        description: WHAT[w % WHAT.length]!, loggedBy: 'volunteer', userId: null, confirmedAt: w === 0 && p.organisation_id ? null : new Date(Date.parse(`${workedOn}T18:00:00Z`)),
       }, now);
     }
   }

@@ -99,5 +99,12 @@ export const opportunitiesRepository = {
     return withOrganisation(db).where('o.id', '=', id).where('o.status', '=', 'published')
       .where((eb) => eb.or([eb('o.closing_on', 'is', null), eb('o.closing_on', '>=', today)])).executeTakeFirst();
   },
+
+  /** A role that was public and has closed (closed by hand, or past its closing date): its title, for an old link's answer. */
+  closedById(db: Queryable, id: string, today: string) {
+    // Approved: a group's role closed while it waited for approval was never public, and its title stays unknown.
+    return db.selectFrom('opportunities').select('title').where('id', '=', id).where('approved_at', 'is not', null)
+      .where((eb) => eb.or([eb('status', '=', 'closed'), eb.and([eb('status', '=', 'published'), eb('closing_on', '<', today)])])).executeTakeFirst();
+  },
 };
 export type RoleRow = NonNullable<Awaited<ReturnType<typeof opportunitiesRepository.byId>>>;

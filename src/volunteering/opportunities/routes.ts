@@ -132,8 +132,11 @@ export async function registerOpportunityRoutes(app: FastifyInstance, deps: { db
   });
 
   app.get('/opportunities/:id', async (request, reply) => {
-    const role = await roles.publicRole(publicReads(request, deps.db), request.lio.id, idOf(request));
-    if (!role) return reply.callNotFound();
+    const found = await roles.publicPage(publicReads(request, deps.db), request.lio.id, idOf(request));
+    if (!found) return reply.callNotFound();
+    // A link shared before the role closed says so, rather than that the page never was.
+    if (!found.open) return reply.render('volunteering/opportunities/views/public-closed.njk', { title: 'This role has closed', role: found.closed }, 410);
+    const role = found.open;
     const view = roleView(role);
     return reply.render('volunteering/opportunities/views/public-role.njk', { title: role.title, role: view, rows: roleSummaryRows(view) });
   });

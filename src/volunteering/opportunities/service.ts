@@ -145,4 +145,16 @@ export class OpportunitiesService {
     const today = londonDay(this.deps.clock.now());
     return reads.withTenant(lioId, (tx) => repo.publicById(tx, id, today));
   }
+
+  /** The role's public page: a published role open today; or, for a link to one that has closed since, `closed` and its title. */
+  publicPage(reads: Reads, lioId: string, id: string) {
+    if (!isUuid(id)) return Promise.resolve(undefined);
+    const today = londonDay(this.deps.clock.now());
+    return reads.withTenant(lioId, async (tx) => {
+      const open = await repo.publicById(tx, id, today);
+      if (open) return { open };
+      const closed = await repo.closedById(tx, id, today);
+      return closed ? { closed } : undefined;
+    });
+  }
 }

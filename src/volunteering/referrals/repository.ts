@@ -114,6 +114,13 @@ export const referralsRepository = {
     return selectReferral(db).where('r.volunteer_id', '=', volunteerId).orderBy('r.created_at', 'desc').execute();
   },
 
+  /** A volunteer's enquiries and referrals still going somewhere: not yet started, and not declined, withdrawn or ended. */
+  async inProgress(db: Queryable, volunteerId: string): Promise<number> {
+    const row = await db.selectFrom('referrals').select((eb) => eb.fn.countAll<string>().as('n')).where('volunteer_id', '=', volunteerId)
+      .where('status', 'in', ['enquired', 'referred', 'contacted', 'accepted']).executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+
   /** What the portal and the home panels count: referrals waiting on an organisation, and those past the limit. */
   async counts(db: Queryable, organisationId: string | null) {
     const row = await db.selectFrom('referrals')

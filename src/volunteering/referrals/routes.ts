@@ -13,6 +13,8 @@ import { publicOrigin } from '../../platform/tenancy.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { toCsv } from '../../platform/csv.js';
 import { REFERRAL_STATUSES } from '../vocabulary.js';
+import { publicReads } from '../../platform/http/request-context.js';
+import { OpportunitiesService } from '../opportunities/service.js';
 import { LINK_DAYS, ReferralsService, STEP_BUTTONS, figureRows, type Outcome } from './service.js';
 
 const V = 'volunteering/referrals/views';
@@ -25,6 +27,7 @@ const actions = (next: ReferralStatus[]) => next.map((step) => ({ step, text: ST
 /** Referrals: the volunteer's enquiry, the coordinator's list and page, the organisation's portal and e-mailed link, and the figures. */
 export async function registerReferralRoutes(app: FastifyInstance, deps: { db: Database; clock: Clock; config: Config; jobs: JobQueue }) {
   const referrals = new ReferralsService(deps);
+  const roles = new OpportunitiesService(deps);
   const origin = (request: FastifyRequest) => publicOrigin(request.lio, request, deps.config.baseUrl);
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
   const present = (r: { status: ReferralStatus; enquired_at: Date | string; referred_at: Date | string | null; escalated_at: Date | string | null; chased_at: Date | string | null }) => ({
@@ -37,6 +40,10 @@ export async function registerReferralRoutes(app: FastifyInstance, deps: { db: D
   const enquiryPage = async (request: FastifyRequest, reply: FastifyReply, errors: { text: string; href: string }[] = [], status = 200) => {
     const id = idOf(request);
     if (!request.actor) {
+      // Asked to sign in only for a role they could then enquire about.
+      const found = await roles.publicPage(publicReads(request, deps.db), request.lio.id, id);
+      if (!found) return reply.callNotFound();
+      if (!found.open) return reply.render('volunteering/opportunities/views/public-closed.njk', { title: 'This role has closed', role: found.closed }, 410);
       return reply.render(`${V}/enquire-sign-in.njk`, { title: 'Sign in to enquire about this role', signIn: `/sign-in?returnTo=${encodeURIComponent(`/opportunities/${id}/enquire`)}` });
     }
     if (!can(request.actor, 'volunteering.self')) {

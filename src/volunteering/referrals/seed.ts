@@ -33,7 +33,8 @@ const REFERRED: { name: string; role: string; status: ReferralStatus; daysAgo: n
   { name: 'Grace Adeyemi', role: 'befriender', status: 'started', daysAgo: 40 },
   { name: 'Hannah Cohen', role: 'befriender', status: 'started', daysAgo: 90 },
   { name: 'Chloe Bennett', role: 'garden', status: 'started', daysAgo: 60 },
-  { name: 'Kwame Mensah', role: 'warehouse', status: 'started', daysAgo: 30 },
+  // Started two days ago: the month's figures on the home page count a placement from the first days of the month.
+  { name: 'Kwame Mensah', role: 'warehouse', status: 'started', daysAgo: 6 },
   { name: 'Sam Gallagher', role: 'warehouse', status: 'ended', daysAgo: 120, reason: 'Moved away from Riverside.' },
   { name: 'Mohammed Rahimi', role: 'driver', status: 'withdrawn', daysAgo: 10 },
 ];
@@ -86,15 +87,24 @@ export async function seedReferrals(tx: Queryable, { lio, now }: DemoSeedContext
   }
   // The volunteers seed makes Ella Nowak only when the accounts part made her sign-in (the demo volunteer's account).
   const ella = volunteers.get('Ella Nowak');
-  if (ella) await seedEllasEnquiry(tx, lio.id, ella, roleIds.get('garden')!, now);
+  if (ella) {
+    await seedEllas(tx, lio.id, ella, roleIds.get('garden')!, 'enquired', 2, now);
+    // Accepted, not started, so she stays Active; the hours seed gives the placement hours to log and confirm.
+    await seedEllas(tx, lio.id, ella, roleIds.get('warehouse')!, 'accepted', 24, now);
+  }
 }
 
-/** The demo volunteer's own enquiry, so /my-volunteering/enquiries has one to show. */
-async function seedEllasEnquiry(tx: Queryable, lioId: string, ella: SeededVolunteer, roleId: string, now: Date): Promise<void> {
-  const at = new Date(now.getTime() - 2 * DAY_MS);
+/** The demo volunteer's own enquiry and placement, so /my-volunteering/enquiries and /my-volunteering/hours have some to show. */
+async function seedEllas(tx: Queryable, lioId: string, ella: SeededVolunteer, roleId: string, status: 'enquired' | 'accepted', daysAgo: number, now: Date): Promise<void> {
+  const at = new Date(now.getTime() - daysAgo * DAY_MS);
+  const reached: ReferralStatus[] = status === 'enquired' ? ['enquired'] : ['enquired', 'referred', 'contacted', 'accepted'];
+  const when = (i: number) => new Date(at.getTime() + i * DAY_MS);
   const referral = await tx.insertInto('referrals').values({
-    lio_id: lioId, volunteer_id: ella.id, opportunity_id: roleId, status: 'enquired', enquired_at: at, created_at: at, updated_at: at,
+    lio_id: lioId, volunteer_id: ella.id, opportunity_id: roleId, status, enquired_at: at, created_at: at, updated_at: when(reached.length - 1),
+    referred_at: status === 'accepted' ? when(1) : null, contacted_at: status === 'accepted' ? when(2) : null, answered_at: status === 'accepted' ? when(3) : null,
     organisation_id: (await tx.selectFrom('opportunities').select('organisation_id').where('id', '=', roleId).executeTakeFirstOrThrow()).organisation_id,
   }).returning('id').executeTakeFirstOrThrow();
-  await tx.insertInto('referral_steps').values({ lio_id: lioId, referral_id: referral.id, step: 'enquired', at, actor_label: ella.email }).execute();
+  await tx.insertInto('referral_steps').values(reached.map((step, i) => ({
+    lio_id: lioId, referral_id: referral.id, step, at: when(i), actor_label: step === 'enquired' ? ella.email : step === 'referred' ? 'coordinator@riverside.example' : 'The organisation',
+  }))).execute();
 }

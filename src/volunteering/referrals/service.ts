@@ -60,6 +60,14 @@ function ageOn(dateOfBirth: string, day: string): number {
   return ty - y - (tm < m || (tm === m && td < d) ? 1 : 0);
 }
 
+/** Why a role takes no one now (not published, closed, past its closing date, or full); null while it does. */
+function roleRefusal(role: Awaited<ReturnType<typeof repo.opportunity>>, today: string): string | null {
+  if (!role || role.status === 'draft' || role.status === 'pending' || role.status === 'rejected') return 'This role is not open for enquiries';
+  if (role.status === 'closed' || (role.closing_on !== null && isoDay(role.closing_on) < today)) return `${role.title} has closed and is no longer taking volunteers`;
+  if (Number(role.taken) >= role.places) return `${role.title} has no places left`;
+  return null;
+}
+
 /**
  * Referrals from enquiry to the end of a placement. An enquiry (the volunteer's) waits for a coordinator to refer
  * it: the coordinator checks it is a fair fit before a group is asked to spend time on it. A coordinator's own
@@ -71,9 +79,8 @@ export class ReferralsService {
   /** Whether a volunteer may enquire about (or be referred to) a role; null if they may. */
   private async refusal(tx: Queryable, volunteer: { id: string; date_of_birth: string | null }, opportunityId: string, today: string): Promise<string | null> {
     const role = await repo.opportunity(tx, opportunityId);
-    if (!role || role.status === 'draft' || role.status === 'pending' || role.status === 'rejected') return 'This role is not open for enquiries';
-    if (role.status === 'closed' || (role.closing_on !== null && isoDay(role.closing_on) < today)) return `${role.title} has closed and is no longer taking volunteers`;
-    if (Number(role.taken) >= role.places) return `${role.title} has no places left`;
+    const closed = roleRefusal(role, today);
+    if (closed || !role) return closed;
     if (volunteer.date_of_birth && ageOn(isoDay(volunteer.date_of_birth), today) < role.minimum_age) {
       return `Volunteers for ${role.title} must be ${role.minimum_age} or over`;
     }
@@ -165,6 +172,11 @@ export class ReferralsService {
     }
     if ((step === 'declined' || step === 'ended') && !reason) return refuse(step === 'declined' ? 'Enter why the volunteer is declined' : 'Enter why the placement ended', 'reason');
     if (reason.length > 2000) return refuse('The reason must be 2000 characters or fewer', 'reason');
+    if (step === 'referred') {
+      // An enquiry waits for the coordinator: the role may have closed or filled meanwhile, and the group is not asked then.
+      const closed = roleRefusal(await repo.opportunity(tx, r.opportunity_id), londonDay(now));
+      if (closed) return refuse(closed);
+    }
     if (step === 'accepted') {
       // Two answers at once for the last place: the role's row is locked, so the second counts the first.
       await repo.lockOpportunity(tx, r.opportunity_id);

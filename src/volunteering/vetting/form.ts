@@ -7,6 +7,8 @@ import type { NewCheck } from './repository.js';
 export const KINDS: Record<VettingKind, string> = { dbs: 'DBS check', reference: 'Reference', induction: 'Induction', training: 'Training' };
 export const OUTCOMES: Record<VettingOutcome, string> = { pending: 'Waiting', passed: 'Passed', failed: 'Not passed' };
 const LEVELS = ['basic', 'standard', 'enhanced'] as const;
+/** What the detail of each kind but a DBS check names. */
+const DETAILS: Record<Exclude<VettingKind, 'dbs'>, string> = { reference: 'the referee', induction: 'what the induction was', training: 'the name of the training' };
 
 const FIELDS = ['kind', 'dbsLevel', 'certificateNumber', 'updateService', 'detail', 'outcome', 'forOrganisationId',
   'issued-day', 'issued-month', 'issued-year', 'expires-day', 'expires-month', 'expires-year'] as const;
@@ -22,7 +24,8 @@ export function readCheck(v: CheckValues, now: Date): { errors: FormErrors; chec
   if (dbs && !(LEVELS as readonly string[]).includes(v.dbsLevel)) errors.add('dbsLevel', 'Choose the level of the DBS check');
   const certificate = v.certificateNumber.replace(/\s+/g, '');
   if (dbs && !/^\d{12}$/.test(certificate)) errors.add('certificateNumber', 'Enter the 12-digit certificate number, like 001234567890');
-  if (!dbs) checkText(errors, 'detail', v.detail, kind === 'reference' ? 'the referee' : kind === 'induction' ? 'what the induction was' : 'the name of the training', 500);
+  // Until the kind is chosen there is no telling what the detail should be: only the kind is asked for.
+  if (Object.hasOwn(DETAILS, kind)) checkText(errors, 'detail', v.detail, DETAILS[kind as keyof typeof DETAILS], 500);
   if (!Object.hasOwn(OUTCOMES, v.outcome)) errors.add('outcome', 'Choose the outcome');
   if (v.forOrganisationId && !isUuid(v.forOrganisationId)) errors.add('forOrganisationId', 'Choose the organisation from the list');
   const issuedOn = readDate(errors, 'issued', { day: v['issued-day'], month: v['issued-month'], year: v['issued-year'] }, dbs ? 'the date of issue' : 'the date', { required: dbs, notAfter: now });

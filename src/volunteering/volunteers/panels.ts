@@ -2,6 +2,9 @@ import type { HomePanel } from '../../platform/capability.js';
 import { volunteersRepository, volunteerRecordsRepository as repo } from './repository.js';
 import { completeness } from '../my-volunteering/service.js';
 import { statusLabel } from './present.js';
+import { plural } from '../../platform/text.js';
+import { referralsRepository } from '../referrals/repository.js';
+import { hoursRepository } from '../hours/repository.js';
 
 /** Coordinators: new volunteers waiting to be contacted, and the emergency reserve. */
 export const volunteersPanel: HomePanel = {
@@ -19,7 +22,7 @@ export const volunteersPanel: HomePanel = {
   },
 };
 
-/** A volunteer: their status and how complete their profile is. */
+/** A volunteer: their status, how complete their profile is, their enquiries under way and their hours still to be confirmed. */
 export const volunteerProfilePanel: HomePanel = {
   id: 'volunteer-profile', area: 'volunteering', permission: 'volunteering.self', order: 10,
   async load({ tx, actor }) {
@@ -28,10 +31,16 @@ export const volunteerProfilePanel: HomePanel = {
       return { title: 'Your volunteering', description: 'You are not registered as a volunteer yet.', actions: [{ text: 'Register to volunteer', href: '/volunteer/register' }] };
     }
     const { done, of, missing } = completeness(v);
+    const enquiries = await referralsRepository.inProgress(tx, v.id);
+    const hours = Number((await hoursRepository.waitingFor(tx, { volunteerId: v.id })).n);
     return {
       title: 'Your volunteering',
       description: `Your status: ${statusLabel(v.status)}. Your profile is ${done} of ${of} parts complete${missing.length ? '. Adding more helps us find volunteering that suits you' : ''}.`,
-      actions: [{ text: 'See and change your profile', href: '/my-volunteering' }],
+      waiting: [
+        { count: enquiries, label: plural(enquiries, 'enquiry in progress', 'enquiries in progress'), href: '/my-volunteering/enquiries' },
+        { count: hours, label: plural(hours, 'entry of your hours waiting to be confirmed', 'entries of your hours waiting to be confirmed'), href: '/my-volunteering/hours' },
+      ],
+      actions: [{ text: 'See and change your profile', href: '/my-volunteering' }, { text: 'Roles for you', href: '/my-volunteering/roles' }],
     };
   },
 };

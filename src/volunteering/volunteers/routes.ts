@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Config } from '../../platform/config.js';
@@ -48,7 +48,7 @@ export async function registerVolunteerRoutes(app: FastifyInstance, deps: { db: 
     return reply.flash('Volunteer registered').redirect(`/volunteering/volunteers/${saved.id}`, 303);
   });
 
-  app.get('/volunteering/volunteers/:id', { preHandler: permitted('volunteers.read') }, async (request, reply) => {
+  const recordPage = async (request: FastifyRequest, reply: FastifyReply, errors?: { text: string; href: string }[]) => {
     const record = await volunteers.show(request.actor, idOf(request));
     if (!record) return reply.callNotFound();
     const { volunteer: v } = record;
@@ -57,9 +57,11 @@ export async function registerVolunteerRoutes(app: FastifyInstance, deps: { db: 
     return reply.render('volunteering/volunteers/views/show.njk', {
       title: v.full_name ?? 'Volunteer', v, statusText: statusLabel(v.status), statuses: statusItems(v.status),
       profile: parts.flatMap((p) => partSummary(answers, p)),
-      notes: record.notes, events: record.events,
-    });
-  });
+      notes: record.notes, events: record.events, errors,
+    }, errors ? 400 : 200);
+  };
+
+  app.get('/volunteering/volunteers/:id', { preHandler: permitted('volunteers.read') }, async (request, reply) => recordPage(request, reply));
 
   const editContext = (id: string, name: string, email: string, a: ProfileAnswers, errors?: unknown[]) => ({
     title: `Change ${name}’s profile`, id, email, a, items: profileItems(a), parts: OWN_PARTS, errors,
@@ -87,7 +89,7 @@ export async function registerVolunteerRoutes(app: FastifyInstance, deps: { db: 
     const id = idOf(request);
     const result = await volunteers.changeStatus(request.actor, id, str(request.body, 'status'));
     if ('missing' in result) return reply.callNotFound();
-    if ('errors' in result) return reply.flash('Choose a status').redirect(`/volunteering/volunteers/${id}#status`, 303);
+    if ('errors' in result) return recordPage(request, reply, result.errors.list);
     return reply.flash(result.changed ? 'Status changed' : 'The status was already that').redirect(`/volunteering/volunteers/${id}`, 303);
   });
 

@@ -83,6 +83,18 @@ describe('a role from a group to the public listing', () => {
   });
 });
 
+describe('a role that has closed', () => {
+  it('a visitor following an old link to it is told it has closed and where to look instead', async () => {
+    const role = await volunteeringFactories(e.t.db).opportunity(e.lio, { title: 'Winter coat drive sorter' });
+    await e.t.db.withTenant(e.lio.id, (tx) => tx.updateTable('opportunities').set({ status: 'closed' }).where('id', '=', role.id).execute());
+    const visitor = await e.newPage({ javaScriptEnabled: false });
+    expect((await e.visit(visitor, `/opportunities/${role.id}`))!.status()).toBe(410);
+    expect(await visitor.getByRole('heading', { level: 1 }).textContent()).toBe('This role has closed');
+    await e.follow(visitor, () => visitor.getByRole('link', { name: 'Find other volunteering opportunities' }).click());
+    expect(new URL(visitor.url()).pathname).toBe('/opportunities');
+  });
+});
+
 describe('recommended roles', () => {
   it('a volunteer sees the roles that fit them with the reasons; the coordinator sees the same for them', async () => {
     const vol = volunteeringFactories(e.t.db);
