@@ -8,8 +8,9 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
  * Read through the archive's central directory rather than in one pass over the bytes, because a writer may store
  * the workbook part after the sheets (ExcelJS does), and a one-pass reader then meets the sheet before it knows the
  * strings and dates it needs (ExcelJS's own streaming reader fails on its own files that way, now and then: exceljs
- * issue 3064). The archive's stated sizes are checked as each part is read (yauzl), so a part that lies about its
- * size, or swells past the limits below, is refused rather than read into memory.
+ * issue 3064). The archive's stated sizes are checked as each part is read (yauzl), and a part whose stated size passes
+ * the limits below, or that is packed far tighter than spreadsheets pack, is refused before it is read; so is a cell
+ * longer than Excel's own limit. The shared strings held are at most `sharedStringsBytes` of text.
  */
 
 export class UnreadableSpreadsheet extends Error {}
@@ -25,9 +26,13 @@ export interface XlsxLimits {
   sheetBytes: number;
 }
 
-const DEFAULT_LIMITS: XlsxLimits = { smallPartBytes: 16 * 1024 * 1024, sharedStringsBytes: 512 * 1024 * 1024, sheetBytes: 4 * 1024 * 1024 * 1024 };
+const DEFAULT_LIMITS: XlsxLimits = { smallPartBytes: 16 * 1024 * 1024, sharedStringsBytes: 256 * 1024 * 1024, sheetBytes: 4 * 1024 * 1024 * 1024 };
 /** Excel's own widest sheet: XFD. */
 const MOST_COLUMNS = 16_384;
+/** Excel's own longest cell; a longer text is held by no spreadsheet a person made. */
+const LONGEST_CELL = 32_767;
+/** A part unpacking to more than this many times its packed size is a zip bomb, not a spreadsheet (ratios of 5 to 20 are usual). */
+const MOST_INFLATION = 100;
 /** Far more parts than any workbook holds (sheets, drawings, comments…), so the directory of a hostile archive is never held whole. */
 const MOST_PARTS = 10_000;
 const OFFICE_DOCUMENT = /\/officeDocument$/;
@@ -66,6 +71,9 @@ function part(parts: Map<string, Entry>, name: string, most: number): Entry {
   const entry = parts.get(name);
   if (!entry) throw new UnreadableSpreadsheet(`its part ${name} is missing`);
   if (entry.uncompressedSize > most) throw new UnreadableSpreadsheet(`its part ${name} would unpack to ${entry.uncompressedSize} bytes, more than the ${most} allowed`);
+  if (entry.uncompressedSize > 4 * 1024 * 1024 && entry.uncompressedSize > MOST_INFLATION * entry.compressedSize) {
+    throw new UnreadableSpreadsheet(`its part ${name} would unpack to ${entry.uncompressedSize} bytes from ${entry.compressedSize}, far more than a spreadsheet packs`);
+  }
   return entry;
 }
 
@@ -75,12 +83,16 @@ async function text(zip: ZipFile, entry: Entry): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Calls `onTag` for each opening tag of a whole small document. */
-function eachTag(xml: string, onTag: (tag: SaxesTagPlain) => void): void {
+/** Parses a whole small document, calling `open` and `close` for its tags. */
+function parseWhole(xml: string, open: (tag: SaxesTagPlain) => void, close: (tag: SaxesTagPlain) => void = () => {}): void {
   const parser = new SaxesParser();
-  parser.on('opentag', onTag);
+  parser.on('opentag', open);
+  parser.on('closetag', close);
   try { parser.write(xml).close(); } catch (err) { throw new UnreadableSpreadsheet(`a part is not well-formed XML (${(err as Error).message})`); }
 }
+
+/** An element's name without its prefix: writers may name them `x:row` (the .NET OpenXML SDK does). */
+const localName = (tag: SaxesTagPlain) => tag.name.slice(tag.name.indexOf(':') + 1);
 
 /** The attribute named `local` whatever its prefix ("r:id", "ns1:id"). */
 function attribute(tag: SaxesTagPlain, local: string): string | undefined {
@@ -94,8 +106,8 @@ async function relationships(zip: ZipFile, parts: Map<string, Entry>, of: string
   const name = posix.join(posix.dirname(of), '_rels', `${posix.basename(of)}.rels`);
   const found = new Map<string, Relationship>();
   if (!parts.has(name)) return found;
-  eachTag(await text(zip, part(parts, name, limits.smallPartBytes)), (tag) => {
-    if (tag.name !== 'Relationship' || !tag.attributes.Id || !tag.attributes.Target) return;
+  parseWhole(await text(zip, part(parts, name, limits.smallPartBytes)), (tag) => {
+    if (localName(tag) !== 'Relationship' || !tag.attributes.Id || !tag.attributes.Target) return;
     const target = tag.attributes.Target.startsWith('/') ? tag.attributes.Target.slice(1) : posix.normalize(posix.join(posix.dirname(of), tag.attributes.Target));
     found.set(tag.attributes.Id, { type: tag.attributes.Type ?? '', target });
   });
@@ -110,9 +122,9 @@ async function workbookOf(zip: ZipFile, parts: Map<string, Entry>, limits: XlsxL
   const rels = await relationships(zip, parts, workbook, limits);
   let sheetId: string | undefined;
   let date1904 = false;
-  eachTag(await text(zip, part(parts, workbook, limits.smallPartBytes)), (tag) => {
-    if (tag.name === 'workbookPr') date1904 = ['1', 'true'].includes(attribute(tag, 'date1904') ?? '');
-    if (tag.name === 'sheet') sheetId ??= attribute(tag, 'id');
+  parseWhole(await text(zip, part(parts, workbook, limits.smallPartBytes)), (tag) => {
+    if (localName(tag) === 'workbookPr') date1904 = ['1', 'true'].includes(attribute(tag, 'date1904') ?? '');
+    if (localName(tag) === 'sheet') sheetId ??= attribute(tag, 'id');
   });
   const sheet = sheetId ? rels.get(sheetId) : undefined;
   if (!sheet) throw new UnreadableSpreadsheet('it holds no sheet');
@@ -149,15 +161,17 @@ async function sharedStrings(zip: ZipFile, entry: Entry): Promise<string[]> {
   let inText = false;
   let phonetic = 0;
   parser.on('opentag', (tag) => {
-    if (tag.name === 'si') current = '';
-    else if (tag.name === 'rPh') phonetic++;
-    else if (tag.name === 't' && !phonetic) inText = true;
+    const name = localName(tag);
+    if (name === 'si') current = '';
+    else if (name === 'rPh') phonetic++;
+    else if (name === 't' && !phonetic) inText = true;
   });
-  parser.on('text', (t) => { if (inText && current !== null) current += t; });
+  parser.on('text', (t) => { if (inText && current !== null) current = withinCell(current + t); });
   parser.on('closetag', (tag) => {
-    if (tag.name === 't') inText = false;
-    else if (tag.name === 'rPh') phonetic--;
-    else if (tag.name === 'si') { strings.push(current ?? ''); current = null; }
+    const name = localName(tag);
+    if (name === 't') inText = false;
+    else if (name === 'rPh') phonetic--;
+    else if (name === 'si') { strings.push(current ?? ''); current = null; }
   });
   for await (const _ of parsed(zip, entry, parser, [])) { /* gathered into strings */ }
   return strings;
@@ -177,14 +191,12 @@ function dateStylesOf(xml: string): Set<number> {
   const custom = new Map<number, string>();
   const styles: number[] = [];
   let inCellStyles = false;
-  const parser = new SaxesParser();
-  parser.on('opentag', (tag) => {
-    if (tag.name === 'numFmt') custom.set(Number(tag.attributes.numFmtId), String(tag.attributes.formatCode ?? ''));
-    else if (tag.name === 'cellXfs') inCellStyles = true;
-    else if (tag.name === 'xf' && inCellStyles) styles.push(Number(tag.attributes.numFmtId ?? 0));
-  });
-  parser.on('closetag', (tag) => { if (tag.name === 'cellXfs') inCellStyles = false; });
-  try { parser.write(xml).close(); } catch (err) { throw new UnreadableSpreadsheet(`its styles are not well-formed XML (${(err as Error).message})`); }
+  parseWhole(xml, (tag) => {
+    const name = localName(tag);
+    if (name === 'numFmt') custom.set(Number(tag.attributes.numFmtId), String(tag.attributes.formatCode ?? ''));
+    else if (name === 'cellXfs') inCellStyles = true;
+    else if (name === 'xf' && inCellStyles) styles.push(Number(tag.attributes.numFmtId ?? 0));
+  }, (tag) => { if (localName(tag) === 'cellXfs') inCellStyles = false; });
   const dates = new Set<number>();
   styles.forEach((format, index) => {
     const code = custom.get(format);
@@ -204,8 +216,15 @@ function columnOf(reference: string | undefined, next: number): number {
 }
 
 /** Days since the workbook's epoch (Excel's serial number) as a UTC date. */
-function excelDate(serial: number, date1904: boolean): Date {
-  return new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
+function excelDate(serial: number, date1904: boolean): Date | number {
+  const date = new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
+  // (a number no calendar holds, shown as a date, is given as the number, for the reader to judge)
+  return Number.isNaN(date.getTime()) ? serial : date;
+}
+
+function withinCell(text: string): string {
+  if (text.length > LONGEST_CELL) throw new UnreadableSpreadsheet(`a cell holds more than ${LONGEST_CELL.toLocaleString('en-GB')} characters, more than a spreadsheet's cell can`);
+  return text;
 }
 
 interface Cell { column: number; type: string; style: number; value: string; inline: string; inText: boolean }
@@ -222,7 +241,11 @@ function cellValue(cell: Cell, context: SheetContext): unknown {
     case 'str': return cell.value;
     case 'b': return cell.value === '1' || cell.value === 'true';
     case 'e': return null;
-    case 'd': return cell.value ? new Date(cell.value) : null;
+    case 'd': {
+      if (!cell.value) return null;
+      const date = new Date(cell.value);
+      return Number.isNaN(date.getTime()) ? cell.value : date;
+    }
     default: {
       if (cell.value === '') return null;
       const n = Number(cell.value);
@@ -240,31 +263,33 @@ async function* sheetRows(zip: ZipFile, entry: Entry, context: SheetContext, onS
   let inValue = false;
   let lastRow = 0;
   parser.on('opentag', (tag) => {
-    if (tag.name === 'row') {
+    const name = localName(tag);
+    if (name === 'row') {
       const r = Number(tag.attributes.r);
       lastRow = Number.isInteger(r) && r > lastRow ? r : lastRow + 1;
       row = { row: lastRow, values: [] };
-    } else if (tag.name === 'c' && row) {
+    } else if (name === 'c' && row) {
       const column = columnOf(tag.attributes.r, row.values.length);
       if (column >= MOST_COLUMNS) throw new UnreadableSpreadsheet(`cell ${tag.attributes.r} lies past the last column a sheet can have`);
       cell = { column, type: String(tag.attributes.t ?? 'n'), style: Number(tag.attributes.s ?? 0), value: '', inline: '', inText: false };
-    } else if (cell && tag.name === 'v') inValue = true;
-    else if (cell && tag.name === 't') cell.inText = true;
+    } else if (cell && name === 'v') inValue = true;
+    else if (cell && name === 't') cell.inText = true;
   });
   parser.on('text', (t) => {
     if (!cell) return;
-    if (inValue) cell.value += t;
-    else if (cell.inText) cell.inline += t;
+    if (inValue) cell.value = withinCell(cell.value + t);
+    else if (cell.inText) cell.inline = withinCell(cell.inline + t);
   });
   parser.on('closetag', (tag) => {
-    if (tag.name === 'v') inValue = false;
-    else if (tag.name === 't' && cell) cell.inText = false;
-    else if (tag.name === 'c' && cell && row) {
+    const name = localName(tag);
+    if (name === 'v') inValue = false;
+    else if (name === 't' && cell) cell.inText = false;
+    else if (name === 'c' && cell && row) {
       const value = cellValue(cell, context);
       while (row.values.length < cell.column) row.values.push(null);
       row.values[cell.column] = value;
       cell = null;
-    } else if (tag.name === 'row' && row) { rows.push(row); row = null; }
+    } else if (name === 'row' && row) { rows.push(row); row = null; }
   });
   for await (const batch of parsed(zip, entry, parser, rows, onShare)) yield* batch;
 }
