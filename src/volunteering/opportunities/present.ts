@@ -1,5 +1,6 @@
 import { THEMES } from '../../platform/vocabulary/themes.js';
 import { AVAILABILITY_SLOTS, DBS_LEVELS, OPPORTUNITY_STATUSES, SCHEDULES, SKILLS, slotLabel } from '../vocabulary.js';
+import type { FastifyReply } from 'fastify';
 import type { OpportunityStatus } from '../../platform/db/volunteering-schema.js';
 import type { RoleFormValues } from './form.js';
 import type { RoleRow } from './repository.js';
@@ -75,4 +76,9 @@ export function roleJson(r: RoleRow & { distance_km?: number | null }, origin: s
     dbs_level: r.dbs_level, minimum_age: r.minimum_age, places: r.places, closing_on: r.closing_on, induction_required: r.induction_required,
     url: `${origin}/opportunities/${r.id}`,
   };
+}
+
+/** A link to a role shared before it closed says so (410), with where to look instead, rather than that it never was. */
+export function closedRolePage(reply: FastifyReply, closed: unknown) {
+  return reply.render('volunteering/opportunities/views/public-closed.njk', { title: 'This role has closed', role: closed }, 410);
 }

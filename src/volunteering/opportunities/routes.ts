@@ -11,7 +11,7 @@ import type { OpportunityStatus } from '../../platform/db/volunteering-schema.js
 import { OPPORTUNITY_STATUSES, SCHEDULES, SKILLS } from '../vocabulary.js';
 import { EMPTY_ROLE, SEARCH_DISTANCES, readRoleSearch, roleFormValues, type RoleFormValues } from './form.js';
 import { OpportunitiesService, PAGE_SIZE } from './service.js';
-import { roleFormItems, roleSummaryRows, roleView } from './present.js';
+import { closedRolePage, roleFormItems, roleSummaryRows, roleView } from './present.js';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 const FORM = 'volunteering/opportunities/views/form.njk';
@@ -134,8 +134,7 @@ export async function registerOpportunityRoutes(app: FastifyInstance, deps: { db
   app.get('/opportunities/:id', async (request, reply) => {
     const found = await roles.publicPage(publicReads(request, deps.db), request.lio.id, idOf(request));
     if (!found) return reply.callNotFound();
-    // A link shared before the role closed says so, rather than that the page never was.
-    if (!found.open) return reply.render('volunteering/opportunities/views/public-closed.njk', { title: 'This role has closed', role: found.closed }, 410);
+    if (!found.open) return closedRolePage(reply, found.closed);
     const role = found.open;
     const view = roleView(role);
     return reply.render('volunteering/opportunities/views/public-role.njk', { title: role.title, role: view, rows: roleSummaryRows(view) });

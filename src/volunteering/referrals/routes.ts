@@ -15,6 +15,7 @@ import { toCsv } from '../../platform/csv.js';
 import { REFERRAL_STATUSES } from '../vocabulary.js';
 import { publicReads } from '../../platform/http/request-context.js';
 import { OpportunitiesService } from '../opportunities/service.js';
+import { closedRolePage } from '../opportunities/present.js';
 import { LINK_DAYS, ReferralsService, STEP_BUTTONS, figureRows, type Outcome } from './service.js';
 
 const V = 'volunteering/referrals/views';
@@ -43,7 +44,7 @@ export async function registerReferralRoutes(app: FastifyInstance, deps: { db: D
       // Asked to sign in only for a role they could then enquire about.
       const found = await roles.publicPage(publicReads(request, deps.db), request.lio.id, id);
       if (!found) return reply.callNotFound();
-      if (!found.open) return reply.render('volunteering/opportunities/views/public-closed.njk', { title: 'This role has closed', role: found.closed }, 410);
+      if (!found.open) return closedRolePage(reply, found.closed);
       return reply.render(`${V}/enquire-sign-in.njk`, { title: 'Sign in to enquire about this role', signIn: `/sign-in?returnTo=${encodeURIComponent(`/opportunities/${id}/enquire`)}` });
     }
     if (!can(request.actor, 'volunteering.self')) {

@@ -33,7 +33,7 @@ const REFERRED: { name: string; role: string; status: ReferralStatus; daysAgo: n
   { name: 'Grace Adeyemi', role: 'befriender', status: 'started', daysAgo: 40 },
   { name: 'Hannah Cohen', role: 'befriender', status: 'started', daysAgo: 90 },
   { name: 'Chloe Bennett', role: 'garden', status: 'started', daysAgo: 60 },
-  // Started two days ago: the month's figures on the home page count a placement from the first days of the month.
+  // Enquired six days ago, so started two days ago (a step a day): the month's figures on the home page count a placement from the first days of the month.
   { name: 'Kwame Mensah', role: 'warehouse', status: 'started', daysAgo: 6 },
   { name: 'Sam Gallagher', role: 'warehouse', status: 'ended', daysAgo: 120, reason: 'Moved away from Riverside.' },
   { name: 'Mohammed Rahimi', role: 'driver', status: 'withdrawn', daysAgo: 10 },
