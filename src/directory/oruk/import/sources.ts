@@ -186,8 +186,17 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
     throw new SourceError(`${address} is not a web address`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${address} is not an http or https address`);
+  const feed: FeedReading = { limits, address, bytes: 0, stopped: false };
+  try {
+    await readFeedPages(url, set, options, feed);
+  } finally {
+    feed.stopped = true;
+  }
+}
+
+async function readFeedPages(url: URL, set: ImportSet, options: ReadOptions, feed: FeedReading): Promise<void> {
+  const { address } = feed;
   const reader = new JsonReader(set);
-  const feed: FeedReading = { limits, address, bytes: 0 };
   let { kind, apiBase } = endpointOf(url);
   let read = await readFeedPage(url, feed, reader, kind, null);
   if (read.apiDetails) {
@@ -297,7 +306,7 @@ async function readFeedPage(url: URL, feed: FeedReading, reader: JsonReader, kin
 export const FEED_PAGES_OF_LIMIT = 5;
 
 /** A feed being read: what it has sent so far, counted against FEED_PAGES_OF_LIMIT, since all its records are held until written. */
-interface FeedReading { limits: ImportLimits; address: string; bytes: number }
+interface FeedReading { limits: ImportLimits; address: string; bytes: number; stopped: boolean }
 
 /** The feed sent more in all than it may: the import is rejected, whatever part was being read. */
 class FeedTooLarge extends SourceError {}
@@ -318,6 +327,8 @@ async function askFeed(url: URL, feed: FeedReading): Promise<AsyncIterable<Buffe
 async function* counted(body: AsyncIterable<Buffer>, feed: FeedReading): AsyncGenerator<Buffer> {
   const most = FEED_PAGES_OF_LIMIT * feed.limits.maxBytes;
   for await (const chunk of body) {
+    // (a page asked for ahead, still arriving when the import stopped, is read no further)
+    if (feed.stopped) throw new SourceError(`${feed.address}: the import stopped`);
     feed.bytes += chunk.length;
     if (feed.bytes > most) {
       throw new FeedTooLarge(`${feed.address} sent more than ${Math.round(most / (1024 * 1024))} MB in all, the most a feed may send (${FEED_PAGES_OF_LIMIT} times the limit of one page), since its records are held until all are read: nothing was imported`);
