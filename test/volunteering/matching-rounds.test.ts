@@ -3,7 +3,7 @@ import { sql, type CompiledQuery } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { volunteeringFactories, type VolunteeringFactories } from '../helpers/volunteering-factories.js';
 import { matchingRepository as repo } from '../../src/volunteering/matching/repository.js';
-import { featureSets, highestWholePart, looseSets } from '../../src/volunteering/matching/tiers.js';
+import { bestMatches, estimatedThreshold, featureSets, guessedShares, highestWholePart, looseSets } from '../../src/volunteering/matching/tiers.js';
 import { rolesForVolunteerEveryone, volunteersForRoleEveryone } from '../helpers/matching-reference.js';
 
 let t: TestContext;
@@ -40,6 +40,25 @@ describe('matching round by round', () => {
     const many = { skills: SKILLS, causes: CAUSES, slots: SLOTS, anyTime: false };
     expect(featureSets(many, 12)).toBeNull();
     expect(looseSets(many, 12).length).toBeGreaterThan(0);
+  });
+
+  it('after a round that found fewer than twenty, aims for as many more as the estimate erred by, not eight times as many', async () => {
+    const role = { skills: ['driving'], causes: [], slots: [], anyTime: true };
+    // (a pool of 100,000 with a DBS check wanted: eight times as many would come only from the whole part below)
+    const shares = guessedShares(100_000, role, true);
+    expect(estimatedThreshold(role, shares, 8 * 60, false, true)).toBeLessThan(estimatedThreshold(role, shares, 60, false, true) - 0.9);
+    const targets: number[] = [];
+    const rows = (n: number, score: number) => Array.from({ length: n }, (_v, i) => ({ score, volunteer_id: `${targets.length}-${i}` }));
+    const best = await bestMatches(role, 20, false, shares, { remote: false, inPerson: true }, async (narrowing) => {
+      targets.push(narrowing.target);
+      // the first round finds 17 in all; the second finds twenty at its target
+      return { rows: targets.length === 1 ? rows(17, narrowing.target) : rows(20, narrowing.target), remoteRead: 0, remoteLastId: null };
+    });
+    expect(best).toHaveLength(20);
+    expect(targets).toHaveLength(2);
+    // between the first target and the one aiming for eight times as many (which reads a lower whole part)
+    expect(targets[1]).toBeLessThan(targets[0]!);
+    expect(targets[1]).toBeGreaterThan(estimatedThreshold(role, shares, 8 * 60, false, true));
   });
 
   it('finds the same best volunteers and roles, in the same order with the same scores, as scoring everyone does', { timeout: 240_000 }, async () => {

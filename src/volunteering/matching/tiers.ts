@@ -270,6 +270,17 @@ function answered<T extends { score: number; volunteer_id: string }>(found: Roun
 }
 
 /**
+ * What the next round aims to find. A round that found fewer than `limit` found everyone it could (not just the best
+ * `limit`): the estimate erred high by about `expected()` over that number, so the next aims for AIM corrected by as
+ * much, where it would otherwise aim for eight times as many as before (and, once the estimate reaches a lower whole
+ * part, read thousands who are all within reach). Never more than eight times, so three rounds still reach everyone.
+ */
+function nextAim(aim: number, foundCount: number, limit: number, narrowing: Narrowing, expected: () => number): number {
+  if (foundCount === 0 || foundCount >= limit || narrowing.remoteFirst > 0) return aim * 8;
+  return Math.min(aim * 8, Math.max(AIM, (AIM * expected()) / foundCount));
+}
+
+/**
  * The best `limit` matches: `run` scores exactly every candidate a round finds and returns the best `limit` of them.
  * Whoever a round did not find scores below its target, so once the `limit`-th found reaches it, the answer is the full
  * question's (see `answered`). The first round's target is estimated from how common the wanted features are
@@ -292,7 +303,7 @@ export async function bestMatches<T extends { score: number; volunteer_id: strin
     const found = await run(narrowing);
     if (everyone || answered(found, narrowing, limit, bestScore(w))) return found.rows;
     const last = found.rows[limit - 1];
-    aim *= 8;
+    aim = nextAim(aim, found.rows.length, limit, narrowing, () => expectedAtLeast(target, wholePartSpread(w, shares), shares, role.remote, role.inPerson));
     const lower = estimatedThreshold(w, shares, aim, role.remote, role.inPerson);
     target = Math.min(target - 0.05, Math.max(lower, last ? last.score : LOWEST_SCORE));
   }
