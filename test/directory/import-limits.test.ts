@@ -229,6 +229,11 @@ describe('sources that break the limits', () => {
     expect(await t.db.withTenant(lio.id, (tx) => tx.selectFrom('services').select('id').execute())).toEqual([]);
   });
 
+  it('a feed that lists more records than may be held is rejected, though it sends few bytes', async () => {
+    const reading = readSource({ kind: 'url', url: `${base}/endless` }, new ImportSet(), { limits: { ...DEFAULT_IMPORT_LIMITS, ...local }, maxRecords: 5 });
+    await expect(reading).rejects.toThrow(/endless lists more than 5 records, the most a feed may, since its records are held until all are read: nothing was imported/);
+  });
+
   it('uploaded files over the size limit are rejected and recorded', async () => {
     const lio = await t.make.lio();
     const report = await importerWith({ maxBytes: 10_000 }).importOruk('operator', lio.id, { kind: 'files', files: [{ name: 'big.json', text: `[${'{"id":"x"},'.repeat(2000)}{}]` }] });

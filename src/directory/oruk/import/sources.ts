@@ -31,6 +31,8 @@ export interface ReadOptions {
   limits?: ImportLimits;
   /** a guard against a feed that never says it has ended */
   maxPages?: number;
+  /** the most records a feed may list (FEED_MOST_RECORDS) */
+  maxRecords?: number;
   /** requests for full services made at once, when a list gives only their one-to-one fields */
   detailConcurrency?: number;
 }
@@ -186,7 +188,7 @@ async function readFeed(address: string, set: ImportSet, options: ReadOptions, l
     throw new SourceError(`${address} is not a web address`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${address} is not an http or https address`);
-  const feed: FeedReading = { limits, address, bytes: 0, stopped: false };
+  const feed: FeedReading = { limits, address, bytes: 0, records: 0, mostRecords: options.maxRecords ?? FEED_MOST_RECORDS, stopped: false };
   try {
     await readFeedPages(url, set, options, feed);
   } finally {
@@ -288,6 +290,10 @@ async function readFeedPage(url: URL, feed: FeedReading, reader: JsonReader, kin
         if (page.first !== null && page.first === previousFirst) throw new RepeatedPage();
       }
       page.items += items.length;
+      feed.records += items.length;
+      if (feed.records > feed.mostRecords) {
+        throw new FeedTooLarge(`${feed.address} lists more than ${feed.mostRecords.toLocaleString('en-GB')} records, the most a feed may, since its records are held until all are read: nothing was imported`);
+      }
       for (const item of items) {
         if (kind === 'service' && isFlatService(item)) page.flat.push({ item, oneZero });
         else reader.add(item, { ...(kind ? { kind } : {}), oneZero, source: url.href });
@@ -306,7 +312,13 @@ async function readFeedPage(url: URL, feed: FeedReading, reader: JsonReader, kin
 export const FEED_PAGES_OF_LIMIT = 5;
 
 /** A feed being read: what it has sent so far, counted against FEED_PAGES_OF_LIMIT, since all its records are held until written. */
-interface FeedReading { limits: ImportLimits; address: string; bytes: number; stopped: boolean }
+interface FeedReading { limits: ImportLimits; address: string; bytes: number; records: number; mostRecords: number; stopped: boolean }
+
+/**
+ * The most records a feed may list. They are held until all are read, about 3 kB each once read, so bytes alone (a
+ * compact feed sends a record in under 1 kB) would let a feed within FEED_PAGES_OF_LIMIT fill the memory first.
+ */
+export const FEED_MOST_RECORDS = 200_000;
 
 /** The feed sent more in all than it may: the import is rejected, whatever part was being read. */
 class FeedTooLarge extends SourceError {}
