@@ -273,7 +273,8 @@ function answered<T extends { score: number; volunteer_id: string }>(found: Roun
  * What the next round aims to find. A round that found fewer than `limit` found everyone it could (not just the best
  * `limit`): the estimate erred high by about `expected()` over that number, so the next aims for AIM corrected by as
  * much, where it would otherwise aim for eight times as many as before (and, once the estimate reaches a lower whole
- * part, read thousands who are all within reach). Never more than eight times, so three rounds still reach everyone.
+ * part, read thousands who are all within reach). Never more than eight times as many; the rounds are still at most
+ * MOST_ROUNDS before everyone who could match is scored.
  */
 function nextAim(aim: number, foundCount: number, limit: number, narrowing: Narrowing, expected: () => number): number {
   if (foundCount === 0 || foundCount >= limit || narrowing.remoteFirst > 0) return aim * 8;
