@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../../platform/db/index.js';
 import type { Clock } from '../../platform/clock.js';
@@ -28,8 +28,7 @@ export async function importGrantsFile(deps: { db: Database; clock: Clock }, lio
   const progress: Progress = { ...NO_PROGRESS, share: 0 };
   const report: GrantImportProblem[] = [];
   const now = deps.clock.now();
-  const size = (await stat(source.file)).size;
-  const onRead = (bytes: number) => { if (progress.share !== null && size > 0) progress.share = Math.min(1, bytes / size); };
+  const onRead = (share: number) => { progress.share = share; };
   try {
     return await deps.db.withTenant(lioId, async (tx) => {
       const register = await repo.registerNumbers(tx);

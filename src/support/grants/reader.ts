@@ -19,8 +19,8 @@ import { columnTarget, type ColumnTarget } from './standard.js';
 export type GrantFormat = 'json' | 'xlsx' | 'csv';
 export interface ReadGrant { row: number; grant: Record<string, unknown> }
 export type OnGrants = (grants: ReadGrant[]) => Promise<void>;
-/** How many bytes of the file have been read so far. */
-export type OnRead = (bytes: number) => void;
+/** The share of the file read so far, 0 to 1. */
+export type OnRead = (share: number) => void;
 
 export class RefusedFile extends Error {}
 
@@ -46,11 +46,13 @@ export async function sniffFormat(file: string, name: string): Promise<GrantForm
 
 /** The grants of a file, a batch at a time; `onRead` follows the reading through the file (an .xlsx by its sheet, most of it). */
 export async function readGrants(file: string, format: GrantFormat, onGrants: OnGrants, onRead: OnRead = () => {}): Promise<number> {
-  if (format === 'json') return readJson(file, onGrants, onRead);
-  return readSheet(format === 'csv' ? csvRows(file, onRead) : await xlsxRows(file, onRead), onGrants);
+  if (format === 'xlsx') return readSheet(xlsxRows(file, onRead), onGrants);
+  const size = (await stat(file)).size;
+  const onBytes = (bytes: number) => onRead(size > 0 ? Math.min(1, bytes / size) : 1);
+  return format === 'json' ? readJson(file, onGrants, onBytes) : readSheet(csvRows(file, onBytes), onGrants);
 }
 
-async function readJson(file: string, onGrants: OnGrants, onRead: OnRead): Promise<number> {
+async function readJson(file: string, onGrants: OnGrants, onBytes: (bytes: number) => void): Promise<number> {
   const parser = new JSONParser({ paths: ['$.grants.*'], keepStack: false });
   let pending: ReadGrant[] = [];
   let count = 0;
@@ -66,7 +68,7 @@ async function readJson(file: string, onGrants: OnGrants, onRead: OnRead): Promi
         if (opening !== '{') throw new RefusedFile('The file is JSON but not a 360Giving package: a package is an object, { "grants": [ … ] }.');
       }
       try { parser.write(piece); } catch (err) { throw new RefusedFile(`The file is not well-formed JSON (${(err as Error).message}), so nothing was imported.`); }
-      onRead(stream.bytesRead);
+      onBytes(stream.bytesRead);
       if (pending.length >= BATCH) { const run = pending; pending = []; await onGrants(run); }
     }
   } finally { stream.destroy(); }
@@ -148,9 +150,9 @@ async function readSheet(rows: AsyncIterable<{ row: number; values: unknown[] }>
   return count;
 }
 
-async function* csvRows(file: string, onRead: OnRead): AsyncIterable<{ row: number; values: unknown[] }> {
+async function* csvRows(file: string, onBytes: (bytes: number) => void): AsyncIterable<{ row: number; values: unknown[] }> {
   const stream = createReadStream(file);
-  stream.on('data', () => onRead(stream.bytesRead));
+  stream.on('data', () => onBytes(stream.bytesRead));
   const parser = stream.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
   let row = 0;
   try {
@@ -162,14 +164,9 @@ async function* csvRows(file: string, onRead: OnRead): AsyncIterable<{ row: numb
 }
 
 /** The rows of the workbook's first sheet; the share of the sheet read stands for the share of the file. */
-async function xlsxRows(file: string, onRead: OnRead): Promise<AsyncIterable<{ row: number; values: unknown[] }>> {
-  const size = (await stat(file)).size;
-  return refusedWhenUnreadable(sheetRows(file, { onShare: (share) => onRead(Math.round(share * size)) }));
-}
-
-async function* refusedWhenUnreadable(rows: AsyncIterable<{ row: number; values: unknown[] }>): AsyncIterable<{ row: number; values: unknown[] }> {
+async function* xlsxRows(file: string, onRead: OnRead): AsyncIterable<{ row: number; values: unknown[] }> {
   try {
-    yield* rows;
+    yield* sheetRows(file, { onShare: onRead });
   } catch (err) {
     if (err instanceof RefusedFile) throw err;
     throw new RefusedFile(`The spreadsheet cannot be read (${(err as Error).message}), so nothing was imported.`);

@@ -302,10 +302,15 @@ async function readFeedPage(url: URL, feed: FeedReading, reader: JsonReader, kin
     return { ...page, paging: doc.paging, apiDetails: doc.apiDetails };
   } catch (err) {
     if (err instanceof RepeatedPage) return { ...page, repeated: true };
-    if (err instanceof OutboundError) throw new SourceError(err.message);
-    if (err instanceof MalformedJson) throw new SourceError(`${url.href} did not answer with JSON: ${err.message}`);
-    throw err;
+    throw asSourceError(err, url);
   }
+}
+
+/** A failure while asking for or reading an answer, as the import reports it (anything else as it was). */
+function asSourceError(err: unknown, url: URL): unknown {
+  if (err instanceof OutboundError) return new SourceError(err.message);
+  if (err instanceof MalformedJson) return new SourceError(`${url.href} did not answer with JSON: ${err.message}`);
+  return err;
 }
 
 /** What a feed may send in all, its pages and full records together, in limits of one page (IMPORT_MAX_MB). */
@@ -379,11 +384,7 @@ async function readFullServices(flat: FeedPage['flat'], apiBase: string, href: s
 /** One record, read whole: larger than WHOLE_RECORD_MAX_BYTES, it is refused (streamJsonRecords). */
 async function getRecord(url: URL, feed: FeedReading): Promise<unknown> {
   let record: unknown = null;
-  const doc = await streamJsonRecords(await askFeed(url, feed), (items) => { record ??= items[0]; }).catch((err: unknown) => {
-    if (err instanceof OutboundError) throw new SourceError(err.message);
-    if (err instanceof MalformedJson) throw new SourceError(`${url.href} did not answer with JSON: ${err.message}`);
-    throw err;
-  });
+  const doc = await streamJsonRecords(await askFeed(url, feed), (items) => { record ??= items[0]; }).catch((err: unknown) => { throw asSourceError(err, url); });
   if (doc.apiDetails || record === null) throw new SourceError(`${url.href} did not answer with a record`);
   return record;
 }
