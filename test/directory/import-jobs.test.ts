@@ -96,6 +96,8 @@ describe('imports run as jobs', () => {
     const running = t.app.jobs.drain();
     await vi.waitFor(async () => expect((await client.get(page)).$('[data-testid="import-progress"]').text()).toMatch(/Records read\s*2\s/), { timeout: 10_000 });
     expect(await serviceNames(lio)).toEqual([]);
+    // the first page's records can be counted before the second page has been asked for
+    await vi.waitFor(() => expect(releaseSecondPage).toBeTypeOf('function'), { timeout: 10_000 });
     releaseSecondPage!();
     await running;
     const done = await client.get(page);
