@@ -1,4 +1,5 @@
 import type { Queryable, Reads } from '../../platform/db/index.js';
+import { withGenericPlans } from '../../platform/db/generic-plans.js';
 import { loadServices, type HsdsService } from '../services/repository.js';
 import { orukRepository as repo, type ServiceFilters } from './repository.js';
 import {
@@ -27,11 +28,11 @@ export class OrukService {
   }
 
   async service(lioId: string, id: string) {
-    return this.tenant(lioId, async (tx) => {
+    return this.tenant(lioId, (tx) => withGenericPlans(tx, async () => {
       const published = await repo.publishedServiceIds(tx, [id]);
       if (!published.has(id)) return null;
       return (await nestedServices(tx, [id]))[0] ?? null;
-    });
+    }));
   }
 
   async serviceAtLocations(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {
@@ -42,14 +43,14 @@ export class OrukService {
   }
 
   async serviceAtLocation(lioId: string, id: string) {
-    return this.tenant(lioId, async (tx) => {
+    return this.tenant(lioId, (tx) => withGenericPlans(tx, async () => {
       const sal = await repo.findServiceAtLocation(tx, id);
       if (!sal) return null;
       const [service] = await nestedServices(tx, [sal.service_id]);
       const nested = service?.service_at_locations.find((x) => x.id === id);
       if (!service || !nested) return null;
       return { id, service_id: sal.service_id, location_id: sal.location_id, ...(nested.description ? { description: nested.description } : {}), location: nested.location, schedules: nested.schedules, service };
-    });
+        }));
   }
 
   async organisations(lioId: string, pageNumber: number, perPage: number) {
@@ -60,14 +61,14 @@ export class OrukService {
   }
 
   async organisation(lioId: string, id: string) {
-    return this.tenant(lioId, async (tx) => {
+    return this.tenant(lioId, (tx) => withGenericPlans(tx, async () => {
       const organisation = await repo.findOrganisation(tx, id);
       if (!organisation) return null;
       const serviceIds = await repo.serviceIdsOfOrganisation(tx, id);
       const services = await nestedServices(tx, serviceIds);
       const extras = await extrasFor(tx, [], [id]);
       return { ...presentOrganisationNested(organisation, extras), services };
-    });
+        }));
   }
 
   async taxonomies(lioId: string, pageNumber: number, perPage: number) {

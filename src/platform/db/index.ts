@@ -5,6 +5,7 @@ import { PGliteDialect } from './pglite-driver.js';
 import { ReplicaHealth, isLostConnection, type ReplicaStatus } from './replica.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { PGliteThread } from './pglite-thread.js';
+import { prepareReads } from './prepared-reads.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -95,6 +96,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
     });
     const pool = poolFor(options.databaseUrl);
+    pool.on('connect', prepareReads);
     let settled = 0;
     system = new Kysely<DB>({ dialect: new SettlingPostgresDialect({ pool }, () => { settled += 1; }) });
     engine = 'postgres';
@@ -105,6 +107,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     if (options.readReplica) {
       // A replica that cannot be reached is given up for the primary after a moment, not waited on.
       const replicaPool = poolFor(options.readReplica.url, { connectionTimeoutMillis: 3000 });
+      replicaPool.on('connect', prepareReads);
       // An idle connection to a standby that stops errors on the pool; the health check says so, the process goes on.
       replicaPool.on('error', () => undefined);
       const health = new ReplicaHealth({

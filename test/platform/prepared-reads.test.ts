@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/platform/db/index.js';
+import { withGenericPlans } from '../../src/platform/db/generic-plans.js';
+import { loadServices } from '../../src/directory/services/repository.js';
+import { createTestDatabase, onPostgres } from '../helpers/database.js';
+import { factories } from '../helpers/factories.js';
+import { directoryFactories } from '../helpers/directory-factories.js';
+
+/**
+ * On PostgreSQL, reads are prepared once per connection (src/platform/db/prepared-reads.ts) and reads by id keep one
+ * plan for any values (src/platform/db/generic-plans.ts). A kept plan must still answer each LIO with its own rows
+ * only, since row-level security is applied when it runs, not when it was planned.
+ */
+describe.skipIf(!onPostgres)('reads prepared once per connection', () => {
+  let db: Database;
+  let dispose: () => Promise<void>;
+  beforeAll(async () => ({ db, dispose } = await createTestDatabase()));
+  afterAll(async () => dispose?.());
+
+  /** This connection's prepared statements whose text holds `fragment`, with how often each was planned each way. */
+  const preparedLike = (tx: Parameters<Parameters<Database['withTenant']>[1]>[0], fragment: string) =>
+    sql<{ statement: string; generic_plans: number; custom_plans: number }>`select statement, generic_plans::int, custom_plans::int
+      from pg_prepared_statements where statement like ${`%${fragment}%`} and statement not like '%pg_prepared_statements%'`.execute(tx).then((r) => r.rows);
+
+  it('loads services by id with one plan kept for any ids, and each LIO still gets only its own services from it', async () => {
+    const make = factories(db);
+    const directory = directoryFactories(db);
+    const [riverside, hillside] = [await make.lio(), await make.lio()];
+    const mine = await directory.service(riverside, { name: 'Riverside Food Bank' });
+    const theirs = await directory.service(hillside, { name: 'Hillside Lunch Club' });
+
+    for (let i = 0; i < 8; i++) {
+      // the same text for both LIOs, each asking for both services: each sees its own
+      const seenByRiverside = await db.reading().withTenant(riverside.id, (tx) => withGenericPlans(tx, () => loadServices(tx, [mine.id, theirs.id])));
+      const seenByHillside = await db.reading().withTenant(hillside.id, (tx) => withGenericPlans(tx, () => loadServices(tx, [mine.id, theirs.id])));
+      expect(seenByRiverside.map((s) => s.name)).toEqual(['Riverside Food Bank']);
+      expect(seenByHillside.map((s) => s.name)).toEqual(['Hillside Lunch Club']);
+    }
+
+    // Sequential transactions take the pool's last idle connection, so this one ran the reads above.
+    const [services] = await db.reading().withTenant(riverside.id, async (tx) => {
+      await withGenericPlans(tx, () => loadServices(tx, [mine.id]));
+      return preparedLike(tx, 'from "services" inner join "organisations"');
+    });
+    expect(services).toBeDefined();
+    expect(services!.generic_plans).toBeGreaterThan(0);
+    expect(services!.custom_plans).toBe(0);
+  });
+
+  it('keeps the default planning for what follows reads by id, and names no write', async () => {
+    const make = factories(db);
+    const lio = await make.lio();
+    const { after, writes } = await db.withTenant(lio.id, async (tx) => {
+      await withGenericPlans(tx, async () => {
+        expect((await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)).rows[0]!.mode).toBe('force_generic_plan');
+        await withGenericPlans(tx, async () => undefined);
+        expect((await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)).rows[0]!.mode).toBe('force_generic_plan');
+      });
+      await tx.insertInto('organisations').values({ lio_id: lio.id, name: 'Named Nowhere Trust', created_at: new Date(), updated_at: new Date() }).execute();
+      return {
+        after: (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)).rows[0]!.mode,
+        writes: await preparedLike(tx, 'insert into "organisations"'),
+      };
+    });
+    expect(after).toBe('auto');
+    expect(writes).toEqual([]);
+  });
+});
