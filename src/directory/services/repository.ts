@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { sql, type SqlBool } from 'kysely';
+import { sql, type Compilable, type RawBuilder, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { containing } from '../../platform/db/like.js';
+import { readTogether } from '../../platform/db/together.js';
 
 /**
  * The one place that reads a full service, nested in Open Referral UK (HSDS 3.0) terms: the staff pages,
@@ -118,53 +119,53 @@ export function isFormSchedule(s: HsdsSchedule): boolean {
 export async function loadServices(db: Queryable, ids: readonly string[]): Promise<HsdsService[]> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return [];
-  // One array parameter per list (not one parameter per id), and plain lists rather than subqueries, so that
-  // "service_id = any(…) or location_id = any(…)" is answered from the indexes (a bitmap OR) at any batch size.
-  const anyOf = (column: string, values: readonly string[]) => sql<SqlBool>`${sql.ref(column)} = any(${[...values]}::uuid[])`;
-  const eitherOf = (...pairs: [string, readonly string[]][]) => {
-    const used = pairs.filter(([, values]) => values.length > 0);
-    return sql<SqlBool>`(${sql.join(used.map(([column, values]) => anyOf(column, values)), sql` or `)})`;
-  };
-
-  const [services, sals, contacts, costs, areas, attributes] = await Promise.all([
-    db.selectFrom('services').innerJoin('organisations as o', 'o.id', 'services.organisation_id')
+  // One statement for all the parts (readTogether), one array parameter for the ids (not one parameter per id). The
+  // lists a part is also found by (a schedule by its venue, a phone by its contact) are arrays made first (init
+  // plans), not subqueries, so that "service_id = any(…) or location_id = any(…)" is answered from the indexes (a
+  // bitmap OR) at any batch size.
+  const idList = sql`${wanted}::uuid[]`;
+  const salIds = sql`array(select id from service_at_locations where service_id = any(${idList}))`;
+  const locationIds = sql`array(select location_id from service_at_locations where service_id = any(${idList}))`;
+  const contactIds = sql`array(select id from contacts where service_id = any(${idList}))`;
+  const rows = <O>(query: Compilable<O>) => sql<O>`${query}`;
+  const reads = {
+    services: rows(db.selectFrom('services').innerJoin('organisations as o', 'o.id', 'services.organisation_id')
       .select(['services.id', 'services.organisation_id', 'services.name', 'services.description', 'services.url', 'services.email', 'services.status',
         'services.fees_description', 'services.accreditations', 'services.minimum_age', 'services.maximum_age', 'services.assurer_email', 'services.alert',
         'services.updated_at', 'services.created_at', 'services.delivery_modes', 'services.is_free', 'services.consent_to_publish', 'services.external_id',
         day('services.assured_date').as('assured_date'),
         'o.name as o_name', 'o.description as o_description', 'o.email as o_email', 'o.website as o_website', 'o.phone as o_phone',
         'o.charity_number as o_charity_number', 'o.company_number as o_company_number', 'o.status as o_status', 'o.updated_at as o_updated_at'])
-      .where(anyOf('services.id', wanted)).execute(),
-    db.selectFrom('service_at_locations as sal').innerJoin('locations as l', 'l.id', 'sal.location_id')
+      .where(sql<SqlBool>`services.id = any(${idList})`)),
+    sals: rows(db.selectFrom('service_at_locations as sal').innerJoin('locations as l', 'l.id', 'sal.location_id')
       .select(['sal.id', 'sal.service_id', 'sal.location_id', 'sal.description', 'l.organisation_id', 'l.location_type', 'l.name', 'l.description as l_description',
         'l.latitude', 'l.longitude', 'l.external_identifier', 'l.external_identifier_type', 'l.address_1', 'l.address_2', 'l.city', 'l.region',
         'l.state_province', 'l.postal_code', 'l.country', 'l.accessibility', 'l.accessibility_details'])
-      .where(anyOf('sal.service_id', wanted)).orderBy('l.name').orderBy('sal.id').execute(),
-    db.selectFrom('contacts').select(['id', 'service_id', 'organisation_id', 'name', 'title', 'department', 'email'])
-      .where(anyOf('service_id', wanted)).orderBy('name').orderBy('id').execute(),
-    db.selectFrom('cost_options').select(['id', 'service_id', 'option', 'amount', 'currency', 'amount_description', day('valid_from').as('valid_from'), day('valid_to').as('valid_to')])
-      .where(anyOf('service_id', wanted)).orderBy('amount', (ob) => ob.asc().nullsFirst()).orderBy('option').orderBy('id').execute(),
-    db.selectFrom('service_areas').select(['id', 'service_id', 'name', 'description', 'extent', 'extent_type', 'uri'])
-      .where(anyOf('service_id', wanted)).orderBy('name').orderBy('id').execute(),
-    db.selectFrom('attributes as a').innerJoin('taxonomy_terms as t', 't.id', 'a.taxonomy_term_id').innerJoin('taxonomies as x', 'x.id', 't.taxonomy_id')
+      .where(sql<SqlBool>`sal.service_id = any(${idList})`).orderBy('l.name').orderBy('sal.id')),
+    contacts: rows(db.selectFrom('contacts').select(['id', 'service_id', 'organisation_id', 'name', 'title', 'department', 'email'])
+      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('name').orderBy('id')),
+    costs: rows(db.selectFrom('cost_options').select(['id', 'service_id', 'option', 'amount', 'currency', 'amount_description', day('valid_from').as('valid_from'), day('valid_to').as('valid_to')])
+      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('amount', (ob) => ob.asc().nullsFirst()).orderBy('option').orderBy('id')),
+    areas: rows(db.selectFrom('service_areas').select(['id', 'service_id', 'name', 'description', 'extent', 'extent_type', 'uri'])
+      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('name').orderBy('id')),
+    attributes: rows(db.selectFrom('attributes as a').innerJoin('taxonomy_terms as t', 't.id', 'a.taxonomy_term_id').innerJoin('taxonomies as x', 'x.id', 't.taxonomy_id')
       .select(['a.id', 'a.link_id', 'a.link_type', 'a.link_entity', 'a.taxonomy_term_id', 'a.value', 't.code', 't.name', 't.description', 't.parent_id',
         't.taxonomy_id', 't.term_uri', 'x.name as taxonomy'])
-      .where(anyOf('a.link_id', wanted)).where('a.link_type', '=', 'service').orderBy('x.name').orderBy('t.name').orderBy('a.id').execute(),
-  ]);
-  const salIds = sals.map((r) => r.id);
-  const locationIds = [...new Set(sals.map((r) => r.location_id))];
-  const contactIds = contacts.map((r) => r.id);
-  const [schedules, languages, phones] = await Promise.all([
-    selectSchedules(db)
-      .where(eitherOf(['service_id', wanted], ['service_at_location_id', salIds]))
+      .where(sql<SqlBool>`a.link_id = any(${idList})`).where('a.link_type', '=', 'service').orderBy('x.name').orderBy('t.name').orderBy('a.id')),
+    schedules: rows(selectSchedules(db)
+      .where(sql<SqlBool>`(service_id = any(${idList}) or service_at_location_id = any(${salIds}))`)
       .orderBy(sql`coalesce(dtstart, valid_from)`, (ob) => ob.asc().nullsFirst()).orderBy(sql`array_position(array['MO','TU','WE','TH','FR','SA','SU'], split_part(byday, ',', 1))`)
-      .orderBy('opens_at').orderBy('id').execute(),
-    db.selectFrom('languages').select(['id', 'service_id', 'location_id', 'phone_id', 'name', 'code', 'note'])
-      .where(eitherOf(['service_id', wanted], ['location_id', locationIds])).orderBy('name').orderBy('id').execute(),
-    db.selectFrom('phones').select(['id', 'service_id', 'location_id', 'contact_id', 'organisation_id', 'number', 'extension', 'type', 'description'])
-      .where(eitherOf(['service_id', wanted], ['location_id', locationIds], ['contact_id', contactIds]))
-      .orderBy('number').orderBy('id').execute(),
-  ]);
+      .orderBy('opens_at').orderBy('id')),
+    languages: rows(db.selectFrom('languages').select(['id', 'service_id', 'location_id', 'phone_id', 'name', 'code', 'note'])
+      .where(sql<SqlBool>`(service_id = any(${idList}) or location_id = any(${locationIds}))`).orderBy('name').orderBy('id')),
+    phones: rows(db.selectFrom('phones').select(['id', 'service_id', 'location_id', 'contact_id', 'organisation_id', 'number', 'extension', 'type', 'description'])
+      .where(sql<SqlBool>`(service_id = any(${idList}) or location_id = any(${locationIds}) or contact_id = any(${contactIds}))`)
+      .orderBy('number').orderBy('id')),
+  };
+  const parts = await readTogether<{ [K in keyof typeof reads]: (typeof reads)[K] extends RawBuilder<infer O> ? O[] : never }>(db, reads);
+  const { sals, contacts, costs, areas, attributes, schedules, languages, phones } = parts;
+  // Through JSON a timestamp comes as ISO text: made a Date again, as the rest of the code reads it.
+  const services = parts.services.map((r) => ({ ...r, updated_at: new Date(r.updated_at), created_at: new Date(r.created_at), o_updated_at: new Date(r.o_updated_at) }));
 
   const phoneRows: HsdsPhone[] = phones.map((p) => ({
     id: p.id, service_id: p.service_id, location_id: p.location_id, contact_id: p.contact_id, organization_id: p.organisation_id,
