@@ -103,8 +103,9 @@ describe('imports, in the browser', () => {
 
     e.t.clock.advance(60_000);
     // A taxonomy refused on its own page is recorded with the other imports, its problems row by row.
-    await e.openFromMenu(page, 'Admin', 'Taxonomy');
-    await e.follow(page, () => page.getByRole('link', { name: 'Import a taxonomy' }).first().click());
+    await e.follow(page, () => page.getByRole('link', { name: 'Import something else' }).click());
+    await e.follow(page, () => page.getByRole('link', { name: 'the page for importing a taxonomy' }).click());
+    expect(await h1(page)).toBe('Import a taxonomy');
     await page.getByLabel('Or paste the JSON').fill(JSON.stringify({ name: 'Local needs', taxonomy_terms: [{ id: 'food', name: 'Food' }, { id: 'bank', name: 'Food banks', parent_id: 'nowhere' }] }));
     await e.follow(page, () => page.getByRole('button', { name: 'Import taxonomy' }).click());
     expect((await errorSummary(page)).errors.map((x) => x.text)).toEqual(['Term 2 (Food banks): parent_id “nowhere” is not a term of this taxonomy']);
