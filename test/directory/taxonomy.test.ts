@@ -356,15 +356,15 @@ describe('importing a taxonomy', () => {
 
   it('can be run without the web page (the CLI calls the same function)', async () => {
     const lio = await t.make.lio();
-    const result = await importTaxonomyJson(t.db, lio.id, { userId: null, label: 'cli' }, JSON.stringify([HSDS, { name: 'Second', description: '', taxonomy_terms: [] }]), new Date());
-    expect(result).toEqual({ ok: true, taxonomies: [
+    const result = await importTaxonomyJson(t.db, lio.id, { userId: null, label: 'cli' }, { name: 'two.json', text: JSON.stringify([HSDS, { name: 'Second', description: '', taxonomy_terms: [] }]) }, new Date());
+    expect(result).toEqual({ ok: true, importId: expect.any(String), taxonomies: [
       expect.objectContaining({ name: 'Local needs', action: 'added', termsAdded: 3, termsUpdated: 0 }),
       expect.objectContaining({ name: 'Second', action: 'added', termsAdded: 0, termsUpdated: 0 }),
     ] });
     const audit = await t.db.withTenant(lio.id, (tx) => tx.selectFrom('audit_events').select(['action', 'actor_label']).execute());
     expect(audit).toEqual([{ action: 'taxonomy.imported', actor_label: 'cli' }]);
-    const rejected = await importTaxonomyJson(t.db, lio.id, { userId: null, label: 'cli' }, JSON.stringify({ taxonomy_terms: [{ id: 'z', name: 'No taxonomy' }] }), new Date());
-    expect(rejected).toEqual({ ok: false, problems: [{ row: 'Term 1', field: 'taxonomy', message: 'is missing: say which taxonomy the term belongs to (taxonomy_id or taxonomy)' }] });
+    const rejected = await importTaxonomyJson(t.db, lio.id, { userId: null, label: 'cli' }, { name: 'loose.json', text: JSON.stringify({ taxonomy_terms: [{ id: 'z', name: 'No taxonomy' }] }) }, new Date());
+    expect(rejected).toEqual({ ok: false, importId: expect.any(String), problems: [{ row: 'Term 1', field: 'taxonomy', message: 'is missing: say which taxonomy the term belongs to (taxonomy_id or taxonomy)' }] });
   });
 
   it('runs from the command line: commonground import taxonomy FILE --lio SLUG', async () => {
@@ -397,5 +397,139 @@ describe('importing a taxonomy', () => {
     await writeFile(huge, `{"name": "Huge", "padding": "${'x'.repeat(TAXONOMY_IMPORT_MAX_BYTES)}"}`);
     expect(await runTaxonomyImport([huge, '--lio', lio.slug], open, out)).toBe(2);
     expect(lines.at(-1)).toBe(`! ${huge} is larger than the limit of 8 MB for a taxonomy; nothing was imported`);
+  });
+});
+
+/**
+ * Every taxonomy import, from the page or the command line, accepted or refused, leaves its report with the directory's
+ * other imports: listed on /admin/imports as “Taxonomy”, its report page saying what was added and updated, or why it
+ * was refused, row by row. A refused taxonomy commits nothing of itself.
+ */
+describe('the record of each taxonomy import', () => {
+  type Page = Awaited<ReturnType<Client['get']>>;
+  const cells = (page: Page, tr: Parameters<Page['$']>[0]) => page.$(tr).find('td, th').toArray().map((td) => page.$(td).text().replace(/\s+/g, ' ').trim());
+  /** The rows of /admin/imports whose source is `source`: what, source, result and by whom. */
+  const listed = async (client: Client, source: string, query = '') => {
+    const page = await client.get(`/admin/imports${query}`);
+    return page.$('[data-testid="imports"] tbody tr').toArray().filter((tr) => cells(page, tr)[2] === source)
+      .map((tr) => ({ row: cells(page, tr).slice(1), href: page.$(tr).find('a').attr('href')! }));
+  };
+  /** An import's report page: its heading, warning, summary, counts table and problems table. */
+  const report = async (client: Client, href: string) => {
+    const page = await client.get(href);
+    expect(page.status).toBe(200);
+    return {
+      title: page.$('h1').text().trim(),
+      warning: page.$('.govuk-warning-text__text').text().replace('Warning', '').trim(),
+      summary: Object.fromEntries(page.$('.govuk-summary-list__row').toArray().map((r) => [page.$(r).find('dt').text().trim(), page.$(r).find('dd').text().trim()])),
+      counts: page.$('main table:not([data-testid="import-issues"]) tbody tr').toArray().map((tr) => cells(page, tr)),
+      problems: page.$('[data-testid="import-issues"] tbody tr').toArray().map((tr) => cells(page, tr)),
+    };
+  };
+  const taxonomiesOf = (lio: Lio) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('taxonomies').select(['name', 'description']).orderBy('name').execute());
+  const recorded = (lio: Lio) => t.db.withTenant(lio.id, (tx) => tx.selectFrom('directory_imports').select(['kind', 'source', 'status', 'actor_label']).orderBy('source').execute());
+
+  it('keeps the report of a taxonomy accepted from the page, listed on /admin/imports with what it added and updated', async () => {
+    const lio = await t.make.lio();
+    const { user, client } = await admin(lio);
+    expect((await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: JSON.stringify(HSDS) })).status).toBe(303);
+    t.clock.advance(60_000);
+    const again = { ...HSDS, taxonomy_terms: [...HSDS.taxonomy_terms, { id: 't-fuel', name: 'Fuel', description: '' }] };
+    expect((await upload(client, lio, 'needs.json', JSON.stringify(again))).status).toBe(303);
+
+    const [pasted] = await listed(client, 'pasted JSON');
+    expect(pasted!.row).toEqual(['Taxonomy', 'pasted JSON', 'Completed', user.email]);
+    const first = await report(client, pasted!.href);
+    expect(first.title).toBe('Import report');
+    expect(first.summary).toMatchObject({ What: 'Taxonomy', Source: 'pasted JSON', Result: 'Completed' });
+    expect(first.counts).toEqual([['Taxonomies', '1', '0'], ['Taxonomy terms', '3', '0']]);
+    expect(first.problems).toEqual([]);
+
+    const [uploaded] = await listed(client, 'needs.json');
+    expect(uploaded!.row).toEqual(['Taxonomy', 'needs.json', 'Completed', user.email]);
+    expect((await report(client, uploaded!.href)).counts).toEqual([['Taxonomies', '0', '1'], ['Taxonomy terms', '1', '3']]);
+  });
+
+  it('keeps the report of a refused taxonomy, its problems row by row, and commits nothing of it', async () => {
+    const lio = await t.make.lio();
+    const { user, client } = await admin(lio);
+    await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: JSON.stringify(HSDS) });
+    const before = await termsOf(lio);
+
+    // Refused while reading the file: the page answers as it always has, and the refusal is listed.
+    const broken = { name: 'Local needs', description: 'changed', taxonomy_terms: [{ id: 't-food', name: 'Renamed food' }, { id: 'x1', name: '' }, { id: 'x5', name: 'Bad link', term_uri: 'not a uri' }] };
+    const refused = await upload(client, lio, 'broken.json', JSON.stringify(broken));
+    expect(refused.status).toBe(400);
+    expect(summary(refused).map((e) => e.text)).toEqual(['Term 2 (x1): name is missing: every term needs a name', 'Term 3 (Bad link): term_uri “not a uri” is not a web address']);
+    const [entry] = await listed(client, 'broken.json');
+    expect(entry!.row).toEqual(['Taxonomy', 'broken.json', 'Rejected', user.email]);
+    expect((await listed(client, 'broken.json', '?status=rejected')).map((r) => r.row[2])).toEqual(['Rejected']);
+    const page = await report(client, entry!.href);
+    expect(page.title).toBe('Import rejected');
+    expect(page.warning).toBe('The taxonomy was rejected: 2 problems, listed below. Nothing was imported.');
+    expect(page.summary).toMatchObject({ What: 'Taxonomy', Source: 'broken.json', Result: 'Rejected: nothing was imported' });
+    expect(page.problems).toEqual([
+      ['Term 2 (x1)', 'name', '', 'Error: is missing: every term needs a name'],
+      ['Term 3 (Bad link)', 'term_uri', '', 'Error: “not a uri” is not a web address'],
+    ]);
+
+    // Refused against what the LIO holds, once the import's transaction had begun writing nothing yet: the same.
+    const loops = { name: 'Local needs', description: 'changed', taxonomy_terms: [{ id: 'x2', name: 'Loop one', parent_id: 'x3' }, { id: 'x3', name: 'Loop two', parent_id: 'x2' }] };
+    expect((await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: JSON.stringify(loops) })).status).toBe(400);
+    const [loop] = await listed(client, 'pasted JSON').then((rows) => rows.filter((r) => r.row[2] === 'Rejected'));
+    expect((await report(client, loop!.href)).problems).toEqual([
+      ['Term 1 (Loop one)', 'parent_id', '', 'Error: the parents make a loop'],
+      ['Term 2 (Loop two)', 'parent_id', '', 'Error: the parents make a loop'],
+    ]);
+
+    // Not JSON at all.
+    expect((await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: '{ "name": ' })).status).toBe(400);
+    const problems = await Promise.all((await listed(client, 'pasted JSON')).map(async (r) => (await report(client, r.href)).problems));
+    expect(problems.flat().some((p) => p[0] === 'File' && p[1] === 'json' && p[3]!.startsWith('Error: The file is not valid JSON'))).toBe(true);
+
+    expect(await termsOf(lio)).toEqual(before);
+    expect(await taxonomiesOf(lio)).toEqual([{ name: 'Local needs', description: 'Needs we signpost for' }]);
+    // one report each: the accepted import, and the three refusals (none left a report of its own rolled-back work)
+    expect((await recorded(lio)).map((r) => [r.source, r.status])).toEqual([
+      ['broken.json', 'rejected'], ['pasted JSON', 'completed'], ['pasted JSON', 'rejected'], ['pasted JSON', 'rejected'],
+    ]);
+  });
+
+  it('records an empty file chosen on the page, but not a form left blank', async () => {
+    const lio = await t.make.lio();
+    const { client } = await admin(lio);
+    expect(summary(await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: '' }))).toEqual([{ href: '#json', text: 'Paste the taxonomy JSON or choose a file to upload' }]);
+    expect(await recorded(lio)).toEqual([]);
+    const empty = await upload(client, lio, 'empty.json', '');
+    expect(summary(empty)).toEqual([{ href: '#file', text: 'The file empty.json is empty' }]);
+    const [entry] = await listed(client, 'empty.json');
+    expect(entry!.row.slice(0, 3)).toEqual(['Taxonomy', 'empty.json', 'Rejected']);
+    expect((await report(client, entry!.href)).problems).toEqual([['File', 'json', '', 'Error: The file empty.json is empty']]);
+  });
+
+  it('records the imports made from the command line, the file too large to read among them', async () => {
+    const lio = await t.make.lio();
+    const { client } = await admin(lio);
+    const dir = await mkdtemp(path.join(tmpdir(), 'cg-taxonomy-'));
+    const write = async (name: string, text: string) => { await writeFile(path.join(dir, name), text); return path.join(dir, name); };
+    const out = { log: () => undefined, error: () => undefined };
+    const open = async () => ({ ...t.db, close: async () => undefined });
+
+    expect(await runTaxonomyImport([await write('good.json', JSON.stringify(HSDS)), '--lio', lio.slug], open, out)).toBe(0);
+    expect(await runTaxonomyImport([await write('bad.json', JSON.stringify({ name: 'Broken', taxonomy_terms: [{ id: 'a', name: 'A', parent_id: 'b' }] })), '--lio', lio.slug], open, out)).toBe(1);
+    const huge = await write('huge.json', `{"name": "Huge", "padding": "${'x'.repeat(TAXONOMY_IMPORT_MAX_BYTES)}"}`);
+    expect(await runTaxonomyImport([huge, '--lio', lio.slug], open, out)).toBe(2);
+
+    expect(await recorded(lio)).toEqual([
+      { kind: 'taxonomy', source: 'bad.json', status: 'rejected', actor_label: 'command line' },
+      { kind: 'taxonomy', source: 'good.json', status: 'completed', actor_label: 'command line' },
+      { kind: 'taxonomy', source: 'huge.json', status: 'rejected', actor_label: 'command line' },
+    ]);
+    const [bad] = await listed(client, 'bad.json');
+    expect((await report(client, bad!.href)).problems).toEqual([['Term 1 (A)', 'parent_id', '', 'Error: “b” is not a term of this taxonomy']]);
+    const [tooLarge] = await listed(client, 'huge.json');
+    expect(tooLarge!.row).toEqual(['Taxonomy', 'huge.json', 'Rejected', 'command line']);
+    expect((await report(client, tooLarge!.href)).problems).toEqual([['File', 'file', '', 'Error: The file is larger than the limit of 8 MB for a taxonomy']]);
+    expect(await taxonomiesOf(lio)).toEqual([{ name: 'Local needs', description: 'Needs we signpost for' }]);
   });
 });

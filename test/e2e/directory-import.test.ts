@@ -35,7 +35,7 @@ const h1 = async (page: Page) => ((await page.getByRole('heading', { level: 1 })
 const path = (page: Page) => new URL(page.url()).pathname;
 
 describe('imports, in the browser', () => {
-  it('an admin imports a feed by its address and by file, reads the reports, and a rejected spreadsheet changes nothing', async () => {
+  it('an admin imports a feed by its address and by file, reads the reports, and a rejected spreadsheet or taxonomy changes nothing', async () => {
     const admin = await e.t.make.user(e.lio, { role: 'admin', name: 'Ada Admin' });
     const page = await e.newPage();
     await e.signIn(page, admin);
@@ -101,10 +101,26 @@ describe('imports, in the browser', () => {
     const count = await e.t.db.withTenant(e.lio.id, (tx) => tx.selectFrom('services').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
     expect(Number(count.n)).toBe(3);
 
+    e.t.clock.advance(60_000);
+    // A taxonomy refused on its own page is recorded with the other imports, its problems row by row.
+    await e.follow(page, () => page.getByRole('link', { name: 'Import something else' }).click());
+    await e.follow(page, () => page.getByRole('link', { name: 'the page for importing a taxonomy' }).click());
+    expect(await h1(page)).toBe('Import a taxonomy');
+    await page.getByLabel('Or paste the JSON').fill(JSON.stringify({ name: 'Local needs', taxonomy_terms: [{ id: 'food', name: 'Food' }, { id: 'bank', name: 'Food banks', parent_id: 'nowhere' }] }));
+    await e.follow(page, () => page.getByRole('button', { name: 'Import taxonomy' }).click());
+    expect((await errorSummary(page)).errors.map((x) => x.text)).toEqual(['Term 2 (Food banks): parent_id “nowhere” is not a term of this taxonomy']);
+    await e.openFromMenu(page, 'Admin', 'Imports');
+    await e.follow(page, () => page.locator('table').last().locator('tbody tr').first().getByRole('link').click());
+    expect(await h1(page)).toBe('Import rejected');
+    expect(await page.getByTestId('import-issues').textContent()).toMatch(/Term 2 \(Food banks\)\s*parent_id\s*Error: “nowhere” is not a term of this taxonomy/);
+    expect(await e.t.db.withTenant(e.lio.id, (tx) => tx.selectFrom('taxonomies').select('name').where('name', '=', 'Local needs').execute())).toEqual([]);
+
     // The list of imports, newest first.
     await e.follow(page, () => page.getByRole('link', { name: 'Back to imports' }).click());
     const recent = await page.locator('table').last().locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1, 4).map((c) => c.textContent?.trim())));
-    expect(recent).toEqual([['Services spreadsheet', 'services.csv', 'Rejected'], ['Open Referral feed', 'council-feed.json', 'Completed'], ['Open Referral feed', feedUrl, 'Completed']]);
+    expect(recent).toEqual([
+      ['Taxonomy', 'pasted JSON', 'Rejected'], ['Services spreadsheet', 'services.csv', 'Rejected'], ['Open Referral feed', 'council-feed.json', 'Completed'], ['Open Referral feed', feedUrl, 'Completed'],
+    ]);
   });
 
   it('staff who may not import are refused the page', async () => {

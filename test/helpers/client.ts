@@ -90,7 +90,7 @@ export function formFields(page: Page, selector: string): Record<string, string 
 }
 
 /** The GOV.UK error summary's links, as a person reads them: where each goes and what it says. */
-export function errorSummary(page: Page): { href: string; text: string }[] {
+export function errorSummary(page: Pick<Page, '$'>): { href: string; text: string }[] {
   return page.$('.govuk-error-summary a').toArray().map((a) => ({ href: page.$(a).attr('href') ?? '', text: page.$(a).text().trim() }));
 }
 

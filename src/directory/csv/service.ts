@@ -18,7 +18,7 @@ import {
   MAX_ROWS, ORGANISATION_COLUMNS, SERVICE_COLUMNS, organisationBody, organisationCells, readServiceRow, serviceCells,
   type CsvImportReport, type CsvRow, type RowIssue, type ServiceColumn, type ServiceRowContext, type ServiceRowValues,
 } from './form.js';
-import { importsRepository } from '../imports/repository.js';
+import { ISSUES_KEPT, importsRepository } from '../imports/repository.js';
 import { knownVenues, registerCsvRepository as repo, replaceListedParts, venuesOf, writeParts, type ServiceColumns } from './repository.js';
 
 export { ORGANISATION_COLUMNS, SERVICE_COLUMNS, type CsvImportReport, type RowIssue } from './form.js';
@@ -219,7 +219,7 @@ export class RegisterCsvService {
     const id = await importsRepository.save(tx, {
       lio_id: actor.lioId, kind: report.kind, source: report.source.slice(0, 2000), status: report.status, started_at: now, finished_at: now, actor_label: actor.email,
       counts: JSON.stringify({ created: report.created, updated: report.updated, flagged: report.issues.length, message: report.message }),
-      issues: JSON.stringify(report.issues.slice(0, 1000).map((i) => ({ level: i.level, record: 'row', row: i.row, field: i.column, message: i.message }))),
+      issues: JSON.stringify(report.issues.slice(0, ISSUES_KEPT).map((i) => ({ level: i.level, record: 'row', row: i.row, field: i.column, message: i.message }))),
     });
     await recordAudit(tx, actor.lioId, auditActorOf(actor), {
       action: report.status === 'completed' ? 'directory.imported' : 'directory.import_rejected', subjectType: 'directory_import', subjectId: id,

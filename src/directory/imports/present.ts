@@ -1,8 +1,10 @@
 export const KIND_LABELS: Record<string, string> = {
   oruk: 'Open Referral feed', hsds_csv: 'HSDS CSV package', organisations_csv: 'Organisations spreadsheet', services_csv: 'Services spreadsheet',
+  taxonomy: 'Taxonomy',
 };
 
-export type ImportIssue = { level: string; record?: string; id?: string; name?: string; file?: string; row?: number; field?: string; message: string };
+/** `row`: a spreadsheet's line, or where in a taxonomy file (“Term 3 (Food banks)”). */
+export type ImportIssue = { level: string; record?: string; id?: string; name?: string; file?: string; row?: number | string; field?: string; message: string };
 
 /** The counts of an import's report, one line per kind of record it touched. */
 export function entityCounts(counts: Record<string, unknown>) {

@@ -6,6 +6,9 @@ import type { DB } from '../../platform/db/schema.js';
 const refusedSince = (db: Queryable, now: Date, days: number) => db.selectFrom('directory_imports').where('status', '=', 'rejected')
   .where('started_at', '>', sql<Date>`${now}::timestamptz - make_interval(days => ${days}::int)`);
 
+/** At most this many issues are kept with an import's record, of any kind (its counts say how many there were). */
+export const ISSUES_KEPT = 1000;
+
 /** The imports made into the register, each with its report (counts and issues). */
 export const importsRepository = {
   recent: (db: Queryable, limit: number) => db.selectFrom('directory_imports')

@@ -41,7 +41,7 @@ export async function registerImportRoutes(app: FastifyInstance, deps: { db: Dat
     const refused = refusedOnly ? await history.refused(request.actor) : null;
     const imports = refused ? refused.items : await history.recent(request.actor);
     return reply.render('directory/imports/views/imports.njk', {
-      title: refused ? `Imports refused in the last ${REFUSED_DAYS} days` : 'Imports', imports, kinds: KIND_LABELS, values: extra.values ?? {}, errors: extra.errors, canExport: can(request.actor, 'directory.export'),
+      title: refused ? `Imports refused in the last ${REFUSED_DAYS} days` : 'Imports', imports, kinds: KIND_LABELS, values: extra.values ?? {}, errors: extra.errors, canExport: can(request.actor, 'directory.export'), canImportTaxonomy: can(request.actor, 'taxonomy.manage'),
       refused: refused ? { total: refused.total, days: REFUSED_DAYS } : null, refusedDays: REFUSED_DAYS, busy: extra.busy ?? null,
     }, status);
   };

@@ -4,6 +4,8 @@ import { recordAudit, type Actor } from '../../platform/audit.js';
 import { taxonomyRepository } from './repository.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { termParentProblems } from './term-parents.js';
+import { ISSUES_KEPT, importsRepository } from '../imports/repository.js';
+import type { ImportIssue } from '../imports/present.js';
 
 /**
  * Import of a taxonomy given as Open Referral (HSDS 3.0) JSON. Accepted shapes:
@@ -259,28 +261,72 @@ class RejectedImport extends Error {
 /** The largest taxonomy file taken, from the page or the command line: it is read whole. */
 export const TAXONOMY_IMPORT_MAX_BYTES = 8 * 1024 * 1024;
 
+/** The source of a taxonomy pasted into the page rather than uploaded, as its import's report names it. */
+export const PASTED_JSON = 'pasted JSON';
+
+/** A taxonomy to import: the name of its file (or PASTED_JSON) and its text. */
+export interface TaxonomySource { name: string; text: string }
+
+/** An import's outcome and the id of its report, kept with the directory's other imports (/admin/imports/:id). */
+export type RecordedImport = ImportResult & { importId: string };
+
 /**
- * The whole import in one transaction, for the admin page and the CLI: parse, check, write, audit.
- * Nothing is committed when any row is rejected.
+ * The whole import in one transaction, for the admin page and the CLI: parse, check, write, audit, keep its report.
+ * Nothing is committed when any row is rejected; the refusal's report is kept in a transaction of its own.
  */
-export async function importTaxonomyJson(db: Database, lioId: string, actor: Actor, source: string, now: Date): Promise<ImportResult> {
-  const parsed = parseTaxonomyJson(source);
-  if (parsed.problems.length) return { ok: false, problems: parsed.problems };
-  if (parsed.taxonomies.length === 0) return { ok: false, problems: [{ row: 'File', field: 'json', message: 'The file holds no taxonomy' }] };
+export async function importTaxonomyJson(db: Database, lioId: string, actor: Actor, source: TaxonomySource, now: Date): Promise<RecordedImport> {
+  const refused = (problems: ImportProblem[]) => recordRefusal(db, lioId, actor, source.name, problems, now);
+  if (source.text.trim() === '') return refused([{ row: 'File', field: 'json', message: source.name === PASTED_JSON ? 'The pasted JSON is empty' : `The file ${source.name} is empty` }]);
+  const parsed = parseTaxonomyJson(source.text);
+  if (parsed.problems.length) return refused(parsed.problems);
+  if (parsed.taxonomies.length === 0) return refused([{ row: 'File', field: 'json', message: 'The file holds no taxonomy' }]);
   try {
     return await db.withTenant(lioId, async (tx) => {
       const result = await importTaxonomies(tx, lioId, parsed.taxonomies, now);
       if (!result.ok) throw new RejectedImport(result.problems);
-      await recordAudit(tx, lioId, actor, {
-        action: 'taxonomy.imported', subjectType: 'taxonomy',
-        detail: { taxonomies: result.taxonomies.map((t) => ({ name: t.name, action: t.action, termsAdded: t.termsAdded, termsUpdated: t.termsUpdated })) },
-      }, now);
-      return result;
+      const importId = await keepReport(tx, lioId, actor, source.name, { status: 'completed', taxonomies: result.taxonomies, problems: [] }, now);
+      return { ...result, importId };
     });
   } catch (err) {
-    if (err instanceof RejectedImport) return { ok: false, problems: err.problems };
+    if (err instanceof RejectedImport) return refused(err.problems);
     const code = (err as { code?: string }).code;
-    if (code === '23505') return { ok: false, problems: [{ row: 'File', field: 'code', message: 'Two terms would end up with the same code in one taxonomy; make each code unique' }] };
+    if (code === '23505') return refused([{ row: 'File', field: 'code', message: 'Two terms would end up with the same code in one taxonomy; make each code unique' }]);
     throw err;
   }
+}
+
+/**
+ * Keeps the report of a taxonomy refused before anything was written (the command line's file too large to read, say):
+ * in a transaction of its own, as the import's own (if it ran) was rolled back.
+ */
+export async function recordRefusal(db: Database, lioId: string, actor: Actor, sourceName: string, problems: ImportProblem[], now: Date): Promise<RecordedImport> {
+  const importId = await db.withTenant(lioId, (tx) => keepReport(tx, lioId, actor, sourceName, { status: 'rejected', taxonomies: [], problems }, now));
+  return { ok: false, problems, importId };
+}
+
+/** The import's report in the shape every directory import's takes (counts by kind of record, issues by row), and its audit entry. */
+async function keepReport(tx: Queryable, lioId: string, actor: Actor, sourceName: string,
+  outcome: { status: 'completed' | 'rejected'; taxonomies: ImportedTaxonomy[]; problems: ImportProblem[] }, now: Date): Promise<string> {
+  const { status, taxonomies, problems } = outcome;
+  const count = (added: (t: ImportedTaxonomy) => number, updated: (t: ImportedTaxonomy) => number) => ({
+    created: taxonomies.reduce((n, t) => n + added(t), 0), updated: taxonomies.reduce((n, t) => n + updated(t), 0),
+  });
+  const message = status === 'completed' ? null
+    : `The taxonomy was rejected: ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}, listed below. Nothing was imported.`;
+  const importId = await importsRepository.save(tx, {
+    lio_id: lioId, kind: 'taxonomy', source: sourceName.slice(0, 2000), status, started_at: now, finished_at: now, actor_label: actor.label,
+    counts: JSON.stringify({
+      taxonomies: count((t) => (t.action === 'added' ? 1 : 0), (t) => (t.action === 'updated' ? 1 : 0)),
+      taxonomy_terms: count((t) => t.termsAdded, (t) => t.termsUpdated),
+      flagged: problems.length, message,
+    }),
+    issues: JSON.stringify(problems.slice(0, ISSUES_KEPT).map((p): ImportIssue => ({ level: 'error', record: 'row', row: p.row, field: p.field, message: p.message }))),
+  });
+  await recordAudit(tx, lioId, actor, {
+    action: status === 'completed' ? 'taxonomy.imported' : 'taxonomy.import_rejected', subjectType: 'directory_import', subjectId: importId,
+    detail: status === 'completed'
+      ? { source: sourceName.slice(0, 300), taxonomies: taxonomies.map((t) => ({ name: t.name, action: t.action, termsAdded: t.termsAdded, termsUpdated: t.termsUpdated })) }
+      : { source: sourceName.slice(0, 300), problems: problems.length },
+  }, now);
+  return importId;
 }

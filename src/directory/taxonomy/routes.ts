@@ -5,7 +5,7 @@ import { permitted } from '../../platform/http/guards.js';
 import { str } from '../../platform/http/forms.js';
 import { actorOf } from '../../platform/http/request-context.js';
 import { TaxonomyService } from './service.js';
-import { TAXONOMY_IMPORT_MAX_BYTES } from './import.js';
+import { PASTED_JSON, TAXONOMY_IMPORT_MAX_BYTES } from './import.js';
 import { acceptTextUploads } from '../../platform/http/multipart.js';
 import type { ImportProblem } from './import.js';
 
@@ -92,8 +92,10 @@ export async function registerTaxonomyRoutes(app: FastifyInstance, deps: { db: D
       const pasted = str(request.body, 'json');
       const uploaded = str(request.body, 'file');
       const filename = str(request.body, 'fileFilename');
+      // (a chosen file that is empty still sends its name: it is refused as an import, and recorded like one)
+      const fromFile = Boolean(uploaded) || (!pasted && Boolean(filename));
       const rerender = (problems: ImportProblem[], status = 400) => {
-        const field = uploaded ? 'file' : 'json';
+        const field = fromFile ? 'file' : 'json';
         const errors = problems.slice(0, SUMMARY_MAX).map((p) => ({ text: p.row === 'File' ? p.message : `${p.row}: ${p.field} ${p.message}`, href: `#${field}` }));
         if (problems.length > SUMMARY_MAX) errors.push({ text: `…and ${problems.length - SUMMARY_MAX} more problems, listed below`, href: '#problems' });
         return reply.render('directory/taxonomy/views/import.njk', {
@@ -101,10 +103,9 @@ export async function registerTaxonomyRoutes(app: FastifyInstance, deps: { db: D
         }, status);
       };
       if (pasted && uploaded) return rerender([{ row: 'File', field: 'json', message: 'Either paste the JSON or choose a file, not both' }]);
-      if (!pasted && !uploaded) {
-        return rerender([{ row: 'File', field: 'json', message: filename ? `The file ${filename} is empty` : 'Paste the taxonomy JSON or choose a file to upload' }]);
-      }
-      const result = await taxonomy.importJson(request.actor, request.lio.id, actorOf(request), uploaded || pasted);
+      if (!pasted && !fromFile) return rerender([{ row: 'File', field: 'json', message: 'Paste the taxonomy JSON or choose a file to upload' }]);
+      const source = fromFile ? { name: filename || 'uploaded file', text: uploaded } : { name: PASTED_JSON, text: pasted };
+      const result = await taxonomy.importJson(request.actor, request.lio.id, actorOf(request), source);
       if (!result.ok) return rerender(result.problems);
       const summary = result.taxonomies.map((t) => `${t.name} ${t.action}: ${t.termsAdded} ${t.termsAdded === 1 ? 'term' : 'terms'} added, ${t.termsUpdated} updated`).join('; ');
       return reply.flash(summary).redirect(`/admin/taxonomy?taxonomy=${result.taxonomies[0]!.id}`, 303);

@@ -6,7 +6,7 @@ import { recordAudit, type Actor } from '../../platform/audit.js';
 import { FormErrors, checkText, str } from '../../platform/http/forms.js';
 import { buildTree, descendantIds, flattenTree, taxonomyRepository as repo, type TermRow } from './repository.js';
 import { ensureDefaultTaxonomy } from './default-taxonomy.js';
-import { importTaxonomyJson, type ImportResult } from './import.js';
+import { importTaxonomyJson, type RecordedImport, type TaxonomySource } from './import.js';
 import { isWebAddress } from '../../platform/validation/web-addresses.js';
 
 export interface TermValues { code: string; name: string; description: string; parentId: string; termUri: string }
@@ -136,7 +136,8 @@ export class TaxonomyService {
     return { term, taxonomy, usage, refusal };
   }
 
-  async importJson(actor: SignedInUser | null, lioId: string, who: Actor, source: string): Promise<ImportResult> {
+  /** Imports the taxonomy, accepted or refused, keeping its report with the directory's other imports. */
+  async importJson(actor: SignedInUser | null, lioId: string, who: Actor, source: TaxonomySource): Promise<RecordedImport> {
     authorise(actor, 'taxonomy.manage');
     return importTaxonomyJson(this.deps.db, lioId, who, source, this.deps.clock.now());
   }

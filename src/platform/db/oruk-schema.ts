@@ -45,7 +45,7 @@ export interface OrganizationIdentifiersTable {
 
 export interface FundingTable { id: Generated<string>; lio_id: string; organisation_id: Opt<string>; service_id: Opt<string>; source: Opt<string> }
 
-export type DirectoryImportKind = 'oruk' | 'hsds_csv' | 'organisations_csv' | 'services_csv';
+export type DirectoryImportKind = 'oruk' | 'hsds_csv' | 'organisations_csv' | 'services_csv' | 'taxonomy';
 
 /** queued and running: an import started on the admin page, which its job has not finished */
 export type DirectoryImportStatus = 'queued' | 'running' | 'completed' | 'rejected';

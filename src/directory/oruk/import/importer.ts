@@ -9,7 +9,7 @@ import { findLikelyDuplicatesOfEach } from '../../organisations/duplicates.js';
 import path from 'node:path';
 import { ImportSet, type ImpService, type ImportIssue } from './model.js';
 import { checkTotal, describeSource, ignoredFile, readSource, SourceError, streamedJsonFiles, type OrukSource, type SourceProgress } from './sources.js';
-import { importsRepository } from '../../imports/repository.js';
+import { ISSUES_KEPT, importsRepository } from '../../imports/repository.js';
 import { noEarlierRecords, rememberWritten, writeImportSet, writeOptionsFor, type EntityCounts } from './writer.js';
 import { JsonReader } from './json.js';
 import { MalformedJson, streamJsonRecords } from './stream.js';
@@ -77,8 +77,6 @@ const STATEMENT_ROWS = 100;
 /** A streamed import found it cannot go on: its transaction is rolled back and this is the report's message. */
 class Rejection extends Error {}
 
-/** At most this many issues are kept with the import's record (the count says how many there were). */
-export const ISSUES_KEPT = 1000;
 /** New organisations checked against the register for likely duplicates, at most. */
 export const DUPLICATE_CHECKS = 2000;
 
