@@ -181,27 +181,24 @@ export const orukRepository = {
     return rows.rows[0];
   },
 
-  /** The organisation parts HSDS nests that the shared read model does not: identifiers, funding, attributes, logo, uri, parent. */
-  async organisationExtras(db: Queryable, ids: string[]) {
-    if (ids.length === 0) return { organisations: [] as OrganisationRow[], identifiers: [] as IdentifierRow[], funding: [] as FundingRow[], attributes: [] as AttributeRow[] };
-    return readTogether<{ organisations: OrganisationRow[]; identifiers: IdentifierRow[]; funding: FundingRow[]; attributes: AttributeRow[] }>(db, {
-      organisations: sql<OrganisationRow>`select ${organisationColumns} from organisations o where o.id = any(${ids}::uuid[])`,
+  /**
+   * The parts HSDS nests that the shared read model does not, in one statement. Of the organisations: identifiers,
+   * funding, attributes, logo, uri, parent. Of the services: funding, the UK profile's service_area text, the address
+   * and accessibility a feed gave each location, location attributes, term parents held only as references.
+   */
+  async extras(db: Queryable, of: { organisationIds: string[]; serviceIds: string[]; locationIds: string[]; termIds: string[] }): Promise<ExtraRows> {
+    const { organisationIds, serviceIds, locationIds, termIds } = of;
+    return readTogether<ExtraRows>(db, {
+      organisations: sql<OrganisationRow>`select ${organisationColumns} from organisations o where o.id = any(${organisationIds}::uuid[])`,
       identifiers: sql<IdentifierRow>`select id, organisation_id, identifier_scheme, identifier_type, identifier from organization_identifiers
-        where organisation_id = any(${ids}::uuid[]) order by identifier_scheme nulls last, identifier, id`,
-      funding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where organisation_id = any(${ids}::uuid[]) order by id`,
-      attributes: attributesOf(ids, 'organization'),
-    });
-  },
-
-  /** The service parts HSDS nests that the shared read model does not: funding, the UK profile's service_area text, the address and accessibility a feed gave each location, location attributes, term parents held only as references. */
-  async serviceExtras(db: Queryable, serviceIds: string[], locationIds: string[], termIds: string[]) {
-    return readTogether<{ funding: FundingRow[]; areas: { id: string; service_area: string | null }[]; locations: LocationExtraRow[]; attributes: AttributeRow[];
-      parents: { id: string; parent_external_id: string }[] }>(db, {
-      funding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where service_id = any(${serviceIds}::uuid[]) order by id`,
+        where organisation_id = any(${organisationIds}::uuid[]) order by identifier_scheme nulls last, identifier, id`,
+      organisationFunding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where organisation_id = any(${organisationIds}::uuid[]) order by id`,
+      organisationAttributes: attributesOf(organisationIds, 'organization'),
+      serviceFunding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where service_id = any(${serviceIds}::uuid[]) order by id`,
       areas: sql<{ id: string; service_area: string | null }>`select id, service_area from service_areas where service_id = any(${serviceIds}::uuid[]) and service_area is not null`,
       locations: sql<LocationExtraRow>`select id, address_id, address_attention, address_type, accessibility_id, accessibility_url from locations
         where id = any(${locationIds}::uuid[]) and (address_id is not null or address_attention is not null or address_type is not null or accessibility_id is not null or accessibility_url is not null)`,
-      attributes: attributesOf(locationIds, 'location'),
+      locationAttributes: attributesOf(locationIds, 'location'),
       parents: sql<{ id: string; parent_external_id: string }>`select id, parent_external_id from taxonomy_terms where id = any(${termIds}::uuid[]) and parent_external_id is not null`,
     });
   },
@@ -240,6 +237,11 @@ export const orukRepository = {
   },
 };
 
+export type ExtraRows = {
+  organisations: OrganisationRow[]; identifiers: IdentifierRow[]; organisationFunding: FundingRow[]; organisationAttributes: AttributeRow[];
+  serviceFunding: FundingRow[]; areas: { id: string; service_area: string | null }[]; locations: LocationExtraRow[]; locationAttributes: AttributeRow[];
+  parents: { id: string; parent_external_id: string }[];
+};
 export interface SalRow {
   sal_id: string; sal_description: string | null; location_id: string; l_type: 'physical' | 'postal' | 'virtual'; l_name: string | null; l_description: string | null;
   l_latitude: number | null; l_longitude: number | null; l_external_identifier: string | null; l_external_identifier_type: string | null;

@@ -113,19 +113,16 @@ async function extrasFor(tx: Queryable, services: HsdsService[], organisationIds
   const serviceIds = services.map((s) => s.id);
   const locationIds = [...new Set(services.flatMap((s) => s.service_at_locations.map((sal) => sal.location_id)))];
   const termIds = [...new Set(services.flatMap((s) => s.attributes.map((a) => a.taxonomy_term_id)))];
-  const [o, s] = await Promise.all([
-    repo.organisationExtras(tx, organisationIds),
-    serviceIds.length ? repo.serviceExtras(tx, serviceIds, locationIds, termIds) : Promise.resolve(null),
-  ]);
+  const x = await repo.extras(tx, { organisationIds, serviceIds, locationIds, termIds });
   return {
-    organisations: new Map(o.organisations.map((r) => [r.id, r])),
-    identifiers: groupBy(o.identifiers, (r) => r.organisation_id),
-    organisationFunding: groupBy(o.funding, (r) => r.organisation_id),
-    organisationAttributes: groupBy(o.attributes, (r) => r.link_id),
-    serviceFunding: groupBy(s?.funding ?? [], (r) => r.service_id),
-    serviceAreaText: new Map((s?.areas ?? []).flatMap((r) => (r.service_area === null ? [] : [[r.id, r.service_area] as const]))),
-    locations: new Map((s?.locations ?? []).map((r) => [r.id, r])),
-    locationAttributes: groupBy(s?.attributes ?? [], (r) => r.link_id),
-    termParents: new Map((s?.parents ?? []).map((r) => [r.id, r.parent_external_id])),
+    organisations: new Map(x.organisations.map((r) => [r.id, r])),
+    identifiers: groupBy(x.identifiers, (r) => r.organisation_id),
+    organisationFunding: groupBy(x.organisationFunding, (r) => r.organisation_id),
+    organisationAttributes: groupBy(x.organisationAttributes, (r) => r.link_id),
+    serviceFunding: groupBy(x.serviceFunding, (r) => r.service_id),
+    serviceAreaText: new Map(x.areas.flatMap((r) => (r.service_area === null ? [] : [[r.id, r.service_area] as const]))),
+    locations: new Map(x.locations.map((r) => [r.id, r])),
+    locationAttributes: groupBy(x.locationAttributes, (r) => r.link_id),
+    termParents: new Map(x.parents.map((r) => [r.id, r.parent_external_id])),
   };
 }
