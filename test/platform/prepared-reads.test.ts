@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/platform/db/index.js';
-import { withGenericPlans } from '../../src/platform/db/generic-plans.js';
 import { loadServices } from '../../src/directory/services/repository.js';
 import { createTestDatabase, onPostgres } from '../helpers/database.js';
 import { factories } from '../helpers/factories.js';
@@ -9,7 +8,7 @@ import { directoryFactories } from '../helpers/directory-factories.js';
 
 /**
  * On PostgreSQL, reads are prepared once per connection (src/platform/db/prepared-reads.ts) and reads by id keep one
- * plan for any values (src/platform/db/generic-plans.ts). A kept plan must still answer each LIO with its own rows
+ * plan for any values (ReadOptions.plans in src/platform/db/index.ts). A kept plan must still answer each LIO with its own rows
  * only, since row-level security is applied when it runs, not when it was planned.
  */
 describe.skipIf(!onPostgres)('reads prepared once per connection', () => {
@@ -32,38 +31,33 @@ describe.skipIf(!onPostgres)('reads prepared once per connection', () => {
 
     for (let i = 0; i < 8; i++) {
       // the same text for both LIOs, each asking for both services: each sees its own
-      const seenByRiverside = await db.reading().withTenant(riverside.id, (tx) => withGenericPlans(tx, () => loadServices(tx, [mine.id, theirs.id])));
-      const seenByHillside = await db.reading().withTenant(hillside.id, (tx) => withGenericPlans(tx, () => loadServices(tx, [mine.id, theirs.id])));
+      const seenByRiverside = await db.reading().withTenant(riverside.id, (tx) => loadServices(tx, [mine.id, theirs.id]), { plans: 'by id' });
+      const seenByHillside = await db.reading().withTenant(hillside.id, (tx) => loadServices(tx, [mine.id, theirs.id]), { plans: 'by id' });
       expect(seenByRiverside.map((s) => s.name)).toEqual(['Riverside Food Bank']);
       expect(seenByHillside.map((s) => s.name)).toEqual(['Hillside Lunch Club']);
     }
 
     // Sequential transactions take the pool's last idle connection, so this one ran the reads above.
     const [services] = await db.reading().withTenant(riverside.id, async (tx) => {
-      await withGenericPlans(tx, () => loadServices(tx, [mine.id]));
+      await loadServices(tx, [mine.id]);
       return preparedLike(tx, 'from "services" inner join "organisations"');
-    });
+    }, { plans: 'by id' });
     expect(services).toBeDefined();
     expect(services!.generic_plans).toBeGreaterThan(0);
     expect(services!.custom_plans).toBe(0);
   });
 
-  it('keeps the default planning for what follows reads by id, and names no write', async () => {
+  it('keeps the default planning for other reads, and names no write', async () => {
     const make = factories(db);
     const lio = await make.lio();
-    const { after, writes } = await db.withTenant(lio.id, async (tx) => {
-      await withGenericPlans(tx, async () => {
-        expect((await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)).rows[0]!.mode).toBe('force_generic_plan');
-        await withGenericPlans(tx, async () => undefined);
-        expect((await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)).rows[0]!.mode).toBe('force_generic_plan');
-      });
+    const mode = (tx: Parameters<Parameters<Database['withTenant']>[1]>[0]) => sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx).then((r) => r.rows[0]!.mode);
+    expect(await db.reading().withTenant(lio.id, mode, { plans: 'by id' })).toBe('force_generic_plan');
+    expect(await db.reading().withTenant(lio.id, mode)).toBe('auto');
+    const writes = await db.withTenant(lio.id, async (tx) => {
+      expect(await mode(tx)).toBe('auto');
       await tx.insertInto('organisations').values({ lio_id: lio.id, name: 'Named Nowhere Trust', created_at: new Date(), updated_at: new Date() }).execute();
-      return {
-        after: (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(tx)).rows[0]!.mode,
-        writes: await preparedLike(tx, 'insert into "organisations"'),
-      };
+      return preparedLike(tx, 'insert into "organisations"');
     });
-    expect(after).toBe('auto');
     expect(writes).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
-import type { Queryable, Reads } from '../../platform/db/index.js';
-import { withGenericPlans } from '../../platform/db/generic-plans.js';
+import type { Queryable, ReadOptions, Reads } from '../../platform/db/index.js';
 import { loadServices, type HsdsService } from '../services/repository.js';
 import { orukRepository as repo, type ServiceFilters } from './repository.js';
 import {
@@ -16,8 +15,8 @@ import {
 export class OrukService {
   constructor(private readonly reads: Pick<Reads, 'withTenant'>) {}
 
-  private tenant<T>(lioId: string, work: (tx: Queryable) => Promise<T>) {
-    return this.reads.withTenant(lioId, work);
+  private tenant<T>(lioId: string, work: (tx: Queryable) => Promise<T>, options?: ReadOptions) {
+    return this.reads.withTenant(lioId, work, options);
   }
 
   async services(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {
@@ -28,11 +27,11 @@ export class OrukService {
   }
 
   async service(lioId: string, id: string) {
-    return this.tenant(lioId, (tx) => withGenericPlans(tx, async () => {
+    return this.tenant(lioId, async (tx) => {
       const published = await repo.publishedServiceIds(tx, [id]);
       if (!published.has(id)) return null;
       return (await nestedServices(tx, [id]))[0] ?? null;
-    }));
+    }, { plans: 'by id' });
   }
 
   async serviceAtLocations(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {
@@ -43,14 +42,14 @@ export class OrukService {
   }
 
   async serviceAtLocation(lioId: string, id: string) {
-    return this.tenant(lioId, (tx) => withGenericPlans(tx, async () => {
+    return this.tenant(lioId, async (tx) => {
       const sal = await repo.findServiceAtLocation(tx, id);
       if (!sal) return null;
       const [service] = await nestedServices(tx, [sal.service_id]);
       const nested = service?.service_at_locations.find((x) => x.id === id);
       if (!service || !nested) return null;
       return { id, service_id: sal.service_id, location_id: sal.location_id, ...(nested.description ? { description: nested.description } : {}), location: nested.location, schedules: nested.schedules, service };
-        }));
+    }, { plans: 'by id' });
   }
 
   async organisations(lioId: string, pageNumber: number, perPage: number) {
@@ -61,14 +60,14 @@ export class OrukService {
   }
 
   async organisation(lioId: string, id: string) {
-    return this.tenant(lioId, (tx) => withGenericPlans(tx, async () => {
+    return this.tenant(lioId, async (tx) => {
       const organisation = await repo.findOrganisation(tx, id);
       if (!organisation) return null;
       const serviceIds = await repo.serviceIdsOfOrganisation(tx, id);
       const services = await nestedServices(tx, serviceIds);
       const extras = await extrasFor(tx, [], [id]);
       return { ...presentOrganisationNested(organisation, extras), services };
-        }));
+    }, { plans: 'by id' });
   }
 
   async taxonomies(lioId: string, pageNumber: number, perPage: number) {

@@ -13,7 +13,6 @@ import { localNow, openingSummary, type LocalNow } from './opening.js';
 import { allTerms, localities, publishedIds, searchPublished, type SearchCriteria, type TermRow } from './repository.js';
 import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODES, DISTANCES, PAGE_SIZE, UNITS, queryStringOf, readSearch, type SearchValues, type Unit } from './form.js';
 import { categoryChoices, descendantsOf, excerpt, formatDistance, roundCoordinate, serviceDetail, type SearchPage, type ServiceDetail } from './present.js';
-import { withGenericPlans } from '../../platform/db/generic-plans.js';
 
 /**
  * The public directory of one LIO: search with filters, and a page per service. No sign-in and no
@@ -163,11 +162,11 @@ export class PublicDirectory {
   async service(lioId: string, id: string, reads: Reads = this.deps.db.reading()): Promise<ServiceDetail | undefined> {
     if (!isUuid(id)) return undefined;
     const now = localNow(this.deps.clock.now());
-    return reads.withTenant(lioId, (tx) => withGenericPlans(tx, async () => {
+    return reads.withTenant(lioId, async (tx) => {
       if (!(await publishedIds(tx, [id])).has(id)) return undefined;
       const service = (await loadServices(tx, [id]))[0];
       return service ? serviceDetail(service, now) : undefined;
-    }));
+    }, { plans: 'by id' });
   }
 
   /** Published services, fully, in the order given (for signposting lists). */

@@ -18,10 +18,22 @@ export type Queryable = Kysely<DB> | Transaction<DB>;
  */
 export interface Reads {
   source: 'replica' | 'primary';
-  /** As Database.withTenant, in a read-only transaction. */
-  withTenant<T>(lioId: string, work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** As Database.withTenant, in a read-only transaction; `plans` as for ReadOptions. */
+  withTenant<T>(lioId: string, work: (tx: Tx) => Promise<T>, options?: ReadOptions): Promise<T>;
   /** PostgreSQL only: as Database.readPrepared, on the same server as withTenant. */
   readPrepared?: <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
+}
+
+export interface ReadOptions {
+  /**
+   * 'by id': the transaction only looks records up by id or by a list of ids, so its statements keep one plan for any
+   * values (PostgreSQL's generic plans). PostgreSQL otherwise plans a prepared statement afresh for its values each
+   * time while the plan for any values looks dearer, and for "id = any($1::uuid[])" it always does, since it cannot
+   * know the list is short; under row-level security that planning costs several times the read itself. Lookups by
+   * id read the same index whatever the values, so they lose nothing; a search, whose best plan turns on its words,
+   * keeps the default.
+   */
+  plans?: 'by id';
 }
 
 export interface Database {
@@ -139,7 +151,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   const appRole = options.appDbRole;
   const primaryReads: Reads = {
     source: 'primary',
-    withTenant: (lioId, work) => tenantTransaction(system, appRole, lioId, work, true),
+    withTenant: (lioId, work, options) => tenantTransaction(system, appRole, lioId, work, { readOnly: true, ...options }),
     ...(readPrepared ? { readPrepared } : {}),
   };
   /** Reads on the replica; one that finds it gone takes it out of use and is answered by the primary. */
@@ -154,7 +166,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   };
   const replicaReads: Reads | null = replica && {
     source: 'replica',
-    withTenant: (lioId, work) => orPrimary(() => tenantTransaction(replica.db, appRole, lioId, work, true), () => primaryReads.withTenant(lioId, work)),
+    withTenant: (lioId, work, options) => orPrimary(() => tenantTransaction(replica.db, appRole, lioId, work, { readOnly: true, ...options }), () => primaryReads.withTenant(lioId, work, options)),
     readPrepared: (name, text, values) => orPrimary(() => replica.readPrepared(name, text, values), () => readPrepared!(name, text, values)),
   };
   return {
@@ -164,7 +176,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     schema,
     ...(listenInProcess ? { listenInProcess } : {}),
     ...(settledCount && readPrepared ? { settledCount, readPrepared } : {}),
-    withTenant: (lioId, work) => tenantTransaction(system, appRole, lioId, work, false),
+    withTenant: (lioId, work) => tenantTransaction(system, appRole, lioId, work, { readOnly: false }),
     reading: (readOptions) => (replicaReads && !readOptions?.fresh && replica!.health.usable() ? replicaReads : primaryReads),
     replicaStatus: () => replica?.health.current() ?? 'none',
     async close() {
@@ -183,9 +195,9 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
 export { openPGlite as createPGlite } from './pglite-open.mjs';
 
 /** A transaction as the application role, scoped to one LIO, on the primary or the replica. */
-function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx: Tx) => Promise<T>, readOnly: boolean): Promise<T> {
+function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx: Tx) => Promise<T>, options: ReadOptions & { readOnly: boolean }): Promise<T> {
   return on.transaction().execute(async (tx) => {
-    await enterTenant(tx, appRole, lioId, readOnly);
+    await enterTenant(tx, appRole, lioId, options);
     return work(tx);
   });
 }
@@ -194,12 +206,14 @@ function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx:
  * Turns the rest of an owner transaction into a tenant one: the application role, scoped to one LIO. For work that
  * must first do something only the owner may (adding the LIO itself), then go on as the LIO, in one transaction.
  */
-export async function enterTenant(tx: Tx, appRole: string, lioId: string, readOnly = false): Promise<void> {
+export async function enterTenant(tx: Tx, appRole: string, lioId: string, options: ReadOptions & { readOnly?: boolean } = {}): Promise<void> {
   // set_config(..., true) is SET LOCAL: all revert when the transaction ends,
   // so a pooled connection never carries one LIO's context into the next request.
+  const settings = [sql`set_config('role', ${appRole}, true)`, sql`set_config('app.lio_id', ${lioId}, true)`];
   // Public reads are read-only on the primary too, so a write slipped into them fails in every test, not only on a replica.
-  if (readOnly) await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true), set_config('transaction_read_only', 'on', true)`.execute(tx);
-  else await sql`select set_config('role', ${appRole}, true), set_config('app.lio_id', ${lioId}, true)`.execute(tx);
+  if (options.readOnly) settings.push(sql`set_config('transaction_read_only', 'on', true)`);
+  if (options.plans === 'by id') settings.push(sql`set_config('plan_cache_mode', 'force_generic_plan', true)`);
+  await sql`select ${sql.join(settings)}`.execute(tx);
 }
 
 /** Kysely's PostgreSQL dialect, telling `onSettled` after each connection is handed back (a statement or a transaction done). */
