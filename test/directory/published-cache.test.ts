@@ -97,6 +97,27 @@ describe('on PostgreSQL, where several processes may share the database', () => 
     await new Promise((resolve) => setTimeout(resolve, OTHER_PROCESSES_SEEN_WITHIN_MS + 20));
     expect(await versions.version(lio.id)).not.toBe(afterOwn);
   });
+
+  it.skipIf(!onPostgres)('keeps its last version read while the process only serves public reads, which commit nothing', async () => {
+    let versionReads = 0;
+    const counted: typeof t.db.readPrepared = (name, text, values) => {
+      versionReads += 1;
+      return t.db.readPrepared!(name, text, values);
+    };
+    const versions = new PublishedCache({ ...t.db, readPrepared: counted });
+    const lio = await t.make.lio();
+    await d.service(lio, { name: 'Read by the public' });
+    const before = await versions.version(lio.id);
+    expect(versionReads).toBe(1);
+    // public reads in between (a busy server): the last version read stands
+    await t.db.reading().withTenant(lio.id, (tx) => tx.selectFrom('services').select('name').execute());
+    expect(await versions.version(lio.id)).toBe(before);
+    expect(versionReads).toBe(1);
+    // work that may write: read again, and see the write
+    await d.service(lio, { name: 'Written after' });
+    expect(await versions.version(lio.id)).not.toBe(before);
+    expect(versionReads).toBe(2);
+  });
 });
 
 describe('reading the version', () => {

@@ -59,7 +59,8 @@ export interface Database {
   /**
    * PostgreSQL only: a count that moves on each time this process finishes a statement or a transaction
    * (a connection handed back to the pool), so a reader can tell whether any write of its own may have
-   * committed since it last looked.
+   * committed since it last looked. Public reads (`reading`) are read-only transactions, which commit nothing, so
+   * they do not move it: on a busy public server it would otherwise never stand still.
    */
   settledCount?: () => number;
   /** PostgreSQL only: one read-only statement, prepared once per connection, not counted by settledCount. */
@@ -94,6 +95,8 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let engine: Database['engine'];
   let listenInProcess: Database['listenInProcess'];
   let settledCount: Database['settledCount'];
+  /** Where public reads run on the primary: on PostgreSQL not counted by settledCount, since a read-only transaction commits nothing. */
+  let readsOnPrimary: Db;
   let readPrepared: Database['readPrepared'];
   let replica: { db: Db; health: ReplicaHealth; readPrepared: NonNullable<Reads['readPrepared']> } | null = null;
   let lock: DataDirLock | undefined;
@@ -111,6 +114,8 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     pool.on('connect', prepareReads);
     let settled = 0;
     system = new Kysely<DB>({ dialect: new SettlingPostgresDialect({ pool }, () => { settled += 1; }) });
+    // The same pool (ended with `system`); only the counting differs.
+    readsOnPrimary = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     engine = 'postgres';
     settledCount = () => settled;
     const prepared = (on: InstanceType<typeof pg.default.Pool>) =>
@@ -145,13 +150,14 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       throw err;
     }
     system = new Kysely<DB>({ dialect: new PGliteDialect(pg) });
+    readsOnPrimary = system;
     engine = 'pglite';
     listenInProcess = async (channel, handler) => { await pg.listen(channel, handler); };
   }
   const appRole = options.appDbRole;
   const primaryReads: Reads = {
     source: 'primary',
-    withTenant: (lioId, work, options) => tenantTransaction(system, appRole, lioId, work, { readOnly: true, ...options }),
+    withTenant: (lioId, work, options) => tenantTransaction(readsOnPrimary, appRole, lioId, work, { readOnly: true, ...options }),
     ...(readPrepared ? { readPrepared } : {}),
   };
   /** Reads on the replica; one that finds it gone takes it out of use and is answered by the primary. */
