@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { directoryFactories, type DirectoryFactories } from '../helpers/directory-factories.js';
+import { Client, resultNames } from '../helpers/client.js';
 import {
   announceSkipIfAbsent, pageSchemaFile, pagingErrors, schemaErrors, standardPresent, testProfile,
 } from './oruk-standard.js';
@@ -291,6 +292,19 @@ describe('the API itself', () => {
     expect(await names('postcode=LS1%201UR&proximity=40000')).toEqual(['Community Pantry', 'Benefits Advice York']);
     const sals = await get('/api/oruk/service_at_locations?postcode=YO1%207HH&proximity=500');
     expect(sals.body.contents.map((s) => (s.service as { name: string }).name)).toEqual(['Benefits Advice York']);
+  });
+
+  it('measures distance as the public search does, to the metre at the edge of the circle', async () => {
+    const edge = await t.make.lio();
+    await d.postcode({ postcode: 'EC1A 1BB', latitude: 51.52, longitude: -0.1 });
+    // due north of the postcode, 9,995 m and 10,005 m along the surface (a sphere of the mean radius, 6,371,008.8 m)
+    const northBy = (metres: number) => 51.52 + (metres / (6_371_008.8 * Math.PI)) * 180;
+    await d.service(edge, { name: 'Just Inside', locations: [{ latitude: northBy(9_995), longitude: -0.1 }] });
+    await d.service(edge, { name: 'Just Outside', locations: [{ latitude: northBy(10_005), longitude: -0.1 }] });
+    const oruk = await get('/api/oruk/services?postcode=EC1A%201BB&proximity=10000', edge.host);
+    expect(oruk.body.contents.map((s) => s.name)).toEqual(['Just Inside']);
+    const find = await new Client(t.app, edge.host).get('/find?postcode=EC1A+1BB&distance=10&unit=km');
+    expect(resultNames(find)).toEqual(['Just Inside']);
   });
 
   it('answers a bad parameter with 400 naming it', async () => {

@@ -2,7 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import { readTogether } from '../../platform/db/together.js';
 import type { ServiceStatus } from '../../platform/db/directory-schema.js';
-import { boundingBox, placesInBox } from '../public/repository.js';
+import { boundingBox, distanceTo, placesInBox } from '../public/repository.js';
 import { organisationPublished, placePublished, servicePublished } from '../public/published.js';
 
 /**
@@ -36,7 +36,6 @@ export interface ServiceSummaryRow {
 }
 
 
-const earth = (lat: number, lng: number) => sql`ll_to_earth(${lat}::float8, ${lng}::float8)`;
 
 function serviceConditions(f: ServiceFilters, s: string): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
@@ -69,10 +68,12 @@ function serviceConditions(f: ServiceFilters, s: string): Expression<SqlBool>[] 
  * comparisons can use an index (locations_lat_lng, see migration 006); the exact distance is then worked out
  * for the few places inside the box.
  */
-function withinRadius(near: NonNullable<ServiceFilters['near']>, radiusM: number, lat: ReturnType<typeof sql.ref>, lng: ReturnType<typeof sql.ref>) {
+function withinRadius(near: NonNullable<ServiceFilters['near']>, radiusM: number, l: string) {
   const box = boundingBox({ latitude: near.latitude, longitude: near.longitude, radiusM });
+  const lat = sql.ref(`${l}.latitude`);
+  const lng = sql.ref(`${l}.longitude`);
   return sql<SqlBool>`${lat} between ${box.minLat}::float8 and ${box.maxLat}::float8 and ${lng} between ${box.minLng}::float8 and ${box.maxLng}::float8
-    and earth_distance(${earth(near.latitude, near.longitude)}, ll_to_earth(${lat}, ${lng})) <= ${radiusM}::float8`;
+    and ${distanceTo(near, l)} <= ${radiusM}::float8`;
 }
 
 const serviceSummaryColumns = sql`s.id, s.organisation_id, s.name, s.description, s.url, s.email, s.status, s.fees_description, s.accreditations,
@@ -89,12 +90,11 @@ const notDefunct = sql<SqlBool>`s.status <> 'defunct'`;
  */
 async function listServicesWithin(db: Queryable, f: ServiceFilters, near: NonNullable<ServiceFilters['near']>, radiusM: number, limit: number, offset: number) {
   const conditions = serviceConditions(f, 's');
-  const point = earth(near.latitude, near.longitude);
   const within = sql`with near as (
-      select s.service_id, min(earth_distance(${point}, ll_to_earth(s.latitude, s.longitude))) as distance, min(lower(s.name)) as name
+      select s.service_id, min(${distanceTo(near, 's')}) as distance, min(lower(s.name)) as name
       from published_service_places s
       where ${placesInBox({ latitude: near.latitude, longitude: near.longitude, radiusM }, 's')}
-        and earth_distance(${point}, ll_to_earth(s.latitude, s.longitude)) <= ${radiusM}::float8 and ${notDefunct} and ${placePublished('s')}
+        and ${distanceTo(near, 's')} <= ${radiusM}::float8 and ${notDefunct} and ${placePublished('s')}
       group by s.service_id)`;
   const page = conditions.length
     ? sql`${within}, top as (select near.*, count(*) over () as total from near join services s on s.id = near.service_id where ${sql.join(conditions, sql` and `)}
@@ -121,8 +121,7 @@ export const orukRepository = {
     let order = sql`lower(s.name), s.id`;
     if (f.near) {
       // Every published service, nearest first (no radius): its nearest place with a point, if it has one.
-      const point = earth(f.near.latitude, f.near.longitude);
-      const nearest = sql`(select min(earth_distance(${point}, ll_to_earth(p.latitude, p.longitude))) from published_service_places p where p.service_id = s.id)`;
+      const nearest = sql`(select min(${distanceTo(f.near, 'p')}) from published_service_places p where p.service_id = s.id)`;
       nearness = sql`, ${nearest} as distance`;
       order = sql`distance nulls last, lower(s.name), s.id`;
     }
@@ -152,8 +151,8 @@ export const orukRepository = {
     const conditions = serviceConditions(f, 's');
     let order = sql`lower(s.name), lower(coalesce(l.name, '')), sal.id`;
     if (f.near) {
-      if (f.near.proximity !== null) conditions.push(withinRadius(f.near, f.near.proximity, sql.ref('l.latitude'), sql.ref('l.longitude')));
-      order = sql`earth_distance(${earth(f.near.latitude, f.near.longitude)}, ll_to_earth(l.latitude, l.longitude)) nulls last, ${order}`;
+      if (f.near.proximity !== null) conditions.push(withinRadius(f.near, f.near.proximity, 'l'));
+      order = sql`${distanceTo(f.near, 'l')} nulls last, ${order}`;
     }
     const from = sql`service_at_locations sal join services s on s.id = sal.service_id join organisations o on o.id = s.organisation_id join locations l on l.id = sal.location_id`;
     const where = sql`s.status <> 'defunct' and ${servicePublished('s', 'o')} ${and(conditions)}`;

@@ -52,7 +52,8 @@ const publishedPlace = sql`${shownStatuses} and ${placePublished('s')}`;
 const likePattern = (text: string) => containing(text.toLowerCase());
 
 /** Great-circle distance in metres from a point to a row `l` with a latitude and longitude (haversine, plain arithmetic). */
-function distanceTo(near: Near, l = 'l'): RawBuilder<number> {
+/** Metres along the earth's surface (haversine) from `near` to the point of rows `l`; the one measure of distance of the directory. */
+export function distanceTo(near: Pick<Near, 'latitude' | 'longitude'>, l = 'l'): RawBuilder<number> {
   const lat = near.latitude;
   const lng = near.longitude;
   const latitude = sql.ref(`${l}.latitude`);

@@ -7,7 +7,7 @@ import type pg from 'pg';
  * its dozen small reads (measured with log_min_duration_statement: bind ≫ execute). A named statement is parsed
  * once per connection and, after a few runs, planned once, so each later run only binds its values and executes.
  *
- * Only SELECTs are named: a read's text is one of a bounded set the code writes, whereas writes (a batch insert's
+ * Only reads are named: a read's text is one of a bounded set the code writes, whereas writes (a batch insert's
  * VALUES list grows with the batch) would fill the server's memory with plans used once. Each connection keeps at
  * most MOST_PER_CONNECTION of them and runs any further text unnamed, so even reads whose text varies (a list of
  * terms) cannot grow a connection without bound.
@@ -31,14 +31,15 @@ function nameOf(text: string): string {
   return name;
 }
 
-const READ = /^\s*select\b/i;
+/** A SELECT, or a WITH that writes nothing (a data-modifying WITH is a write, named for the reason writes are not). */
+const isRead = (text: string) => /^\s*select\b/i.test(text) || (/^\s*with\b/i.test(text) && !/\b(insert|update|delete)\b/i.test(text));
 
-/** Makes `client` run its SELECTs (given as text and values, as Kysely gives them) as named statements. */
+/** Makes `client` run its reads (given as text and values, as Kysely gives them) as named statements. */
 export function prepareReads(client: pg.PoolClient): void {
   const named = new Set<string>();
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: (...args: unknown[]) => unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
-    if (typeof config === 'string' && Array.isArray(values) && callback === undefined && READ.test(config)) {
+    if (typeof config === 'string' && Array.isArray(values) && callback === undefined && isRead(config)) {
       const name = nameOf(config);
       if (named.has(name) || named.size < MOST_PER_CONNECTION) {
         named.add(name);
