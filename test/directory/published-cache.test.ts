@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { Client, signedInClient, type Page, resultNames } from '../helpers/client.js';
@@ -107,6 +107,9 @@ describe('on PostgreSQL, where several processes may share the database', () => 
     const versions = new PublishedCache({ ...t.db, readPrepared: counted });
     const lio = await t.make.lio();
     await d.service(lio, { name: 'Read by the public' });
+    // the clock stands still, so a slow machine cannot outlast the moment a version read stands for
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => { vi.useRealTimers(); });
     const before = await versions.version(lio.id);
     expect(versionReads).toBe(1);
     // public reads in between (a busy server): the last version read stands

@@ -60,4 +60,19 @@ describe.skipIf(!onPostgres)('reads prepared once per connection', () => {
     });
     expect(writes).toEqual([]);
   });
+
+  it('prepares a read again when its columns change under it (another process migrating), failing at most the first request', async () => {
+    const make = factories(db);
+    const lio = await make.lio();
+    const organisation = await make.organisation(lio, { name: 'Before The Migration' });
+    // as the owner outside a transaction, as the app resolves a request's LIO
+    const read = () => db.system.selectFrom('organisations').selectAll().where('id', '=', organisation.id).execute();
+    await read();
+    await read();
+    await sql`alter table organisations add column prepared_reads_probe integer`.execute(db.system);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await read().then((rows) => `${rows.length} with the new column: ${'prepared_reads_probe' in rows[0]!}`, (err: Error) => err.message));
+    expect(outcomes[0]).toMatch(/^1 with the new column: true$|cached plan must not change result type/);
+    expect(outcomes.slice(1)).toEqual(['1 with the new column: true', '1 with the new column: true']);
+  });
 });

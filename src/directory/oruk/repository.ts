@@ -35,8 +35,6 @@ export interface ServiceSummaryRow {
   o_name: string; o_description: string; o_email: string | null; o_website: string | null; o_logo: string | null; o_uri: string | null; o_parent: string | null;
 }
 
-
-
 function serviceConditions(f: ServiceFilters, s: string): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
   const col = (c: string) => sql.ref(`${s}.${c}`);

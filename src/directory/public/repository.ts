@@ -51,8 +51,10 @@ const publishedPlace = sql`${shownStatuses} and ${placePublished('s')}`;
 
 const likePattern = (text: string) => containing(text.toLowerCase());
 
-/** Great-circle distance in metres from a point to a row `l` with a latitude and longitude (haversine, plain arithmetic). */
-/** Metres along the earth's surface (haversine) from `near` to the point of rows `l`; the one measure of distance of the directory. */
+/**
+ * Great-circle distance in metres from `near` to the point of rows `l` (haversine on the mean radius, plain arithmetic):
+ * the one measure of distance of the directory, for /find and the ORUK API alike.
+ */
 export function distanceTo(near: Pick<Near, 'latitude' | 'longitude'>, l = 'l'): RawBuilder<number> {
   const lat = near.latitude;
   const lng = near.longitude;

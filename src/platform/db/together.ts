@@ -3,9 +3,9 @@ import type { Queryable } from './index.js';
 
 /**
  * Several small reads in one statement, each as its rows in its own order: one round trip to the database instead of
- * one each (a transaction's statements go one after another on its connection, so Promise.all saves none). For reads
- * whose columns are text, uuids, numbers or booleans, which come back through JSON unchanged (not dates: those would
- * come back as text).
+ * one each (a transaction's statements go one after another on its connection, so Promise.all saves none). Columns
+ * that are text, uuids, numbers, booleans or arrays of them come back through JSON unchanged; numeric comes back as
+ * a number, and a timestamp or date as ISO text, which the caller turns back into what it reads (a Date, say).
  */
 export async function readTogether<T extends Record<string, unknown[]>>(db: Queryable, reads: { [K in keyof T]: RawBuilder<T[K][number]> }): Promise<T> {
   const names = Object.keys(reads) as (keyof T & string)[];
