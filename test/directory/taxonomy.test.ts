@@ -473,7 +473,7 @@ describe('the record of each taxonomy import', () => {
       ['Term 3 (Bad link)', 'term_uri', '', 'Error: “not a uri” is not a web address'],
     ]);
 
-    // Refused against what the LIO holds, once the import's transaction had begun writing nothing yet: the same.
+    // Refused against what the LIO holds (found in the import's transaction, before it writes anything): the same.
     const loops = { name: 'Local needs', description: 'changed', taxonomy_terms: [{ id: 'x2', name: 'Loop one', parent_id: 'x3' }, { id: 'x3', name: 'Loop two', parent_id: 'x2' }] };
     expect((await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: JSON.stringify(loops) })).status).toBe(400);
     const [loop] = await listed(client, 'pasted JSON').then((rows) => rows.filter((r) => r.row[2] === 'Rejected'));
@@ -493,6 +493,23 @@ describe('the record of each taxonomy import', () => {
     expect((await recorded(lio)).map((r) => [r.source, r.status])).toEqual([
       ['broken.json', 'rejected'], ['pasted JSON', 'completed'], ['pasted JSON', 'rejected'], ['pasted JSON', 'rejected'],
     ]);
+  });
+
+  it('keeps the report of a taxonomy refused after it began writing, and rolls back what it wrote', async () => {
+    const lio = await t.make.lio();
+    const { client } = await admin(lio);
+    await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: JSON.stringify(HSDS) });
+    const before = await termsOf(lio);
+    // Food, matched by its id, takes the code Money already has: found only by the database, after the taxonomy's
+    // description and the term were written in the import's transaction
+    const clash = { ...HSDS, description: 'Changed by a refused import', taxonomy_terms: [{ id: 't-food', code: 'MONEY', name: 'Food renamed', description: 'Food help' }] };
+    const refused = await client.submit('/admin/taxonomy/import', '/admin/taxonomy/import', { json: JSON.stringify(clash) });
+    expect(refused.status).toBe(400);
+    expect(summary(refused).map((e) => e.text)).toEqual([expect.stringContaining('Two terms would end up with the same code in one taxonomy; make each code unique')]);
+    const [entry] = (await listed(client, 'pasted JSON')).filter((r) => r.row[2] === 'Rejected');
+    expect((await report(client, entry!.href)).problems).toEqual([['File', 'code', '', 'Error: Two terms would end up with the same code in one taxonomy; make each code unique']]);
+    expect(await termsOf(lio)).toEqual(before);
+    expect(await taxonomiesOf(lio)).toEqual([{ name: 'Local needs', description: 'Needs we signpost for' }]);
   });
 
   it('records an empty file chosen on the page, but not a form left blank', async () => {
