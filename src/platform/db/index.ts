@@ -97,6 +97,8 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let settledCount: Database['settledCount'];
   /** Where public reads run on the primary: on PostgreSQL not counted by settledCount, since a read-only transaction commits nothing. */
   let readsOnPrimary: Db;
+  /** PostgreSQL: ends the primary's pool if `system` never used it (Kysely ends a pool only through a driver it started). */
+  let endPoolIfOpen: (() => Promise<void>) | null = null;
   let readPrepared: Database['readPrepared'];
   let replica: { db: Db; health: ReplicaHealth; readPrepared: NonNullable<Reads['readPrepared']> } | null = null;
   let lock: DataDirLock | undefined;
@@ -111,6 +113,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
     });
     const pool = poolFor(options.databaseUrl);
+    endPoolIfOpen = async () => { if (!pool.ending) await pool.end(); };
     pool.on('connect', prepareReads);
     let settled = 0;
     system = new Kysely<DB>({ dialect: new SettlingPostgresDialect({ pool }, () => { settled += 1; }) });
@@ -190,6 +193,9 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
         replica?.health.stop();
         await replica?.db.destroy();
         await system.destroy();
+        // A process that only read through `readsOnPrimary` (a public read that fell back from the replica) still
+        // holds connections: left open, they would fail when the server goes.
+        await endPoolIfOpen?.();
       } finally {
         lock?.release();
       }
