@@ -97,8 +97,8 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
   let settledCount: Database['settledCount'];
   /** Where public reads run on the primary: on PostgreSQL not counted by settledCount, since a read-only transaction commits nothing. */
   let readsOnPrimary: Db;
-  /** PostgreSQL: ends the primary's pool if `system` never used it (Kysely ends a pool only through a driver it started). */
-  let endPoolIfOpen: (() => Promise<void>) | null = null;
+  /** PostgreSQL: ends the primary's pool, which the two Kyselys over it only borrow. */
+  let endPool: (() => Promise<void>) | null = null;
   let readPrepared: Database['readPrepared'];
   let replica: { db: Db; health: ReplicaHealth; readPrepared: NonNullable<Reads['readPrepared']> } | null = null;
   let lock: DataDirLock | undefined;
@@ -113,12 +113,15 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
     });
     const pool = poolFor(options.databaseUrl);
-    endPoolIfOpen = async () => { if (!pool.ending) await pool.end(); };
     pool.on('connect', prepareReads);
+    // Kysely ends a pool only through a driver it has started, and each would end it: the pool is ended here, once,
+    // whichever of them used it.
+    const borrowed = { connect: () => pool.connect(), end: async () => undefined };
+    endPool = () => pool.end();
     let settled = 0;
-    system = new Kysely<DB>({ dialect: new SettlingPostgresDialect({ pool }, () => { settled += 1; }) });
-    // The same pool (ended with `system`); only the counting differs.
-    readsOnPrimary = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    system = new Kysely<DB>({ dialect: new SettlingPostgresDialect({ pool: borrowed }, () => { settled += 1; }) });
+    // The same pool; only the counting differs.
+    readsOnPrimary = new Kysely<DB>({ dialect: new PostgresDialect({ pool: borrowed }) });
     engine = 'postgres';
     settledCount = () => settled;
     const prepared = (on: InstanceType<typeof pg.default.Pool>) =>
@@ -193,9 +196,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
         replica?.health.stop();
         await replica?.db.destroy();
         await system.destroy();
-        // A process that only read through `readsOnPrimary` (a public read that fell back from the replica) still
-        // holds connections: left open, they would fail when the server goes.
-        await endPoolIfOpen?.();
+        await endPool?.();
       } finally {
         lock?.release();
       }
