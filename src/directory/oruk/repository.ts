@@ -1,6 +1,7 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import { readTogether } from '../../platform/db/together.js';
+import type { LoadedIds } from '../services/repository.js';
 import type { ServiceStatus } from '../../platform/db/directory-schema.js';
 import { boundingBox, distanceTo, placesInBox } from '../public/repository.js';
 import { organisationPublished, placePublished, servicePublished } from '../public/published.js';
@@ -130,14 +131,6 @@ export const orukRepository = {
     return { total: Number(total.rows[0]?.n ?? 0), rows: rows.rows };
   },
 
-  /** Whether a service may be shown by id: published (a defunct one is shown, so that consumers learn it has ended). */
-  async publishedServiceIds(db: Queryable, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await sql<{ id: string }>`select s.id from services s join organisations o on o.id = s.organisation_id
-      where s.id = any(${ids}::uuid[]) and ${servicePublished('s', 'o')}`.execute(db);
-    return new Set(rows.rows.map((r) => r.id));
-  },
-
   /** Published services of one organisation, ids only, by name. */
   async serviceIdsOfOrganisation(db: Queryable, organisationId: string): Promise<string[]> {
     const rows = await sql<{ id: string }>`select s.id from services s join organisations o on o.id = s.organisation_id
@@ -184,20 +177,8 @@ export const orukRepository = {
    * and accessibility a feed gave each location, location attributes, term parents held only as references.
    */
   async extras(db: Queryable, of: { organisationIds: string[]; serviceIds: string[]; locationIds: string[]; termIds: string[] }): Promise<ExtraRows> {
-    const { organisationIds, serviceIds, locationIds, termIds } = of;
-    return readTogether<ExtraRows>(db, {
-      organisations: sql<OrganisationRow>`select ${organisationColumns} from organisations o where o.id = any(${organisationIds}::uuid[])`,
-      identifiers: sql<IdentifierRow>`select id, organisation_id, identifier_scheme, identifier_type, identifier from organization_identifiers
-        where organisation_id = any(${organisationIds}::uuid[]) order by identifier_scheme nulls last, identifier, id`,
-      organisationFunding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where organisation_id = any(${organisationIds}::uuid[]) order by id`,
-      organisationAttributes: attributesOf(organisationIds, 'organization'),
-      serviceFunding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where service_id = any(${serviceIds}::uuid[]) order by id`,
-      areas: sql<{ id: string; service_area: string | null }>`select id, service_area from service_areas where service_id = any(${serviceIds}::uuid[]) and service_area is not null`,
-      locations: sql<LocationExtraRow>`select id, address_id, address_attention, address_type, accessibility_id, accessibility_url from locations
-        where id = any(${locationIds}::uuid[]) and (address_id is not null or address_attention is not null or address_type is not null or accessibility_id is not null or accessibility_url is not null)`,
-      locationAttributes: attributesOf(locationIds, 'location'),
-      parents: sql<{ id: string; parent_external_id: string }>`select id, parent_external_id from taxonomy_terms where id = any(${termIds}::uuid[]) and parent_external_id is not null`,
-    });
+    const ids = (list: string[]) => sql<string[]>`${list}::uuid[]`;
+    return readTogether<ExtraRows>(db, extraReads({ organisations: ids(of.organisationIds), services: ids(of.serviceIds), locations: ids(of.locationIds), terms: ids(of.termIds) }));
   },
 
   async listTaxonomies(db: Queryable, limit: number, offset: number) {
@@ -234,6 +215,24 @@ export const orukRepository = {
   },
 };
 
+/** The reads of `extras`, of ids given as SQL arrays: the caller's values, or the services loaded in the same statement (loadServicesWith). */
+export function extraReads(of: LoadedIds): { [K in keyof ExtraRows]: RawBuilder<ExtraRows[K][number]> } {
+  const { organisations, services, locations, terms } = of;
+  return {
+    organisations: sql<OrganisationRow>`select ${organisationColumns} from organisations o where o.id = any(${organisations})`,
+    identifiers: sql<IdentifierRow>`select id, organisation_id, identifier_scheme, identifier_type, identifier from organization_identifiers
+      where organisation_id = any(${organisations}) order by identifier_scheme nulls last, identifier, id`,
+    organisationFunding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where organisation_id = any(${organisations}) order by id`,
+    organisationAttributes: attributesOf(organisations, 'organization'),
+    serviceFunding: sql<FundingRow>`select id, organisation_id, service_id, source from funding where service_id = any(${services}) order by id`,
+    areas: sql<{ id: string; service_area: string | null }>`select id, service_area from service_areas where service_id = any(${services}) and service_area is not null`,
+    locations: sql<LocationExtraRow>`select id, address_id, address_attention, address_type, accessibility_id, accessibility_url from locations
+      where id = any(${locations}) and (address_id is not null or address_attention is not null or address_type is not null or accessibility_id is not null or accessibility_url is not null)`,
+    locationAttributes: attributesOf(locations, 'location'),
+    parents: sql<{ id: string; parent_external_id: string }>`select id, parent_external_id from taxonomy_terms where id = any(${terms}) and parent_external_id is not null`,
+  };
+}
+
 export type ExtraRows = {
   organisations: OrganisationRow[]; identifiers: IdentifierRow[]; organisationFunding: FundingRow[]; organisationAttributes: AttributeRow[];
   serviceFunding: FundingRow[]; areas: { id: string; service_area: string | null }[]; locations: LocationExtraRow[]; locationAttributes: AttributeRow[];
@@ -267,9 +266,9 @@ const termColumns = sql`t.id, t.code, t.name, t.description, t.parent_id, t.pare
 export interface AttributeRow extends Omit<TermRow, 'id'> {
   attribute_id: string; link_id: string; link_type: string; link_entity: string | null; value: string | null; term_id: string;
 }
-function attributesOf(linkIds: string[], linkType: 'organization' | 'location') {
+function attributesOf(linkIds: RawBuilder<string[]>, linkType: 'organization' | 'location') {
   return sql<AttributeRow>`select a.id as attribute_id, a.link_id, a.link_type, a.link_entity, a.value, t.id as term_id, t.code, t.name, t.description, t.parent_id,
       t.parent_external_id, t.taxonomy_id, x.name as taxonomy, t.term_uri
     from attributes a join taxonomy_terms t on t.id = a.taxonomy_term_id join taxonomies x on x.id = t.taxonomy_id
-    where a.link_id = any(${linkIds}::uuid[]) and a.link_type = ${linkType} order by lower(x.name), lower(t.name), a.id`;
+    where a.link_id = any(${linkIds}) and a.link_type = ${linkType} order by lower(x.name), lower(t.name), a.id`;
 }

@@ -1,6 +1,8 @@
 import type { Queryable, ReadOptions, Reads } from '../../platform/db/index.js';
-import { loadServices, type HsdsService } from '../services/repository.js';
-import { orukRepository as repo, type ServiceFilters } from './repository.js';
+import type { RawBuilder, SqlBool } from 'kysely';
+import { loadServicesWith } from '../services/repository.js';
+import { servicePublished } from '../public/published.js';
+import { extraReads, orukRepository as repo, type ExtraRows, type ServiceFilters } from './repository.js';
 import {
   groupBy, page, presentOrganisationNested, presentOrganisationSummary, presentSalSummary, presentService, presentServiceSummary, presentTaxonomy,
   presentTerm, type OrukExtras,
@@ -27,11 +29,7 @@ export class OrukService {
   }
 
   async service(lioId: string, id: string) {
-    return this.tenant(lioId, async (tx) => {
-      const published = await repo.publishedServiceIds(tx, [id]);
-      if (!published.has(id)) return null;
-      return (await nestedServices(tx, [id]))[0] ?? null;
-    }, { plans: 'by id' });
+    return this.tenant(lioId, async (tx) => (await nestedServices(tx, [id], servicePublished('s', 'o')))[0] ?? null, { plans: 'by id' });
   }
 
   async serviceAtLocations(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {
@@ -65,7 +63,7 @@ export class OrukService {
       if (!organisation) return null;
       const serviceIds = await repo.serviceIdsOfOrganisation(tx, id);
       const services = await nestedServices(tx, serviceIds);
-      const extras = await extrasFor(tx, [], [id]);
+      const extras = extrasOf(await repo.extras(tx, { organisationIds: [id], serviceIds: [], locationIds: [], termIds: [] }));
       return { ...presentOrganisationNested(organisation, extras), services };
     }, { plans: 'by id' });
   }
@@ -100,19 +98,18 @@ export class OrukService {
   }
 }
 
-/** Services, fully nested in ORUK terms, in the order asked. */
-export async function nestedServices(tx: Queryable, ids: string[]) {
+/**
+ * Services, fully nested in ORUK terms, in the order asked, with what only this API shows of them, in one statement;
+ * `only` keeps those a condition on services `s` and organisations `o` allows (published, for a read by id).
+ */
+export async function nestedServices(tx: Queryable, ids: string[], only?: RawBuilder<SqlBool>) {
   if (ids.length === 0) return [];
-  const services = await loadServices(tx, ids);
-  const extras = await extrasFor(tx, services, [...new Set(services.map((s) => s.organization_id))]);
+  const { services, more } = await loadServicesWith<ExtraRows>(tx, ids, { ...(only ? { only } : {}), more: extraReads });
+  const extras = extrasOf(more);
   return services.map((s) => presentService(s, extras));
 }
 
-async function extrasFor(tx: Queryable, services: HsdsService[], organisationIds: string[]): Promise<OrukExtras> {
-  const serviceIds = services.map((s) => s.id);
-  const locationIds = [...new Set(services.flatMap((s) => s.service_at_locations.map((sal) => sal.location_id)))];
-  const termIds = [...new Set(services.flatMap((s) => s.attributes.map((a) => a.taxonomy_term_id)))];
-  const x = await repo.extras(tx, { organisationIds, serviceIds, locationIds, termIds });
+function extrasOf(x: ExtraRows): OrukExtras {
   return {
     organisations: new Map(x.organisations.map((r) => [r.id, r])),
     identifiers: groupBy(x.identifiers, (r) => r.organisation_id),

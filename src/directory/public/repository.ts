@@ -45,7 +45,7 @@ export interface SearchRow {
 
 /** The services /find shows, for services `s` joined to organisations `o`: published (published.ts), and in use now or soon. */
 const shownStatuses = sql`s.status in ('active', 'temporarily closed')`;
-export const published = sql`${shownStatuses} and ${servicePublished('s', 'o')}`;
+export const published = sql<SqlBool>`${shownStatuses} and ${servicePublished('s', 'o')}`;
 /** The same for rows `s` of published_service_places. */
 const publishedPlace = sql`${shownStatuses} and ${placePublished('s')}`;
 

@@ -5,12 +5,12 @@ import type { PublishedCache } from '../published/cache.js';
 import type { DeliveryMode } from '../../platform/db/directory-schema.js';
 import { FormErrors } from '../../platform/http/forms.js';
 import { geocodePostcode, lookupPostcode, postcodeMessage, type GeocodeResult } from '../../platform/geography/geocode.js';
-import { loadServices } from '../services/repository.js';
+import { loadServicesWith } from '../services/repository.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { compactPostcode } from '../../platform/validation/postcodes.js';
 import { DELIVERY_MODE_LABELS } from '../services/delivery-modes.js';
 import { localNow, openingSummary, type LocalNow } from './opening.js';
-import { allTerms, localities, publishedIds, searchPublished, type SearchCriteria, type TermRow } from './repository.js';
+import { allTerms, localities, published, searchPublished, type SearchCriteria, type TermRow } from './repository.js';
 import { DEFAULT_DISTANCE, DEFAULT_UNIT, DELIVERY_MODES, DISTANCES, PAGE_SIZE, UNITS, queryStringOf, readSearch, type SearchValues, type Unit } from './form.js';
 import { categoryChoices, descendantsOf, excerpt, formatDistance, roundCoordinate, serviceDetail, type SearchPage, type ServiceDetail } from './present.js';
 
@@ -163,17 +163,14 @@ export class PublicDirectory {
     if (!isUuid(id)) return undefined;
     const now = localNow(this.deps.clock.now());
     return reads.withTenant(lioId, async (tx) => {
-      if (!(await publishedIds(tx, [id])).has(id)) return undefined;
-      const service = (await loadServices(tx, [id]))[0];
+      const [service] = (await loadServicesWith(tx, [id], { only: published })).services;
       return service ? serviceDetail(service, now) : undefined;
     }, { plans: 'by id' });
   }
 
   /** Published services, fully, in the order given (for signposting lists). */
   async services(tx: Queryable, ids: string[]): Promise<ServiceDetail[]> {
-    const wanted = ids.filter(isUuid);
-    const visible = await publishedIds(tx, wanted);
     const now = localNow(this.deps.clock.now());
-    return (await loadServices(tx, wanted.filter((i) => visible.has(i)))).map((s) => serviceDetail(s, now));
+    return (await loadServicesWith(tx, ids, { only: published })).services.map((s) => serviceDetail(s, now));
   }
 }

@@ -117,15 +117,37 @@ export function isFormSchedule(s: HsdsSchedule): boolean {
 
 /** Every service asked for that exists in this LIO (row-level security sees to that), fully nested, in the order asked. */
 export async function loadServices(db: Queryable, ids: readonly string[]): Promise<HsdsService[]> {
+  return (await loadServicesWith(db, ids, {})).services;
+}
+
+/** The services a load holds, as SQL arrays of ids, for reads made in the same statement (LoadOptions.more). */
+export interface LoadedIds { services: RawBuilder<string[]>; organisations: RawBuilder<string[]>; locations: RawBuilder<string[]>; terms: RawBuilder<string[]> }
+
+export interface LoadOptions<M extends Record<string, unknown[]>> {
+  /** Keeps only the services this condition on services `s` and their organisations `o` allows (a publication rule, say). */
+  only?: RawBuilder<SqlBool>;
+  /** Further reads of the services loaded, made in the same statement. */
+  more?: (loaded: LoadedIds) => { [K in keyof M]: RawBuilder<M[K][number]> };
+}
+
+/**
+ * As loadServices, and in the same statement (one round trip): the choice of which to keep, and the caller's further
+ * reads of them. A public read by id is then one statement, not three.
+ */
+export async function loadServicesWith<M extends Record<string, unknown[]> = Record<never, never>>(
+  db: Queryable, ids: readonly string[], options: LoadOptions<M>,
+): Promise<{ services: HsdsService[]; more: M }> {
   const wanted = [...new Set(ids)].filter(isUuid);
-  if (wanted.length === 0) return [];
+  if (wanted.length === 0) return { services: [], more: Object.fromEntries(Object.keys(options.more?.(noneLoaded) ?? {}).map((k) => [k, []])) as unknown as M };
   // One statement for all the parts (readTogether), one array parameter for the ids (not one parameter per id). The
   // lists a part is also found by (a schedule by its venue, a phone by its contact) are arrays made first (init
   // plans), not subqueries, so that "service_id = any(…) or location_id = any(…)" is answered from the indexes (a
-  // bitmap OR) at any batch size.
-  const idList = sql`${wanted}::uuid[]`;
+  // bitmap OR) at any batch size. The services kept by `only` are chosen once, in a WITH, for every part to read.
+  const kept = options.only && sql`with kept as (select array(select s.id from services s join organisations o on o.id = s.organisation_id
+    where s.id = any(${wanted}::uuid[]) and ${options.only}) as ids)`;
+  const idList = kept ? sql<string[]>`(select ids from kept)::uuid[]` : sql<string[]>`${wanted}::uuid[]`;
   const salIds = sql`array(select id from service_at_locations where service_id = any(${idList}))`;
-  const locationIds = sql`array(select location_id from service_at_locations where service_id = any(${idList}))`;
+  const locationIds = sql<string[]>`array(select location_id from service_at_locations where service_id = any(${idList}))`;
   const contactIds = sql`array(select id from contacts where service_id = any(${idList}))`;
   const rows = <O>(query: Compilable<O>) => sql<O>`${query}`;
   const reads = {
@@ -162,10 +184,19 @@ export async function loadServices(db: Queryable, ids: readonly string[]): Promi
       .where(sql<SqlBool>`(service_id = any(${idList}) or location_id = any(${locationIds}) or contact_id = any(${contactIds}))`)
       .orderBy('number').orderBy('id')),
   };
-  const parts = await readTogether<{ [K in keyof typeof reads]: (typeof reads)[K] extends RawBuilder<infer O> ? O[] : never }>(db, reads);
+  const more = options.more?.({
+    services: idList,
+    organisations: sql<string[]>`array(select distinct organisation_id from services where id = any(${idList}))`,
+    locations: locationIds,
+    terms: sql<string[]>`array(select distinct taxonomy_term_id from attributes where link_id = any(${idList}) and link_type = 'service')`,
+  });
+  type Parts = { [K in keyof typeof reads]: (typeof reads)[K] extends RawBuilder<infer O> ? O[] : never };
+  // The caller's reads under names of their own, apart from the parts' (both may have "areas").
+  const together: Record<string, RawBuilder<unknown>> = { ...reads, ...Object.fromEntries(Object.entries(more ?? {}).map(([k, read]) => [`more_${k}`, read])) };
+  const parts = await readTogether<Parts & Record<string, unknown[]>>(db, together as Parameters<typeof readTogether<Parts>>[1], kept);
   const { sals, contacts, costs, areas, attributes, schedules, languages, phones } = parts;
   // Through JSON a timestamp comes as ISO text: made a Date again, as the rest of the code reads it.
-  const services = parts.services.map((r) => ({ ...r, updated_at: new Date(r.updated_at), created_at: new Date(r.created_at), o_updated_at: new Date(r.o_updated_at) }));
+  const serviceRows = parts.services.map((r) => ({ ...r, updated_at: new Date(r.updated_at), created_at: new Date(r.created_at), o_updated_at: new Date(r.o_updated_at) }));
 
   const phoneRows: HsdsPhone[] = phones.map((p) => ({
     id: p.id, service_id: p.service_id, location_id: p.location_id, contact_id: p.contact_id, organization_id: p.organisation_id,
@@ -208,7 +239,7 @@ export async function loadServices(db: Queryable, ids: readonly string[]): Promi
     taxonomy_term: { id: a.taxonomy_term_id, code: a.code, name: a.name, description: a.description, parent_id: a.parent_id, taxonomy_id: a.taxonomy_id, taxonomy: a.taxonomy, term_uri: a.term_uri },
   })), (a) => a.link_id);
 
-  const byId = new Map(services.map((s): [string, HsdsService] => [s.id, {
+  const byId = new Map(serviceRows.map((s): [string, HsdsService] => [s.id, {
     id: s.id, organization_id: s.organisation_id, name: s.name, description: s.description, url: s.url, email: s.email, status: s.status,
     fees_description: s.fees_description, accreditations: s.accreditations, minimum_age: s.minimum_age, maximum_age: s.maximum_age,
     assured_date: s.assured_date, assurer_email: s.assurer_email, alert: s.alert, last_modified: iso(s.updated_at), created_at: iso(s.created_at),
@@ -226,8 +257,11 @@ export async function loadServices(db: Queryable, ids: readonly string[]): Promi
     contacts: contactsByService.get(s.id) ?? [],
     attributes: attributesByService.get(s.id) ?? [],
   }]));
-  return wanted.map((id) => byId.get(id)).filter((s): s is HsdsService => s !== undefined);
+  const services = wanted.map((id) => byId.get(id)).filter((s): s is HsdsService => s !== undefined);
+  return { services, more: Object.fromEntries(Object.keys(more ?? {}).map((k) => [k, parts[`more_${k}`]])) as M };
 }
+
+const noneLoaded: LoadedIds = { services: sql`'{}'::uuid[]`, organisations: sql`'{}'::uuid[]`, locations: sql`'{}'::uuid[]`, terms: sql`'{}'::uuid[]` };
 
 /** One service, fully nested, or undefined. */
 export async function loadService(db: Queryable, id: string): Promise<HsdsService | undefined> {

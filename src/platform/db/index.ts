@@ -1,11 +1,14 @@
 import { Kysely, PostgresDialect, sql, type DatabaseConnection, type Driver, type PostgresDialectConfig, type Transaction } from 'kysely';
 import type { Config } from '../config.js';
+import type { PoolClient } from 'pg';
 import type { DB } from './schema.js';
 import { PGliteDialect } from './pglite-driver.js';
 import { ReplicaHealth, isLostConnection, type ReplicaStatus } from './replica.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { PGliteThread } from './pglite-thread.js';
 import { prepareReads } from './prepared-reads.js';
+import { beginWithFirstStatement } from './begin-with-first-statement.js';
+import { isUuid } from '../validation/ids.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -113,7 +116,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
       ...(options.databaseSchema ? { options: `-c search_path=${options.databaseSchema},public` } : {}),
     });
     const pool = poolFor(options.databaseUrl);
-    pool.on('connect', prepareReads);
+    pool.on('connect', onConnect);
     // Kysely ends a pool only through a driver it has started, and each would end it: the pool is ended here, once,
     // whichever of them used it.
     const borrowed = { connect: () => pool.connect(), end: async () => undefined };
@@ -130,7 +133,7 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
     if (options.readReplica) {
       // A replica that cannot be reached is given up for the primary after a moment, not waited on.
       const replicaPool = poolFor(options.readReplica.url, { connectionTimeoutMillis: 3000 });
-      replicaPool.on('connect', prepareReads);
+      replicaPool.on('connect', onConnect);
       // An idle connection to a standby that stops errors on the pool; the health check says so, the process goes on.
       replicaPool.on('error', () => undefined);
       const health = new ReplicaHealth({
@@ -207,6 +210,12 @@ export async function openDatabase(options: DatabaseOptions | Config & { inMemor
 /** The embedded PostgreSQL in this thread, for tools that work on a data folder directly (a test template, say). */
 export { openPGlite as createPGlite } from './pglite-open.mjs';
 
+/** Each PostgreSQL connection: its reads prepared once, its BEGIN sent with the next statement. */
+function onConnect(client: PoolClient): void {
+  prepareReads(client);
+  beginWithFirstStatement(client);
+}
+
 /** A transaction as the application role, scoped to one LIO, on the primary or the replica. */
 function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx: Tx) => Promise<T>, options: ReadOptions & { readOnly: boolean }): Promise<T> {
   return on.transaction().execute(async (tx) => {
@@ -222,7 +231,10 @@ function tenantTransaction<T>(on: Db, appRole: string, lioId: string, work: (tx:
 export async function enterTenant(tx: Tx, appRole: string, lioId: string, options: ReadOptions & { readOnly?: boolean } = {}): Promise<void> {
   // set_config(..., true) is SET LOCAL: all revert when the transaction ends,
   // so a pooled connection never carries one LIO's context into the next request.
-  const settings = [sql`set_config('role', ${appRole}, true)`, sql`set_config('app.lio_id', ${lioId}, true)`];
+  // The values are written into the statement, not sent apart, so that it is a simple query and its BEGIN travels
+  // with it (begin-with-first-statement.ts): hence the LIO must be a uuid, and the role is the configured one.
+  if (!isUuid(lioId)) throw new Error('enterTenant: the LIO id is not a uuid');
+  const settings = [sql`set_config('role', ${sql.lit(appRole)}, true)`, sql`set_config('app.lio_id', ${sql.lit(lioId)}, true)`];
   // Public reads are read-only on the primary too, so a write slipped into them fails in every test, not only on a replica.
   if (options.readOnly) settings.push(sql`set_config('transaction_read_only', 'on', true)`);
   if (options.plans === 'by id') settings.push(sql`set_config('plan_cache_mode', 'force_generic_plan', true)`);

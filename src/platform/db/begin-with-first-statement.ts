@@ -1,0 +1,30 @@
+import type pg from 'pg';
+
+/**
+ * Sends a transaction's BEGIN together with its first statement (PostgreSQL only). Every tenant transaction starts
+ * with BEGIN and then the statement that sets its tenant (enterTenant), each a round trip of its own; on a busy
+ * public server those round trips cost both processes more than a small read does. A BEGIN is therefore held back
+ * and sent in the same message as the next statement, when that one is a simple query (no values): PostgreSQL runs
+ * "begin; select …" one after another and the transaction stays open after it. A next statement with values goes
+ * by the extended protocol, which cannot carry a second statement, so the BEGIN goes just before it, as before.
+ *
+ * The statement's own result is what the caller gets; the BEGIN's is not seen (a BEGIN inside a transaction only
+ * warns, and Kysely never nests them on one connection).
+ */
+export function beginWithFirstStatement(client: pg.PoolClient): void {
+  let held = false;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { query: (...args: unknown[]) => unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+    const simple = typeof config === 'string' && (values === undefined || (Array.isArray(values) && values.length === 0)) && callback === undefined;
+    if (simple && /^\s*begin\s*$/i.test(config)) {
+      held = true;
+      return Promise.resolve({ command: 'BEGIN', rowCount: null, rows: [], fields: [] });
+    }
+    if (!held) return query(config, values, callback);
+    held = false;
+    if (simple) {
+      return query(`begin; ${config}`).then((results) => (Array.isArray(results) ? results[results.length - 1] : results));
+    }
+    return query('begin').then(() => query(config, values, callback));
+  };
+}
