@@ -145,6 +145,25 @@ describe('public search', () => {
     expect(resultNames(page)).toEqual(['Near Food Bank']);
   });
 
+  it('finds words within a category and the categories below it, best match first, counting only those', async () => {
+    const { lio, client } = await freshLio();
+    const taxonomy = await d.taxonomy(lio);
+    const food = await d.term(lio, taxonomy.id, { name: 'Food' });
+    const foodBanks = await d.term(lio, taxonomy.id, { name: 'Food banks', parentId: food.id });
+    const money = await d.term(lio, taxonomy.id, { name: 'Money' });
+    await d.service(lio, { name: 'Pantry', description: 'Advice on cooking on a budget.', termIds: [food.id] });
+    await d.service(lio, { name: 'Advice Food Bank', termIds: [foodBanks.id], isFree: false });
+    await d.service(lio, { name: 'Debt Advice', termIds: [money.id] });
+    await d.service(lio, { name: 'Pantry Without Category', description: 'Advice on cooking.' });
+    const page = await client.get(`/find?q=advice&category=${food.id}`);
+    // the name holding the words ranks first; services the words match outside the category are left out, and not counted
+    expect(resultNames(page)).toEqual(['Advice Food Bank', 'Pantry']);
+    expect(page.$('#results').text()).toContain('2 services found');
+    expect(resultNames(await client.get(`/find?q=advice&category=${money.id}`))).toEqual(['Debt Advice']);
+    // with a filter the words' matches do not hold (free only), the same matches narrowed further
+    expect(resultNames(await client.get(`/find?q=advice&category=${food.id}&free=yes`))).toEqual(['Pantry']);
+  });
+
   it('answers many searches at once, more than the database pool holds connections', async () => {
     // Each search holds a connection for its transaction; one that then waited for another connection (to read the
     // directory's version) would, with enough searches at once, leave none free and every search waiting for ever.

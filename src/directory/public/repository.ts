@@ -284,14 +284,16 @@ function elsewhereFilters(c: SearchCriteria) {
 /** Through the text index for words (cg_services_matching_text, best match first), otherwise in order of name from the index on it. */
 function elsewherePage(c: SearchCriteria): RawBuilder<PageRow> {
   const { sources, where } = elsewhereFilters(c);
-  const onlyText = !c.termIds && !c.locality && c.deliveryModes.length === 0 && !c.freeOnly && c.age === null && !c.openAt;
+  const onlyWordsAndCategory = !c.locality && c.deliveryModes.length === 0 && !c.freeOnly && c.age === null && !c.openAt;
+  const matching = sql`cg_services_matching_text(${c.text}, ${c.termIds}::uuid[])`;
   const top = !c.text ? sql`select s.service_id, null::real as rank, s.name, 0 as total from published_services s ${sources} where ${where}
       order by s.name, s.service_id limit ${c.limit} offset ${c.offset}`
-    // Words alone: the function's matches are already published and carry their names, so nothing else is read.
-    : onlyText ? sql`select m.service_id, m.rank, m.name, count(*) over () as total from cg_services_matching_text(${c.text}) m
+    // Words, and perhaps a category: the function's matches are already published, in the category and carry their
+    // names, so nothing else is read.
+    : onlyWordsAndCategory ? sql`select m.service_id, m.rank, m.name, count(*) over () as total from ${matching} m
       order by m.rank desc, m.name, m.service_id limit ${c.limit} offset ${c.offset}`
     : sql`select s.service_id, m.rank, s.name, count(*) over () as total
-      from cg_services_matching_text(${c.text}) m join published_services s on s.service_id = m.service_id ${sources} where ${where}
+      from ${matching} m join published_services s on s.service_id = m.service_id ${sources} where ${where}
       order by m.rank desc, s.name, s.service_id limit ${c.limit} offset ${c.offset}`;
   // The page's services are held to the publication rule again, as near a place.
   return withDetails(sql`with top as (${top})
