@@ -8,6 +8,9 @@ import {
   presentTerm, type OrukExtras,
 } from './present.js';
 
+/** The API's rule for a service by id (one object, so that its load is compiled once: loadServicesWith). */
+const publishedToApi = servicePublished('s', 'o');
+
 /**
  * The Open Referral UK API's reads. The API is public: it serves only what the LIO publishes (organisations
  * with consent to publish, not closed or merged away; their services with consent, defunct ones only by id).
@@ -29,7 +32,7 @@ export class OrukService {
   }
 
   async service(lioId: string, id: string) {
-    return this.tenant(lioId, async (tx) => (await nestedServices(tx, [id], servicePublished('s', 'o')))[0] ?? null, { plans: 'by id' });
+    return this.tenant(lioId, async (tx) => (await nestedServices(tx, [id], publishedToApi))[0] ?? null, { plans: 'by id' });
   }
 
   async serviceAtLocations(lioId: string, filters: ServiceFilters, pageNumber: number, perPage: number) {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { sql, type Compilable, type RawBuilder, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type RawBuilder, type SqlBool } from 'kysely';
 import type { Queryable } from '../../platform/db/index.js';
 import type { DeliveryMode, ServiceStatus } from '../../platform/db/directory-schema.js';
 import { isUuid } from '../../platform/validation/ids.js';
 import { containing } from '../../platform/db/like.js';
-import { readTogether } from '../../platform/db/together.js';
+import { togetherStatement } from '../../platform/db/together.js';
 
 /**
  * The one place that reads a full service, nested in Open Referral UK (HSDS 3.0) terms: the staff pages,
@@ -139,61 +139,9 @@ export async function loadServicesWith<M extends Record<string, unknown[]> = Rec
 ): Promise<{ services: HsdsService[]; more: M }> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return { services: [], more: Object.fromEntries(Object.keys(options.more?.(noneLoaded) ?? {}).map((k) => [k, []])) as unknown as M };
-  // One statement for all the parts (readTogether), one array parameter for the ids (not one parameter per id). The
-  // lists a part is also found by (a schedule by its venue, a phone by its contact) are arrays made first (init
-  // plans), not subqueries, so that "service_id = any(…) or location_id = any(…)" is answered from the indexes (a
-  // bitmap OR) at any batch size. The services kept by `only` are chosen once, in a WITH, for every part to read.
-  const kept = options.only && sql`with kept as (select array(select s.id from services s join organisations o on o.id = s.organisation_id
-    where s.id = any(${wanted}::uuid[]) and ${options.only}) as ids)`;
-  const idList = kept ? sql<string[]>`(select ids from kept)::uuid[]` : sql<string[]>`${wanted}::uuid[]`;
-  const salIds = sql`array(select id from service_at_locations where service_id = any(${idList}))`;
-  const locationIds = sql<string[]>`array(select location_id from service_at_locations where service_id = any(${idList}))`;
-  const contactIds = sql`array(select id from contacts where service_id = any(${idList}))`;
-  const rows = <O>(query: Compilable<O>) => sql<O>`${query}`;
-  const reads = {
-    services: rows(db.selectFrom('services').innerJoin('organisations as o', 'o.id', 'services.organisation_id')
-      .select(['services.id', 'services.organisation_id', 'services.name', 'services.description', 'services.url', 'services.email', 'services.status',
-        'services.fees_description', 'services.accreditations', 'services.minimum_age', 'services.maximum_age', 'services.assurer_email', 'services.alert',
-        'services.updated_at', 'services.created_at', 'services.delivery_modes', 'services.is_free', 'services.consent_to_publish', 'services.external_id',
-        day('services.assured_date').as('assured_date'),
-        'o.name as o_name', 'o.description as o_description', 'o.email as o_email', 'o.website as o_website', 'o.phone as o_phone',
-        'o.charity_number as o_charity_number', 'o.company_number as o_company_number', 'o.status as o_status', 'o.updated_at as o_updated_at'])
-      .where(sql<SqlBool>`services.id = any(${idList})`)),
-    sals: rows(db.selectFrom('service_at_locations as sal').innerJoin('locations as l', 'l.id', 'sal.location_id')
-      .select(['sal.id', 'sal.service_id', 'sal.location_id', 'sal.description', 'l.organisation_id', 'l.location_type', 'l.name', 'l.description as l_description',
-        'l.latitude', 'l.longitude', 'l.external_identifier', 'l.external_identifier_type', 'l.address_1', 'l.address_2', 'l.city', 'l.region',
-        'l.state_province', 'l.postal_code', 'l.country', 'l.accessibility', 'l.accessibility_details'])
-      .where(sql<SqlBool>`sal.service_id = any(${idList})`).orderBy('l.name').orderBy('sal.id')),
-    contacts: rows(db.selectFrom('contacts').select(['id', 'service_id', 'organisation_id', 'name', 'title', 'department', 'email'])
-      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('name').orderBy('id')),
-    costs: rows(db.selectFrom('cost_options').select(['id', 'service_id', 'option', 'amount', 'currency', 'amount_description', day('valid_from').as('valid_from'), day('valid_to').as('valid_to')])
-      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('amount', (ob) => ob.asc().nullsFirst()).orderBy('option').orderBy('id')),
-    areas: rows(db.selectFrom('service_areas').select(['id', 'service_id', 'name', 'description', 'extent', 'extent_type', 'uri'])
-      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('name').orderBy('id')),
-    attributes: rows(db.selectFrom('attributes as a').innerJoin('taxonomy_terms as t', 't.id', 'a.taxonomy_term_id').innerJoin('taxonomies as x', 'x.id', 't.taxonomy_id')
-      .select(['a.id', 'a.link_id', 'a.link_type', 'a.link_entity', 'a.taxonomy_term_id', 'a.value', 't.code', 't.name', 't.description', 't.parent_id',
-        't.taxonomy_id', 't.term_uri', 'x.name as taxonomy'])
-      .where(sql<SqlBool>`a.link_id = any(${idList})`).where('a.link_type', '=', 'service').orderBy('x.name').orderBy('t.name').orderBy('a.id')),
-    schedules: rows(selectSchedules(db)
-      .where(sql<SqlBool>`(service_id = any(${idList}) or service_at_location_id = any(${salIds}))`)
-      .orderBy(sql`coalesce(dtstart, valid_from)`, (ob) => ob.asc().nullsFirst()).orderBy(sql`array_position(array['MO','TU','WE','TH','FR','SA','SU'], split_part(byday, ',', 1))`)
-      .orderBy('opens_at').orderBy('id')),
-    languages: rows(db.selectFrom('languages').select(['id', 'service_id', 'location_id', 'phone_id', 'name', 'code', 'note'])
-      .where(sql<SqlBool>`(service_id = any(${idList}) or location_id = any(${locationIds}))`).orderBy('name').orderBy('id')),
-    phones: rows(db.selectFrom('phones').select(['id', 'service_id', 'location_id', 'contact_id', 'organisation_id', 'number', 'extension', 'type', 'description'])
-      .where(sql<SqlBool>`(service_id = any(${idList}) or location_id = any(${locationIds}) or contact_id = any(${contactIds}))`)
-      .orderBy('number').orderBy('id')),
-  };
-  const more = options.more?.({
-    services: idList,
-    organisations: sql<string[]>`array(select distinct organisation_id from services where id = any(${idList}))`,
-    locations: locationIds,
-    terms: sql<string[]>`array(select distinct taxonomy_term_id from attributes where link_id = any(${idList}) and link_type = 'service')`,
-  });
-  type Parts = { [K in keyof typeof reads]: (typeof reads)[K] extends RawBuilder<infer O> ? O[] : never };
-  // The caller's reads under names of their own, apart from the parts' (both may have "areas").
-  const together: Record<string, RawBuilder<unknown>> = { ...reads, ...Object.fromEntries(Object.entries(more ?? {}).map(([k, read]) => [`more_${k}`, read])) };
-  const parts = await readTogether<Parts & Record<string, unknown[]>>(db, together as Parameters<typeof readTogether<Parts>>[1], kept);
+  const statement = compiledLoad(db, options);
+  const result = await db.executeQuery<Parts & Record<string, unknown[]>>(CompiledQuery.raw(statement.sql, statement.parameters.map((p) => (p === ANY_IDS ? wanted : p))));
+  const parts = result.rows[0]!;
   const { sals, contacts, costs, areas, attributes, schedules, languages, phones } = parts;
   // Through JSON a timestamp comes as ISO text: made a Date again, as the rest of the code reads it.
   const serviceRows = parts.services.map((r) => ({ ...r, updated_at: new Date(r.updated_at), created_at: new Date(r.created_at), o_updated_at: new Date(r.o_updated_at) }));
@@ -258,8 +206,99 @@ export async function loadServicesWith<M extends Record<string, unknown[]> = Rec
     attributes: attributesByService.get(s.id) ?? [],
   }]));
   const services = wanted.map((id) => byId.get(id)).filter((s): s is HsdsService => s !== undefined);
-  return { services, more: Object.fromEntries(Object.keys(more ?? {}).map((k) => [k, parts[`more_${k}`]])) as M };
+  return { services, more: Object.fromEntries(Object.entries(parts).flatMap(([k, rows]) => (k.startsWith('more_') ? [[k.slice('more_'.length), rows]] : []))) as M };
 }
+
+/**
+ * Building and compiling this statement with Kysely cost the Node process more than PostgreSQL took to run it (a
+ * CPU profile of the ORUK API by id: four tenths of its time). Its text depends only on `only` and `more`, so it is
+ * compiled once for each pair (by identity: pass the same objects, held at module level) with a stand-in for the
+ * ids, which each load replaces with its own.
+ */
+const ANY_IDS: string[] = [];
+/** Weakly held: a caller passing new objects each time gets no reuse, but no growth either. */
+const compiledLoads = new WeakMap<object, WeakMap<object, CompiledQuery>>();
+const NONE = {};
+
+function compiledLoad(db: Queryable, options: LoadOptions<Record<string, unknown[]>>): CompiledQuery {
+  const only = options.only ?? NONE;
+  const more = options.more ?? NONE;
+  const byMore = compiledLoads.get(only) ?? new WeakMap<object, CompiledQuery>();
+  compiledLoads.set(only, byMore);
+  let compiled = byMore.get(more);
+  if (!compiled) {
+    compiled = loadStatement(db, options).compile(db);
+    byMore.set(more, compiled);
+  }
+  return compiled;
+}
+
+/** The statement of loadServicesWith, for the ids ANY_IDS stands for. */
+function loadStatement(db: Queryable, options: LoadOptions<Record<string, unknown[]>>): RawBuilder<unknown> {
+  // One statement for all the parts (readTogether), one array parameter for the ids (not one parameter per id). The
+  // lists a part is also found by (a schedule by its venue, a phone by its contact) are arrays made first (init
+  // plans), not subqueries, so that "service_id = any(…) or location_id = any(…)" is answered from the indexes (a
+  // bitmap OR) at any batch size. The services kept by `only` are chosen once, in a WITH, for every part to read.
+  const kept = options.only && sql`with kept as (select array(select s.id from services s join organisations o on o.id = s.organisation_id
+    where s.id = any(${ANY_IDS}::uuid[]) and ${options.only}) as ids)`;
+  const idList = kept ? sql<string[]>`(select ids from kept)::uuid[]` : sql<string[]>`${ANY_IDS}::uuid[]`;
+  const locationIds = sql<string[]>`array(select location_id from service_at_locations where service_id = any(${idList}))`;
+  const more = options.more?.({
+    services: idList,
+    organisations: sql<string[]>`array(select distinct organisation_id from services where id = any(${idList}))`,
+    locations: locationIds,
+    terms: sql<string[]>`array(select distinct taxonomy_term_id from attributes where link_id = any(${idList}) and link_type = 'service')`,
+  });
+  // The caller's reads under names of their own, apart from the parts' (both may have "areas").
+  const together: Record<string, RawBuilder<unknown>> = {
+    ...partReads(db, idList, locationIds), ...Object.fromEntries(Object.entries(more ?? {}).map(([k, read]) => [`more_${k}`, read])),
+  };
+  return togetherStatement(together, kept);
+}
+
+/** The parts of the services of `idList` (and of their venues, `locationIds`), each a read of its rows. */
+function partReads(db: Queryable, idList: RawBuilder<string[]>, locationIds: RawBuilder<string[]>) {
+  const salIds = sql`array(select id from service_at_locations where service_id = any(${idList}))`;
+  const contactIds = sql`array(select id from contacts where service_id = any(${idList}))`;
+  const rows = <O>(query: Compilable<O>) => sql<O>`${query}`;
+  return {
+    services: rows(db.selectFrom('services').innerJoin('organisations as o', 'o.id', 'services.organisation_id')
+      .select(['services.id', 'services.organisation_id', 'services.name', 'services.description', 'services.url', 'services.email', 'services.status',
+        'services.fees_description', 'services.accreditations', 'services.minimum_age', 'services.maximum_age', 'services.assurer_email', 'services.alert',
+        'services.updated_at', 'services.created_at', 'services.delivery_modes', 'services.is_free', 'services.consent_to_publish', 'services.external_id',
+        day('services.assured_date').as('assured_date'),
+        'o.name as o_name', 'o.description as o_description', 'o.email as o_email', 'o.website as o_website', 'o.phone as o_phone',
+        'o.charity_number as o_charity_number', 'o.company_number as o_company_number', 'o.status as o_status', 'o.updated_at as o_updated_at'])
+      .where(sql<SqlBool>`services.id = any(${idList})`)),
+    sals: rows(db.selectFrom('service_at_locations as sal').innerJoin('locations as l', 'l.id', 'sal.location_id')
+      .select(['sal.id', 'sal.service_id', 'sal.location_id', 'sal.description', 'l.organisation_id', 'l.location_type', 'l.name', 'l.description as l_description',
+        'l.latitude', 'l.longitude', 'l.external_identifier', 'l.external_identifier_type', 'l.address_1', 'l.address_2', 'l.city', 'l.region',
+        'l.state_province', 'l.postal_code', 'l.country', 'l.accessibility', 'l.accessibility_details'])
+      .where(sql<SqlBool>`sal.service_id = any(${idList})`).orderBy('l.name').orderBy('sal.id')),
+    contacts: rows(db.selectFrom('contacts').select(['id', 'service_id', 'organisation_id', 'name', 'title', 'department', 'email'])
+      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('name').orderBy('id')),
+    costs: rows(db.selectFrom('cost_options').select(['id', 'service_id', 'option', 'amount', 'currency', 'amount_description', day('valid_from').as('valid_from'), day('valid_to').as('valid_to')])
+      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('amount', (ob) => ob.asc().nullsFirst()).orderBy('option').orderBy('id')),
+    areas: rows(db.selectFrom('service_areas').select(['id', 'service_id', 'name', 'description', 'extent', 'extent_type', 'uri'])
+      .where(sql<SqlBool>`service_id = any(${idList})`).orderBy('name').orderBy('id')),
+    attributes: rows(db.selectFrom('attributes as a').innerJoin('taxonomy_terms as t', 't.id', 'a.taxonomy_term_id').innerJoin('taxonomies as x', 'x.id', 't.taxonomy_id')
+      .select(['a.id', 'a.link_id', 'a.link_type', 'a.link_entity', 'a.taxonomy_term_id', 'a.value', 't.code', 't.name', 't.description', 't.parent_id',
+        't.taxonomy_id', 't.term_uri', 'x.name as taxonomy'])
+      .where(sql<SqlBool>`a.link_id = any(${idList})`).where('a.link_type', '=', 'service').orderBy('x.name').orderBy('t.name').orderBy('a.id')),
+    schedules: rows(selectSchedules(db)
+      .where(sql<SqlBool>`(service_id = any(${idList}) or service_at_location_id = any(${salIds}))`)
+      .orderBy(sql`coalesce(dtstart, valid_from)`, (ob) => ob.asc().nullsFirst()).orderBy(sql`array_position(array['MO','TU','WE','TH','FR','SA','SU'], split_part(byday, ',', 1))`)
+      .orderBy('opens_at').orderBy('id')),
+    languages: rows(db.selectFrom('languages').select(['id', 'service_id', 'location_id', 'phone_id', 'name', 'code', 'note'])
+      .where(sql<SqlBool>`(service_id = any(${idList}) or location_id = any(${locationIds}))`).orderBy('name').orderBy('id')),
+    phones: rows(db.selectFrom('phones').select(['id', 'service_id', 'location_id', 'contact_id', 'organisation_id', 'number', 'extension', 'type', 'description'])
+      .where(sql<SqlBool>`(service_id = any(${idList}) or location_id = any(${locationIds}) or contact_id = any(${contactIds}))`)
+      .orderBy('number').orderBy('id')),
+  };
+}
+
+/** What each part's read gives: its rows. */
+type Parts = { [K in keyof ReturnType<typeof partReads>]: ReturnType<typeof partReads>[K] extends RawBuilder<infer O> ? O[] : never };
 
 const noneLoaded: LoadedIds = { services: sql`'{}'::uuid[]`, organisations: sql`'{}'::uuid[]`, locations: sql`'{}'::uuid[]`, terms: sql`'{}'::uuid[]` };
 

@@ -8,10 +8,14 @@ import type { Queryable } from './index.js';
  * a number, and a timestamp or date as ISO text, which the caller turns back into what it reads (a Date, say).
  */
 export async function readTogether<T extends Record<string, unknown[]>>(db: Queryable, reads: { [K in keyof T]: RawBuilder<T[K][number]> }, withClause?: RawBuilder<unknown>): Promise<T> {
-  const names = Object.keys(reads) as (keyof T & string)[];
-  // Each read's rows are aggregated as its ORDER BY sorts them (PostgreSQL aggregates a sorted subquery in its order).
-  const columns = names.map((name) => sql`(select coalesce(json_agg(x), '[]'::json) from (${reads[name]}) x) as ${sql.ref(name)}`);
-  // `withClause` ("with x as (…)"): a set the reads share, worked out once.
-  const result = await sql<Record<string, unknown[]>>`${withClause ?? sql``} select ${sql.join(columns)}`.execute(db);
+  const result = await togetherStatement(reads, withClause).execute(db);
   return result.rows[0] as T;
+}
+
+/** The statement of readTogether, for a caller that compiles it once and runs it many times. */
+export function togetherStatement(reads: Record<string, RawBuilder<unknown>>, withClause?: RawBuilder<unknown>): RawBuilder<Record<string, unknown[]>> {
+  // Each read's rows are aggregated as its ORDER BY sorts them (PostgreSQL aggregates a sorted subquery in its order).
+  const columns = Object.keys(reads).map((name) => sql`(select coalesce(json_agg(x), '[]'::json) from (${reads[name]}) x) as ${sql.ref(name)}`);
+  // `withClause` ("with x as (…)"): a set the reads share, worked out once.
+  return sql<Record<string, unknown[]>>`${withClause ?? sql``} select ${sql.join(columns)}`;
 }
