@@ -161,6 +161,42 @@ describe('matching round by round', () => {
     });
   });
 
+  it('a search by place for a role needing a DBS check reads the vetted at the level or above, as for anyone else', async () => {
+    const lio = await t.make.lio();
+    const here = { latitude: 53.8, longitude: -1.55 };
+    const role = await vol.opportunity(lio, { title: 'Befriender', skills: ['befriending'], dbsLevel: 'standard', ...here });
+    const at = (km: number) => ({ latitude: 53.8 + km / 111.2, longitude: -1.55 });
+    const none = await vol.volunteer(lio, { skills: ['befriending'], ...at(1) });
+    const basic = await vol.volunteer(lio, { skills: ['befriending'], ...at(2) });
+    const standard = await vol.volunteer(lio, { skills: ['befriending'], ...at(3) });
+    const enhanced = await vol.volunteer(lio, { skills: ['befriending'], ...at(4), travelKm: 100 });
+    const remoteOnly = await vol.volunteer(lio, { skills: ['befriending'], ...at(1), inPerson: false, remote: true });
+    const lapsed = await vol.volunteer(lio, { skills: ['befriending'], ...at(1) });
+    await vol.vettingCheck(lio, { volunteerId: basic.id, dbsLevel: 'basic' });
+    await vol.vettingCheck(lio, { volunteerId: standard.id, dbsLevel: 'standard' });
+    await vol.vettingCheck(lio, { volunteerId: enhanced.id, dbsLevel: 'enhanced' });
+    await vol.vettingCheck(lio, { volunteerId: remoteOnly.id, dbsLevel: 'enhanced' });
+    await vol.vettingCheck(lio, { volunteerId: lapsed.id, dbsLevel: 'enhanced', expiresOn: '2020-01-01' });
+    const today = new Date().toISOString().slice(0, 10);
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    await t.db.withTenant(lio.id, async (tx) => {
+      const near = async (level: number, share = 1) => (await sql<{ id: string }>`
+        select cg_volunteers_near(o.latitude, o.longitude, ${share}::float8, 0.1, o.match_skills, o.match_causes, o.match_slots, false, -3, ${level}) as id
+        from opportunities o where o.id = ${role.id}`.execute(tx)).rows.map((r) => r.id).sort();
+      const ids = (...vs: { id: string }[]) => vs.map((v) => v.id).sort();
+      expect(await near(0)).toEqual(ids(none, basic, standard, enhanced, lapsed));
+      expect(await near(1)).toEqual(ids(basic, standard, enhanced, lapsed));
+      // A check that has lapsed is read here and left out when scored.
+      expect(await near(2)).toEqual(ids(standard, enhanced, lapsed));
+      expect(await near(3)).toEqual(ids(enhanced, lapsed));
+      // Within a tenth of their travel distance: 1 km of 10, or 10 of 100.
+      expect(await near(2, 0.1)).toEqual(ids(enhanced, lapsed));
+      const full = (await volunteersForRoleEveryone(role.id, today, since, 20).execute(tx)).rows;
+      expect(full.map((r) => r.volunteer_id).sort()).toEqual(ids(standard, enhanced));
+      expect(await repo.volunteersForRole(tx, role.id, today, since, 20, undefined, 0)).toEqual(full);
+    });
+  });
+
   it('answers remote work that many hold every feature of from the first remote volunteers by id, as scoring everyone does', { timeout: 120_000 }, async () => {
     const lio = await t.make.lio();
     const volunteers = await t.db.withTenant(lio.id, async (tx) => {
