@@ -173,7 +173,7 @@ describe('matching round by round', () => {
     const remoteOnly = await vol.volunteer(lio, { skills: ['befriending'], ...at(1), inPerson: false, remote: true });
     const lapsed = await vol.volunteer(lio, { skills: ['befriending'], ...at(1) });
     await vol.vettingCheck(lio, { volunteerId: basic.id, dbsLevel: 'basic' });
-    await vol.vettingCheck(lio, { volunteerId: standard.id, dbsLevel: 'standard' });
+    const standardCheck = await vol.vettingCheck(lio, { volunteerId: standard.id, dbsLevel: 'standard' });
     await vol.vettingCheck(lio, { volunteerId: enhanced.id, dbsLevel: 'enhanced' });
     await vol.vettingCheck(lio, { volunteerId: remoteOnly.id, dbsLevel: 'enhanced' });
     await vol.vettingCheck(lio, { volunteerId: lapsed.id, dbsLevel: 'enhanced', expiresOn: '2020-01-01' });
@@ -195,6 +195,20 @@ describe('matching round by round', () => {
       expect(full.map((r) => r.volunteer_id).sort()).toEqual(ids(standard, enhanced));
       expect(await repo.volunteersForRole(tx, role.id, today, since, 20, undefined, 0)).toEqual(full);
     });
+    // The vetted are read by their profiles, kept in step: a check failed, then lowered, then removed is seen at once.
+    const levelOf = () => t.db.withTenant(lio.id, async (tx) => (await sql<{ id: string }>`
+      select cg_volunteers_near(o.latitude, o.longitude, 1, 0.1, o.match_skills, o.match_causes, o.match_slots, false, -3, 1) as id
+      from opportunities o where o.id = ${role.id}`.execute(tx)).rows.some((r) => r.id === standard.id));
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('vetting_checks').set({ outcome: 'failed' }).where('id', '=', standardCheck.id).execute());
+    expect(await levelOf()).toBe(false);
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('vetting_checks').set({ outcome: 'passed', dbs_level: 'basic' }).where('id', '=', standardCheck.id).execute());
+    expect(await levelOf()).toBe(true);
+    await t.db.withTenant(lio.id, async (tx) => {
+      const found = (await repo.volunteersForRole(tx, role.id, today, since, 20, undefined, 0)).map((r) => r.volunteer_id);
+      expect(found).toEqual([enhanced.id]);
+    });
+    await t.db.withTenant(lio.id, (tx) => tx.deleteFrom('vetting_checks').where('id', '=', standardCheck.id).execute());
+    expect(await levelOf()).toBe(false);
   });
 
   it('answers remote work that many hold every feature of from the first remote volunteers by id, as scoring everyone does', { timeout: 120_000 }, async () => {
