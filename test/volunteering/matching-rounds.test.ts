@@ -125,6 +125,92 @@ describe('matching round by round', () => {
     });
   });
 
+  it('a search by features returns only those near enough to reach the round\'s target, to the rounding of distances shown', async () => {
+    const lio = await t.make.lio();
+    const here = { latitude: 53.8, longitude: -1.55 };
+    const east = (km: number) => ({ latitude: 53.8, longitude: -1.55 + km * 0.01515 });
+    const role = await vol.opportunity(lio, { title: 'Driver', skills: ['driving'], causes: ['food'], availability: ['mon-morning'], ...here });
+    const wanted = { skills: ['driving'], causes: ['food'], availability: ['mon-morning'], travelKm: 10 };
+    // Whole part 6 each: at about 5.04 km (shown as 5.0), 5.2 km, beyond their reach, and remote only.
+    const edge = await vol.volunteer(lio, { ...wanted, ...east(5.07) });
+    const further = await vol.volunteer(lio, { ...wanted, ...east(5.2) });
+    await vol.volunteer(lio, { ...wanted, ...east(30) });
+    await vol.volunteer(lio, { ...wanted, ...east(1), inPerson: false, remote: true });
+    const { rows: [at] } = await sql<{ km: number }>`select volunteering_distance_km(v.latitude, v.longitude, o.latitude, o.longitude) as km
+      from volunteers v, opportunities o where v.id = ${edge.id} and o.id = ${role.id}`.execute(t.db.system);
+    // Shown as 5.0 km, so its score is 6 + 1 - 5.0 / 10, though the distance to the metre is a little more.
+    expect(Math.round(at!.km * 10) / 10).toBe(5);
+    expect(at!.km).toBeGreaterThan(5.02);
+    const today = new Date().toISOString().slice(0, 10);
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    await t.db.withTenant(lio.id, async (tx) => {
+      const reaching = async (target: number, place: boolean) => (await sql<{ id: string }>`
+        select cg_volunteers_with_keys_reaching(volunteering_feature_keys(array['driving'], array['food'], array['mon-morning'], 0), null, null, null, null,
+          ${place ? sql`o.latitude, o.longitude` : sql`null::float8, null::float8`}, 0.1, o.match_skills, o.match_causes, o.match_slots, false, ${target}::float8) as id
+        from opportunities o where o.id = ${role.id}`.execute(tx)).rows.map((r) => r.id).sort();
+      expect(await reaching(6.5, true)).toEqual([edge.id]);
+      expect(await reaching(6.47, true)).toEqual([edge.id, further.id].sort());
+      // Without a place (remote work), nearness counts 1 for everyone holding the features.
+      expect(await reaching(7, false)).toHaveLength(4);
+      expect(await reaching(7.01, false)).toEqual([]);
+      const full = (await volunteersForRoleEveryone(role.id, today, since, 20).execute(tx)).rows;
+      expect(full[0]).toMatchObject({ volunteer_id: edge.id, score: 6.5 });
+      for (const limit of [1, 2, 3]) {
+        expect(await repo.volunteersForRole(tx, role.id, today, since, limit, undefined, 0)).toEqual(full.slice(0, limit));
+      }
+    });
+  });
+
+  it('a search by place for a role needing a DBS check reads the vetted at the level or above, as for anyone else', async () => {
+    const lio = await t.make.lio();
+    const here = { latitude: 53.8, longitude: -1.55 };
+    const role = await vol.opportunity(lio, { title: 'Befriender', skills: ['befriending'], dbsLevel: 'standard', ...here });
+    const at = (km: number) => ({ latitude: 53.8 + km / 111.2, longitude: -1.55 });
+    const none = await vol.volunteer(lio, { skills: ['befriending'], ...at(1) });
+    const basic = await vol.volunteer(lio, { skills: ['befriending'], ...at(2) });
+    const standard = await vol.volunteer(lio, { skills: ['befriending'], ...at(3) });
+    const enhanced = await vol.volunteer(lio, { skills: ['befriending'], ...at(4), travelKm: 100 });
+    const remoteOnly = await vol.volunteer(lio, { skills: ['befriending'], ...at(1), inPerson: false, remote: true });
+    const lapsed = await vol.volunteer(lio, { skills: ['befriending'], ...at(1) });
+    await vol.vettingCheck(lio, { volunteerId: basic.id, dbsLevel: 'basic' });
+    const standardCheck = await vol.vettingCheck(lio, { volunteerId: standard.id, dbsLevel: 'standard' });
+    await vol.vettingCheck(lio, { volunteerId: enhanced.id, dbsLevel: 'enhanced' });
+    await vol.vettingCheck(lio, { volunteerId: remoteOnly.id, dbsLevel: 'enhanced' });
+    await vol.vettingCheck(lio, { volunteerId: lapsed.id, dbsLevel: 'enhanced', expiresOn: '2020-01-01' });
+    const today = new Date().toISOString().slice(0, 10);
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    await t.db.withTenant(lio.id, async (tx) => {
+      const near = async (level: number, share = 1) => (await sql<{ id: string }>`
+        select cg_volunteers_near(o.latitude, o.longitude, ${share}::float8, 0.1, o.match_skills, o.match_causes, o.match_slots, false, -3, ${level}) as id
+        from opportunities o where o.id = ${role.id}`.execute(tx)).rows.map((r) => r.id).sort();
+      const ids = (...vs: { id: string }[]) => vs.map((v) => v.id).sort();
+      expect(await near(0)).toEqual(ids(none, basic, standard, enhanced, lapsed));
+      expect(await near(1)).toEqual(ids(basic, standard, enhanced, lapsed));
+      // A check that has lapsed is read here and left out when scored.
+      expect(await near(2)).toEqual(ids(standard, enhanced, lapsed));
+      expect(await near(3)).toEqual(ids(enhanced, lapsed));
+      // Within a tenth of their travel distance: 1 km of 10, or 10 of 100.
+      expect(await near(2, 0.1)).toEqual(ids(enhanced, lapsed));
+      const full = (await volunteersForRoleEveryone(role.id, today, since, 20).execute(tx)).rows;
+      expect(full.map((r) => r.volunteer_id).sort()).toEqual(ids(standard, enhanced));
+      expect(await repo.volunteersForRole(tx, role.id, today, since, 20, undefined, 0)).toEqual(full);
+    });
+    // The vetted are read by their profiles, kept in step: a check failed, then lowered, then removed is seen at once.
+    const levelOf = () => t.db.withTenant(lio.id, async (tx) => (await sql<{ id: string }>`
+      select cg_volunteers_near(o.latitude, o.longitude, 1, 0.1, o.match_skills, o.match_causes, o.match_slots, false, -3, 1) as id
+      from opportunities o where o.id = ${role.id}`.execute(tx)).rows.some((r) => r.id === standard.id));
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('vetting_checks').set({ outcome: 'failed' }).where('id', '=', standardCheck.id).execute());
+    expect(await levelOf()).toBe(false);
+    await t.db.withTenant(lio.id, (tx) => tx.updateTable('vetting_checks').set({ outcome: 'passed', dbs_level: 'basic' }).where('id', '=', standardCheck.id).execute());
+    expect(await levelOf()).toBe(true);
+    await t.db.withTenant(lio.id, async (tx) => {
+      const found = (await repo.volunteersForRole(tx, role.id, today, since, 20, undefined, 0)).map((r) => r.volunteer_id);
+      expect(found).toEqual([enhanced.id]);
+    });
+    await t.db.withTenant(lio.id, (tx) => tx.deleteFrom('vetting_checks').where('id', '=', standardCheck.id).execute());
+    expect(await levelOf()).toBe(false);
+  });
+
   it('answers remote work that many hold every feature of from the first remote volunteers by id, as scoring everyone does', { timeout: 120_000 }, async () => {
     const lio = await t.make.lio();
     const volunteers = await t.db.withTenant(lio.id, async (tx) => {

@@ -94,20 +94,26 @@ const mask = (codes: string[], vocabulary: 'skill' | 'cause' | 'slot') => sql`vo
 /** What is wanted, as masks for a search by place. */
 const wantedMasks = (w: Wanted) => sql.join([mask(w.skills, 'skill'), mask(w.causes, 'cause'), mask(w.slots, 'slot')]);
 
+/** A little more than the rounding of distances to 0.1 km can take off one. */
+const ROUNDING_KM = 0.1;
+
 /**
- * The candidates of a round, by id: for work in person, those the round asks for by features (wherever they live) and
- * those within its share of their travel distance, read by place in one search judging features and nearness in the
- * index; for remote work, those working remotely asked for by features.
+ * The candidates of a round, by id: for work in person, those the round asks for by features and near enough to reach
+ * its target (migration 042), and those within its share of their travel distance, read by place in one search judging
+ * features and nearness in the index; for remote work, those working remotely asked for by features.
  */
 function candidatesOf(narrowing: Narrowing, w: Wanted, side: { near: ((share: number, target: number) => RawBuilder<unknown>) | null; dbs: RawBuilder<unknown> }) {
-  const byKeys = (extra: RawBuilder<unknown>, probe: Probe) => {
+  // Only those who could still reach the round's target come back: in person, by their distance from the role `o`.
+  const byKeys = (extra: RawBuilder<unknown>, probe: Probe, inPerson: boolean) => {
     const { all, any } = probeKeys(probe, w, extra);
-    return sql`select cg_volunteers_with_keys(${all}, ${sql.join(any)}) as id`;
+    const place = inPerson ? sql`o.latitude, o.longitude` : sql`null::float8, null::float8`;
+    return sql`select cg_volunteers_with_keys_reaching(${all}, ${sql.join(any)}, ${place}, ${ROUNDING_KM}::float8, ${wantedMasks(w)}, ${w.anyTime},
+      ${narrowing.target}::float8) as id from o`;
   };
   const calls = [
     ...(side.near && narrowing.nearShare > 0 ? [side.near(narrowing.nearShare, narrowing.target)] : []),
-    ...(side.near ? narrowing.byFeatures.map((probe) => byKeys(side.dbs, probe)) : []),
-    ...narrowing.remote.map((probe) => byKeys(sql`${side.dbs} || volunteering_remote_key()`, probe)),
+    ...(side.near ? narrowing.byFeatures.map((probe) => byKeys(side.dbs, probe, true)) : []),
+    ...narrowing.remote.map((probe) => byKeys(sql`${side.dbs} || volunteering_remote_key()`, probe, false)),
   ];
   return calls.length ? sql.join(calls, sql` union `) : sql`select null::uuid as id where false`;
 }
@@ -144,9 +150,6 @@ async function poolShares(db: Queryable, w: Wanted, dbsLevel: string): Promise<P
     atLeastSlots: at(n, 3), remote: Number(shares[n + 3]), vetted: dbsLevel === 'none' ? 1 : Number(shares[n + 4]),
   };
 }
-
-/** A little more than the rounding of distances to 0.1 km can take off one. */
-const ROUNDING_KM = 0.1;
 
 /**
  * The volunteer's side of a search for roles, worked out once: their profile, DBS level held today (and the levels it

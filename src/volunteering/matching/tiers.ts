@@ -199,11 +199,15 @@ const withinShare = (share: number) => Math.min(0.53, Math.pow(share, 1.15));
 /** How many the estimated threshold aims to find, for twenty: the estimate is rough. */
 const AIM = 60;
 /**
- * The relative cost of a candidate found by features (an index search, then its profile and person read) and of an
- * index entry read by place (the search by place reads everyone in its box, judging them in the index).
+ * The relative cost of a candidate found by features (its row read where the index points, about 6 µs, and judged there:
+ * migration 042) and of an index entry read by place (the search by place reads everyone in its box, judging them in
+ * the index, about 1 µs), measured on the benchmark's LIO. Each search by features also reads the whole index lists
+ * of the features it asks for, 5–20 ms for common ones: about a hundredth of reading the whole pool by place. For a
+ * role needing a DBS check, the search by place reads only those holding one (042).
  */
-const COST_BY_FEATURES = 8;
+const COST_BY_FEATURES = 5;
 const COST_BY_PLACE = 1;
+const COST_OF_SEARCH = 0.01;
 /** Rounds short of the answer before everyone who could match is scored. */
 const MOST_ROUNDS = 3;
 
@@ -244,10 +248,11 @@ export function narrowingFor(w: Wanted, target: number, shares: PoolShares, remo
   if (!inPersonRole) return { target, byFeatures: [], nearShare: 0, remote, remoteFirst: 0 };
   let best: { cost: number; from: number } = { cost: Infinity, from: highest + 1 };
   for (let from = highest + 1; from >= lowest; from--) {
-    if (from <= highest && featureSets(w, from) === null) break;
+    const sets = from <= highest ? featureSets(w, from) : [];
+    if (sets === null) break;
     const held = spread.slice(from).reduce((a, b) => a + b, 0);
     const share = from > lowest ? Math.min(1, from - target) : 0;
-    const cost = COST_BY_FEATURES * held * shares.vetted + COST_BY_PLACE * (share > 0 ? withinShare(share) : 0);
+    const cost = COST_BY_FEATURES * held * shares.vetted + COST_OF_SEARCH * sets.length + COST_BY_PLACE * (share > 0 ? withinShare(share) : 0) * shares.vetted;
     if (cost < best.cost) best = { cost, from };
   }
   const byFeatures = best.from <= highest ? probesAt(w, best.from, shares) : [];
