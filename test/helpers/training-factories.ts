@@ -13,6 +13,12 @@ export interface BookingInput {
   waitingSince?: Date; accessNeeds?: string | null;
 }
 
+function weekAheadAtTen(): Date {
+  const day = new Date(Date.now() + 7 * 24 * HOUR);
+  day.setUTCHours(10, 0, 0, 0);
+  return day;
+}
+
 /** Courses, sessions, people and their bookings, made directly in the tables. A booking comes back with its link's token. */
 export function trainingFactories(db: Database) {
   return {
@@ -25,7 +31,10 @@ export function trainingFactories(db: Database) {
     },
 
     session(lio: { id: string }, s: SessionInput) {
-      const startsAt = s.startsAt ?? new Date(Date.now() + 7 * 24 * HOUR);
+      // A week ahead at 10:00 UTC (10:00 or 11:00 in London): within one day wherever the clock stands, as the session
+      // form holds it (one date, a start and an end time). At the time of day of the run, a test run late in the
+      // evening made a session ending after midnight, which the form cannot show.
+      const startsAt = s.startsAt ?? weekAheadAtTen();
       return db.withTenant(lio.id, (tx) => tx.insertInto('course_sessions').values({
         lio_id: lio.id, course_id: s.courseId, starts_at: startsAt, ends_at: new Date(startsAt.getTime() + (s.hours ?? 2) * HOUR),
         venue: s.venue === undefined ? 'Community Centre, 1 High Street' : s.venue, online_url: s.onlineUrl ?? null, capacity: s.capacity ?? 10,
