@@ -14,7 +14,7 @@ const publishedToApi = servicePublished('s', 'o');
 /**
  * The Open Referral UK API's reads. The API is public: it serves only what the LIO publishes (organisations
  * with consent to publish, not closed or merged away; their services with consent, defunct ones only by id).
- * Full services come from the shared read model (loadServices) plus the HSDS parts only this API shows.
+ * Full services come from the shared read model (loadServicesWith, in the same statement) plus the HSDS parts only this API shows.
  * It reads where `reads` says (publicReads): the read replica, unless the caller must see the primary.
  */
 export class OrukService {

@@ -284,7 +284,8 @@ function elsewhereFilters(c: SearchCriteria) {
 /** Through the text index for words (cg_services_matching_text, best match first), otherwise in order of name from the index on it. */
 function elsewherePage(c: SearchCriteria): RawBuilder<PageRow> {
   const { sources, where } = elsewhereFilters(c);
-  const onlyWordsAndCategory = !c.locality && c.deliveryModes.length === 0 && !c.freeOnly && c.age === null && !c.openAt;
+  // No condition but the words and the category, both of which the function applies itself.
+  const onlyWordsAndCategory = placesLeave(c).length === 0 && kindFilters(c).length === 0;
   const matching = sql`cg_services_matching_text(${c.text}, ${c.termIds}::uuid[])`;
   const top = !c.text ? sql`select s.service_id, null::real as rank, s.name, 0 as total from published_services s ${sources} where ${where}
       order by s.name, s.service_id limit ${c.limit} offset ${c.offset}`

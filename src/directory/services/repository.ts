@@ -123,6 +123,10 @@ export async function loadServices(db: Queryable, ids: readonly string[]): Promi
 /** The services a load holds, as SQL arrays of ids, for reads made in the same statement (LoadOptions.more). */
 export interface LoadedIds { services: RawBuilder<string[]>; organisations: RawBuilder<string[]>; locations: RawBuilder<string[]>; terms: RawBuilder<string[]> }
 
+/**
+ * `only` and `more` shape the statement, which is compiled once for each pair of them by identity: pass objects held
+ * at module level (an arrow made at the call would be compiled again on every load, correctly but slowly).
+ */
 export interface LoadOptions<M extends Record<string, unknown[]>> {
   /** Keeps only the services this condition on services `s` and their organisations `o` allows (a publication rule, say). */
   only?: RawBuilder<SqlBool>;

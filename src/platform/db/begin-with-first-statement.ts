@@ -8,12 +8,13 @@ import type pg from 'pg';
  * "begin; select …" one after another and the transaction stays open after it. A next statement with values goes
  * by the extended protocol, which cannot carry a second statement, so the BEGIN goes just before it, as before.
  *
- * The statement's own result is what the caller gets; the BEGIN's is not seen (a BEGIN inside a transaction only
- * warns, and Kysely never nests them on one connection).
+ * The statement's own result is what the caller gets (the last result of the message); the BEGIN's is not seen. A
+ * BEGIN is never left held on a connection handed back: Kysely ends every transaction it began with COMMIT or
+ * ROLLBACK, which is the next statement if no other came.
  */
 export function beginWithFirstStatement(client: pg.PoolClient): void {
   let held = false;
-  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: (...args: unknown[]) => unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
     const simple = typeof config === 'string' && (values === undefined || (Array.isArray(values) && values.length === 0)) && callback === undefined;
     if (simple && /^\s*begin\s*$/i.test(config)) {
@@ -22,9 +23,17 @@ export function beginWithFirstStatement(client: pg.PoolClient): void {
     }
     if (!held) return query(config, values, callback);
     held = false;
-    if (simple) {
-      return query(`begin; ${config}`).then((results) => (Array.isArray(results) ? results[results.length - 1] : results));
+    // A statement PostgreSQL cannot parse fails the whole message, the BEGIN too; its caller's rollback then only
+    // warns. Every transaction here rolls back on an error, so nothing runs on outside it.
+    if (simple) return (query(`begin; ${config}`) as Promise<unknown>).then((results) => (Array.isArray(results) ? results[results.length - 1] : results));
+    // Both queued on the connection now, the BEGIN first, so that statements begun meanwhile keep their order.
+    const begun = query('begin') as Promise<unknown>;
+    const result = query(config, values, callback);
+    if (!(result instanceof Promise)) {
+      // A cursor or a callback: given back as it is; a failed BEGIN shows in the statement's own error.
+      begun.catch(() => undefined);
+      return result;
     }
-    return query('begin').then(() => query(config, values, callback));
+    return Promise.all([begun, result]).then(([, answer]) => answer);
   };
 }

@@ -7,8 +7,8 @@ import type { Queryable } from './index.js';
  * that are text, uuids, numbers, booleans or arrays of them come back through JSON unchanged; numeric comes back as
  * a number, and a timestamp or date as ISO text, which the caller turns back into what it reads (a Date, say).
  */
-export async function readTogether<T extends Record<string, unknown[]>>(db: Queryable, reads: { [K in keyof T]: RawBuilder<T[K][number]> }, withClause?: RawBuilder<unknown>): Promise<T> {
-  const result = await togetherStatement(reads, withClause).execute(db);
+export async function readTogether<T extends Record<string, unknown[]>>(db: Queryable, reads: { [K in keyof T]: RawBuilder<T[K][number]> }): Promise<T> {
+  const result = await togetherStatement(reads).execute(db);
   return result.rows[0] as T;
 }
 
